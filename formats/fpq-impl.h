@@ -1,0 +1,81 @@
+/* fpq-impl.h: private helpers shared by the files of formats/.
+ * Bit-field arithmetic of a format, derived from its fields only. */
+#ifndef FPQ_IMPL_H
+#define FPQ_IMPL_H
+
+#include "fpq.h"
+
+/* 2^bits: how many patterns the format has. */
+static inline uint64_t fpq_npatterns(const fpq_format *f)
+{
+    return f->bits >= 64 ? 0 : UINT64_C(1) << f->bits; /* 0 stands for 2^64 */
+}
+
+/* Mask of all valid pattern bits. */
+static inline uint64_t fpq_width_mask(const fpq_format *f)
+{
+    return f->bits >= 64 ? UINT64_MAX : (UINT64_C(1) << f->bits) - 1;
+}
+
+/* The sign bit of a signed float or table format (0 when unsigned). */
+static inline uint64_t fpq_sign_bit(const fpq_format *f)
+{
+    return f->is_signed ? UINT64_C(1) << (f->bits - 1) : 0;
+}
+
+/* Mask of the exponent and mantissa fields of a float format. */
+static inline uint64_t fpq_mag_mask(const fpq_format *f)
+{
+    unsigned w = f->ebits + f->mbits;
+    return w >= 64 ? UINT64_MAX : (UINT64_C(1) << w) - 1;
+}
+
+/* Exponent field all ones, mantissa zero. */
+static inline uint64_t fpq_exp_all_ones(const fpq_format *f)
+{
+    return ((UINT64_C(1) << f->ebits) - 1) << f->mbits;
+}
+
+/* Magnitude pattern of the largest finite value of a float format. */
+static inline uint64_t fpq_max_finite_mag(const fpq_format *f)
+{
+    switch (f->specials) {
+    case FPQ_SPECIALS_IEEE:
+        return fpq_exp_all_ones(f) - 1;
+    case FPQ_SPECIALS_FN:
+        return fpq_mag_mask(f) - 1;
+    default:
+        return fpq_mag_mask(f);
+    }
+}
+
+/* Exponent of the lowest binade: values of field 0 are multiples of
+ * 2^(emin - mbits).  With subnormals field 0 shares the exponent of field 1. */
+static inline long fpq_emin(const fpq_format *f)
+{
+    return f->subnormals ? 1L - f->bias : -(long)f->bias;
+}
+
+/* Whether a float pattern's magnitude is a NaN of the format. */
+static inline bool fpq_float_is_nan(const fpq_format *f, uint64_t bits)
+{
+    uint64_t mag = bits & fpq_mag_mask(f);
+    switch (f->specials) {
+    case FPQ_SPECIALS_IEEE:
+        return (mag & fpq_exp_all_ones(f)) == fpq_exp_all_ones(f) && mag != fpq_exp_all_ones(f);
+    case FPQ_SPECIALS_FN:
+        return mag == fpq_mag_mask(f);
+    case FPQ_SPECIALS_FNUZ:
+        return bits == fpq_sign_bit(f);
+    default:
+        return false;
+    }
+}
+
+/* Whether the format has a negative zero. */
+static inline bool fpq_has_neg_zero(const fpq_format *f)
+{
+    return f->kind == FPQ_KIND_FLOAT && f->is_signed && f->subnormals && f->specials != FPQ_SPECIALS_FNUZ;
+}
+
+#endif
