@@ -298,6 +298,44 @@ size_t fpq_snprint_hex(char *buf, size_t n, mpfr_srcptr x);
  * buf must hold at least 19 bytes. */
 void fpq_sprint_bits(char *buf, const fpq_format *fmt, uint64_t bits);
 
+/* ---------------------------------------------------------------------- */
+/* Fast bulk path (fast.c): the same results as fpq_encode/fpq_decode, bit  */
+/* for bit, at memory speed.  Arrays are split across OpenMP threads; the   */
+/* result never depends on the thread count.  Element i of a call uses the  */
+/* stochastic-rounding position rnd->position + i, so a slice gives the     */
+/* same values as the whole array.  All return FPQ_OK or FPQ_ERR_ARG.       */
+
+/* Bytes needed for n packed bit patterns: widths 1..4 two per byte (element
+ * 2i in the low nibble, 2i+1 in the high nibble; a last odd element leaves
+ * the high nibble 0), 5..8 one byte, 9..16 a uint16_t, 17..32 a uint32_t,
+ * 33..64 a uint64_t, in host byte order. */
+size_t fpq_packed_size(const fpq_format *fmt, size_t n);
+
+/* Encode n values into packed patterns of fmt.  dst must not overlap src. */
+int fpq_encode_f32(void *dst, const float *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
+int fpq_encode_f64(void *dst, const double *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
+
+/* Decode n packed patterns.  Values that binary32 (binary64) cannot hold are
+ * rounded to nearest-even; every NaN becomes the quiet NaN of its sign
+ * (0x7fc00000 / 0xffc00000; fnuz's NaN is positive).  No overlap. */
+int fpq_decode_f32(float *dst, const void *src, size_t n, const fpq_format *fmt);
+int fpq_decode_f64(double *dst, const void *src, size_t n, const fpq_format *fmt);
+
+/* Round to format: dst[i] = decode(encode(src[i])), the quantize-dequantize
+ * that error studies use most.  dst may equal src (in place). */
+int fpq_round_f32(float *dst, const float *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
+int fpq_round_f64(double *dst, const double *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
+
+/* Boundary-complete inputs for converting binary32 (binary64) into fmt, in
+ * ascending order without duplicates: every exact midpoint between adjacent
+ * values of fmt that the source can hold and the source's neighbours on both
+ * sides of every midpoint and of every value, the overflow threshold and its
+ * neighbours, the subnormal boundaries, +-0, +-Inf and NaNs with several
+ * payloads, for both signs.  Writes at most max; returns the full count
+ * (call with max = 0 to size the buffer). */
+size_t fpq_boundaries_f32(float *out, size_t max, const fpq_format *fmt);
+size_t fpq_boundaries_f64(double *out, size_t max, const fpq_format *fmt);
+
 #ifdef __cplusplus
 }
 #endif
