@@ -336,6 +336,173 @@ int fpq_round_f64(double *dst, const double *src, size_t n, const fpq_format *fm
 size_t fpq_boundaries_f32(float *out, size_t max, const fpq_format *fmt);
 size_t fpq_boundaries_f64(double *out, size_t max, const fpq_format *fmt);
 
+/* ---------------------------------------------------------------------- */
+/* Emulated arithmetic (arith.c, dot.c)                                    */
+/*                                                                         */
+/* Operands are bit patterns; the exact result is computed with MPFR      */
+/* (rounded to odd at FPQ_PARSE_PREC bits or more where it is not exact,   */
+/* which changes no rounding) and rounded once by fpq_encode into the      */
+/* result format: correct rounding in every mode, stochastic included,     */
+/* under either overflow policy, tininess after rounding.  Integer and     */
+/* lookup-table formats compute on their values the same way.             */
+/*                                                                         */
+/* IEEE 754-2019 rules: an exact zero sum (x + -x, fma's a*b + c) is +0,   */
+/* -0 under FPQ_RDN, and keeps the sign when both terms have it;           */
+/* sqrt(-0) = -0.  Invalid operations (Inf - Inf, 0 * Inf, 0 / 0,          */
+/* Inf / Inf, sqrt(x < 0), fma(0, Inf, c) even for a quiet NaN c) give     */
+/* fpq_encode(+NaN) -- the format's canonical NaN, or +0 where it has none */
+/* -- and raise FPQ_FLAG_INVALID.  x / 0 for finite x != 0 gives           */
+/* fpq_encode(+-Inf) -- Inf, or the format's substitute and flags -- and   */
+/* raises FPQ_FLAG_INFINITE.  NaN operands: the first NaN (in operand      */
+/* order) propagates, with its quiet bit set (x86 SSE, SoftFloat), or      */
+/* converted by fpq_convert when the result format differs; a signalling   */
+/* NaN (IEEE-style formats, quiet bit clear) raises FPQ_FLAG_INVALID.      */
+/* Flags are raised by the operation and by its one rounding; the return   */
+/* is that rounding's ternary value (0 for a NaN and for comparisons).     */
+/*                                                                         */
+/* Precondition, as for fpq_encode: valid formats and rounding, patterns   */
+/* within their widths, a known op; otherwise *r = 0, flags =              */
+/* FPQ_FLAG_INVALID and the return is 0.  Never changes MPFR's exponent    */
+/* range; thread-safe.                                                     */
+
+typedef enum fpq_op {
+    FPQ_OP_ADD,       /* a + b */
+    FPQ_OP_SUB,       /* a - b */
+    FPQ_OP_MUL,       /* a * b */
+    FPQ_OP_DIV,       /* a / b */
+    FPQ_OP_FMA,       /* a * b + c, one rounding */
+    FPQ_OP_SQRT,      /* sqrt(a) */
+    FPQ_OP_NEG,       /* -a: a sign flip (no flags, NaN payload kept) in signed
+                         float formats; fnuz's 0 and NaN are unchanged; other
+                         formats round -a like fpq_encode (int8: -(-128) = 127
+                         and invalid) */
+    FPQ_OP_ABS,       /* |a|, likewise */
+    FPQ_OP_MIN,       /* IEEE 754-2019 minimum: NaN if either is NaN, -0 < +0 */
+    FPQ_OP_MAX,       /* maximum */
+    FPQ_OP_MIN_NUM,   /* minimumNumber: a NaN operand loses to a number */
+    FPQ_OP_MAX_NUM,   /* maximumNumber */
+    FPQ_OP_EQ,        /* comparisons: the result is 1 or 0; eq and unordered */
+    FPQ_OP_LT,        /* are quiet (invalid only for a signalling NaN), lt and */
+    FPQ_OP_LE,        /* le signal invalid on any NaN (SoftFloat's f32_eq, */
+    FPQ_OP_UNORDERED, /* f32_lt, f32_le); -0 == +0 */
+    FPQ_OP_COUNT_
+} fpq_op;
+
+/* "add", "sub", "mul", "div", "fma", "sqrt", "neg", "abs", "min", "max",
+ * "minnum", "maxnum", "eq", "lt", "le", "unordered". */
+const char *fpq_op_name(fpq_op op);
+int fpq_op_parse(fpq_op *out, const char *name); /* FPQ_OK or FPQ_ERR_ARG */
+unsigned fpq_op_arity(fpq_op op);                /* 1, 2 or 3; 0 if unknown */
+
+/* *r = op(x[0], x[1], x[2]) rounded once into `to`; operand i is a pattern
+ * of from[i] (only the first fpq_op_arity(op) are read), so mixed-format
+ * operations round once too: fma of fp16 a, b and fp32 c into fp32.  min,
+ * max and neg/abs of signed floats return an operand's own pattern when
+ * `to` is its format.  For comparisons `to` is ignored (may be NULL) and
+ * *r is 1 or 0.  flags may be NULL; rnd NULL means the defaults. */
+int fpq_arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
+                    const fpq_format *const from[], const uint64_t *x,
+                    const fpq_rounding *rnd);
+
+/* fpq_arith_mixed with every operand in `from`. */
+int fpq_arith(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
+              const fpq_format *from, const uint64_t *x, const fpq_rounding *rnd);
+
+/* The operations within one format f, in SoftFloat's grammar. */
+int fpq_add(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, const fpq_rounding *rnd);
+int fpq_sub(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, const fpq_rounding *rnd);
+int fpq_mul(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, const fpq_rounding *rnd);
+int fpq_div(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, const fpq_rounding *rnd);
+int fpq_fma(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, uint64_t c,
+            const fpq_rounding *rnd);
+int fpq_sqrt(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, const fpq_rounding *rnd);
+int fpq_neg(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, const fpq_rounding *rnd);
+int fpq_abs(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, const fpq_rounding *rnd);
+int fpq_minimum(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, const fpq_rounding *rnd);
+int fpq_maximum(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, const fpq_rounding *rnd);
+int fpq_minimum_number(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b,
+                       const fpq_rounding *rnd);
+int fpq_maximum_number(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b,
+                       const fpq_rounding *rnd);
+bool fpq_eq(unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b);
+bool fpq_lt(unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b);
+bool fpq_le(unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b);
+bool fpq_unordered(unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b);
+
+/* Dot products and small matrix products as accelerators compute them.
+ * The terms are the products x[i] * y[i], exact, or each rounded into
+ * `prod`.  They are summed in the accumulator format `acc` (every addition
+ * rounded once), or exactly when acc is NULL, in one of these orders:
+ *   FPQ_DOT_SEQ       s = +0; s = acc(s + t[i]) for i = 0 .. n-1 (an FMA
+ *                     chain from zero when the products are exact);
+ *   FPQ_DOT_PAIRWISE  a tree: a range of m >= 2 terms is acc(left + right),
+ *                     left the first h terms, h the largest power of two
+ *                     below m, and a range of one term is the term itself
+ *                     (a lone term is rounded into acc); n = 0 gives +0;
+ *   FPQ_DOT_BLOCK     blocks of `block` consecutive terms each summed as
+ *                     FPQ_DOT_SEQ, then the block sums summed as
+ *                     FPQ_DOT_SEQ in `block_acc` (fp32 by default; NULL:
+ *                     exactly).
+ * The sum is then rounded into `out` (NULL: acc's format) with rnd_out.
+ * NaNs and infinities follow MPFR's (IEEE) rules; an invalid step yields
+ * the canonical NaN and raises invalid.  Each rounding of a dot product
+ * with stochastic rounding takes the next position after rnd.position
+ * (products, then sums, in evaluation order). */
+typedef enum fpq_dot_order { FPQ_DOT_SEQ, FPQ_DOT_PAIRWISE, FPQ_DOT_BLOCK } fpq_dot_order;
+
+typedef struct fpq_dot_spec {
+    const fpq_format *in;        /* x (GEMM: A); default fp16 */
+    const fpq_format *in_b;      /* y (GEMM: B); NULL: same as in (default) */
+    const fpq_format *prod;      /* NULL: exact products (default) */
+    const fpq_format *acc;       /* NULL: exact sum; default fp32 */
+    const fpq_format *out;       /* NULL: same as acc (default); required
+                                    when acc is NULL */
+    fpq_dot_order order;         /* default FPQ_DOT_SEQ */
+    size_t block;                /* FPQ_DOT_BLOCK: terms per block, >= 1;
+                                    default 32 */
+    const fpq_format *block_acc; /* FPQ_DOT_BLOCK: default fp32 */
+    fpq_rounding rnd_in;         /* the _f64 entry points: doubles into in */
+    fpq_rounding rnd;            /* products and sums */
+    fpq_rounding rnd_out;        /* the one rounding into out */
+} fpq_dot_spec;
+
+/* Fill every field with the defaults above (all roundings the defaults of
+ * fpq_rounding_default). */
+void fpq_dot_spec_default(fpq_dot_spec *s);
+/* FPQ_OK, or FPQ_ERR_ARG (a NULL or invalid format, block 0, a bad
+ * rounding or order, acc and out both NULL). */
+int fpq_dot_spec_validate(const fpq_dot_spec *s);
+
+/* The emulated dot product of n patterns x (in) and y (in_b) into *out (a
+ * pattern of the output format).  *flags (may be NULL): OR of the flags of
+ * every step.  exact (may be NULL): its precision is set so that it holds
+ * the exact dot product of the same inputs (the fused result, no rounding
+ * anywhere).  Returns FPQ_OK, FPQ_ERR_ARG, FPQ_ERR_BITS_WIDE or
+ * FPQ_ERR_NO_MEMORY. */
+int fpq_dot(uint64_t *out, unsigned *flags, mpfr_ptr exact, const uint64_t *x, const uint64_t *y,
+            size_t n, const fpq_dot_spec *s);
+
+/* fpq_dot on doubles, first encoded into in (x[i]: position
+ * rnd_in.position + i) and in_b (y[i]: position rnd_in.position + n + i). */
+int fpq_dot_f64(uint64_t *out, unsigned *flags, mpfr_ptr exact, const double *x, const double *y,
+                size_t n, const fpq_dot_spec *s);
+
+/* C = A B: A rows x k, B k x cols, C rows x cols, all row-major; C[i][j] is
+ * fpq_dot of row i of A and column j of B, its stochastic positions
+ * starting at rnd.position + (i * cols + j) * (3 * k + 2), its output
+ * rounding at rnd_out.position + i * cols + j.  c_exact (may be NULL): the
+ * exact products rounded to nearest binary64.  flags: OR over all of C.
+ * Runs on OpenMP threads; the result does not depend on their number. */
+int fpq_gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, const uint64_t *b,
+             size_t rows, size_t k, size_t cols, const fpq_dot_spec *s);
+
+/* fpq_gemm on doubles: A[i][t] encoded at position rnd_in.position + i * k
+ * + t, B[t][j] at rnd_in.position + rows * k + t * cols + j; C the output
+ * patterns decoded to binary64 (exact for every preset but fp64's NaN
+ * payloads). */
+int fpq_gemm_f64(double *c, double *c_exact, unsigned *flags, const double *a, const double *b,
+                 size_t rows, size_t k, size_t cols, const fpq_dot_spec *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -405,14 +405,12 @@ int fpq_landmarks_get(fpq_landmarks *o, const fpq_format *f)
             break;
         }
         o->n_finite = n - o->n_nan - o->n_inf;
-        /* 1.0 = 2^0: exponent field = bias, when that field is in range. */
-        long ef = f->bias;
-        long emax_field = (long)((UINT64_C(1) << f->ebits) - 1);
-        if (ef >= (f->subnormals ? 1 : 0) && ef <= emax_field) {
-            uint64_t one = (uint64_t)ef << f->mbits;
-            if (one <= o->max_finite)
-                o->one = one;
-        }
+        /* 1.0, if it is a value of the format (it may be subnormal: E1M2). */
+        MPFR_DECL_INIT(one, 2);
+        mpfr_set_ui(one, 1, MPFR_RNDN);
+        uint64_t b;
+        if (fpq_encode(&b, NULL, f, one, NULL) == 0)
+            o->one = b;
         break;
     }
     case FPQ_KIND_INT:

@@ -37,6 +37,8 @@ int fpq_parse_value(mpfr_ptr rop, bool *exact, const char *text)
                 mpfr_nextabove(rop);
         }
     }
+    if (mpfr_nan_p(rop)) /* MPFR leaves a NaN's sign unspecified; keep the text's */
+        mpfr_setsign(rop, rop, *s == '-', MPFR_RNDN);
     if (exact)
         *exact = t == 0;
     return FPQ_OK;

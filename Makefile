@@ -1,0 +1,421 @@
+# Makefile for fpq (GNU make).
+#
+#   make                    libfpq (static and shared) and the fpq command
+#   make check              unit tests, CLI regression cases, install test
+#   make check SANITIZE=1   the same, built with ASan and UBSan in build/san/
+#   make check VALGRIND="valgrind -q --error-exitcode=1"
+#   make check-exhaustive   unit tests including the slow exhaustive cases
+#   make report             build fpq and write reports/out/REPORT.md, index.html
+#   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
+#                              PKGCONFIGDIR, MANDIR
+#   make deps               check for (and, as root, install) Debian packages
+#   make clean              remove build/ (reports/out/ is kept)
+#
+# Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS are the user's and are
+# added after the required flags, never instead of them.  NATIVE=1 adds
+# -march=native.  V=1 shows full commands.
+#
+# Nothing here writes into the source tree outside build/ and reports/out/.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+SHELL = /bin/sh
+CC ?= cc
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+INSTALL ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 755
+INSTALL_DATA ?= $(INSTALL) -m 644
+LN_S ?= ln -sf
+
+# ---------------------------------------------------------------------------
+# Version, from the one place it is written.
+
+FPQ_H := formats/fpq.h
+VERSION := $(shell sed -n \
+    's/^.define FPQ_VERSION_STRING "\([0-9.]*\)".*/\1/p' $(FPQ_H))
+VERSION_MAJOR := $(shell sed -n \
+    's/^.define FPQ_VERSION_MAJOR \([0-9][0-9]*\).*/\1/p' $(FPQ_H))
+ifeq ($(VERSION),)
+$(error cannot read FPQ_VERSION_STRING from $(FPQ_H))
+endif
+ifeq ($(VERSION_MAJOR),)
+$(error cannot read FPQ_VERSION_MAJOR from $(FPQ_H))
+endif
+
+# ---------------------------------------------------------------------------
+# Build directory: build/ normally, build/san/ for sanitized builds, so the
+# two kinds of objects never mix.
+
+# SANITIZE=0 and NATIVE=0 (or empty) mean off.
+override SANITIZE := $(filter-out 0,$(SANITIZE))
+override NATIVE := $(filter-out 0,$(NATIVE))
+
+ifneq ($(SANITIZE),)
+ifneq ($(VALGRIND),)
+$(error SANITIZE and VALGRIND do not mix; use one or the other)
+endif
+B := build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+else
+B := build
+SAN_FLAGS :=
+endif
+
+# ---------------------------------------------------------------------------
+# Flags.  FPQ_CFLAGS are required: -ffp-contract=off because a fused
+# multiply-add silently breaks bit-exactness.  User CFLAGS come after them.
+
+FPQ_CFLAGS := -std=c11 -ffp-contract=off -Wall -Wextra -Werror -O2 -g \
+              -fPIC -fopenmp $(SAN_FLAGS)
+ifneq ($(NATIVE),)
+FPQ_CFLAGS += -march=native
+endif
+FPQ_CPPFLAGS := -D_GNU_SOURCE -Iformats
+FPQ_LDFLAGS := -fopenmp $(SAN_FLAGS)
+
+ALL_CFLAGS = $(FPQ_CFLAGS) $(CFLAGS)
+ALL_CPPFLAGS = $(FPQ_CPPFLAGS) $(CPPFLAGS)
+ALL_LDFLAGS = $(FPQ_LDFLAGS) $(LDFLAGS)
+
+# External libraries.  Each is looked up once, when first used (after
+# scripts/deps.sh had its chance to install them), not at parse time.
+# pkg-config where it knows the library, else plain -l flags.
+MPFR_CFLAGS = $(eval MPFR_CFLAGS := $$(shell \
+    $(PKG_CONFIG) --exists mpfr gmp 2>/dev/null && \
+    $(PKG_CONFIG) --cflags mpfr gmp))$(MPFR_CFLAGS)
+MPFR_LIBS = $(eval MPFR_LIBS := $$(shell \
+    if $(PKG_CONFIG) --exists mpfr gmp 2>/dev/null; \
+    then $(PKG_CONFIG) --libs mpfr gmp; else echo -lmpfr -lgmp; fi))$(MPFR_LIBS)
+CHECK_CFLAGS = $(eval CHECK_CFLAGS := $$(shell \
+    $(PKG_CONFIG) --cflags check))$(CHECK_CFLAGS)
+CHECK_LIBS = $(eval CHECK_LIBS := $$(shell \
+    $(PKG_CONFIG) --libs check))$(CHECK_LIBS)
+
+LIBS_FPQ = $(MPFR_LIBS) -lm
+
+# The shared library must resolve every symbol itself (catches a missing
+# -l).  Sanitizer runtimes come from the executable, so not with SANITIZE.
+ifeq ($(SANITIZE),)
+SO_LDFLAGS := -Wl,-z,defs
+endif
+
+# ---------------------------------------------------------------------------
+# Sources, found by wildcard.  formats/ is libfpq; analysis/*.c (the error
+# lab) goes into the fpq command and the test runner; analysis/cli/*.c is
+# the command only.
+
+LIB_SRCS := $(sort $(wildcard formats/*.c))
+ANA_SRCS := $(sort $(wildcard analysis/*.c))
+CLI_SRCS := $(sort $(wildcard analysis/cli/*.c))
+TEST_SRCS := $(sort $(wildcard tests/check_*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+ANA_OBJS := $(ANA_SRCS:%.c=$(B)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(B)/obj/%.o)
+ALL_OBJS := $(LIB_OBJS) $(ANA_OBJS) $(CLI_OBJS) $(TEST_OBJS)
+
+SONAME := libfpq.so.$(VERSION_MAJOR)
+LIB_A := $(B)/libfpq.a
+LIB_SO_REAL := $(B)/libfpq.so.$(VERSION)
+LIB_SO_MAJOR := $(B)/$(SONAME)
+LIB_SO := $(B)/libfpq.so
+FPQ := $(B)/fpq
+CHECK_FPQ := $(B)/check_fpq
+FPQ_PC := $(B)/fpq.pc
+
+DEPS_STAMP := build/.deps-ok
+FLAGS_FILE := $(B)/.flags
+
+ifndef V
+QUIET_CC = @echo '   ' CC $@;
+QUIET_AR = @echo '   ' AR $@;
+QUIET_LINK = @echo '   ' LINK $@;
+endif
+
+# ---------------------------------------------------------------------------
+# Default target.
+
+.PHONY: all
+all: $(DEPS_STAMP) $(LIB_A) $(LIB_SO) $(FPQ)
+
+# ---------------------------------------------------------------------------
+# Build dependencies: scripts/deps.sh once per build/ (and again when the
+# script changes).  `make deps` always runs it.
+
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(@D)
+	@$(SHELL) scripts/deps.sh
+	@touch $@
+
+.PHONY: deps
+deps:
+	$(SHELL) scripts/deps.sh
+
+# ---------------------------------------------------------------------------
+# A change of compiler or flags forces a rebuild (git's GIT-CFLAGS trick).
+
+TRACK_FLAGS = $(subst ','\'',$(CC) $(ALL_CFLAGS) $(ALL_CPPFLAGS) \
+    $(MPFR_CFLAGS) $(CHECK_CFLAGS) | $(ALL_LDFLAGS) $(LDLIBS) $(LIBS_FPQ) \
+    $(CHECK_LIBS) | $(SONAME))
+
+$(FLAGS_FILE): $(DEPS_STAMP) FORCE
+	@mkdir -p $(@D)
+	@FLAGS='$(TRACK_FLAGS)'; \
+	if test x"$$FLAGS" != x"`cat $@ 2>/dev/null`"; then \
+		test ! -f $@ || echo >&2 "    * new build flags"; \
+		echo "$$FLAGS" >$@+ && mv -f $@+ $@; \
+	fi
+
+.PHONY: FORCE
+FORCE:
+
+# ---------------------------------------------------------------------------
+# Compiling.  formats/ sees only its own headers; analysis/, the CLI and the
+# tests also see analysis/.  -MMD -MP keeps header dependencies.
+
+$(B)/obj/formats/%.o: formats/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) $(MPFR_CFLAGS) $(ALL_CFLAGS) \
+		-MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+$(B)/obj/analysis/%.o: analysis/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis $(MPFR_CFLAGS) $(ALL_CFLAGS) \
+		-MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+$(B)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis $(MPFR_CFLAGS) \
+		$(CHECK_CFLAGS) $(ALL_CFLAGS) \
+		-MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+-include $(ALL_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# Linking.  Every output is written as $@+ and renamed into place.
+
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@+
+	$(QUIET_AR)$(AR) rcs $@+ $^ && mv -f $@+ $@
+
+$(LIB_SO_REAL): $(LIB_OBJS) $(FLAGS_FILE)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(SO_LDFLAGS) -shared \
+		-Wl,-soname,$(SONAME) -o $@+ $(LIB_OBJS) $(LIBS_FPQ) $(LDLIBS) \
+		&& mv -f $@+ $@
+
+$(LIB_SO_MAJOR): $(LIB_SO_REAL)
+	@$(LN_S) $(<F) $@+ && mv -f $@+ $@
+
+$(LIB_SO): $(LIB_SO_MAJOR)
+	@$(LN_S) $(<F) $@+ && mv -f $@+ $@
+
+$(FPQ): $(CLI_OBJS) $(ANA_OBJS) $(LIB_A) $(FLAGS_FILE)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
+		$(CLI_OBJS) $(ANA_OBJS) $(LIB_A) $(LIBS_FPQ) $(LDLIBS) \
+		&& mv -f $@+ $@
+
+$(CHECK_FPQ): $(TEST_OBJS) $(ANA_OBJS) $(LIB_A) $(FLAGS_FILE)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
+		$(TEST_OBJS) $(ANA_OBJS) $(LIB_A) $(CHECK_LIBS) $(LIBS_FPQ) \
+		$(LDLIBS) && mv -f $@+ $@
+
+# fpq.pc: regenerated every time (it depends on the install directories),
+# replaced only when its text changes.  mpfr is a public requirement (fpq.h
+# exposes mpfr_t), gmp a private one; where pkg-config does not know them
+# they become plain -l flags.  Directories under PREFIX are written relative
+# to ${prefix}, so pkg-config --define-prefix can relocate the file.  Empty
+# fields are dropped.
+pc_has = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo $(1))
+pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+$(FPQ_PC): fpq.pc.in $(FPQ_H) FORCE
+	@mkdir -p $(@D)
+	@mpfr='$(call pc_has,mpfr)'; gmp='$(call pc_has,gmp)'; \
+	libs=; test -n "$$mpfr" || libs=' -lmpfr'; \
+	privs='-lm -fopenmp'; test -n "$$gmp" || privs="-lgmp $$privs"; \
+	sed -e 's|@PREFIX@|$(PREFIX)|' \
+	    -e 's|@LIBDIR@|$(call pc_rel,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pc_rel,$(INCLUDEDIR))|' \
+	    -e 's|@VERSION@|$(VERSION)|' \
+	    -e "s|@REQUIRES@|$$mpfr|" \
+	    -e "s|@REQUIRES_PRIVATE@|$$gmp|" \
+	    -e "s| @LIBS@|$$libs|" \
+	    -e "s|@LIBS_PRIVATE@|$$privs|" \
+	    -e '/^[A-Za-z.]*: *$$/d' \
+	    fpq.pc.in >$@+
+	@if cmp -s $@+ $@; then rm -f $@+; \
+	 else echo '   ' GEN $@; mv -f $@+ $@; fi
+
+# ---------------------------------------------------------------------------
+# Tests.
+
+# Check runner environment: a generous per-test timeout, and Check's and
+# fpq's own selection variables passed through when given.  Under VALGRIND
+# the tests run unforked, and FPQ_CHECK_VALGRIND=1 tells them so (valgrind
+# does not emulate the host's floating-point exception flags, so tests of
+# the host FPU can skip themselves).
+CK_DEFAULT_TIMEOUT ?= 600
+export CK_DEFAULT_TIMEOUT
+CHECK_PASS_VARS := CK_RUN_SUITE CK_RUN_CASE CK_INCLUDE_TAGS CK_EXCLUDE_TAGS \
+                   CK_VERBOSITY CK_FORK CK_TIMEOUT_MULTIPLIER FPQ_CHECK_SEED
+CHECK_ENV = $(foreach v,$(CHECK_PASS_VARS),$(if $($(v)),$(v)='$($(v))')) \
+            $(if $(VALGRIND),CK_FORK=no FPQ_CHECK_VALGRIND=1)
+RUN_CHECK = $(strip env $(CHECK_ENV) $(VALGRIND) ./$(CHECK_FPQ))
+
+.PHONY: check check-unit check-cli check-install check-exhaustive
+check: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-cli
+	@$(MAKE) --no-print-directory check-install
+	@echo 'make check: all steps passed ($(B))'
+
+check-unit: $(CHECK_FPQ)
+	$(RUN_CHECK)
+
+check-exhaustive: $(CHECK_FPQ)
+	FPQ_CHECK_EXHAUSTIVE=1 $(RUN_CHECK)
+
+# The driver's exit status decides, and its closing line must say
+# "N passed, 0 failed" (a guard against a driver that forgets to fail).
+check-cli: $(FPQ)
+	@if test ! -f tests/cli/run.sh; then \
+		echo 'check-cli: tests/cli/run.sh does not exist yet; skipped'; \
+		exit 0; \
+	fi; \
+	if test -x tests/cli/run.sh; then run=tests/cli/run.sh; \
+	else run='$(SHELL) tests/cli/run.sh'; fi; \
+	echo "$$run $(FPQ)"; \
+	rc=0; $$run $(FPQ) >$(B)/check-cli.log 2>&1 || rc=$$?; \
+	cat $(B)/check-cli.log; \
+	if test $$rc -ne 0; then \
+		echo "check-cli: tests/cli/run.sh failed (exit status $$rc)" >&2; \
+		exit 1; \
+	fi; \
+	if tail -n 1 $(B)/check-cli.log | grep -Eq '^[0-9]+ passed, 0 failed$$'; \
+	then :; else \
+		echo "check-cli: no closing line 'N passed, 0 failed'" >&2; \
+		exit 1; \
+	fi
+
+# Install into a staging directory, build examples/example.c against the
+# staged tree through pkg-config (shared library by default, then the static
+# one with --static), check the output, uninstall, and check that uninstall
+# left no file behind.
+STAGE := $(B)/stage
+EXAMPLE_EXPECTED := fp8_e4m3 464 -> 0x7e (ternary -1)
+
+check-install: all
+	@rm -rf $(STAGE)
+	@$(MAKE) --no-print-directory install-test \
+		DESTDIR="$(CURDIR)/$(STAGE)" PREFIX=/usr/local
+
+# Runs inside the make above, so the directory variables are the staged
+# ones.  The example gets only the flags pkg-config gives it (and the
+# sanitizers, whose runtime must come with the executable), so a missing
+# entry in fpq.pc shows up here.  The static link names the staged
+# libfpq.a and takes the rest of `pkg-config --static --libs`.
+EXAMPLE_CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 $(SAN_FLAGS) $(CFLAGS)
+
+.PHONY: install-test
+ifneq ($(filter install-test,$(MAKECMDGOALS)),)
+ifeq ($(DESTDIR),)
+$(error install-test installs and uninstalls: it needs DESTDIR; use make check-install)
+endif
+endif
+install-test: install
+	@echo 'install test: building examples/example.c against $(DESTDIR)'
+	@set -e; \
+	export PKG_CONFIG_PATH='$(DESTDIR)$(PKGCONFIGDIR)'; \
+	export PKG_CONFIG_SYSROOT_DIR='$(DESTDIR)'; \
+	out='$(CURDIR)/$(B)/example'; \
+	cflags=`$(PKG_CONFIG) --cflags fpq`; \
+	libs=`$(PKG_CONFIG) --libs fpq`; \
+	slibs=; \
+	for w in `$(PKG_CONFIG) --static --libs fpq`; do \
+		test x"$$w" = x-lfpq || slibs="$$slibs $$w"; \
+	done; \
+	set -x; \
+	$(CC) $(EXAMPLE_CFLAGS) $$cflags $(LDFLAGS) -o "$$out-shared" \
+		examples/example.c $$libs; \
+	$(CC) $(EXAMPLE_CFLAGS) $$cflags $(LDFLAGS) -o "$$out-static" \
+		examples/example.c '$(DESTDIR)$(LIBDIR)/libfpq.a' $$slibs; \
+	{ set +x; } 2>/dev/null; \
+	for kind in shared static; do \
+		got=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' "$$out-$$kind"`; \
+		if test x"$$got" != x'$(EXAMPLE_EXPECTED)'; then \
+			echo "install test ($$kind): expected '$(EXAMPLE_EXPECTED)'" >&2; \
+			echo "install test ($$kind): got      '$$got'" >&2; \
+			exit 1; \
+		fi; \
+		echo "install test ($$kind): $$got"; \
+	done; \
+	deps=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' ldd "$$out-shared"`; \
+	case $$deps in \
+	*'$(DESTDIR)$(LIBDIR)/$(SONAME)'*) ;; \
+	*) echo 'install test: the example did not load the staged $(SONAME)' >&2; \
+	   exit 1 ;; \
+	esac; \
+	case `ldd "$$out-static"` in \
+	*libfpq*) echo 'install test: the static example needs libfpq.so' >&2; \
+	   exit 1 ;; \
+	esac
+	@$(MAKE) --no-print-directory uninstall
+	@left=`find '$(DESTDIR)' ! -type d`; \
+	if test -n "$$left"; then \
+		echo 'install test: uninstall left files behind:' >&2; \
+		echo "$$left" >&2; exit 1; \
+	fi
+	@echo 'install test: install, pkg-config, example and uninstall passed'
+
+# ---------------------------------------------------------------------------
+# Report (a format reference for now; the quantization study comes later).
+
+.PHONY: report
+report: $(DEPS_STAMP) $(FPQ)
+	$(SHELL) scripts/report-demo.sh $(FPQ) reports/out
+
+# ---------------------------------------------------------------------------
+# Install.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR ?= $(PREFIX)/share/man
+MAN1DIR ?= $(MANDIR)/man1
+
+.PHONY: install uninstall
+install: all $(FPQ_PC)
+	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBDIR)' \
+		'$(DESTDIR)$(INCLUDEDIR)' '$(DESTDIR)$(PKGCONFIGDIR)' \
+		'$(DESTDIR)$(MAN1DIR)'
+	$(INSTALL_PROGRAM) $(FPQ) '$(DESTDIR)$(BINDIR)/fpq'
+	$(INSTALL_DATA) $(FPQ_H) '$(DESTDIR)$(INCLUDEDIR)/fpq.h'
+	$(INSTALL_DATA) $(LIB_A) '$(DESTDIR)$(LIBDIR)/libfpq.a'
+	$(INSTALL_PROGRAM) $(LIB_SO_REAL) '$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO_REAL))'
+	$(LN_S) $(notdir $(LIB_SO_REAL)) '$(DESTDIR)$(LIBDIR)/$(SONAME)'
+	$(LN_S) $(SONAME) '$(DESTDIR)$(LIBDIR)/libfpq.so'
+	$(INSTALL_DATA) $(FPQ_PC) '$(DESTDIR)$(PKGCONFIGDIR)/fpq.pc'
+	$(INSTALL_DATA) doc/fpq.1 '$(DESTDIR)$(MAN1DIR)/fpq.1'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/fpq' \
+	      '$(DESTDIR)$(INCLUDEDIR)/fpq.h' \
+	      '$(DESTDIR)$(LIBDIR)/libfpq.a' \
+	      '$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO_REAL))' \
+	      '$(DESTDIR)$(LIBDIR)/$(SONAME)' \
+	      '$(DESTDIR)$(LIBDIR)/libfpq.so' \
+	      '$(DESTDIR)$(PKGCONFIGDIR)/fpq.pc' \
+	      '$(DESTDIR)$(MAN1DIR)/fpq.1'
+
+# ---------------------------------------------------------------------------
+
+.PHONY: clean
+clean:
+	rm -rf build

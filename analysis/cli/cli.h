@@ -1,0 +1,128 @@
+/* cli.h: internal interface between the parts of the fpq command.
+ *
+ * main.c parses the command line (getopt_long) into a cli_args and calls the
+ * command's run function; every command writes data to stdout and reports
+ * problems through cli_error / cli_usage_error, which write to stderr with the
+ * "fpq: " prefix.  The numerics are libfpq's: nothing here rounds or decodes.
+ */
+#ifndef FPQ_CLI_H
+#define FPQ_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fpq.h"
+
+/* Exit status of the fpq command, documented in `fpq --help`. */
+enum cli_exit {
+    CLI_EXIT_OK = 0,    /* success */
+    CLI_EXIT_DATA = 1,  /* bad data (a malformed number, bit pattern or input
+                           line), or a failure to read, write or allocate */
+    CLI_EXIT_USAGE = 2  /* misuse: unknown command, option or format, a
+                           missing or extra argument */
+};
+
+/* What `fpq convert` writes for each value (--out). */
+enum cli_out { CLI_OUT_HEX, CLI_OUT_DEC, CLI_OUT_BOTH };
+#define CLI_OUT_DEFAULT CLI_OUT_HEX
+const char *cli_out_name(enum cli_out o);
+
+/* Options a command accepts, as a mask in its cli_command entry. */
+enum {
+    CLI_OPT_ROUND = 1u << 0,     /* -r, --round MODE */
+    CLI_OPT_SEED = 1u << 1,      /* --seed N */
+    CLI_OPT_SATURATE = 1u << 2,  /* --saturate */
+    CLI_OPT_SYMMETRIC = 1u << 3, /* --symmetric */
+    CLI_OPT_OUT = 1u << 4,       /* -o, --out hex|dec|both */
+    CLI_OPT_CSV = 1u << 5        /* --csv */
+};
+#define CLI_OPTS_ROUNDING \
+    (CLI_OPT_ROUND | CLI_OPT_SEED | CLI_OPT_SATURATE | CLI_OPT_SYMMETRIC)
+
+/* A parsed command line: the command, its operands in order (negative
+ * numbers included), and the options, already validated. */
+typedef struct cli_args {
+    const char *cmd;
+    int nops;
+    const char **ops;
+    fpq_rounding rnd; /* --round, --seed, --saturate, --symmetric */
+    enum cli_out out; /* --out */
+    bool csv;         /* --csv */
+} cli_args;
+
+/* Write "fpq: MESSAGE\n" to stderr, after flushing stdout so that every
+ * result printed before the problem comes first. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cli_error, then a hint pointing at the command's help; returns
+ * CLI_EXIT_USAGE.  cmd may be NULL for the command-less usage. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Fill *out from a format name (preset, alias or spelling).  On failure
+ * report it -- an unknown name with the closest preset names -- and return
+ * CLI_EXIT_USAGE; CLI_EXIT_OK on success. */
+int cli_format(fpq_format *out, const char *cmd, const char *name);
+
+/* Report a data error in operand number `index` (1-based, FMT included):
+ * "fpq: argument 3: WHAT 'TEXT'"; returns CLI_EXIT_DATA. */
+int cli_value_error(int index, const char *what, const char *text);
+
+/* "what is wrong" for a status of fpq_parse_bits / fpq_parse_value, with the
+ * format's width where it matters: "malformed number", "bits set above the 8
+ * bits of fp8_e4m3".  Writes into buf (n bytes). */
+void cli_describe_error(char *buf, size_t n, int status, const fpq_format *fmt,
+                        bool want_bits);
+
+/* Comma-separated names of FPQ_FLAG_* bits ("inexact,overflow"), "-" for none.
+ * buf must hold CLI_FLAGS_MAX bytes. */
+#define CLI_FLAGS_MAX 64
+void cli_flags_text(char *buf, unsigned flags);
+
+/* A growable text buffer for the exact and hex-float renderings. */
+typedef struct cli_buf {
+    char *p;
+    size_t cap;
+} cli_buf;
+const char *cli_exact(cli_buf *b, mpfr_srcptr x); /* fpq_snprint_exact */
+const char *cli_hex(cli_buf *b, mpfr_srcptr x);   /* fpq_snprint_hex */
+void cli_buf_free(cli_buf *b);
+
+/* malloc / realloc that report "out of memory" and exit(CLI_EXIT_DATA). */
+void *cli_xmalloc(size_t n);
+void *cli_xrealloc(void *p, size_t n);
+
+/* Rows of text cells, printed as columns aligned with two spaces (the last
+ * column unpadded) or as CSV (RFC 4180 quoting).  Cells are copied. */
+typedef struct cli_grid {
+    size_t ncols, ncells, cap;
+    char **cells;
+} cli_grid;
+void cli_grid_init(cli_grid *g, size_t ncols);
+void cli_grid_add(cli_grid *g, const char *text);
+void cli_grid_addf(cli_grid *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_grid_print(const cli_grid *g, FILE *f, bool csv, const char *indent);
+void cli_grid_free(cli_grid *g);
+
+/* The commands (one entry each in main.c's table). */
+int cli_cmd_formats(const cli_args *a);
+int cli_cmd_info(const cli_args *a);
+int cli_cmd_table(const cli_args *a);
+int cli_cmd_decode(const cli_args *a);
+int cli_cmd_encode(const cli_args *a);
+int cli_cmd_round(const cli_args *a);
+int cli_cmd_convert(const cli_args *a);
+
+/* Commands that parse their own command line (cmd_arith.c); argv[0] is the
+ * command's name.  Return the exit status. */
+int cli_arith_main(int argc, char **argv);
+int cli_dot_main(int argc, char **argv);
+
+/* Widest format `fpq table` lists, and the widest source format whose
+ * conversions `fpq convert` memoises in a table of all its patterns. */
+#define CLI_TABLE_MAX_BITS 16u
+
+#endif /* FPQ_CLI_H */

@@ -1,0 +1,555 @@
+/* cmd_convert.c: `fpq convert FROM TO`, the streaming oracle.
+ *
+ * Standard input is read in large blocks and split into lines here; output is
+ * collected in large buffers and written in blocks.  Every result is the
+ * library's reference (fpq_convert, or fpq_parse_value then fpq_encode);
+ * the speed comes from memoising the reference, which gives identical
+ * results by construction, and from running it on several threads:
+ * - the text of each TO pattern (TO of at most 16 bits, --out dec or
+ *   both) is made once, on first use;
+ * - when FROM has at most 16 bits and the rounding is deterministic, the
+ *   whole output line of each FROM pattern is made once, on first use, and
+ *   a line costs a hex parse and a copy;
+ * - otherwise (FROM wider, decimal input, or stochastic rounding) each block
+ *   of input is cut at line boundaries into one slice per thread (OpenMP),
+ *   each slice is converted into its own buffer, and the buffers are written
+ *   in order.  Stochastic rounding uses position = line number - 1, known
+ *   for every slice from the newlines before it, so the output does not
+ *   depend on the number of threads.
+ * A malformed line stops the run: everything before it is written first.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "cli.h"
+
+#define IN_BLOCK ((size_t)1 << 20)  /* bytes read at a time */
+#define OUT_BLOCK ((size_t)1 << 20) /* bytes written at a time */
+#define MEMO_MAX_BITS 16u           /* widest format whose patterns are memoised */
+#define MAX_THREADS 64
+#define MIN_SLICE ((size_t)1 << 14) /* fewer bytes per thread: one thread */
+
+/* Lazily filled texts, one per pattern of a format of at most 16 bits.
+ * Entry k: (1 + offset of the text in the arena) << 24 | its length; 0: not
+ * made yet.  One word per entry, so a lookup touches one cache line of the
+ * index. */
+typedef struct memo {
+    uint64_t *ent;
+} memo;
+#define MEMO_LEN_BITS 24
+#define MEMO_TEXT(w, m, k) ((w)->arena + ((m)->ent[k] >> MEMO_LEN_BITS) - 1)
+#define MEMO_LEN(m, k) ((size_t)((m)->ent[k] & ((1u << MEMO_LEN_BITS) - 1)))
+
+/* What every thread shares: read only while converting. */
+typedef struct conv {
+    const fpq_format *from; /* NULL: each line is a number (FROM "dec") */
+    const fpq_format *to;
+    fpq_rounding rnd;
+    enum cli_out out;
+} conv;
+
+/* One thread's state. */
+typedef struct worker {
+    const conv *c;
+    fpq_rounding rnd;        /* c->rnd with this line's position */
+    memo to_memo, from_memo; /* ent == NULL: not used */
+    char *arena;             /* texts of both memos, each ending in '\n' */
+    size_t arena_len, arena_cap;
+    mpfr_t value;            /* a parsed decimal line */
+    mpfr_t x;                /* a decoded TO pattern */
+    cli_buf b;
+    char *scratch;           /* make_to_text's result */
+    size_t scap;
+    char hexbuf[24];         /* hex_line's result */
+    unsigned hex_digits;     /* of TO */
+    char *obuf;              /* output not written yet */
+    size_t olen, ocap;
+    bool stream;             /* write obuf out whenever it is full */
+    bool write_failed;
+    /* the first malformed line, when failed */
+    bool failed;
+    uint64_t err_line;
+    char err_what[128];
+    char err_text[400];
+} worker;
+
+/* ---------------------------------------------------------------------- */
+/* Output.                                                                */
+
+static bool write_out(const char *s, size_t n)
+{
+    return n == 0 || fwrite(s, 1, n, stdout) == n;
+}
+
+static void out_flush(worker *w)
+{
+    if (!w->write_failed && !write_out(w->obuf, w->olen))
+        w->write_failed = true;
+    w->olen = 0;
+}
+
+static void out_put(worker *w, const char *s, size_t n)
+{
+    if (w->olen + n > w->ocap) {
+        if (w->stream) {
+            out_flush(w);
+            if (n > w->ocap) {
+                if (!w->write_failed && !write_out(s, n))
+                    w->write_failed = true;
+                return;
+            }
+        } else {
+            while (w->olen + n > w->ocap)
+                w->ocap *= 2;
+            w->obuf = cli_xrealloc(w->obuf, w->ocap);
+        }
+    }
+    memcpy(w->obuf + w->olen, s, n);
+    w->olen += n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Text of results, memoised.                                             */
+
+static void memo_init(memo *m, unsigned bits)
+{
+    m->ent = calloc((size_t)1 << bits, sizeof *m->ent);
+    if (!m->ent) {
+        cli_error("out of memory");
+        exit(CLI_EXIT_DATA);
+    }
+}
+
+static void memo_free(memo *m)
+{
+    free(m->ent);
+}
+
+/* Store text (n bytes, not in the arena) for pattern k of m. */
+static void memo_store(worker *w, memo *m, uint64_t k, const char *text, size_t n)
+{
+    if (w->arena_len + n > w->arena_cap) {
+        w->arena_cap = w->arena_cap ? 2 * w->arena_cap : (size_t)1 << 16;
+        while (w->arena_len + n > w->arena_cap)
+            w->arena_cap *= 2;
+        w->arena = cli_xrealloc(w->arena, w->arena_cap);
+    }
+    if (n >> MEMO_LEN_BITS) { /* cannot happen for formats of <= 64 bits */
+        cli_error("internal error: memo text too long");
+        exit(CLI_EXIT_DATA);
+    }
+    memcpy(w->arena + w->arena_len, text, n);
+    m->ent[k] = (uint64_t)(w->arena_len + 1) << MEMO_LEN_BITS | n;
+    w->arena_len += n;
+}
+
+/* The output line for TO pattern bits, newline included, made fresh in
+ * w->scratch; *n its length. */
+static const char *make_to_text(worker *w, uint64_t bits, size_t *n)
+{
+    const conv *c = w->c;
+    char hex[24];
+    const char *dec = "";
+    if (c->out != CLI_OUT_HEX) {
+        fpq_decode(w->x, NULL, NULL, c->to, bits);
+        dec = cli_exact(&w->b, w->x);
+    }
+    fpq_sprint_bits(hex, c->to, bits);
+    size_t hl = strlen(hex), dl = strlen(dec);
+    if (hl + dl + 2 > w->scap) {
+        w->scap = hl + dl + 64;
+        w->scratch = cli_xrealloc(w->scratch, w->scap);
+    }
+    char *s = w->scratch;
+    size_t k = 0;
+    if (c->out != CLI_OUT_DEC) {
+        memcpy(s, hex, hl);
+        k = hl;
+    }
+    if (c->out == CLI_OUT_BOTH)
+        s[k++] = ' ';
+    if (c->out != CLI_OUT_HEX) {
+        memcpy(s + k, dec, dl);
+        k += dl;
+    }
+    s[k++] = '\n';
+    *n = k;
+    return s;
+}
+
+/* "0x" and the pattern in hex, zero-padded, newline: the text of
+ * fpq_sprint_bits, written here without a library call because it is the
+ * whole output of the common case.  Returns the length. */
+static size_t hex_line(char *dst, uint64_t bits, unsigned ndigits)
+{
+    static const char digit[] = "0123456789abcdef";
+    dst[0] = '0';
+    dst[1] = 'x';
+    for (unsigned i = 0; i < ndigits; i++)
+        dst[2 + i] = digit[(bits >> (4 * (ndigits - 1 - i))) & 0xf];
+    dst[2 + ndigits] = '\n';
+    return ndigits + 3;
+}
+
+/* The same text as make_to_text: made directly for hex, else from the TO
+ * memo when there is one. */
+static const char *to_text(worker *w, uint64_t bits, size_t *n)
+{
+    if (w->c->out == CLI_OUT_HEX) {
+        *n = hex_line(w->hexbuf, bits, w->hex_digits);
+        return w->hexbuf;
+    }
+    memo *m = &w->to_memo;
+    if (!m->ent)
+        return make_to_text(w, bits, n);
+    if (!m->ent[bits]) {
+        const char *t = make_to_text(w, bits, n);
+        memo_store(w, m, bits, t, *n);
+    }
+    *n = MEMO_LEN(m, bits);
+    return MEMO_TEXT(w, m, bits);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lines.                                                                 */
+
+static signed char hexval[256];
+
+static void init_hexval(void)
+{
+    for (int i = 0; i < 256; i++)
+        hexval[i] = -1;
+    for (int i = 0; i < 10; i++)
+        hexval['0' + i] = (signed char)i;
+    for (int i = 0; i < 6; i++)
+        hexval['a' + i] = hexval['A' + i] = (signed char)(10 + i);
+}
+
+/* The common spellings, "0x3c00" / "3c00" with 1 to 16 digits that fit in
+ * the format.  Anything else goes to fpq_parse_bits, which has the last
+ * word (so both accept exactly the same lines). */
+static bool parse_hex_fast(uint64_t *out, const char *s, size_t n, unsigned bits)
+{
+    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        n -= 2;
+    }
+    if (n == 0 || n > 16)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = hexval[(unsigned char)s[i]];
+        if (d < 0)
+            return false;
+        v = v << 4 | (uint64_t)d;
+    }
+    if (bits < 64 && (v >> bits) != 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Record a malformed line; the text has unprintable bytes escaped and is
+ * cut after 80 bytes.  Returns false. */
+static bool line_error(worker *w, uint64_t lineno, const char *what,
+                       const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && i < 80; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch < 0x7f)
+            w->err_text[k++] = (char)ch;
+        else
+            k += (size_t)snprintf(w->err_text + k, sizeof w->err_text - k,
+                                  "\\x%02x", ch);
+    }
+    if (n > 80)
+        k += (size_t)snprintf(w->err_text + k, sizeof w->err_text - k, "...");
+    w->err_text[k] = '\0';
+    snprintf(w->err_what, sizeof w->err_what, "%s", what);
+    w->err_line = lineno;
+    w->failed = true;
+    return false;
+}
+
+/* Convert one line [s, e) (its newline excluded); e[0] is writable.
+ * lineno counts from 1.  Returns false on a malformed line. */
+static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
+{
+    const conv *c = w->c;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    size_t n = (size_t)(e - s);
+    if (n == 0)
+        return line_error(w, lineno, "empty line", s, 0);
+
+    uint64_t out;
+    unsigned flags;
+    const char *text;
+    size_t tn;
+    char what[128];
+    if (c->from) {
+        uint64_t bits;
+        if (!parse_hex_fast(&bits, s, n, c->from->bits)) {
+            if (memchr(s, '\0', n))
+                return line_error(w, lineno, "malformed bit pattern", s, n);
+            char save = *e;
+            *e = '\0';
+            int st = fpq_parse_bits(&bits, c->from, s);
+            *e = save;
+            if (st != FPQ_OK) {
+                cli_describe_error(what, sizeof what, st, c->from, true);
+                return line_error(w, lineno, what, s, n);
+            }
+        }
+        memo *m = &w->from_memo;
+        if (m->ent && m->ent[bits]) {
+            out_put(w, MEMO_TEXT(w, m, bits), MEMO_LEN(m, bits));
+            return true;
+        }
+        w->rnd.position = lineno - 1;
+        fpq_convert(&out, &flags, c->to, c->from, bits, &w->rnd);
+        if (m->ent) { /* made fresh: memo_store may move the arena */
+            text = make_to_text(w, out, &tn);
+            memo_store(w, m, bits, text, tn);
+        } else {
+            text = to_text(w, out, &tn);
+        }
+    } else {
+        if (memchr(s, '\0', n))
+            return line_error(w, lineno, "malformed number", s, n);
+        char save = *e;
+        *e = '\0';
+        int st = fpq_parse_value(w->value, NULL, s);
+        *e = save;
+        if (st != FPQ_OK) {
+            cli_describe_error(what, sizeof what, st, NULL, false);
+            return line_error(w, lineno, what, s, n);
+        }
+        w->rnd.position = lineno - 1;
+        fpq_encode(&out, &flags, c->to, w->value, &w->rnd);
+        text = to_text(w, out, &tn);
+    }
+    out_put(w, text, tn);
+    return true;
+}
+
+/* Convert the lines of [p, end), each ending in '\n'; the first is number
+ * first_line.  Stops at a malformed line.  Returns the number of lines. */
+static uint64_t convert_lines(worker *w, char *p, char *end, uint64_t first_line)
+{
+    uint64_t lineno = first_line;
+    char *nl;
+    while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        if (!convert_line(w, p, nl, lineno++))
+            break;
+        p = nl + 1;
+    }
+    return lineno - first_line;
+}
+
+static uint64_t count_lines(const char *p, const char *end)
+{
+    uint64_t n = 0;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void worker_init(worker *w, const conv *c, bool stream, bool memo_from)
+{
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->rnd = c->rnd;
+    mpfr_init2(w->value, FPQ_PARSE_PREC);
+    mpfr_init2(w->x, fpq_format_precision(c->to));
+    w->hex_digits = fpq_format_hex_digits(c->to);
+    if (c->to->bits <= MEMO_MAX_BITS && c->out != CLI_OUT_HEX)
+        memo_init(&w->to_memo, c->to->bits);
+    if (memo_from)
+        memo_init(&w->from_memo, c->from->bits);
+    w->ocap = OUT_BLOCK;
+    w->obuf = cli_xmalloc(w->ocap);
+    w->stream = stream;
+}
+
+static void worker_free(worker *w)
+{
+    memo_free(&w->to_memo);
+    memo_free(&w->from_memo);
+    free(w->arena);
+    free(w->scratch);
+    free(w->obuf);
+    cli_buf_free(&w->b);
+    mpfr_clear(w->value);
+    mpfr_clear(w->x);
+}
+
+/* Write a worker's output, then its error if it has one.  Returns the exit
+ * status so far. */
+static int drain(worker *w)
+{
+    out_flush(w);
+    if (w->write_failed) {
+        cli_error("error writing standard output: %s", strerror(errno));
+        return CLI_EXIT_DATA;
+    }
+    if (w->failed) {
+        cli_error("<stdin>:%llu: %s '%s'", (unsigned long long)w->err_line,
+                  w->err_what, w->err_text);
+        return CLI_EXIT_DATA;
+    }
+    return CLI_EXIT_OK;
+}
+
+static int max_threads(void)
+{
+#ifdef _OPENMP
+    int n = omp_get_max_threads();
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+#else
+    return 1;
+#endif
+}
+
+/* Convert the complete lines of [buf, end) with nt workers, one slice
+ * each; first_line is the number of the first; *nlines gets their count.
+ * Returns the exit status. */
+static int convert_parallel(worker *ws, int nt, char *buf, char *end,
+                            uint64_t first_line, uint64_t *nlines)
+{
+    uint64_t last = 0;
+    char *cut[MAX_THREADS + 1];
+    uint64_t first[MAX_THREADS];
+    size_t len = (size_t)(end - buf);
+    cut[0] = buf;
+    first[0] = first_line;
+    for (int i = 1; i <= nt; i++) {
+        char *q = i == nt ? end : buf + len / (size_t)nt * (size_t)i;
+        if (q < cut[i - 1])
+            q = cut[i - 1];
+        if (q > buf && q < end && q[-1] != '\n') {
+            char *nl = memchr(q, '\n', (size_t)(end - q));
+            q = nl ? nl + 1 : end;
+        }
+        cut[i] = q;
+        if (i < nt)
+            first[i] = first[i - 1] + count_lines(cut[i - 1], cut[i]);
+    }
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#endif
+    for (int i = 0; i < nt; i++) {
+        uint64_t n = convert_lines(&ws[i], cut[i], cut[i + 1], first[i]);
+        if (i == nt - 1)
+            last = n;
+    }
+    *nlines = first[nt - 1] - first_line + last;
+    for (int i = 0; i < nt; i++) {
+        int rc = drain(&ws[i]);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+    }
+    return CLI_EXIT_OK;
+}
+
+static int run(const conv *c)
+{
+    bool memo_from = c->from && c->from->bits <= MEMO_MAX_BITS
+                     && c->rnd.mode != FPQ_RSR;
+    int nt = memo_from ? 1 : max_threads();
+    worker *ws = cli_xmalloc(sizeof *ws * (size_t)nt);
+    for (int i = 0; i < nt; i++)
+        worker_init(&ws[i], c, nt == 1, memo_from && i == 0);
+
+    size_t cap = IN_BLOCK;
+    char *buf = cli_xmalloc(cap + 1); /* + 1: room to end the last line */
+    size_t len = 0;
+    uint64_t lineno = 1; /* of the first line in buf */
+    int rc = CLI_EXIT_OK;
+    for (bool eof = false; rc == CLI_EXIT_OK && !eof;) {
+        if (len == cap) { /* one line fills the buffer */
+            cap *= 2;
+            buf = cli_xrealloc(buf, cap + 1);
+        }
+        ssize_t r = read(STDIN_FILENO, buf + len, cap - len);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = drain(&ws[0]);
+            if (rc == CLI_EXIT_OK)
+                cli_error("<stdin>: read error: %s", strerror(errno));
+            rc = CLI_EXIT_DATA;
+            break;
+        }
+        eof = r == 0;
+        len += (size_t)r;
+        /* the complete lines: up to the last newline */
+        char *end = buf + len;
+        while (end > buf && end[-1] != '\n')
+            end--;
+        if (end == buf && !eof)
+            continue;
+        size_t done = (size_t)(end - buf);
+        uint64_t nlines;
+        int use = nt;
+        if (done / MIN_SLICE < (size_t)use)
+            use = (int)(done / MIN_SLICE) > 1 ? (int)(done / MIN_SLICE) : 1;
+        if (nt == 1) {
+            nlines = convert_lines(&ws[0], buf, end, lineno);
+            if (ws[0].failed || ws[0].write_failed)
+                rc = drain(&ws[0]);
+        } else {
+            rc = convert_parallel(ws, use, buf, end, lineno, &nlines);
+        }
+        lineno += nlines;
+        memmove(buf, end, len - done);
+        len -= done;
+        if (rc == CLI_EXIT_OK && eof && len > 0) { /* last line, no newline */
+            convert_line(&ws[0], buf, buf + len, lineno);
+            rc = drain(&ws[0]);
+        }
+    }
+    if (rc == CLI_EXIT_OK)
+        rc = drain(&ws[0]);
+#ifdef _OPENMP
+    if (nt > 1) { /* MPFR's caches are per thread */
+#pragma omp parallel num_threads(nt)
+        mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
+    }
+#endif
+    for (int i = 0; i < nt; i++)
+        worker_free(&ws[i]);
+    free(ws);
+    free(buf);
+    return rc;
+}
+
+int cli_cmd_convert(const cli_args *a)
+{
+    fpq_format from, to;
+    bool dec = strcmp(a->ops[0], "dec") == 0;
+    if (strcmp(a->ops[1], "dec") == 0)
+        return cli_usage_error(a->cmd, "'dec' is an input, not a format; "
+                               "for decimal output use --out dec");
+    int rc = dec ? CLI_EXIT_OK : cli_format(&from, a->cmd, a->ops[0]);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_format(&to, a->cmd, a->ops[1]);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    init_hexval();
+    conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out};
+    return run(&c);
+}
