@@ -240,7 +240,8 @@ enum {
  * value.  Under FPQ_OVF_FORMAT an overflow gives the largest finite value
  * for the modes that round toward zero for x's sign (and for FPQ_RTO), and
  * otherwise Inf, NaN or the largest finite value, whichever the format has
- * first.  Tininess is detected after rounding (as x86 does).
+ * first.  Tininess is detected after rounding (as x86 does), except under
+ * FPQ_RSR, where |x| < 2^emin counts as tiny (before rounding).
  *
  * Values that cannot be represented: NaN into a format without NaN gives the
  * pattern of +0 (or of the value nearest 0); -0 into a format without -0

@@ -484,6 +484,13 @@ static int run(const conv *c)
             cap *= 2;
             buf = cli_xrealloc(buf, cap + 1);
         }
+        /* Results of the lines read so far go out before a read that may
+         * block: a program that writes a line and waits for its answer
+         * (fpq as a co-process) gets it. */
+        if (nt == 1)
+            out_flush(&ws[0]);
+        if (fflush(stdout) != 0)
+            ws[0].write_failed = true;
         ssize_t r = read(STDIN_FILENO, buf + len, cap - len);
         if (r < 0) {
             if (errno == EINTR)
