@@ -200,8 +200,8 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
         return sign | fpq_max_finite_mag(f);
     }
     if (mpfr_zero_p(x)) {
-        if (!f->subnormals) { /* no zero: the smallest value */
-            *fl |= FPQ_FLAG_INEXACT | FPQ_FLAG_UNDERFLOW;
+        if (!f->subnormals) { /* no zero: the smallest value; zero is not tiny */
+            *fl |= FPQ_FLAG_INEXACT;
             return 0;
         }
         return fpq_has_neg_zero(f) ? sign : 0;

@@ -1,51 +1,53 @@
 /* fast.c: the bulk path.  Round-to-format, encode and decode over arrays,
  * with integer bit manipulation and no MPFR in the per-element logic, split
  * across OpenMP threads.  It must equal fpq_encode / fpq_decode bit for bit
- * (tests/check_fast.c proves it on every rounding boundary and, with
- * FPQ_CHECK_EXHAUSTIVE=1, on all 2^32 binary32 inputs).
+ * (tests/check_fast.c checks it on every rounding boundary of every format
+ * and, with FPQ_CHECK_EXHAUSTIVE=1, on all 2^32 binary32 inputs).
  *
  * One rounding, two kernels of the same shape.  A finite nonzero |x| is a
  * significand sig with its top bit at a fixed place and a binade exponent
  * ex.  In the binade e = max(ex, emin) the format's quantum is 2^(e - M), so
  * sh = (top - M) + max(0, emin - ex) bits are discarded: kept = sig >> sh is
- * |x| truncated to the grid, rem the discarded bits, half = 1 << (sh - 1).
- * The code of the truncation is ((e - emin) << M) + kept (minus 2^M without
- * subnormals, where field 0 is an ordinary binade), the grid "extended
- * without bound" of fpq_encode: one more is the next value up, across a
- * binade and past the largest finite value, and parity is that of the code
- * (so for M = 0 that of the exponent field).  A guard bit keeps sh >= 1, and
- * sh is clamped where kept is 0 and rem < half already.  Stochastic rounding
- * compares the discarded fraction frac = rem / 2^sh exactly with the draw u:
- * frac * 2^64 > u, as rem << (64 - sh) when sh <= 64, else on sig shifted
- * right with a sticky bit.
+ * |x| truncated to the grid, and the discarded bits are compared with half
+ * of 2^sh.  The code of the truncation is ((e - emin) << M) + kept (minus
+ * 2^M without subnormals, where field 0 is an ordinary binade): the grid
+ * "extended without bound" of fpq_encode, where one more is the next value
+ * up, across a binade and past the largest finite value (overflow is judged
+ * on the rounded code), and parity is that of the code (so for M = 0 that
+ * of the exponent field).  A guard bit keeps sh >= 1; sh is clamped where
+ * kept is 0 and the remainder below half already.  Stochastic rounding
+ * compares the discarded fraction frac exactly with the draw u, frac * 2^64
+ * > u: the remainder shifted to the top of a 64-bit word, or for tiny
+ * inputs sig shifted right with a sticky bit.
  *
  * - k32: binary32 input, targets with M <= 23, emin >= -126 and at most 32
  *   bits (every preset but fp64 and e8m0): 32-bit lanes; binary32
  *   subnormals are the binade -126 without their leading bit.  Round-to-
  *   format stays in the binary32 bit domain when binary32 holds every value
- *   of the format.
+ *   of the format (no table, no gather).
  * - k64: everything else, including integers, which are the float grid with
- *   quantum 1 below 2^34 (M = emin = 34) followed by a clamp.  binary32
- *   input is widened to binary64 (exact).  binary64 subnormals are
+ *   quantum 1 below 2^35 (M = emin = emax = 34) followed by a clamp.
+ *   binary32 input is widened to binary64 (exact).  binary64 subnormals are
  *   normalised (count leading zeros) only for targets with emin < -1022.
  * - Lookup tables compare with the exact midpoints of adjacent entries in
  *   binary64; stochastic rounding into a table calls fpq_encode per element
- *   (as does any table whose midpoints binary64 cannot hold exactly).
+ *   (as does a table whose midpoints binary64 cannot hold exactly).
+ * The kernels are branch-free per element and specialised per rounding mode,
+ * so that GCC vectorises them (the AVX2 and AVX-512 clones).
  *
  * What each special input gives (NaN, Inf, -0, overflow, values below an
  * unsigned or zero-less range) is derived here from the format's fields,
  * independently of encode.c, so the tests compare two implementations.
  *
- * Decoding is exact bit arithmetic when the destination holds every value of
- * the format, else the value is rounded to nearest-even by the k64 rounding
- * itself, with binary32 / binary64 as the target format.  Bits above a
- * format's width in packed input are ignored.  No state outlives a call. */
+ * Decoding: bit arithmetic when the destination holds every value of the
+ * format (floats), a binary64 intermediate and one conversion when only
+ * binary64 does, else k64 rounding to nearest-even into binary32 / binary64
+ * described as formats; integers by conversion; tables from fpq_decode of
+ * each entry, once per call.  Bits above a format's width in packed input
+ * are ignored.  No state outlives a call, so every function is thread-safe. */
 #include "fpq-impl.h"
 
-#include <float.h>
 #include <math.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -403,10 +405,10 @@ typedef struct kdec {
     fpq_kind kind;
     bool dbl;   /* destination binary64 */
     bool exact; /* float: the destination holds every value; bit arithmetic */
-    uint64_t signbit, magmask, wmask;
+    uint64_t signbit, magmask;
     uint64_t nan_thr, inf_mag; /* mag > nan_thr is NaN, mag == inf_mag Inf */
     uint64_t fnuz;             /* the NaN is the pattern signbit */
-    unsigned M, bits;
+    unsigned M;
     int64_t emin, bias;
     bool sub;
     /* exact */
@@ -469,12 +471,20 @@ static int64_t int_value(const kdec *P, uint64_t c)
     return (int64_t)c;
 }
 
-HOT static void dec_block_f32(float *restrict dst, const uint64_t *restrict codes, const kdec *pp)
+/* pp decodes into binary32; pd into binary64, used when binary64 holds
+ * every value and binary32 does not: one conversion then rounds to nearest
+ * even, subnormals and overflow included (IEEE conversion in the default
+ * rounding mode), and NaNs stay quiet NaNs of their sign. */
+HOT static void dec_block_f32(float *restrict dst, const uint64_t *restrict codes, const kdec *pp, const kdec *pd)
 {
     const kdec P = *pp;
     if (P.kind == FPQ_KIND_FLOAT && P.exact) {
         for (size_t i = 0; i < BLOCK; i++)
             dst[i] = f32_from(dec_exact_f32(&P, codes[i]));
+    } else if (P.kind == FPQ_KIND_FLOAT && pd->exact) {
+        const kdec D = *pd;
+        for (size_t i = 0; i < BLOCK; i++)
+            dst[i] = (float)f64_from(dec_exact_f64(&D, codes[i]));
     } else if (P.kind == FPQ_KIND_FLOAT) {
         for (size_t i = 0; i < BLOCK; i++)
             dst[i] = f32_from((uint32_t)dec_float_general(&P, codes[i]));
@@ -758,8 +768,6 @@ static void kdec_init(kdec *p, const fpq_format *f, bool dbl, const double *lut)
     const fpq_format *to = dbl ? &host_binary64 : &host_binary32;
     p->kind = f->kind;
     p->dbl = dbl;
-    p->bits = f->bits;
-    p->wmask = fpq_width_mask(f);
     p->signbit = fpq_sign_bit(f);
     p->lut = lut;
     if (f->kind != FPQ_KIND_FLOAT)
@@ -866,7 +874,7 @@ typedef struct plan {
     bool norm;
     k32 p32;
     k64 p64;
-    kdec dec;
+    kdec dec, dec64; /* into the destination; into binary64 (see dec_block_f32) */
     klut lut;
 } plan;
 
@@ -888,8 +896,10 @@ static int plan_init(plan *pl, const fpq_format *f, const fpq_rounding *r, src_t
             k64_init(&pl->p64, f, r);
         pl->norm = st == SRC_F64 && f->kind == FPQ_KIND_FLOAT && fpq_emin(f) < -1022;
     }
-    if (want_dec)
+    if (want_dec) {
         kdec_init(&pl->dec, f, dbl, f->kind == FPQ_KIND_LUT ? pl->lut.val : NULL);
+        kdec_init(&pl->dec64, f, true, f->kind == FPQ_KIND_LUT ? pl->lut.val : NULL);
+    }
     return FPQ_OK;
 }
 
@@ -1020,7 +1030,7 @@ static int decode_array(void *dst, bool dbl, const void *src, size_t n, const fp
             if (dbl)
                 dec_block_f64(len == BLOCK ? (double *)dst + i0 : res, c, &pl.dec);
             else
-                dec_block_f32(len == BLOCK ? (float *)dst + i0 : (float *)res, c, &pl.dec);
+                dec_block_f32(len == BLOCK ? (float *)dst + i0 : (float *)res, c, &pl.dec, &pl.dec64);
             if (len < BLOCK)
                 store(dst, dbl, i0, res, len);
         }
@@ -1075,7 +1085,7 @@ static int round_array(void *dst, const void *src, src_type st, size_t n, const 
                 if (dbl)
                     dec_block_f64(direct ? (double *)dst + i0 : res, c, &pl.dec);
                 else
-                    dec_block_f32(direct ? (float *)dst + i0 : (float *)res, c, &pl.dec);
+                    dec_block_f32(direct ? (float *)dst + i0 : (float *)res, c, &pl.dec, &pl.dec64);
             }
             if (!direct)
                 store(dst, dbl, i0, res, len);

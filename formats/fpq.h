@@ -212,8 +212,10 @@ typedef struct fpq_rounding {
 void fpq_rounding_default(fpq_rounding *r);
 int fpq_rounding_validate(const fpq_rounding *r);
 
-/* The 64 random bits FPQ_RSR uses for (seed, position).  Frozen: a pure
- * function of its arguments (splitmix64 finaliser over a Weyl sequence);
+/* The 64 random bits FPQ_RSR uses for (seed, position).  Frozen: with
+ * mix(z) the splitmix64 finaliser (z ^= z >> 30; z *= 0xbf58476d1ce4e5b9;
+ * z ^= z >> 27; z *= 0x94d049bb133111eb; z ^= z >> 31) and g = 0x9e3779b97f4a7c15,
+ * bits = mix(mix(seed + g) + (position + 1) * g), all modulo 2^64;
  * the value at position i rounds away from zero when the discarded
  * fraction f in [0,1) satisfies f * 2^64 > fpq_sr_bits(seed, i). */
 uint64_t fpq_sr_bits(uint64_t seed, uint64_t position);

@@ -442,8 +442,8 @@ static expect into_format(ref_ws *w, const fpq_format *f, int cls, bool neg, con
         }
         return e;
     case R_ZERO:
-        if (!f->subnormals) {
-            e.flags = FPQ_FLAG_INEXACT | FPQ_FLAG_UNDERFLOW;
+        if (!f->subnormals) { /* no zero: the smallest value; an exact zero is never tiny */
+            e.flags = FPQ_FLAG_INEXACT;
             return e;
         }
         e.bits = f_has_neg_zero(f) ? s : 0;
@@ -1358,7 +1358,7 @@ static const special specials[] = {
     {"fp4_e2m1", FPQ_OP_MUL, 0x1, 0x1, 0, FPQ_RNE, false, 0x0, INX | UNF},   /* 0.25 -> 0 (tie, even) */
     {"fp4_e2m1", FPQ_OP_MUL, 0x1, 0x1, 0, FPQ_RUP, false, 0x1, INX | UNF},
     /* E8M0: unsigned, no zero: 2^-127 stands in */
-    {"e8m0", FPQ_OP_SUB, 0x7f, 0x7f, 0, ALL, false, 0x00, INX | UNF},
+    {"e8m0", FPQ_OP_SUB, 0x7f, 0x7f, 0, ALL, false, 0x00, INX},             /* exact 0: not tiny */
     {"e8m0", FPQ_OP_SUB, 0x7f, 0x80, 0, ALL, false, 0x00, INV},
     {"e8m0", FPQ_OP_MUL, 0x80, 0x80, 0, ALL, false, 0x81, 0},
     {"e8m0", FPQ_OP_MUL, 0xfe, 0xfe, 0, FPQ_RNE, false, 0xff, OVF | INX},

@@ -759,6 +759,46 @@ START_TEST(symmetric_integers_clamp_to_minus_127)
 }
 END_TEST
 
+/* 32-bit integers (spellings, not presets): ties to even and the clamp at
+ * both ends of the range. */
+START_TEST(wide_integers_round_then_clamp)
+{
+    static const struct { const char *fmt, *x; fpq_rnd m; uint64_t bits;
+                          int tern; unsigned flags, mask; } c[] = {
+        {"int32", "2147483646.5", RNE, 0x7ffffffe, -1, IX, ALLF},
+        {"int32", "2147483647.5", RNE, 0x7fffffff, -1, NV, NV}, /* to 2^31 */
+        {"int32", "2147483647.5", RTZ, 0x7fffffff, -1, IX, ALLF},
+        {"int32", "-2147483648.5", RNE, 0x80000000, 1, IX, ALLF},
+        {"int32", "-2147483648.6", RNE, 0x80000000, 1, NV, NV},
+        {"int32", "1e10", RNE, 0x7fffffff, -1, NV, NV},
+        {"int32", "-0.5", RNA, 0xffffffff, -1, IX, ALLF},
+        {"int32", "-0.5", RNE, 0x00000000, 1, IX, ALLF},
+        {"uint32", "4294967295.4", RNE, 0xffffffff, -1, IX, ALLF},
+        {"uint32", "4294967295.5", RNE, 0xffffffff, -1, NV, NV},
+        {"uint32", "-0.5", RNE, 0x00000000, 1, IX, ALLF},
+        {"uint32", "-1", RNE, 0x00000000, 1, NV, NV},
+        {"uint32", "0x1p-2000", RUP, 0x00000001, 1, IX, ALLF},
+    };
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        fpq_format f;
+        ck_assert_int_eq(fpq_format_parse(&f, c[k].fmt), FPQ_OK);
+        mpfr_t x;
+        mpfr_init2(x, 128);
+        ck_assert_int_eq(mpfr_set_str(x, c[k].x, 0, MPFR_RNDN), 0);
+        uint64_t got;
+        unsigned flags;
+        int t = enc(&got, &flags, &f, x, c[k].m, FPQ_OVF_FORMAT);
+        ck_assert_msg(got == c[k].bits && sgn(t) == c[k].tern &&
+                          (flags & c[k].mask) == c[k].flags,
+                      "%s: encode(%s) %s = 0x%" PRIx64 " t %d flags 0x%x; "
+                      "expected 0x%" PRIx64 " t %d flags 0x%x", c[k].fmt, c[k].x,
+                      fpq_rnd_name(c[k].m), got, t, flags, c[k].bits, c[k].tern,
+                      c[k].flags);
+        mpfr_clear(x);
+    }
+}
+END_TEST
+
 /* No finite input produces Inf or NaN under saturation, in any mode. */
 START_TEST(saturate_never_produces_inf_or_nan)
 {
@@ -1531,6 +1571,7 @@ Suite *encode_suite(void)
                         (int)(sizeof hand / sizeof hand[0]));
     tcase_add_test(tc, nf4_midpoint_case_is_above_the_midpoint);
     tcase_add_test(tc, symmetric_integers_clamp_to_minus_127);
+    tcase_add_test(tc, wide_integers_round_then_clamp);
     tcase_add_loop_test(tc, saturate_never_produces_inf_or_nan, 0, ns);
     tcase_add_loop_test(tc, zeros_infinities_and_nan_map_as_the_format_allows, 0, nf);
     tcase_add_loop_test(tc, far_out_of_range_inputs_overflow_and_underflow, 0, nf);

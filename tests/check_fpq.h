@@ -27,6 +27,9 @@ Suite *decode_suite(void);
 Suite *encode_suite(void);
 Suite *host_suite(void);
 Suite *arith_suite(void);
+Suite *fast_suite(void);
+Suite *dist_suite(void);
+Suite *io_suite(void);
 
 /* A failed condition aborts the test with a message; unlike ck_assert_msg it
  * does not record a mark point on success, so it is cheap in hot loops. */
@@ -46,6 +49,11 @@ uint64_t fpq_check_seed(void);
 
 /* True when FPQ_CHECK_EXHAUSTIVE=1: suites add their cases tagged "slow". */
 bool fpq_check_exhaustive(void);
+
+/* True when running under valgrind (its preload library is in LD_PRELOAD):
+ * valgrind does not emulate the FP status flags or every rounding mode, so
+ * the host-oracle tests that need them are left out (check_host.c). */
+bool fpq_check_under_valgrind(void);
 
 /* splitmix64 stream seeded from the run's seed and a per-test stream id. */
 typedef struct fpq_check_rng {

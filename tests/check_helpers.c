@@ -26,6 +26,12 @@ bool fpq_check_exhaustive(void)
     return s != NULL && strcmp(s, "1") == 0;
 }
 
+bool fpq_check_under_valgrind(void)
+{
+    const char *s = getenv("LD_PRELOAD");
+    return s != NULL && strstr(s, "vgpreload") != NULL;
+}
+
 static uint64_t splitmix64(uint64_t *state)
 {
     uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
@@ -95,6 +101,9 @@ TCase *fpq_check_tcase_slow(const char *name, double timeout)
 const char *const fpq_check_custom_names[] = {
     "e5m4", "e3m3fn", "e4m2fnuz", "e2m2", "e6m9b20", "e3m1b2finite",
     "int3", "uint5", "int12",
+    /* corners: fn and fnuz at 4 and 6 bits, a bias override on an IEEE
+     * shape, a 3-bit float, no mantissa with fn, a 16-bit integer */
+    "e2m1fn", "e3m2fnuz", "e4m3b4", "e1m1", "e4m0fn", "uint16",
 };
 const size_t fpq_check_ncustom =
     sizeof fpq_check_custom_names / sizeof fpq_check_custom_names[0];

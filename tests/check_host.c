@@ -527,25 +527,35 @@ Suite *host_suite(void)
 {
     Suite *s = suite_create("host");
     TCase *tc;
+    /* Under valgrind the FP environment is emulated: no status flags, and not
+     * every rounding mode.  Keep only the checks that need neither. */
+    bool fenv_ok = !fpq_check_under_valgrind();
+    if (!fenv_ok)
+        fprintf(stderr, "check_fpq: under valgrind: host rounding-mode and "
+                        "flag cross-checks left out\n");
 
     tc = fpq_check_tcase("binary32_binary64", 120);
-    tcase_add_test(tc, host_rounding_modes_take_effect_at_run_time);
-    tcase_add_test(tc, fp32_encode_matches_the_host_conversion_in_four_modes);
-    tcase_add_test(tc, fp64_encode_of_decimal_text_matches_strtod_in_four_modes);
+    if (fenv_ok) {
+        tcase_add_test(tc, host_rounding_modes_take_effect_at_run_time);
+        tcase_add_test(tc, fp32_encode_matches_the_host_conversion_in_four_modes);
+        tcase_add_test(tc, fp64_encode_of_decimal_text_matches_strtod_in_four_modes);
+    }
     tcase_add_test(tc, fp32_and_fp64_decode_equal_the_host_reading_of_the_bits);
     tcase_add_test(tc, nan_conversions_between_fp32_and_fp64_match_the_host);
     suite_add_tcase(s, tc);
 
 #ifdef __FLT16_MANT_DIG__
     tc = fpq_check_tcase("float16", 120);
-    tcase_add_test(tc, host_float16_honours_the_rounding_mode);
-    tcase_add_test(tc, fp16_encode_matches_host_float16_at_every_boundary);
-    tcase_add_test(tc, fp16_encode_of_random_doubles_matches_host_float16);
+    if (fenv_ok) {
+        tcase_add_test(tc, host_float16_honours_the_rounding_mode);
+        tcase_add_test(tc, fp16_encode_matches_host_float16_at_every_boundary);
+        tcase_add_test(tc, fp16_encode_of_random_doubles_matches_host_float16);
+        tcase_add_loop_test(
+            tc, fp16_encode_matches_host_float16_at_every_boundary_in_every_mode,
+            1, 4);
+    }
     tcase_add_test(tc, every_fp16_pattern_widens_like_host_float16);
     tcase_add_test(tc, fp32_nan_to_fp16_keeps_payload_like_host_float16);
-    tcase_add_loop_test(tc,
-                        fp16_encode_matches_host_float16_at_every_boundary_in_every_mode,
-                        1, 4);
     suite_add_tcase(s, tc);
 #endif
     return s;

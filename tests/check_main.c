@@ -22,6 +22,9 @@ int main(void)
     srunner_add_suite(sr, encode_suite());
     srunner_add_suite(sr, host_suite());
     srunner_add_suite(sr, arith_suite());
+    srunner_add_suite(sr, fast_suite());
+    srunner_add_suite(sr, dist_suite());
+    srunner_add_suite(sr, io_suite());
 
     if (exhaustive)
         srunner_run_all(sr, CK_NORMAL);

@@ -11,9 +11,9 @@
  *   whole output line of each FROM pattern is made once, on first use, and
  *   a line costs a hex parse and a copy;
  * - otherwise (FROM wider, decimal input, or stochastic rounding) each block
- *   of input is cut at line boundaries into one slice per thread (OpenMP),
- *   each slice is converted into its own buffer, and the buffers are written
- *   in order.  Stochastic rounding uses position = line number - 1, known
+ *   of input is cut at line boundaries into a few slices per thread, the
+ *   threads (OpenMP) convert the slices, each into its own buffer, and the
+ *   buffers are written in order.  Stochastic rounding uses position = line number - 1, known
  *   for every slice from the newlines before it, so the output does not
  *   depend on the number of threads.
  * A malformed line stops the run: everything before it is written first.
@@ -33,7 +33,9 @@
 #define OUT_BLOCK ((size_t)1 << 20) /* bytes written at a time */
 #define MEMO_MAX_BITS 16u           /* widest format whose patterns are memoised */
 #define MAX_THREADS 64
-#define MIN_SLICE ((size_t)1 << 14) /* fewer bytes per thread: one thread */
+#define SLICES_PER_THREAD 4         /* slices of a block, per thread */
+#define MAX_SLICES 256
+#define MIN_SLICE ((size_t)1 << 14) /* bytes; fewer in a block: one thread */
 
 /* Lazily filled texts, one per pattern of a format of at most 16 bits.
  * Entry k: (1 + offset of the text in the arena) << 24 | its length; 0: not
@@ -54,9 +56,22 @@ typedef struct conv {
     enum cli_out out;
 } conv;
 
+/* Where the output of a run of lines goes, and its first malformed line. */
+typedef struct sink {
+    char *obuf;   /* output not written yet */
+    size_t olen, ocap;
+    bool stream;  /* write obuf out whenever it is full (else it grows) */
+    bool write_failed;
+    bool failed;  /* a malformed line: */
+    uint64_t err_line;
+    char err_what[128];
+    char err_text[400];
+} sink;
+
 /* One thread's state. */
 typedef struct worker {
     const conv *c;
+    sink *out;               /* the slice being converted */
     fpq_rounding rnd;        /* c->rnd with this line's position */
     memo to_memo, from_memo; /* ent == NULL: not used */
     char *arena;             /* texts of both memos, each ending in '\n' */
@@ -68,15 +83,6 @@ typedef struct worker {
     size_t scap;
     char hexbuf[24];         /* hex_line's result */
     unsigned hex_digits;     /* of TO */
-    char *obuf;              /* output not written yet */
-    size_t olen, ocap;
-    bool stream;             /* write obuf out whenever it is full */
-    bool write_failed;
-    /* the first malformed line, when failed */
-    bool failed;
-    uint64_t err_line;
-    char err_what[128];
-    char err_text[400];
 } worker;
 
 /* ---------------------------------------------------------------------- */
@@ -87,31 +93,56 @@ static bool write_out(const char *s, size_t n)
     return n == 0 || fwrite(s, 1, n, stdout) == n;
 }
 
-static void out_flush(worker *w)
+static void sink_init(sink *k, bool stream)
 {
-    if (!w->write_failed && !write_out(w->obuf, w->olen))
-        w->write_failed = true;
-    w->olen = 0;
+    memset(k, 0, sizeof *k);
+    k->ocap = OUT_BLOCK;
+    k->obuf = cli_xmalloc(k->ocap);
+    k->stream = stream;
 }
 
-static void out_put(worker *w, const char *s, size_t n)
+static void out_flush(sink *k)
 {
-    if (w->olen + n > w->ocap) {
-        if (w->stream) {
-            out_flush(w);
-            if (n > w->ocap) {
-                if (!w->write_failed && !write_out(s, n))
-                    w->write_failed = true;
+    if (!k->write_failed && !write_out(k->obuf, k->olen))
+        k->write_failed = true;
+    k->olen = 0;
+}
+
+static void out_put(sink *k, const char *s, size_t n)
+{
+    if (k->olen + n > k->ocap) {
+        if (k->stream) {
+            out_flush(k);
+            if (n > k->ocap) {
+                if (!k->write_failed && !write_out(s, n))
+                    k->write_failed = true;
                 return;
             }
         } else {
-            while (w->olen + n > w->ocap)
-                w->ocap *= 2;
-            w->obuf = cli_xrealloc(w->obuf, w->ocap);
+            while (k->olen + n > k->ocap)
+                k->ocap *= 2;
+            k->obuf = cli_xrealloc(k->obuf, k->ocap);
         }
     }
-    memcpy(w->obuf + w->olen, s, n);
-    w->olen += n;
+    memcpy(k->obuf + k->olen, s, n);
+    k->olen += n;
+}
+
+/* Write a sink's output, then its error if it has one.  Returns the exit
+ * status so far. */
+static int drain(sink *k)
+{
+    out_flush(k);
+    if (k->write_failed) {
+        cli_error("error writing standard output: %s", strerror(errno));
+        return CLI_EXIT_DATA;
+    }
+    if (k->failed) {
+        cli_error("<stdin>:%llu: %s '%s'", (unsigned long long)k->err_line,
+                  k->err_what, k->err_text);
+        return CLI_EXIT_DATA;
+    }
+    return CLI_EXIT_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -260,21 +291,22 @@ static bool parse_hex_fast(uint64_t *out, const char *s, size_t n, unsigned bits
 static bool line_error(worker *w, uint64_t lineno, const char *what,
                        const char *s, size_t n)
 {
+    sink *o = w->out;
     size_t k = 0;
     for (size_t i = 0; i < n && i < 80; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch >= 0x20 && ch < 0x7f)
-            w->err_text[k++] = (char)ch;
+            o->err_text[k++] = (char)ch;
         else
-            k += (size_t)snprintf(w->err_text + k, sizeof w->err_text - k,
+            k += (size_t)snprintf(o->err_text + k, sizeof o->err_text - k,
                                   "\\x%02x", ch);
     }
     if (n > 80)
-        k += (size_t)snprintf(w->err_text + k, sizeof w->err_text - k, "...");
-    w->err_text[k] = '\0';
-    snprintf(w->err_what, sizeof w->err_what, "%s", what);
-    w->err_line = lineno;
-    w->failed = true;
+        k += (size_t)snprintf(o->err_text + k, sizeof o->err_text - k, "...");
+    o->err_text[k] = '\0';
+    snprintf(o->err_what, sizeof o->err_what, "%s", what);
+    o->err_line = lineno;
+    o->failed = true;
     return false;
 }
 
@@ -312,7 +344,7 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
         }
         memo *m = &w->from_memo;
         if (m->ent && m->ent[bits]) {
-            out_put(w, MEMO_TEXT(w, m, bits), MEMO_LEN(m, bits));
+            out_put(w->out, MEMO_TEXT(w, m, bits), MEMO_LEN(m, bits));
             return true;
         }
         w->rnd.position = lineno - 1;
@@ -338,7 +370,7 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
         fpq_encode(&out, &flags, c->to, w->value, &w->rnd);
         text = to_text(w, out, &tn);
     }
-    out_put(w, text, tn);
+    out_put(w->out, text, tn);
     return true;
 }
 
@@ -368,7 +400,7 @@ static uint64_t count_lines(const char *p, const char *end)
 
 /* ---------------------------------------------------------------------- */
 
-static void worker_init(worker *w, const conv *c, bool stream, bool memo_from)
+static void worker_init(worker *w, const conv *c, bool memo_from)
 {
     memset(w, 0, sizeof *w);
     w->c = c;
@@ -380,9 +412,6 @@ static void worker_init(worker *w, const conv *c, bool stream, bool memo_from)
         memo_init(&w->to_memo, c->to->bits);
     if (memo_from)
         memo_init(&w->from_memo, c->from->bits);
-    w->ocap = OUT_BLOCK;
-    w->obuf = cli_xmalloc(w->ocap);
-    w->stream = stream;
 }
 
 static void worker_free(worker *w)
@@ -391,27 +420,9 @@ static void worker_free(worker *w)
     memo_free(&w->from_memo);
     free(w->arena);
     free(w->scratch);
-    free(w->obuf);
     cli_buf_free(&w->b);
     mpfr_clear(w->value);
     mpfr_clear(w->x);
-}
-
-/* Write a worker's output, then its error if it has one.  Returns the exit
- * status so far. */
-static int drain(worker *w)
-{
-    out_flush(w);
-    if (w->write_failed) {
-        cli_error("error writing standard output: %s", strerror(errno));
-        return CLI_EXIT_DATA;
-    }
-    if (w->failed) {
-        cli_error("<stdin>:%llu: %s '%s'", (unsigned long long)w->err_line,
-                  w->err_what, w->err_text);
-        return CLI_EXIT_DATA;
-    }
-    return CLI_EXIT_OK;
 }
 
 static int max_threads(void)
@@ -424,20 +435,22 @@ static int max_threads(void)
 #endif
 }
 
-/* Convert the complete lines of [buf, end) with nt workers, one slice
- * each; first_line is the number of the first; *nlines gets their count.
- * Returns the exit status. */
-static int convert_parallel(worker *ws, int nt, char *buf, char *end,
-                            uint64_t first_line, uint64_t *nlines)
+/* Convert the complete lines of [buf, end) in ns slices, on the nt
+ * threads of ws (slices taken in turn, so a thread that is slow for want of
+ * a core holds back little); first_line is the number of the first line;
+ * *nlines gets their count.  Writes the slices' output in order.  Returns
+ * the exit status. */
+static int convert_parallel(worker *ws, int nt, sink *sk, int ns, char *buf,
+                            char *end, uint64_t first_line, uint64_t *nlines)
 {
+    char *cut[MAX_SLICES + 1];
+    uint64_t first[MAX_SLICES];
     uint64_t last = 0;
-    char *cut[MAX_THREADS + 1];
-    uint64_t first[MAX_THREADS];
     size_t len = (size_t)(end - buf);
     cut[0] = buf;
     first[0] = first_line;
-    for (int i = 1; i <= nt; i++) {
-        char *q = i == nt ? end : buf + len / (size_t)nt * (size_t)i;
+    for (int i = 1; i <= ns; i++) {
+        char *q = i == ns ? end : buf + len / (size_t)ns * (size_t)i;
         if (q < cut[i - 1])
             q = cut[i - 1];
         if (q > buf && q < end && q[-1] != '\n') {
@@ -445,20 +458,26 @@ static int convert_parallel(worker *ws, int nt, char *buf, char *end,
             q = nl ? nl + 1 : end;
         }
         cut[i] = q;
-        if (i < nt)
+        if (i < ns)
             first[i] = first[i - 1] + count_lines(cut[i - 1], cut[i]);
     }
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
 #endif
-    for (int i = 0; i < nt; i++) {
-        uint64_t n = convert_lines(&ws[i], cut[i], cut[i + 1], first[i]);
-        if (i == nt - 1)
+    for (int i = 0; i < ns; i++) {
+#ifdef _OPENMP
+        worker *w = &ws[omp_get_thread_num()];
+#else
+        worker *w = &ws[0];
+#endif
+        w->out = &sk[i];
+        uint64_t n = convert_lines(w, cut[i], cut[i + 1], first[i]);
+        if (i == ns - 1)
             last = n;
     }
-    *nlines = first[nt - 1] - first_line + last;
-    for (int i = 0; i < nt; i++) {
-        int rc = drain(&ws[i]);
+    *nlines = first[ns - 1] - first_line + last;
+    for (int i = 0; i < ns; i++) {
+        int rc = drain(&sk[i]);
         if (rc != CLI_EXIT_OK)
             return rc;
     }
@@ -470,9 +489,16 @@ static int run(const conv *c)
     bool memo_from = c->from && c->from->bits <= MEMO_MAX_BITS
                      && c->rnd.mode != FPQ_RSR;
     int nt = memo_from ? 1 : max_threads();
+    int nslices = nt == 1 ? 1 : nt * SLICES_PER_THREAD;
+    if (nslices > MAX_SLICES)
+        nslices = MAX_SLICES;
     worker *ws = cli_xmalloc(sizeof *ws * (size_t)nt);
     for (int i = 0; i < nt; i++)
-        worker_init(&ws[i], c, nt == 1, memo_from && i == 0);
+        worker_init(&ws[i], c, memo_from && i == 0);
+    sink *sk = cli_xmalloc(sizeof *sk * (size_t)nslices);
+    for (int i = 0; i < nslices; i++)
+        sink_init(&sk[i], nt == 1);
+    ws[0].out = &sk[0];
 
     size_t cap = IN_BLOCK;
     char *buf = cli_xmalloc(cap + 1); /* + 1: room to end the last line */
@@ -487,15 +513,14 @@ static int run(const conv *c)
         /* Results of the lines read so far go out before a read that may
          * block: a program that writes a line and waits for its answer
          * (fpq as a co-process) gets it. */
-        if (nt == 1)
-            out_flush(&ws[0]);
+        out_flush(&sk[0]);
         if (fflush(stdout) != 0)
-            ws[0].write_failed = true;
+            sk[0].write_failed = true;
         ssize_t r = read(STDIN_FILENO, buf + len, cap - len);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            rc = drain(&ws[0]);
+            rc = drain(&sk[0]);
             if (rc == CLI_EXIT_OK)
                 cli_error("<stdin>: read error: %s", strerror(errno));
             rc = CLI_EXIT_DATA;
@@ -511,26 +536,26 @@ static int run(const conv *c)
             continue;
         size_t done = (size_t)(end - buf);
         uint64_t nlines;
-        int use = nt;
-        if (done / MIN_SLICE < (size_t)use)
-            use = (int)(done / MIN_SLICE) > 1 ? (int)(done / MIN_SLICE) : 1;
-        if (nt == 1) {
+        if (nt == 1 || done < 2 * MIN_SLICE) {
+            ws[0].out = &sk[0];
             nlines = convert_lines(&ws[0], buf, end, lineno);
-            if (ws[0].failed || ws[0].write_failed)
-                rc = drain(&ws[0]);
+            if (sk[0].failed || sk[0].write_failed)
+                rc = drain(&sk[0]);
         } else {
-            rc = convert_parallel(ws, use, buf, end, lineno, &nlines);
+            int ns = done / MIN_SLICE < (size_t)nslices ? (int)(done / MIN_SLICE) : nslices;
+            rc = convert_parallel(ws, nt, sk, ns, buf, end, lineno, &nlines);
         }
         lineno += nlines;
         memmove(buf, end, len - done);
         len -= done;
         if (rc == CLI_EXIT_OK && eof && len > 0) { /* last line, no newline */
+            ws[0].out = &sk[0];
             convert_line(&ws[0], buf, buf + len, lineno);
-            rc = drain(&ws[0]);
+            rc = drain(&sk[0]);
         }
     }
     if (rc == CLI_EXIT_OK)
-        rc = drain(&ws[0]);
+        rc = drain(&sk[0]);
 #ifdef _OPENMP
     if (nt > 1) { /* MPFR's caches are per thread */
 #pragma omp parallel num_threads(nt)
@@ -539,7 +564,10 @@ static int run(const conv *c)
 #endif
     for (int i = 0; i < nt; i++)
         worker_free(&ws[i]);
+    for (int i = 0; i < nslices; i++)
+        free(sk[i].obuf);
     free(ws);
+    free(sk);
     free(buf);
     return rc;
 }

@@ -82,8 +82,11 @@ int cli_cmd_formats(const cli_args *a)
             cli_grid_add(&g, "?");
             continue;
         }
+        /* For people: the exact decimal while short, else the exact hex-float;
+         * CSV always carries the exact decimal. */
         mpfr_set_prec(x, fpq_format_precision(f));
-        cli_grid_add(&g, exact_of(&b, x, f, lm.max_finite));
+        const char *dec = exact_of(&b, x, f, lm.max_finite);
+        cli_grid_add(&g, a->csv || strlen(dec) <= 12 ? dec : cli_hex(&b, x));
     }
     cli_grid_print(&g, stdout, a->csv, NULL);
     cli_grid_free(&g);

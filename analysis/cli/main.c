@@ -368,7 +368,9 @@ int cli_format(fpq_format *out, const char *cmd, const char *name)
         fprintf(stderr, "?\nTry 'fpq formats' for the list of presets.\n");
         return CLI_EXIT_USAGE;
     }
-    return cli_usage_error(cmd, "bad format '%s': %s", name, fpq_strerror(st));
+    return cli_usage_error(cmd, "bad format '%s': %s (floats: eXmY with 1 <= X <= 11, "
+                           "0 <= Y <= 52; integers: intN, uintN with "
+                           "2 <= N <= 32)", name, fpq_strerror(st));
 }
 
 void cli_describe_error(char *buf, size_t n, int status, const fpq_format *fmt,
