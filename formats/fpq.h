@@ -141,7 +141,7 @@ typedef struct fpq_landmarks {
     uint64_t neg_zero;      /* -0, if the format has one */
     uint64_t inf;           /* +Inf, if any */
     uint64_t nan;           /* canonical (quiet, positive where possible) NaN */
-    uint64_t n_patterns;    /* 2^bits */
+    uint64_t n_patterns;    /* 2^bits; 0 stands for 2^64 (64-bit formats) */
     uint64_t n_finite;      /* patterns that are numbers (both zeros counted) */
     uint64_t n_nan;         /* patterns that are NaN */
     uint64_t n_inf;         /* patterns that are infinite */
