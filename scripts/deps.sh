@@ -19,7 +19,12 @@ set -eu
 #   check           the C unit-test framework of tests/check_*.c
 #   pkg-config      finds the libraries' flags
 #   gnuplot-nox     figures in the report
-PACKAGES="gcc make libmpfr-dev libgmp-dev check pkg-config gnuplot-nox"
+#   libsndfile1-dev audio loader of the error lab (WAV, FLAC, ...)
+#   libjansson-dev  JSON parser for safetensors and TF.js manifests
+#   python3-numpy   independent check of the bundled data's statistics
+#                   (scripts/fetch-data.sh); clang, when present, builds
+#                   the fuzz targets (optional: make check skips them)
+PACKAGES="gcc make libmpfr-dev libgmp-dev check pkg-config gnuplot-nox libsndfile1-dev libjansson-dev python3-numpy"
 
 me=deps.sh
 
@@ -31,7 +36,7 @@ installed() {
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "$me: not a Debian-like system; fpq needs: a C11 compiler with" \
          "OpenMP (gcc), GNU make, MPFR and GMP (with headers), Check," \
-         "pkg-config and gnuplot" >&2
+         "pkg-config, libsndfile, jansson and gnuplot" >&2
     ok=yes
     for tool in make pkg-config; do
         if ! command -v "$tool" >/dev/null 2>&1; then
@@ -44,7 +49,7 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
         ok=no
     fi
     if [ "$ok" = yes ]; then
-        for lib in mpfr gmp check; do
+        for lib in mpfr gmp check sndfile jansson; do
             if ! pkg-config --exists "$lib"; then
                 echo "$me: pkg-config does not find $lib" >&2
                 ok=no

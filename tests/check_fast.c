@@ -28,12 +28,15 @@
  * (emin below binary32's and binary64's, values beyond binary32's range or
  * below its subnormals, negative bias, no mantissa). */
 static const char *const extra_names[] = {
-    "e11m4",    "int16",      "uint32",     "int32",   "e8m23",      "e11m52b1100",
-    "e8m3b100", "e4m3b200fn", "e5m2b-20",   "e3m0b-100", "e2m1b130", "e6m9b20fnuz",
+    "e11m4",    "int16",      "uint32",   "int32",     "e8m23",    "e11m52b1100",
+    "e8m3b100", "e4m3b200fn", "e5m2b-20", "e3m0b-100", "e2m1b130", "e6m9b20fnuz",
 };
 #define NEXTRA (sizeof extra_names / sizeof extra_names[0])
 
-static size_t nall(void) { return fpq_check_nformats() + NEXTRA; }
+static size_t nall(void)
+{
+    return fpq_check_nformats() + NEXTRA;
+}
 
 /* Format i of the shared list followed by the extras; *f is filled. */
 static const char *format_at(fpq_format *f, size_t i)
@@ -93,7 +96,10 @@ static float ffrom(uint32_t b)
     memcpy(&x, &b, sizeof x);
     return x;
 }
-static uint64_t dbits(double x) { return fpq_check_dbits(x); }
+static uint64_t dbits(double x)
+{
+    return fpq_check_dbits(x);
+}
 static double dfrom(uint64_t b)
 {
     double x;
@@ -102,8 +108,14 @@ static double dfrom(uint64_t b)
 }
 
 /* totalOrder keys: -NaN < -Inf < ... < -0 < +0 < ... < +Inf < +NaN */
-static uint64_t key32(uint32_t b) { return (b >> 31) ? (uint32_t)~b : b | 0x80000000u; }
-static uint64_t key64(uint64_t b) { return (b >> 63) ? ~b : b | (UINT64_C(1) << 63); }
+static uint64_t key32(uint32_t b)
+{
+    return (b >> 31) ? (uint32_t)~b : b | 0x80000000u;
+}
+static uint64_t key64(uint64_t b)
+{
+    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
+}
 
 /* Bytes per element, 0 for two per byte. */
 static size_t width_bytes(const fpq_format *f)
@@ -117,9 +129,21 @@ static uint64_t get_code(const void *buf, size_t i, const fpq_format *f)
     switch (width_bytes(f)) {
     case 0: return (b[i / 2] >> (4 * (i & 1))) & 15;
     case 1: return b[i];
-    case 2: { uint16_t v; memcpy(&v, b + 2 * i, 2); return v; }
-    case 4: { uint32_t v; memcpy(&v, b + 4 * i, 4); return v; }
-    default: { uint64_t v; memcpy(&v, b + 8 * i, 8); return v; }
+    case 2: {
+        uint16_t v;
+        memcpy(&v, b + 2 * i, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, b + 4 * i, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, b + 8 * i, 8);
+        return v;
+    }
     }
 }
 
@@ -129,8 +153,16 @@ static void put_code(void *buf, size_t i, const fpq_format *f, uint64_t c)
     switch (width_bytes(f)) {
     case 0: b[i / 2] = (uint8_t)((b[i / 2] & (i & 1 ? 0x0f : 0xf0)) | (c & 15) << (4 * (i & 1))); break;
     case 1: b[i] = (uint8_t)c; break;
-    case 2: { uint16_t v = (uint16_t)c; memcpy(b + 2 * i, &v, 2); break; }
-    case 4: { uint32_t v = (uint32_t)c; memcpy(b + 4 * i, &v, 4); break; }
+    case 2: {
+        uint16_t v = (uint16_t)c;
+        memcpy(b + 2 * i, &v, 2);
+        break;
+    }
+    case 4: {
+        uint32_t v = (uint32_t)c;
+        memcpy(b + 4 * i, &v, 4);
+        break;
+    }
     default: memcpy(b + 8 * i, &c, 8);
     }
 }
@@ -274,8 +306,8 @@ static void compare_f32(const fpq_format *f, const char *label, const float *x, 
         ri.position = r->position + bad;
         const uint64_t want = ref_encode_f32(f, x[bad], &ri);
         ck_abort_msg("%s, %s: binary32 0x%08" PRIx32 " (%a) in %s, overflow %s, symmetric %d, position %" PRIu64
-                     ": fast code 0x%" PRIx64 " round 0x%08" PRIx32 ", reference code 0x%" PRIx64
-                     " value 0x%08" PRIx32 " (seed %" PRIu64 ")",
+                     ": fast code 0x%" PRIx64 " round 0x%08" PRIx32 ", reference code 0x%" PRIx64 " value 0x%08" PRIx32
+                     " (seed %" PRIu64 ")",
                      label, what, fbits(x[bad]), (double)x[bad], fpq_rnd_name(r->mode), ovf_names[r->overflow],
                      (int)r->int_symmetric, ri.position, get_code(codes, bad, f), fbits(rounded[bad]), want,
                      t->v32 ? t->v32[want] : ref_value_f32(f, want), fpq_check_seed());
@@ -339,18 +371,17 @@ static double *boundaries64(const fpq_format *f, size_t *n)
  * subnormals) and one run of 64 points in every 8, the runs chosen by the
  * seed: make check's share of tf32's three million points.  The full set
  * runs under FPQ_CHECK_EXHAUSTIVE=1. */
-#define THIN(T)                                                                         \
-    static size_t thin_##T(T *b, size_t n)                                              \
-    {                                                                                   \
-        if (n <= ((size_t)1 << 21) || fpq_check_exhaustive())                           \
-            return n;                                                                   \
-        const size_t phase = (size_t)(fpq_check_seed() % 8), mid = n / 2;               \
-        size_t k = 0;                                                                   \
-        for (size_t i = 0; i < n; i++)                                                  \
-            if (i < 4096 || n - i <= 4096 || (i > mid - 4096 && i < mid + 4096) ||      \
-                (i / 64) % 8 == phase)                                                  \
-                b[k++] = b[i];                                                          \
-        return k;                                                                       \
+#define THIN(T)                                                                                                        \
+    static size_t thin_##T(T *b, size_t n)                                                                             \
+    {                                                                                                                  \
+        if (n <= ((size_t)1 << 21) || fpq_check_exhaustive())                                                          \
+            return n;                                                                                                  \
+        const size_t phase = (size_t)(fpq_check_seed() % 8), mid = n / 2;                                              \
+        size_t k = 0;                                                                                                  \
+        for (size_t i = 0; i < n; i++)                                                                                 \
+            if (i < 4096 || n - i <= 4096 || (i > mid - 4096 && i < mid + 4096) || (i / 64) % 8 == phase)              \
+                b[k++] = b[i];                                                                                         \
+        return k;                                                                                                      \
     }
 THIN(float)
 THIN(double)
@@ -471,9 +502,8 @@ static void need32(const float *b, size_t n, double t, const char *label, const 
             lo = f;
             hi = nextafterf(f, INFINITY);
         }
-        FPQ_CHECK(has32(b, n, lo) && has32(b, n, hi),
-                      "%s: binary32 boundaries lack a neighbour of %s %a (%a or %a)", label, what, t, (double)lo,
-                      (double)hi);
+        FPQ_CHECK(has32(b, n, lo) && has32(b, n, hi), "%s: binary32 boundaries lack a neighbour of %s %a (%a or %a)",
+                  label, what, t, (double)lo, (double)hi);
     }
 }
 
@@ -481,7 +511,7 @@ static void need64(const double *b, size_t n, double t, const char *label, const
 {
     for (int s = 0; s < 2; s++, t = -t)
         FPQ_CHECK(has64(b, n, t) && has64(b, n, nextafter(t, -INFINITY)) && has64(b, n, nextafter(t, INFINITY)),
-                      "%s: binary64 boundaries lack %s %a or a neighbour", label, what, t);
+                  "%s: binary64 boundaries lack %s %a or a neighbour", label, what, t);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -495,8 +525,8 @@ static void check_order32(const float *b, size_t n, const char *label)
 {
     size_t i = 0;
     for (; i < n && !isnan(b[i]); i++)
-        FPQ_CHECK(i == 0 || key32(fbits(b[i - 1])) < key32(fbits(b[i])),
-                      "%s: binary32 boundaries not ascending at %zu", label, i);
+        FPQ_CHECK(i == 0 || key32(fbits(b[i - 1])) < key32(fbits(b[i])), "%s: binary32 boundaries not ascending at %zu",
+                  label, i);
     ck_assert_msg(n - i >= 4, "%s: fewer than 4 NaNs", label);
     for (; i < n; i++)
         FPQ_CHECK(isnan(b[i]), "%s: a number after the NaNs", label);
@@ -507,8 +537,8 @@ static void check_order64(const double *b, size_t n, const char *label)
 {
     size_t i = 0;
     for (; i < n && !isnan(b[i]); i++)
-        FPQ_CHECK(i == 0 || key64(dbits(b[i - 1])) < key64(dbits(b[i])),
-                      "%s: binary64 boundaries not ascending at %zu", label, i);
+        FPQ_CHECK(i == 0 || key64(dbits(b[i - 1])) < key64(dbits(b[i])), "%s: binary64 boundaries not ascending at %zu",
+                  label, i);
     ck_assert_msg(n - i >= 4, "%s: fewer than 4 NaNs", label);
     for (; i < n; i++)
         FPQ_CHECK(isnan(b[i]), "%s: a number after the NaNs", label);
@@ -593,8 +623,8 @@ static void check_decode(const fpq_format *f, const char *label, const uint64_t 
         if (fbits(d32[i]) != ref_value_f32(f, codes[i]) || dbits(d64[i]) != ref_value_f64(f, codes[i]))
             bad = i < bad ? i : bad;
     if (bad != SIZE_MAX)
-        ck_abort_msg("%s: code 0x%" PRIx64 " decodes to 0x%08" PRIx32 " / 0x%016" PRIx64
-                     ", reference 0x%08" PRIx32 " / 0x%016" PRIx64,
+        ck_abort_msg("%s: code 0x%" PRIx64 " decodes to 0x%08" PRIx32 " / 0x%016" PRIx64 ", reference 0x%08" PRIx32
+                     " / 0x%016" PRIx64,
                      label, codes[bad], fbits(d32[bad]), dbits(d64[bad]), ref_value_f32(f, codes[bad]),
                      ref_value_f64(f, codes[bad]));
     free(buf);
@@ -630,13 +660,14 @@ static float *random_floats(size_t n, uint64_t stream, bool small)
     for (size_t i = 0; i < n; i++) {
         uint64_t u = fpq_check_rng_next(&rng);
         /* half raw patterns (NaN, Inf, subnormals), half moderate values */
-        x[i] = (u & 1) || !small ? ffrom((uint32_t)(u >> 32)) : ldexpf((float)(int32_t)(u >> 32) * 0x1p-31f, (int)(u >> 8 & 31) - 16);
+        x[i] = (u & 1) || !small ? ffrom((uint32_t)(u >> 32))
+                                 : ldexpf((float)(int32_t)(u >> 32) * 0x1p-31f, (int)(u >> 8 & 31) - 16);
     }
     return x;
 }
 
-static const char *const api_formats[] = {"fp8_e4m3", "bf16", "fp16", "fp4_e2m1", "int8", "uint4", "nf4",
-                                          "e8m0", "e11m4", "e8m3b100", "fp64", "tf32"};
+static const char *const api_formats[] = {"fp8_e4m3", "bf16", "fp16",  "fp4_e2m1", "int8", "uint4",
+                                          "nf4",      "e8m0", "e11m4", "e8m3b100", "fp64", "tf32"};
 #define NAPI (sizeof api_formats / sizeof api_formats[0])
 
 static void api_format(fpq_format *f, size_t i)
@@ -665,13 +696,13 @@ START_TEST(round_in_place_equals_out_of_place)
         ck_assert_int_eq(fpq_round_f32(y, x, N, &f, &r), FPQ_OK);
         memcpy(z, x, N * sizeof *z);
         ck_assert_int_eq(fpq_round_f32(z, z, N, &f, &r), FPQ_OK);
-        ck_assert_msg(memcmp(y, z, N * sizeof *z) == 0, "%s %s: binary32 in place differs", f.name,
-                      fpq_rnd_name(r.mode));
+        ck_assert_msg(memcmp(y, z, N * sizeof *z) == 0, "%s %s: binary32 in place differs (seed %" PRIu64 ")", f.name,
+                      fpq_rnd_name(r.mode), fpq_check_seed());
         ck_assert_int_eq(fpq_round_f64(yd, xd, N, &f, &r), FPQ_OK);
         memcpy(zd, xd, N * sizeof *zd);
         ck_assert_int_eq(fpq_round_f64(zd, zd, N, &f, &r), FPQ_OK);
-        ck_assert_msg(memcmp(yd, zd, N * sizeof *zd) == 0, "%s %s: binary64 in place differs", f.name,
-                      fpq_rnd_name(r.mode));
+        ck_assert_msg(memcmp(yd, zd, N * sizeof *zd) == 0, "%s %s: binary64 in place differs (seed %" PRIu64 ")",
+                      f.name, fpq_rnd_name(r.mode), fpq_check_seed());
     }
     free(x), free(y), free(z), free(xd), free(yd), free(zd);
 }
@@ -716,12 +747,18 @@ START_TEST(result_does_not_depend_on_thread_count)
             ck_assert_int_eq(fpq_decode_f64(zd[t], cd[t], n, &f), FPQ_OK);
             if (t == 0)
                 continue;
-            ck_assert_msg(memcmp(c[0], c[t], nb) == 0, "%s: encode_f32 differs with %d threads", f.name, t + 1);
-            ck_assert_msg(memcmp(cd[0], cd[t], nb) == 0, "%s: encode_f64 differs with %d threads", f.name, t + 1);
-            ck_assert_msg(memcmp(y[0], y[t], n * sizeof *y[0]) == 0, "%s: round_f32 differs", f.name);
-            ck_assert_msg(memcmp(yd[0], yd[t], n * sizeof *yd[0]) == 0, "%s: round_f64 differs", f.name);
-            ck_assert_msg(memcmp(z[0], z[t], n * sizeof *z[0]) == 0, "%s: decode_f32 differs", f.name);
-            ck_assert_msg(memcmp(zd[0], zd[t], n * sizeof *zd[0]) == 0, "%s: decode_f64 differs", f.name);
+            ck_assert_msg(memcmp(c[0], c[t], nb) == 0, "%s: encode_f32 differs with %d threads (seed %" PRIu64 ")",
+                          f.name, t + 1, fpq_check_seed());
+            ck_assert_msg(memcmp(cd[0], cd[t], nb) == 0, "%s: encode_f64 differs with %d threads (seed %" PRIu64 ")",
+                          f.name, t + 1, fpq_check_seed());
+            ck_assert_msg(memcmp(y[0], y[t], n * sizeof *y[0]) == 0, "%s: round_f32 differs (seed %" PRIu64 ")", f.name,
+                          fpq_check_seed());
+            ck_assert_msg(memcmp(yd[0], yd[t], n * sizeof *yd[0]) == 0, "%s: round_f64 differs (seed %" PRIu64 ")",
+                          f.name, fpq_check_seed());
+            ck_assert_msg(memcmp(z[0], z[t], n * sizeof *z[0]) == 0, "%s: decode_f32 differs (seed %" PRIu64 ")",
+                          f.name, fpq_check_seed());
+            ck_assert_msg(memcmp(zd[0], zd[t], n * sizeof *zd[0]) == 0, "%s: decode_f64 differs (seed %" PRIu64 ")",
+                          f.name, fpq_check_seed());
         }
         for (int t = 0; t < 3; t++)
             free(c[t]), free(cd[t]), free(y[t]), free(z[t]), free(yd[t]), free(zd[t]);
@@ -751,7 +788,7 @@ START_TEST(stochastic_rounding_reruns_and_slices_agree)
     float *y1 = xcalloc(n, sizeof *y1), *y2 = xcalloc(n, sizeof *y2);
     ck_assert_int_eq(fpq_encode_f32(c1, x, n, &f, &r), FPQ_OK);
     ck_assert_int_eq(fpq_encode_f32(c2, x, n, &f, &r), FPQ_OK);
-    ck_assert_msg(memcmp(c1, c2, nb) == 0, "%s: rerun differs", f.name);
+    ck_assert_msg(memcmp(c1, c2, nb) == 0, "%s: rerun differs (seed %" PRIu64 ")", f.name, fpq_check_seed());
     ck_assert_int_eq(fpq_round_f32(y1, x, n, &f, &r), FPQ_OK);
     const size_t cuts[] = {1, 511, 512, 513, 16383, 16384, 20001};
     for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
@@ -760,7 +797,8 @@ START_TEST(stochastic_rounding_reruns_and_slices_agree)
         ck_assert_int_eq(fpq_round_f32(y2, x, cut, &f, &r2), FPQ_OK);
         r2.position = r.position + cut;
         ck_assert_int_eq(fpq_round_f32(y2 + cut, x + cut, n - cut, &f, &r2), FPQ_OK);
-        ck_assert_msg(memcmp(y1, y2, n * sizeof *y1) == 0, "%s: round slices at %zu differ", f.name, cut);
+        ck_assert_msg(memcmp(y1, y2, n * sizeof *y1) == 0, "%s: round slices at %zu differ (seed %" PRIu64 ")", f.name,
+                      cut, fpq_check_seed());
         if (width_bytes(&f) == 0 && cut % 2)
             continue; /* two per byte: a slice must start on a byte */
         const size_t w = width_bytes(&f), off = w ? cut * w : cut / 2;
@@ -769,7 +807,8 @@ START_TEST(stochastic_rounding_reruns_and_slices_agree)
         ck_assert_int_eq(fpq_encode_f32(c3, x, cut, &f, &r2), FPQ_OK);
         r2.position = r.position + cut;
         ck_assert_int_eq(fpq_encode_f32(c3 + off, x + cut, n - cut, &f, &r2), FPQ_OK);
-        ck_assert_msg(memcmp(c1, c3, nb) == 0, "%s: encode slices at %zu differ", f.name, cut);
+        ck_assert_msg(memcmp(c1, c3, nb) == 0, "%s: encode slices at %zu differ (seed %" PRIu64 ")", f.name, cut,
+                      fpq_check_seed());
     }
     free(x), free(c1), free(c2), free(c3), free(y1), free(y2);
 }
@@ -785,9 +824,15 @@ START_TEST(stochastic_up_share_matches_distance)
         const char *fmt;
         double lo, gap; /* neighbours lo and lo + gap */
     } cases[] = {
-        {"fp8_e4m3", 1.0, 0.125},      {"fp8_e4m3", -1.0, -0.125}, {"bf16", 3.0, 0x1p-6},
-        {"e11m4", 0x1p-1020, 0x1p-1024}, {"int8", 2.0, 1.0},       {"int8", -100.0, -1.0},
-        {"fp4_e2m1", 4.0, 2.0},        {"e8m0", 0x1p-127, 0x1p-127}, {"nf4", 0.0, 0x1.45f5fep-4 /* 0.07958029955625534 */},
+        {"fp8_e4m3", 1.0, 0.125},
+        {"fp8_e4m3", -1.0, -0.125},
+        {"bf16", 3.0, 0x1p-6},
+        {"e11m4", 0x1p-1020, 0x1p-1024},
+        {"int8", 2.0, 1.0},
+        {"int8", -100.0, -1.0},
+        {"fp4_e2m1", 4.0, 2.0},
+        {"e8m0", 0x1p-127, 0x1p-127},
+        {"nf4", 0.0, 0x1.45f5fep-4 /* 0.07958029955625534 */},
     };
     const double fracs[] = {0.125, 0.3, 0.5, 0.75, 0.96875};
     const size_t nmax = (size_t)1 << 20;
@@ -826,8 +871,7 @@ START_TEST(stochastic_up_share_matches_distance)
                 const double tol = 6 * sqrt(p * (1 - p) / (double)n) + 1.0 / (double)n;
                 ck_assert_msg(fabs(got - p) <= tol,
                               "%s at %a (%s): away share %.6f, distance %.6f, tolerance %.6f (seed %" PRIu64 ")",
-                              f.name, s ? xv : (double)x32, s ? "binary64" : "binary32", got, p, tol,
-                              fpq_check_seed());
+                              f.name, s ? xv : (double)x32, s ? "binary64" : "binary32", got, p, tol, fpq_check_seed());
             }
         }
     }
@@ -860,8 +904,8 @@ START_TEST(packed_nibbles_low_first)
     static const struct {
         const char *name;
         size_t n, bytes;
-    } sz[] = {{"fp4_e2m1", 5, 3}, {"int2", 3, 2},  {"fp6_e2m3", 7, 7},  {"fp8_e4m3", 9, 9}, {"e5m4", 3, 6},
-              {"fp16", 3, 6},     {"tf32", 3, 12}, {"fp32", 2, 8},      {"uint32", 2, 8},  {"fp64", 3, 24},
+    } sz[] = {{"fp4_e2m1", 5, 3}, {"int2", 3, 2},  {"fp6_e2m3", 7, 7}, {"fp8_e4m3", 9, 9}, {"e5m4", 3, 6},
+              {"fp16", 3, 6},     {"tf32", 3, 12}, {"fp32", 2, 8},     {"uint32", 2, 8},   {"fp64", 3, 24},
               {"nf4", 4, 2},      {"int12", 1, 2}, {"fp4_e2m1", 0, 0}};
     for (size_t i = 0; i < sizeof sz / sizeof sz[0]; i++) {
         ck_assert_int_eq(fpq_format_parse(&f, sz[i].name), FPQ_OK);
@@ -916,9 +960,10 @@ END_TEST
  * points b < b', the reference is constant on [b, b'] unless b and b' are
  * binary32 neighbours (then there is nothing between them).  The test
  * orders the format's non-NaN codes by value (-0 before +0), which is one
- * to one; a NaN result of a number (overflow into fn and fnuz formats)
- * takes the rank of its side, and must be the NaN the reference gives for
- * an overflow of that sign.  If the fast encoder is non-decreasing in that
+ * to one; a NaN result of a number (overflow into fn and fnuz formats, an
+ * infinity into formats without Inf) takes a rank below or above all, by
+ * its side, and must be the one NaN the reference gives such a number of
+ * that sign.  If the fast encoder is non-decreasing in that
  * rank along binary32's order from -Inf to +Inf and equals the reference at
  * b and b', then on [b, b'] it is squeezed between two equal codes, so it
  * equals the reference there: everywhere, since the boundary set includes
@@ -962,7 +1007,7 @@ static uint32_t *ranks(const fpq_format *f, uint32_t *nrank)
     qsort(it, k, sizeof *it, cmp_item);
     for (size_t i = 0; i < k; i++) {
         FPQ_CHECK(i == 0 || it[i - 1].v < it[i].v || (it[i - 1].v == 0 && signbit(it[i - 1].v) && !signbit(it[i].v)),
-                      "%s: two codes with one value", f->name);
+                  "%s: two codes with one value", f->name);
         rank[it[i].code] = (uint32_t)i;
     }
     free(it);
@@ -989,6 +1034,44 @@ static uint64_t negate_code(const fpq_format *f, uint64_t c)
     return c ^ sign;
 }
 
+/* Codes of a packed buffer as 32-bit words (the width's switch hoisted). */
+static void codes_u32(uint32_t *k, const void *buf, size_t n, const fpq_format *f)
+{
+    const uint8_t *b = buf;
+    switch (width_bytes(f)) {
+    case 0:
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            k[i] = (b[i / 2] >> (4 * (i & 1))) & 15;
+        break;
+    case 1:
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            k[i] = b[i];
+        break;
+    default: /* 2: at most 16 bits here */
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            uint16_t v;
+            memcpy(&v, b + 2 * i, 2);
+            k[i] = v;
+        }
+    }
+}
+
+/* The rank of code along the walk: its value's, or for a NaN code (which
+ * must be the reference's NaN for an overflow or an infinity of that side)
+ * below or above all. */
+static int64_t walk_rank(const uint32_t *rank, uint32_t nrank, uint32_t code, int neg, const uint64_t *ovf_nan,
+                         size_t *bad, size_t i)
+{
+    if (rank[code] != UINT32_MAX)
+        return rank[code];
+    if (code != ovf_nan[neg] && i < *bad)
+        *bad = i;
+    return neg ? -1 : (int64_t)nrank;
+}
+
 START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
 {
     fpq_format f;
@@ -1000,11 +1083,16 @@ START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
     uint32_t *rank = ranks(&f, &nrank);
     const bool signed_sym = f.is_signed && f.kind != FPQ_KIND_LUT;
 
-    /* the NaN the reference gives for an overflow of each sign, if any */
+    /* the NaN the reference gives a number of each sign, if any: for an
+     * overflow (fn, fnuz) or an infinity (formats without Inf); one code per
+     * sign, so ranks stay one to one */
     uint64_t ovf_nan[2];
     for (int s = 0; s < 2; s++) {
-        uint64_t c = ref_encode_f64(&f, s ? -DBL_MAX : DBL_MAX, &r);
-        ovf_nan[s] = rank[c] == UINT32_MAX ? c : UINT64_MAX;
+        const uint64_t co = ref_encode_f64(&f, s ? -DBL_MAX : DBL_MAX, &r);
+        const uint64_t ci = ref_encode_f64(&f, s ? -INFINITY : INFINITY, &r);
+        const bool no = rank[co] == UINT32_MAX, ni = rank[ci] == UINT32_MAX;
+        ck_assert_msg(!(no && ni) || co == ci, "%s: two NaN codes for one side", label);
+        ovf_nan[s] = no ? co : ni ? ci : UINT64_MAX;
     }
     /* the boundary set: equal there (so this case stands on its own) */
     size_t nb;
@@ -1016,56 +1104,81 @@ START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
     free(b);
 
     const size_t chunk = (size_t)1 << 24;
-    const uint64_t total = UINT64_C(0xff000002); /* non-NaN patterns */
+    const uint64_t total = UINT64_C(0xff000002), nneg = UINT64_C(0x7f800001); /* non-NaNs; negatives */
     float *x = xcalloc(chunk, sizeof *x);
-    void *c = xcalloc(buf_bytes(&f, chunk), 1);
+    uint32_t *k = xcalloc(chunk, sizeof *k), *kn = xcalloc(chunk, sizeof *kn);
+    void *c = xcalloc(buf_bytes(&f, chunk), 1), *cn = xcalloc(buf_bytes(&f, chunk), 1);
+    const uint64_t top = f.kind == FPQ_KIND_INT ? (UINT64_C(1) << (f.bits - 1)) - 1 : 0;
     int64_t prev = -1;
     for (uint64_t base = 0; base < total; base += chunk) {
         const size_t n = total - base < chunk ? (size_t)(total - base) : chunk;
+        size_t bad_nan = SIZE_MAX, bad_mono = SIZE_MAX, bad_sym = SIZE_MAX;
+#pragma omp parallel for schedule(static)
         for (size_t i = 0; i < n; i++)
             x[i] = ffrom(ordered(base + i));
         ck_assert_int_eq(fpq_encode_f32(c, x, n, &f, &r), FPQ_OK);
-        for (size_t i = 0; i < n; i++) {
-            const uint64_t code = get_code(c, i, &f);
-            const int neg = signbit(x[i]) != 0;
-            int64_t rk = rank[code];
-            if (rank[code] == UINT32_MAX) {
-                FPQ_CHECK(code == ovf_nan[neg], "%s %s: %a gives NaN code 0x%" PRIx64, label,
-                              fpq_rnd_name(r.mode), (double)x[i], code);
-                rk = neg ? -1 : (int64_t)nrank;
+        codes_u32(k, c, n, &f);
+        /* ranks, non-decreasing along the walk; a NaN code must be the
+         * reference's overflow NaN of its side.  Each thread walks a slice,
+         * starting from the rank just before it. */
+#pragma omp parallel reduction(min : bad_nan, bad_mono)
+        {
+            size_t lo = 0, hi = n;
+#ifdef _OPENMP
+            const size_t nt = (size_t)omp_get_num_threads(), t = (size_t)omp_get_thread_num();
+            lo = n * t / nt, hi = n * (t + 1) / nt;
+#endif
+            int64_t rp = lo ? walk_rank(rank, nrank, k[lo - 1], signbit(x[lo - 1]) != 0, ovf_nan, &bad_nan, lo - 1)
+                            : prev;
+            for (size_t i = lo; i < hi; i++) {
+                const int64_t rk = walk_rank(rank, nrank, k[i], signbit(x[i]) != 0, ovf_nan, &bad_nan, i);
+                if (rk < rp && i < bad_mono)
+                    bad_mono = i;
+                rp = rk;
             }
-            FPQ_CHECK(rk >= prev, "%s %s: not monotone at %a (0x%08" PRIx32 "): code 0x%" PRIx64, label,
-                          fpq_rnd_name(r.mode), (double)x[i], fbits(x[i]), code);
-            prev = rk;
         }
-        if (!signed_sym)
+        FPQ_CHECK(bad_nan == SIZE_MAX, "%s %s: %a gives NaN code 0x%" PRIx32, label, fpq_rnd_name(r.mode),
+                  (double)x[bad_nan], k[bad_nan]);
+        FPQ_CHECK(bad_mono == SIZE_MAX, "%s %s: not monotone at %a (0x%08" PRIx32 "): code 0x%" PRIx32, label,
+                  fpq_rnd_name(r.mode), (double)x[bad_mono], fbits(x[bad_mono]), k[bad_mono]);
+        prev = walk_rank(rank, nrank, k[n - 1], signbit(x[n - 1]) != 0, ovf_nan, &bad_nan, n - 1);
+        if (!signed_sym || base + n <= nneg)
             continue;
-        /* symmetry: this chunk against the negated inputs */
+            /* symmetry, on the chunks of +0 .. +Inf: f(-x) against f(x) */
+#pragma omp parallel for schedule(static)
         for (size_t i = 0; i < n; i++)
             x[i] = -x[i];
-        void *cn = xcalloc(buf_bytes(&f, n), 1);
         ck_assert_int_eq(fpq_encode_f32(cn, x, n, &f, &r), FPQ_OK);
-        const uint64_t top = f.kind == FPQ_KIND_INT ? (UINT64_C(1) << (f.bits - 1)) - 1 : 0;
-        for (size_t i = 0; i < n; i++) {
-            const uint64_t a = get_code(c, i, &f), an = get_code(cn, i, &f);
+        codes_u32(kn, cn, n, &f);
+#pragma omp parallel for schedule(static) reduction(min : bad_sym)
+        for (size_t i = base < nneg ? (size_t)(nneg - base) : 0; i < n; i++) {
+            const uint64_t a = k[i], an = kn[i];
             const bool clamped = f.kind == FPQ_KIND_INT && (a == top || an == top) &&
                                  ((a ^ an) & (UINT64_C(1) << (f.bits - 1))); /* hi against lo */
-            FPQ_CHECK(an == negate_code(&f, a) || clamped, "%s %s: f(-x) != -f(x) at %a: 0x%" PRIx64 ", 0x%" PRIx64,
-                          label, fpq_rnd_name(r.mode), (double)-x[i], a, an);
+            if (an != negate_code(&f, a) && !clamped)
+                bad_sym = i < bad_sym ? i : bad_sym;
         }
-        free(cn);
+        FPQ_CHECK(bad_sym == SIZE_MAX, "%s %s: f(-x) != -f(x) at %a: 0x%" PRIx32 ", 0x%" PRIx32, label,
+                  fpq_rnd_name(r.mode), (double)-x[bad_sym], k[bad_sym], kn[bad_sym]);
     }
     /* NaN inputs: every payload, both signs, as the reference */
     const uint64_t nan_want[2] = {ref_encode_f32(&f, ffrom(0x7fc00000), &r), ref_encode_f32(&f, ffrom(0xffc00000), &r)};
     for (int s = 0; s < 2; s++) {
         const size_t n = (1u << 23) - 1;
+        size_t bad = SIZE_MAX;
         for (size_t i = 0; i < n; i++)
             x[i] = ffrom((s ? 0xff800001u : 0x7f800001u) + (uint32_t)i);
         ck_assert_int_eq(fpq_encode_f32(c, x, n, &f, &r), FPQ_OK);
+#pragma omp parallel for schedule(static) reduction(min : bad)
         for (size_t i = 0; i < n; i++)
-            FPQ_CHECK(get_code(c, i, &f) == nan_want[s], "%s: NaN 0x%08" PRIx32 " gives 0x%" PRIx64, label,
-                          fbits(x[i]), get_code(c, i, &f));
+            if (get_code(c, i, &f) != nan_want[s])
+                bad = i < bad ? i : bad;
+        FPQ_CHECK(bad == SIZE_MAX, "%s: NaN 0x%08" PRIx32 " gives 0x%" PRIx64, label, fbits(x[bad]),
+                  get_code(c, bad, &f));
     }
+    free(k);
+    free(kn);
+    free(cn);
     free(x);
     free(c);
     free(rank);

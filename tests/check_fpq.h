@@ -30,6 +30,8 @@ Suite *arith_suite(void);
 Suite *fast_suite(void);
 Suite *dist_suite(void);
 Suite *io_suite(void);
+Suite *quant_suite(void);
+Suite *sweep_suite(void);
 
 /* A failed condition aborts the test with a message; unlike ck_assert_msg it
  * does not record a mark point on success, so it is cheap in hot loops. */

@@ -25,6 +25,8 @@ int main(void)
     srunner_add_suite(sr, fast_suite());
     srunner_add_suite(sr, dist_suite());
     srunner_add_suite(sr, io_suite());
+    srunner_add_suite(sr, quant_suite());
+    srunner_add_suite(sr, sweep_suite());
 
     if (exhaustive)
         srunner_run_all(sr, CK_NORMAL);

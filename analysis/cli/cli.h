@@ -120,6 +120,16 @@ int cli_cmd_convert(const cli_args *a);
  * command's name.  Return the exit status. */
 int cli_arith_main(int argc, char **argv);
 int cli_dot_main(int argc, char **argv);
+/* cmd_data.c: fpq gen, fpq inspect (same conventions). */
+int cli_gen_main(int argc, char **argv);
+int cli_inspect_main(int argc, char **argv);
+int cli_quant_main(int argc, char **argv); /* cmd_quant.c: fpq quant */
+/* cmd_sweep.c: sweeps and the report's helpers. */
+int cli_sweep_main(int argc, char **argv);
+int cli_merge_main(int argc, char **argv);
+int cli_lloydmax_main(int argc, char **argv);
+int cli_hist_main(int argc, char **argv);
+int cli_ranges_main(int argc, char **argv);
 
 /* Widest format `fpq table` lists, and the widest source format whose
  * conversions `fpq convert` memoises in a table of all its patterns. */

@@ -101,6 +101,22 @@ static const cli_command commands[] = {
      NULL, 0, 0, 0, NULL, cli_arith_main},
     {"dot", "SOURCE", "an emulated dot product beside the exact one",
      NULL, 0, 0, 0, NULL, cli_dot_main},
+    {"gen", "SPEC", "generate a tensor (DIST:key=value,...) to .npy or stdout",
+     NULL, 0, 0, 0, NULL, cli_gen_main},
+    {"inspect", "SOURCE...", "list a file's tensors, or their statistics",
+     NULL, 0, 0, 0, NULL, cli_inspect_main},
+    {"quant", "INPUT", "quantize a tensor under a spec: error metrics",
+     NULL, 0, 0, 0, NULL, cli_quant_main},
+    {"sweep", "--source SRC [AXES...] | --plan FILE", "run a plan of quantization cells into a CSV",
+     NULL, 0, 0, 0, NULL, cli_sweep_main},
+    {"merge", "FILE.csv...", "join the CSVs of a sweep's shards in plan order",
+     NULL, 0, 0, 0, NULL, cli_merge_main},
+    {"lloydmax", "", "the Lloyd-Max quantizer of a Gaussian, by Lloyd's iteration",
+     NULL, 0, 0, 0, NULL, cli_lloydmax_main},
+    {"hist", "SOURCE", "histogram of values, binades or quantization errors",
+     NULL, 0, 0, 0, NULL, cli_hist_main},
+    {"ranges", "FMT...", "where formats' values sit: smallest, normal and largest",
+     NULL, 0, 0, 0, NULL, cli_ranges_main},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,395 @@
+/* cmd_data.c: `fpq gen` (a generated tensor to .npy or stdout) and
+ * `fpq inspect` (the tensors of a file and their statistics).
+ *
+ * Both parse their own command line with getopt_long (their options are
+ * theirs alone); --help to stdout (exit 0), misuse to stderr (exit 2), bad
+ * data or a file that cannot be read exit 1.  The work is the error lab's:
+ * dist.h, io.h, stats.h, source.h. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dist.h"
+#include "io.h"
+#include "source.h"
+#include "stats.h"
+
+/* ---- fpq gen ----------------------------------------------------------------- */
+
+static void gen_help(FILE *f)
+{
+    fprintf(f,
+            "Usage: fpq gen SPEC [--out FILE.npy] [--f32]\n"
+            "\n"
+            "Generate the tensor SPEC describes and write it to FILE.npy (float64, or\n"
+            "float32 with --f32; 2-D, rows x cols), or without --out print one value\n"
+            "per line (%%.17g).  SPEC is DIST:key=value,...:\n"
+            "  size    n=N (a 1 x N vector), or rows=R,cols=C (or one of them with n)\n"
+            "  seed=S (0 to 2^64-1, default 0), stream=K (0 to 2^32-1, default 0)\n"
+            "  DIST and its keys (defaults):\n");
+    for (int k = 0; k < FPQ_DIST_COUNT_; k++) {
+        char line[160];
+        size_t len = (size_t)snprintf(line, sizeof line, "    %-10s", fpq_dist_name((fpq_dist_kind)k));
+        const char *key;
+        for (size_t j = 0; (key = fpq_dist_param_name((fpq_dist_kind)k, j)) != NULL; j++)
+            len += (size_t)snprintf(line + len, sizeof line - len, " %s=%g", key,
+                                    fpq_dist_param_default((fpq_dist_kind)k, j));
+        if (k == FPQ_DIST_MIX)
+            snprintf(line + len, sizeof line - len, " W*DIST(key=value,...),...");
+        fprintf(f, "%s\n", line);
+    }
+    fprintf(f,
+            "  Value i of a stream depends only on (seed, stream, i): the result is\n"
+            "  the same on any machine and any number of threads.\n"
+            "\n"
+            "Options:\n"
+            "  -o, --out FILE  write FILE (.npy), replacing it whole or not at all\n"
+            "      --f32       store float32 instead of float64\n"
+            "  -h, --help      show this help and exit\n"
+            "\n"
+            "Examples:\n"
+            "  fpq gen normal:n=1000000,std=1,seed=1 --out x.npy\n"
+            "  fpq gen outliers:rows=512,cols=4096,frac=0.002,scale=40,seed=3 -o act.npy\n"
+            "  fpq gen 'mix:n=100000,0.99*normal,0.01*laplace(scale=20)' -o mix.npy\n"
+            "\n"
+            "Exit status: %d ok, %d bad data or write failure, %d usage error.\n",
+            CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
+}
+
+/* getopt_long over argv with the conventions of the other commands;
+ * returns the option code, -1 at the end, or reports misuse. */
+static int bad_option(const char *cmd, int argc, char **argv)
+{
+    const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
+    if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
+        return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+    return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int cli_gen_main(int argc, char **argv)
+{
+    enum { O_F32 = 256 };
+    static const struct option longs[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"f32", no_argument, NULL, O_F32},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL, *spec = NULL;
+    int f32 = 0, code;
+    opterr = 0;
+    optind = 0;
+    while ((code = getopt_long(argc, argv, "-:o:h", longs, NULL)) != -1) {
+        switch (code) {
+        case 1:
+            if (spec)
+                return cli_usage_error("gen", "unexpected operand '%s'", optarg);
+            spec = optarg;
+            break;
+        case 'o': out = optarg; break;
+        case O_F32: f32 = 1; break;
+        case 'h': gen_help(stdout); return CLI_EXIT_OK;
+        case ':': return cli_usage_error("gen", "option '%s' needs an argument", argv[optind - 1]);
+        default: return bad_option("gen", argc, argv);
+        }
+    }
+    for (; optind < argc; optind++) { /* after "--" */
+        if (spec)
+            return cli_usage_error("gen", "unexpected operand '%s'", argv[optind]);
+        spec = argv[optind];
+    }
+    if (!spec)
+        return cli_usage_error("gen", "missing SPEC (e.g. normal:n=1000,seed=1)");
+    fpq_gen_spec s;
+    fpq_errbuf e;
+    if (fpq_gen_parse(&s, spec, &e) != FPQ_OK)
+        return cli_usage_error("gen", "%s", e.msg);
+    fpq_tensor t;
+    if (fpq_gen_fill(&t, &s, &e) != FPQ_OK) {
+        cli_error("%s", e.msg);
+        return CLI_EXIT_DATA;
+    }
+    int rc = CLI_EXIT_OK;
+    if (out) {
+        if (fpq_npy_write(out, &t, f32, &e) != FPQ_OK) {
+            cli_error("%s", e.msg);
+            rc = CLI_EXIT_DATA;
+        }
+    } else {
+        size_t n = fpq_tensor_size(&t);
+        for (size_t i = 0; i < n; i++)
+            printf("%.17g\n", f32 ? (double)(float)t.data[i] : t.data[i]);
+    }
+    fpq_tensor_free(&t);
+    return rc;
+}
+
+/* ---- fpq inspect ------------------------------------------------------------- */
+
+static void inspect_help(FILE *f)
+{
+    fprintf(f,
+            "Usage: fpq inspect SOURCE... [--stats] [--csv]\n"
+            "\n"
+            "For a FILE, list its tensors: name, dtype, shape (slowest axis first) and\n"
+            "number of elements; with --stats, the statistics of each.  For FILE::NAME,\n"
+            "a raw:/text: source or a generator spec, print the statistics of that\n"
+            "tensor:\n"
+            "  n, mean, std (population), min, max, absmax, kurtosis (m4/m2^2: 3 for a\n"
+            "  Gaussian), frac_6std (fraction with |x - mean| > 6 std), and the spread\n"
+            "  (max/median) of the per-row and per-column absmax; NaN and Inf values\n"
+            "  are counted apart and left out.\n"
+            "Files: .npy, .safetensors, .gguf, TF.js model.json (+ shards), gnubg .wd,\n"
+            "audio (WAV, FLAC, ... through libsndfile), .txt (one number per line),\n"
+            "raw:FILE,dtype=T[,endian=little|big][,offset=BYTES][,shape=AxB][,order=c|f].\n"
+            "A tensor is read as a matrix: (d0 ... dk-1) x dk.\n"
+            "\n"
+            "Options:\n"
+            "      --stats  statistics of every tensor of a FILE\n"
+            "      --csv    one CSV row per tensor (implies --stats), header:\n"
+            "               name,dtype,shape,n,mean,std,min,max,absmax,kurtosis,frac_6std\n"
+            "  -h, --help   show this help and exit\n"
+            "\n"
+            "Examples:\n"
+            "  fpq inspect data/use/model.json\n"
+            "  fpq inspect data/gnubg/gnubg.wd::contact.hidden_weight\n"
+            "  fpq inspect normal:n=1000000,seed=1 --csv\n"
+            "\n"
+            "Exit status: %d ok, %d a source cannot be read, %d usage error.\n",
+            CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
+}
+
+static void fmt_num(char *buf, size_t n, double v, bool csv)
+{
+    if (isnan(v))
+        snprintf(buf, n, "nan");
+    else if (isinf(v))
+        snprintf(buf, n, v > 0 ? "inf" : "-inf");
+    else
+        snprintf(buf, n, csv ? "%.17g" : "%.10g", v);
+}
+
+/* One tensor's statistics: a block of lines, or a CSV row. */
+static int print_stats(const char *label, const char *dtype, const char *shape,
+                       const fpq_tensor *t, bool csv)
+{
+    fpq_stats s;
+    if (fpq_stats_compute(&s, t) != FPQ_OK) {
+        cli_error("%s: out of memory computing statistics", label);
+        return CLI_EXIT_DATA;
+    }
+    const double v[] = {s.mean, s.std, s.min, s.max, s.absmax, s.kurtosis, s.frac_6std,
+                        s.row_spread, s.col_spread};
+    char num[9][40];
+    for (int i = 0; i < 9; i++)
+        fmt_num(num[i], sizeof num[i], v[i], csv);
+    if (csv) {
+        cli_grid g;
+        cli_grid_init(&g, 11);
+        cli_grid_add(&g, label);
+        cli_grid_add(&g, dtype);
+        cli_grid_add(&g, shape);
+        cli_grid_addf(&g, "%zu", s.n);
+        for (int i = 0; i < 7; i++)
+            cli_grid_add(&g, num[i]);
+        cli_grid_print(&g, stdout, true, NULL);
+        cli_grid_free(&g);
+        return CLI_EXIT_OK;
+    }
+    cli_grid g;
+    cli_grid_init(&g, 2);
+    static const char *const names[] = {"mean", "std", "min", "max", "absmax", "kurtosis",
+                                        "frac_6std"};
+    cli_grid_add(&g, "tensor");
+    cli_grid_add(&g, label);
+    cli_grid_add(&g, "dtype");
+    cli_grid_add(&g, dtype);
+    cli_grid_add(&g, "shape");
+    cli_grid_add(&g, shape);
+    cli_grid_add(&g, "n");
+    cli_grid_addf(&g, "%zu", s.n);
+    if (s.nonfinite) {
+        cli_grid_add(&g, "nonfinite");
+        cli_grid_addf(&g, "%zu (NaN or Inf, left out)", s.nonfinite);
+    }
+    for (int i = 0; i < 7; i++) {
+        cli_grid_add(&g, names[i]);
+        cli_grid_add(&g, num[i]);
+    }
+    cli_grid_add(&g, "row_spread");
+    cli_grid_addf(&g, "%s (max/median of the absmax of %zu row%s)", num[7], t->rows,
+                  t->rows == 1 ? "" : "s");
+    cli_grid_add(&g, "col_spread");
+    cli_grid_addf(&g, "%s (max/median of the absmax of %zu column%s)", num[8], t->cols,
+                  t->cols == 1 ? "" : "s");
+    cli_grid_print(&g, stdout, false, NULL);
+    cli_grid_free(&g);
+    return CLI_EXIT_OK;
+}
+
+static const char *const csv_head[] = {"name", "dtype", "shape", "n", "mean", "std", "min",
+                                       "max", "absmax", "kurtosis", "frac_6std"};
+
+static int inspect_one(const char *source, bool stats, bool csv, bool *first_block)
+{
+    fpq_errbuf e;
+    char shape[160];
+    if (fpq_gen_is_spec(source)) {
+        fpq_gen_spec spec;
+        fpq_tensor t;
+        if (fpq_gen_parse(&spec, source, &e) != FPQ_OK)
+            return cli_usage_error("inspect", "%s", e.msg);
+        if (fpq_gen_fill(&t, &spec, &e) != FPQ_OK) {
+            cli_error("%s", e.msg);
+            return CLI_EXIT_DATA;
+        }
+        snprintf(shape, sizeof shape, "%zux%zu", t.rows, t.cols);
+        if (!csv && !*first_block)
+            putchar('\n');
+        *first_block = false;
+        int rc = print_stats(source, "f64", shape, &t, csv);
+        fpq_tensor_free(&t);
+        return rc;
+    }
+    fpq_io_file f;
+    const char *name;
+    if (fpq_io_open_source(&f, source, &name, &e) != FPQ_OK) {
+        cli_error("%s", e.msg);
+        return CLI_EXIT_DATA;
+    }
+    int rc = CLI_EXIT_OK;
+    /* raw: and text: hold one tensor: treat them like FILE::NAME */
+    bool single = name != NULL || strncmp(source, "raw:", 4) == 0 ||
+                  strncmp(source, "text:", 5) == 0;
+    size_t lo = 0, hi = f.nt;
+    if (name) {
+        if (fpq_io_find(&f, name, &lo, &e) != FPQ_OK) {
+            cli_error("%s", e.msg);
+            fpq_io_close(&f);
+            return CLI_EXIT_DATA;
+        }
+        hi = lo + 1;
+    }
+    if (!single && !stats && !csv) { /* the listing */
+        if (!*first_block)
+            putchar('\n');
+        *first_block = false;
+        printf("%s: %s, %zu tensor%s\n", f.path, f.kind, f.nt, f.nt == 1 ? "" : "s");
+        cli_grid g;
+        cli_grid_init(&g, 4);
+        cli_grid_add(&g, "name");
+        cli_grid_add(&g, "dtype");
+        cli_grid_add(&g, "shape");
+        cli_grid_add(&g, "n");
+        for (size_t i = 0; i < f.nt; i++) {
+            fpq_io_shape_text(shape, sizeof shape, &f.t[i]);
+            cli_grid_add(&g, f.t[i].name);
+            cli_grid_add(&g, f.t[i].dtype);
+            cli_grid_add(&g, shape);
+            cli_grid_addf(&g, "%llu", (unsigned long long)f.t[i].n);
+        }
+        cli_grid_print(&g, stdout, false, "");
+        cli_grid_free(&g);
+        fpq_io_close(&f);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = lo; i < hi; i++) {
+        const fpq_io_tensor *ti = &f.t[i];
+        fpq_io_shape_text(shape, sizeof shape, ti);
+        fpq_tensor t;
+        if (fpq_io_read(&t, &f, i, &e) != FPQ_OK) {
+            if (single) {
+                cli_error("%s", e.msg);
+                rc = CLI_EXIT_DATA;
+                break;
+            }
+            /* a tensor fpq cannot read, among others: say so, go on */
+            cli_error("note: %s", e.msg);
+            if (csv) {
+                cli_grid g;
+                cli_grid_init(&g, 11);
+                cli_grid_add(&g, ti->name);
+                cli_grid_add(&g, ti->dtype);
+                cli_grid_add(&g, shape);
+                cli_grid_addf(&g, "%llu", (unsigned long long)ti->n);
+                for (int k = 0; k < 7; k++)
+                    cli_grid_add(&g, "");
+                cli_grid_print(&g, stdout, true, NULL);
+                cli_grid_free(&g);
+            }
+            continue;
+        }
+        if (!csv && !*first_block)
+            putchar('\n');
+        *first_block = false;
+        char label[1024];
+        if (single)
+            snprintf(label, sizeof label, "%s", source);
+        else if (csv)
+            snprintf(label, sizeof label, "%s", ti->name);
+        else
+            snprintf(label, sizeof label, "%s::%s", f.path, ti->name);
+        rc = print_stats(label, ti->dtype, shape, &t, csv);
+        fpq_tensor_free(&t);
+        if (rc != CLI_EXIT_OK)
+            break;
+    }
+    fpq_io_close(&f);
+    return rc;
+}
+
+int cli_inspect_main(int argc, char **argv)
+{
+    enum { O_STATS = 256, O_CSV };
+    static const struct option longs[] = {
+        {"stats", no_argument, NULL, O_STATS},
+        {"csv", no_argument, NULL, O_CSV},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool stats = false, csv = false;
+    const char **srcs = cli_xmalloc(sizeof(char *) * (size_t)(argc + 1));
+    int nsrc = 0, code;
+    opterr = 0;
+    optind = 0;
+    while ((code = getopt_long(argc, argv, "-:h", longs, NULL)) != -1) {
+        switch (code) {
+        case 1: srcs[nsrc++] = optarg; break;
+        case O_STATS: stats = true; break;
+        case O_CSV: csv = true; break;
+        case 'h':
+            free(srcs);
+            inspect_help(stdout);
+            return CLI_EXIT_OK;
+        default:
+            free(srcs);
+            return bad_option("inspect", argc, argv);
+        }
+    }
+    for (; optind < argc; optind++)
+        srcs[nsrc++] = argv[optind];
+    if (nsrc == 0) {
+        free(srcs);
+        return cli_usage_error("inspect", "missing SOURCE (a file, FILE::NAME or a spec)");
+    }
+    if (csv) {
+        cli_grid g;
+        cli_grid_init(&g, 11);
+        for (int i = 0; i < 11; i++)
+            cli_grid_add(&g, csv_head[i]);
+        cli_grid_print(&g, stdout, true, NULL);
+        cli_grid_free(&g);
+    }
+    int rc = CLI_EXIT_OK;
+    bool first = true;
+    for (int i = 0; i < nsrc; i++) {
+        int r = inspect_one(srcs[i], stats, csv, &first);
+        if (r != CLI_EXIT_OK)
+            rc = r;
+    }
+    free(srcs);
+    return rc;
+}

@@ -1,0 +1,166 @@
+/* io.h: tensor files of the error lab -- open a file, list its tensors,
+ * read one as doubles.  Used by source.c (fpq_source_load), `fpq inspect`
+ * and the fuzz targets.
+ *
+ * Every loader treats the file as hostile: each length, count, offset and
+ * shape is checked against the bytes actually present before use, products
+ * are checked for overflow, names must be UTF-8 without control
+ * characters.  Errors name the file and what is wrong (with the byte
+ * offset where it helps); nothing prints or exits.
+ *
+ * Formats (detected from the first bytes, else from the extension):
+ *   .npy          NumPy, versions 1.0, 2.0, 3.0; '<' '>' '|' '=' byte
+ *                 orders; f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1; C or
+ *                 Fortran order.  Structured dtypes are refused.
+ *   .safetensors  F64 F32 F16 BF16 I8 U8 I16 U16 I32 U32 I64 U64 BOOL;
+ *                 other dtypes (F8_*) are listed and refused.
+ *   .gguf         versions 2 and 3 (either byte order); F32 F16 BF16 F64
+ *                 I8 I16 I32 I64; quantized types are listed and refused.
+ *   model.json    TensorFlow.js layers/graph model with binary shards:
+ *                 float32 and int32 (bool as u8); quantized weights
+ *                 (uint8/uint16/float16 with scale) are listed and refused.
+ *   .wd           GNU Backgammon binary weights (layout in io_gnubg.c).
+ *   audio         WAV, FLAC, AIFF, AU, OGG... through libsndfile; samples
+ *                 as doubles in [-1, 1) for integer PCM.
+ *   raw:FILE,dtype=T[,endian=little|big][,offset=BYTES][,shape=AxBx...]
+ *   text:FILE or *.txt  one number per line (blank and '#' lines skipped).
+ *
+ * A tensor of shape (d0, ..., dk) becomes a (d0 ... dk-1) x dk matrix, a
+ * vector of shape (d0) a 1 x d0 one and a scalar 1 x 1; audio is channels x
+ * frames.  Shapes are listed slowest axis first (NumPy order; GGUF's ne[]
+ * reversed).
+ */
+#ifndef FPQ_IO_H
+#define FPQ_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tensor.h"
+
+typedef enum fpq_io_type {
+    FPQ_IO_F64, FPQ_IO_F32, FPQ_IO_F16, FPQ_IO_BF16,
+    FPQ_IO_I8, FPQ_IO_U8, FPQ_IO_I16, FPQ_IO_U16,
+    FPQ_IO_I32, FPQ_IO_U32, FPQ_IO_I64, FPQ_IO_U64,
+    FPQ_IO_BOOL,
+    FPQ_IO_AUDIO,      /* decoded by libsndfile on read */
+    FPQ_IO_UNSUPPORTED /* listed, not readable; see why */
+} fpq_io_type;
+
+#define FPQ_IO_MAXDIM 8
+
+typedef struct fpq_io_tensor {
+    char *name;          /* owned; UTF-8 without control characters */
+    char dtype[24];      /* as listed: f32, bf16, q4_K, uint8(quantized), ... */
+    fpq_io_type type;
+    char why[128];       /* FPQ_IO_UNSUPPORTED: why it cannot be read */
+    int ndim;
+    uint64_t shape[FPQ_IO_MAXDIM]; /* slowest axis first */
+    uint64_t n;          /* product of shape (1 for a scalar) */
+    size_t offset;       /* byte offset of the first element in the file's buffer */
+    int big_endian;      /* element bytes are big-endian */
+    int fortran;         /* column-major element order */
+} fpq_io_tensor;
+
+typedef struct fpq_io_file {
+    char *path;                 /* owned copy of the path */
+    const char *kind;           /* "npy", "safetensors", "gguf", "tfjs", "gnubg", "audio",
+                                   "raw", "text" */
+    const unsigned char *buf;   /* the bytes tensors point into */
+    size_t len;
+    void *map;                  /* mmap of the file, or NULL */
+    size_t maplen;
+    unsigned char *owned;       /* malloc'd bytes (shards, parsed text), or NULL */
+    fpq_io_tensor *t;
+    size_t nt, cap;
+} fpq_io_file;
+
+/* Open a tensor file and list its tensors (format from the contents, else
+ * the extension).  On failure f is left empty (fpq_io_close is harmless)
+ * and err says what is wrong. */
+int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err);
+
+/* Open "raw:FILE,..." or "text:FILE,..." (io_raw.c, io_text.c). */
+int fpq_io_open_raw(fpq_io_file *f, const char *spec, fpq_errbuf *err);
+int fpq_io_open_text(fpq_io_file *f, const char *spec, fpq_errbuf *err);
+
+/* Open what a source names: raw:..., text:..., FILE or FILE::NAME (the
+ * first "::" whose left side is an existing file).  *name points into
+ * source at NAME, or is NULL. */
+int fpq_io_open_source(fpq_io_file *f, const char *source, const char **name,
+                       fpq_errbuf *err);
+
+void fpq_io_close(fpq_io_file *f);
+
+/* Index of the tensor called name; FPQ_LAB_ERR_FORMAT naming the file
+ * (and a few tensor names) when there is none. */
+int fpq_io_find(const fpq_io_file *f, const char *name, size_t *index, fpq_errbuf *err);
+
+/* Read tensor i as a rows x cols matrix of doubles (see above).  Refuses
+ * FPQ_IO_UNSUPPORTED tensors with their reason. */
+int fpq_io_read(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbuf *err);
+
+/* Bytes per element of a readable type (0 for AUDIO and UNSUPPORTED). */
+size_t fpq_io_type_size(fpq_io_type t);
+/* Short name of a type: "f32", "bf16", "u8"... */
+const char *fpq_io_type_name(fpq_io_type t);
+
+/* "AxBxC" (or "scalar") into buf. */
+void fpq_io_shape_text(char *buf, size_t n, const fpq_io_tensor *t);
+
+/* ---- for the loaders and the fuzz targets --------------------------------- */
+
+/* Parsers of an in-memory file: f->path (for messages), f->buf and f->len
+ * are set; they fill f->kind and the tensor list. */
+int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err);
+int fpq_io_parse_safetensors(fpq_io_file *f, fpq_errbuf *err);
+int fpq_io_parse_gguf(fpq_io_file *f, fpq_errbuf *err);
+int fpq_io_parse_gnubg(fpq_io_file *f, fpq_errbuf *err);
+int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err);
+int fpq_io_parse_text(fpq_io_file *f, fpq_errbuf *err);
+
+/* TF.js: f->buf holds model.json; read_shard fetches a shard named by a
+ * manifest path (already checked to be relative, without ".."); the
+ * shards of all groups are concatenated into f->owned. */
+typedef int (*fpq_io_shard_reader)(void *ctx, const char *relpath, unsigned char **data,
+                                   size_t *len, fpq_errbuf *err);
+int fpq_io_parse_tfjs(fpq_io_file *f, fpq_io_shard_reader read_shard, void *ctx,
+                      fpq_errbuf *err);
+
+/* Append a tensor (name copied); its n is computed from the shape with
+ * overflow checking.  FPQ_OK, FPQ_ERR_NO_MEMORY or FPQ_LAB_ERR_FORMAT. */
+int fpq_io_add(fpq_io_file *f, const fpq_io_tensor *t, const char *name, size_t namelen,
+               fpq_errbuf *err);
+
+/* Whether the len bytes at s are UTF-8 (without control characters unless
+ * allow_controls); fpq_io_name_ok(s, len) is fpq_io_utf8_ok(s, len, 0). */
+int fpq_io_utf8_ok(const char *s, size_t len, int allow_controls);
+int fpq_io_name_ok(const char *s, size_t len);
+
+/* n * size with overflow check; 0 on overflow (*out unchanged). */
+int fpq_io_mul(uint64_t *out, uint64_t a, uint64_t b);
+
+/* Set f->path and map (or read) the file's bytes, without parsing them;
+ * an empty file is an error. */
+int fpq_io_open_bytes(fpq_io_file *f, const char *path, fpq_errbuf *err);
+
+/* Read a whole file into malloc'd memory (for shards); err names it. */
+int fpq_io_slurp(const char *path, unsigned char **data, size_t *len, fpq_errbuf *err);
+
+/* Little/big-endian loads from a byte pointer. */
+static inline uint16_t fpq_io_ld16(const unsigned char *p, int be)
+{
+    return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+}
+static inline uint32_t fpq_io_ld32(const unsigned char *p, int be)
+{
+    return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+              : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+static inline uint64_t fpq_io_ld64(const unsigned char *p, int be)
+{
+    uint64_t a = fpq_io_ld32(p, be), b = fpq_io_ld32(p + 4, be);
+    return be ? a << 32 | b : b << 32 | a;
+}
+
+#endif

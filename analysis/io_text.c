@@ -1,0 +1,93 @@
+/* io_text.c: plain text, one number per line (strtod syntax: decimal,
+ * hex-float, inf, nan).  Surrounding blanks and a CR are ignored; empty
+ * lines and lines starting with '#' are skipped; anything else is an error
+ * naming the file and the line.  Read as a 1 x n vector.  Source:
+ * text:FILE, or a FILE ending in .txt. */
+#include "io.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int fpq_io_parse_text(fpq_io_file *f, fpq_errbuf *err)
+{
+    f->kind = "text";
+    const char *s = (const char *)f->buf, *end = s + f->len;
+    size_t n = 0, cap = 0, line = 0;
+    double *v = NULL;
+    char buf[128];
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *le = nl ? nl : end;
+        line++;
+        const char *a = s, *b = le;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+            b--;
+        s = nl ? nl + 1 : end;
+        if (a == b || *a == '#')
+            continue;
+        size_t len = (size_t)(b - a);
+        int ok = len < sizeof buf;
+        double x = 0;
+        if (ok) {
+            memcpy(buf, a, len);
+            buf[len] = '\0';
+            char *e;
+            errno = 0;
+            x = strtod(buf, &e);
+            ok = e == buf + len && memchr(buf, '\0', len) == NULL;
+        }
+        if (!ok) {
+            char shown[44];
+            size_t k = len < 40 ? len : 40;
+            for (size_t i = 0; i < k; i++)
+                shown[i] = isprint((unsigned char)a[i]) ? a[i] : '?';
+            shown[k] = '\0';
+            free(v);
+            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: not a number '%s%s'", f->path,
+                           line, shown, len > 40 ? "..." : "");
+        }
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 1024;
+            double *nv = nc > cap && nc <= SIZE_MAX / sizeof *nv ? realloc(v, nc * sizeof *nv) : NULL;
+            if (!nv) {
+                free(v);
+                return fpq_err(err, FPQ_ERR_NO_MEMORY, "%s: out of memory", f->path);
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[n++] = x;
+    }
+    /* the values become the file's bytes, as host-order doubles */
+    free(f->owned);
+    f->owned = (unsigned char *)v;
+    f->buf = (const unsigned char *)v;
+    f->len = n * sizeof(double);
+    fpq_io_tensor t;
+    memset(&t, 0, sizeof t);
+    t.type = FPQ_IO_F64;
+    const uint16_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    t.big_endian = first == 0;
+    t.ndim = 1;
+    t.shape[0] = n;
+    const char *base = strrchr(f->path, '/');
+    base = base ? base + 1 : f->path;
+    return fpq_io_add(f, &t, base, strlen(base), err);
+}
+
+int fpq_io_open_text(fpq_io_file *f, const char *path, fpq_errbuf *err)
+{
+    int rc = fpq_io_open_bytes(f, path, err);
+    if (rc == FPQ_OK)
+        rc = fpq_io_parse_text(f, err);
+    if (rc != FPQ_OK)
+        fpq_io_close(f);
+    return rc;
+}

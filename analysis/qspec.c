@@ -1,0 +1,360 @@
+/* qspec.c: quantization specs -- names, defaults, validation, the range
+ * choice as text, and the bits-per-value arithmetic. */
+#include "quant.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------------------- */
+/* Names.                                                                 */
+
+static const char *const scheme_names[FPQ_SCHEME_COUNT_] = {"absmax", "zeropoint", "mx", "nvfp4"};
+static const char *const gran_names[FPQ_GRAN_COUNT_] = {"tensor", "row", "col", "group"};
+static const char *const mx_rule_names[FPQ_MX_RULE_COUNT_] = {"floor", "ceil", "rceil"};
+
+typedef struct alias {
+    const char *name;
+    int value;
+} alias;
+
+static const alias scheme_aliases[] = {
+    {"zero-point", FPQ_SCHEME_ZEROPOINT}, {"asym", FPQ_SCHEME_ZEROPOINT},
+    {"asymmetric", FPQ_SCHEME_ZEROPOINT}, {"symmetric", FPQ_SCHEME_ABSMAX},
+};
+static const alias gran_aliases[] = {
+    {"token", FPQ_GRAN_ROW},   {"column", FPQ_GRAN_COL},
+    {"channel", FPQ_GRAN_COL}, {"per-tensor", FPQ_GRAN_TENSOR},
+};
+
+static int parse_name(int *out, const char *name, const char *const *names, size_t n, const alias *al,
+                      size_t nal)
+{
+    if (!name)
+        return FPQ_LAB_ERR_SPEC;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(name, names[i]) == 0) {
+            *out = (int)i;
+            return FPQ_OK;
+        }
+    for (size_t i = 0; i < nal; i++)
+        if (strcasecmp(name, al[i].name) == 0) {
+            *out = al[i].value;
+            return FPQ_OK;
+        }
+    return FPQ_LAB_ERR_SPEC;
+}
+
+const char *fpq_scheme_name(fpq_scheme s)
+{
+    return (unsigned)s < FPQ_SCHEME_COUNT_ ? scheme_names[s] : "?";
+}
+
+const char *fpq_gran_name(fpq_gran g)
+{
+    return (unsigned)g < FPQ_GRAN_COUNT_ ? gran_names[g] : "?";
+}
+
+const char *fpq_mx_rule_name(fpq_mx_rule r)
+{
+    return (unsigned)r < FPQ_MX_RULE_COUNT_ ? mx_rule_names[r] : "?";
+}
+
+int fpq_scheme_parse(fpq_scheme *out, const char *name)
+{
+    int v;
+    int st = parse_name(&v, name, scheme_names, NELEM(scheme_names), scheme_aliases, NELEM(scheme_aliases));
+    if (st == FPQ_OK)
+        *out = (fpq_scheme)v;
+    return st;
+}
+
+int fpq_gran_parse(fpq_gran *out, const char *name)
+{
+    int v;
+    int st = parse_name(&v, name, gran_names, NELEM(gran_names), gran_aliases, NELEM(gran_aliases));
+    if (st == FPQ_OK)
+        *out = (fpq_gran)v;
+    return st;
+}
+
+int fpq_mx_rule_parse(fpq_mx_rule *out, const char *name)
+{
+    int v;
+    int st = parse_name(&v, name, mx_rule_names, NELEM(mx_rule_names), NULL, 0);
+    if (st == FPQ_OK)
+        *out = (fpq_mx_rule)v;
+    return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Defaults.                                                              */
+
+static void must_parse(fpq_format *f, const char *name)
+{
+    /* preset names: cannot fail */
+    if (fpq_format_parse(f, name) != FPQ_OK)
+        memset(f, 0, sizeof *f);
+}
+
+void fpq_qspec_default(fpq_qspec *s)
+{
+    memset(s, 0, sizeof *s);
+    must_parse(&s->format, "int8");
+    s->scheme = FPQ_SCHEME_ABSMAX;
+    s->granularity = FPQ_GRAN_TENSOR;
+    s->group = 32;
+    s->axis = 1;
+    must_parse(&s->scale_format, "fp32");
+    s->scale_exact = false;
+    s->scale_round = FPQ_RNE;
+    s->mx_rule = FPQ_MX_FLOOR;
+    s->tensor_scale = true;
+    s->range = FPQ_RANGE_MAX;
+    s->percentile = 99.9;
+    s->mse_steps = 100;
+    fpq_rounding_default(&s->rnd);
+    s->outlier = 0;
+    must_parse(&s->kept_format, "fp16");
+    s->exact_metrics = false;
+}
+
+void fpq_qspec_set_scheme(fpq_qspec *s, fpq_scheme scheme)
+{
+    s->scheme = scheme;
+    if (scheme == FPQ_SCHEME_MX) {
+        s->granularity = FPQ_GRAN_GROUP;
+        s->group = 32;
+        s->scale_exact = false;
+        must_parse(&s->scale_format, "e8m0");
+        must_parse(&s->format, "fp4_e2m1");
+    } else if (scheme == FPQ_SCHEME_NVFP4) {
+        s->granularity = FPQ_GRAN_GROUP;
+        s->group = 16;
+        s->scale_exact = false;
+        must_parse(&s->scale_format, "fp8_e4m3");
+        must_parse(&s->format, "fp4_e2m1");
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Validation.                                                            */
+
+/* Same numbers: the fields that define a format's values. */
+static bool same_format(const fpq_format *a, const fpq_format *b)
+{
+    return a->kind == b->kind && a->bits == b->bits && a->is_signed == b->is_signed && a->ebits == b->ebits
+           && a->mbits == b->mbits && a->bias == b->bias && a->specials == b->specials
+           && a->subnormals == b->subnormals && a->lut == b->lut;
+}
+
+static bool same_as(const fpq_format *a, const char *name)
+{
+    fpq_format b;
+    return fpq_format_parse(&b, name) == FPQ_OK && same_format(a, &b);
+}
+
+static const char *kind_word(const fpq_format *f)
+{
+    switch (f->kind) {
+    case FPQ_KIND_FLOAT: return "a float format";
+    case FPQ_KIND_INT: return f->is_signed ? "a signed integer format" : "an unsigned integer format";
+    case FPQ_KIND_LUT: return "a lookup-table format";
+    }
+    return "a format";
+}
+
+int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
+{
+    const int E = FPQ_LAB_ERR_SPEC;
+    if (!s)
+        return fpq_err(err, E, "no spec");
+    if ((unsigned)s->scheme >= FPQ_SCHEME_COUNT_)
+        return fpq_err(err, E, "unknown scheme %d (absmax, zeropoint, mx or nvfp4)", (int)s->scheme);
+    if ((unsigned)s->granularity >= FPQ_GRAN_COUNT_)
+        return fpq_err(err, E, "unknown granularity %d (tensor, row, col or group)", (int)s->granularity);
+    if ((unsigned)s->range >= FPQ_RANGE_COUNT_)
+        return fpq_err(err, E, "unknown range choice %d (max, percentile:P or mse)", (int)s->range);
+    if ((unsigned)s->mx_rule >= FPQ_MX_RULE_COUNT_)
+        return fpq_err(err, E, "unknown mx scale rule %d (floor, ceil or rceil)", (int)s->mx_rule);
+    if (fpq_format_validate(&s->format) != FPQ_OK)
+        return fpq_err(err, E, "element format '%s': inconsistent fields", s->format.name);
+    if (fpq_rounding_validate(&s->rnd) != FPQ_OK)
+        return fpq_err(err, E, "element rounding: invalid mode or overflow policy");
+
+    const char *fn = s->format.name;
+    if (s->granularity == FPQ_GRAN_GROUP && s->group < 2)
+        return fpq_err(err, E, "group size %zu: a group holds at least 2 elements", s->group);
+    if (s->axis > 1)
+        return fpq_err(err, E, "axis %u: groups run along 1 (a row) or 0 (a column)", s->axis);
+    if (s->axis == 0 && s->granularity != FPQ_GRAN_GROUP)
+        return fpq_err(err, E, "axis 0 applies to groups; %s scales have no axis",
+                       fpq_gran_name(s->granularity));
+
+    /* the scale */
+    if (!s->scale_exact) {
+        if (fpq_format_validate(&s->scale_format) != FPQ_OK)
+            return fpq_err(err, E, "scale format '%s': inconsistent fields", s->scale_format.name);
+        if (s->scale_format.kind != FPQ_KIND_FLOAT)
+            return fpq_err(err, E, "scale format %s is %s; a scale is a float format (fp32, fp16, bf16, "
+                           "e8m0, fp8_e4m3, ...) or exact", s->scale_format.name, kind_word(&s->scale_format));
+    }
+    if ((unsigned)s->scale_round >= FPQ_RND_COUNT_ || s->scale_round == FPQ_RSR)
+        return fpq_err(err, E, "scale rounding %s: a scale rounds deterministically (rne, rna, rtz, rup, "
+                       "rdn or odd)", fpq_rnd_name(s->scale_round));
+    if (s->scale_exact && s->scale_round != FPQ_RNE)
+        return fpq_err(err, E, "an exact scale is the binary64 quotient, rounded to nearest: scale "
+                       "rounding %s does not apply", fpq_rnd_name(s->scale_round));
+
+    /* the range choice */
+    if (s->range == FPQ_RANGE_PERCENTILE && !(s->percentile > 0 && s->percentile <= 100))
+        return fpq_err(err, E, "percentile %g: P is in (0, 100]", s->percentile);
+    if (s->range == FPQ_RANGE_MSE && (s->mse_steps < 2 || s->mse_steps > 1000))
+        return fpq_err(err, E, "mse search with %u steps: 2 to 1000", s->mse_steps);
+
+    /* the outlier split */
+    if (!(s->outlier >= 0))
+        return fpq_err(err, E, "outlier threshold %g: 0 (no split) or positive", s->outlier);
+    if (s->outlier > 0 && fpq_format_validate(&s->kept_format) != FPQ_OK)
+        return fpq_err(err, E, "kept format '%s': inconsistent fields", s->kept_format.name);
+
+    switch (s->scheme) {
+    case FPQ_SCHEME_ABSMAX:
+        break;
+    case FPQ_SCHEME_ZEROPOINT:
+        if (s->format.kind != FPQ_KIND_INT)
+            return fpq_err(err, E, "scheme zeropoint needs an integer element format (int8, uint8, int4, "
+                           "...); %s is %s: use absmax", fn, kind_word(&s->format));
+        if (s->format.bits > 24)
+            return fpq_err(err, E, "scheme zeropoint: %s is wider than the 24 bits supported", fn);
+        break;
+    case FPQ_SCHEME_MX:
+        if (s->granularity != FPQ_GRAN_GROUP || s->group != 32)
+            return fpq_err(err, E, "scheme mx uses blocks of 32 (OCP MX 1.0 §5.2), not %s%s%.0zu",
+                           fpq_gran_name(s->granularity), s->granularity == FPQ_GRAN_GROUP ? " " : "",
+                           s->granularity == FPQ_GRAN_GROUP ? s->group : 0);
+        if (s->scale_exact || !same_as(&s->scale_format, "e8m0"))
+            return fpq_err(err, E, "scheme mx: the shared scale is E8M0 (OCP MX 1.0 §5.4), not %s",
+                           s->scale_exact ? "exact" : s->scale_format.name);
+        if (s->scale_round != FPQ_RNE)
+            return fpq_err(err, E, "scheme mx: the scale follows the mx rule (floor, ceil, rceil), "
+                           "not a rounding mode");
+        if (!s->format.is_signed || s->format.kind == FPQ_KIND_LUT)
+            return fpq_err(err, E, "scheme mx needs a signed float or integer element format "
+                           "(OCP: fp8_e4m3, fp8_e5m2, fp6_e3m2, fp6_e2m3, fp4_e2m1, int8); %s is %s%s",
+                           fn, s->format.is_signed ? "" : "unsigned ", kind_word(&s->format));
+        if (s->range != FPQ_RANGE_MAX)
+            return fpq_err(err, E, "scheme mx computes its scale from the block maximum: range max only");
+        break;
+    case FPQ_SCHEME_NVFP4:
+        if (s->granularity != FPQ_GRAN_GROUP || s->group != 16)
+            return fpq_err(err, E, "scheme nvfp4 uses blocks of 16, not %s%s%.0zu",
+                           fpq_gran_name(s->granularity), s->granularity == FPQ_GRAN_GROUP ? " " : "",
+                           s->granularity == FPQ_GRAN_GROUP ? s->group : 0);
+        if (s->scale_exact || !same_as(&s->scale_format, "fp8_e4m3"))
+            return fpq_err(err, E, "scheme nvfp4: the block scale is fp8_e4m3, not %s",
+                           s->scale_exact ? "exact" : s->scale_format.name);
+        if (s->format.kind != FPQ_KIND_FLOAT || !s->format.is_signed)
+            return fpq_err(err, E, "scheme nvfp4 needs a signed float element format (fp4_e2m1); %s is %s",
+                           fn, kind_word(&s->format));
+        if (s->range != FPQ_RANGE_MAX)
+            return fpq_err(err, E, "scheme nvfp4 computes its scales from the block maximum: range max only");
+        break;
+    default:
+        break;
+    }
+    return FPQ_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Range choice as text.                                                  */
+
+size_t fpq_range_describe(char *buf, size_t n, const fpq_qspec *s)
+{
+    int len;
+    switch (s->range) {
+    case FPQ_RANGE_PERCENTILE: len = snprintf(buf, n, "percentile:%g", s->percentile); break;
+    case FPQ_RANGE_MSE:
+        len = s->mse_steps == 100 ? snprintf(buf, n, "mse") : snprintf(buf, n, "mse:%u", s->mse_steps);
+        break;
+    default: len = snprintf(buf, n, "max"); break;
+    }
+    return len < 0 ? 0 : (size_t)len;
+}
+
+int fpq_range_parse(fpq_qspec *s, const char *text, fpq_errbuf *err)
+{
+    const int E = FPQ_LAB_ERR_SPEC;
+    if (strcmp(text, "max") == 0) {
+        s->range = FPQ_RANGE_MAX;
+        return FPQ_OK;
+    }
+    if (strncmp(text, "percentile:", 11) == 0 || strncmp(text, "p:", 2) == 0) {
+        const char *v = strchr(text, ':') + 1;
+        char *end;
+        double p = strtod(v, &end);
+        if (end == v || *end != '\0' || !(p > 0 && p <= 100))
+            return fpq_err(err, E, "bad percentile '%s' (a number P with 0 < P <= 100, as in "
+                           "percentile:99.9)", v);
+        s->range = FPQ_RANGE_PERCENTILE;
+        s->percentile = p;
+        return FPQ_OK;
+    }
+    if (strcmp(text, "mse") == 0) {
+        s->range = FPQ_RANGE_MSE;
+        s->mse_steps = 100;
+        return FPQ_OK;
+    }
+    if (strncmp(text, "mse:", 4) == 0) {
+        char *end;
+        unsigned long k = strtoul(text + 4, &end, 10);
+        if (end == text + 4 || *end != '\0' || k < 2 || k > 1000)
+            return fpq_err(err, E, "bad mse step count '%s' (an integer from 2 to 1000)", text + 4);
+        s->range = FPQ_RANGE_MSE;
+        s->mse_steps = (unsigned)k;
+        return FPQ_OK;
+    }
+    return fpq_err(err, E, "unknown range choice '%s' (max, percentile:P or mse[:STEPS])", text);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bits per value.                                                        */
+
+static size_t ceil_div(size_t a, size_t b)
+{
+    return a / b + (a % b != 0);
+}
+
+double fpq_qspec_bits_per_value(const fpq_qspec *s, size_t rows, size_t cols, size_t outlier_cols)
+{
+    if (rows == 0 || cols == 0 || outlier_cols > cols)
+        return 0;
+    const size_t lc = cols - outlier_cols;
+    const double n = (double)rows * (double)cols;
+    const double nin = (double)rows * (double)lc;
+    size_t units = 0;
+    if (lc > 0) {
+        switch (s->granularity) {
+        case FPQ_GRAN_TENSOR: units = 1; break;
+        case FPQ_GRAN_ROW: units = rows; break;
+        case FPQ_GRAN_COL: units = lc; break;
+        case FPQ_GRAN_GROUP:
+            units = s->group < 1 ? 0
+                    : s->axis == 0 ? lc * ceil_div(rows, s->group) : rows * ceil_div(lc, s->group);
+            break;
+        default: break;
+        }
+    }
+    double scale_bits = s->scale_exact ? 64.0 : (double)s->scale_format.bits;
+    double zp_bits = s->scheme == FPQ_SCHEME_ZEROPOINT ? (double)s->format.bits : 0.0;
+    double bits = nin * s->format.bits + (double)units * (scale_bits + zp_bits);
+    if (s->scheme == FPQ_SCHEME_NVFP4 && s->tensor_scale && lc > 0)
+        bits += 32;
+    if (outlier_cols > 0)
+        bits += (double)rows * (double)outlier_cols * s->kept_format.bits + 32.0 * (double)outlier_cols;
+    return bits / n;
+}

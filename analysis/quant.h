@@ -1,0 +1,221 @@
+/* quant.h: the error lab's quantizers and error metrics.
+ *
+ * One function, fpq_quantize, takes a tensor (rows x cols, rows are tokens,
+ * columns are channels) and a quantization spec, and returns the dequantized
+ * tensor x^ and the metrics of x^ against x.  Every rounding into a format
+ * (elements, scales, zero-points, kept outliers) is libfpq's: the bulk path
+ * fpq_round_f64, or fpq_encode where an exact quotient is needed.
+ *
+ * Schemes, for a unit of elements sharing one scale (the whole tensor, a row,
+ * a column, a group of G along a row or down a column, an MX/NVFP4 block):
+ *   absmax     S = c / qmax (c the clip value: max|x| by default; qmax the
+ *              element format's largest finite value), q = round(x/S) in
+ *              the element format, saturating, x^ = q S.  For float and
+ *              lookup-table elements this maps the range onto the format's
+ *              finite range and the elements round in the format itself.
+ *   zeropoint  integer elements only: S = (hi - lo)/(qmax - qmin),
+ *              Z = round(qmin - lo/S), q = clamp(round(x/S) + Z, qmin, qmax),
+ *              x^ = (q - Z) S, with [lo, hi] = [min x, max x] by default.
+ *   mx         OCP MX 1.0: blocks of 32, E8M0 scale 2^(floor(log2 amax) -
+ *              emax_elem) (or the CEIL / RCEIL rules), elements saturate.
+ *   nvfp4      blocks of 16, E4M3 block scale, FP32 tensor scale (SPECS.md).
+ *
+ * Quotients x/S are formed in binary64 and rounded to odd (Boldo and
+ * Melquiond) before the one rounding into a format of at most 51 bits of
+ * precision, so q is the correct rounding of the exact quotient in every
+ * deterministic mode; under stochastic rounding the draw is compared with
+ * the fraction of that 53-bit quotient.  (Quotients below 2^-969 in
+ * magnitude, which only the tiniest data meet, are taken as rounded.)
+ * x^ = q S is rounded to binary64, exact whenever q's and S's significands
+ * fit in 53 bits together (every case but 53-bit scales).
+ *
+ * Not supported: NaN or infinite input (an error naming the first one);
+ * zero-point with float or lookup-table elements, or integers wider than
+ * 24 bits; range choices other than max for mx and nvfp4; tensors of more
+ * than 2^53 elements.
+ */
+#ifndef FPQ_QUANT_H
+#define FPQ_QUANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tensor.h"
+
+typedef enum fpq_scheme {
+    FPQ_SCHEME_ABSMAX,
+    FPQ_SCHEME_ZEROPOINT,
+    FPQ_SCHEME_MX,
+    FPQ_SCHEME_NVFP4,
+    FPQ_SCHEME_COUNT_
+} fpq_scheme;
+
+typedef enum fpq_gran {
+    FPQ_GRAN_TENSOR, /* one scale */
+    FPQ_GRAN_ROW,    /* one per row (per token) */
+    FPQ_GRAN_COL,    /* one per column (per channel) */
+    FPQ_GRAN_GROUP,  /* one per G consecutive elements along `axis` */
+    FPQ_GRAN_COUNT_
+} fpq_gran;
+
+typedef enum fpq_range {
+    FPQ_RANGE_MAX,        /* c = max|x| (zeropoint: [min, max]) */
+    FPQ_RANGE_PERCENTILE, /* c = the P-th percentile of |x| (nearest rank) */
+    FPQ_RANGE_MSE,        /* c = r max|x|, r the ratio of least squared error */
+    FPQ_RANGE_COUNT_
+} fpq_range;
+
+/* OCP MX scale rules (SPECS.md): X = 2^k with
+ *   FLOOR  k = floor(log2 amax) - emax_elem        (OCP MX 1.0 §6.3)
+ *   CEIL   k = ceil(log2(amax) - emax_elem)
+ *   RCEIL  k = ceil(log2(amax / max_elem))         (cuBLAS, torchao) */
+typedef enum fpq_mx_rule { FPQ_MX_FLOOR, FPQ_MX_CEIL, FPQ_MX_RCEIL, FPQ_MX_RULE_COUNT_ } fpq_mx_rule;
+
+const char *fpq_scheme_name(fpq_scheme s);   /* "absmax", "zeropoint", "mx", "nvfp4" */
+const char *fpq_gran_name(fpq_gran g);       /* "tensor", "row", "col", "group" */
+const char *fpq_mx_rule_name(fpq_mx_rule r); /* "floor", "ceil", "rceil" */
+/* Parse a name (aliases: zero-point, asym; token; column, channel).
+ * FPQ_OK or FPQ_LAB_ERR_SPEC. */
+int fpq_scheme_parse(fpq_scheme *out, const char *name);
+int fpq_gran_parse(fpq_gran *out, const char *name);
+int fpq_mx_rule_parse(fpq_mx_rule *out, const char *name);
+
+/* A quantization spec.  Fill with fpq_qspec_default (and, for mx and nvfp4,
+ * fpq_qspec_set_scheme), change fields, check with fpq_qspec_validate. */
+typedef struct fpq_qspec {
+    fpq_format format;       /* element format; default int8 */
+    fpq_scheme scheme;       /* default absmax */
+    fpq_gran granularity;    /* default tensor; mx and nvfp4: group */
+    size_t group;            /* G >= 2 for FPQ_GRAN_GROUP (default 32; mx 32,
+                                nvfp4 16 and nothing else); the last group of
+                                a row (column) may be shorter and has its own
+                                scale */
+    unsigned axis;           /* groups run along 1: a row (default), 0: a column */
+    fpq_format scale_format; /* default fp32; mx: e8m0; nvfp4: fp8_e4m3 */
+    bool scale_exact;        /* the scale is the binary64 quotient, stored as
+                                64 bits; scale_format is then unused */
+    fpq_rnd scale_round;     /* the scale's one rounding into scale_format:
+                                any mode but sr; default rne.  A scale that
+                                rounds to 0 becomes the format's least positive
+                                value; one above its range, its largest */
+    fpq_mx_rule mx_rule;     /* mx: default FPQ_MX_FLOOR */
+    bool tensor_scale;       /* nvfp4: with the FP32 tensor scale (default) */
+    fpq_range range;         /* default max */
+    double percentile;       /* FPQ_RANGE_PERCENTILE: P in (0, 100]; default 99.9 */
+    unsigned mse_steps;      /* FPQ_RANGE_MSE: ratios k/steps, k = steps..1;
+                                2 <= steps <= 1000, default 100 */
+    fpq_rounding rnd;        /* elements: mode (default rne), seed, and the
+                                stochastic position of element 0 (element i
+                                of the row-major tensor uses position + i);
+                                int_symmetric: signed integers without their
+                                most negative value.  Overflow always
+                                saturates (the clamp). */
+    double outlier;          /* LLM.int8 split: columns with any |x| >= outlier
+                                are kept in kept_format; 0 (default): no split */
+    fpq_format kept_format;  /* default fp16; kept values round to nearest
+                                even and saturate */
+    bool exact_metrics;      /* metrics recomputed with MPFR (fpq_qmetrics_compute) */
+} fpq_qspec;
+
+/* Every field to its default above: int8 absmax per tensor, fp32 scale. */
+void fpq_qspec_default(fpq_qspec *s);
+
+/* Set the scheme and the fields it fixes: mx: granularity group, group 32,
+ * e8m0 scale, element fp4_e2m1 (MXFP4; set format afterwards for MXFP8,
+ * MXFP6 or MXINT8); nvfp4: granularity group, group 16, fp8_e4m3 scale,
+ * element fp4_e2m1.  absmax and zeropoint: the scheme only. */
+void fpq_qspec_set_scheme(fpq_qspec *s, fpq_scheme scheme);
+
+/* FPQ_OK, or FPQ_LAB_ERR_SPEC with a sentence in err (may be NULL) naming
+ * the field and what would be valid. */
+int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err);
+
+/* The range choice as text: "max", "percentile:99.9", "mse" ("mse:50" for
+ * other step counts).  snprintf contract. */
+size_t fpq_range_describe(char *buf, size_t n, const fpq_qspec *s);
+/* Parse that text into s->range, s->percentile, s->mse_steps.
+ * FPQ_OK or FPQ_LAB_ERR_SPEC (err says why). */
+int fpq_range_parse(fpq_qspec *s, const char *text, fpq_errbuf *err);
+
+/* Effective storage per value of a rows x cols tensor of which outlier_cols
+ * columns are kept: (elements x element bits + units x (scale bits + zero-
+ * point bits) + kept elements x kept bits + 32 per outlier column index +
+ * 32 for an nvfp4 tensor scale) / (rows cols).  Scale bits: the scale
+ * format's width, 64 for an exact scale; zero-point bits: the element
+ * width (zeropoint only).  Units: 1, rows, cols, rows ceil(C'/G) or C'
+ * ceil(rows/G) (axis 0), C' = cols - outlier_cols.  0 for an empty tensor.
+ * Example: int4, groups of 32, fp16 scale: 4 + 16/32 = 4.5; MXFP4: 4.25;
+ * NVFP4: 4.5 + 32/n. */
+double fpq_qspec_bits_per_value(const fpq_qspec *s, size_t rows, size_t cols, size_t outlier_cols);
+
+/* ---------------------------------------------------------------------- */
+/* Metrics.                                                                */
+
+typedef struct fpq_qmetrics {
+    /* the error of x^ against x, over all n values */
+    double mse;          /* sum (x^ - x)^2 / n */
+    double rmse;         /* sqrt(mse) */
+    double nmse;         /* sum (x^ - x)^2 / sum x^2 (0 when both are 0, +inf
+                            when only the signal is) */
+    double sqnr_db;      /* 10 log10(sum x^2 / sum (x^ - x)^2); +inf without error */
+    double max_abs_err;  /* max |x^ - x| */
+    double mean_rel_err; /* mean of |x^ - x| / |x| over the x != 0; 0 if none */
+    double cos_sim;      /* sum x x^ / sqrt(sum x^2 sum x^^2); 1 when both are
+                            zero, 0 when one is */
+    double bias;         /* sum (x^ - x) / n */
+    /* from the quantizer (fpq_quantize; fpq_qmetrics_compute sets them 0) */
+    double clipped_frac;   /* values whose x/S lies beyond an extreme of the
+                              grid by more than half its last step (int8:
+                              outside [-128.5, 127.5]; kept outliers: beyond
+                              the kept format likewise), / n */
+    double outlier_frac;   /* values kept in kept_format, / n */
+    double bits_per_value; /* fpq_qspec_bits_per_value */
+    /* details (not in the metric table) */
+    double clip_ratio;     /* mean over units of clip value / max|x| (1 for
+                              range max; zeropoint: (hi-lo)/(max-min)) */
+    size_t n, n_clipped, n_outlier, outlier_cols, units;
+} fpq_qmetrics;
+
+/* The metric names in table order: mse, rmse, nmse, sqnr_db, max_abs_err,
+ * mean_rel_err, cos_sim, bias, clipped_frac, outlier_frac, bits_per_value. */
+#define FPQ_QMETRIC_COUNT 11
+extern const char *const fpq_qmetric_names[FPQ_QMETRIC_COUNT];
+/* Metric i of m (in the order of fpq_qmetric_names); NaN past the end. */
+double fpq_qmetric(const fpq_qmetrics *m, size_t i);
+
+/* The error metrics (mse .. bias) of xhat against x, same shape, n > 0.
+ * exact false: products and differences in binary64, sums compensated
+ * (Neumaier) in a fixed order of chunks, whatever the thread count.
+ * exact true: every difference, product and partial sum in MPFR at 256
+ * bits, the derived values rounded once to binary64.  The two agree to a
+ * relative 1e-12 (bias: 1e-12 of mean |x^ - x|; tests/check_quant.c).
+ * FPQ_OK, FPQ_ERR_ARG (shapes differ), FPQ_LAB_ERR_EMPTY, FPQ_ERR_NO_MEMORY. */
+int fpq_qmetrics_compute(fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor *xhat, bool exact,
+                         fpq_errbuf *err);
+
+/* ---------------------------------------------------------------------- */
+/* Block scales (exposed for tests and for other modules).                 */
+
+/* The MX shared-scale exponent k (X = 2^k) of a block with max|x| = amax
+ * for an element format with largest finite value max_elem under rule;
+ * clamped to [-127, 127]; amax = 0 gives -127 (OCP MX 1.0 §6.3). */
+int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule);
+
+/* ---------------------------------------------------------------------- */
+
+/* Quantize x under spec s: *xhat (may be NULL; else the caller frees it
+ * with fpq_tensor_free) receives x^, *m (may be NULL) the metrics.
+ * calib NULL: dynamic, every range from x.  calib given: static, every
+ * data-dependent choice (scales, zero-points, clip ranges, MSE ratios,
+ * outlier columns, the nvfp4 tensor scale) from calib, applied to x;
+ * values of x outside those ranges are clipped and counted.  calib must
+ * have x's rows for per-row scales, x's columns for per-column scales and
+ * outlier splits, and x's shape for groups and blocks.
+ * Returns FPQ_OK; FPQ_LAB_ERR_SPEC (invalid spec, or calib's shape does not
+ * fit); FPQ_LAB_ERR_EMPTY (x or calib has no values); FPQ_LAB_ERR_FORMAT
+ * (NaN or Inf in x or calib, or a zero-point beyond +-2^30: err names the
+ * element); FPQ_ERR_NO_MEMORY.  On failure *xhat is empty. */
+int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor *calib,
+                 const fpq_qspec *s, fpq_errbuf *err);
+
+#endif

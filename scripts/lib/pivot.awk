@@ -1,0 +1,36 @@
+# pivot.awk: a table of one value per (row key, column key) from a sweep
+# CSV: header "ROWNAME,C1,C2,...", one line per row key, in order of first
+# appearance; the mean when several rows share a cell; "-" when none.
+#   awk -f csv.awk -f pivot.awk -v where=... -v rows=COL[,COL] -v cols=COL[,COL]
+#       -v val=COL [-v digits=2] [-v rowname=NAME] FILE.csv
+BEGIN { PROG = "pivot.awk"; if (digits == "") digits = 2 }
+NR == 1 { csv_head($0); nr = split(rows, rc, ","); nc = split(cols, cc, ","); next }
+{
+    csv_split($0, f)
+    if (!cond_ok(f, where)) next
+    v = f[col(val)]
+    if (!is_num(v) && v != "inf") next
+    r = ""; for (i = 1; i <= nr; i++) r = r (i > 1 ? " " : "") f[col(rc[i])]
+    c = ""; for (i = 1; i <= nc; i++) c = c (i > 1 ? " " : "") f[col(cc[i])]
+    if (!(r in ri)) { ri[r] = ++NRK; rk[NRK] = r }
+    if (!(c in ci)) { ci[c] = ++NCK; ck[NCK] = c }
+    if (v == "inf") inf[r, c] = 1
+    else { sum[r, c] += v; cnt[r, c]++ }
+}
+END {
+    if (BAD) exit 2
+    if (NRK == 0) { printf "%s: no rows match '%s' in %s\n", PROG, where, FILENAME > "/dev/stderr"; exit 1 }
+    line = csv_field(rowname != "" ? rowname : rows)
+    for (j = 1; j <= NCK; j++) line = line "," csv_field(ck[j])
+    print line
+    for (i = 1; i <= NRK; i++) {
+        line = csv_field(rk[i])
+        for (j = 1; j <= NCK; j++) {
+            k = rk[i] SUBSEP ck[j]
+            if (k in cnt) line = line "," sprintf("%." digits "f", sum[k] / cnt[k])
+            else if (k in inf) line = line ",inf"
+            else line = line ",-"
+        }
+        print line
+    }
+}

@@ -1,0 +1,100 @@
+#!/bin/sh
+# study-granularity.sh: how many values share a scale.  int8, int4,
+# fp8_e4m3, fp4_e2m1 and nf4 quantized absmax per tensor, per token (row),
+# per channel (column) and in groups of 8 to 1024 along a row, with fp16
+# and with e8m0 (power-of-two) scales; the block formats MXFP8, MXFP4,
+# MXINT8 (OCP MX, blocks of 32, E8M0 scales) and NVFP4 (blocks of 16, E4M3
+# scales and an FP32 tensor scale) beside them.  Figures: error against
+# group size; SQNR against bits per value (the scales' overhead).
+#
+# Usage: scripts/study-granularity.sh [--full] [--out DIR] [--fpq PATH]
+#                                     [--data DIR] [--threads N]
+# Quick: a 256 x 1024 Student-t (nu = 4) tensor and one real weight
+# matrix; --full: 1024 x 4096 and three real tensors.
+
+. "$(dirname "$0")/study-lib.sh"
+study_init granularity "$@"
+
+shape=$(size rows=32,cols=1024 rows=256,cols=1024 rows=1024,cols=4096)
+if [ -n "$FULL" ]; then
+    real_sources use-ffn-out-l0 use-qkv-l1 gnubg-contact-hidden
+elif [ -n "$SMALL" ]; then
+    real_sources use-attn-out-l1
+else
+    real_sources use-ffn-out-l0
+fi
+
+# One plan file: the absmax cross product with fp16 scales (rounded to
+# nearest) and with e8m0 scales (rounded up: a power of two rounded to
+# nearest would clip up to a third of the range), then the block formats (a
+# cross product of those would pair NVFP4 with every element format).
+plan_for() {
+    "$FPQ" sweep --print-plan -q --source "$1" --format int8,int4,fp8_e4m3,fp4_e2m1,nf4 \
+        --granularity tensor,row,col,group --group 8,16,32,64,128,256,1024 --scale-format fp16 &&
+    "$FPQ" sweep --print-plan -q --source "$1" --format int8,int4,fp8_e4m3,fp4_e2m1,nf4 \
+        --granularity group --group 8,16,32,64,128,256,1024 --scale-format e8m0 --scale-round rup &&
+    "$FPQ" sweep --print-plan -q --source "$1" --scheme mx --format fp8_e4m3,fp4_e2m1,int8 &&
+    "$FPQ" sweep --print-plan -q --source "$1" --scheme nvfp4 --format fp4_e2m1
+}
+plan_for "student-t4=t:$shape,nu=4,seed=1" >"$OUT/plan.txt" || die "plan"
+for l in $REAL_LABELS; do
+    plan_for "$(printf '%s\n' "$SWEEP_EXTRA" | grep "^$l=")" >>"$OUT/plan.txt" || die "plan"
+done
+SWEEP_EXTRA=
+run_sweep granularity --plan "$OUT/plan.txt"
+csv=$OUT/granularity.csv
+lloyd
+
+sec_h2 "Granularity: how many values share a scale"
+sec_p "Each format quantizes the same tensor with one absmax scale per tensor, per token (row), per channel (column), or per group of G consecutive values along a row, the scale stored in fp16 or as a power of two (e8m0).  Smaller groups follow the local range more closely (higher SQNR) but store more scales: group 32 with an fp16 scale costs 16/32 = 0.5 extra bits per value.  fp16 scales are rounded to nearest; e8m0 scales (powers of two, 8 bits) are rounded up, since a power of two rounded down would clip the group's largest values.  Block formats fix the choice: MX (OCP MX 1.0) uses blocks of 32 with an E8M0 scale, NVFP4 blocks of 16 with an E4M3 scale and an FP32 scale per tensor."
+[ "$NREAL" -gt 0 ] || sec_note "$REAL_MISSING"
+
+for lab in student-t4 $REAL_LABELS; do
+    for sf in fp16 e8m0; do
+        pick "$csv" "$OUT/group_${lab}_$sf.dat" "label=$lab;scheme=absmax;granularity=group;scale_format=$sf" \
+            format group sqnr_db
+        pick "$csv" "$OUT/marks_$lab.dat" "label=$lab;scheme~^(mx|nvfp4)\$" scheme,format group sqnr_db
+        sed -i -e 's/^"mx fp8_e4m3"/"MXFP8"/' -e 's/^"mx fp4_e2m1"/"MXFP4"/' -e 's/^"mx int8"/"MXINT8"/' \
+            -e 's/^"nvfp4 fp4_e2m1"/"NVFP4"/' "$OUT/marks_$lab.dat"
+        plot group_size "group_${lab}_$sf" data="$OUT/group_${lab}_$sf.dat" marks="$OUT/marks_$lab.dat" \
+            title="SQNR against group size, $sf scales: $lab"
+        sec_fig "group_${lab}_$sf" "SQNR against group size with $sf scales on $lab; crosses: the block formats (MX at 32, NVFP4 at 16)."
+    done
+    pick "$csv" "$OUT/bits_$lab.dat" "label=$lab;scheme=absmax;granularity=group;scale_format=fp16" format \
+        bits_per_value sqnr_db
+    plot sqnr_bits "bits_$lab" data="$OUT/bits_$lab.dat" lloyd="$OUT/lloydmax.csv" lines=1 xmax=12 \
+        title="SQNR against bits per value, groups of 8 to 1024 with fp16 scales: $lab"
+    sec_fig "bits_$lab" "The same groups against their cost: each line runs from groups of 1024 (left) to groups of 8 (right); the step from 8 to 16 bits per value is where a group's scale costs as much as its elements."
+
+    awkp '
+NR == 1 { csv_head($0); next }
+{
+    csv_split($0, f)
+    if (f[col("label")] != lab) next
+    fm = f[col("format")]; sc = f[col("scheme")]; g = f[col("granularity")]
+    key = ""
+    if (sc == "mx") key = "MX block 32"
+    else if (sc == "nvfp4") key = "NVFP4 block 16"
+    else if (g == "tensor" && f[col("scale_format")] == "fp16") key = "tensor"
+    else if (g == "row" && f[col("scale_format")] == "fp16") key = "token"
+    else if (g == "col" && f[col("scale_format")] == "fp16") key = "channel"
+    else if (g == "group" && f[col("group")] == 32) key = "group 32 " f[col("scale_format")]
+    else if (g == "group" && f[col("group")] == 128 && f[col("scale_format")] == "fp16") key = "group 128 fp16"
+    if (key == "") next
+    if (!(fm in seen)) { seen[fm] = 1; F[++nf] = fm }
+    v[fm, key] = sprintf("%.1f (%.2f b)", f[col("sqnr_db")], f[col("bits_per_value")])
+}
+END {
+    nk = split("tensor,token,channel,group 128 fp16,group 32 fp16,group 32 e8m0,MX block 32,NVFP4 block 16", K, ",")
+    line = "format"
+    for (j = 1; j <= nk; j++) line = line "," K[j]
+    print line
+    for (i = 1; i <= nf; i++) {
+        line = F[i]
+        for (j = 1; j <= nk; j++) line = line "," (((F[i], K[j]) in v) ? csv_field(v[F[i], K[j]]) : "-")
+        print line
+    }
+}' -v lab="$lab" "$csv" >"$OUT/table_$lab.csv" || die "table"
+    sec_table "$OUT/table_$lab.csv" "SQNR in dB (and bits per value) by granularity on $lab."
+done
+sec_files

@@ -1,0 +1,1214 @@
+/* check_quant.c: the error lab's quantizers and metrics (quant.h).
+ *
+ * Oracles: closed forms (the uniform quantizer's noise power), values
+ * worked by hand from OCP MX 1.0, the NVFP4 reference algorithm and the
+ * LLM.int8 article (SPECS.md), MPFR for exact quotients and for the
+ * metrics' sums, and the host's binary64 for data built on a grid.  No
+ * expected value is computed by the code under test.
+ *
+ * Tolerance of the metrics (documented in quant.h): the compensated binary64
+ * sums and the MPFR ones agree to a relative 1e-12; the bias, whose sum
+ * may cancel, to 1e-12 of mean |x^ - x|.
+ */
+#include "check_fpq.h"
+
+#include <float.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static fpq_tensor tensor(size_t rows, size_t cols)
+{
+    fpq_tensor t;
+    ck_assert_int_eq(fpq_tensor_alloc(&t, rows, cols), FPQ_OK);
+    return t;
+}
+
+static fpq_tensor from_array(size_t rows, size_t cols, const double *v)
+{
+    fpq_tensor t = tensor(rows, cols);
+    memcpy(t.data, v, rows * cols * sizeof *v);
+    return t;
+}
+
+static fpq_format fmt(const char *name)
+{
+    fpq_format f;
+    ck_assert_msg(fpq_format_parse(&f, name) == FPQ_OK, "format %s", name);
+    return f;
+}
+
+static double uniform01(fpq_check_rng *r)
+{
+    return (double)(fpq_check_rng_next(r) >> 11) * 0x1p-53;
+}
+
+/* Box-Muller: a standard normal draw. */
+static double normal(fpq_check_rng *r)
+{
+    double u1 = ((double)(fpq_check_rng_next(r) >> 11) + 0.5) * 0x1p-53;
+    double u2 = uniform01(r);
+    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+static void fill_normal(fpq_tensor *t, uint64_t stream)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, stream);
+    for (size_t i = 0; i < fpq_tensor_size(t); i++)
+        t->data[i] = normal(&r);
+}
+
+/* Quantize and check success; returns x^ (caller frees). */
+static fpq_tensor quantize(fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor *calib, const fpq_qspec *s)
+{
+    fpq_tensor xh;
+    fpq_errbuf err = {""};
+    int st = fpq_quantize(&xh, m, x, calib, s, &err);
+    ck_assert_msg(st == FPQ_OK, "fpq_quantize: status %d: %s", st, err.msg);
+    return xh;
+}
+
+static double mse_of(const fpq_tensor *x, const fpq_qspec *s)
+{
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, x, NULL, s);
+    fpq_tensor_free(&xh);
+    return m.mse;
+}
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* a / b rounded once to binary32 (MPFR as the oracle). */
+static double fp32_quotient(double a, double b)
+{
+    mpfr_t v, w;
+    mpfr_inits2(200, v, w, (mpfr_ptr)0);
+    mpfr_set_d(v, a, MPFR_RNDN);
+    mpfr_set_d(w, b, MPFR_RNDN);
+    mpfr_div(v, v, w, MPFR_RNDN); /* 200 bits: the side of every binary32 midpoint kept */
+    double r = mpfr_get_flt(v, MPFR_RNDN);
+    mpfr_clears(v, w, (mpfr_ptr)0);
+    return r;
+}
+
+/* ---- data on the grid ---------------------------------------------------------- */
+
+/* e4m3 values (each times 2^r in row r); 448 is the row maximum. */
+static const double e4m3_vals[] = {448, -0.5, 0x1p-6, 0x1p-9, 13, -240, 0, 0.875};
+/* The 16 NF4 values as published (binary32). */
+static const float nf4_vals[] = {
+    -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f, -0.28444138169288635f,
+    -0.18477343022823334f, -0.09105003625154495f, 0.0f, 0.07958029955625534f, 0.16093020141124725f,
+    0.24611230194568634f, 0.33791524171829224f, 0.44070982933044434f, 0.5626170039176941f,
+    0.7229568362236023f, 1.0f,
+};
+static const double e2m1_vals[] = {0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.5, -1, -1.5, -2, -3, -4, -6, 6};
+
+typedef struct grid_case {
+    const char *label;
+    void (*make)(fpq_tensor *x, fpq_qspec *s);
+} grid_case;
+
+static void g_int8(fpq_tensor *x, fpq_qspec *s)
+{
+    /* k / 8 for k = -127..127: S = (127/8) / 127 = 1/8 */
+    *x = tensor(1, 255);
+    for (int k = -127; k <= 127; k++)
+        x->data[k + 127] = k / 8.0;
+    (void)s;
+}
+
+static void g_int4_groups(fpq_tensor *x, fpq_qspec *s)
+{
+    /* groups of 4 along rows of 8: k 2^-g with 7 2^-g in each group */
+    *x = tensor(3, 8);
+    static const int k[8] = {7, -3, 0, 1, -7, 2, 5, -6};
+    for (size_t r = 0; r < 3; r++)
+        for (size_t c = 0; c < 8; c++)
+            x->data[r * 8 + c] = ldexp(k[c], -(int)(r * 2 + c / 4));
+    s->format = fmt("int4");
+    s->granularity = FPQ_GRAN_GROUP;
+    s->group = 4;
+    s->scale_format = fmt("fp16");
+}
+
+static void g_e4m3_rows(fpq_tensor *x, fpq_qspec *s)
+{
+    *x = tensor(4, NELEM(e4m3_vals));
+    for (size_t r = 0; r < 4; r++)
+        for (size_t c = 0; c < NELEM(e4m3_vals); c++)
+            x->data[r * NELEM(e4m3_vals) + c] = ldexp(e4m3_vals[c], (int)r - 2);
+    s->format = fmt("fp8_e4m3");
+    s->granularity = FPQ_GRAN_ROW;
+}
+
+static void g_nf4(fpq_tensor *x, fpq_qspec *s)
+{
+    *x = tensor(1, 16);
+    for (size_t c = 0; c < 16; c++)
+        x->data[c] = 3.0 * nf4_vals[c];
+    s->format = fmt("nf4");
+}
+
+static void g_uint8_zp(fpq_tensor *x, fpq_qspec *s)
+{
+    /* (k - 37)/16: S = (255/16)/255 = 1/16, Z = round(0 + 37) = 37 */
+    *x = tensor(1, 256);
+    for (int k = 0; k < 256; k++)
+        x->data[k] = (k - 37) / 16.0;
+    s->format = fmt("uint8");
+    s->scheme = FPQ_SCHEME_ZEROPOINT;
+}
+
+static void g_int8_zp(fpq_tensor *x, fpq_qspec *s)
+{
+    /* the same data: Z = round(-128 + 37) = -91 */
+    g_uint8_zp(x, s);
+    s->format = fmt("int8");
+}
+
+static void g_mxfp4(fpq_tensor *x, fpq_qspec *s)
+{
+    /* e2m1 values times 2^-3; amax 6/8: X = 2^(floor(log2 0.75) - 2) = 2^-3 */
+    *x = tensor(1, 32);
+    for (size_t c = 0; c < 32; c++)
+        x->data[c] = e2m1_vals[c % 16] / 8;
+    fpq_qspec_set_scheme(s, FPQ_SCHEME_MX);
+}
+
+static void g_mxint8(fpq_tensor *x, fpq_qspec *s)
+{
+    /* k/64 times 4 with k up to 127: amax 7.9375, X = 2^2 */
+    *x = tensor(1, 32);
+    for (int c = 0; c < 32; c++)
+        x->data[c] = (c == 0 ? 127 : (c * 37) % 255 - 127) / 64.0 * 4;
+    fpq_qspec_set_scheme(s, FPQ_SCHEME_MX);
+    s->format = fmt("int8");
+}
+
+static void g_nvfp4(fpq_tensor *x, fpq_qspec *s)
+{
+    /* block 0: e2m1 x 448 (amax 2688: s_t = 1, s_b = 448); block 1: e2m1
+     * x 0.5 (s_b = e4m3(3 / 6) = 0.5) */
+    *x = tensor(1, 32);
+    for (size_t c = 0; c < 16; c++) {
+        x->data[c] = e2m1_vals[c] * 448;
+        x->data[16 + c] = e2m1_vals[c] * 0.5;
+    }
+    fpq_qspec_set_scheme(s, FPQ_SCHEME_NVFP4);
+}
+
+static const grid_case grid_cases[] = {
+    {"int8 absmax tensor", g_int8},       {"int4 groups of 4, fp16 scale", g_int4_groups},
+    {"fp8_e4m3 per row", g_e4m3_rows},    {"nf4 tensor", g_nf4},
+    {"uint8 zeropoint", g_uint8_zp},      {"int8 zeropoint", g_int8_zp},
+    {"mxfp4", g_mxfp4},                   {"mxint8", g_mxint8},
+    {"nvfp4", g_nvfp4},
+};
+
+START_TEST(data_on_the_grid_quantizes_with_zero_error)
+{
+    fpq_tensor x;
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    grid_cases[_i].make(&x, &s);
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &x, NULL, &s);
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        ck_assert_msg(same_bits(xh.data[i], x.data[i]), "%s: element %zu: %a -> %a", grid_cases[_i].label, i,
+                      x.data[i], xh.data[i]);
+    ck_assert_msg(m.mse == 0 && m.max_abs_err == 0 && m.n_clipped == 0 && isinf(m.sqnr_db) && m.cos_sim == 1,
+                  "%s: mse %g max %g clipped %zu", grid_cases[_i].label, m.mse, m.max_abs_err, m.n_clipped);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&xh);
+}
+END_TEST
+
+START_TEST(absmax_int8_on_integers_minus127_to_127_is_exact)
+{
+    fpq_tensor x = tensor(5, 51); /* 255 integers, shuffled by a stride */
+    for (size_t i = 0; i < 255; i++)
+        x.data[i] = (double)((i * 101) % 255) - 127;
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.rnd.int_symmetric = _i;
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &x, NULL, &s);
+    for (size_t i = 0; i < 255; i++)
+        ck_assert_msg(xh.data[i] == x.data[i], "%g -> %g", x.data[i], xh.data[i]);
+    ck_assert(m.mse == 0 && m.bias == 0 && m.clipped_frac == 0);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&xh);
+}
+END_TEST
+
+/* ---- closed forms ---------------------------------------------------------- */
+
+/* Uniform data on [-a, a], absmax int-b per tensor: the grid is k S, |k| <=
+ * Q = 2^(b-1) - 1, S = a'/Q with a' = max|x| (a' -> a as n grows).  Every
+ * value lies in [-a', a'], so each error is uniform on a cell of width
+ * Delta = S (or on the half cell at either end, with the same mean square):
+ * noise power Delta^2/12.  Signal power a^2/3.  Hence
+ *     SQNR = (a^2/3) / (S^2/12) = 4 Q^2 (a/a')^2 -> (2Q)^2 = (2^b - 2)^2,
+ *     SQNR_dB = 20 log10(2^b - 2),
+ * 48.10 dB for int8 (the textbook 6.02 b = 48.16 counts 2^b levels over the
+ * range; absmax uses 2^b - 1 of them) and 22.92 dB for int4 (24.08).  At
+ * n = 10^6 the estimate's standard deviation is about 0.005 dB. */
+START_TEST(uniform_data_sqnr_matches_the_closed_form)
+{
+    static const int bits[] = {4, 6, 8};
+    int b = bits[_i];
+    char name[16];
+    snprintf(name, sizeof name, "int%d", b);
+    fpq_tensor x = tensor(1, 1000000);
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 0x51a + (uint64_t)b);
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        x.data[i] = 2 * uniform01(&r) - 1;
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt(name);
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &x, NULL, &s);
+    double want = 20 * log10(ldexp(1, b) - 2);
+    ck_assert_msg(fabs(m.sqnr_db - want) < 0.1, "int%d: SQNR %.4f dB, closed form %.4f dB", b, m.sqnr_db, want);
+    ck_assert(m.n_clipped == 0);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&xh);
+}
+END_TEST
+
+START_TEST(zeropoint_beats_absmax_on_shifted_data)
+{
+    /* uniform on [2, 3]: absmax int8 steps 3/127, zero-point 1/255 */
+    fpq_tensor x = tensor(16, 256);
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 0x2e60);
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        x.data[i] = 2 + uniform01(&r);
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    double abs_mse = mse_of(&x, &s);
+    s.scheme = FPQ_SCHEME_ZEROPOINT;
+    double zp_mse = mse_of(&x, &s);
+    s.format = fmt("uint8");
+    double zpu_mse = mse_of(&x, &s);
+    /* the ratio of the steps squared is (3 255 / 127)^2 = 36.3 */
+    ck_assert_msg(zp_mse * 20 < abs_mse, "zeropoint %g, absmax %g", zp_mse, abs_mse);
+    ck_assert_msg(zpu_mse * 20 < abs_mse, "zeropoint uint8 %g, absmax %g", zpu_mse, abs_mse);
+    fpq_tensor_free(&x);
+}
+END_TEST
+
+START_TEST(per_row_beats_per_tensor_on_rows_of_very_different_scale)
+{
+    fpq_tensor x = tensor(8, 512);
+    fill_normal(&x, 0x7043);
+    for (size_t r = 0; r < 8; r++)
+        for (size_t c = 0; c < 512; c++)
+            x.data[r * 512 + c] *= pow(10, (double)r - 4);
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_qmetrics mt, mr;
+    fpq_tensor a = quantize(&mt, &x, NULL, &s);
+    s.granularity = FPQ_GRAN_ROW;
+    fpq_tensor b = quantize(&mr, &x, NULL, &s);
+    /* per tensor, rows 0..6 round almost entirely to 0: their relative
+     * error is about 1; per row, each row has about 38 dB */
+    ck_assert_msg(mr.mean_rel_err * 10 < mt.mean_rel_err, "per-row rel %g, per-tensor %g", mr.mean_rel_err,
+                  mt.mean_rel_err);
+    ck_assert_msg(mr.mse < mt.mse, "per-row mse %g, per-tensor %g", mr.mse, mt.mse);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&a);
+    fpq_tensor_free(&b);
+}
+END_TEST
+
+START_TEST(smaller_groups_never_lose_on_average_over_seeds)
+{
+    static const size_t groups[] = {256, 128, 64, 32, 16, 8, 4, 2};
+    enum { NSEEDS = 8 };
+    double mean[NELEM(groups)] = {0};
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt("int4");
+    s.granularity = FPQ_GRAN_GROUP;
+    s.scale_format = fmt("fp16");
+    s.axis = (unsigned)_i;
+    for (int seed = 0; seed < NSEEDS; seed++) {
+        fpq_tensor x = tensor(32, 256);
+        fill_normal(&x, 0x6000 + (uint64_t)seed);
+        for (size_t g = 0; g < NELEM(groups); g++) {
+            s.group = groups[g];
+            mean[g] += mse_of(&x, &s) / NSEEDS;
+        }
+        fpq_tensor_free(&x);
+    }
+    for (size_t g = 1; g < NELEM(groups); g++)
+        ck_assert_msg(mean[g] <= mean[g - 1], "axis %d: group %zu mean mse %g > group %zu %g", _i, groups[g],
+                      mean[g], groups[g - 1], mean[g - 1]);
+}
+END_TEST
+
+/* ---- outlier split ----------------------------------------------------------- */
+
+START_TEST(outlier_split_beats_per_row_int8_and_its_counts_are_exact)
+{
+    enum { R = 16, C = 64 };
+    fpq_tensor x = tensor(R, C);
+    fill_normal(&x, 0x0171);
+    static const size_t big[] = {3, 17, 40};
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        x.data[i] = fmax(-5, fmin(5, x.data[i])); /* no |x| >= 6 ... */
+    for (size_t r = 0; r < R; r++)
+        for (size_t k = 0; k < NELEM(big); k++)
+            x.data[r * C + big[k]] *= 20; /* ... but in these columns */
+    x.data[5 * C + 3] = 7.5; /* column 3 qualifies by row 5 alone anyway */
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.granularity = FPQ_GRAN_ROW;
+    fpq_qmetrics plain, split;
+    fpq_tensor a = quantize(&plain, &x, NULL, &s);
+    s.outlier = 6.0;
+    fpq_tensor b = quantize(&split, &x, NULL, &s);
+    ck_assert_msg(split.mse * 10 < plain.mse, "split %g, plain %g", split.mse, plain.mse);
+    ck_assert_uint_eq(split.outlier_cols, 3);
+    ck_assert_uint_eq(split.n_outlier, 3 * R);
+    ck_assert(split.outlier_frac == 3.0 / C);
+    /* (inliers x 8 + one fp32 scale per row + kept x 16 + 32 per column index) / n */
+    double want = ((double)R * (C - 3) * 8 + R * 32 + R * 3 * 16 + 3 * 32) / (R * C);
+    ck_assert_msg(split.bits_per_value == want, "bits %.17g, want %.17g", split.bits_per_value, want);
+    ck_assert(plain.outlier_frac == 0 && plain.bits_per_value == 8 + 32.0 / C);
+    /* kept values are fp16(x), rounded to nearest even */
+    for (size_t r = 0; r < R; r++)
+        for (size_t k = 0; k < NELEM(big); k++) {
+            double v = x.data[r * C + big[k]];
+            ck_assert_msg(same_bits(b.data[r * C + big[k]], (double)(_Float16)v), "kept %a -> %a", v,
+                          b.data[r * C + big[k]]);
+        }
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&a);
+    fpq_tensor_free(&b);
+}
+END_TEST
+
+/* ---- bits per value ----------------------------------------------------------- */
+
+typedef struct bits_case {
+    const char *label;
+    const char *elem, *scale; /* scale "exact" for an exact scale */
+    fpq_scheme scheme;
+    fpq_gran gran;
+    size_t group;
+    unsigned axis;
+    size_t rows, cols, ocols;
+    double want;
+} bits_case;
+
+static const bits_case bits_cases[] = {
+    {"int4 group 32 fp16", "int4", "fp16", FPQ_SCHEME_ABSMAX, FPQ_GRAN_GROUP, 32, 1, 4, 64, 0, 4 + 16.0 / 32},
+    {"int4 group 32 e8m0", "int4", "e8m0", FPQ_SCHEME_ABSMAX, FPQ_GRAN_GROUP, 32, 1, 4, 64, 0, 4.25},
+    {"int8 tensor fp32", "int8", "fp32", FPQ_SCHEME_ABSMAX, FPQ_GRAN_TENSOR, 0, 1, 4, 8, 0, 8 + 32.0 / 32},
+    {"int8 row fp32", "int8", "fp32", FPQ_SCHEME_ABSMAX, FPQ_GRAN_ROW, 0, 1, 4, 8, 0, 8 + 4 * 32.0 / 32},
+    {"int8 col bf16", "int8", "bf16", FPQ_SCHEME_ABSMAX, FPQ_GRAN_COL, 0, 1, 4, 8, 0, 8 + 8 * 16.0 / 32},
+    {"int8 tensor exact", "int8", "exact", FPQ_SCHEME_ABSMAX, FPQ_GRAN_TENSOR, 0, 1, 4, 8, 0, 8 + 64.0 / 32},
+    {"uint8 zeropoint row fp16", "uint8", "fp16", FPQ_SCHEME_ZEROPOINT, FPQ_GRAN_ROW, 0, 1, 4, 8, 0,
+     8 + 4 * (16.0 + 8) / 32},
+    {"int4 group 32, short last group", "int4", "fp16", FPQ_SCHEME_ABSMAX, FPQ_GRAN_GROUP, 32, 1, 2, 40, 0,
+     4 + 4 * 16.0 / 80},
+    {"int4 group 32 axis 0, short last group", "int4", "fp16", FPQ_SCHEME_ABSMAX, FPQ_GRAN_GROUP, 32, 0, 40, 2,
+     0, 4 + 4 * 16.0 / 80},
+    {"fp8_e4m3 row fp32, 2 outlier columns", "fp8_e4m3", "fp32", FPQ_SCHEME_ABSMAX, FPQ_GRAN_ROW, 0, 1, 4, 8, 2,
+     (4 * 6 * 8 + 4 * 32 + 4 * 2 * 16 + 2 * 32) / 32.0},
+    {"MXFP4", "fp4_e2m1", NULL, FPQ_SCHEME_MX, FPQ_GRAN_GROUP, 32, 1, 2, 64, 0, 4.25},
+    {"MXFP6", "fp6_e3m2", NULL, FPQ_SCHEME_MX, FPQ_GRAN_GROUP, 32, 1, 2, 64, 0, 6.25},
+    {"MXFP8", "fp8_e4m3", NULL, FPQ_SCHEME_MX, FPQ_GRAN_GROUP, 32, 1, 2, 64, 0, 8.25},
+    {"MXINT8", "int8", NULL, FPQ_SCHEME_MX, FPQ_GRAN_GROUP, 32, 1, 2, 64, 0, 8.25},
+    {"NVFP4 n = 64", "fp4_e2m1", NULL, FPQ_SCHEME_NVFP4, FPQ_GRAN_GROUP, 16, 1, 2, 32, 0, 4.5 + 32.0 / 64},
+};
+
+START_TEST(bits_per_value_arithmetic)
+{
+    const bits_case *b = &bits_cases[_i];
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    if (b->scheme == FPQ_SCHEME_MX || b->scheme == FPQ_SCHEME_NVFP4)
+        fpq_qspec_set_scheme(&s, b->scheme);
+    s.scheme = b->scheme;
+    s.format = fmt(b->elem);
+    s.granularity = b->gran;
+    if (b->group)
+        s.group = b->group;
+    s.axis = b->axis;
+    if (b->scale && strcmp(b->scale, "exact") == 0)
+        s.scale_exact = true;
+    else if (b->scale)
+        s.scale_format = fmt(b->scale);
+    double got = fpq_qspec_bits_per_value(&s, b->rows, b->cols, b->ocols);
+    ck_assert_msg(got == b->want, "%s: %.17g, want %.17g", b->label, got, b->want);
+    if (b->ocols == 0) { /* and fpq_quantize reports the same */
+        fpq_tensor x = tensor(b->rows, b->cols);
+        fill_normal(&x, 0xb175);
+        fpq_qmetrics m;
+        fpq_tensor xh = quantize(&m, &x, NULL, &s);
+        ck_assert_msg(m.bits_per_value == b->want, "%s: quantize says %.17g", b->label, m.bits_per_value);
+        fpq_tensor_free(&x);
+        fpq_tensor_free(&xh);
+    }
+}
+END_TEST
+
+/* ---- MX --------------------------------------------------------------------------- */
+
+typedef struct mx_rule_case {
+    double amax, max_elem;
+    fpq_mx_rule rule;
+    int want;
+} mx_rule_case;
+
+static const mx_rule_case mx_rule_cases[] = {
+    {960, 448, FPQ_MX_FLOOR, 1},     /* floor(log2 960) = 9, emax 8 */
+    {448, 448, FPQ_MX_FLOOR, 0},     {449, 448, FPQ_MX_FLOOR, 0},
+    {5, 6, FPQ_MX_FLOOR, 0},         /* floor(log2 5) = 2, emax 2 */
+    {7, 6, FPQ_MX_FLOOR, 0},         {8, 6, FPQ_MX_FLOOR, 1},
+    {7, 6, FPQ_MX_CEIL, 1},          /* ceil(log2 7 - 2) = ceil(0.81) */
+    {4, 6, FPQ_MX_CEIL, 0},          /* log2 4 - 2 = 0 exactly */
+    {6, 6, FPQ_MX_CEIL, 1},          {7, 6, FPQ_MX_RCEIL, 1}, /* ceil(log2(7/6)) */
+    {6, 6, FPQ_MX_RCEIL, 0},         {6.000001, 6, FPQ_MX_RCEIL, 1},
+    {3, 6, FPQ_MX_RCEIL, -1},        {57344, 57344, FPQ_MX_FLOOR, 0}, /* e5m2: emax 15 */
+    {1.0, 127.0 / 64, FPQ_MX_FLOOR, 0},  /* MXINT8: emax 0 */
+    {0.75, 127.0 / 64, FPQ_MX_FLOOR, -1}, {0, 6, FPQ_MX_FLOOR, -127}, /* all zero: smallest */
+    {0x1p-140, 448, FPQ_MX_FLOOR, -127}, /* -148 clamped */
+    {0x1p200, 6, FPQ_MX_FLOOR, 127},     /* 198 clamped */
+    {0x1p-1074, 6, FPQ_MX_RCEIL, -127},
+};
+
+START_TEST(mx_shared_scale_rules_by_hand)
+{
+    const mx_rule_case *c = &mx_rule_cases[_i];
+    int k = fpq_mx_scale_exp(c->amax, c->max_elem, c->rule);
+    ck_assert_msg(k == c->want, "amax %a, max_elem %a, %s: k = %d, want %d", c->amax, c->max_elem,
+                  fpq_mx_rule_name(c->rule), k, c->want);
+}
+END_TEST
+
+/* Quantize a 1 x n vector under s and compare x^ with want (exact). */
+static void check_vector(const char *label, const double *x, const double *want, size_t n,
+                         const fpq_qspec *s, size_t want_clipped)
+{
+    fpq_tensor t = from_array(1, n, x);
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &t, NULL, s);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(same_bits(xh.data[i], want[i]), "%s: element %zu: %.17g -> %.17g, want %.17g", label, i,
+                      x[i], xh.data[i], want[i]);
+    ck_assert_msg(m.n_clipped == want_clipped, "%s: %zu clipped, want %zu", label, m.n_clipped, want_clipped);
+    fpq_tensor_free(&t);
+    fpq_tensor_free(&xh);
+}
+
+START_TEST(mx_e4m3_block_of_the_spec_example_saturates)
+{
+    /* SPECS.md: 960 and 957 in an E4M3 block: X = 2^(9 - 8) = 2; 960/2 =
+     * 480 and 957/2 = 478.5 both round above 448 (past 464) and saturate:
+     * 896 each. */
+    double x[32] = {960, 957, 1, -3}, want[32] = {896, 896, 1, -3}; /* 1/2, -3/2 exact */
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_qspec_set_scheme(&s, FPQ_SCHEME_MX);
+    s.format = fmt("fp8_e4m3");
+    check_vector("mxfp8 e4m3", x, want, 32, &s, 2);
+}
+END_TEST
+
+START_TEST(mx_elements_by_hand)
+{
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_qspec_set_scheme(&s, FPQ_SCHEME_MX);
+    /* MXFP4, amax 5: X = 2^(2 - 2) = 1.  5 is the tie of 4 and 6: to even
+     * (4, code 0110) or away (6); 1.25 ties 1 and 1.5: 1 or 1.5; 0.3 ->
+     * 0.5 (nearer than 0). */
+    double x[32] = {5, -5, 1.25, 0.3, -0.2};
+    double rne[32] = {4, -4, 1, 0.5, -0.0};
+    double rna[32] = {6, -6, 1.5, 0.5, -0.0};
+    check_vector("mxfp4 rne", x, rne, 32, &s, 0);
+    s.rnd.mode = FPQ_RNA;
+    check_vector("mxfp4 rna", x, rna, 32, &s, 0);
+    s.rnd.mode = FPQ_RNE;
+
+    /* MXFP4 with CEIL: X = 2^ceil(log2 5 - 2) = 2: 5/2 = 2.5 ties 2 and 3
+     * -> 2 (even) -> 4; 1.25/2 = 0.625 -> 0.5 -> 1; 0.3/2 = 0.15 -> 0 */
+    double ceil_want[32] = {4, -4, 1, 0, -0.0};
+    s.mx_rule = FPQ_MX_CEIL;
+    check_vector("mxfp4 ceil", x, ceil_want, 32, &s, 0);
+    s.mx_rule = FPQ_MX_FLOOR;
+
+    /* MXFP4, amax 7.5: FLOOR gives X = 1; 7.5 and 7 both saturate to 6,
+     * but only 7.5 lies beyond 6 + 2/2 (half the last step): clipped.  7
+     * is the tie of 6 and the 8 past the end (to even: 8, saturated). */
+    double y[32] = {7.5, 7}, y_want[32] = {6, 6};
+    check_vector("mxfp4 saturation", y, y_want, 32, &s, 1);
+    s.mx_rule = FPQ_MX_RCEIL; /* X = 2^ceil(log2(7.5/6)) = 2: 3.75 -> 4, 3.5 -> 4 (tie, even) */
+    double y_rceil[32] = {8, 8};
+    check_vector("mxfp4 rceil", y, y_rceil, 32, &s, 0);
+    s.mx_rule = FPQ_MX_FLOOR;
+
+    /* MXINT8 (OCP MX 1.0 §5.3.4: k/64, -128 unused), amax 1: X = 1;
+     * 0.3 * 64 = 19.2 -> 19/64; -0.5 -> -32/64; 1.99 x 64 = 127.36 -> 127 */
+    s.format = fmt("int8");
+    double z[32] = {1.0, 0.3, -0.5, -1.0}, z_want[32] = {1.0, 19 / 64.0, -0.5, -1.0};
+    check_vector("mxint8", z, z_want, 32, &s, 0);
+    double w[32] = {1.99, -1.99}, w_want[32] = {127 / 64.0, -127 / 64.0};
+    check_vector("mxint8 top", w, w_want, 32, &s, 0);
+
+    /* A short last block has its own scale: 1 x 40, block 1 holds 8
+     * elements with amax 0.75: X = 2^(-1 - 2) = 1/8; 0.1 x 8 = 0.8 -> 1
+     * -> 0.125.  Block 0: X = 1, 0.3 -> 0.5. */
+    s.format = fmt("fp4_e2m1");
+    double v[40] = {6, 0.3}, v_want[40] = {6, 0.5};
+    v[32] = 0.75, v[33] = 0.1;
+    v_want[32] = 0.75, v_want[33] = 0.125;
+    check_vector("mxfp4 short last block", v, v_want, 40, &s, 0);
+    ck_assert(fpq_qspec_bits_per_value(&s, 1, 40, 0) == (40 * 4 + 2 * 8) / 40.0);
+}
+END_TEST
+
+/* ---- NVFP4 ------------------------------------------------------------------------ */
+
+START_TEST(nvfp4_scales_and_elements_by_hand)
+{
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_qspec_set_scheme(&s, FPQ_SCHEME_NVFP4);
+
+    /* amax 2688 = 448 x 6: s_t = 1.  Block 0: s_b = e4m3(2688/6) = 448;
+     * 1000/448 = 2.23 -> 2 -> 896.  Block 1: s_b = e4m3(3/6) = 0.5;
+     * 1.3/0.5 = 2.6 -> 3 -> 1.5. */
+    double a[32] = {2688, 1000}, a_want[32] = {2688, 896};
+    a[16] = 3, a[17] = 1.3;
+    a_want[16] = 3, a_want[17] = 1.5;
+    check_vector("nvfp4 s_t = 1", a, a_want, 32, &s, 0);
+
+    /* amax 2.625: s_t = fp32(2.625 / 2688) = 2^-10.  Block 1, amax 0.01:
+     * 0.01 / (6 2^-10) = 1.7067 -> e4m3 1.75 (between 1.625 and 1.75);
+     * S = 1.75 2^-10.  0.01/S = 5.85 -> 6 -> 0.01025390625; 0.004/S =
+     * 2.34 -> 2 -> 0.00341796875. */
+    double b[32] = {2.625}, b_want[32] = {2.625};
+    b[16] = 0.01, b[17] = 0.004;
+    b_want[16] = 0.01025390625, b_want[17] = 0.00341796875;
+    check_vector("nvfp4 s_t = 2^-10", b, b_want, 32, &s, 0);
+
+    /* Without the tensor scale: s_b = e4m3(clamp(amax/6, 2^-6, 448)).
+     * Block 0: 2.625/6 = 0.4375 (an e4m3 value) -> 2.625 exact.  Block 1:
+     * 0.01/6 < 2^-6 -> 2^-6; 0.64 -> 0.5 -> 0.0078125; 0.256 -> 0.5 (past
+     * the midpoint 0.25) -> 0.0078125. */
+    s.tensor_scale = false;
+    double c_want[32] = {2.625};
+    c_want[16] = 0.0078125, c_want[17] = 0.0078125;
+    check_vector("nvfp4 without tensor scale", b, c_want, 32, &s, 0);
+    ck_assert(fpq_qspec_bits_per_value(&s, 1, 32, 0) == 4.5);
+    s.tensor_scale = true;
+    ck_assert(fpq_qspec_bits_per_value(&s, 1, 32, 0) == 4.5 + 1);
+}
+END_TEST
+
+/* ---- LLM.int8 worked example ----------------------------------------------------------- */
+
+START_TEST(llm_int8_worked_example)
+{
+    /* SPECS.md: absmax int8 of [1.2, -0.5, -4.3, 1.2, -3.1, 0.8, 2.4, 5.4]
+     * gives [28, -12, -101, 28, -73, 19, 56, 127] with S = 5.4/127, here
+     * the binary32 nearest 5.4/127 (computed with MPFR as the oracle). */
+    static const double x[8] = {1.2, -0.5, -4.3, 1.2, -3.1, 0.8, 2.4, 5.4};
+    static const int q[8] = {28, -12, -101, 28, -73, 19, 56, 127};
+    double S = fp32_quotient(5.4, 127);
+    double want[8];
+    for (int i = 0; i < 8; i++)
+        want[i] = q[i] * S;
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.rnd.int_symmetric = true;
+    check_vector("llm.int8", x, want, 8, &s, 0);
+}
+END_TEST
+
+/* ---- static calibration ------------------------------------------------------------------ */
+
+static void spec_variant(fpq_qspec *s, int k)
+{
+    fpq_qspec_default(s);
+    switch (k) {
+    case 0: break;
+    case 1: s->granularity = FPQ_GRAN_ROW, s->format = fmt("int4"); break;
+    case 2: s->granularity = FPQ_GRAN_COL, s->scheme = FPQ_SCHEME_ZEROPOINT, s->format = fmt("uint4"); break;
+    case 3:
+        s->granularity = FPQ_GRAN_GROUP, s->group = 8, s->format = fmt("fp4_e2m1");
+        s->scale_format = fmt("e8m0");
+        break;
+    case 4: s->range = FPQ_RANGE_MSE, s->granularity = FPQ_GRAN_ROW, s->format = fmt("int4"); break;
+    case 5: s->range = FPQ_RANGE_PERCENTILE, s->percentile = 99, s->format = fmt("nf4"); break;
+    case 6: fpq_qspec_set_scheme(s, FPQ_SCHEME_MX); break;
+    case 7: fpq_qspec_set_scheme(s, FPQ_SCHEME_NVFP4); break;
+    case 8: s->outlier = 2.5, s->granularity = FPQ_GRAN_ROW; break;
+    case 9:
+        s->granularity = FPQ_GRAN_GROUP, s->axis = 0, s->group = 5, s->format = fmt("int4");
+        s->rnd.mode = FPQ_RSR, s->rnd.seed = 77;
+        break;
+    case 10:
+        s->scheme = FPQ_SCHEME_ZEROPOINT, s->range = FPQ_RANGE_MSE, s->mse_steps = 20;
+        s->granularity = FPQ_GRAN_GROUP, s->group = 16, s->format = fmt("int3");
+        break;
+    default: break;
+    }
+}
+#define NVARIANTS 11
+
+START_TEST(static_calibration_on_x_equals_dynamic)
+{
+    fpq_tensor x = tensor(24, 48);
+    fill_normal(&x, 0xca1);
+    fpq_qspec s;
+    spec_variant(&s, _i);
+    fpq_qmetrics md, ms;
+    fpq_tensor a = quantize(&md, &x, NULL, &s);
+    fpq_tensor b = quantize(&ms, &x, &x, &s);
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        ck_assert_msg(same_bits(a.data[i], b.data[i]), "variant %d, element %zu: %a != %a", _i, i, a.data[i],
+                      b.data[i]);
+    for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
+        ck_assert_msg(same_bits(fpq_qmetric(&md, k), fpq_qmetric(&ms, k)), "variant %d: %s", _i,
+                      fpq_qmetric_names[k]);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&a);
+    fpq_tensor_free(&b);
+}
+END_TEST
+
+START_TEST(static_calibration_clips_and_counts_values_outside_its_range)
+{
+    /* calibrated on [-1, 1] (max 1): S = 1/127; x holds 2 and -3 */
+    double c[4] = {1, -0.5, 0.25, 0}, x[4] = {2, -3, 0.25, 1 / 127.0};
+    fpq_tensor ct = from_array(1, 4, c), xt = from_array(1, 4, x);
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &xt, &ct, &s);
+    double S = fp32_quotient(1, 127);
+    ck_assert_uint_eq(m.n_clipped, 2);
+    ck_assert(m.clipped_frac == 0.5);
+    ck_assert(same_bits(xh.data[0], 127 * S));
+    ck_assert(same_bits(xh.data[1], -128 * S)); /* int8 reaches -128 unless symmetric */
+    ck_assert(same_bits(xh.data[2], 32 * S));   /* 0.25 / S = 31.75 */
+    ck_assert(same_bits(xh.data[3], S));
+    fpq_tensor_free(&xh);
+    s.rnd.int_symmetric = true;
+    xh = quantize(&m, &xt, &ct, &s);
+    ck_assert(same_bits(xh.data[1], -127 * S));
+    fpq_tensor_free(&xh);
+    fpq_tensor_free(&ct);
+    fpq_tensor_free(&xt);
+}
+END_TEST
+
+START_TEST(static_calibration_tensor_may_have_another_shape_where_scales_allow)
+{
+    /* per tensor: any shape; per column: the same columns.  Calibration
+     * max 4 (column 2 of c); x^ of x's values from S = 4/127 (binary32). */
+    double c[15] = {1, -2, 4, 0.5, 0, 0, 3, -1, 0, 0, 0, 0, -2.5, 1, 0}; /* 3 x 5 */
+    double x[14] = {1, 2, 3, 4, 5, 6, 7, -1, -2, -3, -4, -5, -6, -7};    /* 2 x 7 */
+    fpq_tensor ct = from_array(3, 5, c), xt = from_array(2, 7, x);
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &xt, &ct, &s);
+    double S = fp32_quotient(4, 127);
+    for (size_t i = 0; i < 14; i++) {
+        double q = fmin(127, fmax(-128, nearbyint(x[i] / S))); /* no ties here */
+        ck_assert_msg(same_bits(xh.data[i], q * S), "element %zu: %.17g, want %g S", i, xh.data[i], q);
+    }
+    ck_assert_uint_eq(m.n_clipped, 6); /* |x| >= 5 */
+    fpq_tensor_free(&xh);
+    /* per column with 7 columns in x and 5 in c: refused */
+    s.granularity = FPQ_GRAN_COL;
+    fpq_errbuf err;
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &xt, &ct, &s, &err), FPQ_LAB_ERR_SPEC);
+    ck_assert_msg(strstr(err.msg, "per-column scales need the 7 columns"), "%s", err.msg);
+    /* per column with 3 x 7 calibration rows: fine, each column its own */
+    fpq_tensor c2 = tensor(3, 7);
+    for (size_t j = 0; j < 7; j++)
+        c2.data[j] = 127.0 / (double)(j + 1); /* column j: max 127/(j+1) */
+    xh = quantize(&m, &xt, &c2, &s);
+    for (size_t i = 0; i < 14; i++) {
+        double Sj = fp32_quotient(c2.data[i % 7], 127);
+        double q = fmin(127, fmax(-128, nearbyint(x[i] / Sj)));
+        ck_assert_msg(same_bits(xh.data[i], q * Sj), "per column, element %zu: %.17g", i, xh.data[i]);
+    }
+    fpq_tensor_free(&xh);
+    fpq_tensor_free(&c2);
+    fpq_tensor_free(&ct);
+    fpq_tensor_free(&xt);
+}
+END_TEST
+
+/* ---- range choices ------------------------------------------------------------------------- */
+
+START_TEST(percentile_clips_at_the_nearest_rank)
+{
+    /* 1..1000, percentile 90: c = the 900th value = 900, S = fp32(900/127);
+     * clipped: x/S > 127.5, i.e. x > 903.5...: 904..1000, 97 values */
+    fpq_tensor x = tensor(1, 1000);
+    for (size_t i = 0; i < 1000; i++)
+        x.data[i] = (double)(i + 1);
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_errbuf err;
+    ck_assert_int_eq(fpq_range_parse(&s, "percentile:90", &err), FPQ_OK);
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &x, NULL, &s);
+    ck_assert_uint_eq(m.n_clipped, 97);
+    ck_assert(m.clip_ratio == 0.9);
+    ck_assert(xh.data[999] == xh.data[903] && xh.data[999] == 127 * fp32_quotient(900, 127));
+    fpq_tensor_free(&xh);
+    /* 99.9 of 1000 is the 999th value, despite 99.9's binary value */
+    ck_assert_int_eq(fpq_range_parse(&s, "percentile:99.9", &err), FPQ_OK);
+    xh = quantize(&m, &x, NULL, &s);
+    ck_assert(m.clip_ratio == 0.999);
+    fpq_tensor_free(&xh);
+    fpq_tensor_free(&x);
+}
+END_TEST
+
+START_TEST(mse_range_never_loses_to_max_and_reports_its_ratio)
+{
+    /* Laplace-like heavy tails (normal cubed): clipping pays at 4 bits */
+    fpq_tensor x = tensor(8, 256);
+    fill_normal(&x, 0x3e5e);
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        x.data[i] = x.data[i] * x.data[i] * x.data[i];
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt("int4");
+    s.granularity = FPQ_GRAN_ROW;
+    fpq_qmetrics mmax, mmse;
+    fpq_tensor a = quantize(&mmax, &x, NULL, &s);
+    s.range = FPQ_RANGE_MSE;
+    fpq_tensor b = quantize(&mmse, &x, NULL, &s);
+    ck_assert_msg(mmse.mse < mmax.mse, "mse search %g, max %g", mmse.mse, mmax.mse);
+    ck_assert_msg(mmse.clip_ratio < 1 && mmse.clip_ratio > 0.05, "ratio %g", mmse.clip_ratio);
+    ck_assert(mmse.n_clipped > 0 && mmax.n_clipped == 0);
+    fpq_tensor_free(&a);
+    fpq_tensor_free(&b);
+    /* on-grid data: no clipping is best, ratio 1 */
+    fpq_tensor g;
+    grid_cases[0].make(&g, &s);
+    s.format = fmt("int8");
+    s.granularity = FPQ_GRAN_TENSOR;
+    fpq_tensor c = quantize(&mmse, &g, NULL, &s);
+    ck_assert(mmse.clip_ratio == 1 && mmse.mse == 0);
+    fpq_tensor_free(&c);
+    fpq_tensor_free(&g);
+    fpq_tensor_free(&x);
+}
+END_TEST
+
+/* ---- rounding ------------------------------------------------------------------------------- */
+
+/* The element codes are the rounding of the exact quotient x/S: checked
+ * against fpq_encode of x/S computed in MPFR, for every deterministic mode,
+ * on random data and on data within an ulp of the midpoints. */
+START_TEST(elements_round_the_exact_quotient_in_every_mode)
+{
+    static const fpq_rnd modes[] = {FPQ_RNE, FPQ_RNA, FPQ_RTZ, FPQ_RUP, FPQ_RDN, FPQ_RTO};
+    fpq_rnd mode = modes[_i];
+    enum { N = 4000 };
+    fpq_tensor x = tensor(1, N);
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 0x90 + (uint64_t)_i);
+    /* S = amax / 7 exactly in binary64 with amax = 7: S = 1 would be too
+     * easy; amax = 7 * 0.1 gives an S with a long significand */
+    const double amax = 0.7;
+    for (size_t i = 0; i < N; i++) {
+        double v;
+        if (i % 2 == 0) {
+            v = (2 * uniform01(&r) - 1) * amax;
+        } else { /* next to a midpoint (k + 1/2) S, one or two ulps off or on */
+            double S = amax / 7;
+            double k = (double)(fpq_check_rng_below(&r, 14)) - 7 + 0.5;
+            v = k * S;
+            int d = (int)fpq_check_rng_below(&r, 5) - 2;
+            for (; d > 0; d--)
+                v = nextafter(v, INFINITY);
+            for (; d < 0; d++)
+                v = nextafter(v, -INFINITY);
+            v = fmax(-amax, fmin(amax, v));
+        }
+        x.data[i] = v;
+    }
+    x.data[0] = amax;
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt("int4");
+    s.scale_exact = true;
+    s.rnd.mode = mode;
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &x, NULL, &s);
+    const double S = amax / 7; /* the host's correctly rounded quotient: the exact scale */
+    fpq_format i4 = fmt("int4");
+    fpq_rounding rr;
+    fpq_rounding_default(&rr);
+    rr.mode = mode;
+    rr.overflow = FPQ_OVF_SATURATE;
+    mpfr_t a, b;
+    mpfr_inits2(300, a, b, (mpfr_ptr)0);
+    for (size_t i = 0; i < N; i++) {
+        mpfr_set_d(a, x.data[i], MPFR_RNDN);
+        mpfr_set_d(b, S, MPFR_RNDN);
+        mpfr_div(a, a, b, MPFR_RNDN); /* at 300 bits: ties and directions preserved for 4-bit targets */
+        uint64_t bits;
+        fpq_encode(&bits, NULL, &i4, a, &rr);
+        int64_t q = (int64_t)(bits & 0xf);
+        if (q >= 8)
+            q -= 16;
+        ck_assert_msg(same_bits(xh.data[i], (double)q * S), "%s: x = %a: got %a, want %lld * S",
+                      fpq_rnd_name(mode), x.data[i], xh.data[i], (long long)q);
+    }
+    mpfr_clears(a, b, (mpfr_ptr)0);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&xh);
+}
+END_TEST
+
+START_TEST(stochastic_rounding_uses_the_element_index_as_position)
+{
+    /* S = 2^-4 (amax 7/16, int4): x/S is exact; element i rounds with
+     * position i of the seed's stream, as fpq_encode says */
+    enum { R = 4, C = 50 };
+    fpq_tensor x = tensor(R, C);
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 0x5a);
+    for (size_t i = 0; i < R * C; i++)
+        x.data[i] = (2 * uniform01(&r) - 1) * 7 / 16;
+    x.data[0] = 7.0 / 16;
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt("int4");
+    s.rnd.mode = FPQ_RSR;
+    s.rnd.seed = 12345;
+    fpq_qmetrics m;
+    fpq_tensor xh = quantize(&m, &x, NULL, &s);
+    fpq_format i4 = fmt("int4");
+    fpq_rounding rr = s.rnd;
+    rr.overflow = FPQ_OVF_SATURATE;
+    mpfr_t a;
+    mpfr_init2(a, 64);
+    size_t inexact = 0;
+    for (size_t i = 0; i < R * C; i++) {
+        mpfr_set_d(a, x.data[i] * 16, MPFR_RNDN);
+        rr.position = i;
+        uint64_t bits;
+        fpq_encode(&bits, NULL, &i4, a, &rr);
+        int q = (int)(bits & 0xf);
+        if (q >= 8)
+            q -= 16;
+        ck_assert_msg(xh.data[i] == q / 16.0, "element %zu: %a -> %a, want %d/16", i, x.data[i], xh.data[i], q);
+        inexact += xh.data[i] != x.data[i];
+    }
+    mpfr_clear(a);
+    ck_assert(inexact > R * C / 2);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&xh);
+}
+END_TEST
+
+START_TEST(results_do_not_depend_on_the_thread_count)
+{
+    fpq_tensor x = tensor(64, 300);
+    fill_normal(&x, 0x7447);
+    fpq_qspec s;
+    spec_variant(&s, _i);
+    s.exact_metrics = _i % 2;
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    fpq_qmetrics m1, m3;
+    fpq_tensor a = quantize(&m1, &x, NULL, &s);
+    omp_set_num_threads(3);
+    fpq_tensor b = quantize(&m3, &x, NULL, &s);
+    omp_set_num_threads(saved);
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        ck_assert_msg(same_bits(a.data[i], b.data[i]), "variant %d element %zu", _i, i);
+    for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
+        ck_assert_msg(same_bits(fpq_qmetric(&m1, k), fpq_qmetric(&m3, k)), "variant %d: %s %.17g vs %.17g", _i,
+                      fpq_qmetric_names[k], fpq_qmetric(&m1, k), fpq_qmetric(&m3, k));
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&a);
+    fpq_tensor_free(&b);
+}
+END_TEST
+
+/* ---- metrics -------------------------------------------------------------------------------- */
+
+START_TEST(metrics_of_a_hand_example)
+{
+    /* x = [1, 2, 3, 4], x^ = [1, 2, 3, 5]: e = [0, 0, 0, 1] */
+    double xv[4] = {1, 2, 3, 4}, hv[4] = {1, 2, 3, 5};
+    fpq_tensor x = from_array(2, 2, xv), h = from_array(2, 2, hv);
+    for (int exact = 0; exact <= 1; exact++) {
+        fpq_qmetrics m;
+        ck_assert_int_eq(fpq_qmetrics_compute(&m, &x, &h, exact, NULL), FPQ_OK);
+        ck_assert(m.mse == 0.25 && m.rmse == 0.5 && m.bias == 0.25 && m.max_abs_err == 1);
+        ck_assert(m.nmse == 1.0 / 30);
+        ck_assert(m.mean_rel_err == 0.0625);
+        ck_assert_msg(fabs(m.sqnr_db - 10 * log10(30.0)) < 1e-14, "sqnr %.17g", m.sqnr_db);
+        ck_assert_msg(fabs(m.cos_sim - 34 / sqrt(30.0 * 39)) < 1e-15, "cos %.17g", m.cos_sim);
+    }
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&h);
+}
+END_TEST
+
+static bool close_rel(double a, double b, double tol)
+{
+    if (a == b)
+        return true;
+    return fabs(a - b) <= tol * fmax(fabs(a), fabs(b));
+}
+
+START_TEST(compensated_metrics_agree_with_mpfr)
+{
+    /* a large tensor of mixed magnitudes, quantized coarsely */
+    fpq_tensor x = tensor(200, 500);
+    fill_normal(&x, 0xe8ac + (uint64_t)_i);
+    for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+        x.data[i] *= ldexp(1, (int)(i % 37) - 18);
+    fpq_qspec s;
+    spec_variant(&s, _i);
+    fpq_qmetrics md, mx;
+    fpq_tensor xh = quantize(&md, &x, NULL, &s);
+    ck_assert_int_eq(fpq_qmetrics_compute(&mx, &x, &xh, true, NULL), FPQ_OK);
+    for (size_t k = 0; k < 8; k++) {
+        double a = fpq_qmetric(&md, k), b = fpq_qmetric(&mx, k);
+        if (k == 7) { /* bias: relative to mean |e| */
+            double mean_abs = 0;
+            for (size_t i = 0; i < fpq_tensor_size(&x); i++)
+                mean_abs += fabs(xh.data[i] - x.data[i]);
+            mean_abs /= (double)fpq_tensor_size(&x);
+            ck_assert_msg(fabs(a - b) <= 1e-12 * mean_abs, "bias %.17g vs %.17g", a, b);
+        } else {
+            ck_assert_msg(close_rel(a, b, 1e-12), "variant %d: %s: double %.17g, mpfr %.17g", _i,
+                          fpq_qmetric_names[k], a, b);
+        }
+    }
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&xh);
+}
+END_TEST
+
+/* ---- errors --------------------------------------------------------------------------------- */
+
+typedef struct bad_case {
+    const char *label;
+    void (*mutate)(fpq_qspec *s);
+    const char *want; /* in the message */
+} bad_case;
+
+static void b_group0(fpq_qspec *s) { s->granularity = FPQ_GRAN_GROUP, s->group = 0; }
+static void b_scheme(fpq_qspec *s) { s->scheme = (fpq_scheme)17; }
+static void b_zp_float(fpq_qspec *s) { s->scheme = FPQ_SCHEME_ZEROPOINT, s->format = fmt("fp8_e4m3"); }
+static void b_zp_lut(fpq_qspec *s) { s->scheme = FPQ_SCHEME_ZEROPOINT, s->format = fmt("nf4"); }
+static void b_zp_wide(fpq_qspec *s) { s->scheme = FPQ_SCHEME_ZEROPOINT, s->format = fmt("int32"); }
+static void b_axis(fpq_qspec *s) { s->axis = 2; }
+static void b_axis_row(fpq_qspec *s) { s->axis = 0, s->granularity = FPQ_GRAN_ROW; }
+static void b_scale_int(fpq_qspec *s) { s->scale_format = fmt("int8"); }
+static void b_scale_sr(fpq_qspec *s) { s->scale_round = FPQ_RSR; }
+static void b_pct(fpq_qspec *s) { s->range = FPQ_RANGE_PERCENTILE, s->percentile = 0; }
+static void b_pct_nan(fpq_qspec *s) { s->range = FPQ_RANGE_PERCENTILE, s->percentile = NAN; }
+static void b_steps(fpq_qspec *s) { s->range = FPQ_RANGE_MSE, s->mse_steps = 1; }
+static void b_outlier(fpq_qspec *s) { s->outlier = -1; }
+static void b_mx_group(fpq_qspec *s) { fpq_qspec_set_scheme(s, FPQ_SCHEME_MX), s->group = 16; }
+static void b_mx_scale(fpq_qspec *s) { fpq_qspec_set_scheme(s, FPQ_SCHEME_MX), s->scale_format = fmt("fp16"); }
+static void b_mx_elem(fpq_qspec *s) { fpq_qspec_set_scheme(s, FPQ_SCHEME_MX), s->format = fmt("nf4"); }
+static void b_mx_range(fpq_qspec *s) { fpq_qspec_set_scheme(s, FPQ_SCHEME_MX), s->range = FPQ_RANGE_MSE; }
+static void b_nv_elem(fpq_qspec *s) { fpq_qspec_set_scheme(s, FPQ_SCHEME_NVFP4), s->format = fmt("int4"); }
+static void b_nv_group(fpq_qspec *s) { fpq_qspec_set_scheme(s, FPQ_SCHEME_NVFP4), s->group = 32; }
+static void b_exact_round(fpq_qspec *s) { s->scale_exact = true, s->scale_round = FPQ_RUP; }
+
+static const bad_case bad_cases[] = {
+    {"group 0", b_group0, "group size 0: a group holds at least 2 elements"},
+    {"unknown scheme", b_scheme, "unknown scheme 17"},
+    {"zeropoint fp8", b_zp_float, "scheme zeropoint needs an integer element format"},
+    {"zeropoint nf4", b_zp_lut, "nf4 is a lookup-table format"},
+    {"zeropoint int32", b_zp_wide, "wider than the 24 bits"},
+    {"axis 2", b_axis, "axis 2"},
+    {"axis 0 per row", b_axis_row, "axis 0 applies to groups"},
+    {"int scale", b_scale_int, "scale format int8 is a signed integer format"},
+    {"sr scale", b_scale_sr, "scale rounding sr"},
+    {"percentile 0", b_pct, "percentile 0: P is in (0, 100]"},
+    {"percentile nan", b_pct_nan, "percentile nan"},
+    {"mse steps 1", b_steps, "mse search with 1 steps"},
+    {"negative outlier", b_outlier, "outlier threshold -1"},
+    {"mx group 16", b_mx_group, "scheme mx uses blocks of 32"},
+    {"mx fp16 scale", b_mx_scale, "the shared scale is E8M0"},
+    {"mx nf4", b_mx_elem, "scheme mx needs a signed float or integer element format"},
+    {"mx mse", b_mx_range, "range max only"},
+    {"nvfp4 int4", b_nv_elem, "scheme nvfp4 needs a signed float element format"},
+    {"nvfp4 group 32", b_nv_group, "scheme nvfp4 uses blocks of 16, not group 32"},
+    {"exact scale rounded up", b_exact_round, "scale rounding rup does not apply"},
+};
+
+START_TEST(bad_specs_give_clear_errors)
+{
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    bad_cases[_i].mutate(&s);
+    fpq_errbuf err = {""};
+    ck_assert_int_eq(fpq_qspec_validate(&s, &err), FPQ_LAB_ERR_SPEC);
+    ck_assert_msg(strstr(err.msg, bad_cases[_i].want) != NULL, "%s: message '%s' lacks '%s'",
+                  bad_cases[_i].label, err.msg, bad_cases[_i].want);
+    /* and fpq_quantize refuses it the same way, leaving xhat empty */
+    fpq_tensor x = tensor(2, 32), xh;
+    fpq_errbuf err2 = {""};
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &x, NULL, &s, &err2), FPQ_LAB_ERR_SPEC);
+    ck_assert_str_eq(err.msg, err2.msg);
+    ck_assert(xh.data == NULL && xh.rows == 0);
+    fpq_tensor_free(&x);
+}
+END_TEST
+
+START_TEST(bad_data_gives_clear_errors)
+{
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_errbuf err = {""};
+    fpq_tensor xh, empty = FPQ_TENSOR_INIT;
+    empty.rows = 3; /* 3 x 0 */
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &empty, NULL, &s, &err), FPQ_LAB_ERR_EMPTY);
+    ck_assert_msg(strstr(err.msg, "the input tensor is empty (3 x 0)"), "%s", err.msg);
+
+    fpq_tensor x = tensor(3, 4);
+    x.data[6] = NAN;
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &x, NULL, &s, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "input value at row 1, column 2 (element 6) is NaN"), "%s", err.msg);
+    x.data[6] = -INFINITY;
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &x, NULL, &s, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "is infinite"), "%s", err.msg);
+    x.data[6] = 0;
+
+    fpq_tensor c = tensor(2, 4);
+    s.granularity = FPQ_GRAN_ROW;
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &x, &c, &s, &err), FPQ_LAB_ERR_SPEC);
+    ck_assert_msg(strstr(err.msg, "per-row scales need the 3 rows"), "%s", err.msg);
+    s.granularity = FPQ_GRAN_COL; /* 4 columns: fine */
+    fpq_qmetrics m;
+    ck_assert_int_eq(fpq_quantize(&xh, &m, &x, &c, &s, &err), FPQ_OK);
+    fpq_tensor_free(&xh);
+    c.data[1] = NAN;
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &x, &c, &s, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "calibration value at row 0, column 1"), "%s", err.msg);
+
+    /* data far from zero for its range: the zero-point does not fit */
+    double far[4] = {1e9, 1e9 + 1, 1e9 + 0.5, 1e9};
+    fpq_tensor f = from_array(1, 4, far);
+    s.granularity = FPQ_GRAN_TENSOR;
+    s.scheme = FPQ_SCHEME_ZEROPOINT;
+    s.format = fmt("uint8");
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &f, NULL, &s, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "zero-point of the unit at row 0, column 0 lies beyond"), "%s", err.msg);
+    ck_assert(xh.data == NULL);
+    fpq_tensor_free(&f);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&c);
+}
+END_TEST
+
+START_TEST(names_and_range_text_round_trip)
+{
+    for (int k = 0; k < FPQ_SCHEME_COUNT_; k++) {
+        fpq_scheme v;
+        ck_assert_int_eq(fpq_scheme_parse(&v, fpq_scheme_name((fpq_scheme)k)), FPQ_OK);
+        ck_assert_int_eq(v, k);
+    }
+    for (int k = 0; k < FPQ_GRAN_COUNT_; k++) {
+        fpq_gran v;
+        ck_assert_int_eq(fpq_gran_parse(&v, fpq_gran_name((fpq_gran)k)), FPQ_OK);
+        ck_assert_int_eq(v, k);
+    }
+    fpq_scheme sc;
+    ck_assert_int_eq(fpq_scheme_parse(&sc, "absmin"), FPQ_LAB_ERR_SPEC);
+    static const char *const texts[] = {"max", "percentile:99.9", "percentile:50", "mse", "mse:20"};
+    for (size_t i = 0; i < NELEM(texts); i++) {
+        fpq_qspec s;
+        fpq_qspec_default(&s);
+        ck_assert_int_eq(fpq_range_parse(&s, texts[i], NULL), FPQ_OK);
+        char buf[64];
+        fpq_range_describe(buf, sizeof buf, &s);
+        ck_assert_str_eq(buf, texts[i]);
+    }
+    fpq_qspec s;
+    fpq_errbuf err;
+    ck_assert_int_eq(fpq_range_parse(&s, "percentile:120", &err), FPQ_LAB_ERR_SPEC);
+    ck_assert_int_eq(fpq_range_parse(&s, "median", &err), FPQ_LAB_ERR_SPEC);
+    ck_assert_msg(strstr(err.msg, "unknown range choice 'median'"), "%s", err.msg);
+}
+END_TEST
+
+Suite *quant_suite(void)
+{
+    Suite *s = suite_create("quant");
+    TCase *tc = fpq_check_tcase("grid", 60);
+    tcase_add_loop_test(tc, data_on_the_grid_quantizes_with_zero_error, 0, (int)NELEM(grid_cases));
+    tcase_add_loop_test(tc, absmax_int8_on_integers_minus127_to_127_is_exact, 0, 2);
+    tcase_add_test(tc, llm_int8_worked_example);
+    suite_add_tcase(s, tc);
+
+    tc = fpq_check_tcase("closed forms", 120);
+    tcase_add_loop_test(tc, uniform_data_sqnr_matches_the_closed_form, 0, 3);
+    tcase_add_test(tc, zeropoint_beats_absmax_on_shifted_data);
+    tcase_add_test(tc, per_row_beats_per_tensor_on_rows_of_very_different_scale);
+    tcase_add_loop_test(tc, smaller_groups_never_lose_on_average_over_seeds, 0, 2);
+    tcase_add_test(tc, outlier_split_beats_per_row_int8_and_its_counts_are_exact);
+    suite_add_tcase(s, tc);
+
+    tc = fpq_check_tcase("blocks", 60);
+    tcase_add_loop_test(tc, bits_per_value_arithmetic, 0, (int)NELEM(bits_cases));
+    tcase_add_loop_test(tc, mx_shared_scale_rules_by_hand, 0, (int)NELEM(mx_rule_cases));
+    tcase_add_test(tc, mx_e4m3_block_of_the_spec_example_saturates);
+    tcase_add_test(tc, mx_elements_by_hand);
+    tcase_add_test(tc, nvfp4_scales_and_elements_by_hand);
+    suite_add_tcase(s, tc);
+
+    tc = fpq_check_tcase("calibration and range", 120);
+    tcase_add_loop_test(tc, static_calibration_on_x_equals_dynamic, 0, NVARIANTS);
+    tcase_add_test(tc, static_calibration_clips_and_counts_values_outside_its_range);
+    tcase_add_test(tc, static_calibration_tensor_may_have_another_shape_where_scales_allow);
+    tcase_add_test(tc, percentile_clips_at_the_nearest_rank);
+    tcase_add_test(tc, mse_range_never_loses_to_max_and_reports_its_ratio);
+    suite_add_tcase(s, tc);
+
+    tc = fpq_check_tcase("rounding and metrics", 120);
+    tcase_add_loop_test(tc, elements_round_the_exact_quotient_in_every_mode, 0, 6);
+    tcase_add_test(tc, stochastic_rounding_uses_the_element_index_as_position);
+    tcase_add_loop_test(tc, results_do_not_depend_on_the_thread_count, 0, NVARIANTS);
+    tcase_add_test(tc, metrics_of_a_hand_example);
+    tcase_add_loop_test(tc, compensated_metrics_agree_with_mpfr, 0, NVARIANTS);
+    suite_add_tcase(s, tc);
+
+    tc = fpq_check_tcase("errors", 30);
+    tcase_add_loop_test(tc, bad_specs_give_clear_errors, 0, (int)NELEM(bad_cases));
+    tcase_add_test(tc, bad_data_gives_clear_errors);
+    tcase_add_test(tc, names_and_range_text_round_trip);
+    suite_add_tcase(s, tc);
+    return s;
+}
