@@ -4,6 +4,7 @@
 #           linear: x = value / max finite (every format spans -1..1)
 #           log:    x = log2 |value| of the positive values
 #   scale   'linear' (default) or 'log'
+#   xmin, xmax  the x range (default: -1.04..1.04 linear, all of it log)
 # One row of ticks per format: integers are evenly spaced; floats bunch up
 # near zero (a constant relative step per binade) and spread out toward
 # their maximum; the log view shows each format's binades and subnormals.
@@ -15,7 +16,7 @@ set yrange [-0.8:n-0.2]
 set ytics scale 0
 set grid xtics
 set key off
-if (scale eq 'log') { set offsets 0.5, 0.5, 0, 0 } else { set xrange [-1.04:1.04] }
+if (exists("xmin") && exists("xmax")) { set xrange [xmin:xmax] } else { if (scale eq 'log') { set offsets 0.5, 0.5, 0, 0 } else { set xrange [-1.04:1.04] } }
 set xlabel (scale eq 'log' ? 'log2 of the positive values (binades)' : 'value / largest finite value')
 set ytics ()
 do for [i=0:n-1] {

@@ -119,24 +119,38 @@ for name in $names; do
     n=$((n + 1))
     "$fpq" info "$name" >"$ref/info.$n" || die "fpq info $name failed"
 done
-nl_formats="int2 nf4 fp4_e3m0 fp4_e1m2 fp4_e2m1 int4 fp6_e3m2 fp6_e2m3 fp8_e3m4 fp8_e5m2 fp8_e4m3 int8"
+# Number lines: every value of the formats of at most 8 bits (linear and
+# log2); in the log view also fp16, bf16 and e8m0, one tick per binade
+# (their powers of two: tens of thousands of ticks would be a solid bar).
+nl_small="int2 nf4 fp4_e3m0 fp4_e1m2 fp4_e2m1 int4 fp6_e3m2 fp6_e2m3 fp8_e3m4 fp8_e5m2 fp8_e4m3 int8"
+nl_wide="e8m0 bf16 fp16"
 : >"$ref/numberline_linear.dat"
 : >"$ref/numberline_log.dat"
-row=0
-for f in $nl_formats; do
+lrow=0
+grow=0
+for f in $nl_wide $nl_small; do
     "$fpq" table "$f" --csv >"$ref/table_$f.csv" || die "fpq table $f failed"
-    awk -F, -v name="$f" -v row=$row -v lin="$ref/numberline_linear.dat" -v lg="$ref/numberline_log.dat" '
-        NR > 1 && ($2 == "zero" || $2 == "subnormal" || $2 == "normal") { v[++n] = $3 + 0; if (v[n] > m) m = v[n]; if (-v[n] > m) m = -v[n] }
+    case " $nl_wide " in *" $f "*) wide=1 ;; *) wide=0 ;; esac
+    awk -F, -v name="$f" -v wide=$wide -v lrow=$lrow -v grow=$grow \
+        -v lin="$ref/numberline_linear.dat" -v lg="$ref/numberline_log.dat" '
+        NR > 1 && ($2 == "zero" || $2 == "subnormal" || $2 == "normal") {
+            v[++n] = $3 + 0; pow2[n] = $4 ~ /^0x1p/
+            if (v[n] > m) m = v[n]
+            if (-v[n] > m) m = -v[n]
+        }
         END {
-            if (row > 0) { printf "\n\n" >> lin; printf "\n\n" >> lg }
-            printf "\"%s\"\n", name >> lin
-            printf "\"%s\"\n", name >> lg
-            for (i = 1; i <= n; i++) {
-                printf "%.17g,%d\n", v[i] / m, row >> lin
-                if (v[i] > 0) printf "%.17g,%d\n", log(v[i]) / log(2), row >> lg
+            if (!wide) {
+                if (lrow > 0) printf "\n\n" >> lin
+                printf "\"%s\"\n", name >> lin
+                for (i = 1; i <= n; i++) printf "%.17g,%d\n", v[i] / m, lrow >> lin
             }
+            if (grow > 0) printf "\n\n" >> lg
+            printf "\"%s%s\"\n", name, wide ? " (binades)" : "" >> lg
+            for (i = 1; i <= n; i++)
+                if (v[i] > 0 && (!wide || pow2[i])) printf "%.17g,%d\n", log(v[i]) / log(2), grow >> lg
         }' "$ref/table_$f.csv" || die "number line of $f"
-    row=$((row + 1))
+    [ $wide -eq 1 ] || lrow=$((lrow + 1))
+    grow=$((grow + 1))
 done
 rm -f "$ref"/table_*.csv
 
@@ -151,13 +165,13 @@ SEC=reference
 : >"$ref/section.html"
 plot numberline numberline_linear data="$ref/numberline_linear.dat" scale=linear \
     title="Every finite value of each format, scaled to its largest"
-plot numberline numberline_log data="$ref/numberline_log.dat" scale=log \
+plot numberline numberline_log data="$ref/numberline_log.dat" scale=log xmin=-26 xmax=18 \
     title="The positive values of each format, in binades (log2)"
 
 sec_h2 "Format reference"
 sec_p "The preset formats of fpq and their landmarks, as printed by the fpq command (\`fpq formats\`, \`fpq info NAME\`).  The number lines show the anatomy of the small formats: integers are evenly spaced; floats keep a constant relative step within each binade, so their values crowd toward zero and thin out toward the maximum; subnormals fill the gap below the smallest normal with evenly spaced values."
 sec_fig numberline_linear "Every finite value of each format of at most 8 bits, divided by its largest finite value (linear scale)."
-sec_fig numberline_log "The positive values on a log2 scale: one tick per value, one unit per binade; the span is each format's dynamic range."
+sec_fig numberline_log "The positive values on a log2 scale, one unit per binade; the span of a row is the format's dynamic range.  For e8m0, bf16 and fp16 one tick per binade (their powers of two); bf16 and e8m0 run far off both edges (2^-133 to 2^128, 2^-127 to 2^127)."
 sec_table "$ref/formats.csv" "The preset formats (\`fpq formats --csv\`)."
 {
     printf '<details><summary>Landmarks of every preset (<code>fpq info NAME</code>)</summary>\n'

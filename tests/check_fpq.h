@@ -32,6 +32,7 @@ Suite *dist_suite(void);
 Suite *io_suite(void);
 Suite *quant_suite(void);
 Suite *sweep_suite(void);
+Suite *matmul_suite(void);
 
 /* A failed condition aborts the test with a message; unlike ck_assert_msg it
  * does not record a mark point on success, so it is cheap in hot loops. */

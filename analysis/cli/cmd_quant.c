@@ -152,43 +152,6 @@ static void wlist_free(wlist *l)
     free(l->w);
 }
 
-static bool parse_size(size_t *out, const char *s)
-{
-    if (*s < '0' || *s > '9')
-        return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end != '\0')
-        return false;
-    *out = (size_t)v;
-    return true;
-}
-
-static bool parse_u64(uint64_t *out, const char *s)
-{
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        base = 16, s += 2;
-    if (!*s || *s == '-' || *s == '+')
-        return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, base);
-    if (*end != '\0')
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_double(double *out, const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0')
-        return false;
-    *out = v;
-    return true;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Output.                                                                */
 
@@ -420,77 +383,18 @@ typedef struct opts {
 } opts;
 
 /* The spec for format name fname and group text gtext (either may be
- * NULL: the default).  Returns CLI_EXIT_OK or a reported usage error. */
+ * NULL: the default).  Returns CLI_EXIT_OK or a reported usage error.
+ * The spec flags are parsed by cli_qspec_build (qspec_opts.c), shared with
+ * fpq matmul. */
 static int build_spec(fpq_qspec *s, const opts *o, const char *fname, const char *gtext)
 {
-    fpq_qspec_default(s);
-    int rc;
-    if (o->scheme) {
-        fpq_scheme sc;
-        if (fpq_scheme_parse(&sc, o->scheme) != FPQ_OK)
-            return cli_usage_error(CMD, "unknown scheme '%s' (absmax, zeropoint, mx or nvfp4)", o->scheme);
-        fpq_qspec_set_scheme(s, sc);
-    }
-    if (fname && (rc = cli_format(&s->format, CMD, fname)) != CLI_EXIT_OK)
-        return rc;
-    if (o->gran && fpq_gran_parse(&s->granularity, o->gran) != FPQ_OK)
-        return cli_usage_error(CMD, "unknown granularity '%s' (tensor, row, col or group)", o->gran);
-    if (gtext) {
-        if (!parse_size(&s->group, gtext))
-            return cli_usage_error(CMD, "bad group size '%s' (an integer >= 2)", gtext);
-        if (!o->gran)
-            s->granularity = FPQ_GRAN_GROUP;
-        else if (s->granularity != FPQ_GRAN_GROUP)
-            return cli_usage_error(CMD, "--group applies to --granularity group, not %s", o->gran);
-    }
-    if (o->axis) {
-        if (strcmp(o->axis, "0") == 0)
-            s->axis = 0;
-        else if (strcmp(o->axis, "1") == 0)
-            s->axis = 1;
-        else
-            return cli_usage_error(CMD, "bad axis '%s' (0: down a column, 1: along a row)", o->axis);
-    }
-    if (o->scale_format) {
-        if (strcmp(o->scale_format, "exact") == 0)
-            s->scale_exact = true;
-        else if ((rc = cli_format(&s->scale_format, CMD, o->scale_format)) != CLI_EXIT_OK)
-            return rc;
-        else
-            s->scale_exact = false;
-    }
-    if (o->scale_round && fpq_rnd_parse(&s->scale_round, o->scale_round) != FPQ_OK)
-        return cli_usage_error(CMD, "unknown scale rounding '%s' (rne, rna, rtz, rup, rdn, odd)", o->scale_round);
-    if (o->mx_rule && fpq_mx_rule_parse(&s->mx_rule, o->mx_rule) != FPQ_OK)
-        return cli_usage_error(CMD, "unknown mx scale rule '%s' (floor, ceil or rceil)", o->mx_rule);
-    if (o->mx_rule && s->scheme != FPQ_SCHEME_MX)
-        return cli_usage_error(CMD, "--mx-rule applies to --scheme mx");
-    if (o->no_tensor_scale) {
-        if (s->scheme != FPQ_SCHEME_NVFP4)
-            return cli_usage_error(CMD, "--no-tensor-scale applies to --scheme nvfp4");
-        s->tensor_scale = false;
-    }
-    fpq_errbuf e = {""};
-    if (o->range && fpq_range_parse(s, o->range, &e) != FPQ_OK)
-        return cli_usage_error(CMD, "%s", e.msg);
-    if (o->round && fpq_rnd_parse(&s->rnd.mode, o->round) != FPQ_OK)
-        return cli_usage_error(CMD, "unknown rounding mode '%s' (one of: rne, rna, rtz, rup, rdn, odd, sr)",
-                               o->round);
-    if (o->seed && !parse_u64(&s->rnd.seed, o->seed))
-        return cli_usage_error(CMD, "bad seed '%s' (an integer from 0 to 2^64-1, decimal or 0x-hex)", o->seed);
-    s->rnd.int_symmetric = o->symmetric;
-    if (o->outlier && (!parse_double(&s->outlier, o->outlier) || !(s->outlier > 0) || !isfinite(s->outlier)))
-        return cli_usage_error(CMD, "bad outlier threshold '%s' (a positive number, e.g. 6)", o->outlier);
-    if (o->kept) {
-        if (!o->outlier)
-            return cli_usage_error(CMD, "--kept-format applies with --outlier T");
-        if ((rc = cli_format(&s->kept_format, CMD, o->kept)) != CLI_EXIT_OK)
-            return rc;
-    }
-    s->exact_metrics = o->exact;
-    if (fpq_qspec_validate(s, &e) != FPQ_OK)
-        return cli_usage_error(CMD, "%s", e.msg);
-    return CLI_EXIT_OK;
+    cli_qspec_opts q = {
+        .format = fname, .scheme = o->scheme, .gran = o->gran, .group = gtext, .axis = o->axis,
+        .scale_format = o->scale_format, .scale_round = o->scale_round, .mx_rule = o->mx_rule,
+        .range = o->range, .round = o->round, .seed = o->seed, .outlier = o->outlier, .kept = o->kept,
+        .no_tensor_scale = o->no_tensor_scale, .symmetric = o->symmetric, .exact = o->exact,
+    };
+    return cli_qspec_build(s, CMD, &q);
 }
 
 int cli_quant_main(int argc, char **argv)

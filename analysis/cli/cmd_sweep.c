@@ -868,9 +868,9 @@ int cli_ranges_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         fpq_landmarks lm;
         if (fpq_landmarks_get(&lm, &f[i]) != FPQ_OK) {
+            cli_error("%s: no landmarks", f[i].name);
             mpfr_clear(t);
             free(f);
-            cli_error("%s: no landmarks", f[i].name);
             return CLI_EXIT_DATA;
         }
         bool flt = f[i].kind == FPQ_KIND_FLOAT;

@@ -107,6 +107,8 @@ static const cli_command commands[] = {
      NULL, 0, 0, 0, NULL, cli_inspect_main},
     {"quant", "INPUT", "quantize a tensor under a spec: error metrics",
      NULL, 0, 0, 0, NULL, cli_quant_main},
+    {"matmul", "X W", "a quantized matrix product (W8A8, weight-only, LLM.int8) vs the exact one",
+     NULL, 0, 0, 0, NULL, cli_matmul_main},
     {"sweep", "--source SRC [AXES...] | --plan FILE", "run a plan of quantization cells into a CSV",
      NULL, 0, 0, 0, NULL, cli_sweep_main},
     {"merge", "FILE.csv...", "join the CSVs of a sweep's shards in plan order",

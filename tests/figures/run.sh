@@ -73,9 +73,11 @@ check histogram histogram "data='$d/histogram.dat'"
 check histogram_linear histogram "data='$d/histogram.dat'; logy=0; xlabel='error'"
 check numberline numberline "data='$d/numberline.dat'"
 check numberline_log numberline "data='$d/numberline.dat'; scale='log'"
+check numberline_range numberline "data='$d/numberline.dat'; scale='log'; xmin=-3; xmax=2"
 check heatmap heatmap "data='$d/heatmap.csv'; zlabel='SQNR (dB)'"
 check outliers outliers "data='$d/outliers.dat'; split='$d/split.dat'; at=32"
 check drange drange "data='$d/drange_hist.csv'; ranges='$d/drange_ranges.csv'"
+check matmul matmul "dynamic='$d/matmul.dat'; static='$d/matmul.dat'; rows=64; k=512; cols=128"
 check drange_shift drange "data='$d/drange_hist.csv'; ranges='$d/drange_ranges.csv'; shift=16; xmin=-60; xmax=30"
 
 # every template has at least one case

@@ -1,0 +1,96 @@
+#!/bin/sh
+# study-matmul.sh: quantization where it matters, on the product Y = X W.
+# X (tokens x features) is normal with 1% of its feature columns scaled by
+# a growing magnitude (1 to 64: the outlier features of transformer
+# activations); W (features x outputs) is normal with std 1/sqrt(K).  The
+# error of Y against the exact product for: int8 per tensor and per token
+# (W int8 per output channel, exact int32 sums), LLM.int8 at thresholds 3,
+# 6 and 10, int4 weight-only (groups of 32 and 128 along the input
+# dimension, X and W^ in fp16, fp32 accumulator), fp8 e4m3 per tensor and
+# per token (fp32 accumulator).  Static vs dynamic: the activation scales
+# calibrated on another draw of X (other seed) and applied to the test X.
+#
+# Usage: scripts/study-matmul.sh [--full] [--small] [--out DIR] [--fpq PATH]
+#                                [--data DIR] [--threads N]
+
+. "$(dirname "$0")/study-lib.sh"
+study_init matmul "$@"
+dims=$(size "16 256 64" "64 1024 256" "256 4096 1024")
+set -- $dims
+R=$1 K=$2 N=$3
+wstd=$(awk -v k="$K" 'BEGIN { printf "%.6g", 1 / sqrt(k) }')
+W="normal:rows=$K,cols=$N,std=$wstd,seed=7"
+csv=$OUT/matmul.csv
+I8X="--x-format int8 --w-format int8 --w-granularity col"
+F8X="--x-format fp8_e4m3 --w-format fp8_e4m3 --w-granularity col"
+
+# one: LABEL MAG CALIBRATE ARGS...: a row of $csv, method and magnitude first
+first=1
+one() {
+    label=$1 mag=$2 cal=$3
+    shift 3
+    X="outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1"
+    # shellcheck disable=SC2086
+    "$FPQ" matmul "$@" ${cal:+--calibrate "outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1,stream=1"} \
+        --csv "$X" "$W" >"$OUT/.row.csv" || die "fpq matmul $* failed"
+    if [ $first = 1 ]; then
+        printf 'method,magnitude,mode,' >"$csv"
+        head -n 1 "$OUT/.row.csv" >>"$csv"
+        first=0
+    fi
+    mode=dynamic
+    [ -n "$cal" ] && mode=static
+    printf "%s,%s,%s," "$label" "$mag" "$mode" >>"$csv"
+    tail -n 1 "$OUT/.row.csv" >>"$csv"
+}
+
+for m in 1 2 4 8 16 32 64; do
+    one "int8 per tensor" $m "" $I8X --x-granularity tensor
+    one "int8 per token" $m "" $I8X --x-granularity row
+    for t in 3 6 10; do
+        one "LLM.int8 T=$t" $m "" --scheme llm.int8 --threshold $t
+    done
+    for g in 32 128; do
+        one "int4 weight-only g$g" $m "" --w-format int4 --w-group $g --w-axis 0 --w-scale-format fp16 --in fp16 --acc fp32
+    done
+    one "fp8 per tensor" $m "" $F8X --x-granularity tensor
+    one "fp8 per token" $m "" $F8X --x-granularity row
+    one "int8 per tensor" $m 1 $I8X --x-granularity tensor
+    one "int8 per token" $m 1 $I8X --x-granularity row
+    one "LLM.int8 T=6" $m 1 --scheme llm.int8 --threshold 6
+    one "fp8 per tensor" $m 1 $F8X --x-granularity tensor
+done
+rm -f "$OUT/.row.csv"
+
+# series blocks: magnitude,sqnr_db per method, for one mode
+series() {
+    awkp '
+NR == 1 { csv_head($0); next }
+{
+    csv_split($0, f)
+    if (f[col("mode")] != mode) next
+    k = f[col("method")]
+    if (!(k in seen)) { seen[k] = 1; K[++nk] = k }
+    n[k]++; X[k, n[k]] = f[col("magnitude")]; Y[k, n[k]] = f[col("sqnr_db")]
+}
+END {
+    for (i = 1; i <= nk; i++) {
+        k = K[i]
+        if (i > 1) printf "\n\n"
+        printf "\"%s\"\n", k
+        for (j = 1; j <= n[k]; j++) printf "%s,%s\n", X[k, j], Y[k, j]
+    }
+}' -v mode="$1" "$csv"
+}
+series dynamic >"$OUT/dynamic.dat" || die "dynamic.dat"
+series static >"$OUT/static.dat" || die "static.dat"
+plot matmul matmul dynamic="$OUT/dynamic.dat" static="$OUT/static.dat" rows=$R k=$K cols=$N
+
+sec_h2 "Quantized matrix products"
+sec_p "The error that matters is the product's: Y = X W with X ($R tokens x $K features, 1% of the feature columns scaled by the outlier magnitude) and W ($K x $N, normal).  Per-tensor and per-token int8 (W per output channel, exact int32 sums rescaled once) lose resolution as the outlier features grow, since every token holds one value of each outlier column; LLM.int8 multiplies the feature dimensions with any |x| >= T in fp16 and the rest in vector-wise int8, and its SQNR even rises with the magnitude, since the fp16 dimensions, nearly exact, then carry most of Y; int4 weight-only does not touch X at all and is limited by its 4-bit weights; fp8's exponent absorbs the outliers' range.  Static scales are calibrated on another draw of X whose outlier columns are other columns (stream 1 of the generator): the worst case for calibration, where the test set's outliers meet scales (and LLM.int8 dimensions) chosen without them and are clipped."
+sec_fig matmul "SQNR of Y (dB) against the outlier magnitude.  Left: dynamic activation scales.  Right: static scales calibrated on another draw of X (and LLM.int8's outlier dimensions from it)."
+pivot "$csv" "$OUT/table.csv" "mode=dynamic" method magnitude sqnr_db 1 "method \\ magnitude"
+sec_table "$OUT/table.csv" "SQNR of Y (dB), dynamic scales, by method (rows) and outlier magnitude (columns)."
+pivot "$csv" "$OUT/bits.csv" "mode=dynamic" method magnitude bits_per_value_x 3 "method \\ magnitude"
+sec_table "$OUT/bits.csv" "Bits per value of X (scales and LLM.int8's fp16 dimensions and their indices included)."
+sec_files

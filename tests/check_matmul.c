@@ -1,0 +1,392 @@
+/* check_matmul.c: quantized matrix products (analysis/matmul.h).
+ *
+ * Oracles: 128-bit integer sums for the integer GEMM; exact MPFR sums of
+ * the dequantized operands (whose values fpq_quantize gives, tested in
+ * check_quant.c) for the integer path; libfpq's emulated GEMM for the
+ * fp32-accumulator fast path; LLM.int8 against its own two halves built
+ * from exactly representable data.  Random cases use FPQ_CHECK_SEED.
+ */
+#include "check_fpq.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matmul.h"
+
+static double uni(fpq_check_rng *r, double lo, double hi)
+{
+    return lo + (hi - lo) * (double)(fpq_check_rng_next(r) >> 11) * 0x1p-53;
+}
+
+static void fill(fpq_tensor *t, size_t rows, size_t cols, fpq_check_rng *r, double lo, double hi)
+{
+    ck_assert_int_eq(fpq_tensor_alloc(t, rows, cols), FPQ_OK);
+    for (size_t e = 0; e < rows * cols; e++)
+        t->data[e] = uni(r, lo, hi);
+}
+
+/* ---------------------------------------------------------------------- */
+
+/* int8 x int8, int4 x int8, int16 x int16 codes: int64 accumulation equals
+ * the 128-bit sum; int32 accumulation equals it modulo 2^32, with every
+ * wrap counted. */
+START_TEST(igemm_equals_int128_sums)
+{
+    static const struct { int32_t amax, bmax; size_t k; } cases[] = {
+        {127, 127, 300}, {7, 127, 513}, {32767, 32767, 40}, {65536, 65536, 9},
+    };
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6001 + (uint64_t)_i);
+    const size_t rows = 5, cols = 4, k = cases[_i].k;
+    int32_t *a = malloc(rows * k * sizeof *a), *b = malloc(k * cols * sizeof *b);
+    int64_t *c64 = malloc(rows * cols * sizeof *c64), *c32 = malloc(rows * cols * sizeof *c32);
+    for (size_t e = 0; e < rows * k; e++)
+        a[e] = (int32_t)fpq_check_rng_below(&r, 2 * (uint64_t)cases[_i].amax + 1) - cases[_i].amax;
+    for (size_t e = 0; e < k * cols; e++)
+        b[e] = (int32_t)fpq_check_rng_below(&r, 2 * (uint64_t)cases[_i].bmax + 1) - cases[_i].bmax;
+    /* a row of extremes, so the wide cases do overflow int32 */
+    for (size_t t = 0; t < k; t++)
+        a[t] = cases[_i].amax, b[t * cols] = cases[_i].bmax;
+    size_t ovf64 = 99, ovf32 = 0;
+    ck_assert_int_eq(fpq_igemm(c64, &ovf64, a, b, rows, k, cols, true), FPQ_OK);
+    ck_assert_int_eq(fpq_igemm(c32, &ovf32, a, b, rows, k, cols, false), FPQ_OK);
+    ck_assert_uint_eq(ovf64, 0);
+    size_t expect_ovf = 0;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            __int128 s = 0;
+            for (size_t t = 0; t < k; t++) {
+                s += (__int128)a[i * k + t] * b[t * cols + j];
+                if (s > INT32_MAX || s < INT32_MIN)
+                    expect_ovf += 0; /* counted below on the wrapped sum */
+            }
+            FPQ_CHECK(c64[i * cols + j] == (int64_t)s, "case %d [%zu,%zu]", _i, i, j);
+            int32_t wrapped = (int32_t)(uint32_t)(unsigned __int128)s;
+            FPQ_CHECK(c32[i * cols + j] == wrapped, "case %d [%zu,%zu] int32", _i, i, j);
+            /* overflows: partial sums of the wrapped accumulator outside int32 */
+            int32_t w = 0;
+            for (size_t t = 0; t < k; t++) {
+                __int128 wide = (__int128)w + (__int128)a[i * k + t] * b[t * cols + j];
+                if (wide > INT32_MAX || wide < INT32_MIN)
+                    expect_ovf++;
+                w = (int32_t)(uint32_t)(unsigned __int128)wide;
+            }
+        }
+    ck_assert_uint_eq(ovf32, expect_ovf);
+    if (cases[_i].amax > 30000)
+        ck_assert_uint_gt(ovf32, 0);
+    else
+        ck_assert_uint_eq(ovf32, 0);
+    free(a), free(b), free(c64), free(c32);
+}
+END_TEST
+
+/* The exact sum of x^ w^ rounded once to binary64, with MPFR. */
+static double exact_dot(const double *a, size_t sa, const double *b, size_t sb, size_t k)
+{
+    mpfr_t s, p;
+    mpfr_init2(s, 4400);
+    mpfr_init2(p, 106);
+    mpfr_set_zero(s, 1);
+    for (size_t t = 0; t < k; t++) {
+        mpfr_set_d(p, a[t * sa], MPFR_RNDN);
+        mpfr_mul_d(p, p, b[t * sb], MPFR_RNDN); /* 53 x 53 bits: exact in 106 */
+        mpfr_add(s, s, p, MPFR_RNDN);           /* exact in 4400 bits */
+    }
+    double d = mpfr_get_d(s, MPFR_RNDN);
+    mpfr_clear(s);
+    mpfr_clear(p);
+    return d;
+}
+
+/* W8A8 (and W4A8, per tensor) on random data: the integer path's Y^ is the
+ * exact sum of the dequantized products rounded once, bit for bit. */
+START_TEST(integer_path_equals_exact_sum_of_dequantized_products)
+{
+    static const struct { const char *xf, *wf; fpq_gran xg, wg; } cases[] = {
+        {"int8", "int8", FPQ_GRAN_ROW, FPQ_GRAN_COL},
+        {"int8", "int4", FPQ_GRAN_ROW, FPQ_GRAN_COL},
+        {"int8", "int8", FPQ_GRAN_TENSOR, FPQ_GRAN_TENSOR},
+        {"int4", "int8", FPQ_GRAN_ROW, FPQ_GRAN_TENSOR},
+    };
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6100 + (uint64_t)_i);
+    const size_t rows = 9, k = 157, cols = 6;
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, xh = FPQ_TENSOR_INIT, wh = FPQ_TENSOR_INIT,
+               y = FPQ_TENSOR_INIT;
+    fill(&x, rows, k, &r, -3, 5);
+    fill(&w, k, cols, &r, -0.2, 0.1);
+    fpq_mm_spec s;
+    fpq_mm_spec_default(&s);
+    s.quant_x = s.quant_w = true;
+    ck_assert_int_eq(fpq_format_parse(&s.x.format, cases[_i].xf), FPQ_OK);
+    ck_assert_int_eq(fpq_format_parse(&s.w.format, cases[_i].wf), FPQ_OK);
+    s.x.granularity = cases[_i].xg;
+    s.w.granularity = cases[_i].wg;
+    fpq_mm_metrics m;
+    fpq_errbuf e = {""};
+    ck_assert_msg(fpq_matmul(&y, &m, NULL, &x, &w, NULL, &s, &e) == FPQ_OK, "%s", e.msg);
+    ck_assert_int_eq(m.path, FPQ_MM_PATH_INT);
+    ck_assert_uint_eq(m.int_overflows, 0);
+    ck_assert_int_eq(fpq_quantize(&xh, NULL, &x, NULL, &s.x, NULL), FPQ_OK);
+    ck_assert_int_eq(fpq_quantize(&wh, NULL, &w, NULL, &s.w, NULL), FPQ_OK);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            double want = exact_dot(xh.data + i * k, 1, wh.data + j, cols, k);
+            FPQ_CHECK(fpq_check_dbits(y.data[i * cols + j]) == fpq_check_dbits(want),
+                      "case %d [%zu,%zu]: %a, exact %a (FPQ_CHECK_SEED=%" PRIu64 ")", _i, i, j,
+                      y.data[i * cols + j], want, fpq_check_seed());
+        }
+    ck_assert(m.rel_err > 0 && m.rel_err < 0.2);
+    ck_assert(fabs(m.sqnr_db + 20 * log10(m.rel_err)) < 1e-9);
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&xh), fpq_tensor_free(&wh), fpq_tensor_free(&y);
+}
+END_TEST
+
+/* The fp32 accumulator's fast path gives libfpq's emulated GEMM bit for
+ * bit: weight-only int4 (groups of 32 along the input dimension), X and W^
+ * in fp16, and fp8 codes. */
+START_TEST(fp32_accumulation_equals_the_emulated_gemm)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6200);
+    const size_t rows = 6, k = 96, cols = 5;
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, wh = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
+    fill(&x, rows, k, &r, -4, 4);
+    fill(&w, k, cols, &r, -1, 1);
+    fpq_mm_spec s;
+    fpq_mm_spec_default(&s);
+    s.quant_w = true;
+    ck_assert_int_eq(fpq_format_parse(&s.w.format, "int4"), FPQ_OK);
+    s.w.granularity = FPQ_GRAN_GROUP;
+    s.w.group = 32;
+    s.w.axis = 0;
+    s.has_in = s.has_acc = true; /* fp16 operands, fp32 accumulator (the defaults' formats) */
+    fpq_mm_metrics m;
+    fpq_errbuf e = {""};
+    ck_assert_msg(fpq_matmul(&y, &m, NULL, &x, &w, NULL, &s, &e) == FPQ_OK, "%s", e.msg);
+    ck_assert_int_eq(m.path, FPQ_MM_PATH_DEQUANT);
+    ck_assert(fabs(m.bits_w - (4 + 32.0 / 32)) < 1e-12); /* fp32 scale per group of 32 */
+    ck_assert(fabs(m.bits_x - 16) < 1e-12);
+    ck_assert_int_eq(fpq_quantize(&wh, NULL, &w, NULL, &s.w, NULL), FPQ_OK);
+    double *c = malloc(rows * cols * sizeof *c);
+    fpq_dot_spec ds;
+    fpq_dot_spec_default(&ds); /* fp16 in, exact products, fp32 acc, sequential */
+    ck_assert_int_eq(fpq_gemm_f64(c, NULL, NULL, x.data, wh.data, rows, k, cols, &ds), FPQ_OK);
+    for (size_t e2 = 0; e2 < rows * cols; e2++)
+        FPQ_CHECK(fpq_check_dbits(c[e2]) == fpq_check_dbits(y.data[e2]), "element %zu: %a vs %a", e2, y.data[e2],
+                  c[e2]);
+    fpq_tensor_free(&y);
+
+    /* fp8 e4m3 per tensor x per column: codes x^/S times w^/S in fp32 */
+    fpq_mm_spec_default(&s);
+    s.quant_x = s.quant_w = true;
+    ck_assert_int_eq(fpq_format_parse(&s.x.format, "fp8_e4m3"), FPQ_OK);
+    ck_assert_int_eq(fpq_format_parse(&s.w.format, "fp8_e4m3"), FPQ_OK);
+    s.x.granularity = FPQ_GRAN_TENSOR;
+    ck_assert_msg(fpq_matmul(&y, &m, NULL, &x, &w, NULL, &s, &e) == FPQ_OK, "%s", e.msg);
+    ck_assert_int_eq(m.path, FPQ_MM_PATH_CODES);
+    ck_assert(m.rel_err > 0 && m.rel_err < 0.1);
+    free(c);
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&wh), fpq_tensor_free(&y);
+}
+END_TEST
+
+static void int8_rowcol(fpq_mm_spec *s)
+{
+    fpq_mm_spec_default(s);
+    s->quant_x = s->quant_w = true;
+}
+
+/* Without any |x| >= threshold, LLM.int8 is vector-wise int8, bit for bit. */
+START_TEST(llm_int8_without_outliers_is_vectorwise_int8)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6300);
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, y1 = FPQ_TENSOR_INIT, y2 = FPQ_TENSOR_INIT;
+    fill(&x, 12, 80, &r, -5.99, 5.99);
+    fill(&w, 80, 7, &r, -1, 1);
+    fpq_mm_spec a, b;
+    int8_rowcol(&a);
+    fpq_mm_spec_default(&b);
+    fpq_mm_spec_llm_int8(&b, 6.0);
+    fpq_mm_metrics ma, mb;
+    ck_assert_int_eq(fpq_matmul(&y1, &ma, NULL, &x, &w, NULL, &a, NULL), FPQ_OK);
+    ck_assert_int_eq(fpq_matmul(&y2, &mb, NULL, &x, &w, NULL, &b, NULL), FPQ_OK);
+    ck_assert_uint_eq(mb.outlier_dims, 0);
+    ck_assert(mb.outlier_frac == 0);
+    for (size_t e = 0; e < 12 * 7; e++)
+        FPQ_CHECK(fpq_check_dbits(y1.data[e]) == fpq_check_dbits(y2.data[e]), "element %zu", e);
+    ck_assert(fpq_check_dbits(ma.rel_err) == fpq_check_dbits(mb.rel_err));
+    ck_assert(fabs(mb.bits_x - ma.bits_x) < 1e-12);
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&y1), fpq_tensor_free(&y2);
+}
+END_TEST
+
+/* Outlier dimensions with fp16 values (multiples of 1/4 up to 60) and rows
+ * of W of small multiples of 1/8: their products and fp32 sums are exact,
+ * so LLM.int8's Y^ is the int8 product of the other dimensions plus the
+ * exact product of the outlier ones, and its error is far below int8's. */
+START_TEST(llm_int8_outlier_dims_add_no_error)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6400);
+    const size_t rows = 10, k = 64, cols = 8;
+    static const size_t odims[] = {3, 17, 40};
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT, yp = FPQ_TENSOR_INIT;
+    fill(&x, rows, k, &r, -1, 1);
+    fill(&w, k, cols, &r, -0.5, 0.5);
+    unsigned char is_out[64] = {0};
+    for (size_t o = 0; o < 3; o++) {
+        size_t j = odims[o];
+        is_out[j] = 1;
+        for (size_t i = 0; i < rows; i++) {
+            double v = 8 + (double)fpq_check_rng_below(&r, 209) / 4; /* 8 .. 60 */
+            x.data[i * k + j] = fpq_check_rng_below(&r, 2) ? v : -v;
+        }
+        for (size_t c = 0; c < cols; c++)
+            w.data[j * cols + c] = ((double)fpq_check_rng_below(&r, 33) - 16) / 8;
+    }
+    /* the halves: int8 on the other dimensions, exact on the outlier ones */
+    fpq_tensor xi = FPQ_TENSOR_INIT, wi = FPQ_TENSOR_INIT, yi = FPQ_TENSOR_INIT;
+    ck_assert_int_eq(fpq_tensor_alloc(&xi, rows, k - 3), FPQ_OK);
+    ck_assert_int_eq(fpq_tensor_alloc(&wi, k - 3, cols), FPQ_OK);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0, c = 0; j < k; j++)
+            if (!is_out[j])
+                xi.data[i * (k - 3) + c++] = x.data[i * k + j];
+    for (size_t j = 0, t = 0; j < k; j++)
+        if (!is_out[j])
+            memcpy(wi.data + t++ * cols, w.data + j * cols, cols * sizeof(double));
+    fpq_mm_spec plain, llm;
+    int8_rowcol(&plain);
+    fpq_mm_spec_default(&llm);
+    fpq_mm_spec_llm_int8(&llm, 6.0);
+    ck_assert_int_eq(fpq_matmul(&yi, NULL, NULL, &xi, &wi, NULL, &plain, NULL), FPQ_OK);
+    fpq_mm_metrics ml, mp;
+    ck_assert_int_eq(fpq_matmul(&y, &ml, NULL, &x, &w, NULL, &llm, NULL), FPQ_OK);
+    ck_assert_int_eq(fpq_matmul(&yp, &mp, NULL, &x, &w, NULL, &plain, NULL), FPQ_OK);
+    ck_assert_uint_eq(ml.outlier_dims, 3);
+    ck_assert(fabs(ml.outlier_frac - 3.0 / 64) < 1e-15);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t c = 0; c < cols; c++) {
+            double yo = 0;
+            for (size_t o = 0; o < 3; o++)
+                yo += x.data[i * k + odims[o]] * w.data[odims[o] * cols + c]; /* exact: small dyadics */
+            double want = yi.data[i * cols + c] + yo;
+            FPQ_CHECK(fpq_check_dbits(y.data[i * cols + c]) == fpq_check_dbits(want), "[%zu,%zu]: %a vs %a", i, c,
+                      y.data[i * cols + c], want);
+        }
+    ck_assert_msg(ml.rel_err < mp.rel_err / 4, "LLM.int8 %g, int8 %g", ml.rel_err, mp.rel_err);
+    /* 61 dims int8 + row scale, 3 dims fp16 + 32-bit index per dim */
+    double bx = ((8.0 * 61 + 32) * rows + 16.0 * 3 * rows + 32 * 3) / (double)(rows * k);
+    ck_assert_msg(fabs(ml.bits_x - bx) < 1e-12, "bits_x %g, want %g", ml.bits_x, bx);
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&y), fpq_tensor_free(&yp);
+    fpq_tensor_free(&xi), fpq_tensor_free(&wi), fpq_tensor_free(&yi);
+}
+END_TEST
+
+/* Static scales calibrated on X itself are the dynamic ones. */
+START_TEST(static_on_x_equals_dynamic)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6500 + (uint64_t)_i);
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, y1 = FPQ_TENSOR_INIT, y2 = FPQ_TENSOR_INIT;
+    fill(&x, 8, 48, &r, -3, 3);
+    fill(&w, 48, 5, &r, -1, 1);
+    x.data[7] = 11.5, x.data[48 + 30] = -9; /* two outlier dims */
+    fpq_mm_spec s;
+    int8_rowcol(&s);
+    if (_i == 1) {
+        ck_assert_int_eq(fpq_format_parse(&s.x.format, "fp8_e4m3"), FPQ_OK);
+        ck_assert_int_eq(fpq_format_parse(&s.w.format, "fp8_e4m3"), FPQ_OK);
+        s.x.granularity = FPQ_GRAN_TENSOR;
+    } else if (_i == 2) {
+        fpq_mm_spec_llm_int8(&s, 6.0);
+    } else if (_i == 3) {
+        s.x.range = FPQ_RANGE_PERCENTILE;
+        s.x.percentile = 90;
+    }
+    fpq_mm_metrics m1, m2;
+    ck_assert_int_eq(fpq_matmul(&y1, &m1, NULL, &x, &w, NULL, &s, NULL), FPQ_OK);
+    ck_assert_int_eq(fpq_matmul(&y2, &m2, NULL, &x, &w, &x, &s, NULL), FPQ_OK);
+    for (size_t e = 0; e < 8 * 5; e++)
+        FPQ_CHECK(fpq_check_dbits(y1.data[e]) == fpq_check_dbits(y2.data[e]), "case %d element %zu", _i, e);
+    ck_assert(m1.clipped_frac_x == m2.clipped_frac_x);
+    ck_assert(m1.path == m2.path);
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&y1), fpq_tensor_free(&y2);
+}
+END_TEST
+
+/* Static scales from a calibration set of smaller range clip the test set,
+ * and the clipping is counted; dynamic ones do not. */
+START_TEST(static_scales_clip_a_wider_test_set)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6600);
+    fpq_tensor x = FPQ_TENSOR_INIT, c = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT;
+    fill(&x, 4, 32, &r, -2, 2);
+    fill(&c, 4, 32, &r, -1, 1);
+    fill(&w, 32, 3, &r, -1, 1);
+    fpq_mm_spec s;
+    int8_rowcol(&s);
+    fpq_mm_metrics md, ms;
+    ck_assert_int_eq(fpq_matmul(NULL, &md, NULL, &x, &w, NULL, &s, NULL), FPQ_OK);
+    ck_assert_int_eq(fpq_matmul(NULL, &ms, NULL, &x, &w, &c, &s, NULL), FPQ_OK);
+    ck_assert(md.clipped_frac_x == 0);
+    ck_assert(ms.clipped_frac_x > 0.2);
+    ck_assert(ms.rel_err > md.rel_err);
+    fpq_tensor_free(&x), fpq_tensor_free(&c), fpq_tensor_free(&w);
+}
+END_TEST
+
+START_TEST(bad_shapes_and_values_are_refused)
+{
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
+    ck_assert_int_eq(fpq_tensor_alloc(&x, 2, 3), FPQ_OK);
+    ck_assert_int_eq(fpq_tensor_alloc(&w, 4, 2), FPQ_OK);
+    fpq_mm_spec s;
+    fpq_mm_spec_default(&s);
+    fpq_errbuf e = {""};
+    ck_assert_int_eq(fpq_matmul(&y, NULL, NULL, &x, &w, NULL, &s, &e), FPQ_ERR_ARG);
+    ck_assert_ptr_null(y.data);
+    ck_assert_ptr_nonnull(strstr(e.msg, "columns must equal"));
+    fpq_tensor_free(&w);
+    ck_assert_int_eq(fpq_tensor_alloc(&w, 3, 2), FPQ_OK);
+    x.data[4] = NAN;
+    ck_assert_int_eq(fpq_matmul(&y, NULL, NULL, &x, &w, NULL, &s, &e), FPQ_LAB_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "[1, 1]"));
+    x.data[4] = 0;
+    s.llm_int8 = true;
+    s.threshold = -1;
+    ck_assert_int_eq(fpq_matmul(&y, NULL, NULL, &x, &w, NULL, &s, &e), FPQ_LAB_ERR_SPEC);
+    /* exact operands, no rounding: the reference itself, no error */
+    fpq_mm_spec_default(&s);
+    x.data[0] = 1, w.data[0] = 3;
+    double re[2];
+    fpq_mm_metrics m;
+    ck_assert_int_eq(fpq_matmul(&y, &m, re, &x, &w, NULL, &s, &e), FPQ_OK);
+    ck_assert_int_eq(m.path, FPQ_MM_PATH_EXACT);
+    ck_assert(m.rel_err == 0 && re[0] == 0 && re[1] == 0 && y.data[0] == 3);
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&y);
+}
+END_TEST
+
+Suite *matmul_suite(void)
+{
+    Suite *s = suite_create("matmul");
+    TCase *tc = fpq_check_tcase("integer", 60);
+    tcase_add_loop_test(tc, igemm_equals_int128_sums, 0, 4);
+    tcase_add_loop_test(tc, integer_path_equals_exact_sum_of_dequantized_products, 0, 4);
+    tcase_add_test(tc, fp32_accumulation_equals_the_emulated_gemm);
+    suite_add_tcase(s, tc);
+    tc = fpq_check_tcase("llm.int8 and calibration", 60);
+    tcase_add_test(tc, llm_int8_without_outliers_is_vectorwise_int8);
+    tcase_add_test(tc, llm_int8_outlier_dims_add_no_error);
+    tcase_add_loop_test(tc, static_on_x_equals_dynamic, 0, 4);
+    tcase_add_test(tc, static_scales_clip_a_wider_test_set);
+    tcase_add_test(tc, bad_shapes_and_values_are_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
