@@ -293,6 +293,13 @@ check-unit: $(CHECK_FPQ)
 check-exhaustive: $(CHECK_FPQ)
 	FPQ_CHECK_EXHAUSTIVE=1 $(RUN_CHECK)
 
+# Speed of the bulk path, as values per second and as a ratio to a plain
+# float copy loop timed in the same run (fpq bench --help).  BENCH_ARGS
+# passes options, e.g. make bench BENCH_ARGS="--csv".
+.PHONY: bench
+bench: $(FPQ)
+	$(FPQ) bench $(BENCH_ARGS)
+
 # The driver's exit status decides, and its closing line must say
 # "N passed, 0 failed" (a guard against a driver that forgets to fail).
 check-cli: $(FPQ)

@@ -1,0 +1,268 @@
+/* cmd_bench.c: `fpq bench`, the speed of the bulk path against memory.
+ *
+ * Every figure is values per second, and a ratio to a plain float copy loop
+ * (read 4 bytes, write 4 bytes per value) timed in the same run on the same
+ * array with the same thread count, so the numbers say how close a kernel
+ * comes to memory speed on the machine at hand.  Speed is measured here and
+ * never asserted in a test. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "cli.h"
+
+static const char *const bench_formats[] = {"fp16", "bf16", "fp8_e4m3", "fp8_e5m2",
+                                            "fp6_e2m3", "fp4_e2m1", "int8", "int4"};
+enum { NFORMATS = sizeof bench_formats / sizeof bench_formats[0] };
+
+#define BENCH_LOG2N_DEFAULT 24
+#define BENCH_REPS_DEFAULT 5
+#define BENCH_REF_N 65536 /* values for the MPFR reference, which is slower */
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void set_threads(int n)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#else
+    (void)n;
+#endif
+}
+
+static int max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_procs();
+#else
+    return 1;
+#endif
+}
+
+/* The copy loop stays a loop: GCC would otherwise turn it into memcpy. */
+__attribute__((noinline, optimize("no-tree-loop-distribute-patterns"))) static void
+copy_loop(float *restrict dst, const float *restrict src, size_t n)
+{
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
+static void copy_memcpy(float *dst, const float *src, size_t n)
+{
+#pragma omp parallel
+    {
+#ifdef _OPENMP
+        size_t nt = (size_t)omp_get_num_threads(), t = (size_t)omp_get_thread_num();
+#else
+        size_t nt = 1, t = 0;
+#endif
+        size_t lo = n * t / nt, hi = n * (t + 1) / nt;
+        memcpy(dst + lo, src + lo, (hi - lo) * sizeof *dst);
+    }
+}
+
+/* Deterministic inputs: N(0,1) by Box-Muller on fpq_sr_bits, or magnitudes
+ * 1.m x 2^e with e uniform on [-30, 30] and a random sign. */
+static void fill(float *x, size_t n, int wide)
+{
+    const double two_pi = 6.283185307179586;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        uint64_t a = fpq_sr_bits(1, 2 * i), b = fpq_sr_bits(1, 2 * i + 1);
+        double u1 = ((double)(a >> 11) + 0.5) * 0x1p-53, u2 = (double)(b >> 11) * 0x1p-53;
+        if (wide) {
+            int e = (int)(a % 61) - 30;
+            double m = 1.0 + u2;
+            x[i] = (float)ldexp((b & 1) ? -m : m, e);
+        } else {
+            x[i] = (float)(sqrt(-2.0 * log(u1)) * cos(two_pi * u2));
+        }
+    }
+}
+
+typedef struct bench_ctx {
+    float *src, *dst;
+    void *packed;
+    size_t n;
+    int reps;
+} bench_ctx;
+
+typedef enum { K_COPY, K_MEMCPY, K_ROUND, K_ENCODE } kernel;
+
+/* Best of reps runs, in values per second. */
+static double time_kernel(bench_ctx *c, kernel k, const fpq_format *f, const fpq_rounding *r)
+{
+    double best = INFINITY;
+    for (int rep = 0; rep < c->reps; rep++) {
+        double t0 = now();
+        switch (k) {
+        case K_COPY: copy_loop(c->dst, c->src, c->n); break;
+        case K_MEMCPY: copy_memcpy(c->dst, c->src, c->n); break;
+        case K_ROUND: fpq_round_f32(c->dst, c->src, c->n, f, r); break;
+        case K_ENCODE: fpq_encode_f32(c->packed, c->src, c->n, f, r); break;
+        }
+        double dt = now() - t0;
+        if (dt < best)
+            best = dt;
+    }
+    return (double)c->n / best;
+}
+
+/* The MPFR reference, one thread, on the first BENCH_REF_N values. */
+static double time_reference(const float *src, size_t n, const fpq_format *f, const fpq_rounding *r)
+{
+    mpfr_t x;
+    mpfr_init2(x, 24);
+    uint64_t sink = 0, bits;
+    double t0 = now();
+    for (size_t i = 0; i < n; i++) {
+        mpfr_set_flt(x, src[i], MPFR_RNDN);
+        fpq_encode(&bits, NULL, f, x, r);
+        sink += bits;
+    }
+    double dt = now() - t0;
+    mpfr_clear(x);
+    return sink == UINT64_MAX ? 0 : (double)n / dt;
+}
+
+static void row(bool csv, const char *kernel_name, const char *fmt, const char *data, int threads, double vps,
+                double copy_vps)
+{
+    if (csv)
+        printf("%s,%s,%s,%d,%.1f,%.3f\n", kernel_name, fmt, data, threads, vps / 1e6, vps / copy_vps);
+    else
+        printf("%-16s %-10s %-6s %7d %12.1f %14.3f\n", kernel_name, fmt, data, threads, vps / 1e6,
+               vps / copy_vps);
+    fflush(stdout);
+}
+
+static void bench_help(FILE *f)
+{
+    fprintf(f,
+            "Usage: fpq bench [--csv] [--log2n N] [--reps R]\n"
+            "\n"
+            "Measure the bulk path on 2^N float32 values (default N = %d) of two data\n"
+            "sets: normal, N(0,1); wide, magnitudes 1.m x 2^e with e uniform on\n"
+            "[-30, 30].  Kernels: round (fpq_round_f32: fp32 in, fp32 out) and encode\n"
+            "(fpq_encode_f32: packed bit patterns) for",
+            BENCH_LOG2N_DEFAULT);
+    for (int i = 0; i < NFORMATS; i++)
+        fprintf(f, "%s %s", i ? "," : "", bench_formats[i]);
+    fprintf(f,
+            ",\nin nearest-even, with one thread and with all threads; beside them a\n"
+            "plain float copy loop and memcpy of the same array, and the MPFR\n"
+            "reference (fpq_encode, one thread, the first %d values) for each format.\n"
+            "Each figure is the best of R runs (default %d).\n"
+            "\n"
+            "Columns: kernel, format, data, threads, mvals_per_s (millions of values\n"
+            "per second), ratio_to_copy (to the float copy loop of the same data and\n"
+            "thread count in this run).\n"
+            "\n"
+            "Options:\n"
+            "      --csv      CSV with a header line\n"
+            "      --log2n N  array of 2^N values, 10 <= N <= 28\n"
+            "      --reps R   best of R runs, 1 <= R <= 100\n"
+            "  -h, --help     show this help and exit\n",
+            BENCH_REF_N, BENCH_REPS_DEFAULT);
+}
+
+int cli_bench_main(int argc, char **argv)
+{
+    enum { O_CSV = 256, O_LOG2N, O_REPS };
+    static const struct option longs[] = {
+        {"csv", no_argument, NULL, O_CSV},
+        {"log2n", required_argument, NULL, O_LOG2N},
+        {"reps", required_argument, NULL, O_REPS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool csv = false;
+    long log2n = BENCH_LOG2N_DEFAULT, reps = BENCH_REPS_DEFAULT;
+    int code;
+    char *end;
+    opterr = 0;
+    optind = 0;
+    while ((code = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (code) {
+        case O_CSV: csv = true; break;
+        case O_LOG2N:
+            log2n = strtol(optarg, &end, 10);
+            if (*end || log2n < 10 || log2n > 28)
+                return cli_usage_error("bench", "--log2n takes 10 to 28, not '%s'", optarg);
+            break;
+        case O_REPS:
+            reps = strtol(optarg, &end, 10);
+            if (*end || reps < 1 || reps > 100)
+                return cli_usage_error("bench", "--reps takes 1 to 100, not '%s'", optarg);
+            break;
+        case 'h': bench_help(stdout); return CLI_EXIT_OK;
+        case ':': return cli_usage_error("bench", "option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error("bench", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("bench", "unexpected operand '%s'", argv[optind]);
+
+    bench_ctx c = {.n = (size_t)1 << log2n, .reps = (int)reps};
+    c.src = malloc(c.n * sizeof *c.src);
+    c.dst = malloc(c.n * sizeof *c.dst);
+    c.packed = malloc(c.n * sizeof(uint64_t));
+    if (!c.src || !c.dst || !c.packed) {
+        free(c.src);
+        free(c.dst);
+        free(c.packed);
+        cli_error("cannot allocate 2^%ld values", log2n);
+        return CLI_EXIT_DATA;
+    }
+    fpq_format fmts[NFORMATS];
+    for (int i = 0; i < NFORMATS; i++)
+        fpq_format_parse(&fmts[i], bench_formats[i]);
+    fpq_rounding r;
+    fpq_rounding_default(&r);
+
+    if (csv)
+        printf("kernel,format,data,threads,mvals_per_s,ratio_to_copy\n");
+    else
+        printf("%-16s %-10s %-6s %7s %12s %14s\n", "kernel", "format", "data", "threads", "mvals_per_s",
+               "ratio_to_copy");
+    const int nthreads[2] = {1, max_threads()};
+    const char *const data_names[2] = {"normal", "wide"};
+    for (int d = 0; d < 2; d++) {
+        set_threads(max_threads());
+        fill(c.src, c.n, d);
+        for (int ti = 0; ti < (nthreads[1] > 1 ? 2 : 1); ti++) {
+            set_threads(nthreads[ti]);
+            double copy = time_kernel(&c, K_COPY, NULL, NULL);
+            row(csv, "copy_loop", "-", data_names[d], nthreads[ti], copy, copy);
+            row(csv, "memcpy", "-", data_names[d], nthreads[ti], time_kernel(&c, K_MEMCPY, NULL, NULL), copy);
+            for (int i = 0; i < NFORMATS; i++)
+                row(csv, "round", bench_formats[i], data_names[d], nthreads[ti],
+                    time_kernel(&c, K_ROUND, &fmts[i], &r), copy);
+            for (int i = 0; i < NFORMATS; i++)
+                row(csv, "encode", bench_formats[i], data_names[d], nthreads[ti],
+                    time_kernel(&c, K_ENCODE, &fmts[i], &r), copy);
+            if (ti == 0)
+                for (int i = 0; i < NFORMATS; i++)
+                    row(csv, "reference_encode", bench_formats[i], data_names[d], 1,
+                        time_reference(c.src, c.n < BENCH_REF_N ? c.n : BENCH_REF_N, &fmts[i], &r),
+                        copy);
+        }
+    }
+    free(c.src);
+    free(c.dst);
+    free(c.packed);
+    return CLI_EXIT_OK;
+}
