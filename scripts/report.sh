@@ -10,7 +10,7 @@
 #   --small         a tiny size, for tests (make check-report)
 #   --studies LIST  a comma-separated subset, in the order given (default:
 #                   formats,granularity,zeropoint,outliers,rounding,range,
-#                   dynamic-range)
+#                   dynamic-range,matmul)
 #   --make-data     run `make data` first when DATA/SOURCES.tsv is missing;
 #                   if that fails the report says so at the top and the
 #                   studies use synthetic data only
@@ -32,7 +32,7 @@ data=$ROOT/data
 threads=
 full=${FULL:-}
 [ "$full" = 0 ] && full=
-studies=formats,granularity,zeropoint,outliers,rounding,range,dynamic-range
+studies=formats,granularity,zeropoint,outliers,rounding,range,dynamic-range,matmul
 make_data=
 small=
 while [ $# -gt 0 ]; do

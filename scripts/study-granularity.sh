@@ -64,7 +64,7 @@ for lab in student-t4 $REAL_LABELS; do
         bits_per_value sqnr_db
     plot sqnr_bits "bits_$lab" data="$OUT/bits_$lab.dat" lloyd="$OUT/lloydmax.csv" lines=1 xmax=12 \
         title="SQNR against bits per value, groups of 8 to 1024 with fp16 scales: $lab"
-    sec_fig "bits_$lab" "The same groups against their cost: each line runs from groups of 1024 (left) to groups of 8 (right); the step from 8 to 16 bits per value is where a group's scale costs as much as its elements."
+    sec_fig "bits_$lab" "The same groups against their cost: each line runs from groups of 1024 (left: 16/1024 of a bit per value for the scales) to groups of 8 (right: 2 bits per value).  Where a line flattens, a smaller group costs more bits than it gains in SQNR; compare the slope with the 6 dB per bit of the dashed line."
 
     awkp '
 NR == 1 { csv_head($0); next }

@@ -258,25 +258,20 @@ static const char *const ovf_names[] = {"format", "saturate"};
 
 /* ---- fast == reference on boundary sets ------------------------------------ */
 
-typedef struct config {
-    fpq_rounding r;
-    const char *label;
-} config;
-
 /* Every mode, both overflow policies, and for signed integers both ranges. */
-static size_t configs(config *out, const fpq_format *f, uint64_t sr_seed, uint64_t pos)
+static size_t configs(fpq_rounding *out, const fpq_format *f, uint64_t sr_seed, uint64_t pos)
 {
     size_t n = 0;
     const int nsym = f->kind == FPQ_KIND_INT && f->is_signed ? 2 : 1;
     for (int m = 0; m < FPQ_RND_COUNT_; m++)
         for (int o = 0; o < 2; o++)
             for (int s = 0; s < nsym; s++) {
-                fpq_rounding_default(&out[n].r);
-                out[n].r.mode = (fpq_rnd)m;
-                out[n].r.overflow = (fpq_overflow)o;
-                out[n].r.int_symmetric = s;
-                out[n].r.seed = sr_seed;
-                out[n].r.position = pos;
+                fpq_rounding_default(&out[n]);
+                out[n].mode = (fpq_rnd)m;
+                out[n].overflow = (fpq_overflow)o;
+                out[n].int_symmetric = s;
+                out[n].seed = sr_seed;
+                out[n].position = pos;
                 n++;
             }
     return n;
@@ -366,20 +361,22 @@ static double *boundaries64(const fpq_format *f, size_t *n)
     return b;
 }
 
-/* Keeps, of a sorted boundary set with more than 2^21 points, those within
- * 4096 of either end or of the middle (overflow, NaNs, Inf; zero and the
- * subnormals) and one run of 64 points in every 8, the runs chosen by the
- * seed: make check's share of tf32's three million points.  The full set
- * runs under FPQ_CHECK_EXHAUSTIVE=1. */
+/* Keeps, of a sorted boundary set of more than 2^21 points (2^14 under
+ * valgrind), those within 4096 of either end or of the middle (overflow,
+ * NaNs, Inf; zero and the subnormals) and one run of 64 points in every 8
+ * (64 under valgrind), the runs chosen by the seed: make check's share of
+ * tf32's three million points.  The full set runs under
+ * FPQ_CHECK_EXHAUSTIVE=1. */
 #define THIN(T)                                                                                                        \
     static size_t thin_##T(T *b, size_t n)                                                                             \
     {                                                                                                                  \
-        if (n <= ((size_t)1 << 21) || fpq_check_exhaustive())                                                          \
+        const bool vg = fpq_check_under_valgrind();                                                                    \
+        if (n <= ((size_t)1 << (vg ? 14 : 21)) || fpq_check_exhaustive())                                              \
             return n;                                                                                                  \
-        const size_t phase = (size_t)(fpq_check_seed() % 8), mid = n / 2;                                              \
+        const size_t every = vg ? 64 : 8, phase = (size_t)(fpq_check_seed() % every), mid = n / 2;                     \
         size_t k = 0;                                                                                                  \
         for (size_t i = 0; i < n; i++)                                                                                 \
-            if (i < 4096 || n - i <= 4096 || (i > mid - 4096 && i < mid + 4096) || (i / 64) % 8 == phase)              \
+            if (i < 4096 || n - i <= 4096 || (i > mid - 4096 && i < mid + 4096) || (i / 64) % every == phase)          \
                 b[k++] = b[i];                                                                                         \
         return k;                                                                                                      \
     }
@@ -398,11 +395,11 @@ START_TEST(bulk_equals_reference_on_every_boundary)
     double *b64 = boundaries64(&f, &n64);
     n32 = thin_float(b32, n32);
     n64 = thin_double(b64, n64);
-    config cf[FPQ_RND_COUNT_ * 4];
+    fpq_rounding cf[FPQ_RND_COUNT_ * 4];
     const size_t nc = configs(cf, &f, fpq_check_seed(), UINT64_C(1) << 40);
     for (size_t k = 0; k < nc; k++) {
-        compare_f32(&f, label, b32, n32, &cf[k].r, &t, "binary32 boundaries");
-        compare_f64(&f, label, b64, n64, &cf[k].r, &t, "binary64 boundaries");
+        compare_f32(&f, label, b32, n32, &cf[k], &t, "binary32 boundaries");
+        compare_f64(&f, label, b64, n64, &cf[k], &t, "binary64 boundaries");
     }
     free(b32);
     free(b64);
@@ -436,11 +433,11 @@ START_TEST(bulk_equals_reference_on_random_inputs)
         x32[i] = (float)y;
     }
     ref_table t = ref_table_make(&f);
-    config cf[FPQ_RND_COUNT_ * 4];
+    fpq_rounding cf[FPQ_RND_COUNT_ * 4];
     const size_t nc = configs(cf, &f, fpq_check_seed() + 1, fpq_check_rng_next(&rng));
     for (size_t k = 0; k < nc; k++) {
-        compare_f32(&f, label, x32, N, &cf[k].r, &t, "random");
-        compare_f64(&f, label, x64, N, &cf[k].r, &t, "random");
+        compare_f32(&f, label, x32, N, &cf[k], &t, "random");
+        compare_f64(&f, label, x64, N, &cf[k], &t, "random");
     }
     ref_table_free(&t);
     free(x32);
@@ -1097,8 +1094,7 @@ START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
     /* the boundary set: equal there (so this case stands on its own) */
     size_t nb;
     float *b = boundaries32(&f, &nb);
-    ref_table t = {NULL, NULL};
-    t = ref_table_make(&f);
+    ref_table t = ref_table_make(&f);
     compare_f32(&f, label, b, nb, &r, &t, "binary32 boundaries");
     ref_table_free(&t);
     free(b);
