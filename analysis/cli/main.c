@@ -107,6 +107,8 @@ static const cli_command commands[] = {
      NULL, 0, 0, 0, NULL, cli_inspect_main},
     {"bench", "", "the bulk path's speed against a plain copy loop",
      NULL, 0, 0, 0, NULL, cli_bench_main},
+    {"vectors", "FROM TO", "test vectors for a converter: boundary cases, then random",
+     NULL, 0, 0, 0, NULL, cli_vectors_main},
     {"quant", "INPUT", "quantize a tensor under a spec: error metrics",
      NULL, 0, 0, 0, NULL, cli_quant_main},
     {"matmul", "X W", "a quantized matrix product (W8A8, weight-only, LLM.int8) vs the exact one",

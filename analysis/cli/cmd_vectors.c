@@ -1,0 +1,174 @@
+/* cmd_vectors.c: `fpq vectors`, test vectors for other projects' converters.
+ *
+ * Each line is an input bit pattern of FROM and the reference result in TO
+ * (fpq_convert, MPFR), both in the `fpq convert` hex form.  The boundary
+ * cases come first: for binary32 and binary64 sources the same enumeration
+ * that proves the fast path (fpq_boundaries_f32 / _f64), for sources of at
+ * most 16 bits every pattern; then --count seeded random patterns. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define VECTORS_COUNT_DEFAULT 10000
+
+static void vectors_help(FILE *f)
+{
+    fprintf(f,
+            "Usage: fpq vectors FROM TO [--round MODE] [--saturate] [--symmetric]\n"
+            "                   [--count N] [--seed S]\n"
+            "\n"
+            "Write test vectors for a FROM -> TO converter: after header lines starting\n"
+            "with '#' (fpq version, formats, rounding, overflow policy, counts), one\n"
+            "case per line: the input bit pattern and the expected output pattern,\n"
+            "both 0x-hex zero-padded to their format's width, separated by a space.\n"
+            "The expected value is the MPFR reference (fpq_convert).  First every\n"
+            "boundary case: for FROM fp32 or fp64 each midpoint between adjacent TO\n"
+            "values, the neighbours on both sides of it and of every value, the\n"
+            "overflow threshold, subnormal boundaries, zeros, infinities and NaNs\n"
+            "(the set that proves the fast path); for FROM of at most 16 bits every\n"
+            "pattern.  Then N random patterns of FROM (default %d), from the seed.\n"
+            "Stochastic rounding uses position = case index (0-based).\n"
+            "\n"
+            "Options:\n"
+            "  -r, --round MODE  rne (default), rna, rtz, rup, rdn, odd, sr\n"
+            "      --saturate    overflow (and Inf) gives the largest finite value\n"
+            "      --symmetric   signed integers use -(2^(N-1)-1) .. 2^(N-1)-1\n"
+            "      --count N     random cases after the boundary cases (0 or more)\n"
+            "      --seed S      seed of the random cases and of stochastic rounding\n"
+            "  -h, --help        show this help and exit\n"
+            "\n"
+            "Example: fpq vectors fp32 fp8_e4m3 --saturate --count 1000 > e4m3.txt\n",
+            VECTORS_COUNT_DEFAULT);
+}
+
+static void put_case(const fpq_format *from, const fpq_format *to, uint64_t in, uint64_t pos,
+                     const fpq_rounding *base)
+{
+    fpq_rounding r = *base;
+    r.position = pos;
+    uint64_t out;
+    fpq_convert(&out, NULL, to, from, in, &r);
+    char a[24], b[24];
+    fpq_sprint_bits(a, from, in);
+    fpq_sprint_bits(b, to, out);
+    printf("%s %s\n", a, b);
+}
+
+int cli_vectors_main(int argc, char **argv)
+{
+    enum { O_SATURATE = 256, O_SYMMETRIC, O_COUNT, O_SEED };
+    static const struct option longs[] = {
+        {"round", required_argument, NULL, 'r'}, {"saturate", no_argument, NULL, O_SATURATE},
+        {"symmetric", no_argument, NULL, O_SYMMETRIC}, {"count", required_argument, NULL, O_COUNT},
+        {"seed", required_argument, NULL, O_SEED}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    fpq_rounding rnd;
+    fpq_rounding_default(&rnd);
+    unsigned long long count = VECTORS_COUNT_DEFAULT;
+    const char *ops[2];
+    int nops = 0, code;
+    char *end;
+    opterr = 0;
+    optind = 0;
+    while ((code = getopt_long(argc, argv, "-:r:h", longs, NULL)) != -1) {
+        switch (code) {
+        case 1:
+            if (nops == 2)
+                return cli_usage_error("vectors", "unexpected operand '%s'", optarg);
+            ops[nops++] = optarg;
+            break;
+        case 'r':
+            if (fpq_rnd_parse(&rnd.mode, optarg) != FPQ_OK)
+                return cli_usage_error("vectors", "unknown rounding mode '%s'", optarg);
+            break;
+        case O_SATURATE: rnd.overflow = FPQ_OVF_SATURATE; break;
+        case O_SYMMETRIC: rnd.int_symmetric = true; break;
+        case O_COUNT:
+            count = strtoull(optarg, &end, 10);
+            if (*end || optarg[0] == '-' || !optarg[0] || count > (1ull << 32))
+                return cli_usage_error("vectors", "--count takes 0 to 2^32, not '%s'", optarg);
+            break;
+        case O_SEED:
+            rnd.seed = strtoull(optarg, &end, 0);
+            if (*end || optarg[0] == '-' || !optarg[0])
+                return cli_usage_error("vectors", "--seed takes an unsigned integer, not '%s'", optarg);
+            break;
+        case 'h': vectors_help(stdout); return CLI_EXIT_OK;
+        case ':': return cli_usage_error("vectors", "option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error("vectors", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    for (; optind < argc; optind++) {
+        if (nops == 2)
+            return cli_usage_error("vectors", "unexpected operand '%s'", argv[optind]);
+        ops[nops++] = argv[optind];
+    }
+    if (nops < 2)
+        return cli_usage_error("vectors", "missing %s", nops ? "TO" : "FROM and TO");
+    fpq_format from, to;
+    int st = cli_format(&from, "vectors", ops[0]);
+    if (st != CLI_EXIT_OK)
+        return st;
+    if ((st = cli_format(&to, "vectors", ops[1])) != CLI_EXIT_OK)
+        return st;
+
+    /* binary32 / binary64 by their fields, whatever the spelling */
+    const bool ieee_float = from.kind == FPQ_KIND_FLOAT && from.specials == FPQ_SPECIALS_IEEE && from.is_signed;
+    const bool is32 = ieee_float && from.ebits == 8 && from.mbits == 23 && from.bias == 127;
+    const bool is64 = ieee_float && from.ebits == 11 && from.mbits == 52 && from.bias == 1023;
+    if (!is32 && !is64 && from.bits > 16)
+        return cli_usage_error("vectors", "FROM must be fp32, fp64 or a format of at most 16 bits, not %s",
+                               from.name);
+
+    size_t nb;
+    void *buf = NULL;
+    if (is32)
+        nb = fpq_boundaries_f32(NULL, 0, &to);
+    else if (is64)
+        nb = fpq_boundaries_f64(NULL, 0, &to);
+    else
+        nb = (size_t)1 << from.bits;
+    if (is32 || is64) {
+        buf = malloc(nb * (is32 ? sizeof(float) : sizeof(double)));
+        if (!buf) {
+            cli_error("cannot allocate %zu boundary cases", nb);
+            return CLI_EXIT_DATA;
+        }
+        if (is32)
+            fpq_boundaries_f32(buf, nb, &to);
+        else
+            fpq_boundaries_f64(buf, nb, &to);
+    }
+    printf("# fpq %s vectors: %s -> %s, round %s, overflow %s%s\n", fpq_version(), from.name, to.name,
+           fpq_rnd_name(rnd.mode), rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format",
+           rnd.int_symmetric ? ", symmetric" : "");
+    printf("# %zu boundary cases, then %llu random cases (seed %llu); each line: input expected\n", nb,
+           count, (unsigned long long)rnd.seed);
+    uint64_t pos = 0;
+    for (size_t i = 0; i < nb; i++, pos++) {
+        uint64_t in;
+        if (is32) {
+            uint32_t b;
+            memcpy(&b, (float *)buf + i, sizeof b);
+            in = b;
+        } else if (is64) {
+            memcpy(&in, (double *)buf + i, sizeof in);
+        } else {
+            in = i;
+        }
+        put_case(&from, &to, in, pos, &rnd);
+    }
+    free(buf);
+    const uint64_t mask = from.bits >= 64 ? UINT64_MAX : (UINT64_C(1) << from.bits) - 1;
+    for (unsigned long long i = 0; i < count; i++, pos++)
+        put_case(&from, &to, fpq_sr_bits(rnd.seed ^ UINT64_C(0x5eed), i) & mask, pos, &rnd);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("write error on standard output");
+        return CLI_EXIT_DATA;
+    }
+    return CLI_EXIT_OK;
+}
