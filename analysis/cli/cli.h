@@ -151,6 +151,9 @@ int cli_gen_main(int argc, char **argv);
 int cli_inspect_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_vectors_main(int argc, char **argv);
+int cli_verify_main(int argc, char **argv);
+int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary, const fpq_format *from,
+                     const fpq_format *to, const fpq_rounding *rnd, unsigned long long count);
 int cli_quant_main(int argc, char **argv); /* cmd_quant.c: fpq quant */
 int cli_matmul_main(int argc, char **argv); /* cmd_matmul.c: fpq matmul */
 /* cmd_sweep.c: sweeps and the report's helpers. */

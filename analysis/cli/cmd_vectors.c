@@ -44,17 +44,62 @@ static void vectors_help(FILE *f)
             VECTORS_COUNT_DEFAULT);
 }
 
-static void put_case(const fpq_format *from, const fpq_format *to, uint64_t in, uint64_t pos,
-                     const fpq_rounding *base)
+/* The cases of FROM -> TO: boundary inputs, then count random ones, each with
+ * the reference result; position i of stochastic rounding is case i.  On
+ * success *in and *exp are malloc'd arrays of *n patterns (*nboundary of
+ * them boundary cases).  Returns CLI_EXIT_OK, or reports and returns. */
+int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary, const fpq_format *from,
+                     const fpq_format *to, const fpq_rounding *rnd, unsigned long long count)
 {
-    fpq_rounding r = *base;
-    r.position = pos;
-    uint64_t out;
-    fpq_convert(&out, NULL, to, from, in, &r);
-    char a[24], b[24];
-    fpq_sprint_bits(a, from, in);
-    fpq_sprint_bits(b, to, out);
-    printf("%s %s\n", a, b);
+    /* binary32 / binary64 by their fields, whatever the spelling */
+    const bool ieee_float = from->kind == FPQ_KIND_FLOAT && from->specials == FPQ_SPECIALS_IEEE && from->is_signed;
+    const bool is32 = ieee_float && from->ebits == 8 && from->mbits == 23 && from->bias == 127;
+    const bool is64 = ieee_float && from->ebits == 11 && from->mbits == 52 && from->bias == 1023;
+    if (!is32 && !is64 && from->bits > 16) {
+        cli_error("FROM must be fp32, fp64 or a format of at most 16 bits, not %s", from->name);
+        return CLI_EXIT_USAGE;
+    }
+    size_t nb = is32 ? fpq_boundaries_f32(NULL, 0, to)
+                     : is64 ? fpq_boundaries_f64(NULL, 0, to) : (size_t)1 << from->bits;
+    size_t total = nb + (size_t)count;
+    uint64_t *a = malloc(total * sizeof *a), *e = malloc(total * sizeof *e);
+    void *buf = (is32 || is64) ? malloc(nb * (is32 ? sizeof(float) : sizeof(double))) : NULL;
+    if (!a || !e || ((is32 || is64) && !buf)) {
+        free(a);
+        free(e);
+        free(buf);
+        cli_error("cannot allocate %zu cases", total);
+        return CLI_EXIT_DATA;
+    }
+    if (is32)
+        fpq_boundaries_f32(buf, nb, to);
+    else if (is64)
+        fpq_boundaries_f64(buf, nb, to);
+    for (size_t i = 0; i < nb; i++) {
+        if (is32) {
+            uint32_t b;
+            memcpy(&b, (float *)buf + i, sizeof b);
+            a[i] = b;
+        } else if (is64) {
+            memcpy(&a[i], (double *)buf + i, sizeof a[i]);
+        } else {
+            a[i] = i;
+        }
+    }
+    free(buf);
+    const uint64_t mask = from->bits >= 64 ? UINT64_MAX : (UINT64_C(1) << from->bits) - 1;
+    for (size_t i = 0; i < (size_t)count; i++)
+        a[nb + i] = fpq_sr_bits(rnd->seed ^ UINT64_C(0x5eed), i) & mask;
+    for (size_t i = 0; i < total; i++) {
+        fpq_rounding r = *rnd;
+        r.position = i;
+        fpq_convert(&e[i], NULL, to, from, a[i], &r);
+    }
+    *in = a;
+    *exp = e;
+    *n = total;
+    *nboundary = nb;
+    return CLI_EXIT_OK;
 }
 
 int cli_vectors_main(int argc, char **argv)
@@ -116,56 +161,23 @@ int cli_vectors_main(int argc, char **argv)
     if ((st = cli_format(&to, "vectors", ops[1])) != CLI_EXIT_OK)
         return st;
 
-    /* binary32 / binary64 by their fields, whatever the spelling */
-    const bool ieee_float = from.kind == FPQ_KIND_FLOAT && from.specials == FPQ_SPECIALS_IEEE && from.is_signed;
-    const bool is32 = ieee_float && from.ebits == 8 && from.mbits == 23 && from.bias == 127;
-    const bool is64 = ieee_float && from.ebits == 11 && from.mbits == 52 && from.bias == 1023;
-    if (!is32 && !is64 && from.bits > 16)
-        return cli_usage_error("vectors", "FROM must be fp32, fp64 or a format of at most 16 bits, not %s",
-                               from.name);
-
-    size_t nb;
-    void *buf = NULL;
-    if (is32)
-        nb = fpq_boundaries_f32(NULL, 0, &to);
-    else if (is64)
-        nb = fpq_boundaries_f64(NULL, 0, &to);
-    else
-        nb = (size_t)1 << from.bits;
-    if (is32 || is64) {
-        buf = malloc(nb * (is32 ? sizeof(float) : sizeof(double)));
-        if (!buf) {
-            cli_error("cannot allocate %zu boundary cases", nb);
-            return CLI_EXIT_DATA;
-        }
-        if (is32)
-            fpq_boundaries_f32(buf, nb, &to);
-        else
-            fpq_boundaries_f64(buf, nb, &to);
-    }
+    uint64_t *in, *exp;
+    size_t n, nb;
+    if ((st = cli_vector_cases(&in, &exp, &n, &nb, &from, &to, &rnd, count)) != CLI_EXIT_OK)
+        return st;
     printf("# fpq %s vectors: %s -> %s, round %s, overflow %s%s\n", fpq_version(), from.name, to.name,
            fpq_rnd_name(rnd.mode), rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format",
            rnd.int_symmetric ? ", symmetric" : "");
     printf("# %zu boundary cases, then %llu random cases (seed %llu); each line: input expected\n", nb,
            count, (unsigned long long)rnd.seed);
-    uint64_t pos = 0;
-    for (size_t i = 0; i < nb; i++, pos++) {
-        uint64_t in;
-        if (is32) {
-            uint32_t b;
-            memcpy(&b, (float *)buf + i, sizeof b);
-            in = b;
-        } else if (is64) {
-            memcpy(&in, (double *)buf + i, sizeof in);
-        } else {
-            in = i;
-        }
-        put_case(&from, &to, in, pos, &rnd);
+    for (size_t i = 0; i < n; i++) {
+        char a[24], b[24];
+        fpq_sprint_bits(a, &from, in[i]);
+        fpq_sprint_bits(b, &to, exp[i]);
+        printf("%s %s\n", a, b);
     }
-    free(buf);
-    const uint64_t mask = from.bits >= 64 ? UINT64_MAX : (UINT64_C(1) << from.bits) - 1;
-    for (unsigned long long i = 0; i < count; i++, pos++)
-        put_case(&from, &to, fpq_sr_bits(rnd.seed ^ UINT64_C(0x5eed), i) & mask, pos, &rnd);
+    free(in);
+    free(exp);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("write error on standard output");
         return CLI_EXIT_DATA;

@@ -109,6 +109,8 @@ static const cli_command commands[] = {
      NULL, 0, 0, 0, NULL, cli_bench_main},
     {"vectors", "FROM TO", "test vectors for a converter: boundary cases, then random",
      NULL, 0, 0, 0, NULL, cli_vectors_main},
+    {"verify", "FROM TO -- CMD...", "check another converter against the reference vectors",
+     NULL, 0, 0, 0, NULL, cli_verify_main},
     {"quant", "INPUT", "quantize a tensor under a spec: error metrics",
      NULL, 0, 0, 0, NULL, cli_quant_main},
     {"matmul", "X W", "a quantized matrix product (W8A8, weight-only, LLM.int8) vs the exact one",

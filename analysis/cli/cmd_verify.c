@@ -1,0 +1,257 @@
+/* cmd_verify.c: `fpq verify FROM TO -- CMD ARGS...`, checking someone
+ * else's converter the way TestFloat's verifier checks an IEEE one.
+ *
+ * CMD gets the whole `fpq vectors` case set on standard input, one input
+ * pattern per line (the `fpq convert` contract), and must answer one output
+ * pattern per line.  Each disagreement with the reference is counted under
+ * one class (the first that applies: nan, infinity, zero, overflow, tie,
+ * subnormal, ordinary) with the first examples of each.  Exit 0 only when
+ * every line agrees. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum vclass { VC_NAN, VC_INF, VC_ZERO, VC_OVERFLOW, VC_TIE, VC_SUBNORMAL, VC_ORDINARY, VC_COUNT };
+static const char *const vclass_name[VC_COUNT] = {"nan", "infinity", "zero", "overflow threshold",
+                                                  "tie", "subnormal", "ordinary"};
+#define EXAMPLES 3
+
+/* The class of a case, from the input's value against TO's landmarks. */
+static enum vclass classify(const fpq_format *from, const fpq_format *to, uint64_t in, const fpq_landmarks *lm)
+{
+    MPFR_DECL_INIT(x, 64);
+    MPFR_DECL_INIT(v, 64);
+    fpq_class c;
+    fpq_decode(x, &c, NULL, from, in);
+    if (c == FPQ_CLASS_NAN)
+        return VC_NAN;
+    if (c == FPQ_CLASS_INF)
+        return VC_INF;
+    if (c == FPQ_CLASS_ZERO)
+        return VC_ZERO;
+    mpfr_abs(x, x, MPFR_RNDN);
+    fpq_decode(v, NULL, NULL, to, lm->max_finite);
+    if (mpfr_cmp(x, v) >= 0)
+        return VC_OVERFLOW;
+    /* a tie: x is the midpoint of its two neighbours in TO */
+    fpq_rounding down, up;
+    fpq_rounding_default(&down);
+    down.mode = FPQ_RTZ;
+    fpq_rounding_default(&up);
+    up.mode = FPQ_RUP;
+    uint64_t lo, hi;
+    fpq_encode(&lo, NULL, to, x, &down);
+    fpq_encode(&hi, NULL, to, x, &up);
+    MPFR_DECL_INIT(a, 64);
+    MPFR_DECL_INIT(b, 64);
+    fpq_decode(a, NULL, NULL, to, lo);
+    fpq_decode(b, NULL, NULL, to, hi);
+    if (lo != hi && mpfr_number_p(a) && mpfr_number_p(b)) {
+        MPFR_DECL_INIT(mid, 130);
+        mpfr_add(mid, a, b, MPFR_RNDN);
+        mpfr_div_2ui(mid, mid, 1, MPFR_RNDN);
+        if (mpfr_cmp(mid, x) == 0)
+            return VC_TIE;
+    }
+    if (lm->min_normal != FPQ_NO_BITS) {
+        fpq_decode(v, NULL, NULL, to, lm->min_normal);
+        if (mpfr_cmp(x, v) < 0)
+            return VC_SUBNORMAL;
+    }
+    return VC_ORDINARY;
+}
+
+static void verify_help(FILE *f)
+{
+    fprintf(f,
+            "Usage: fpq verify FROM TO [--round MODE] [--saturate] [--symmetric]\n"
+            "                  [--count N] [--seed S] -- CMD [ARGS...]\n"
+            "\n"
+            "Check the converter CMD against the reference: CMD reads the cases of\n"
+            "'fpq vectors FROM TO' (same options) on standard input, one FROM bit\n"
+            "pattern in hex per line, and must write one TO bit pattern in hex per\n"
+            "line (0x optional, case-insensitive), in order.  Mismatches are counted\n"
+            "by class (nan, infinity, zero, overflow threshold, tie, subnormal,\n"
+            "ordinary) with the first examples of each.\n"
+            "\n"
+            "Exit status: 0 every case agrees; 1 a mismatch, a missing or malformed\n"
+            "output line, or CMD failed; 2 usage error.\n"
+            "\n"
+            "Example: fpq verify fp32 bf16 -- ./my_convert\n");
+}
+
+static int run_cmd(char **cmd, FILE *input, FILE **output, pid_t *pid)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    *pid = fork();
+    if (*pid < 0)
+        return -1;
+    if (*pid == 0) {
+        dup2(fileno(input), STDIN_FILENO);
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        execvp(cmd[0], cmd);
+        fprintf(stderr, "fpq: verify: cannot run '%s': %s\n", cmd[0], strerror(errno));
+        _exit(127);
+    }
+    close(fd[1]);
+    *output = fdopen(fd[0], "r");
+    return *output ? 0 : -1;
+}
+
+int cli_verify_main(int argc, char **argv)
+{
+    /* Split at "--": fpq's options before, the command after. */
+    int dd = 1;
+    while (dd < argc && strcmp(argv[dd], "--") != 0)
+        dd++;
+    if (dd < argc && (argc - dd) < 2)
+        return cli_usage_error("verify", "missing CMD after '--'");
+    for (int i = 1; i < dd; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            verify_help(stdout);
+            return CLI_EXIT_OK;
+        }
+    if (dd == argc)
+        return cli_usage_error("verify", "missing '-- CMD ARGS...'");
+
+    enum { O_SATURATE = 256, O_SYMMETRIC, O_COUNT, O_SEED };
+    static const struct option longs[] = {
+        {"round", required_argument, NULL, 'r'}, {"saturate", no_argument, NULL, O_SATURATE},
+        {"symmetric", no_argument, NULL, O_SYMMETRIC}, {"count", required_argument, NULL, O_COUNT},
+        {"seed", required_argument, NULL, O_SEED}, {NULL, 0, NULL, 0},
+    };
+    fpq_rounding rnd;
+    fpq_rounding_default(&rnd);
+    unsigned long long count = 1000;
+    const char *ops[2];
+    int nops = 0, code;
+    char *end;
+    opterr = 0;
+    optind = 0;
+    while ((code = getopt_long(dd, argv, "-:r:", longs, NULL)) != -1) {
+        switch (code) {
+        case 1:
+            if (nops == 2)
+                return cli_usage_error("verify", "unexpected operand '%s'", optarg);
+            ops[nops++] = optarg;
+            break;
+        case 'r':
+            if (fpq_rnd_parse(&rnd.mode, optarg) != FPQ_OK)
+                return cli_usage_error("verify", "unknown rounding mode '%s'", optarg);
+            break;
+        case O_SATURATE: rnd.overflow = FPQ_OVF_SATURATE; break;
+        case O_SYMMETRIC: rnd.int_symmetric = true; break;
+        case O_COUNT:
+            count = strtoull(optarg, &end, 10);
+            if (*end || optarg[0] == '-' || !optarg[0] || count > (1ull << 32))
+                return cli_usage_error("verify", "--count takes 0 to 2^32, not '%s'", optarg);
+            break;
+        case O_SEED:
+            rnd.seed = strtoull(optarg, &end, 0);
+            if (*end || optarg[0] == '-' || !optarg[0])
+                return cli_usage_error("verify", "--seed takes an unsigned integer, not '%s'", optarg);
+            break;
+        case ':': return cli_usage_error("verify", "option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error("verify", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (nops < 2)
+        return cli_usage_error("verify", "missing %s", nops ? "TO" : "FROM and TO");
+    fpq_format from, to;
+    int st = cli_format(&from, "verify", ops[0]);
+    if (st != CLI_EXIT_OK || (st = cli_format(&to, "verify", ops[1])) != CLI_EXIT_OK)
+        return st;
+    uint64_t *in, *exp;
+    size_t n, nb;
+    if ((st = cli_vector_cases(&in, &exp, &n, &nb, &from, &to, &rnd, count)) != CLI_EXIT_OK)
+        return st;
+
+    FILE *input = tmpfile(), *output = NULL;
+    pid_t pid;
+    int rc = CLI_EXIT_DATA;
+    if (!input) {
+        cli_error("verify: cannot create a temporary file: %s", strerror(errno));
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char b[24];
+        fpq_sprint_bits(b, &from, in[i]);
+        fprintf(input, "%s\n", b);
+    }
+    fflush(stdout);
+    if (fflush(input) != 0 || fseek(input, 0, SEEK_SET) != 0 || run_cmd(argv + dd + 1, input, &output, &pid) != 0) {
+        cli_error("verify: cannot start '%s': %s", argv[dd + 1], strerror(errno));
+        goto out;
+    }
+
+    fpq_landmarks lm;
+    fpq_landmarks_get(&lm, &to);
+    size_t bad[VC_COUNT] = {0}, nbad = 0, got_lines = 0;
+    char ex[VC_COUNT][EXAMPLES][96];
+    char line[256];
+    bool malformed = false;
+    while (got_lines < n && fgets(line, sizeof line, output)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        uint64_t got;
+        if (fpq_parse_bits(&got, &to, line) != FPQ_OK) {
+            cli_error("verify: line %zu of '%s' is not a %s bit pattern: '%s'", got_lines + 1, argv[dd + 1],
+                      to.name, line);
+            malformed = true;
+            break;
+        }
+        if (got != exp[got_lines]) {
+            enum vclass c = classify(&from, &to, in[got_lines], &lm);
+            if (bad[c] < EXAMPLES) {
+                char a[24], e[24], g[24];
+                fpq_sprint_bits(a, &from, in[got_lines]);
+                fpq_sprint_bits(e, &to, exp[got_lines]);
+                fpq_sprint_bits(g, &to, got);
+                snprintf(ex[c][bad[c]], sizeof ex[c][0], "%s: expected %s, got %s", a, e, g);
+            }
+            bad[c]++;
+            nbad++;
+        }
+        got_lines++;
+    }
+    fclose(output);
+    int status;
+    waitpid(pid, &status, 0);
+    const bool cmd_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+    printf("%s -> %s, round %s, overflow %s: %zu cases (%zu boundary, %llu random)\n", from.name, to.name,
+           fpq_rnd_name(rnd.mode), rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format", n, nb, count);
+    for (int c = 0; c < VC_COUNT; c++) {
+        if (!bad[c])
+            continue;
+        printf("  %zu mismatches: %s\n", bad[c], vclass_name[c]);
+        for (size_t k = 0; k < bad[c] && k < EXAMPLES; k++)
+            printf("    %s\n", ex[c][k]);
+    }
+    if (!malformed && got_lines < n)
+        printf("  %zu cases unanswered: the command wrote %zu lines\n", n - got_lines, got_lines);
+    if (!cmd_ok)
+        printf("  the command failed (%s %d)\n", WIFEXITED(status) ? "exit status" : "signal",
+               WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    if (nbad == 0 && got_lines == n && cmd_ok && !malformed) {
+        printf("all %zu cases agree\n", n);
+        rc = CLI_EXIT_OK;
+    } else {
+        printf("%zu mismatches\n", nbad + (n - got_lines));
+    }
+out:
+    if (input)
+        fclose(input);
+    free(in);
+    free(exp);
+    return rc;
+}
