@@ -329,13 +329,15 @@ int fpq_decode_f64(double *dst, const void *src, size_t n, const fpq_format *fmt
 int fpq_round_f32(float *dst, const float *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
 int fpq_round_f64(double *dst, const double *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
 
-/* Boundary-complete inputs for converting binary32 (binary64) into fmt, in
- * ascending order without duplicates: every exact midpoint between adjacent
- * values of fmt that the source can hold and the source's neighbours on both
- * sides of every midpoint and of every value, the overflow threshold and its
- * neighbours, the subnormal boundaries, +-0, +-Inf and NaNs with several
- * payloads, for both signs.  Writes at most max; returns the full count
- * (call with max = 0 to size the buffer). */
+/* Boundary inputs for converting binary32 (binary64) into fmt, ascending
+ * (totalOrder) without duplicates, then 10 NaNs with several payloads: for
+ * formats of at most 20 bits, every exact midpoint between adjacent values
+ * that the source can hold and the source's neighbours on both sides of
+ * every midpoint and of every value, the overflow threshold and its
+ * neighbours, the subnormal boundaries, +-0 and +-Inf; wider formats (fp32,
+ * fp64, int32) are sampled per binade, so their set is not complete.
+ * Writes at most max; returns the full count (max = 0 sizes the buffer; 0
+ * for an invalid format or an allocation failure). */
 size_t fpq_boundaries_f32(float *out, size_t max, const fpq_format *fmt);
 size_t fpq_boundaries_f64(double *out, size_t max, const fpq_format *fmt);
 

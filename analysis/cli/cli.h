@@ -36,7 +36,8 @@ enum {
     CLI_OPT_SATURATE = 1u << 2,  /* --saturate */
     CLI_OPT_SYMMETRIC = 1u << 3, /* --symmetric */
     CLI_OPT_OUT = 1u << 4,       /* -o, --out hex|dec|both */
-    CLI_OPT_CSV = 1u << 5        /* --csv */
+    CLI_OPT_CSV = 1u << 5,       /* --csv */
+    CLI_OPT_REFERENCE = 1u << 6  /* --reference */
 };
 #define CLI_OPTS_ROUNDING \
     (CLI_OPT_ROUND | CLI_OPT_SEED | CLI_OPT_SATURATE | CLI_OPT_SYMMETRIC)
@@ -50,6 +51,7 @@ typedef struct cli_args {
     fpq_rounding rnd; /* --round, --seed, --saturate, --symmetric */
     enum cli_out out; /* --out */
     bool csv;         /* --csv */
+    bool reference;   /* --reference: MPFR only, no fast path */
 } cli_args;
 
 /* Write "fpq: MESSAGE\n" to stderr, after flushing stdout so that every

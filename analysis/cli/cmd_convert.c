@@ -51,6 +51,7 @@ typedef struct memo {
 /* What every thread shares: read only while converting. */
 typedef struct conv {
     const fpq_format *from; /* NULL: each line is a number (FROM "dec") */
+    int fast;               /* 32 or 64: FROM is binary32/64, use the bulk path */
     const fpq_format *to;
     fpq_rounding rnd;
     enum cli_out out;
@@ -312,16 +313,130 @@ static bool line_error(worker *w, uint64_t lineno, const char *what,
 
 /* Convert one line [s, e) (its newline excluded); e[0] is writable.
  * lineno counts from 1.  Returns false on a malformed line. */
+/* The FROM bit pattern of the trimmed line [s, e) of n bytes; reports a
+ * malformed one (line_error) and returns false. */
+static bool parse_from(worker *w, char *s, char *e, size_t n, uint64_t lineno, uint64_t *bits)
+{
+    const conv *c = w->c;
+    char what[128];
+    if (parse_hex_fast(bits, s, n, c->from->bits))
+        return true;
+    if (memchr(s, '\0', n))
+        return line_error(w, lineno, "malformed bit pattern", s, n);
+    char save = *e;
+    *e = '\0';
+    int st = fpq_parse_bits(bits, c->from, s);
+    *e = save;
+    if (st != FPQ_OK) {
+        cli_describe_error(what, sizeof what, st, c->from, true);
+        return line_error(w, lineno, what, s, n);
+    }
+    return true;
+}
+
+/* Trim spaces, tabs and a CR; false (reported) for an empty line. */
+static bool trim_line(worker *w, char **s, char **e, uint64_t lineno)
+{
+    while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+        (*e)--;
+    while (*s < *e && (**s == ' ' || **s == '\t'))
+        (*s)++;
+    if (*e == *s)
+        return line_error(w, lineno, "empty line", *s, 0);
+    return true;
+}
+
+/* Pattern k of n packed by fpq_encode_f32/_f64 (fpq_packed_size layout). */
+static uint64_t unpack(const unsigned char *p, size_t k, unsigned w)
+{
+    if (w <= 4)
+        return (p[k / 2] >> (4 * (k % 2))) & 0xf;
+    if (w <= 8)
+        return p[k];
+    if (w <= 16) {
+        uint16_t v;
+        memcpy(&v, p + 2 * k, sizeof v);
+        return v;
+    }
+    if (w <= 32) {
+        uint32_t v;
+        memcpy(&v, p + 4 * k, sizeof v);
+        return v;
+    }
+    uint64_t v;
+    memcpy(&v, p + 8 * k, sizeof v);
+    return v;
+}
+
+enum { FAST_BATCH = 4096 };
+
+/* The lines of [p, end) for binary32/64 input, through the bulk path in
+ * batches: parse up to FAST_BATCH lines (stopping at a malformed one),
+ * encode them in one call with the stochastic position of the first, and
+ * write them.  NaNs go through fpq_convert, which keeps their payload. */
+static uint64_t convert_lines_fast(worker *w, char *p, char *end, uint64_t first_line)
+{
+    const conv *c = w->c;
+    static _Thread_local uint64_t bits[FAST_BATCH];
+    static _Thread_local double x64[FAST_BATCH];
+    static _Thread_local float x32[FAST_BATCH];
+    static _Thread_local unsigned char packed[8 * FAST_BATCH];
+    uint64_t lineno = first_line;
+    bool ok = true;
+    char *nl;
+    while (ok && p < end) {
+        size_t k = 0;
+        const uint64_t batch_first = lineno;
+        while (k < FAST_BATCH && p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            char *s = p, *e = nl;
+            if (!trim_line(w, &s, &e, lineno) || !parse_from(w, s, e, (size_t)(e - s), lineno, &bits[k])) {
+                ok = false;
+                break;
+            }
+            k++;
+            lineno++;
+            p = nl + 1;
+        }
+        if (k == 0)
+            break;
+        fpq_rounding r = w->rnd;
+        r.position = batch_first - 1;
+        if (c->fast == 32) {
+            for (size_t i = 0; i < k; i++) {
+                uint32_t b = (uint32_t)bits[i];
+                memcpy(&x32[i], &b, sizeof b);
+            }
+            fpq_encode_f32(packed, x32, k, c->to, &r);
+        } else {
+            memcpy(x64, bits, k * sizeof bits[0]);
+            fpq_encode_f64(packed, x64, k, c->to, &r);
+        }
+        for (size_t i = 0; i < k; i++) {
+            uint64_t out;
+            const bool nan = c->fast == 32 ? (bits[i] & 0x7fffffffu) > 0x7f800000u
+                                           : (bits[i] & ~(UINT64_C(1) << 63)) > UINT64_C(0x7ff0000000000000);
+            if (nan) {
+                r.position = batch_first - 1 + i;
+                fpq_convert(&out, NULL, c->to, c->from, bits[i], &r);
+            } else {
+                out = unpack(packed, i, c->to->bits);
+            }
+            size_t tn;
+            const char *text = to_text(w, out, &tn);
+            out_put(w->out, text, tn);
+        }
+        if (k < FAST_BATCH && p < end && !memchr(p, '\n', (size_t)(end - p)))
+            break;
+    }
+    return lineno - first_line + (ok ? 0 : 1);
+}
+
 static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
 {
     const conv *c = w->c;
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-        e--;
-    while (s < e && (*s == ' ' || *s == '\t'))
-        s++;
+    if (!trim_line(w, &s, &e, lineno))
+        return false;
     size_t n = (size_t)(e - s);
-    if (n == 0)
-        return line_error(w, lineno, "empty line", s, 0);
 
     uint64_t out;
     unsigned flags;
@@ -330,18 +445,8 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
     char what[128];
     if (c->from) {
         uint64_t bits;
-        if (!parse_hex_fast(&bits, s, n, c->from->bits)) {
-            if (memchr(s, '\0', n))
-                return line_error(w, lineno, "malformed bit pattern", s, n);
-            char save = *e;
-            *e = '\0';
-            int st = fpq_parse_bits(&bits, c->from, s);
-            *e = save;
-            if (st != FPQ_OK) {
-                cli_describe_error(what, sizeof what, st, c->from, true);
-                return line_error(w, lineno, what, s, n);
-            }
-        }
+        if (!parse_from(w, s, e, n, lineno, &bits))
+            return false;
         memo *m = &w->from_memo;
         if (m->ent && m->ent[bits]) {
             out_put(w->out, MEMO_TEXT(w, m, bits), MEMO_LEN(m, bits));
@@ -378,6 +483,8 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
  * first_line.  Stops at a malformed line.  Returns the number of lines. */
 static uint64_t convert_lines(worker *w, char *p, char *end, uint64_t first_line)
 {
+    if (w->c->fast)
+        return convert_lines_fast(w, p, end, first_line);
     uint64_t lineno = first_line;
     char *nl;
     while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
@@ -586,5 +693,13 @@ int cli_cmd_convert(const cli_args *a)
         return rc;
     init_hexval();
     conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out};
+    /* binary32 / binary64 input, by their fields, goes to the bulk path */
+    if (!dec && !a->reference && from.kind == FPQ_KIND_FLOAT && from.specials == FPQ_SPECIALS_IEEE &&
+        from.is_signed && from.subnormals) {
+        if (from.ebits == 8 && from.mbits == 23 && from.bias == 127)
+            c.fast = 32;
+        else if (from.ebits == 11 && from.mbits == 52 && from.bias == 1023)
+            c.fast = 64;
+    }
     return run(&c);
 }

@@ -93,10 +93,11 @@ static const cli_command commands[] = {
      "  fpq: <stdin>:LINE: WHAT 'TEXT'\n"
      "goes to standard error and fpq exits with status 1.  Empty input gives\n"
      "empty output.  With --round sr the position of a value is its line\n"
-     "number minus 1.\n"
+     "number minus 1.  FROM fp32 or fp64 runs on the bulk path (fpq_encode_f32,\n"
+     "_f64: the same bits as the MPFR reference, which --reference forces).\n"
      "\n"
      "Example: printf '0x3dcccccd\\n0x7f800000\\n' | fpq convert fp32 fp8_e4m3\n",
-     CLI_OPTS_ROUNDING | CLI_OPT_OUT, 2, 2, cli_cmd_convert, NULL},
+     CLI_OPTS_ROUNDING | CLI_OPT_OUT | CLI_OPT_REFERENCE, 2, 2, cli_cmd_convert, NULL},
     {"arith", "FMT OP [A [B [C]]]", "emulated arithmetic on bit patterns, or a stream",
      NULL, 0, 0, 0, NULL, cli_arith_main},
     {"dot", "SOURCE", "an emulated dot product beside the exact one",
@@ -139,7 +140,7 @@ static const cli_command *find_command(const char *name)
 /* ---------------------------------------------------------------------- */
 /* Options.                                                               */
 
-enum { LOPT_SEED = 256, LOPT_SATURATE, LOPT_SYMMETRIC, LOPT_CSV };
+enum { LOPT_SEED = 256, LOPT_SATURATE, LOPT_SYMMETRIC, LOPT_CSV, LOPT_REFERENCE };
 
 static const struct option long_options[] = {
     {"round", required_argument, NULL, 'r'},
@@ -148,6 +149,7 @@ static const struct option long_options[] = {
     {"symmetric", no_argument, NULL, LOPT_SYMMETRIC},
     {"out", required_argument, NULL, 'o'},
     {"csv", no_argument, NULL, LOPT_CSV},
+    {"reference", no_argument, NULL, LOPT_REFERENCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -164,6 +166,7 @@ static unsigned option_bit(int code)
     case LOPT_SYMMETRIC: return CLI_OPT_SYMMETRIC;
     case 'o': return CLI_OPT_OUT;
     case LOPT_CSV: return CLI_OPT_CSV;
+    case LOPT_REFERENCE: return CLI_OPT_REFERENCE;
     default: return 0;
     }
 }
@@ -287,6 +290,10 @@ static void print_option_help(FILE *f, unsigned mask)
     if (mask & CLI_OPT_CSV)
         fprintf(f, "      --csv         comma-separated values with a header "
                    "line\n");
+    if (mask & CLI_OPT_REFERENCE)
+        fprintf(f, "      --reference   MPFR reference only (the bulk path, bit for "
+                   "bit equal, is\n                    used for fp32/fp64 input "
+                   "otherwise)\n");
     fprintf(f, "  -h, --help        show this help and exit\n");
 }
 
@@ -560,6 +567,7 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
     fpq_rounding_default(&a->rnd);
     a->out = CLI_OUT_DEFAULT;
     a->csv = false;
+    a->reference = false;
 
     int rc = CLI_EXIT_OK;
     opterr = 0;
@@ -608,6 +616,9 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
             break;
         case LOPT_CSV:
             a->csv = true;
+            break;
+        case LOPT_REFERENCE:
+            a->reference = true;
             break;
         case ':':
             if (optopt > 0 && optopt < 256 && !strchr("ro", optopt))
