@@ -130,20 +130,6 @@ static uint64_t zero_like(const fpq_format *f)
     return 0; /* +0, or the smallest value of a float format without zero */
 }
 
-static uint64_t float_nan(const fpq_format *f, bool neg)
-{
-    const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
-    switch (f->specials) {
-    case FPQ_SPECIALS_IEEE:
-        return sign | fpq_exp_all_ones(f) | (UINT64_C(1) << (f->mbits - 1));
-    case FPQ_SPECIALS_FN:
-        return sign | fpq_mag_mask(f);
-    case FPQ_SPECIALS_FNUZ:
-        return fpq_sign_bit(f);
-    default:
-        return FPQ_NO_BITS;
-    }
-}
 
 /* The overflow result for a magnitude that rounded above the largest finite. */
 static uint64_t float_overflow(const fpq_format *f, bool neg, const fpq_rounding *r)
@@ -161,7 +147,7 @@ static uint64_t float_overflow(const fpq_format *f, bool neg, const fpq_rounding
         return sign | fpq_exp_all_ones(f);
     case FPQ_SPECIALS_FN:
     case FPQ_SPECIALS_FNUZ:
-        return float_nan(f, neg);
+        return fpq_nan_bits(f, neg);
     default:
         return max;
     }
@@ -176,7 +162,7 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
     const long emax = (long)(fpq_max_finite_mag(f) >> f->mbits) - f->bias; /* top binade */
 
     if (mpfr_nan_p(x)) {
-        uint64_t nan = float_nan(f, neg && f->is_signed);
+        uint64_t nan = fpq_nan_bits(f, neg && f->is_signed);
         if (nan != FPQ_NO_BITS)
             return nan;
         *fl |= FPQ_FLAG_INVALID;
@@ -196,7 +182,7 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
         }
         *fl |= FPQ_FLAG_INVALID;
         if (r->overflow == FPQ_OVF_FORMAT && f->specials != FPQ_SPECIALS_FINITE)
-            return float_nan(f, neg);
+            return fpq_nan_bits(f, neg);
         return sign | fpq_max_finite_mag(f);
     }
     if (mpfr_zero_p(x)) {

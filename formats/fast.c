@@ -137,32 +137,18 @@ static bool toward_zero(fpq_rnd m, bool neg)
     return m == FPQ_RTZ || m == FPQ_RTO || (m == FPQ_RUP && neg) || (m == FPQ_RDN && !neg);
 }
 
-static uint64_t nan_code(const fpq_format *f, bool neg)
-{
-    const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
-    switch (f->specials) {
-    case FPQ_SPECIALS_IEEE:
-        return sign | fpq_exp_all_ones(f) | (UINT64_C(1) << (f->mbits - 1));
-    case FPQ_SPECIALS_FN:
-        return sign | fpq_mag_mask(f);
-    case FPQ_SPECIALS_FNUZ:
-        return fpq_sign_bit(f);
-    default:
-        return FPQ_NO_BITS;
-    }
-}
 
 static void float_specials(specials *s, const fpq_format *f, const fpq_rounding *r)
 {
     const uint64_t maxmag = fpq_max_finite_mag(f);
     for (int neg = 0; neg < 2; neg++) {
         const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
-        uint64_t nan = nan_code(f, neg && f->is_signed);
+        uint64_t nan = fpq_nan_bits(f, neg && f->is_signed);
         s->nan[neg] = nan != FPQ_NO_BITS ? nan : 0;
         if (f->specials == FPQ_SPECIALS_IEEE)
             s->inf[neg] = sign | (r->overflow == FPQ_OVF_SATURATE ? maxmag : fpq_exp_all_ones(f));
         else if (r->overflow == FPQ_OVF_FORMAT && f->specials != FPQ_SPECIALS_FINITE)
-            s->inf[neg] = nan_code(f, neg);
+            s->inf[neg] = fpq_nan_bits(f, neg);
         else
             s->inf[neg] = sign | maxmag;
         s->zero[neg] = (f->subnormals && fpq_has_neg_zero(f)) ? sign : 0;
@@ -171,7 +157,7 @@ static void float_specials(specials *s, const fpq_format *f, const fpq_rounding 
         else if (f->specials == FPQ_SPECIALS_IEEE)
             s->ovf[neg] = sign | fpq_exp_all_ones(f);
         else
-            s->ovf[neg] = nan_code(f, neg);
+            s->ovf[neg] = fpq_nan_bits(f, neg);
     }
     s->negu = 0;
     s->tiny = 0;

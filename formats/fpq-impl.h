@@ -78,4 +78,23 @@ static inline bool fpq_has_neg_zero(const fpq_format *f)
     return f->kind == FPQ_KIND_FLOAT && f->is_signed && f->subnormals && f->specials != FPQ_SPECIALS_FNUZ;
 }
 
+/* The NaN pattern a float format produces, of the given sign where the format
+ * keeps one: IEEE quiet NaN (exponent all ones, top mantissa bit), fn's
+ * all-ones magnitude, fnuz's 100...0; FPQ_NO_BITS for finite formats.  The
+ * one place this convention is decided. */
+static inline uint64_t fpq_nan_bits(const fpq_format *f, bool neg)
+{
+    const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
+    switch (f->specials) {
+    case FPQ_SPECIALS_IEEE:
+        return sign | fpq_exp_all_ones(f) | (UINT64_C(1) << (f->mbits - 1));
+    case FPQ_SPECIALS_FN:
+        return sign | fpq_mag_mask(f);
+    case FPQ_SPECIALS_FNUZ:
+        return fpq_sign_bit(f);
+    default:
+        return FPQ_NO_BITS;
+    }
+}
+
 #endif

@@ -382,23 +382,21 @@ int fpq_landmarks_get(fpq_landmarks *o, const fpq_format *f)
             o->min_normal = 0;
             o->min_positive = 0;
         }
-        if (f->is_signed && f->subnormals && f->specials != FPQ_SPECIALS_FNUZ)
+        if (fpq_has_neg_zero(f))
             o->neg_zero = sign;
-        o->lowest = f->is_signed ? (sign | o->max_finite) : (f->subnormals ? 0 : 0);
+        o->lowest = f->is_signed ? (sign | o->max_finite) : 0; /* unsigned: pattern 0 */
         const uint64_t signs = f->is_signed ? 2 : 1;
+        o->nan = fpq_nan_bits(f, false);
         switch (f->specials) {
         case FPQ_SPECIALS_IEEE:
             o->inf = fpq_exp_all_ones(f);
-            o->nan = o->inf | (UINT64_C(1) << (f->mbits - 1));
             o->n_inf = signs;
             o->n_nan = signs * mant;
             break;
         case FPQ_SPECIALS_FN:
-            o->nan = fpq_mag_mask(f);
             o->n_nan = signs;
             break;
         case FPQ_SPECIALS_FNUZ:
-            o->nan = sign;
             o->n_nan = 1;
             break;
         case FPQ_SPECIALS_FINITE:

@@ -102,7 +102,11 @@ int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary
     return CLI_EXIT_OK;
 }
 
-int cli_vectors_main(int argc, char **argv)
+/* The command line shared by vectors and verify, up to argc: FROM TO and
+ * --round, --saturate, --symmetric, --count, --seed (and --help when help
+ * is non-NULL).  Returns CLI_EXIT_OK with the formats filled, -1 after
+ * printing help, or the exit status of a reported misuse. */
+int cli_vector_args(cli_vector_opts *o, const char *cmd, int argc, char **argv, void (*help)(FILE *))
 {
     enum { O_SATURATE = 256, O_SYMMETRIC, O_COUNT, O_SEED };
     static const struct option longs[] = {
@@ -111,9 +115,7 @@ int cli_vectors_main(int argc, char **argv)
         {"seed", required_argument, NULL, O_SEED}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    fpq_rounding rnd;
-    fpq_rounding_default(&rnd);
-    unsigned long long count = VECTORS_COUNT_DEFAULT;
+    fpq_rounding_default(&o->rnd);
     const char *ops[2];
     int nops = 0, code;
     char *end;
@@ -123,44 +125,57 @@ int cli_vectors_main(int argc, char **argv)
         switch (code) {
         case 1:
             if (nops == 2)
-                return cli_usage_error("vectors", "unexpected operand '%s'", optarg);
+                return cli_usage_error(cmd, "unexpected operand '%s'", optarg);
             ops[nops++] = optarg;
             break;
         case 'r':
-            if (fpq_rnd_parse(&rnd.mode, optarg) != FPQ_OK)
-                return cli_usage_error("vectors", "unknown rounding mode '%s'", optarg);
+            if (fpq_rnd_parse(&o->rnd.mode, optarg) != FPQ_OK)
+                return cli_usage_error(cmd, "unknown rounding mode '%s'", optarg);
             break;
-        case O_SATURATE: rnd.overflow = FPQ_OVF_SATURATE; break;
-        case O_SYMMETRIC: rnd.int_symmetric = true; break;
+        case O_SATURATE: o->rnd.overflow = FPQ_OVF_SATURATE; break;
+        case O_SYMMETRIC: o->rnd.int_symmetric = true; break;
         case O_COUNT:
-            count = strtoull(optarg, &end, 10);
-            if (*end || optarg[0] == '-' || !optarg[0] || count > (1ull << 32))
-                return cli_usage_error("vectors", "--count takes 0 to 2^32, not '%s'", optarg);
+            o->count = strtoull(optarg, &end, 10);
+            if (*end || optarg[0] == '-' || !optarg[0] || o->count > (1ull << 32))
+                return cli_usage_error(cmd, "--count takes 0 to 2^32, not '%s'", optarg);
             break;
         case O_SEED:
-            rnd.seed = strtoull(optarg, &end, 0);
+            o->rnd.seed = strtoull(optarg, &end, 0);
             if (*end || optarg[0] == '-' || !optarg[0])
-                return cli_usage_error("vectors", "--seed takes an unsigned integer, not '%s'", optarg);
+                return cli_usage_error(cmd, "--seed takes an unsigned integer, not '%s'", optarg);
             break;
-        case 'h': vectors_help(stdout); return CLI_EXIT_OK;
-        case ':': return cli_usage_error("vectors", "option '%s' needs an argument", argv[optind - 1]);
-        default: return cli_usage_error("vectors", "unknown option '%s'", argv[optind - 1]);
+        case 'h':
+            if (help) {
+                help(stdout);
+                return -1;
+            }
+            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        case ':': return cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
     for (; optind < argc; optind++) {
         if (nops == 2)
-            return cli_usage_error("vectors", "unexpected operand '%s'", argv[optind]);
+            return cli_usage_error(cmd, "unexpected operand '%s'", argv[optind]);
         ops[nops++] = argv[optind];
     }
     if (nops < 2)
-        return cli_usage_error("vectors", "missing %s", nops ? "TO" : "FROM and TO");
-    fpq_format from, to;
-    int st = cli_format(&from, "vectors", ops[0]);
-    if (st != CLI_EXIT_OK)
-        return st;
-    if ((st = cli_format(&to, "vectors", ops[1])) != CLI_EXIT_OK)
-        return st;
+        return cli_usage_error(cmd, "missing %s", nops ? "TO" : "FROM and TO");
+    int st = cli_format(&o->from, cmd, ops[0]);
+    if (st == CLI_EXIT_OK)
+        st = cli_format(&o->to, cmd, ops[1]);
+    return st;
+}
 
+int cli_vectors_main(int argc, char **argv)
+{
+    cli_vector_opts o = {.count = VECTORS_COUNT_DEFAULT};
+    int st = cli_vector_args(&o, "vectors", argc, argv, vectors_help);
+    if (st != CLI_EXIT_OK)
+        return st < 0 ? CLI_EXIT_OK : st;
+    const fpq_format from = o.from, to = o.to;
+    const fpq_rounding rnd = o.rnd;
+    const unsigned long long count = o.count;
     uint64_t *in, *exp;
     size_t n, nb;
     if ((st = cli_vector_cases(&in, &exp, &n, &nb, &from, &to, &rnd, count)) != CLI_EXIT_OK)

@@ -21,6 +21,7 @@ enum vclass { VC_NAN, VC_INF, VC_ZERO, VC_OVERFLOW, VC_TIE, VC_SUBNORMAL, VC_ORD
 static const char *const vclass_name[VC_COUNT] = {"nan", "infinity", "zero", "overflow threshold",
                                                   "tie", "subnormal", "ordinary"};
 #define EXAMPLES 3
+#define VERIFY_COUNT_DEFAULT 1000
 
 /* The class of a case, from the input's value against TO's landmarks. */
 static enum vclass classify(const fpq_format *from, const fpq_format *to, uint64_t in, const fpq_landmarks *lm)
@@ -124,53 +125,13 @@ int cli_verify_main(int argc, char **argv)
     if (dd == argc)
         return cli_usage_error("verify", "missing '-- CMD ARGS...'");
 
-    enum { O_SATURATE = 256, O_SYMMETRIC, O_COUNT, O_SEED };
-    static const struct option longs[] = {
-        {"round", required_argument, NULL, 'r'}, {"saturate", no_argument, NULL, O_SATURATE},
-        {"symmetric", no_argument, NULL, O_SYMMETRIC}, {"count", required_argument, NULL, O_COUNT},
-        {"seed", required_argument, NULL, O_SEED}, {NULL, 0, NULL, 0},
-    };
-    fpq_rounding rnd;
-    fpq_rounding_default(&rnd);
-    unsigned long long count = 1000;
-    const char *ops[2];
-    int nops = 0, code;
-    char *end;
-    opterr = 0;
-    optind = 0;
-    while ((code = getopt_long(dd, argv, "-:r:", longs, NULL)) != -1) {
-        switch (code) {
-        case 1:
-            if (nops == 2)
-                return cli_usage_error("verify", "unexpected operand '%s'", optarg);
-            ops[nops++] = optarg;
-            break;
-        case 'r':
-            if (fpq_rnd_parse(&rnd.mode, optarg) != FPQ_OK)
-                return cli_usage_error("verify", "unknown rounding mode '%s'", optarg);
-            break;
-        case O_SATURATE: rnd.overflow = FPQ_OVF_SATURATE; break;
-        case O_SYMMETRIC: rnd.int_symmetric = true; break;
-        case O_COUNT:
-            count = strtoull(optarg, &end, 10);
-            if (*end || optarg[0] == '-' || !optarg[0] || count > (1ull << 32))
-                return cli_usage_error("verify", "--count takes 0 to 2^32, not '%s'", optarg);
-            break;
-        case O_SEED:
-            rnd.seed = strtoull(optarg, &end, 0);
-            if (*end || optarg[0] == '-' || !optarg[0])
-                return cli_usage_error("verify", "--seed takes an unsigned integer, not '%s'", optarg);
-            break;
-        case ':': return cli_usage_error("verify", "option '%s' needs an argument", argv[optind - 1]);
-        default: return cli_usage_error("verify", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (nops < 2)
-        return cli_usage_error("verify", "missing %s", nops ? "TO" : "FROM and TO");
-    fpq_format from, to;
-    int st = cli_format(&from, "verify", ops[0]);
-    if (st != CLI_EXIT_OK || (st = cli_format(&to, "verify", ops[1])) != CLI_EXIT_OK)
+    cli_vector_opts o = {.count = VERIFY_COUNT_DEFAULT};
+    int st = cli_vector_args(&o, "verify", dd, argv, NULL);
+    if (st != CLI_EXIT_OK)
         return st;
+    const fpq_format from = o.from, to = o.to;
+    const fpq_rounding rnd = o.rnd;
+    const unsigned long long count = o.count;
     uint64_t *in, *exp;
     size_t n, nb;
     if ((st = cli_vector_cases(&in, &exp, &n, &nb, &from, &to, &rnd, count)) != CLI_EXIT_OK)
