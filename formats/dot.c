@@ -9,6 +9,8 @@
  * mpfr_sum at a precision computed from the terms' exponents. */
 #include "arith-impl.h"
 
+#include <math.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,7 +291,8 @@ static void encode_all(uint64_t *bits, unsigned *flags, const double *x, size_t 
     for (size_t i = 0; i < n; i++) {
         unsigned fl = 0;
         r.position = first + i;
-        mpfr_set_d(v, x[i], MPFR_RNDN); /* exact */
+        mpfr_set_d(v, x[i], MPFR_RNDN); /* exact, but for a NaN's sign: */
+        mpfr_setsign(v, v, signbit(x[i]) != 0, MPFR_RNDN);
         fpq_encode(&bits[i], &fl, f, v, &r);
         *flags |= fl;
     }
