@@ -91,6 +91,7 @@ fi
 parent=$(dirname "$out")
 mkdir -p "$parent"
 tmp=$(mktemp -d "$parent/.report.XXXXXX")
+chmod 755 "$tmp" # mktemp makes it private; a report is for reading
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
