@@ -135,6 +135,12 @@ void cli_qspec_opts_set(cli_qspec_opts *o, int which, const char *arg);
 struct fpq_qspec;
 int cli_qspec_build(struct fpq_qspec *s, const char *cmd, const cli_qspec_opts *o);
 
+/* Load a tensor source for command cmd; on failure report it, prefixed
+ * ("X: ", "calibration: ", or ""): an invalid generator spec or ambiguous
+ * file is a usage error (CLI_EXIT_USAGE), anything else CLI_EXIT_DATA. */
+struct fpq_tensor;
+int cli_load_source(struct fpq_tensor *t, const char *cmd, const char *src, const char *prefix);
+
 /* The commands (one entry each in main.c's table). */
 int cli_cmd_formats(const cli_args *a);
 int cli_cmd_info(const cli_args *a);
@@ -154,6 +160,10 @@ int cli_inspect_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_vectors_main(int argc, char **argv);
 int cli_verify_main(int argc, char **argv);
+/* 32 or 64 when f is binary32 or binary64 by its fields (whatever its
+ * spelling), else 0: the formats the bulk path takes as input. */
+int cli_host_float_width(const fpq_format *f);
+
 typedef struct cli_vector_opts {
     fpq_format from, to;
     fpq_rounding rnd;

@@ -346,6 +346,17 @@ static bool trim_line(worker *w, char **s, char **e, uint64_t lineno)
     return true;
 }
 
+int cli_host_float_width(const fpq_format *f)
+{
+    if (f->kind != FPQ_KIND_FLOAT || f->specials != FPQ_SPECIALS_IEEE || !f->is_signed || !f->subnormals)
+        return 0;
+    if (f->ebits == 8 && f->mbits == 23 && f->bias == 127)
+        return 32;
+    if (f->ebits == 11 && f->mbits == 52 && f->bias == 1023)
+        return 64;
+    return 0;
+}
+
 /* Pattern k of n packed by fpq_encode_f32/_f64 (fpq_packed_size layout). */
 static uint64_t unpack(const unsigned char *p, size_t k, unsigned w)
 {
@@ -693,13 +704,8 @@ int cli_cmd_convert(const cli_args *a)
         return rc;
     init_hexval();
     conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out};
-    /* binary32 / binary64 input, by their fields, goes to the bulk path */
-    if (!dec && !a->reference && from.kind == FPQ_KIND_FLOAT && from.specials == FPQ_SPECIALS_IEEE &&
-        from.is_signed && from.subnormals) {
-        if (from.ebits == 8 && from.mbits == 23 && from.bias == 127)
-            c.fast = 32;
-        else if (from.ebits == 11 && from.mbits == 52 && from.bias == 1023)
-            c.fast = 64;
-    }
+    /* binary32 / binary64 input goes to the bulk path */
+    if (!dec && !a->reference)
+        c.fast = cli_host_float_width(&from);
     return run(&c);
 }

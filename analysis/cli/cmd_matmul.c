@@ -81,18 +81,6 @@ enum {
     OPT_W = OPT_X + CLI_QO_COUNT /* --w-... */
 };
 
-static int load(fpq_tensor *t, const char *src, const char *what)
-{
-    fpq_errbuf e = {""};
-    int st = fpq_source_load(t, src, &e);
-    if (st == FPQ_OK)
-        return CLI_EXIT_OK;
-    if (st == FPQ_LAB_ERR_SPEC)
-        return cli_usage_error(CMD, "%s: %s", what, e.msg);
-    cli_error("%s: %s", what, e.msg);
-    return CLI_EXIT_DATA;
-}
-
 static void num(char *buf, size_t n, double v)
 {
     for (int p = 15; p <= 17; p++) {
@@ -283,8 +271,9 @@ int cli_matmul_main(int argc, char **argv)
 
     fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
     double *re = NULL;
-    if ((rc = load(&x, ops[0], "X")) != CLI_EXIT_OK || (rc = load(&w, ops[1], "W")) != CLI_EXIT_OK
-        || (calibrate && (rc = load(&cal, calibrate, "calibration X")) != CLI_EXIT_OK))
+    if ((rc = cli_load_source(&x, CMD, ops[0], "X: ")) != CLI_EXIT_OK
+        || (rc = cli_load_source(&w, CMD, ops[1], "W: ")) != CLI_EXIT_OK
+        || (calibrate && (rc = cli_load_source(&cal, CMD, calibrate, "calibration X: ")) != CLI_EXIT_OK))
         goto done;
     re = cli_xmalloc((x.rows ? x.rows : 1) * sizeof *re);
     fpq_mm_metrics m;

@@ -360,21 +360,6 @@ static void print_table(const run *r, const row *rows, size_t nrows)
 
 /* ---------------------------------------------------------------------- */
 
-/* Load a source (the loader's messages name it); an invalid generator
- * spec or an ambiguous file is a usage error, anything else a data error.
- * what: a prefix for the message ("" or "calibration: "). */
-static int load(fpq_tensor *t, const char *src, const char *what)
-{
-    fpq_errbuf e = {""};
-    int st = fpq_source_load(t, src, &e);
-    if (st == FPQ_OK)
-        return CLI_EXIT_OK;
-    if (st == FPQ_LAB_ERR_SPEC)
-        return cli_usage_error(CMD, "%s%s", what, e.msg);
-    cli_error("%s%s", what, e.msg);
-    return CLI_EXIT_DATA;
-}
-
 typedef struct opts {
     wlist formats, groups;
     const char *scheme, *gran, *axis, *scale_format, *scale_round, *mx_rule, *range, *round, *seed, *outlier,
@@ -480,9 +465,9 @@ int cli_quant_main(int argc, char **argv)
         goto done;
     }
 
-    if ((rc = load(&x, input, "")) != CLI_EXIT_OK)
+    if ((rc = cli_load_source(&x, CMD, input, "")) != CLI_EXIT_OK)
         goto done;
-    if (o.calibrate && (rc = load(&cal, o.calibrate, "calibration: ")) != CLI_EXIT_OK)
+    if (o.calibrate && (rc = cli_load_source(&cal, CMD, o.calibrate, "calibration: ")) != CLI_EXIT_OK)
         goto done;
 
     fpq_tensor xh = FPQ_TENSOR_INIT;

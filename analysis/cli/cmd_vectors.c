@@ -51,10 +51,8 @@ static void vectors_help(FILE *f)
 int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary, const fpq_format *from,
                      const fpq_format *to, const fpq_rounding *rnd, unsigned long long count)
 {
-    /* binary32 / binary64 by their fields, whatever the spelling */
-    const bool ieee_float = from->kind == FPQ_KIND_FLOAT && from->specials == FPQ_SPECIALS_IEEE && from->is_signed;
-    const bool is32 = ieee_float && from->ebits == 8 && from->mbits == 23 && from->bias == 127;
-    const bool is64 = ieee_float && from->ebits == 11 && from->mbits == 52 && from->bias == 1023;
+    const int width = cli_host_float_width(from);
+    const bool is32 = width == 32, is64 = width == 64;
     if (!is32 && !is64 && from->bits > 16) {
         cli_error("FROM must be fp32, fp64 or a format of at most 16 bits, not %s", from->name);
         return CLI_EXIT_USAGE;

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "quant.h"
+#include "source.h"
 
 const cli_qspec_optname cli_qspec_optnames[CLI_QO_COUNT] = {
     [CLI_QO_FORMAT] = {"format", 1},           [CLI_QO_SCHEME] = {"scheme", 1},
@@ -151,4 +152,16 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const cli_qspec_opts *o)
     if (fpq_qspec_validate(s, &e) != FPQ_OK)
         return cli_usage_error(cmd, "%s", e.msg);
     return CLI_EXIT_OK;
+}
+
+int cli_load_source(struct fpq_tensor *t, const char *cmd, const char *src, const char *prefix)
+{
+    fpq_errbuf e = {""};
+    int st = fpq_source_load(t, src, &e);
+    if (st == FPQ_OK)
+        return CLI_EXIT_OK;
+    if (st == FPQ_LAB_ERR_SPEC)
+        return cli_usage_error(cmd, "%s%s", prefix, e.msg);
+    cli_error("%s%s", prefix, e.msg);
+    return CLI_EXIT_DATA;
 }
