@@ -25,8 +25,12 @@
  *   subnormals are the binade -126 without their leading bit.  Round-to-
  *   format stays in the binary32 bit domain when binary32 holds every value
  *   of the format (no table, no gather).
- * - k64: everything else, including integers, which are the float grid with
- *   quantum 1 below 2^35 (M = emin = emax = 34) followed by a clamp.
+ *   Integers of at most 24 bits take k32 too: the float grid with quantum 1
+ *   below 2^24 (M = emin = 23), where the rounded code is the integer
+ *   itself, and binary32's own grid above (codes from 2^24 up, increasing),
+ *   followed by a clamp to the range; every such range lies below 2^24.
+ * - k64: everything else, including wider integers, which are the float
+ *   grid with quantum 1 below 2^35 (M = emin = emax = 34) and a clamp.
  *   binary32 input is widened to binary64 (exact).  binary64 subnormals are
  *   normalised (count leading zeros) only for targets with emin < -1022.
  * - Lookup tables compare with the exact midpoints of adjacent entries in
@@ -177,6 +181,15 @@ typedef struct k32 {
     uint32_t dshift, K, sub_lim;
     float scale;
     uint32_t rnan0, rnan1, rinf0, rinf1, rzero0, rzero1, rovf0, rovf1, rnegu, rtiny; /* binary32 bits */
+    /* integers (at most 24 bits): the clamp and the code mask */
+    int32_t ilo, ihi;
+    uint32_t mask;
+    bool int_rne_ok; /* k32_int_rne applies: the range lies in [-2^22, 2^22) */
+    /* k32_round_rne: whether it applies, and its constants */
+    bool rne_ok;
+    int32_t sh_c, sh0;  /* 23 - M + emin + 126; 23 - M */
+    uint32_t max_bits;  /* binary32 bits of the largest finite value */
+    uint32_t nan_flip;      /* rnan0 ^ rnan1: the NaN result's sign follows the input's, or not */
 } k32;
 
 /* Rounded magnitude code of a finite binary32 magnitude a (bits, sign off). */
@@ -239,6 +252,63 @@ INLINE uint32_t k32_round(const k32 *P, const int mode, uint32_t xb, uint64_t u)
     return r;
 }
 
+/* k32_round in nearest-even for the common case, in fewer operations:
+ * signed float formats with -0, subnormals and 1 to 22 mantissa bits (a
+ * bit to discard), held by binary32, where Inf and overflow give the same
+ * result and overflow's result is sign-symmetric.  The discarded bits of
+ * the 24-bit significand are rounded in place (the kept bits' last one is
+ * the code's parity) and the binade's base added back, so that a carry
+ * moves into the exponent field by itself; below half the format's
+ * quantum the shift is clamped to 25 and the sum stays below it. */
+INLINE uint32_t k32_round_rne(const k32 *P, uint32_t xb)
+{
+    const uint32_t a = xb & 0x7fffffffu;
+    const uint32_t e = a & 0x7f800000u;
+    const uint32_t base = (e > 0x800000u ? e : 0x800000u) - 0x800000u; /* binary32 subnormals: binade 1 */
+    const uint32_t sig = a - base;                                     /* < 2^24 */
+    int32_t sh = P->sh_c - (int32_t)(base >> 23);
+    sh = sh > P->sh0 ? sh : P->sh0;
+    sh = sh < 25 ? sh : 25;
+    const uint32_t m = (1u << sh) - 1;
+    const uint32_t rs = (sig + (m >> 1) + ((sig >> sh) & 1)) & ~m; /* sh >= 1 */
+    uint32_t mag = pick32(rs == 0, 0, base + rs);
+    mag = pick32(mag > P->max_bits, P->rovf0, mag);
+    const uint32_t r = mag | (xb & 0x80000000u);
+    return pick32(a > 0x7f800000u, P->rnan0 ^ (xb & P->nan_flip), r);
+}
+
+/* k32_int in nearest-even, in fewer operations, for ranges within
+ * [-2^22, 2^22): |x| below 2^23 is rounded to an integer in place (sig *
+ * 2^(E - 150), the discarded bits rounded as in k32_round_rne); above, the
+ * shift stays at 1 and the result, at least 2^22, is clamped anyway. */
+INLINE int32_t k32_int_rne(const k32 *P, uint32_t xb)
+{
+    const uint32_t a = xb & 0x7fffffffu, E = a >> 23;
+    const uint32_t sig = (a & 0x7fffffu) | 0x800000u; /* E = 0: below 2^-126, rounds to 0 */
+    int32_t sh = 150 - (int32_t)E;
+    sh = sh > 1 ? sh : 1;
+    sh = sh < 25 ? sh : 25;
+    const uint32_t m = (1u << sh) - 1;
+    const uint32_t kept = (sig + (m >> 1) + ((sig >> sh) & 1)) >> sh;
+    const uint32_t neg = 0u - (xb >> 31);
+    int32_t v = (int32_t)((kept ^ neg) - neg);
+    v = v < P->ilo ? P->ilo : v;
+    v = v > P->ihi ? P->ihi : v;
+    return (int32_t)pick32(a > 0x7f800000u, 0, (uint32_t)v);
+}
+
+/* The clamped integer nearest a binary32 input by the mode; NaN gives 0,
+ * infinities the ends of the range (mag of Inf is above 2^24). */
+INLINE int32_t k32_int(const k32 *P, const int mode, uint32_t xb, uint64_t u)
+{
+    const uint32_t neg = xb >> 31, a = xb & 0x7fffffffu;
+    const uint32_t mag = k32_mag(P, mode, a, neg, u); /* < 2^31 */
+    int32_t v = (int32_t)((mag ^ (0u - neg)) + neg);  /* neg ? -mag : mag */
+    v = v < P->ilo ? P->ilo : v;
+    v = v > P->ihi ? P->ihi : v;
+    return (int32_t)pick32(a > 0x7f800000u, 0, (uint32_t)v);
+}
+
 /* One loop per mode: the mode is a constant inside each. */
 #define K32_LOOPS(BODY)                                                     \
     switch (mode) {                                                         \
@@ -258,23 +328,40 @@ INLINE uint32_t k32_round(const k32 *P, const int mode, uint32_t xb, uint64_t u)
 #define DRAW(MODE, i) ((MODE) == FPQ_RSR ? u[i] : 0)
 
 HOT static void k32_encode_block(uint32_t *restrict codes, const float *restrict src, const uint64_t *restrict u,
-                                 const k32 *pp, fpq_rnd mode)
+                                 const k32 *pp, int is_int, fpq_rnd mode)
 {
     const k32 P = *pp;
-#define BODY(MODE)                                                          \
-    for (size_t i = 0; i < BLOCK; i++)                                      \
-        codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i));
+#define BODY(MODE)                                                              \
+    if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            codes[i] = (uint32_t)k32_int_rne(&P, f32_bits(src[i])) & P.mask;   \
+    else if (is_int)                                                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask; \
+    else                                                                        \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i));
     K32_LOOPS(BODY)
 #undef BODY
 }
 
 HOT static void k32_round_block(float *restrict dst, const float *restrict src, const uint64_t *restrict u,
-                                const k32 *pp, fpq_rnd mode)
+                                const k32 *pp, int is_int, fpq_rnd mode)
 {
     const k32 P = *pp;
-#define BODY(MODE)                                                          \
-    for (size_t i = 0; i < BLOCK; i++)                                      \
-        dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)));
+#define BODY(MODE)                                                              \
+    if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            dst[i] = (float)k32_int_rne(&P, f32_bits(src[i])); /* exact: below 2^24 */ \
+    else if (is_int)                                                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            dst[i] = (float)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i));  \
+    else if ((MODE) == FPQ_RNE && P.rne_ok)                                     \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            dst[i] = f32_from(k32_round_rne(&P, f32_bits(src[i])));            \
+    else                                                                        \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)));
     K32_LOOPS(BODY)
 #undef BODY
 }
@@ -701,7 +788,9 @@ static void k64_init(k64 *p, const fpq_format *f, const fpq_rounding *r)
 /* Whether k32 encodes binary32 into f; *round: and rounds to f in binary32. */
 static bool k32_fits(const fpq_format *f, bool *round)
 {
-    *round = false;
+    *round = f->kind == FPQ_KIND_INT && f->bits <= 24;
+    if (*round)
+        return true;
     if (f->kind != FPQ_KIND_FLOAT || f->mbits > 23 || f->bits > 32 || fpq_emin(f) < -126)
         return false;
     *round = float_emax(f) <= 127;
@@ -713,6 +802,15 @@ static void kdec_init(kdec *p, const fpq_format *f, bool dbl, const double *lut)
 static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
 {
     memset(p, 0, sizeof *p);
+    if (f->kind == FPQ_KIND_INT) {
+        /* quantum 1 below 2^24 (see the top of the file) */
+        p->emin = p->M = 23;
+        p->ihi = f->is_signed ? (INT32_C(1) << (f->bits - 1)) - 1 : (INT32_C(1) << f->bits) - 1;
+        p->ilo = f->is_signed ? -(INT32_C(1) << (f->bits - 1)) + (r->int_symmetric ? 1 : 0) : 0;
+        p->mask = (uint32_t)fpq_width_mask(f);
+        p->int_rne_ok = p->ilo >= -(INT32_C(1) << 22) && p->ihi < INT32_C(1) << 22;
+        return;
+    }
     specials s;
     float_specials(&s, f, r);
     p->emin = (int32_t)fpq_emin(f);
@@ -746,6 +844,13 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
     p->rzero0 = (uint32_t)dec_float_general(&d, p->zero0), p->rzero1 = (uint32_t)dec_float_general(&d, p->zero1);
     p->rovf0 = (uint32_t)dec_float_general(&d, p->ovf0), p->rovf1 = (uint32_t)dec_float_general(&d, p->ovf1);
     p->rnegu = (uint32_t)dec_float_general(&d, p->negu), p->rtiny = (uint32_t)dec_float_general(&d, p->tiny);
+    p->sh0 = 23 - (int32_t)f->mbits;
+    p->sh_c = p->sh0 + p->emin + 126;
+    p->max_bits = (p->maxmag << p->dshift) + p->K;
+    p->nan_flip = p->rnan0 ^ p->rnan1;
+    p->rne_ok = f->is_signed && p->negzero && f->subnormals && f->mbits >= 1 && f->mbits <= 22 &&
+                p->rinf0 == p->rovf0 && p->rinf1 == p->rovf1 && p->rovf1 == (p->rovf0 | 0x80000000u) &&
+                (p->nan_flip == 0 || p->nan_flip == 0x80000000u);
 }
 
 static void kdec_init(kdec *p, const fpq_format *f, bool dbl, const double *lut)
@@ -961,7 +1066,7 @@ static int encode_array(void *dst, const void *src, src_type st, size_t n, const
                 float tmp[BLOCK];
                 uint64_t u[BLOCK];
                 k32_encode_block(c, block_f32(tmp, src, i0, len), draws(u, rnd, rnd->position + i0, len),
-                                 &pl.p32, rnd->mode);
+                                 &pl.p32, f->kind == FPQ_KIND_INT, rnd->mode);
                 pack32(dst, i0, c, len, pl.w);
             } else {
                 uint64_t c[BLOCK];
@@ -1064,7 +1169,8 @@ static int round_array(void *dst, const void *src, src_type st, size_t n, const 
                 float tmp[BLOCK];
                 uint64_t u[BLOCK];
                 k32_round_block(direct ? (float *)dst + i0 : (float *)res, block_f32(tmp, src, i0, len),
-                                draws(u, rnd, rnd->position + i0, len), &pl.p32, rnd->mode);
+                                draws(u, rnd, rnd->position + i0, len), &pl.p32, f->kind == FPQ_KIND_INT,
+                                rnd->mode);
             } else {
                 uint64_t c[BLOCK];
                 encode_any(c, &pl, src, st, i0, len);

@@ -26,10 +26,13 @@
 
 /* Beyond the shared list: wider formats, and the corners of the kernels
  * (emin below binary32's and binary64's, values beyond binary32's range or
- * below its subnormals, negative bias, no mantissa). */
+ * below its subnormals, negative bias, no mantissa; the widest integers of
+ * the 32-bit kernel's lean nearest-even form, of the kernel, and the
+ * narrowest beyond it). */
 static const char *const extra_names[] = {
-    "e11m4",    "int16",      "uint32",   "int32",     "e8m23",    "e11m52b1100",
+    "e11m4",    "int16",      "uint32",   "int32",    "e8m23",    "e11m52b1100",
     "e8m3b100", "e4m3b200fn", "e5m2b-20", "e3m0b-100", "e2m1b130", "e6m9b20fnuz",
+    "int23",    "uint22",     "int24",    "uint24",   "int25",
 };
 #define NEXTRA (sizeof extra_names / sizeof extra_names[0])
 
