@@ -119,6 +119,8 @@ static void kind_list(char *buf, size_t n, int mixable_only)
 static void key_list(char *buf, size_t n, fpq_dist_kind k, int with_shape)
 {
     size_t len = (size_t)snprintf(buf, n, "%s", with_shape ? "n, rows, cols, seed, stream" : "");
+    if (with_shape && k == FPQ_DIST_OUTLIERS)
+        len += (size_t)snprintf(buf + len, n - len, ", colstream");
     for (size_t j = 0; j < nparams(k) && len < n; j++)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", kinds[k].keys[j]);
 }
@@ -356,8 +358,8 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
     memset(&s, 0, sizeof s);
     dist_defaults(&s.dist, (fpq_dist_kind)k);
 
-    uint64_t n = 0, rows = 0, cols = 0, stream = 0;
-    int have_n = 0, have_rows = 0, have_cols = 0, have_seed = 0, have_stream = 0;
+    uint64_t n = 0, rows = 0, cols = 0, stream = 0, col_stream = 0;
+    int have_n = 0, have_rows = 0, have_cols = 0, have_seed = 0, have_stream = 0, have_col_stream = 0;
     unsigned seen = 0;
     const char *cur = colon + 1, *end = cur + strlen(cur);
     span item;
@@ -406,6 +408,12 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
                 return fpq_err(err, FPQ_LAB_ERR_SPEC,
                                "%s: bad value '%.*s' for key 'stream' (an integer from 0 "
                                "to 2^32-1)", kname, (int)val.len, val.p);
+        } else if (KEY_IS("colstream") && k == FPQ_DIST_OUTLIERS) {
+            ONCE(have_col_stream, "colstream");
+            if (!parse_count(&col_stream, val.p, val.len, UINT32_MAX))
+                return fpq_err(err, FPQ_LAB_ERR_SPEC,
+                               "%s: bad value '%.*s' for key 'colstream' (an integer from 0 "
+                               "to 2^32-1)", kname, (int)val.len, val.p);
         } else {
             int st = FPQ_OK;
             if (!set_param(&s.dist, &seen, kname, key, val, err, &st)) {
@@ -422,6 +430,7 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
 #undef ONCE
     }
     s.stream = (uint32_t)stream;
+    s.col_stream = have_col_stream ? (uint32_t)col_stream : s.stream;
 
     /* Shape: n alone is 1 x n; rows and cols; or one of them with n. */
     if (have_rows && have_cols) {
@@ -490,6 +499,8 @@ size_t fpq_gen_describe(char *buf, size_t n, const fpq_gen_spec *s)
         buf[0] = '\0';
     PUT("%s:rows=%zu,cols=%zu,seed=%llu,stream=%lu", kinds[s->dist.kind].name, s->rows,
         s->cols, (unsigned long long)s->seed, (unsigned long)s->stream);
+    if (s->dist.kind == FPQ_DIST_OUTLIERS && s->col_stream != s->stream)
+        PUT(",colstream=%lu", (unsigned long)s->col_stream);
     len = put_params(buf, n, len, &s->dist, ",");
     for (size_t c = 0; s->dist.kind == FPQ_DIST_MIX && c < s->ncomp; c++) {
         PUT(",%.17g*%s(", s->weight[c], kinds[s->comp[c].kind].name);
@@ -577,7 +588,7 @@ void fpq_gen_outlier_columns(unsigned char *mask, const fpq_gen_spec *s)
     for (size_t c = 0; c < cols; c++)
         idx[c] = c;
     for (size_t j = 0; j < k; j++) {
-        double u = uniform01(s->seed, s->stream, j, FPQ_RNG_TAG_COLUMNS);
+        double u = uniform01(s->seed, s->col_stream, j, FPQ_RNG_TAG_COLUMNS);
         size_t r = j + (size_t)(u * (double)(cols - j));
         if (r >= cols)
             r = cols - 1;

@@ -109,6 +109,10 @@ typedef struct fpq_gen_spec {
     size_t rows, cols;
     uint64_t seed;                   /* default 0 */
     uint32_t stream;                 /* default 0 */
+    uint32_t col_stream;             /* outliers: the stream that picks the
+                                        columns (key colstream; default
+                                        stream), so that draws with other
+                                        values can share them */
 } fpq_gen_spec;
 
 /* The name of a kind ("normal"), and of its parameter j (NULL past the

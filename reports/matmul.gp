@@ -20,7 +20,7 @@ do for [T=1:2] {
     set key bottom left
     set title sprintf('dynamic scales (%g x %g times %g x %g)', rows, k, k, cols)
     plot for [i=0:n-1] dynamic index i using 1:2 with linespoints title columnheader(1)
-    set title 'static scales, calibrated on another draw'
+    set title 'static scales, calibrated on another draw (same outlier columns)'
     plot for [i=0:m-1] static index i using 1:2 with linespoints title columnheader(1)
     unset multiplot
 }

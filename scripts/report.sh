@@ -11,7 +11,8 @@
 #   --studies LIST  a comma-separated subset, in the order given (default:
 #                   formats,granularity,zeropoint,outliers,rounding,range,
 #                   dynamic-range,matmul)
-#   --make-data     run `make data` first when DATA/SOURCES.tsv is missing;
+#   --make-data     run `make data` first when DATA/SOURCES.tsv is missing
+#                   (or DATA/usel/, and Node.js is there to compute it);
 #                   if that fails the report says so at the top and the
 #                   studies use synthetic data only
 #
@@ -65,6 +66,15 @@ start=$(date +%s)
 
 data_status=present
 data_note=
+# data/ from before the USE-lite activations existed: make data adds them
+# (the rest is cached) when Node.js is there to compute them
+if [ -n "$make_data" ] && [ -f "$data/SOURCES.tsv" ] && [ ! -f "$data/usel/.complete" ] &&
+   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    echo "$me: $data/usel/ is missing: running ${MAKE:-make} data" >&2
+    mkdir -p "$ROOT/build"
+    (cd "$ROOT" && ${MAKE:-make} --no-print-directory data) >"$ROOT/build/make-data.log" 2>&1 ||
+        echo "$me: make data failed (build/make-data.log); going on with $data/ as it is" >&2
+fi
 if [ ! -f "$data/SOURCES.tsv" ]; then
     if [ -n "$make_data" ]; then
         echo "$me: $data/SOURCES.tsv is missing: running ${MAKE:-make} data" >&2

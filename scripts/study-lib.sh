@@ -246,6 +246,21 @@ $label=$src"
     fi
 }
 
+# real_source LABEL: the source of one bundled tensor (DATA/SOURCES.tsv,
+# resolved as in real_sources) on stdout, or nothing when it is not there.
+real_source() {
+    tsv=$DATA/SOURCES.tsv
+    [ -f "$tsv" ] || return 0
+    base=$(cd "$(dirname "$DATA")" && pwd)
+    while IFS='	' read -r label src; do
+        [ "$label" = "$1" ] || continue
+        file=${src%%::*}
+        case $file in /*) ;; *) file=$base/$file; src=$base/$src ;; esac
+        [ -f "$file" ] && printf '%s\n' "$src"
+        return 0
+    done <"$tsv"
+}
+
 # awkp 'PROGRAM' ARGS...: run an awk program with the CSV functions of
 # scripts/lib/csv.awk (csv_split, csv_head, col, cond_ok, round_to, ...)
 awkp() {

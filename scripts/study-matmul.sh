@@ -7,8 +7,16 @@
 # (W int8 per output channel, exact int32 sums), LLM.int8 at thresholds 3,
 # 6 and 10, int4 weight-only (groups of 32 and 128 along the input
 # dimension, X and W^ in fp16, fp32 accumulator), fp8 e4m3 per tensor and
-# per token (fp32 accumulator).  Static vs dynamic: the activation scales
-# calibrated on another draw of X (other seed) and applied to the test X.
+# per token (fp32 accumulator).  Static vs dynamic: the activation scales (per
+# tensor, and LLM.int8's dimensions) calibrated on another draw of X (stream 1
+# of the generator, on the same outlier columns: colstream=0), applied to
+# the test X.
+#
+# Real operands, when make data has run (DATA/usel/, written by
+# scripts/usel-activations.mjs): the FFN output projections of the bundled
+# Universal Sentence Encoder Lite (X: its ReLU outputs, 91 tokens x 1536;
+# W: 1536 x 512), and its residual stream (91 x 512, one feature at 20 to
+# 50 on every token) times a normal W, with the same methods.
 #
 # Usage: scripts/study-matmul.sh [--full] [--small] [--out DIR] [--fpq PATH]
 #                                [--data DIR] [--threads N]
@@ -31,7 +39,7 @@ one() {
     shift 3
     X="outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1"
     # shellcheck disable=SC2086
-    "$FPQ" matmul "$@" ${cal:+--calibrate "outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1,stream=1"} \
+    "$FPQ" matmul "$@" ${cal:+--calibrate "outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1,stream=1,colstream=0"} \
         --csv "$X" "$W" >"$OUT/.row.csv" || die "fpq matmul $* failed"
     if [ $first = 1 ]; then
         printf 'method,magnitude,mode,' >"$csv"
@@ -56,7 +64,6 @@ for m in 1 2 4 8 16 32 64; do
     one "fp8 per tensor" $m "" $F8X --x-granularity tensor
     one "fp8 per token" $m "" $F8X --x-granularity row
     one "int8 per tensor" $m 1 $I8X --x-granularity tensor
-    one "int8 per token" $m 1 $I8X --x-granularity row
     one "LLM.int8 T=6" $m 1 --scheme llm.int8 --threshold 6
     one "fp8 per tensor" $m 1 $F8X --x-granularity tensor
 done
@@ -86,11 +93,76 @@ series dynamic >"$OUT/dynamic.dat" || die "dynamic.dat"
 series static >"$OUT/static.dat" || die "static.dat"
 plot matmul matmul dynamic="$OUT/dynamic.dat" static="$OUT/static.dat" rows=$R k=$K cols=$N
 
+# ---- real operands -----------------------------------------------------------
+
+# real_one PAIR X W ARGS...: a row of $rcsv, operand pair and method first
+rcsv=$OUT/real.csv
+rfirst=1
+real_one() {
+    pair=$1 rx=$2 rw=$3 label=$4
+    shift 4
+    "$FPQ" matmul "$@" --csv "$rx" "$rw" >"$OUT/.row.csv" || die "fpq matmul $* $rx $rw failed"
+    if [ $rfirst = 1 ]; then
+        printf 'operands,method,' >"$rcsv"
+        head -n 1 "$OUT/.row.csv" >>"$rcsv"
+        rfirst=0
+    fi
+    printf '%s,%s,' "$pair" "$label" >>"$rcsv"
+    tail -n 1 "$OUT/.row.csv" >>"$rcsv"
+}
+
+# the pairs: "NAME|X|W", W a bundled tensor or a generator spec
+pairs=
+for l in 0 1; do
+    x=$(real_source "usel-ffn-in-l$l")
+    w=$(real_source "usel-ffn-w-l$l")
+    [ -n "$x" ] && [ -n "$w" ] && pairs="$pairs
+FFN out-proj L$l|$x|$w"
+done
+for l in 0 1; do
+    x=$(real_source "usel-resid-l$l")
+    [ -n "$x" ] && pairs="$pairs
+residual L$l x normal W|$x|normal:rows=512,cols=512,std=0.0441941738,seed=7"
+done
+if [ -n "$pairs" ]; then
+    printf '%s\n' "$pairs" | while IFS='|' read -r pair x w; do
+        [ -n "$pair" ] || continue
+        # shellcheck disable=SC2086
+        {
+            real_one "$pair" "$x" "$w" "int8 per tensor" $I8X --x-granularity tensor
+            real_one "$pair" "$x" "$w" "int8 per token" $I8X --x-granularity row
+            for t in 3 6 10; do
+                real_one "$pair" "$x" "$w" "LLM.int8 T=$t" --scheme llm.int8 --threshold $t
+            done
+            for g in 32 128; do
+                real_one "$pair" "$x" "$w" "int4 weight-only g$g" --w-format int4 --w-group $g --w-axis 0 \
+                    --w-scale-format fp16 --in fp16 --acc fp32
+            done
+            real_one "$pair" "$x" "$w" "fp8 per tensor" $F8X --x-granularity tensor
+            real_one "$pair" "$x" "$w" "fp8 per token" $F8X --x-granularity row
+        }
+    done
+    rm -f "$OUT/.row.csv"
+    [ -s "$rcsv" ] || die "no rows for the real operands"
+    pivot "$rcsv" "$OUT/real-sqnr.csv" "" method operands sqnr_db 1 "method \\ operands"
+    plot bars real data="$OUT/real-sqnr.csv" ylabel="SQNR of Y = XW (dB)" \
+        title="Real operands: Universal Sentence Encoder Lite" w=1200
+    pivot "$rcsv" "$OUT/real-outliers.csv" "method~LLM.int8" method operands outlier_frac 4 "method \\ operands"
+fi
+
 sec_h2 "Quantized matrix products"
-sec_p "The error that matters is the product's: Y = X W with X ($R tokens x $K features, 1% of the feature columns scaled by the outlier magnitude) and W ($K x $N, normal).  Per-tensor and per-token int8 (W per output channel, exact int32 sums rescaled once) lose resolution as the outlier features grow, since every token holds one value of each outlier column; LLM.int8 multiplies the feature dimensions with any |x| >= T in fp16 and the rest in vector-wise int8, and its SQNR even rises with the magnitude, since the fp16 dimensions, nearly exact, then carry most of Y; int4 weight-only does not touch X at all and is limited by its 4-bit weights; fp8's exponent absorbs the outliers' range.  Static scales are calibrated on another draw of X whose outlier columns are other columns (stream 1 of the generator): the worst case for calibration, where the test set's outliers meet scales (and LLM.int8 dimensions) chosen without them and are clipped."
-sec_fig matmul "SQNR of Y (dB) against the outlier magnitude.  Left: dynamic activation scales.  Right: static scales calibrated on another draw of X (and LLM.int8's outlier dimensions from it)."
+sec_p "The error that matters is the product's: Y = X W with X ($R tokens x $K features, 1% of the feature columns scaled by the outlier magnitude) and W ($K x $N, normal).  Per-tensor and per-token int8 (W per output channel, exact int32 sums rescaled once) lose resolution as the outlier features grow, since every token holds one value of each outlier column; LLM.int8 multiplies the feature dimensions with any |x| >= T in fp16 and the rest in vector-wise int8, and its SQNR even rises with the magnitude, since the fp16 dimensions, nearly exact, then carry most of Y; int4 weight-only does not touch X at all and is limited by its 4-bit weights; fp8's exponent absorbs the outliers' range.  Static scales are calibrated on another draw of X with the same outlier columns (stream 1 of the generator, colstream=0), as a calibration set of the same model has them: the scales then fit the test set up to the spread of its values, and what is clipped is counted (clipped_frac_x in the CSV).  Per-token scales are dynamic by nature (a token's scale comes from that token), so the static panel has the per-tensor methods and LLM.int8, whose outlier dimensions are then the calibration set's."
+sec_fig matmul "SQNR of Y (dB) against the outlier magnitude.  Left: dynamic activation scales.  Right: static scales calibrated on another draw of X with the same outlier columns (and LLM.int8's outlier dimensions from it)."
 pivot "$csv" "$OUT/table.csv" "mode=dynamic" method magnitude sqnr_db 1 "method \\ magnitude"
 sec_table "$OUT/table.csv" "SQNR of Y (dB), dynamic scales, by method (rows) and outlier magnitude (columns)."
 pivot "$csv" "$OUT/bits.csv" "mode=dynamic" method magnitude bits_per_value_x 3 "method \\ magnitude"
 sec_table "$OUT/bits.csv" "Bits per value of X (scales and LLM.int8's fp16 dimensions and their indices included)."
+if [ -s "$rcsv" ]; then
+    sec_p "Real operands, from the bundled Universal Sentence Encoder Lite run on the LibriVox transcripts (make data; scripts/usel-activations.mjs).  In its FFN output projections X is the ReLU output (91 tokens x 1536, mostly zeros, a few values above 6 scattered over many features) and W the layer's own weight; its residual stream carries one feature at 20 to 50 on every token, the outlier pattern LLM.int8 is built for, and is multiplied here with a normal W (512 x 512, std 1/sqrt(512)), since the model itself only multiplies it after a layer norm that removes the outlier."
+    sec_fig real "SQNR of Y (dB) by method, for each pair of real operands (dynamic scales)."
+    sec_table "$OUT/real-sqnr.csv" "SQNR of Y (dB) on the real operands, by method (rows) and operand pair (columns)."
+    sec_table "$OUT/real-outliers.csv" "Fraction of the inner dimension LLM.int8 keeps in fp16, on the real operands."
+else
+    sec_note "**No real operands**: \\`$DATA/usel/\\` is missing (make data writes it when Node.js is present), so this study shows synthetic operands only."
+fi
 sec_files

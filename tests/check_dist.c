@@ -413,6 +413,41 @@ START_TEST(outlier_columns_are_scaled_and_counted)
 }
 END_TEST
 
+/* colstream: another draw of the values (stream 1) on the columns of
+ * stream 0, as a calibration set of the same model would have them. */
+START_TEST(outlier_columns_can_be_shared_between_streams)
+{
+    const char *a = "outliers:rows=64,cols=500,frac=0.02,scale=30,seed=5";
+    const char *b = "outliers:rows=64,cols=500,frac=0.02,scale=30,seed=5,stream=1";
+    const char *c = "outliers:rows=64,cols=500,frac=0.02,scale=30,seed=5,stream=1,colstream=0";
+    fpq_gen_spec sa, sb, sc;
+    fpq_errbuf e;
+    ck_assert_int_eq(fpq_gen_parse(&sa, a, &e), FPQ_OK);
+    ck_assert_int_eq(fpq_gen_parse(&sb, b, &e), FPQ_OK);
+    ck_assert_int_eq(fpq_gen_parse(&sc, c, &e), FPQ_OK);
+    unsigned char ma[500], mb[500], mc[500];
+    fpq_gen_outlier_columns(ma, &sa);
+    fpq_gen_outlier_columns(mb, &sb);
+    fpq_gen_outlier_columns(mc, &sc);
+    ck_assert(memcmp(ma, mb, 500) != 0);
+    ck_assert(memcmp(ma, mc, 500) == 0);
+    /* the values are stream 1's: c equals b's normal draw scaled on a's columns */
+    fpq_tensor tc, base;
+    ck_assert_int_eq(fpq_gen(&tc, c, &e), FPQ_OK);
+    ck_assert_int_eq(fpq_gen(&base, "normal:rows=64,cols=500,seed=5,stream=1", &e), FPQ_OK);
+    for (size_t i = 0; i < 64 * 500; i++)
+        FPQ_CHECK(tc.data[i] == base.data[i] * (ma[i % 500] ? 30 : 1), "element %zu", i);
+    /* the canonical spelling keeps colstream only where it differs */
+    char d[256];
+    fpq_gen_describe(d, sizeof d, &sc);
+    ck_assert_ptr_nonnull(strstr(d, ",stream=1,colstream=0,"));
+    fpq_gen_describe(d, sizeof d, &sb);
+    ck_assert_ptr_null(strstr(d, "colstream"));
+    fpq_tensor_free(&tc);
+    fpq_tensor_free(&base);
+}
+END_TEST
+
 /* ---- reproducibility -------------------------------------------------------- */
 
 static const char *const thread_specs[] = {
@@ -528,6 +563,8 @@ static const struct {
     {"normal:n=3,std", "'std' is not key=value"},
     {"uniform:n=3,lo=1,hi=1", "key 'lo' (1) must be below 'hi' (1)"},
     {"outliers:rows=2,cols=2,frac=1.5", "bad value 1.5 for key 'frac' (a number in [0, 1])"},
+    {"outliers:rows=2,cols=2,colstream=x", "bad value 'x' for key 'colstream'"},
+    {"normal:rows=2,cols=2,colstream=1", "unknown key 'colstream'"},
     {"t:n=3,nu=0", "bad value 0 for key 'nu'"},
     {"sine:n=3,rate=0", "bad value 0 for key 'rate'"},
     {"mix:n=3", "mix: no components"},
@@ -571,6 +608,7 @@ Suite *dist_suite(void)
     tcase_add_loop_test(tc, quantiles_match_closed_forms, 0, NCASES);
     tcase_add_test(tc, sine_follows_its_formula);
     tcase_add_test(tc, outlier_columns_are_scaled_and_counted);
+    tcase_add_test(tc, outlier_columns_can_be_shared_between_streams);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("reproducibility", 120);

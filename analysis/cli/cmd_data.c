@@ -28,7 +28,9 @@ static void gen_help(FILE *f)
             "float32 with --f32; 2-D, rows x cols), or without --out print one value\n"
             "per line (%%.17g).  SPEC is DIST:key=value,...:\n"
             "  size    n=N (a 1 x N vector), or rows=R,cols=C (or one of them with n)\n"
-            "  seed=S (0 to 2^64-1, default 0), stream=K (0 to 2^32-1, default 0)\n"
+            "  seed=S (0 to 2^64-1, default 0), stream=K (0 to 2^32-1, default 0);\n"
+            "  outliers also colstream=K: the stream that picks the outlier columns\n"
+            "  (default: stream), so that another draw of values keeps them.\n"
             "  DIST and its keys (defaults):\n");
     for (int k = 0; k < FPQ_DIST_COUNT_; k++) {
         char line[160];
