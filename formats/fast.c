@@ -71,6 +71,36 @@
 #endif
 #define INLINE static inline __attribute__((always_inline))
 
+/* The kernels assume the default floating-point environment: the few
+ * conversions that round do so to nearest-even, and binary32/binary64
+ * subnormals are neither flushed to zero nor read as zero (a program built
+ * with -ffast-math turns on both).  Every call, and every thread for each
+ * chunk it takes, sets that environment and then puts the caller's back,
+ * exception flags included: the bulk path neither depends on nor changes
+ * the caller's environment. */
+#if defined(__x86_64__) || defined(__SSE2__)
+#include <xmmintrin.h>
+typedef unsigned fp_state;
+static inline fp_state fp_enter(void)
+{
+    const fp_state s = _mm_getcsr();
+    _mm_setcsr(0x1f80); /* exceptions masked, nearest-even, no FTZ/DAZ, no flags */
+    return s;
+}
+static inline void fp_leave(fp_state s) { _mm_setcsr(s); }
+#else
+#include <fenv.h>
+typedef fenv_t fp_state;
+static inline fp_state fp_enter(void)
+{
+    fp_state s;
+    feholdexcept(&s);
+    fesetround(FE_TONEAREST);
+    return s;
+}
+static inline void fp_leave(fp_state s) { fesetenv(&s); }
+#endif
+
 enum {
     BLOCK = 512,   /* elements per inner kernel call (buffers on the stack) */
     CHUNK = 16384, /* elements per OpenMP work item; even, a multiple of BLOCK */
@@ -1053,11 +1083,15 @@ static int encode_array(void *dst, const void *src, src_type st, size_t n, const
     if (overlap(dst, fpq_packed_size(f, n), src, n * (st == SRC_F32 ? sizeof(float) : sizeof(double))))
         return FPQ_ERR_ARG;
     plan pl;
-    if ((stt = plan_init(&pl, f, rnd, st, false, false)) != FPQ_OK)
+    const fp_state f0 = fp_enter(); /* klut_init computes midpoints in binary64 */
+    stt = plan_init(&pl, f, rnd, st, false, false);
+    fp_leave(f0);
+    if (stt != FPQ_OK)
         return stt;
     const size_t nc = nchunks(n);
 #pragma omp parallel for schedule(static) if (nc > 1)
     for (size_t ch = 0; ch < nc; ch++) {
+        const fp_state fs = fp_enter();
         const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
         for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK) {
             const size_t len = end - i0 < BLOCK ? end - i0 : BLOCK;
@@ -1074,6 +1108,7 @@ static int encode_array(void *dst, const void *src, src_type st, size_t n, const
                 pack64(dst, i0, c, len, pl.w);
             }
         }
+        fp_leave(fs);
     }
     return FPQ_OK;
 }
@@ -1105,12 +1140,16 @@ static int decode_array(void *dst, bool dbl, const void *src, size_t n, const fp
     if (overlap(dst, n * (dbl ? sizeof(double) : sizeof(float)), src, fpq_packed_size(f, n)))
         return FPQ_ERR_ARG;
     plan pl;
-    if ((stt = plan_init(&pl, f, NULL, SRC_F32, true, dbl)) != FPQ_OK)
+    const fp_state f0 = fp_enter(); /* klut_init computes midpoints in binary64 */
+    stt = plan_init(&pl, f, NULL, SRC_F32, true, dbl);
+    fp_leave(f0);
+    if (stt != FPQ_OK)
         return FPQ_ERR_ARG;
     const size_t nc = nchunks(n);
     const uint64_t mask = fpq_width_mask(f);
 #pragma omp parallel for schedule(static) if (nc > 1)
     for (size_t ch = 0; ch < nc; ch++) {
+        const fp_state fs = fp_enter();
         const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
         for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK) {
             const size_t len = end - i0 < BLOCK ? end - i0 : BLOCK;
@@ -1125,6 +1164,7 @@ static int decode_array(void *dst, bool dbl, const void *src, size_t n, const fp
             if (len < BLOCK)
                 store(dst, dbl, i0, res, len);
         }
+        fp_leave(fs);
     }
     return FPQ_OK;
 }
@@ -1153,11 +1193,15 @@ static int round_array(void *dst, const void *src, src_type st, size_t n, const 
     if (dst != src && overlap(dst, n * esz, src, n * esz))
         return FPQ_ERR_ARG;
     plan pl;
-    if ((stt = plan_init(&pl, f, rnd, st, true, dbl)) != FPQ_OK)
+    const fp_state f0 = fp_enter(); /* klut_init computes midpoints in binary64 */
+    stt = plan_init(&pl, f, rnd, st, true, dbl);
+    fp_leave(f0);
+    if (stt != FPQ_OK)
         return FPQ_ERR_ARG;
     const size_t nc = nchunks(n);
 #pragma omp parallel for schedule(static) if (nc > 1)
     for (size_t ch = 0; ch < nc; ch++) {
+        const fp_state fs = fp_enter();
         const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
         for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK) {
             const size_t len = end - i0 < BLOCK ? end - i0 : BLOCK;
@@ -1182,6 +1226,7 @@ static int round_array(void *dst, const void *src, src_type st, size_t n, const 
             if (!direct)
                 store(dst, dbl, i0, res, len);
         }
+        fp_leave(fs);
     }
     return FPQ_OK;
 }

@@ -946,6 +946,93 @@ START_TEST(bad_arguments_are_refused)
 }
 END_TEST
 
+/* ---- the caller's floating-point environment ------------------------------- */
+
+#if defined(__x86_64__) || defined(__SSE2__)
+#include <xmmintrin.h>
+/* flush-to-zero, denormals-are-zero (what -ffast-math sets), round upward,
+ * and the inexact flag raised: the worst environment a caller can hand us */
+#define HOSTILE_CSR (0x1f80u | 0x8000u | 0x0040u | 0x4000u | 0x0020u)
+static unsigned fp_get(void) { return _mm_getcsr(); }
+static void fp_set(unsigned c) { _mm_setcsr(c); }
+#else
+#include <fenv.h>
+#define HOSTILE_CSR ((unsigned)FE_UPWARD)
+static unsigned fp_get(void) { return (unsigned)fegetround(); }
+static void fp_set(unsigned c) { fesetround((int)c); }
+#endif
+
+/* The bulk path neither depends on nor changes the caller's environment:
+ * under FTZ/DAZ and upward rounding every result equals the reference
+ * (computed beforehand in the default environment), on the boundary set,
+ * which is full of binary32 subnormals, and the environment, flags
+ * included, is as it was after each call. */
+static const char *const env_formats[] = {"bf16", "e8m3", "fp8_e4m3", "e8m0", "int8", "nf4", "e9m3", "fp4_e2m1"};
+
+START_TEST(bulk_path_keeps_out_of_the_callers_fp_environment)
+{
+    fpq_format fmt;
+    ck_assert_int_eq(fpq_format_parse(&fmt, env_formats[_i]), FPQ_OK);
+    const fpq_format *f = &fmt;
+    size_t n;
+    float *x = boundaries32(f, &n);
+    const fpq_rnd modes[] = {FPQ_RNE, FPQ_RTZ, FPQ_RUP};
+    void *codes = xcalloc(buf_bytes(f, n), 1), *want_codes = xcalloc(buf_bytes(f, n), 1);
+    uint32_t *want32 = xcalloc(n, sizeof *want32);
+    uint64_t *want64 = xcalloc(n, sizeof *want64);
+    float *y = xcalloc(n, sizeof *y);
+    double *y64 = xcalloc(n, sizeof *y64);
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        fpq_rounding r;
+        fpq_rounding_default(&r);
+        r.mode = modes[m];
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t c = ref_encode_f32(f, x[i], &r);
+            put_code(want_codes, i, f, c);
+            want32[i] = ref_value_f32(f, c);
+            want64[i] = ref_value_f64(f, c);
+        }
+        const unsigned saved = fp_get();
+        fp_set(HOSTILE_CSR);
+        const int s1 = fpq_encode_f32(codes, x, n, f, &r);
+        const unsigned e1 = fp_get();
+        fp_set(HOSTILE_CSR);
+        const int s2 = fpq_round_f32(y, x, n, f, &r);
+        const unsigned e2 = fp_get();
+        fp_set(HOSTILE_CSR);
+        const int s3 = fpq_decode_f64(y64, want_codes, n, f);
+        const unsigned e3 = fp_get();
+        fp_set(saved);
+        ck_assert_int_eq(s1 | s2 | s3, FPQ_OK);
+        FPQ_CHECK(e1 == HOSTILE_CSR && e2 == HOSTILE_CSR && e3 == HOSTILE_CSR,
+                  "%s: the environment changed: 0x%x 0x%x 0x%x, not 0x%x", f->name, e1, e2, e3, HOSTILE_CSR);
+        for (size_t i = 0; i < n; i++) {
+            FPQ_CHECK(get_code(codes, i, f) == get_code(want_codes, i, f) && fbits(y[i]) == want32[i] &&
+                          dbits(y64[i]) == want64[i],
+                      "%s %s, binary32 0x%08x: under FTZ/DAZ/upward code 0x%" PRIx64 " round 0x%08x decode "
+                      "0x%016" PRIx64 ", reference 0x%" PRIx64 " 0x%08x 0x%016" PRIx64,
+                      f->name, fpq_rnd_name(modes[m]), fbits(x[i]), get_code(codes, i, f), fbits(y[i]),
+                      dbits(y64[i]), get_code(want_codes, i, f), want32[i], want64[i]);
+        }
+        /* decoding into binary32 too */
+        fp_set(HOSTILE_CSR);
+        const int s4 = fpq_decode_f32(y, want_codes, n, f);
+        fp_set(saved);
+        ck_assert_int_eq(s4, FPQ_OK);
+        for (size_t i = 0; i < n; i++)
+            FPQ_CHECK(fbits(y[i]) == want32[i], "%s: decode_f32 of 0x%" PRIx64 " under FTZ/DAZ/upward: 0x%08x, "
+                      "reference 0x%08x", f->name, get_code(want_codes, i, f), fbits(y[i]), want32[i]);
+    }
+    free(x);
+    free(codes);
+    free(want_codes);
+    free(want32);
+    free(want64);
+    free(y);
+    free(y64);
+}
+END_TEST
+
 /* ---- exhaustive (FPQ_CHECK_EXHAUSTIVE=1) -------------------------------------- */
 
 /* Why monotone + equal at the boundary set + NaNs => equal everywhere.
@@ -1232,6 +1319,8 @@ Suite *fast_suite(void)
     tcase_add_test(tc, stochastic_up_share_matches_distance);
     tcase_add_test(tc, packed_nibbles_low_first);
     tcase_add_test(tc, bad_arguments_are_refused);
+    tcase_add_loop_test(tc, bulk_path_keeps_out_of_the_callers_fp_environment, 0,
+                        (int)(sizeof env_formats / sizeof env_formats[0]));
     suite_add_tcase(s, tc);
 
     if (fpq_check_exhaustive()) {
