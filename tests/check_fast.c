@@ -1159,6 +1159,22 @@ static int64_t walk_rank(const uint32_t *rank, uint32_t nrank, uint32_t code, in
     return neg ? -1 : (int64_t)nrank;
 }
 
+/* fpq_round_f32 of x[0..n) against fpq_decode_f32 of its codes c: the
+ * same bits (y, z: scratch of n floats). */
+static void round_is_decode_of_encode(const fpq_format *f, const char *label, const fpq_rounding *r,
+                                      const float *x, const void *c, float *y, float *z, size_t n)
+{
+    ck_assert_int_eq(fpq_round_f32(y, x, n, f, r), FPQ_OK);
+    ck_assert_int_eq(fpq_decode_f32(z, c, n, f), FPQ_OK);
+    size_t bad = SIZE_MAX;
+#pragma omp parallel for schedule(static) reduction(min : bad)
+    for (size_t i = 0; i < n; i++)
+        if (fbits(y[i]) != fbits(z[i]))
+            bad = i < bad ? i : bad;
+    FPQ_CHECK(bad == SIZE_MAX, "%s %s: round(0x%08" PRIx32 ") = 0x%08" PRIx32 ", decode(encode) = 0x%08" PRIx32,
+              label, fpq_rnd_name(r->mode), fbits(x[bad]), fbits(y[bad]), fbits(z[bad]));
+}
+
 START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
 {
     fpq_format f;
@@ -1191,7 +1207,7 @@ START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
 
     const size_t chunk = (size_t)1 << 24;
     const uint64_t total = UINT64_C(0xff000002), nneg = UINT64_C(0x7f800001); /* non-NaNs; negatives */
-    float *x = xcalloc(chunk, sizeof *x);
+    float *x = xcalloc(chunk, sizeof *x), *y = xcalloc(chunk, sizeof *y), *z = xcalloc(chunk, sizeof *z);
     uint32_t *k = xcalloc(chunk, sizeof *k), *kn = xcalloc(chunk, sizeof *kn);
     void *c = xcalloc(buf_bytes(&f, chunk), 1), *cn = xcalloc(buf_bytes(&f, chunk), 1);
     const uint64_t top = f.kind == FPQ_KIND_INT ? (UINT64_C(1) << (f.bits - 1)) - 1 : 0;
@@ -1204,6 +1220,11 @@ START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
             x[i] = ffrom(ordered(base + i));
         ck_assert_int_eq(fpq_encode_f32(c, x, n, &f, &r), FPQ_OK);
         codes_u32(k, c, n, &f);
+        /* round-to-format, a kernel of its own, is decode(encode(x)):
+         * with encode shown equal to the reference here and decode on
+         * every code (decode_equals_reference_for_every_encoding), it is
+         * then equal to the reference's value everywhere too */
+        round_is_decode_of_encode(&f, label, &r, x, c, y, z, n);
         /* ranks, non-decreasing along the walk; a NaN code must be the
          * reference's overflow NaN of its side.  Each thread walks a slice,
          * starting from the rank just before it. */
@@ -1255,6 +1276,7 @@ START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
         for (size_t i = 0; i < n; i++)
             x[i] = ffrom((s ? 0xff800001u : 0x7f800001u) + (uint32_t)i);
         ck_assert_int_eq(fpq_encode_f32(c, x, n, &f, &r), FPQ_OK);
+        round_is_decode_of_encode(&f, label, &r, x, c, y, z, n);
 #pragma omp parallel for schedule(static) reduction(min : bad)
         for (size_t i = 0; i < n; i++)
             if (get_code(c, i, &f) != nan_want[s])
@@ -1266,6 +1288,8 @@ START_TEST(fast_encode_is_monotone_and_symmetric_over_all_binary32)
     free(kn);
     free(cn);
     free(x);
+    free(y);
+    free(z);
     free(c);
     free(rank);
 }
