@@ -51,6 +51,7 @@
  * are ignored.  No state outlives a call, so every function is thread-safe. */
 #include "fpq-impl.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -214,12 +215,15 @@ typedef struct k32 {
     /* integers (at most 24 bits): the clamp and the code mask */
     int32_t ilo, ihi;
     uint32_t mask;
-    bool int_rne_ok; /* k32_int_rne applies: the range lies in [-2^22, 2^22) */
+    bool int_rne_ok; /* k32_int_rne applies: the range lies in [-2^22, 2^22] */
+    float flo, fhi;  /* the range, in binary32 */
     /* k32_round_rne: whether it applies, and its constants */
     bool rne_ok;
-    int32_t sh_c, sh0;  /* 23 - M + emin + 126; 23 - M */
-    uint32_t max_bits;  /* binary32 bits of the largest finite value */
-    uint32_t nan_flip;      /* rnan0 ^ rnan1: the NaN result's sign follows the input's, or not */
+    uint32_t sh0, half_m1, keep; /* 23 - M; 2^(sh0 - 1) - 1; the kept bits' mask */
+    uint32_t norm_bits;          /* binary32 bits of 2^emin */
+    float magic;                 /* 2^(emin - M + 23) */
+    uint32_t max_bits;           /* binary32 bits of the largest finite value */
+    uint32_t nan_flip;           /* rnan0 ^ rnan1: the NaN result's sign follows the input's, or not */
 } k32;
 
 /* Rounded magnitude code of a finite binary32 magnitude a (bits, sign off). */
@@ -282,49 +286,37 @@ INLINE uint32_t k32_round(const k32 *P, const int mode, uint32_t xb, uint64_t u)
     return r;
 }
 
-/* k32_round in nearest-even for the common case, in fewer operations:
- * signed float formats with -0, subnormals and 1 to 22 mantissa bits (a
- * bit to discard), held by binary32, where Inf and overflow give the same
- * result and overflow's result is sign-symmetric.  The discarded bits of
- * the 24-bit significand are rounded in place (the kept bits' last one is
- * the code's parity) and the binade's base added back, so that a carry
- * moves into the exponent field by itself; below half the format's
- * quantum the shift is clamped to 25 and the sum stays below it. */
+/* k32_round in nearest-even for the common case, in a few operations with
+ * no per-lane shift counts (so that even SSE2 vectorises it): signed float
+ * formats with -0, subnormals and 1 to 22 mantissa bits, held by binary32,
+ * where Inf and overflow give the same result and overflow's is sign-
+ * symmetric.  In the format's normal binades the discarded bits of |x| are
+ * rounded in place (the last kept bit is the code's parity; a carry moves
+ * into the exponent field by itself).  Below them the quantum q is fixed,
+ * and binary32 arithmetic in nearest-even (fp_enter) rounds |x| to it:
+ * |x| + C lies in [C, 1.5 C) for C = q 2^23, where the spacing is q, and
+ * the subtraction of C is exact. */
 INLINE uint32_t k32_round_rne(const k32 *P, uint32_t xb)
 {
     const uint32_t a = xb & 0x7fffffffu;
-    const uint32_t e = a & 0x7f800000u;
-    const uint32_t base = (e > 0x800000u ? e : 0x800000u) - 0x800000u; /* binary32 subnormals: binade 1 */
-    const uint32_t sig = a - base;                                     /* < 2^24 */
-    int32_t sh = P->sh_c - (int32_t)(base >> 23);
-    sh = sh > P->sh0 ? sh : P->sh0;
-    sh = sh < 25 ? sh : 25;
-    const uint32_t m = (1u << sh) - 1;
-    const uint32_t rs = (sig + (m >> 1) + ((sig >> sh) & 1)) & ~m; /* sh >= 1 */
-    uint32_t mag = pick32(rs == 0, 0, base + rs);
+    const uint32_t rn = (a + P->half_m1 + ((a >> P->sh0) & 1)) & P->keep;
+    const uint32_t rs = f32_bits((f32_from(a) + P->magic) - P->magic);
+    uint32_t mag = pick32(a < P->norm_bits, rs, rn);
     mag = pick32(mag > P->max_bits, P->rovf0, mag);
     const uint32_t r = mag | (xb & 0x80000000u);
     return pick32(a > 0x7f800000u, P->rnan0 ^ (xb & P->nan_flip), r);
 }
 
-/* k32_int in nearest-even, in fewer operations, for ranges within
- * [-2^22, 2^22): |x| below 2^23 is rounded to an integer in place (sig *
- * 2^(E - 150), the discarded bits rounded as in k32_round_rne); above, the
- * shift stays at 1 and the result, at least 2^22, is clamped anyway. */
-INLINE int32_t k32_int_rne(const k32 *P, uint32_t xb)
+/* k32_int in nearest-even for ranges within [-2^22, 2^22]: clamped first
+ * (rounding is monotone and keeps the integer ends), then rounded by
+ * adding and taking away 1.5 2^23 in binary32 (fp_enter: nearest-even),
+ * exact for |v| <= 2^22; -0 and -0.3 give +0, NaN gives 0. */
+INLINE float k32_int_rne(const k32 *P, float x)
 {
-    const uint32_t a = xb & 0x7fffffffu, E = a >> 23;
-    const uint32_t sig = (a & 0x7fffffu) | 0x800000u; /* E = 0: below 2^-126, rounds to 0 */
-    int32_t sh = 150 - (int32_t)E;
-    sh = sh > 1 ? sh : 1;
-    sh = sh < 25 ? sh : 25;
-    const uint32_t m = (1u << sh) - 1;
-    const uint32_t kept = (sig + (m >> 1) + ((sig >> sh) & 1)) >> sh;
-    const uint32_t neg = 0u - (xb >> 31);
-    int32_t v = (int32_t)((kept ^ neg) - neg);
-    v = v < P->ilo ? P->ilo : v;
-    v = v > P->ihi ? P->ihi : v;
-    return (int32_t)pick32(a > 0x7f800000u, 0, (uint32_t)v);
+    float v = x < P->flo ? P->flo : x;
+    v = v > P->fhi ? P->fhi : v;
+    const float r = (v + 0x1.8p23f) - 0x1.8p23f;
+    return x == x ? r : 0.0f;
 }
 
 /* The clamped integer nearest a binary32 input by the mode; NaN gives 0,
@@ -364,7 +356,7 @@ HOT static void k32_encode_block(uint32_t *restrict codes, const float *restrict
 #define BODY(MODE)                                                              \
     if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
-            codes[i] = (uint32_t)k32_int_rne(&P, f32_bits(src[i])) & P.mask;   \
+            codes[i] = (uint32_t)(int32_t)k32_int_rne(&P, src[i]) & P.mask;    \
     else if (is_int)                                                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask; \
@@ -382,7 +374,7 @@ HOT static void k32_round_block(float *restrict dst, const float *restrict src, 
 #define BODY(MODE)                                                              \
     if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
-            dst[i] = (float)k32_int_rne(&P, f32_bits(src[i])); /* exact: below 2^24 */ \
+            dst[i] = k32_int_rne(&P, src[i]);                                   \
     else if (is_int)                                                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             dst[i] = (float)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i));  \
@@ -838,7 +830,8 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
         p->ihi = f->is_signed ? (INT32_C(1) << (f->bits - 1)) - 1 : (INT32_C(1) << f->bits) - 1;
         p->ilo = f->is_signed ? -(INT32_C(1) << (f->bits - 1)) + (r->int_symmetric ? 1 : 0) : 0;
         p->mask = (uint32_t)fpq_width_mask(f);
-        p->int_rne_ok = p->ilo >= -(INT32_C(1) << 22) && p->ihi < INT32_C(1) << 22;
+        p->int_rne_ok = FLT_EVAL_METHOD == 0 && p->ilo >= -(INT32_C(1) << 22) && p->ihi <= INT32_C(1) << 22;
+        p->flo = (float)p->ilo, p->fhi = (float)p->ihi; /* exact */
         return;
     }
     specials s;
@@ -874,13 +867,18 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
     p->rzero0 = (uint32_t)dec_float_general(&d, p->zero0), p->rzero1 = (uint32_t)dec_float_general(&d, p->zero1);
     p->rovf0 = (uint32_t)dec_float_general(&d, p->ovf0), p->rovf1 = (uint32_t)dec_float_general(&d, p->ovf1);
     p->rnegu = (uint32_t)dec_float_general(&d, p->negu), p->rtiny = (uint32_t)dec_float_general(&d, p->tiny);
-    p->sh0 = 23 - (int32_t)f->mbits;
-    p->sh_c = p->sh0 + p->emin + 126;
     p->max_bits = (p->maxmag << p->dshift) + p->K;
     p->nan_flip = p->rnan0 ^ p->rnan1;
-    p->rne_ok = f->is_signed && p->negzero && f->subnormals && f->mbits >= 1 && f->mbits <= 22 &&
-                p->rinf0 == p->rovf0 && p->rinf1 == p->rovf1 && p->rovf1 == (p->rovf0 | 0x80000000u) &&
-                (p->nan_flip == 0 || p->nan_flip == 0x80000000u);
+    p->rne_ok = FLT_EVAL_METHOD == 0 && f->is_signed && p->negzero && f->subnormals && f->mbits >= 1 &&
+                f->mbits <= 22 && p->emin - p->M + 23 <= 127 && p->rinf0 == p->rovf0 && p->rinf1 == p->rovf1 &&
+                p->rovf1 == (p->rovf0 | 0x80000000u) && (p->nan_flip == 0 || p->nan_flip == 0x80000000u);
+    if (p->rne_ok) {
+        p->sh0 = 23 - f->mbits;
+        p->half_m1 = (1u << (p->sh0 - 1)) - 1;
+        p->keep = ~((1u << p->sh0) - 1);
+        p->norm_bits = (uint32_t)(p->emin + 127) << 23;
+        p->magic = f32_from((uint32_t)(p->emin - p->M + 23 + 127) << 23);
+    }
 }
 
 static void kdec_init(kdec *p, const fpq_format *f, bool dbl, const double *lut)
