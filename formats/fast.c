@@ -222,6 +222,8 @@ typedef struct k32 {
     uint32_t sh0, half_m1, keep; /* 23 - M; 2^(sh0 - 1) - 1; the kept bits' mask */
     uint32_t norm_bits;          /* binary32 bits of 2^emin */
     float magic;                 /* 2^(emin - M + 23) */
+    uint32_t code_off;           /* (127 - bias) << M */
+    bool enc_rne_ok;             /* k32_encode_rne applies too (Inf and overflow: one code) */
     uint32_t max_bits;           /* binary32 bits of the largest finite value */
     uint32_t nan_flip;           /* rnan0 ^ rnan1: the NaN result's sign follows the input's, or not */
 } k32;
@@ -307,6 +309,22 @@ INLINE uint32_t k32_round_rne(const k32 *P, uint32_t xb)
     return pick32(a > 0x7f800000u, P->rnan0 ^ (xb & P->nan_flip), r);
 }
 
+/* k32_encode in nearest-even for the formats of k32_round_rne, the same
+ * way: in the normal binades the rounded binary32 bits shifted down are
+ * the code plus a constant (the exponent fields' bias difference); below
+ * them the bits of |x| + C less those of C count the steps of q, which
+ * is the code. */
+INLINE uint32_t k32_encode_rne(const k32 *P, uint32_t xb)
+{
+    const uint32_t a = xb & 0x7fffffffu, neg = 0u - (xb >> 31);
+    const uint32_t rn = (a + P->half_m1 + ((a >> P->sh0) & 1)) & P->keep;
+    const uint32_t cn = (rn >> P->sh0) - P->code_off; /* wraps below the normal binades: not taken there */
+    const uint32_t cs = f32_bits(f32_from(a) + P->magic) - f32_bits(P->magic);
+    const uint32_t mag = pick32(a < P->norm_bits, cs, cn);
+    uint32_t r = pick32(mag > P->maxmag, P->ovf0 ^ ((P->ovf0 ^ P->ovf1) & neg), mag | (P->signbit & neg));
+    return pick32(a > 0x7f800000u, P->nan0 ^ ((P->nan0 ^ P->nan1) & neg), r);
+}
+
 /* k32_int in nearest-even for ranges within [-2^22, 2^22]: clamped first
  * (rounding is monotone and keeps the integer ends), then rounded by
  * adding and taking away 1.5 2^23 in binary32 (fp_enter: nearest-even),
@@ -360,6 +378,9 @@ HOT static void k32_encode_block(uint32_t *restrict codes, const float *restrict
     else if (is_int)                                                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask; \
+    else if ((MODE) == FPQ_RNE && P.rne_ok && P.enc_rne_ok)                     \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            codes[i] = k32_encode_rne(&P, f32_bits(src[i]));                   \
     else                                                                        \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i));
@@ -878,6 +899,8 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
         p->keep = ~((1u << p->sh0) - 1);
         p->norm_bits = (uint32_t)(p->emin + 127) << 23;
         p->magic = f32_from((uint32_t)(p->emin - p->M + 23 + 127) << 23);
+        p->code_off = (uint32_t)(127 - f->bias) << f->mbits;
+        p->enc_rne_ok = p->inf0 == p->ovf0 && p->inf1 == p->ovf1;
     }
 }
 
