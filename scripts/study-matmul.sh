@@ -91,7 +91,10 @@ END {
 }
 series dynamic >"$OUT/dynamic.dat" || die "dynamic.dat"
 series static >"$OUT/static.dat" || die "static.dat"
-plot matmul matmul dynamic="$OUT/dynamic.dat" static="$OUT/static.dat" rows=$R k=$K cols=$N
+# each static method's position among the dynamic ones: its colour there
+static_lt=$(awk -F'"' 'FNR == 1 { file++ } /^"/ { if (file == 1) pos[$2] = ++n; else printf "%d ", pos[$2] }' \
+    "$OUT/dynamic.dat" "$OUT/static.dat")
+plot matmul matmul dynamic="$OUT/dynamic.dat" static="$OUT/static.dat" static_lt="$static_lt" rows=$R k=$K cols=$N
 
 # ---- real operands -----------------------------------------------------------
 
