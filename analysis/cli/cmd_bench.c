@@ -175,7 +175,7 @@ static void row(bool csv, const char *kernel_name, const char *fmt, const char *
 static void bench_help(FILE *f)
 {
     fprintf(f,
-            "Usage: fpq bench [--csv] [--log2n N] [--reps R]\n"
+            "Usage: fpq bench [--csv] [--log2n N] [--reps R] [--round MODE]\n"
             "\n"
             "Measure the bulk path on 2^N float32 values (default N = %d) of two data\n"
             "sets: normal, N(0,1); wide, magnitudes 1.m x 2^e with e uniform on\n"
@@ -185,8 +185,8 @@ static void bench_help(FILE *f)
     for (int i = 0; i < NFORMATS; i++)
         fprintf(f, "%s %s", i ? "," : "", bench_formats[i]);
     fprintf(f,
-            ",\nin nearest-even, with one thread and with all threads; beside them a\n"
-            "plain float copy loop and memcpy of the same array, and the MPFR\n"
+            ",\nin nearest-even (or --round MODE), with one thread and with all threads;\nbeside them a"
+            " plain float copy loop and memcpy of the same array, and the MPFR\n"
             "reference (fpq_encode, one thread, the first %d values) for each format.\n"
             "Each figure is the best of R passes (default %d).  A copy-loop pass runs\n"
             "before every timed pass: memory speed wanders on a shared machine, so\n"
@@ -202,6 +202,7 @@ static void bench_help(FILE *f)
             "      --csv      CSV with a header line\n"
             "      --log2n N  array of 2^N values, 10 <= N <= 28\n"
             "      --reps R   best of R runs, 1 <= R <= 100\n"
+            "  -r, --round MODE  rne (default), rna, rtz, rup, rdn, odd, sr (seed 0)\n"
             "  -h, --help     show this help and exit\n",
             BENCH_REF_N, BENCH_REPS_DEFAULT);
 }
@@ -211,6 +212,7 @@ int cli_bench_main(int argc, char **argv)
     enum { O_CSV = 256, O_LOG2N, O_REPS };
     static const struct option longs[] = {
         {"csv", no_argument, NULL, O_CSV},
+        {"round", required_argument, NULL, 'r'},
         {"log2n", required_argument, NULL, O_LOG2N},
         {"reps", required_argument, NULL, O_REPS},
         {"help", no_argument, NULL, 'h'},
@@ -218,13 +220,19 @@ int cli_bench_main(int argc, char **argv)
     };
     bool csv = false;
     long log2n = BENCH_LOG2N_DEFAULT, reps = BENCH_REPS_DEFAULT;
+    fpq_rnd mode = FPQ_RNE;
     int code;
     char *end;
     opterr = 0;
     optind = 0;
-    while ((code = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    while ((code = getopt_long(argc, argv, ":hr:", longs, NULL)) != -1) {
         switch (code) {
         case O_CSV: csv = true; break;
+        case 'r':
+            if (fpq_rnd_parse(&mode, optarg) != FPQ_OK)
+                return cli_usage_error("bench", "unknown rounding mode '%s' (rne, rna, rtz, rup, rdn, odd, sr)",
+                                       optarg);
+            break;
         case O_LOG2N:
             log2n = strtol(optarg, &end, 10);
             if (*end || log2n < 10 || log2n > 28)
@@ -259,6 +267,7 @@ int cli_bench_main(int argc, char **argv)
         fpq_format_parse(&fmts[i], bench_formats[i]);
     fpq_rounding r;
     fpq_rounding_default(&r);
+    r.mode = mode;
 
     if (csv)
         printf("kernel,format,data,threads,mvals_per_s,ratio_to_copy\n");
