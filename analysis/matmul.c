@@ -491,7 +491,10 @@ static int llm_int8_product(double *yh, fpq_mm_metrics *m, const fpq_tensor *x, 
         || (calib && (st = take_cols(&ci, calib, mask, ki, 0)) != FPQ_OK))
         goto done;
     if (ki > 0) {
-        if ((st = plain_product(yh, m, &xi, &wi, calib ? &ci : NULL, s, err)) != FPQ_OK)
+        /* per-row (per-token) scales are the token's own: a calibration
+         * set then fixes the outlier dimensions only */
+        const bool static_scales = calib && s->x.granularity != FPQ_GRAN_ROW;
+        if ((st = plain_product(yh, m, &xi, &wi, static_scales ? &ci : NULL, s, err)) != FPQ_OK)
             goto done;
     } else {
         memset(yh, 0, rows * cols * sizeof *yh);

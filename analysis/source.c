@@ -2,6 +2,7 @@
  * (source.h, io.h). */
 #include "source.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,6 +47,73 @@ int fpq_io_open_source(fpq_io_file *f, const char *source, const char **name,
     return fpq_io_open(f, source, err); /* reports why it cannot be opened */
 }
 
+/* Reads a row count of a slice; an empty one is dflt. */
+static int slice_bound(const char *p, const char *end, size_t dflt, size_t *v)
+{
+    if (p == end) {
+        *v = dflt;
+        return 1;
+    }
+    size_t x = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9' || x > (SIZE_MAX - 9) / 10)
+            return 0;
+        x = x * 10 + (size_t)(*p - '0');
+    }
+    *v = x;
+    return 1;
+}
+
+int fpq_source_is_slice(const char *source)
+{
+    const size_t len = strlen(source);
+    const char *lb = strrchr(source, '[');
+    return len >= 3 && source[len - 1] == ']' && lb && lb != source && !fpq_gen_is_spec(source) &&
+           !is_file(source);
+}
+
+/* FILE[A:B]: rows A .. B-1 of the tensor (a half-open range as in Python;
+ * A defaults to 0, B to the row count).  Returns 0 when source is no
+ * slice, else 1 with the status of the load in *rc. */
+static int load_rows(fpq_tensor *out, const char *source, fpq_errbuf *err, int *rc)
+{
+    if (!fpq_source_is_slice(source))
+        return 0;
+    const size_t len = strlen(source);
+    const char *lb = strrchr(source, '[');
+    const char *colon = memchr(lb, ':', (size_t)(source + len - 1 - lb));
+    char *base = malloc((size_t)(lb - source) + 1);
+    if (!base) {
+        *rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+        return 1;
+    }
+    memcpy(base, source, (size_t)(lb - source));
+    base[lb - source] = '\0';
+    size_t a = 0, b = 0;
+    if (!colon || !slice_bound(lb + 1, colon, 0, &a) || !slice_bound(colon + 1, source + len - 1, SIZE_MAX, &b)) {
+        *rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: bad row range '%s' (rows A to B-1 are [A:B]; A and B "
+                      "whole numbers, either may be left out)", base, lb);
+        free(base);
+        return 1;
+    }
+    *rc = fpq_source_load(out, base, err);
+    if (*rc == FPQ_OK) {
+        const size_t rows = out->rows;
+        if (b == SIZE_MAX)
+            b = rows;
+        if (a >= b || b > rows) {
+            *rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: row range [%zu:%zu] is empty or beyond its %zu rows",
+                          base, a, b, rows);
+            fpq_tensor_free(out);
+        } else {
+            memmove(out->data, out->data + a * out->cols, (b - a) * out->cols * sizeof *out->data);
+            out->rows = b - a;
+        }
+    }
+    free(base);
+    return 1;
+}
+
 int fpq_source_load(fpq_tensor *out, const char *source, fpq_errbuf *err)
 {
     out->rows = out->cols = 0;
@@ -53,11 +121,14 @@ int fpq_source_load(fpq_tensor *out, const char *source, fpq_errbuf *err)
     if (!source || !*source)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "empty source (a file, FILE::NAME, raw:FILE,..., "
                        "or a generator spec such as normal:n=1000)");
+    int rc;
+    if (load_rows(out, source, err, &rc))
+        return rc;
     if (fpq_gen_is_spec(source))
         return fpq_gen(out, source, err);
     fpq_io_file f;
     const char *name;
-    int rc = fpq_io_open_source(&f, source, &name, err);
+    rc = fpq_io_open_source(&f, source, &name, err);
     if (rc != FPQ_OK)
         return rc;
     size_t idx = 0;

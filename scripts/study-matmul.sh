@@ -98,20 +98,21 @@ plot matmul matmul dynamic="$OUT/dynamic.dat" static="$OUT/static.dat" static_lt
 
 # ---- real operands -----------------------------------------------------------
 
-# real_one PAIR X W ARGS...: a row of $rcsv, operand pair and method first
+# real_one CSV PAIR X W LABEL ARGS...: a row of CSV (the header first when
+# it is empty), operand pair and method first
 rcsv=$OUT/real.csv
-rfirst=1
+scsv=$OUT/real-static.csv
+rm -f "$rcsv" "$scsv"
 real_one() {
-    pair=$1 rx=$2 rw=$3 label=$4
-    shift 4
+    out=$1 pair=$2 rx=$3 rw=$4 label=$5
+    shift 5
     "$FPQ" matmul "$@" --csv "$rx" "$rw" >"$OUT/.row.csv" || die "fpq matmul $* $rx $rw failed"
-    if [ $rfirst = 1 ]; then
-        printf 'operands,method,' >"$rcsv"
-        head -n 1 "$OUT/.row.csv" >>"$rcsv"
-        rfirst=0
+    if [ ! -s "$out" ]; then
+        printf 'operands,method,' >"$out"
+        head -n 1 "$OUT/.row.csv" >>"$out"
     fi
-    printf '%s,%s,' "$pair" "$label" >>"$rcsv"
-    tail -n 1 "$OUT/.row.csv" >>"$rcsv"
+    printf '%s,%s,' "$pair" "$label" >>"$out"
+    tail -n 1 "$OUT/.row.csv" >>"$out"
 }
 
 # the pairs: "NAME|X|W", W a bundled tensor or a generator spec
@@ -132,29 +133,56 @@ if [ -n "$pairs" ]; then
         [ -n "$pair" ] || continue
         # shellcheck disable=SC2086
         {
-            real_one "$pair" "$x" "$w" "int8 per tensor" $I8X --x-granularity tensor
-            real_one "$pair" "$x" "$w" "int8 per token" $I8X --x-granularity row
+            real_one "$rcsv" "$pair" "$x" "$w" "int8 per tensor" $I8X --x-granularity tensor
+            real_one "$rcsv" "$pair" "$x" "$w" "int8 per token" $I8X --x-granularity row
             for t in 3 6 10; do
-                real_one "$pair" "$x" "$w" "LLM.int8 T=$t" --scheme llm.int8 --threshold $t
+                real_one "$rcsv" "$pair" "$x" "$w" "LLM.int8 T=$t" --scheme llm.int8 --threshold $t
             done
             for g in 32 128; do
-                real_one "$pair" "$x" "$w" "int4 weight-only g$g" --w-format int4 --w-group $g --w-axis 0 \
+                real_one "$rcsv" "$pair" "$x" "$w" "int4 weight-only g$g" --w-format int4 --w-group $g --w-axis 0 \
                     --w-scale-format fp16 --in fp16 --acc fp32
             done
-            real_one "$pair" "$x" "$w" "fp8 per tensor" $F8X --x-granularity tensor
-            real_one "$pair" "$x" "$w" "fp8 per token" $F8X --x-granularity row
+            real_one "$rcsv" "$pair" "$x" "$w" "fp8 per tensor" $F8X --x-granularity tensor
+            real_one "$rcsv" "$pair" "$x" "$w" "fp8 per token" $F8X --x-granularity row
         }
     done
+    # static against dynamic: calibrated on the tokens of sentences 1-3,
+    # tested on those of sentences 4-5 (tokens.tsv beside the tensors)
+    tok=$(dirname "$(printf '%s\n' "$pairs" | sed -n 2p | cut -d'|' -f2)")/tokens.tsv
+    ncal=$(awk -F'\t' 'NR > 1 && $2 < 3' "$tok" 2>/dev/null | wc -l)
+    if [ "$ncal" -gt 0 ]; then
+        printf '%s\n' "$pairs" | while IFS='|' read -r pair x w; do
+            [ -n "$pair" ] || continue
+            for mode in dynamic static; do
+                cal=
+                [ $mode = static ] && cal="$x[:$ncal]"
+                # shellcheck disable=SC2086
+                {
+                    real_one "$scsv" "$pair" "$x[$ncal:]" "$w" "int8 per tensor ($mode)" $I8X \
+                        --x-granularity tensor ${cal:+--calibrate "$cal"}
+                    real_one "$scsv" "$pair" "$x[$ncal:]" "$w" "LLM.int8 T=6 ($mode)" --scheme llm.int8 \
+                        --threshold 6 ${cal:+--calibrate "$cal"}
+                    real_one "$scsv" "$pair" "$x[$ncal:]" "$w" "fp8 per tensor ($mode)" $F8X \
+                        --x-granularity tensor ${cal:+--calibrate "$cal"}
+                }
+            done
+        done
+    fi
     rm -f "$OUT/.row.csv"
     [ -s "$rcsv" ] || die "no rows for the real operands"
     pivot "$rcsv" "$OUT/real-sqnr.csv" "" method operands sqnr_db 1 "method \\ operands"
+    if [ -s "$OUT/real-static.csv" ]; then
+        pivot "$OUT/real-static.csv" "$OUT/real-static-sqnr.csv" "" method operands sqnr_db 1 "method \\ operands"
+        pivot "$OUT/real-static.csv" "$OUT/real-static-clip.csv" "method~static" method operands clipped_frac_x 5 \
+            "method \\ operands"
+    fi
     plot bars real data="$OUT/real-sqnr.csv" ylabel="SQNR of Y = XW (dB)" \
         title="Real operands: Universal Sentence Encoder Lite" w=1200
     pivot "$rcsv" "$OUT/real-outliers.csv" "method~LLM.int8" method operands outlier_frac 4 "method \\ operands"
 fi
 
 sec_h2 "Quantized matrix products"
-sec_p "The error that matters is the product's: Y = X W with X ($R tokens x $K features, 1% of the feature columns scaled by the outlier magnitude) and W ($K x $N, normal).  Per-tensor and per-token int8 (W per output channel, exact int32 sums rescaled once) lose resolution as the outlier features grow, since every token holds one value of each outlier column; LLM.int8 multiplies the feature dimensions with any |x| >= T in fp16 and the rest in vector-wise int8, and its SQNR even rises with the magnitude, since the fp16 dimensions, nearly exact, then carry most of Y; int4 weight-only does not touch X at all and is limited by its 4-bit weights; fp8's exponent absorbs the outliers' range.  Static scales are calibrated on another draw of X with the same outlier columns (stream 1 of the generator, colstream=0), as a calibration set of the same model has them: the scales then fit the test set up to the spread of its values, and what is clipped is counted (clipped_frac_x in the CSV).  Per-token scales are dynamic by nature (a token's scale comes from that token), so the static panel has the per-tensor methods and LLM.int8, whose outlier dimensions are then the calibration set's."
+sec_p "The error that matters is the product's: Y = X W with X ($R tokens x $K features, 1% of the feature columns scaled by the outlier magnitude) and W ($K x $N, normal).  Per-tensor and per-token int8 (W per output channel, exact int32 sums rescaled once) lose resolution as the outlier features grow, since every token holds one value of each outlier column; LLM.int8 multiplies the feature dimensions with any |x| >= T in fp16 and the rest in vector-wise int8, and its SQNR even rises with the magnitude, since the fp16 dimensions, nearly exact, then carry most of Y; int4 weight-only does not touch X at all and is limited by its 4-bit weights; fp8's exponent absorbs the outliers' range.  Static scales are calibrated on another draw of X with the same outlier columns (stream 1 of the generator, colstream=0), as a calibration set of the same model has them: the scales then fit the test set up to the spread of its values, and what is clipped is counted (clipped_frac_x in the CSV).  Per-token scales are dynamic by nature (a token's scale comes from that token), so the static panel has the per-tensor methods and LLM.int8, whose outlier dimensions are then the calibration set's while its per-token scales stay the token's own."
 sec_fig matmul "SQNR of Y (dB) against the outlier magnitude.  Left: dynamic activation scales.  Right: static scales calibrated on another draw of X with the same outlier columns (and LLM.int8's outlier dimensions from it)."
 pivot "$csv" "$OUT/table.csv" "mode=dynamic" method magnitude sqnr_db 1 "method \\ magnitude"
 sec_table "$OUT/table.csv" "SQNR of Y (dB), dynamic scales, by method (rows) and outlier magnitude (columns)."
@@ -165,6 +193,11 @@ if [ -s "$rcsv" ]; then
     sec_fig real "SQNR of Y (dB) by method, for each pair of real operands (dynamic scales)."
     sec_table "$OUT/real-sqnr.csv" "SQNR of Y (dB) on the real operands, by method (rows) and operand pair (columns)."
     sec_table "$OUT/real-outliers.csv" "Fraction of the inner dimension LLM.int8 keeps in fp16, on the real operands."
+    if [ -s "$OUT/real-static-sqnr.csv" ]; then
+        sec_p "Static against dynamic scales on real activations: the scales (and LLM.int8's fp16 dimensions) calibrated on the tokens of the first three sentences ($ncal tokens, X[:$ncal]) and applied to the last two (X[$ncal:]), against scales computed on the test tokens themselves."
+        sec_table "$OUT/real-static-sqnr.csv" "SQNR of Y (dB) on the test tokens, static and dynamic activation scales."
+        sec_table "$OUT/real-static-clip.csv" "Fraction of the test X clipped by the static scales."
+    fi
 else
     sec_note "**No real operands**: \\`$DATA/usel/\\` is missing (make data writes it when Node.js is present), so this study shows synthetic operands only."
 fi

@@ -490,6 +490,53 @@ END_TEST
 
 /* ---- sources -------------------------------------------------------------------------- */
 
+/* FILE[A:B] and FILE::NAME[A:B]: rows A to B-1 of the tensor, the same
+ * values as those rows of the whole; bad ranges are named. */
+START_TEST(row_slices_take_rows_of_the_tensor)
+{
+    fpq_tensor t;
+    ck_assert_int_eq(fpq_tensor_alloc(&t, 6, 4), FPQ_OK);
+    for (size_t i = 0; i < 24; i++)
+        t.data[i] = (double)i * 1.25 - 7;
+    fpq_errbuf e;
+    const char *p = tpath("rows.npy");
+    ck_assert_msg(fpq_npy_write(p, &t, 0, &e) == FPQ_OK, "%s", e.msg);
+    static const struct {
+        const char *range;
+        size_t a, b;
+    } ok[] = {{"[1:4]", 1, 4}, {"[:2]", 0, 2}, {"[5:]", 5, 6}, {"[:]", 0, 6}, {"[0:6]", 0, 6}};
+    char src[600];
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        snprintf(src, sizeof src, "%s%s", p, ok[k].range);
+        ck_assert(fpq_source_is_slice(src));
+        fpq_tensor r = load_ok(src);
+        ck_assert_msg(r.rows == ok[k].b - ok[k].a && r.cols == 4, "%s: %zu x %zu", src, r.rows, r.cols);
+        for (size_t i = 0; i < r.rows * 4; i++)
+            ck_assert(r.data[i] == t.data[ok[k].a * 4 + i]);
+        fpq_tensor_free(&r);
+    }
+    snprintf(src, sizeof src, "%s::rows.npy[2:3]", p);
+    fpq_tensor r = load_ok(src);
+    ck_assert(r.rows == 1 && r.data[0] == t.data[8]);
+    fpq_tensor_free(&r);
+    static const struct {
+        const char *range, *why;
+    } bad[] = {{"[4:2]", "row range [4:2] is empty or beyond its 6 rows"},
+               {"[0:7]", "row range [0:7] is empty or beyond its 6 rows"},
+               {"[3:3]", "row range [3:3] is empty"},
+               {"[a:2]", "bad row range '[a:2]'"},
+               {"[2]", "bad row range '[2]'"},
+               {"[-1:2]", "bad row range '[-1:2]'"}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(src, sizeof src, "%s%s", p, bad[k].range);
+        load_fails(src, p, bad[k].why);
+    }
+    /* generator specs take rows= instead: no slice */
+    ck_assert(!fpq_source_is_slice("normal:rows=4,cols=2[1:2]"));
+    fpq_tensor_free(&t);
+}
+END_TEST
+
 START_TEST(sources_name_what_is_wrong)
 {
     fpq_tensor t = load_ok("normal:n=5,seed=2");
@@ -1155,6 +1202,7 @@ Suite *io_suite(void)
     tcase_add_test(tc, npy_versions_1_2_3_and_shapes);
     tcase_add_test(tc, npy_fortran_order_is_transposed_to_row_major);
     tcase_add_test(tc, npy_writer_round_trips_and_pads_the_header);
+    tcase_add_test(tc, row_slices_take_rows_of_the_tensor);
     tcase_add_loop_test(tc, npy_hostile_headers_are_refused_by_name, 0,
                         (int)(sizeof npy_bad / sizeof npy_bad[0]));
     tcase_add_test(tc, npy_truncated_preambles_are_refused);

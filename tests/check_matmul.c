@@ -321,6 +321,49 @@ END_TEST
 
 /* Static scales from a calibration set of smaller range clip the test set,
  * and the clipping is counted; dynamic ones do not. */
+/* LLM.int8 with a calibration set: the outlier dimensions are the
+ * calibration's, the per-token scales X's own, so calibration sets of any
+ * row count with the same outlier dimensions give the same Y, and when X's
+ * own outlier dimensions are those, Y equals the dynamic one. */
+START_TEST(static_llm_int8_fixes_the_outlier_dims_only)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6600);
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, c1 = FPQ_TENSOR_INIT, c2 = FPQ_TENSOR_INIT;
+    fpq_tensor y0 = FPQ_TENSOR_INIT, y1 = FPQ_TENSOR_INIT, y2 = FPQ_TENSOR_INIT;
+    fill(&x, 8, 40, &r, -3, 3);
+    fill(&w, 40, 5, &r, -1, 1);
+    fill(&c1, 3, 40, &r, -2, 2);
+    fill(&c2, 11, 40, &r, -5, 5);
+    x.data[2 * 40 + 17] = 9.5;  /* X's outlier dim: 17 */
+    c1.data[1 * 40 + 17] = -7;  /* the calibration sets' too */
+    c2.data[9 * 40 + 17] = 12;
+    fpq_mm_spec s;
+    fpq_mm_spec_default(&s);
+    fpq_mm_spec_llm_int8(&s, 6.0);
+    fpq_mm_metrics m0, m1, m2;
+    ck_assert_int_eq(fpq_matmul(&y0, &m0, NULL, &x, &w, NULL, &s, NULL), FPQ_OK);
+    ck_assert_int_eq(fpq_matmul(&y1, &m1, NULL, &x, &w, &c1, &s, NULL), FPQ_OK);
+    ck_assert_int_eq(fpq_matmul(&y2, &m2, NULL, &x, &w, &c2, &s, NULL), FPQ_OK);
+    ck_assert(m0.outlier_frac == 1.0 / 40 && m1.outlier_frac == 1.0 / 40 && m2.outlier_frac == 1.0 / 40);
+    for (size_t e = 0; e < 8 * 5; e++)
+        FPQ_CHECK(fpq_check_dbits(y1.data[e]) == fpq_check_dbits(y0.data[e]) &&
+                      fpq_check_dbits(y2.data[e]) == fpq_check_dbits(y0.data[e]),
+                  "element %zu", e);
+    ck_assert(m1.clipped_frac_x == 0 && m2.clipped_frac_x == 0);
+    /* a calibration set with another outlier dim (23): that one is kept instead */
+    c2.data[9 * 40 + 17] = 1, c2.data[4 * 40 + 23] = 8;
+    ck_assert_int_eq(fpq_matmul(&y2, &m2, NULL, &x, &w, &c2, &s, NULL), FPQ_OK);
+    ck_assert(m2.outlier_frac == 1.0 / 40);
+    bool differs = false;
+    for (size_t e = 0; e < 8 * 5; e++)
+        differs |= fpq_check_dbits(y2.data[e]) != fpq_check_dbits(y0.data[e]);
+    ck_assert(differs);
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&c1), fpq_tensor_free(&c2);
+    fpq_tensor_free(&y0), fpq_tensor_free(&y1), fpq_tensor_free(&y2);
+}
+END_TEST
+
 START_TEST(static_scales_clip_a_wider_test_set)
 {
     fpq_check_rng r;
@@ -386,6 +429,7 @@ Suite *matmul_suite(void)
     tcase_add_test(tc, llm_int8_outlier_dims_add_no_error);
     tcase_add_loop_test(tc, static_on_x_equals_dynamic, 0, 4);
     tcase_add_test(tc, static_scales_clip_a_wider_test_set);
+    tcase_add_test(tc, static_llm_int8_fixes_the_outlier_dims_only);
     tcase_add_test(tc, bad_shapes_and_values_are_refused);
     suite_add_tcase(s, tc);
     return s;

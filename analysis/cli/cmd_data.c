@@ -256,6 +256,20 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
         fpq_tensor_free(&t);
         return rc;
     }
+    if (fpq_source_is_slice(source)) { /* rows of a tensor: its statistics */
+        fpq_tensor t;
+        if (fpq_source_load(&t, source, &e) != FPQ_OK) {
+            cli_error("%s", e.msg);
+            return CLI_EXIT_DATA;
+        }
+        snprintf(shape, sizeof shape, "%zux%zu", t.rows, t.cols);
+        if (!csv && !*first_block)
+            putchar('\n');
+        *first_block = false;
+        int rc = print_stats(source, "f64", shape, &t, csv);
+        fpq_tensor_free(&t);
+        return rc;
+    }
     fpq_io_file f;
     const char *name;
     if (fpq_io_open_source(&f, source, &name, &e) != FPQ_OK) {
