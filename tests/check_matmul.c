@@ -353,6 +353,7 @@ START_TEST(static_llm_int8_fixes_the_outlier_dims_only)
     ck_assert(m1.clipped_frac_x == 0 && m2.clipped_frac_x == 0);
     /* a calibration set with another outlier dim (23): that one is kept instead */
     c2.data[9 * 40 + 17] = 1, c2.data[4 * 40 + 23] = 8;
+    fpq_tensor_free(&y2);
     ck_assert_int_eq(fpq_matmul(&y2, &m2, NULL, &x, &w, &c2, &s, NULL), FPQ_OK);
     ck_assert(m2.outlier_frac == 1.0 / 40);
     bool differs = false;
