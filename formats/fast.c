@@ -95,8 +95,8 @@ typedef fenv_t fp_state;
 static inline fp_state fp_enter(void)
 {
     fp_state s;
-    feholdexcept(&s);
-    fesetround(FE_TONEAREST);
+    fegetenv(&s);
+    fesetenv(FE_DFL_ENV); /* glibc: also clears flush-to-zero where the FPU has it */
     return s;
 }
 static inline void fp_leave(fp_state s) { fesetenv(&s); }
