@@ -29,6 +29,9 @@
  *   below 2^24 (M = emin = 23), where the rounded code is the integer
  *   itself, and binary32's own grid above (codes from 2^24 up, increasing),
  *   followed by a clamp to the range; every such range lies below 2^24.
+ *   Nearest-even, the common case, has lean forms for most of these
+ *   (k32_round_rne, k32_encode_rne, k32_int_rne): no per-lane shift counts,
+ *   so that the x86-64 baseline vectorises them too.
  * - k64: everything else, including wider integers, which are the float
  *   grid with quantum 1 below 2^35 (M = emin = emax = 34) and a clamp.
  *   binary32 input is widened to binary64 (exact).  binary64 subnormals are
@@ -37,7 +40,8 @@
  *   binary64; stochastic rounding into a table calls fpq_encode per element
  *   (as does a table whose midpoints binary64 cannot hold exactly).
  * The kernels are branch-free per element and specialised per rounding mode,
- * so that GCC vectorises them (the AVX2 and AVX-512 clones).
+ * so that GCC vectorises them (the AVX2 and AVX-512 clones), and run in the
+ * default floating-point environment whatever the caller's (fp_enter).
  *
  * What each special input gives (NaN, Inf, -0, overflow, values below an
  * unsigned or zero-less range) is derived here from the format's fields,
