@@ -197,8 +197,7 @@ static int parse_count(uint64_t *out, const char *s, size_t len, uint64_t max)
     return 1;
 }
 
-/* A seed: decimal or 0x-hex, 0 to 2^64 - 1. */
-static int parse_seed(uint64_t *out, const char *s, size_t len)
+int fpq_seed_parse(uint64_t *out, const char *s, size_t len)
 {
     char buf[32];
     if (len == 0 || len >= sizeof buf)
@@ -398,7 +397,7 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
                                "to 2^48)", kname, (int)val.len, val.p, kn);
         } else if (KEY_IS("seed")) {
             ONCE(have_seed, "seed");
-            if (!parse_seed(&s.seed, val.p, val.len))
+            if (!fpq_seed_parse(&s.seed, val.p, val.len))
                 return fpq_err(err, FPQ_LAB_ERR_SPEC,
                                "%s: bad value '%.*s' for key 'seed' (an integer from 0 to "
                                "2^64-1, decimal or 0x-hex)", kname, (int)val.len, val.p);

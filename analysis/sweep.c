@@ -471,24 +471,6 @@ static int parse_size(size_t *out, const char *s)
     return FPQ_OK;
 }
 
-static int parse_u64(uint64_t *out, const char *s)
-{
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!isxdigit((unsigned char)s[0]) || (base == 10 && !isdigit((unsigned char)s[0])))
-        return FPQ_LAB_ERR_SPEC;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, base);
-    if (errno || *end)
-        return FPQ_LAB_ERR_SPEC;
-    *out = (uint64_t)v;
-    return FPQ_OK;
-}
-
 /* A finite number, or 2^K. */
 static int parse_number(double *out, const char *s)
 {
@@ -603,7 +585,7 @@ static int build_cell(fpq_sweep_cell *c, fpq_sweep_plan *p, const cell_values *c
 
     const char *sr_seed = val(cv, FPQ_AX_SEED) ? val(cv, FPQ_AX_SEED) : "0";
     uint64_t seed;
-    if (parse_u64(&seed, sr_seed) != FPQ_OK)
+    if (!fpq_seed_parse(&seed, sr_seed, strlen(sr_seed)))
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "seed: bad value '%s' (an integer from 0 to 2^64-1)", sr_seed);
     fpq_rnd mode = FPQ_RNE;
     if (val(cv, FPQ_AX_ROUND) && (rc = parse_rnd(&mode, "round", val(cv, FPQ_AX_ROUND), err)) != FPQ_OK)

@@ -1030,8 +1030,13 @@ static int plan_init(plan *pl, const fpq_format *f, const fpq_rounding *r, src_t
     pl->f = f;
     pl->r = r;
     pl->w = packed_width(f);
-    if (f->kind == FPQ_KIND_LUT && klut_init(&pl->lut, f) != FPQ_OK)
-        return FPQ_ERR_ARG;
+    if (f->kind == FPQ_KIND_LUT) {
+        const fp_state fs = fp_enter(); /* klut_init computes midpoints in binary64 */
+        const int st = klut_init(&pl->lut, f);
+        fp_leave(fs);
+        if (st != FPQ_OK)
+            return FPQ_ERR_ARG;
+    }
     if (r) {
         bool round = false;
         pl->use_k32 = st == SRC_F32 && k32_fits(f, &round);
@@ -1096,6 +1101,52 @@ static const float *block_f32(float *tmp, const float *src, size_t i0, size_t n)
 
 static size_t nchunks(size_t n) { return n / CHUNK + (n % CHUNK != 0); }
 
+/* One call of the bulk path: its arguments and its plan. */
+typedef struct job {
+    void *dst;
+    const void *src;
+    src_type st;
+    bool dbl; /* decode and round: binary64 results */
+    const fpq_format *f;
+    const fpq_rounding *r;
+    plan pl;
+} job;
+
+typedef void (*block_fn)(const job *j, size_t i0, size_t len);
+
+/* fn on every block of elements 0 .. n-1: OpenMP threads take fixed chunks
+ * of whole blocks (so no result depends on the thread count), each in the
+ * default floating-point environment (fp_enter). */
+static void for_blocks(const job *j, size_t n, block_fn fn)
+{
+    const size_t nc = nchunks(n);
+#pragma omp parallel for schedule(static) if (nc > 1)
+    for (size_t ch = 0; ch < nc; ch++) {
+        const fp_state fs = fp_enter();
+        const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
+        for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK)
+            fn(j, i0, end - i0 < BLOCK ? end - i0 : BLOCK);
+        fp_leave(fs);
+    }
+}
+
+static void encode_block(const job *j, size_t i0, size_t len)
+{
+    const plan *pl = &j->pl;
+    if (pl->use_k32) {
+        uint32_t c[BLOCK];
+        float tmp[BLOCK];
+        uint64_t u[BLOCK];
+        k32_encode_block(c, block_f32(tmp, j->src, i0, len), draws(u, j->r, j->r->position + i0, len), &pl->p32,
+                         j->f->kind == FPQ_KIND_INT, j->r->mode);
+        pack32(j->dst, i0, c, len, pl->w);
+    } else {
+        uint64_t c[BLOCK];
+        encode_any(c, pl, j->src, j->st, i0, len);
+        pack64(j->dst, i0, c, len, pl->w);
+    }
+}
+
 static int encode_array(void *dst, const void *src, src_type st, size_t n, const fpq_format *f,
                         const fpq_rounding *rnd)
 {
@@ -1107,34 +1158,10 @@ static int encode_array(void *dst, const void *src, src_type st, size_t n, const
         return FPQ_OK;
     if (overlap(dst, fpq_packed_size(f, n), src, n * (st == SRC_F32 ? sizeof(float) : sizeof(double))))
         return FPQ_ERR_ARG;
-    plan pl;
-    const fp_state f0 = fp_enter(); /* klut_init computes midpoints in binary64 */
-    stt = plan_init(&pl, f, rnd, st, false, false);
-    fp_leave(f0);
-    if (stt != FPQ_OK)
+    job j = {.dst = dst, .src = src, .st = st, .f = f, .r = rnd};
+    if ((stt = plan_init(&j.pl, f, rnd, st, false, false)) != FPQ_OK)
         return stt;
-    const size_t nc = nchunks(n);
-#pragma omp parallel for schedule(static) if (nc > 1)
-    for (size_t ch = 0; ch < nc; ch++) {
-        const fp_state fs = fp_enter();
-        const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
-        for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK) {
-            const size_t len = end - i0 < BLOCK ? end - i0 : BLOCK;
-            if (pl.use_k32) {
-                uint32_t c[BLOCK];
-                float tmp[BLOCK];
-                uint64_t u[BLOCK];
-                k32_encode_block(c, block_f32(tmp, src, i0, len), draws(u, rnd, rnd->position + i0, len),
-                                 &pl.p32, f->kind == FPQ_KIND_INT, rnd->mode);
-                pack32(dst, i0, c, len, pl.w);
-            } else {
-                uint64_t c[BLOCK];
-                encode_any(c, &pl, src, st, i0, len);
-                pack64(dst, i0, c, len, pl.w);
-            }
-        }
-        fp_leave(fs);
-    }
+    for_blocks(&j, n, encode_block);
     return FPQ_OK;
 }
 
@@ -1155,6 +1182,27 @@ static void store(void *dst, bool dbl, size_t i0, const void *res, size_t n)
     memcpy((char *)dst + i0 * esz, res, n * esz);
 }
 
+/* Decode the block's codes c into dst, straight or (a short block, or in
+ * place) through res. */
+static void decode_codes(const job *j, const uint64_t *c, size_t i0, size_t len, bool direct)
+{
+    double res[BLOCK]; /* room for BLOCK binary64 or binary32 results */
+    if (j->dbl)
+        dec_block_f64(direct ? (double *)j->dst + i0 : res, c, &j->pl.dec);
+    else
+        dec_block_f32(direct ? (float *)j->dst + i0 : (float *)res, c, &j->pl.dec, &j->pl.dec64);
+    if (!direct)
+        store(j->dst, j->dbl, i0, res, len);
+}
+
+static void decode_block(const job *j, size_t i0, size_t len)
+{
+    uint64_t c[BLOCK];
+    unpack(c, j->src, i0, len, j->pl.w, fpq_width_mask(j->f));
+    memset(c + len, 0, (BLOCK - len) * sizeof *c);
+    decode_codes(j, c, i0, len, len == BLOCK);
+}
+
 static int decode_array(void *dst, bool dbl, const void *src, size_t n, const fpq_format *f)
 {
     int stt = check_args(dst, src, n, f, NULL, NULL);
@@ -1164,33 +1212,10 @@ static int decode_array(void *dst, bool dbl, const void *src, size_t n, const fp
         return FPQ_OK;
     if (overlap(dst, n * (dbl ? sizeof(double) : sizeof(float)), src, fpq_packed_size(f, n)))
         return FPQ_ERR_ARG;
-    plan pl;
-    const fp_state f0 = fp_enter(); /* klut_init computes midpoints in binary64 */
-    stt = plan_init(&pl, f, NULL, SRC_F32, true, dbl);
-    fp_leave(f0);
-    if (stt != FPQ_OK)
+    job j = {.dst = dst, .src = src, .dbl = dbl, .f = f};
+    if (plan_init(&j.pl, f, NULL, SRC_F32, true, dbl) != FPQ_OK)
         return FPQ_ERR_ARG;
-    const size_t nc = nchunks(n);
-    const uint64_t mask = fpq_width_mask(f);
-#pragma omp parallel for schedule(static) if (nc > 1)
-    for (size_t ch = 0; ch < nc; ch++) {
-        const fp_state fs = fp_enter();
-        const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
-        for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK) {
-            const size_t len = end - i0 < BLOCK ? end - i0 : BLOCK;
-            uint64_t c[BLOCK];
-            double res[BLOCK]; /* room for BLOCK binary64 or binary32 results */
-            unpack(c, src, i0, len, pl.w, mask);
-            memset(c + len, 0, (BLOCK - len) * sizeof *c);
-            if (dbl)
-                dec_block_f64(len == BLOCK ? (double *)dst + i0 : res, c, &pl.dec);
-            else
-                dec_block_f32(len == BLOCK ? (float *)dst + i0 : (float *)res, c, &pl.dec, &pl.dec64);
-            if (len < BLOCK)
-                store(dst, dbl, i0, res, len);
-        }
-        fp_leave(fs);
-    }
+    for_blocks(&j, n, decode_block);
     return FPQ_OK;
 }
 
@@ -1202,6 +1227,27 @@ int fpq_decode_f32(float *dst, const void *src, size_t n, const fpq_format *fmt)
 int fpq_decode_f64(double *dst, const void *src, size_t n, const fpq_format *fmt)
 {
     return decode_array(dst, true, src, n, fmt);
+}
+
+static void round_block(const job *j, size_t i0, size_t len)
+{
+    const plan *pl = &j->pl;
+    /* in place, or a short block: results go through a buffer (the
+     * kernels' pointers are restrict) */
+    const bool direct = len == BLOCK && j->dst != j->src;
+    if (pl->use_k32 && pl->k32_round) {
+        float res[BLOCK], tmp[BLOCK];
+        uint64_t u[BLOCK];
+        k32_round_block(direct ? (float *)j->dst + i0 : res, block_f32(tmp, j->src, i0, len),
+                        draws(u, j->r, j->r->position + i0, len), &pl->p32, j->f->kind == FPQ_KIND_INT,
+                        j->r->mode);
+        if (!direct)
+            store(j->dst, false, i0, res, len);
+    } else {
+        uint64_t c[BLOCK];
+        encode_any(c, pl, j->src, j->st, i0, len);
+        decode_codes(j, c, i0, len, direct);
+    }
 }
 
 static int round_array(void *dst, const void *src, src_type st, size_t n, const fpq_format *f,
@@ -1217,42 +1263,10 @@ static int round_array(void *dst, const void *src, src_type st, size_t n, const 
     const size_t esz = dbl ? sizeof(double) : sizeof(float);
     if (dst != src && overlap(dst, n * esz, src, n * esz))
         return FPQ_ERR_ARG;
-    plan pl;
-    const fp_state f0 = fp_enter(); /* klut_init computes midpoints in binary64 */
-    stt = plan_init(&pl, f, rnd, st, true, dbl);
-    fp_leave(f0);
-    if (stt != FPQ_OK)
+    job j = {.dst = dst, .src = src, .st = st, .dbl = dbl, .f = f, .r = rnd};
+    if (plan_init(&j.pl, f, rnd, st, true, dbl) != FPQ_OK)
         return FPQ_ERR_ARG;
-    const size_t nc = nchunks(n);
-#pragma omp parallel for schedule(static) if (nc > 1)
-    for (size_t ch = 0; ch < nc; ch++) {
-        const fp_state fs = fp_enter();
-        const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
-        for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK) {
-            const size_t len = end - i0 < BLOCK ? end - i0 : BLOCK;
-            double res[BLOCK];
-            /* in place, or a short block: results go through res (the
-             * kernels' pointers are restrict) */
-            const bool direct = len == BLOCK && dst != src;
-            if (pl.use_k32 && pl.k32_round) {
-                float tmp[BLOCK];
-                uint64_t u[BLOCK];
-                k32_round_block(direct ? (float *)dst + i0 : (float *)res, block_f32(tmp, src, i0, len),
-                                draws(u, rnd, rnd->position + i0, len), &pl.p32, f->kind == FPQ_KIND_INT,
-                                rnd->mode);
-            } else {
-                uint64_t c[BLOCK];
-                encode_any(c, &pl, src, st, i0, len);
-                if (dbl)
-                    dec_block_f64(direct ? (double *)dst + i0 : res, c, &pl.dec);
-                else
-                    dec_block_f32(direct ? (float *)dst + i0 : (float *)res, c, &pl.dec, &pl.dec64);
-            }
-            if (!direct)
-                store(dst, dbl, i0, res, len);
-        }
-        fp_leave(fs);
-    }
+    for_blocks(&j, n, round_block);
     return FPQ_OK;
 }
 

@@ -58,6 +58,18 @@ typedef struct cli_args {
  * result printed before the problem comes first. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The value of a hex digit (either case), or -1. */
+static inline int cli_hex_digit(unsigned char c)
+{
+    if ((unsigned)(c - '0') < 10)
+        return c - '0';
+    c |= 0x20;
+    return (unsigned)(c - 'a') < 6 ? c - 'a' + 10 : -1;
+}
+
+/* A seed: decimal or 0x-hex, 0 to 2^64 - 1 (fpq_seed_parse). */
+bool cli_parse_seed(uint64_t *out, const char *s);
+
 /* cli_error, then a hint pointing at the command's help; returns
  * CLI_EXIT_USAGE.  cmd may be NULL for the command-less usage. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

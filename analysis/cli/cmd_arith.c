@@ -47,25 +47,6 @@ static bool negative_number(const char *s)
     return strcasecmp(s + 1, "inf") == 0 || strcasecmp(s + 1, "infinity") == 0 || strcasecmp(s + 1, "nan") == 0;
 }
 
-/* A seed: decimal, or hex with 0x; the whole uint64_t range. */
-static bool parse_seed(uint64_t *out, const char *s)
-{
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!isxdigit((unsigned char)s[0]) || (base == 10 && !isdigit((unsigned char)s[0])))
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, base);
-    if (errno != 0 || *end != '\0')
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
 typedef int (*opt_handler)(void *ctx, int id, const char *arg);
 
 /* Split argv (argv[0] is the command name) into operands and options; each
@@ -146,7 +127,7 @@ static int rounding_option(const char *cmd, fpq_rounding *r, int id, const char 
             return cli_usage_error(cmd, "unknown rounding mode '%s' (one of: rne, rna, rtz, rup, rdn, odd, sr)", arg);
         return CLI_EXIT_OK;
     case OPT_SEED:
-        if (!parse_seed(&r->seed, arg))
+        if (!cli_parse_seed(&r->seed, arg))
             return cli_usage_error(cmd, "bad seed '%s' (an integer from 0 to 2^64-1, decimal or 0x-hex)", arg);
         return CLI_EXIT_OK;
     case OPT_SATURATE:
@@ -333,18 +314,6 @@ typedef struct stream {
     bool write_failed;
 } stream;
 
-static signed char hexval[256];
-
-static void init_hexval(void)
-{
-    for (int i = 0; i < 256; i++)
-        hexval[i] = -1;
-    for (int i = 0; i < 10; i++)
-        hexval['0' + i] = (signed char)i;
-    for (int i = 0; i < 6; i++)
-        hexval['a' + i] = hexval['A' + i] = (signed char)(10 + i);
-}
-
 static void out_write(stream *s)
 {
     if (s->olen && !s->write_failed && fwrite(s->obuf, 1, s->olen, stdout) != s->olen)
@@ -400,7 +369,7 @@ static bool parse_case(uint64_t *x, const stream *s, const char *p, const char *
         uint64_t v = 0;
         bool wide = false;
         for (; d < q; d++) {
-            int h = hexval[(unsigned char)*d];
+            int h = cli_hex_digit((unsigned char)*d);
             if (h < 0) {
                 snprintf(what, wn, "malformed bit pattern");
                 return false;
@@ -493,7 +462,6 @@ static void run_block(stream *s, size_t n, uint64_t first_line)
 
 static int arith_stream(const fpq_format *f, fpq_op op, const arith_opts *o)
 {
-    init_hexval();
     stream s = {.f = f, .op = op, .arity = fpq_op_arity(op), .rnd = o->rnd, .flags = o->flags,
                 .hexd = fpq_format_hex_digits(f)};
     if (o->rnd.mode != FPQ_RSR && f->bits * s.arity <= MEMO_MAX_INDEX_BITS) {

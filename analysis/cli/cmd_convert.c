@@ -251,18 +251,6 @@ static const char *to_text(worker *w, uint64_t bits, size_t *n)
 /* ---------------------------------------------------------------------- */
 /* Lines.                                                                 */
 
-static signed char hexval[256];
-
-static void init_hexval(void)
-{
-    for (int i = 0; i < 256; i++)
-        hexval[i] = -1;
-    for (int i = 0; i < 10; i++)
-        hexval['0' + i] = (signed char)i;
-    for (int i = 0; i < 6; i++)
-        hexval['a' + i] = hexval['A' + i] = (signed char)(10 + i);
-}
-
 /* The common spellings, "0x3c00" / "3c00" with 1 to 16 digits that fit in
  * the format.  Anything else goes to fpq_parse_bits, which has the last
  * word (so both accept exactly the same lines). */
@@ -276,7 +264,7 @@ static bool parse_hex_fast(uint64_t *out, const char *s, size_t n, unsigned bits
         return false;
     uint64_t v = 0;
     for (size_t i = 0; i < n; i++) {
-        int d = hexval[(unsigned char)s[i]];
+        int d = cli_hex_digit((unsigned char)s[i]);
         if (d < 0)
             return false;
         v = v << 4 | (uint64_t)d;
@@ -702,7 +690,6 @@ int cli_cmd_convert(const cli_args *a)
         rc = cli_format(&to, a->cmd, a->ops[1]);
     if (rc != CLI_EXIT_OK)
         return rc;
-    init_hexval();
     conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out};
     /* binary32 / binary64 input goes to the bulk path */
     if (!dec && !a->reference)

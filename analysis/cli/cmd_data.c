@@ -239,26 +239,13 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
 {
     fpq_errbuf e;
     char shape[160];
-    if (fpq_gen_is_spec(source)) {
-        fpq_gen_spec spec;
+    const bool spec = fpq_gen_is_spec(source);
+    if (spec || fpq_source_is_slice(source)) { /* a tensor held as doubles: its statistics */
         fpq_tensor t;
-        if (fpq_gen_parse(&spec, source, &e) != FPQ_OK)
-            return cli_usage_error("inspect", "%s", e.msg);
-        if (fpq_gen_fill(&t, &spec, &e) != FPQ_OK) {
-            cli_error("%s", e.msg);
-            return CLI_EXIT_DATA;
-        }
-        snprintf(shape, sizeof shape, "%zux%zu", t.rows, t.cols);
-        if (!csv && !*first_block)
-            putchar('\n');
-        *first_block = false;
-        int rc = print_stats(source, "f64", shape, &t, csv);
-        fpq_tensor_free(&t);
-        return rc;
-    }
-    if (fpq_source_is_slice(source)) { /* rows of a tensor: its statistics */
-        fpq_tensor t;
-        if (fpq_source_load(&t, source, &e) != FPQ_OK) {
+        const int st = fpq_source_load(&t, source, &e);
+        if (st != FPQ_OK) {
+            if (spec && st == FPQ_LAB_ERR_SPEC)
+                return cli_usage_error("inspect", "%s", e.msg);
             cli_error("%s", e.msg);
             return CLI_EXIT_DATA;
         }

@@ -138,9 +138,9 @@ int cli_vector_args(cli_vector_opts *o, const char *cmd, int argc, char **argv, 
                 return cli_usage_error(cmd, "--count takes 0 to 2^32, not '%s'", optarg);
             break;
         case O_SEED:
-            o->rnd.seed = strtoull(optarg, &end, 0);
-            if (*end || optarg[0] == '-' || !optarg[0])
-                return cli_usage_error(cmd, "--seed takes an unsigned integer, not '%s'", optarg);
+            if (!cli_parse_seed(&o->rnd.seed, optarg))
+                return cli_usage_error(cmd, "--seed takes an unsigned integer (decimal or 0x-hex), not '%s'",
+                                       optarg);
             break;
         case 'h':
             if (help) {

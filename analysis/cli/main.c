@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "dist.h"
 
 /* ---------------------------------------------------------------------- */
 /* The commands.                                                          */
@@ -200,23 +201,9 @@ static bool parse_out(enum cli_out *out, const char *s)
     return false;
 }
 
-/* A seed: decimal, or hex with 0x; the whole uint64_t range, nothing else. */
-static bool parse_seed(uint64_t *out, const char *s)
+bool cli_parse_seed(uint64_t *out, const char *s)
 {
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    if (!isxdigit((unsigned char)s[0]) || (base == 10 && !isdigit((unsigned char)s[0])))
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, base);
-    if (errno != 0 || *end != '\0')
-        return false;
-    *out = (uint64_t)v;
-    return true;
+    return fpq_seed_parse(out, s, strlen(s)) == 1;
 }
 
 /* The rounding mode names, "rne, rna, ..., sr", in buf. */
@@ -599,7 +586,7 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
             }
             break;
         case LOPT_SEED:
-            if (!parse_seed(&a->rnd.seed, arg))
+            if (!cli_parse_seed(&a->rnd.seed, arg))
                 rc = cli_usage_error(c->name, "bad seed '%s' (an integer from 0 to "
                                      "2^64-1, decimal or 0x-hex)", arg);
             break;

@@ -56,21 +56,6 @@ static bool parse_size(size_t *out, const char *s)
     return true;
 }
 
-static bool parse_u64(uint64_t *out, const char *s)
-{
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        base = 16, s += 2;
-    if (!*s || *s == '-' || *s == '+')
-        return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, base);
-    if (*end != '\0')
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
 static bool parse_double(double *out, const char *s)
 {
     char *end;
@@ -137,7 +122,7 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const cli_qspec_opts *o)
     if (o->round && fpq_rnd_parse(&s->rnd.mode, o->round) != FPQ_OK)
         return cli_usage_error(cmd, "unknown rounding mode '%s' (one of: rne, rna, rtz, rup, rdn, odd, sr)",
                                o->round);
-    if (o->seed && !parse_u64(&s->rnd.seed, o->seed))
+    if (o->seed && !cli_parse_seed(&s->rnd.seed, o->seed))
         return cli_usage_error(cmd, "bad seed '%s' (an integer from 0 to 2^64-1, decimal or 0x-hex)", o->seed);
     s->rnd.int_symmetric = o->symmetric;
     if (o->outlier && (!parse_double(&s->outlier, o->outlier) || !(s->outlier > 0) || !isfinite(s->outlier)))
