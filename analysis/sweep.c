@@ -210,6 +210,21 @@ static void sb_puts(sbuf *b, const char *s)
     sb_putn(b, s, strlen(s));
 }
 
+/* snprintf-style: b's text (truncated) into buf of n bytes; returns its
+ * full length, 0 when memory ran out; frees b. */
+static size_t sb_finish(sbuf *b, char *buf, size_t n)
+{
+    const size_t len = b->oom ? 0 : b->len;
+    if (n) {
+        const size_t w = len < n ? len : n - 1;
+        if (w)
+            memcpy(buf, b->p, w);
+        buf[w] = '\0';
+    }
+    free(b->p);
+    return len;
+}
+
 static void sb_putc(sbuf *b, char c)
 {
     sb_putn(b, &c, 1);
@@ -1060,15 +1075,7 @@ size_t fpq_sweep_plan_line(char *buf, size_t n, const fpq_sweep_plan *p, size_t 
             sb_puts(&b, v);
         }
     }
-    size_t len = b.oom ? 0 : b.len;
-    if (n) {
-        size_t w = len < n ? len : n - 1;
-        if (w)
-            memcpy(buf, b.p, w);
-        buf[w] = '\0';
-    }
-    free(b.p);
-    return len;
+    return sb_finish(&b, buf, n);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1096,15 +1103,7 @@ size_t fpq_sweep_header(char *buf, size_t n, fpq_sweep_mode mode)
 {
     sbuf b = {0};
     header_into(&b, mode);
-    size_t len = b.oom ? 0 : b.len;
-    if (n) {
-        size_t w = len < n ? len : n - 1;
-        if (w)
-            memcpy(buf, b.p, w);
-        buf[w] = '\0';
-    }
-    free(b.p);
-    return len;
+    return sb_finish(&b, buf, n);
 }
 
 /* The input part of cell k's row (no trailing comma). */
