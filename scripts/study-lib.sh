@@ -247,18 +247,12 @@ $label=$src"
 }
 
 # real_source LABEL: the source of one bundled tensor (DATA/SOURCES.tsv,
-# resolved as in real_sources) on stdout, or nothing when it is not there.
+# resolved by real_sources) on stdout, or nothing when it is not there.
+# Call it as $(real_source LABEL).
 real_source() {
-    tsv=$DATA/SOURCES.tsv
-    [ -f "$tsv" ] || return 0
-    base=$(cd "$(dirname "$DATA")" && pwd)
-    while IFS='	' read -r label src; do
-        [ "$label" = "$1" ] || continue
-        file=${src%%::*}
-        case $file in /*) ;; *) file=$base/$file; src=$base/$src ;; esac
-        [ -f "$file" ] && printf '%s\n' "$src"
-        return 0
-    done <"$tsv"
+    real_sources "$1" # in the caller's $(...): its variables stay there
+    [ "$NREAL" -eq 1 ] && printf '%s\n' "${SWEEP_EXTRA#*"$1"=}"
+    return 0
 }
 
 # awkp 'PROGRAM' ARGS...: run an awk program with the CSV functions of
