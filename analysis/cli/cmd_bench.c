@@ -185,8 +185,9 @@ static void bench_help(FILE *f)
     for (int i = 0; i < NFORMATS; i++)
         fprintf(f, "%s %s", i ? "," : "", bench_formats[i]);
     fprintf(f,
-            ",\nin nearest-even (or --round MODE), with one thread and with all threads;\nbeside them a"
-            " plain float copy loop and memcpy of the same array, and the MPFR\n"
+            ",\nin nearest-even (or --round MODE), with one thread and with all threads;\n"
+            "beside them a plain float copy loop and memcpy of the same array, and the\n"
+            "MPFR "
             "reference (fpq_encode, one thread, the first %d values) for each format.\n"
             "Each figure is the best of R passes (default %d).  A copy-loop pass runs\n"
             "before every timed pass: memory speed wanders on a shared machine, so\n"
@@ -199,11 +200,11 @@ static void bench_help(FILE *f)
             "group).\n"
             "\n"
             "Options:\n"
-            "      --csv      CSV with a header line\n"
-            "      --log2n N  array of 2^N values, 10 <= N <= 28\n"
-            "      --reps R   best of R runs, 1 <= R <= 100\n"
+            "      --csv         CSV with a header line\n"
+            "      --log2n N     array of 2^N values, 10 <= N <= 28\n"
+            "      --reps R      best of R passes, 1 <= R <= 100\n"
             "  -r, --round MODE  rne (default), rna, rtz, rup, rdn, odd, sr (seed 0)\n"
-            "  -h, --help     show this help and exit\n",
+            "  -h, --help        show this help and exit\n",
             BENCH_REF_N, BENCH_REPS_DEFAULT);
 }
 
