@@ -32,24 +32,32 @@ csv=$OUT/matmul.csv
 I8X="--x-format int8 --w-format int8 --w-granularity col"
 F8X="--x-format fp8_e4m3 --w-format fp8_e4m3 --w-granularity col"
 
+# matmul_row CSV KEYS VALUES X W ARGS...: `fpq matmul ARGS X W` as a row of
+# CSV, after the comma-separated VALUES of the columns KEYS (the header
+# first when CSV is empty)
+matmul_row() {
+    out=$1 keys=$2 vals=$3 rx=$4 rw=$5
+    shift 5
+    "$FPQ" matmul "$@" --csv "$rx" "$rw" >"$OUT/.row.csv" || die "fpq matmul $* $rx $rw failed"
+    if [ ! -s "$out" ]; then
+        printf '%s,' "$keys" >"$out"
+        head -n 1 "$OUT/.row.csv" >>"$out"
+    fi
+    printf '%s,' "$vals" >>"$out"
+    tail -n 1 "$OUT/.row.csv" >>"$out"
+}
+
 # one: LABEL MAG CALIBRATE ARGS...: a row of $csv, method and magnitude first
-first=1
+rm -f "$csv"
 one() {
     label=$1 mag=$2 cal=$3
     shift 3
     X="outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1"
-    # shellcheck disable=SC2086
-    "$FPQ" matmul "$@" ${cal:+--calibrate "outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1,stream=1,colstream=0"} \
-        --csv "$X" "$W" >"$OUT/.row.csv" || die "fpq matmul $* failed"
-    if [ $first = 1 ]; then
-        printf 'method,magnitude,mode,' >"$csv"
-        head -n 1 "$OUT/.row.csv" >>"$csv"
-        first=0
-    fi
     mode=dynamic
     [ -n "$cal" ] && mode=static
-    printf "%s,%s,%s," "$label" "$mag" "$mode" >>"$csv"
-    tail -n 1 "$OUT/.row.csv" >>"$csv"
+    # shellcheck disable=SC2086
+    matmul_row "$csv" method,magnitude,mode "$label,$mag,$mode" "$X" "$W" "$@" \
+        ${cal:+--calibrate "outliers:rows=$R,cols=$K,frac=0.01,scale=$mag,seed=1,stream=1,colstream=0"}
 }
 
 for m in 1 2 4 8 16 32 64; do
@@ -98,21 +106,15 @@ plot matmul matmul dynamic="$OUT/dynamic.dat" static="$OUT/static.dat" static_lt
 
 # ---- real operands -----------------------------------------------------------
 
-# real_one CSV PAIR X W LABEL ARGS...: a row of CSV (the header first when
-# it is empty), operand pair and method first
+# real_one CSV PAIR X W LABEL ARGS...: a row of CSV, operand pair and
+# method first
 rcsv=$OUT/real.csv
 scsv=$OUT/real-static.csv
 rm -f "$rcsv" "$scsv"
 real_one() {
     out=$1 pair=$2 rx=$3 rw=$4 label=$5
     shift 5
-    "$FPQ" matmul "$@" --csv "$rx" "$rw" >"$OUT/.row.csv" || die "fpq matmul $* $rx $rw failed"
-    if [ ! -s "$out" ]; then
-        printf 'operands,method,' >"$out"
-        head -n 1 "$OUT/.row.csv" >>"$out"
-    fi
-    printf '%s,%s,' "$pair" "$label" >>"$out"
-    tail -n 1 "$OUT/.row.csv" >>"$out"
+    matmul_row "$out" operands,method "$pair,$label" "$rx" "$rw" "$@"
 }
 
 # the pairs: "NAME|X|W", W a bundled tensor or a generator spec
