@@ -117,20 +117,27 @@ SO_LDFLAGS := -Wl,-z,defs
 endif
 
 # ---------------------------------------------------------------------------
-# Sources, found by wildcard.  formats/ is libfpq; analysis/*.c (the error
-# lab) goes into the fpq command and the test runner; analysis/cli/*.c is
-# the command only.
+# Sources, found by wildcard, one variable per layer (doc/DESIGN.md):
+#   formats/*.c          libfpq: the formats, rounding, arithmetic
+#   formats/cli/*.c      the format commands and the option layer (fpq.h only)
+#   analysis/*/*.c       the error lab (libfpqlab): core, gen, io, quant, sweep
+#   analysis/cli/*.c     the lab's commands and the command table
+#   tests/check_*.c      the Check suites
 
 LIB_SRCS := $(sort $(wildcard formats/*.c))
-ANA_SRCS := $(sort $(wildcard analysis/*.c))
-CLI_SRCS := $(sort $(wildcard analysis/cli/*.c))
+FCLI_SRCS := $(sort $(wildcard formats/cli/*.c))
+LAB_SRCS := $(sort $(filter-out analysis/cli/%,$(wildcard analysis/*/*.c)))
+ACLI_SRCS := $(sort $(wildcard analysis/cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
-ANA_OBJS := $(ANA_SRCS:%.c=$(B)/obj/%.o)
-CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
+FCLI_OBJS := $(FCLI_SRCS:%.c=$(B)/obj/%.o)
+LAB_OBJS := $(LAB_SRCS:%.c=$(B)/obj/%.o)
+ACLI_OBJS := $(ACLI_SRCS:%.c=$(B)/obj/%.o)
+CLI_OBJS := $(FCLI_OBJS) $(ACLI_OBJS)
+ANA_OBJS := $(LAB_OBJS)
 TEST_OBJS := $(TEST_SRCS:%.c=$(B)/obj/%.o)
-ALL_OBJS := $(LIB_OBJS) $(ANA_OBJS) $(CLI_OBJS) $(TEST_OBJS)
+ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(LAB_OBJS) $(TEST_OBJS)
 
 SONAME := libfpq.so.$(VERSION_MAJOR)
 LIB_A := $(B)/libfpq.a
@@ -188,18 +195,29 @@ $(FLAGS_FILE): $(DEPS_STAMP) FORCE
 FORCE:
 
 # ---------------------------------------------------------------------------
-# Compiling.  formats/ sees only its own headers; analysis/, the CLI and the
-# tests also see analysis/.  -MMD -MP keeps header dependencies.
+# Compiling.  Each layer sees only its own headers and those below it:
+# formats/ its own; formats/cli/ also its cli.h; analysis/ also fpq.h; the
+# lab's commands all three.  -MMD -MP keeps header dependencies.
 
 $(B)/obj/formats/%.o: formats/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) $(MPFR_CFLAGS) $(ALL_CFLAGS) \
 		-MMD -MP -MF $(@:.o=.d) -c -o $@ $<
 
+$(B)/obj/formats/cli/%.o: formats/cli/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Iformats/cli $(MPFR_CFLAGS) $(ALL_CFLAGS) \
+		-MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
 $(B)/obj/analysis/%.o: analysis/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis $(MPFR_CFLAGS) $(ANA_CFLAGS) \
 		$(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+$(B)/obj/analysis/cli/%.o: analysis/cli/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Iformats/cli -Ianalysis $(MPFR_CFLAGS) \
+		$(ANA_CFLAGS) $(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
 
 $(B)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
@@ -393,19 +411,19 @@ install-test: install
 	@echo 'install test: install, pkg-config, example and uninstall passed'
 
 # ---------------------------------------------------------------------------
-# Fuzzing the file parsers (fuzz/fuzz_*.c) with clang's libFuzzer, ASan and
+# Fuzzing the file parsers (tests/fuzz/fuzz_*.c) with clang's libFuzzer, ASan and
 # UBSan, in build/fuzz/.  `make fuzz` runs each target for FUZZ_TIME seconds
 # and keeps what it finds in build/fuzz/corpus/; `make check` runs each on
-# the committed seed corpus (fuzz/corpus/) for FUZZ_RUNS inputs, and says it
+# the committed seed corpus (tests/fuzz/corpus/) for FUZZ_RUNS inputs, and says it
 # skipped fuzzing when clang or its libFuzzer runtime is missing.
 
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_RUNS ?= 2000
-FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
-FUZZ_LIB_SRCS := analysis/tensor.c analysis/dist.c analysis/rng.c analysis/io.c \
-                 $(sort $(wildcard analysis/io_*.c))
+FUZZ_LIB_SRCS := analysis/core/tensor.c $(sort $(wildcard analysis/gen/*.c) \
+                 $(wildcard analysis/io/*.c))
 FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Iformats -Ianalysis \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -Wno-source-uses-openmp
@@ -414,7 +432,7 @@ FUZZ_PROBE = mkdir -p build/fuzz && \
     echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' | \
     $(FUZZ_CC) -x c -fsanitize=fuzzer -o build/fuzz/probe - >/dev/null 2>&1
 
-build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_LIB_SRCS) $(wildcard analysis/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB_SRCS) $(wildcard analysis/*.h analysis/*/*.h)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_FLAGS) $(MPFR_CFLAGS) $(ANA_CFLAGS) -o $@+ $< \
 		$(FUZZ_LIB_SRCS) $(ANA_LIBS) -lm && mv -f $@+ $@
@@ -432,7 +450,7 @@ fuzz: $(DEPS_STAMP)
 		echo "fuzz: $$t for $(FUZZ_TIME) s"; \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
 			-print_final_stats=1 -artifact_prefix=build/fuzz/$$t- \
-			build/fuzz/corpus/$$t fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1 \
+			build/fuzz/corpus/$$t tests/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1 \
 			|| { tail -n 40 build/fuzz/$$t.log; \
 			     echo "fuzz: $$t found a problem (build/fuzz/$$t-*)" >&2; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build/fuzz/$$t.log; \
@@ -448,7 +466,7 @@ check-fuzz:
 		rm -rf build/fuzz/check-$$t; mkdir -p build/fuzz/check-$$t; \
 		build/fuzz/fuzz_$$t -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 \
 			-artifact_prefix=build/fuzz/$$t- build/fuzz/check-$$t \
-			fuzz/corpus/$$t >build/fuzz/check-$$t.log 2>&1 \
+			tests/fuzz/corpus/$$t >build/fuzz/check-$$t.log 2>&1 \
 			|| { tail -n 40 build/fuzz/check-$$t.log; \
 			     echo "check-fuzz: $$t failed (build/fuzz/$$t-*)" >&2; exit 1; }; \
 	done; \

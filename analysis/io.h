@@ -19,7 +19,7 @@
  *   model.json    TensorFlow.js layers/graph model with binary shards:
  *                 float32 and int32 (bool as u8); quantized weights
  *                 (uint8/uint16/float16 with scale) are listed and refused.
- *   .wd           GNU Backgammon binary weights (layout in io_gnubg.c).
+ *   .wd           GNU Backgammon binary weights (layout in io/gnubg.c).
  *   audio         WAV, FLAC, AIFF, AU, OGG... through libsndfile; samples
  *                 as doubles in [-1, 1) for integer PCM.
  *   raw:FILE,dtype=T[,endian=little|big][,offset=BYTES][,shape=AxBx...]
@@ -80,7 +80,7 @@ typedef struct fpq_io_file {
  * and err says what is wrong. */
 int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err);
 
-/* Open "raw:FILE,..." or "text:FILE,..." (io_raw.c, io_text.c). */
+/* Open "raw:FILE,..." or "text:FILE,..." (io/raw.c, io/text.c). */
 int fpq_io_open_raw(fpq_io_file *f, const char *spec, fpq_errbuf *err);
 int fpq_io_open_text(fpq_io_file *f, const char *spec, fpq_errbuf *err);
 

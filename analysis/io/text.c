@@ -1,4 +1,4 @@
-/* io_text.c: plain text, one number per line (strtod syntax: decimal,
+/* io/text.c: plain text, one number per line (strtod syntax: decimal,
  * hex-float, inf, nan).  Surrounding blanks and a CR are ignored; empty
  * lines and lines starting with '#' are skipped; anything else is an error
  * naming the file and the line.  Read as a 1 x n vector.  Source:

@@ -1,4 +1,4 @@
-/* io_gnubg.c: GNU Backgammon's binary neural-net weights (gnubg.wd, Debian
+/* io/gnubg.c: GNU Backgammon's binary neural-net weights (gnubg.wd, Debian
  * package gnubg, /usr/lib/gnubg/gnubg.wd), all little-endian:
  *
  *   float32 magic 472.3782 (bits 0x43ec3069), float32 version (1.0)

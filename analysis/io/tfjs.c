@@ -1,4 +1,4 @@
-/* io_tfjs.c: TensorFlow.js models -- model.json and its binary shards.
+/* io/tfjs.c: TensorFlow.js models -- model.json and its binary shards.
  *
  * model.json (parsed with jansson) holds "weightsManifest": an array of
  * groups {"paths": [shard, ...], "weights": [{"name", "shape", "dtype",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make-seeds.py: write the seed corpora of the fuzz targets (fuzz/corpus/).
+"""make-seeds.py: write the seed corpora of the fuzz targets (tests/fuzz/corpus/).
 
 Run once from the repository root; the files it writes are committed, so
 `make check` needs neither Python nor the network.  Standard library only."""

@@ -1,4 +1,4 @@
-/* io_gguf.c: GGUF files (llama.cpp / ggml), versions 2 and 3.
+/* io/gguf.c: GGUF files (llama.cpp / ggml), versions 2 and 3.
  *
  * Layout: "GGUF", version (u32), tensor count (u64), metadata count (u64);
  * the metadata key/value pairs (key: u64 length + bytes; value type u32;

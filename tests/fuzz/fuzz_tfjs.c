@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fpq_io_file f;
     fpq_errbuf e;
-    fuzz_file(&f, data, size, "fuzz/model.json");
+    fuzz_file(&f, data, size, "tests/fuzz/model.json");
     if (fpq_io_parse_tfjs(&f, shard, NULL, &e) == FPQ_OK)
         fuzz_read_all(&f);
     fpq_io_close(&f);

@@ -1,4 +1,4 @@
-/* io_audio.c: audio through libsndfile (WAV, RF64, FLAC, Ogg/Vorbis, AIFF,
+/* io/audio.c: audio through libsndfile (WAV, RF64, FLAC, Ogg/Vorbis, AIFF,
  * AU and the rest libsndfile reads), from the mapped bytes through its
  * virtual I/O.  Samples become doubles with libsndfile's normalisation:
  * integer PCM of B bits is divided by 2^(B-1), so it lies in [-1, 1);

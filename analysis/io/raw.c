@@ -1,4 +1,4 @@
-/* io_raw.c: raw binary with an explicit layout, written as a source:
+/* io/raw.c: raw binary with an explicit layout, written as a source:
  *
  *   raw:FILE,dtype=T[,endian=little|big][,offset=BYTES][,shape=AxBx...][,order=c|f]
  *

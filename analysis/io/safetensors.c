@@ -1,4 +1,4 @@
-/* io_safetensors.c: Hugging Face safetensors files.
+/* io/safetensors.c: Hugging Face safetensors files.
  *
  * Layout: N (u64 little-endian), then N bytes of UTF-8 JSON -- an object
  * mapping each tensor name to {"dtype": D, "shape": [...], "data_offsets":

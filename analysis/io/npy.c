@@ -1,4 +1,4 @@
-/* io_npy.c: NumPy .npy files, versions 1.0, 2.0 and 3.0 (reader), and the
+/* io/npy.c: NumPy .npy files, versions 1.0, 2.0 and 3.0 (reader), and the
  * .npy writer of source.h.
  *
  * Layout: "\x93NUMPY", major, minor, header length (u16 LE in 1.x, u32 LE
