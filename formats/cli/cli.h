@@ -1,9 +1,11 @@
 /* cli.h: internal interface between the parts of the fpq command.
  *
- * main.c parses the command line (getopt_long) into a cli_args and calls the
- * command's run function; every command writes data to stdout and reports
- * problems through cli_error / cli_usage_error, which write to stderr with the
- * "fpq: " prefix.  The numerics are libfpq's: nothing here rounds or decodes.
+ * Every command reads its command line through the option layer (opt.h);
+ * analysis/cli/main.c parses the simple ones into a cli_args and calls the
+ * command's run function.  Every command writes data to stdout and reports
+ * problems through cli_error / cli_usage_error (util.c), which write to
+ * stderr with the "fpq: " prefix.  The numerics are libfpq's: nothing here
+ * rounds or decodes.
  */
 #ifndef FPQ_CLI_H
 #define FPQ_CLI_H
@@ -24,23 +26,10 @@ enum cli_exit {
                            missing or extra argument */
 };
 
-/* What `fpq convert` writes for each value (--out). */
+/* What `fpq convert` writes for each value (--print). */
 enum cli_out { CLI_OUT_HEX, CLI_OUT_DEC, CLI_OUT_BOTH };
 #define CLI_OUT_DEFAULT CLI_OUT_HEX
 const char *cli_out_name(enum cli_out o);
-
-/* Options a command accepts, as a mask in its cli_command entry. */
-enum {
-    CLI_OPT_ROUND = 1u << 0,     /* -r, --round MODE */
-    CLI_OPT_SEED = 1u << 1,      /* --seed N */
-    CLI_OPT_SATURATE = 1u << 2,  /* --saturate */
-    CLI_OPT_SYMMETRIC = 1u << 3, /* --symmetric */
-    CLI_OPT_OUT = 1u << 4,       /* -o, --out hex|dec|both */
-    CLI_OPT_CSV = 1u << 5,       /* --csv */
-    CLI_OPT_REFERENCE = 1u << 6  /* --reference */
-};
-#define CLI_OPTS_ROUNDING \
-    (CLI_OPT_ROUND | CLI_OPT_SEED | CLI_OPT_SATURATE | CLI_OPT_SYMMETRIC)
 
 /* A parsed command line: the command, its operands in order (negative
  * numbers included), and the options, already validated. */
@@ -49,7 +38,7 @@ typedef struct cli_args {
     int nops;
     const char **ops;
     fpq_rounding rnd; /* --round, --seed, --saturate, --symmetric */
-    enum cli_out out; /* --out */
+    enum cli_out out; /* --print */
     bool csv;         /* --csv */
     bool reference;   /* --reference: MPFR only, no fast path */
 } cli_args;
