@@ -203,17 +203,7 @@ static bool parse_out(enum cli_out *out, const char *s)
 
 bool cli_parse_seed(uint64_t *out, const char *s)
 {
-    return fpq_seed_parse(out, s, strlen(s)) == 1;
-}
-
-/* The rounding mode names, "rne, rna, ..., sr", in buf. */
-static void mode_list(char *buf, size_t n, const char *sep)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (int m = 0; m < FPQ_RND_COUNT_ && len < n; m++)
-        len += (size_t)snprintf(buf + len, n - len, "%s%s", m ? sep : "",
-                                fpq_rnd_name((fpq_rnd)m));
+    return fpq_seed_parse(out, s, strlen(s)) == FPQ_OK;
 }
 
 /* getopt_long would read "-1.5" as options; such operands are hidden from
@@ -251,7 +241,7 @@ static void print_option_help(FILE *f, unsigned mask)
     fpq_rounding def;
     fpq_rounding_default(&def);
     char modes[128];
-    mode_list(modes, sizeof modes, ", ");
+    fpq_rnd_list(modes, sizeof modes, ", ");
     if (mask & CLI_OPT_ROUND)
         fprintf(f, "  -r, --round MODE  rounding: %s (default: %s)\n"
                    "                    rne/rna: nearest, ties to even/away; "
@@ -580,7 +570,7 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
         case 'r':
             if (fpq_rnd_parse(&a->rnd.mode, arg) != FPQ_OK) {
                 char modes[128];
-                mode_list(modes, sizeof modes, ", ");
+                fpq_rnd_list(modes, sizeof modes, ", ");
                 rc = cli_usage_error(c->name, "unknown rounding mode '%s' (one of: %s)",
                                      arg, modes);
             }
