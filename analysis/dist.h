@@ -123,11 +123,6 @@ const char *fpq_dist_name(fpq_dist_kind k);
 const char *fpq_dist_param_name(fpq_dist_kind k, size_t j);
 double fpq_dist_param_default(fpq_dist_kind k, size_t j);
 
-/* A seed as every option and key spells it: decimal or 0x-hex, 0 to
- * 2^64 - 1, nothing else (no sign, space or octal), the len bytes at s.
- * Returns 1 and sets *out, or 0. */
-int fpq_seed_parse(uint64_t *out, const char *s, size_t len);
-
 /* Whether a source string is a generator spec: NAME: with NAME a kind or
  * alias above. */
 int fpq_gen_is_spec(const char *source);

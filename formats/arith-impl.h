@@ -10,20 +10,6 @@
 #define FPQ_ARITH_PREC FPQ_PARSE_PREC
 #define FPQ_ARITH_PREC_LUT 512
 
-/* Finish a result that MPFR truncated (MPFR_RNDZ, ternary t) as round-to-odd:
- * if anything was cut, make the last bit 1 by stepping away from zero. */
-static inline void fpq_make_odd(mpfr_ptr y, int t)
-{
-    if (t == 0 || !mpfr_regular_p(y))
-        return;
-    if (mpfr_min_prec(y) < mpfr_get_prec(y)) {
-        if (mpfr_sgn(y) > 0)
-            mpfr_nextabove(y);
-        else
-            mpfr_nextbelow(y);
-    }
-}
-
 /* The sign of an exact zero sum of two terms of signs s1 and s2 (IEEE
  * 754-2019 6.3): their common sign, else + except when rounding down. */
 static inline bool fpq_zero_sum_negative(bool s1, bool s2, const fpq_rounding *rnd)

@@ -305,7 +305,7 @@ static int compute(uint64_t *r, unsigned *fl, const fpq_format *to, fpq_op op, c
     default:
         break;
     }
-    fpq_make_odd(y, t);
+    fpq_mpfr_odd(y, t);
     if (fix_zero && mpfr_zero_p(y)) /* exact zero: IEEE 754-2019 6.3 */
         mpfr_setsign(y, y, zero_neg, MPFR_RNDN);
     return encode_into(r, fl, to, y, rnd);

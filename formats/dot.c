@@ -94,8 +94,7 @@ static void add_into(dot_ctx *c, mpfr_ptr dst, mpfr_srcptr a, mpfr_srcptr b, con
     mpfr_ptr y = f->kind == FPQ_KIND_LUT ? y_lut : y_float;
     if (mpfr_inf_p(a) && mpfr_inf_p(b) && mpfr_signbit(a) != mpfr_signbit(b))
         c->flags |= FPQ_FLAG_INVALID; /* Inf - Inf; a NaN operand was flagged where it arose */
-    int t = mpfr_add(y, a, b, MPFR_RNDZ);
-    fpq_make_odd(y, t);
+    fpq_mpfr_odd(y, mpfr_add(y, a, b, MPFR_RNDZ));
     if (mpfr_zero_p(y))
         mpfr_setsign(y, y, fpq_zero_sum_negative(mpfr_signbit(a), mpfr_signbit(b), &c->rnd), MPFR_RNDN);
     round_into(c, dst, y, f);

@@ -11,53 +11,6 @@
 
 #include <string.h>
 
-/* ---- rounding options ---------------------------------------------------- */
-
-static const char *const rnd_names[FPQ_RND_COUNT_] = {"rne", "rna", "rtz", "rup", "rdn", "odd", "sr"};
-
-const char *fpq_rnd_name(fpq_rnd r) { return (unsigned)r < FPQ_RND_COUNT_ ? rnd_names[r] : "?"; }
-
-int fpq_rnd_parse(fpq_rnd *out, const char *name)
-{
-    for (int i = 0; i < FPQ_RND_COUNT_; i++)
-        if (name && strcmp(name, rnd_names[i]) == 0) {
-            *out = (fpq_rnd)i;
-            return FPQ_OK;
-        }
-    return FPQ_ERR_ARG;
-}
-
-void fpq_rounding_default(fpq_rounding *r)
-{
-    memset(r, 0, sizeof *r);
-    r->mode = FPQ_RNE;
-    r->overflow = FPQ_OVF_FORMAT;
-}
-
-int fpq_rounding_validate(const fpq_rounding *r)
-{
-    if (!r || (unsigned)r->mode >= FPQ_RND_COUNT_ || (unsigned)r->overflow > FPQ_OVF_SATURATE)
-        return FPQ_ERR_ARG;
-    return FPQ_OK;
-}
-
-/* splitmix64's finaliser (Steele, Lea and Flood 2014). */
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-#define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
-
-/* Frozen: key = mix64(seed + golden); bits = mix64(key + (position + 1) * golden). */
-uint64_t fpq_sr_bits(uint64_t seed, uint64_t position)
-{
-    uint64_t key = mix64(seed + GOLDEN);
-    return mix64(key + (position + 1) * GOLDEN);
-}
-
 /* ---- the one rounding decision -------------------------------------------- */
 
 typedef struct split {

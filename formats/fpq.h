@@ -72,6 +72,12 @@ typedef enum fpq_specials {
     FPQ_SPECIALS_FINITE /* every pattern is a number */
 } fpq_specials;
 
+/* The names the library and the CLI spell: "float", "int", "lut"; "ieee",
+ * "fn", "fnuz", "finite" (the suffixes fpq_format_parse reads); "?" for a
+ * value out of range. */
+const char *fpq_kind_name(fpq_kind k);
+const char *fpq_specials_name(fpq_specials s);
+
 /* NVIDIA tensor-core generations that compute in a format natively. */
 enum {
     FPQ_HW_VOLTA = 1u << 0,
@@ -126,6 +132,13 @@ mpfr_prec_t fpq_format_precision(const fpq_format *fmt);
 
 /* Number of hex digits of a zero-padded bit pattern: ceil(bits / 4). */
 unsigned fpq_format_hex_digits(const fpq_format *fmt);
+
+/* fpq_kind_name of fmt's kind, except "uint" for an unsigned integer format. */
+const char *fpq_format_kind_name(const fpq_format *fmt);
+
+/* 32 or 64 when fmt is binary32 or binary64 by its fields (whatever its
+ * name), else 0: the formats the host's float and double hold. */
+int fpq_format_host_width(const fpq_format *fmt);
 
 /* Landmarks of a format as bit patterns.  Patterns that do not exist are
  * FPQ_NO_BITS.  Positive patterns; the negative ones follow from the sign. */
@@ -194,6 +207,11 @@ typedef enum fpq_rnd {
 const char *fpq_rnd_name(fpq_rnd r);
 int fpq_rnd_parse(fpq_rnd *out, const char *name);
 
+/* The mode names in fpq_rnd order joined by sep ("rne, rna, ..., sr" for
+ * ", ").  snprintf contract: returns the length the full text needs; writes
+ * at most n bytes, NUL-terminated when n > 0; buf may be NULL when n is 0. */
+size_t fpq_rnd_list(char *buf, size_t n, const char *sep);
+
 typedef enum fpq_overflow {
     FPQ_OVF_FORMAT,  /* the format's own: Inf (IEEE, by rounding direction),
                         NaN (fn, fnuz), largest finite (finite, integers) */
@@ -219,6 +237,20 @@ int fpq_rounding_validate(const fpq_rounding *r);
  * the value at position i rounds away from zero when the discarded
  * fraction f in [0,1) satisfies f * 2^64 > fpq_sr_bits(seed, i). */
 uint64_t fpq_sr_bits(uint64_t seed, uint64_t position);
+
+/* A seed as every option and key spells it: decimal or 0x-hex, 0 to
+ * 2^64 - 1, nothing else (no sign, space or octal), the len bytes at s.
+ * Returns FPQ_OK and sets *out, FPQ_ERR_PARSE (*out unchanged), or
+ * FPQ_ERR_ARG for a NULL pointer. */
+int fpq_seed_parse(uint64_t *out, const char *s, size_t len);
+
+/* Round to odd, the finisher: x holds an MPFR result rounded toward zero
+ * (MPFR_RNDZ) and ternary is MPFR's ternary value for it.  If inexact and
+ * x's last bit is 0 (or x is a zero that MPFR's exponent range underflowed
+ * to), x steps one ulp away from zero, so x becomes the exact value rounded
+ * to odd at x's precision.  NaN and Inf are left alone.  Returns the
+ * ternary value of the result (0 exactly when the input ternary was 0). */
+int fpq_mpfr_odd(mpfr_ptr x, int ternary);
 
 /* Exception flags, with Berkeley SoftFloat's bit values. */
 enum {

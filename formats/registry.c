@@ -120,6 +120,32 @@ const char *fpq_class_name(fpq_class c)
     return (unsigned)c < sizeof class_text / sizeof class_text[0] ? class_text[c] : "?";
 }
 
+static const char *const kind_text[] = {[FPQ_KIND_FLOAT] = "float", [FPQ_KIND_INT] = "int", [FPQ_KIND_LUT] = "lut"};
+
+const char *fpq_kind_name(fpq_kind k)
+{
+    return (unsigned)k < sizeof kind_text / sizeof kind_text[0] ? kind_text[k] : "?";
+}
+
+const char *fpq_format_kind_name(const fpq_format *f)
+{
+    return f->kind == FPQ_KIND_INT && !f->is_signed ? "uint" : fpq_kind_name(f->kind);
+}
+
+/* The specials' names, also the suffixes of an eXmY spelling. */
+static const char *const specials_text[] = {
+    [FPQ_SPECIALS_IEEE] = "ieee",
+    [FPQ_SPECIALS_FN] = "fn",
+    [FPQ_SPECIALS_FNUZ] = "fnuz",
+    [FPQ_SPECIALS_FINITE] = "finite",
+};
+#define N_SPECIALS (sizeof specials_text / sizeof specials_text[0])
+
+const char *fpq_specials_name(fpq_specials s)
+{
+    return (unsigned)s < N_SPECIALS ? specials_text[s] : "?";
+}
+
 int fpq_format_validate(const fpq_format *f)
 {
     if (!f || !f->name[0] || memchr(f->name, '\0', FPQ_NAME_MAX) == NULL)
@@ -216,20 +242,16 @@ static int parse_float_spelling(fpq_format *out, const char *name)
             bias = -bias;
         have_bias = true;
     }
-    fpq_specials sp;
     unsigned total = (unsigned)(e + m + 1);
-    if (*s == '\0')
-        sp = total >= 8 ? FPQ_SPECIALS_IEEE : FPQ_SPECIALS_FINITE;
-    else if (name_eq(s, "ieee"))
-        sp = FPQ_SPECIALS_IEEE;
-    else if (name_eq(s, "fn"))
-        sp = FPQ_SPECIALS_FN;
-    else if (name_eq(s, "fnuz"))
-        sp = FPQ_SPECIALS_FNUZ;
-    else if (name_eq(s, "finite"))
-        sp = FPQ_SPECIALS_FINITE;
-    else
-        return FPQ_ERR_UNKNOWN_FORMAT;
+    fpq_specials sp = total >= 8 ? FPQ_SPECIALS_IEEE : FPQ_SPECIALS_FINITE;
+    if (*s != '\0') {
+        size_t k = 0;
+        while (k < N_SPECIALS && !name_eq(s, specials_text[k]))
+            k++;
+        if (k == N_SPECIALS)
+            return FPQ_ERR_UNKNOWN_FORMAT;
+        sp = (fpq_specials)k;
+    }
     if (e < 1 || e > 11 || m > 52)
         return FPQ_ERR_BAD_FORMAT;
     memset(out, 0, sizeof *out);
@@ -359,6 +381,17 @@ mpfr_prec_t fpq_format_precision(const fpq_format *f)
 }
 
 unsigned fpq_format_hex_digits(const fpq_format *f) { return (f->bits + 3) / 4; }
+
+int fpq_format_host_width(const fpq_format *f)
+{
+    if (f->kind != FPQ_KIND_FLOAT || f->specials != FPQ_SPECIALS_IEEE || !f->is_signed || !f->subnormals)
+        return 0;
+    if (f->bits == 32 && f->ebits == 8 && f->mbits == 23 && f->bias == 127)
+        return 32;
+    if (f->bits == 64 && f->ebits == 11 && f->mbits == 52 && f->bias == 1023)
+        return 64;
+    return 0;
+}
 
 int fpq_landmarks_get(fpq_landmarks *o, const fpq_format *f)
 {

@@ -25,18 +25,7 @@ int fpq_parse_value(mpfr_ptr rop, bool *exact, const char *text)
         end++;
     if (*end != '\0')
         return FPQ_ERR_PARSE;
-    if (t != 0 && !mpfr_nan_p(rop) && !mpfr_inf_p(rop)) {
-        bool lsb_set = !mpfr_zero_p(rop) && mpfr_min_prec(rop) == FPQ_PARSE_PREC;
-        if (!lsb_set) {
-            /* MPFR truncated toward zero; the text lies further out.  A zero
-             * here is an underflow of MPFR's own range: step to the tiniest. */
-            bool neg = t > 0 || (mpfr_zero_p(rop) && *s == '-');
-            if (neg)
-                mpfr_nextbelow(rop);
-            else
-                mpfr_nextabove(rop);
-        }
-    }
+    fpq_mpfr_odd(rop, t);
     if (mpfr_nan_p(rop)) /* MPFR leaves a NaN's sign unspecified; keep the text's */
         mpfr_setsign(rop, rop, *s == '-', MPFR_RNDN);
     if (exact)

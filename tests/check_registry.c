@@ -782,6 +782,150 @@ START_TEST(status_class_and_rounding_names_are_defined)
 }
 END_TEST
 
+START_TEST(kind_and_specials_names_are_the_spelled_ones)
+{
+    ck_assert_str_eq(fpq_kind_name(FPQ_KIND_FLOAT), "float");
+    ck_assert_str_eq(fpq_kind_name(FPQ_KIND_INT), "int");
+    ck_assert_str_eq(fpq_kind_name(FPQ_KIND_LUT), "lut");
+    ck_assert_str_eq(fpq_kind_name((fpq_kind)9), "?");
+    fpq_format f;
+    static const struct { const char *name, *kind; } kinds[] = {
+        {"fp16", "float"}, {"int8", "int"}, {"uint4", "uint"}, {"nf4", "lut"}, {"e8m0", "float"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        ck_assert_int_eq(fpq_format_parse(&f, kinds[i].name), FPQ_OK);
+        ck_assert_str_eq(fpq_format_kind_name(&f), kinds[i].kind);
+    }
+
+    static const char *const sp[] = {"ieee", "fn", "fnuz", "finite"};
+    for (int k = 0; k < 4; k++) {
+        ck_assert_str_eq(fpq_specials_name((fpq_specials)k), sp[k]);
+        /* the name is the suffix the spelling parser reads */
+        char name[32];
+        snprintf(name, sizeof name, "e4m3%s", sp[k]);
+        ck_assert_int_eq(fpq_format_parse(&f, name), FPQ_OK);
+        ck_assert_int_eq(f.specials, k);
+    }
+    ck_assert_str_eq(fpq_specials_name((fpq_specials)9), "?");
+}
+END_TEST
+
+START_TEST(host_width_is_binary32_or_binary64_by_fields)
+{
+    static const struct { const char *name; int width; } w[] = {
+        {"fp32", 32}, {"binary32", 32}, {"e8m23", 32}, {"float", 32},
+        {"fp64", 64}, {"double", 64}, {"e11m52", 64},
+        {"fp16", 0}, {"bf16", 0}, {"tf32", 0}, {"e8m23fn", 0}, {"e8m23b126", 0},
+        {"e11m52finite", 0}, {"int32", 0}, {"uint8", 0}, {"nf4", 0}, {"e8m0", 0},
+    };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        fpq_format f;
+        ck_assert_int_eq(fpq_format_parse(&f, w[i].name), FPQ_OK);
+        ck_assert_msg(fpq_format_host_width(&f) == w[i].width, "%s: %d, want %d", w[i].name,
+                      fpq_format_host_width(&f), w[i].width);
+    }
+    fpq_format f;
+    ck_assert_int_eq(fpq_format_parse(&f, "fp32"), FPQ_OK);
+    f.subnormals = false;
+    ck_assert_int_eq(fpq_format_host_width(&f), 0);
+}
+END_TEST
+
+START_TEST(rounding_mode_list_joins_the_names_in_order)
+{
+    char buf[128];
+    ck_assert_uint_eq(fpq_rnd_list(buf, sizeof buf, ", "), strlen("rne, rna, rtz, rup, rdn, odd, sr"));
+    ck_assert_str_eq(buf, "rne, rna, rtz, rup, rdn, odd, sr");
+    ck_assert_uint_eq(fpq_rnd_list(buf, sizeof buf, "|"), strlen("rne|rna|rtz|rup|rdn|odd|sr"));
+    ck_assert_str_eq(buf, "rne|rna|rtz|rup|rdn|odd|sr");
+    /* snprintf contract: the full length, a truncated NUL-terminated text */
+    ck_assert_uint_eq(fpq_rnd_list(NULL, 0, ", "), 32);
+    memset(buf, 'x', sizeof buf);
+    ck_assert_uint_eq(fpq_rnd_list(buf, 6, ", "), 32);
+    ck_assert_str_eq(buf, "rne, ");
+    ck_assert_uint_eq(fpq_rnd_list(buf, 1, ", "), 32);
+    ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+START_TEST(seeds_are_decimal_or_hex_from_0_to_2p64_minus_1)
+{
+    static const struct { const char *text; uint64_t v; } good[] = {
+        {"0", 0}, {"1", 1}, {"007", 7}, {"18446744073709551615", UINT64_MAX},
+        {"0x0", 0}, {"0xff", 255}, {"0XfF", 255}, {"0xffffffffffffffff", UINT64_MAX},
+        {"0x0123456789abcdef", UINT64_C(0x0123456789abcdef)},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        uint64_t v = 42;
+        ck_assert_msg(fpq_seed_parse(&v, good[i].text, strlen(good[i].text)) == FPQ_OK, "%s", good[i].text);
+        ck_assert_msg(v == good[i].v, "%s", good[i].text);
+    }
+    static const char *const bad[] = {
+        "", "-1", "+1", " 1", "1 ", "1.0", "1e3", "0x", "0x-1", "0xg", "0x0x1", "x1",
+        "18446744073709551616", "0x10000000000000000", "99999999999999999999999999999999",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint64_t v = 42;
+        ck_assert_msg(fpq_seed_parse(&v, bad[i], strlen(bad[i])) == FPQ_ERR_PARSE, "'%s'", bad[i]);
+        ck_assert_msg(v == 42, "'%s' changed the output", bad[i]);
+    }
+    /* only the len bytes count */
+    uint64_t v = 0;
+    ck_assert_int_eq(fpq_seed_parse(&v, "123,seed", 3), FPQ_OK);
+    ck_assert_uint_eq(v, 123);
+    ck_assert_int_eq(fpq_seed_parse(&v, "12x", 2), FPQ_OK);
+    ck_assert_uint_eq(v, 12);
+    ck_assert_int_eq(fpq_seed_parse(NULL, "1", 1), FPQ_ERR_ARG);
+    ck_assert_int_eq(fpq_seed_parse(&v, NULL, 1), FPQ_ERR_ARG);
+}
+END_TEST
+
+START_TEST(round_to_odd_finisher_sets_the_last_bit_of_a_truncation)
+{
+    mpfr_t x, a;
+    mpfr_init2(x, 4);
+    mpfr_init2(a, 64);
+    /* 1 + 2^-5 truncates to 1 (last bit 0): odd is 1 + 2^-3, above */
+    mpfr_set_d(a, 1.0 + 0x1p-5, MPFR_RNDN);
+    int t = mpfr_set(x, a, MPFR_RNDZ);
+    ck_assert_int_lt(t, 0);
+    ck_assert_int_gt(fpq_mpfr_odd(x, t), 0);
+    ck_assert(mpfr_cmp_d(x, 1.0 + 0x1p-3) == 0);
+    /* negative: -(1 + 2^-5) gives -(1 + 2^-3), below */
+    mpfr_neg(a, a, MPFR_RNDN);
+    t = mpfr_set(x, a, MPFR_RNDZ);
+    ck_assert_int_gt(t, 0);
+    ck_assert_int_lt(fpq_mpfr_odd(x, t), 0);
+    ck_assert(mpfr_cmp_d(x, -(1.0 + 0x1p-3)) == 0);
+    /* 1.125 + 2^-5 truncates to 1.125 (last bit 1): kept */
+    mpfr_set_d(a, 1.125 + 0x1p-5, MPFR_RNDN);
+    t = mpfr_set(x, a, MPFR_RNDZ);
+    ck_assert_int_lt(fpq_mpfr_odd(x, t), 0);
+    ck_assert(mpfr_cmp_d(x, 1.125) == 0);
+    /* exact: kept, ternary 0 */
+    mpfr_set_d(a, 1.25, MPFR_RNDN);
+    t = mpfr_set(x, a, MPFR_RNDZ);
+    ck_assert_int_eq(fpq_mpfr_odd(x, t), 0);
+    ck_assert(mpfr_cmp_d(x, 1.25) == 0);
+    /* a zero with a nonzero ternary steps to the tiniest of the sign */
+    mpfr_set_zero(x, 1);
+    ck_assert_int_gt(fpq_mpfr_odd(x, -1), 0);
+    ck_assert(mpfr_sgn(x) > 0 && mpfr_get_exp(x) == mpfr_get_emin());
+    mpfr_set_zero(x, -1);
+    ck_assert_int_lt(fpq_mpfr_odd(x, 1), 0);
+    ck_assert(mpfr_sgn(x) < 0 && mpfr_get_exp(x) == mpfr_get_emin());
+    /* NaN and Inf are left alone */
+    mpfr_set_inf(x, 1);
+    ck_assert_int_eq(fpq_mpfr_odd(x, 0), 0);
+    ck_assert(mpfr_inf_p(x));
+    mpfr_set_nan(x);
+    fpq_mpfr_odd(x, 0);
+    ck_assert(mpfr_nan_p(x));
+    mpfr_clear(x);
+    mpfr_clear(a);
+}
+END_TEST
+
 START_TEST(epsilon_is_two_to_minus_mbits)
 {
     static const struct { const char *name; double eps; } e[] = {
@@ -943,6 +1087,11 @@ Suite *registry_suite(void)
     tcase_add_test(tc, version_macros_agree_with_fpq_version);
     tcase_add_test(tc, validate_refuses_inconsistent_structs);
     tcase_add_test(tc, status_class_and_rounding_names_are_defined);
+    tcase_add_test(tc, kind_and_specials_names_are_the_spelled_ones);
+    tcase_add_test(tc, host_width_is_binary32_or_binary64_by_fields);
+    tcase_add_test(tc, rounding_mode_list_joins_the_names_in_order);
+    tcase_add_test(tc, seeds_are_decimal_or_hex_from_0_to_2p64_minus_1);
+    tcase_add_test(tc, round_to_odd_finisher_sets_the_last_bit_of_a_truncation);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("text", 20);

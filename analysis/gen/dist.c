@@ -197,30 +197,6 @@ static int parse_count(uint64_t *out, const char *s, size_t len, uint64_t max)
     return 1;
 }
 
-int fpq_seed_parse(uint64_t *out, const char *s, size_t len)
-{
-    char buf[32];
-    if (len == 0 || len >= sizeof buf)
-        return 0;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    int base = 10;
-    const char *p = buf;
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    }
-    if (*p == '\0' || strspn(p, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") !=
-                          strlen(p))
-        return 0;
-    errno = 0;
-    unsigned long long v = strtoull(p, NULL, base);
-    if (errno == ERANGE)
-        return 0;
-    *out = (uint64_t)v;
-    return 1;
-}
-
 static int check_range(const char *kname, const char *key, double v, enum range r,
                        fpq_errbuf *err)
 {
@@ -397,7 +373,7 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
                                "to 2^48)", kname, (int)val.len, val.p, kn);
         } else if (KEY_IS("seed")) {
             ONCE(have_seed, "seed");
-            if (!fpq_seed_parse(&s.seed, val.p, val.len))
+            if (fpq_seed_parse(&s.seed, val.p, val.len) != FPQ_OK)
                 return fpq_err(err, FPQ_LAB_ERR_SPEC,
                                "%s: bad value '%.*s' for key 'seed' (an integer from 0 to "
                                "2^64-1, decimal or 0x-hex)", kname, (int)val.len, val.p);

@@ -159,12 +159,6 @@ int fpq_igemm(int64_t *c, size_t *overflows, const int32_t *a, const int32_t *b,
 /* ---------------------------------------------------------------------- */
 /* Float GEMM in an emulated accumulator.                                 */
 
-static bool is_fp32(const fpq_format *f)
-{
-    return f->kind == FPQ_KIND_FLOAT && f->bits == 32 && f->ebits == 8 && f->mbits == 23
-           && f->specials == FPQ_SPECIALS_IEEE && f->subnormals && f->bias == 127;
-}
-
 /* c = a b, operands exactly representable in fa and fb, summed in order in
  * acc (every addition rounded to nearest even), exact products.  With an
  * fp32 accumulator each element is first tried at host speed: while every
@@ -182,7 +176,7 @@ static int gemm_acc(double *c, const double *a, const double *b, size_t rows, si
     ds.acc = acc;
     ds.out = NULL;
     ds.order = FPQ_DOT_SEQ;
-    if (!is_fp32(acc))
+    if (fpq_format_host_width(acc) != 32)
         return fpq_gemm_f64(c, NULL, NULL, a, b, rows, k, cols, &ds);
     double *bt = transpose(b, k, cols);
     if (!bt)

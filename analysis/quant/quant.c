@@ -101,18 +101,6 @@ static inline double quot(double x, double s, bool ro)
     return nextafter(q, r > 0 ? INFINITY : -INFINITY);
 }
 
-/* An MPFR quotient a / b rounded to odd at prec(q) bits. */
-static void mpfr_div_odd(mpfr_ptr q, mpfr_srcptr a, mpfr_srcptr b)
-{
-    int t = mpfr_div(q, a, b, MPFR_RNDZ);
-    if (t != 0 && mpfr_min_prec(q) < mpfr_get_prec(q)) {
-        if (mpfr_sgn(q) > 0)
-            mpfr_nextabove(q);
-        else
-            mpfr_nextbelow(q);
-    }
-}
-
 static double value_of(const fpq_format *f, uint64_t bits)
 {
     mpfr_t v;
@@ -474,7 +462,7 @@ static int zeropoint_params(uparam *P, const double *lo, const double *hi, const
                 mpfr_set_d(d, h, MPFR_RNDN);
                 mpfr_sub_d(d, d, l, MPFR_RNDN); /* exact at WIDE_PREC */
                 mpfr_set_d(t, q->qmax_i - q->qmin_i, MPFR_RNDN);
-                mpfr_div_odd(qq, d, t);
+                fpq_mpfr_odd(qq, mpfr_div(qq, d, t, MPFR_RNDZ)); /* rounded to odd */
                 unsigned fl;
                 S = encode_value(&q->sfmt, qq, &q->srnd, &fl);
                 if (!(S > 0))
@@ -483,7 +471,7 @@ static int zeropoint_params(uparam *P, const double *lo, const double *hi, const
                 mpfr_set_d(sv, S, MPFR_RNDN);
                 mpfr_mul_d(t, sv, q->qmin_i, MPFR_RNDN); /* exact: <= 53 + 25 bits */
                 mpfr_sub_d(t, t, l, MPFR_RNDN);          /* exact at WIDE_PREC */
-                mpfr_div_odd(qq, t, sv);
+                fpq_mpfr_odd(qq, mpfr_div(qq, t, sv, MPFR_RNDZ));
                 Z = encode_value(&i32, qq, &rne, &fl);
                 if (fabs(Z) > 0x1p30) {
 #pragma omp critical(fpq_zp_bad)

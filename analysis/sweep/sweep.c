@@ -600,7 +600,7 @@ static int build_cell(fpq_sweep_cell *c, fpq_sweep_plan *p, const cell_values *c
 
     const char *sr_seed = val(cv, FPQ_AX_SEED) ? val(cv, FPQ_AX_SEED) : "0";
     uint64_t seed;
-    if (!fpq_seed_parse(&seed, sr_seed, strlen(sr_seed)))
+    if (fpq_seed_parse(&seed, sr_seed, strlen(sr_seed)) != FPQ_OK)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "seed: bad value '%s' (an integer from 0 to 2^64-1)", sr_seed);
     fpq_rnd mode = FPQ_RNE;
     if (val(cv, FPQ_AX_ROUND) && (rc = parse_rnd(&mode, "round", val(cv, FPQ_AX_ROUND), err)) != FPQ_OK)

@@ -226,14 +226,6 @@ int cli_arg_format(const cli_parser *p, const char *arg, fpq_format *out)
     return cli_format(out, p->cmd, arg ? arg : "");
 }
 
-void cli_mode_list(char *buf, size_t n, const char *sep)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (int m = 0; m < FPQ_RND_COUNT_ && len < n; m++)
-        len += (size_t)snprintf(buf + len, n - len, "%s%s", m ? sep : "", fpq_rnd_name((fpq_rnd)m));
-}
-
 int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char *arg, bool *handled)
 {
     *handled = true;
@@ -241,7 +233,7 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
     case CLI_ID_ROUND:
         if (fpq_rnd_parse(&r->mode, arg) != FPQ_OK) {
             char modes[128];
-            cli_mode_list(modes, sizeof modes, ", ");
+            fpq_rnd_list(modes, sizeof modes, ", ");
             return cli_usage_error(p->cmd, "unknown rounding mode '%s' (one of: %s)", arg, modes);
         }
         return CLI_EXIT_OK;
@@ -281,7 +273,7 @@ static void synopsis(char *buf, size_t n, const cli_opt *o)
 static void help_text(FILE *f, const char *text, int col)
 {
     char modes[128];
-    cli_mode_list(modes, sizeof modes, ", ");
+    fpq_rnd_list(modes, sizeof modes, ", ");
     for (const char *s = text; *s; s++) {
         if (strncmp(s, "{modes}", 7) == 0) {
             fputs(modes, f);

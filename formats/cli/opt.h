@@ -148,7 +148,4 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
 /* Print the options of a table, aligned, as help text; "-h, --help" last. */
 void cli_opts_help(FILE *f, const cli_opt *opts);
 
-/* The rounding-mode names joined by sep ("rne, rna, ..."), into buf. */
-void cli_mode_list(char *buf, size_t n, const char *sep);
-
 #endif /* FPQ_CLI_OPT_H */

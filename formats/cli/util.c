@@ -157,10 +157,8 @@ const char *cli_out_name(enum cli_out o)
     return "?";
 }
 
-int fpq_seed_parse(uint64_t *out, const char *s, size_t len);
-
 bool cli_parse_seed(uint64_t *out, const char *s)
 {
-    return fpq_seed_parse(out, s, strlen(s)) == 1;
+    return fpq_seed_parse(out, s, strlen(s)) == FPQ_OK;
 }
 

@@ -1,0 +1,120 @@
+/* rounding.c: the rounding options -- mode names, defaults, validation, the
+ * stochastic-rounding bits and the seed syntax -- and the round-to-odd
+ * finisher of MPFR results.  The rounding itself is encode.c's. */
+#include "fpq-impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- modes ------------------------------------------------------------------ */
+
+static const char *const rnd_names[FPQ_RND_COUNT_] = {"rne", "rna", "rtz", "rup", "rdn", "odd", "sr"};
+
+const char *fpq_rnd_name(fpq_rnd r) { return (unsigned)r < FPQ_RND_COUNT_ ? rnd_names[r] : "?"; }
+
+int fpq_rnd_parse(fpq_rnd *out, const char *name)
+{
+    for (int i = 0; i < FPQ_RND_COUNT_; i++)
+        if (name && strcmp(name, rnd_names[i]) == 0) {
+            *out = (fpq_rnd)i;
+            return FPQ_OK;
+        }
+    return FPQ_ERR_ARG;
+}
+
+size_t fpq_rnd_list(char *buf, size_t n, const char *sep)
+{
+    size_t len = 0;
+    if (buf && n)
+        buf[0] = '\0';
+    for (int m = 0; m < FPQ_RND_COUNT_; m++) {
+        const char *parts[2] = {m ? sep : "", rnd_names[m]};
+        for (int k = 0; k < 2; k++) {
+            size_t pl = parts[k] ? strlen(parts[k]) : 0;
+            if (buf && len < n) {
+                size_t room = n - 1 - len, c = pl < room ? pl : room;
+                memcpy(buf + len, parts[k], c);
+                buf[len + c] = '\0';
+            }
+            len += pl;
+        }
+    }
+    return len;
+}
+
+/* ---- options ------------------------------------------------------------------ */
+
+void fpq_rounding_default(fpq_rounding *r)
+{
+    memset(r, 0, sizeof *r);
+    r->mode = FPQ_RNE;
+    r->overflow = FPQ_OVF_FORMAT;
+}
+
+int fpq_rounding_validate(const fpq_rounding *r)
+{
+    if (!r || (unsigned)r->mode >= FPQ_RND_COUNT_ || (unsigned)r->overflow > FPQ_OVF_SATURATE)
+        return FPQ_ERR_ARG;
+    return FPQ_OK;
+}
+
+/* splitmix64's finaliser (Steele, Lea and Flood 2014). */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+#define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
+
+/* Frozen: key = mix64(seed + golden); bits = mix64(key + (position + 1) * golden). */
+uint64_t fpq_sr_bits(uint64_t seed, uint64_t position)
+{
+    uint64_t key = mix64(seed + GOLDEN);
+    return mix64(key + (position + 1) * GOLDEN);
+}
+
+int fpq_seed_parse(uint64_t *out, const char *s, size_t len)
+{
+    char buf[32];
+    if (!out || !s)
+        return FPQ_ERR_ARG;
+    if (len == 0 || len >= sizeof buf)
+        return FPQ_ERR_PARSE;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    int base = 10;
+    const char *p = buf;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    if (*p == '\0' || strspn(p, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") != strlen(p))
+        return FPQ_ERR_PARSE;
+    errno = 0;
+    unsigned long long v = strtoull(p, NULL, base);
+    if (errno == ERANGE)
+        return FPQ_ERR_PARSE;
+    *out = (uint64_t)v;
+    return FPQ_OK;
+}
+
+/* ---- round to odd ----------------------------------------------------------- */
+
+int fpq_mpfr_odd(mpfr_ptr x, int ternary)
+{
+    if (ternary == 0 || mpfr_nan_p(x) || mpfr_inf_p(x))
+        return ternary;
+    /* The exact value lies beyond x, away from zero (ternary < 0: above a
+     * positive x).  A last bit of 1 is already the odd result; otherwise,
+     * and for a zero that MPFR's own range underflowed to, step outward. */
+    if (!mpfr_zero_p(x) && mpfr_min_prec(x) == mpfr_get_prec(x))
+        return ternary;
+    if (ternary < 0)
+        mpfr_nextabove(x);
+    else
+        mpfr_nextbelow(x);
+    return -ternary;
+}
