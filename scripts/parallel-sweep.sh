@@ -33,32 +33,25 @@ jobs=2
 threads=1
 sshlogin=
 dir=
+. "$here/lib/shards.sh"
 while [ $# -gt 0 ]; do
+    if shards_option "$@"; then shift 2; continue; fi
     case $1 in
-    --out) out=$2; shift 2 ;;
-    --shards) shards=$2; shift 2 ;;
     -j|--jobs) jobs=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --sshlogin) sshlogin=$2; shift 2 ;;
-    --fpq) fpq=$2; shift 2 ;;
-    --dir) dir=$2; shift 2 ;;
     --) shift; break ;;
     -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
-    *) echo "$me: unknown option '$1' (the sweep's own arguments go after --)" >&2; exit 2 ;;
+    *) shards_unknown "$1" ;;
     esac
 done
-[ -n "$out" ] || { echo "$me: --out FILE is required" >&2; exit 2; }
-[ $# -gt 0 ] || { echo "$me: no sweep arguments after --" >&2; exit 2; }
+shards_check $#
 command -v parallel >/dev/null 2>&1 || {
     echo "$me: GNU parallel not found; install it with: sudo apt-get install -y parallel" >&2
     exit 1
 }
-[ -x "$fpq" ] || { echo "$me: $fpq: not an executable (make)" >&2; exit 1; }
-fpq=$(cd "$(dirname "$fpq")" && pwd)/$(basename "$fpq")
+shards_prepare
 shards=${shards:-$jobs}
-dir=${dir:-$out.shards}
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
 
 cells=$("$fpq" sweep "$@" --count -q) || exit 1
 echo "$me: $cells cells in $shards shards, $jobs at a time" >&2

@@ -37,31 +37,24 @@ cpus=1
 dir=
 extra=
 wait=1
+. "$here/lib/shards.sh"
 while [ $# -gt 0 ]; do
+    if shards_option "$@"; then shift 2; continue; fi
     case $1 in
-    --out) out=$2; shift 2 ;;
-    --shards) shards=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
-    --dir) dir=$2; shift 2 ;;
-    --fpq) fpq=$2; shift 2 ;;
     --sbatch) extra=$2; shift 2 ;;
     --no-wait) wait=; shift ;;
     --) shift; break ;;
     -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
-    *) echo "$me: unknown option '$1' (the sweep's own arguments go after --)" >&2; exit 2 ;;
+    *) shards_unknown "$1" ;;
     esac
 done
-[ -n "$out" ] || { echo "$me: --out FILE is required" >&2; exit 2; }
-[ $# -gt 0 ] || { echo "$me: no sweep arguments after --" >&2; exit 2; }
+shards_check $#
 command -v sbatch >/dev/null 2>&1 || {
     echo "$me: sbatch not found: run this on a Slurm submit host (Debian: slurm-client)" >&2
     exit 1
 }
-[ -x "$fpq" ] || { echo "$me: $fpq: not an executable (make)" >&2; exit 1; }
-fpq=$(cd "$(dirname "$fpq")" && pwd)/$(basename "$fpq")
-dir=${dir:-$out.shards}
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+shards_prepare
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 
 cells=$("$fpq" sweep "$@" --count -q) || exit 1

@@ -84,18 +84,9 @@ NR == 1 { csv_head($0); next }
 {
     csv_split($0, f)
     if (f[col("mode")] != mode) next
-    k = f[col("method")]
-    if (!(k in seen)) { seen[k] = 1; K[++nk] = k }
-    n[k]++; X[k, n[k]] = f[col("magnitude")]; Y[k, n[k]] = f[col("sqnr_db")]
+    series_add(f[col("method")], f[col("magnitude")], f[col("sqnr_db")])
 }
-END {
-    for (i = 1; i <= nk; i++) {
-        k = K[i]
-        if (i > 1) printf "\n\n"
-        printf "\"%s\"\n", k
-        for (j = 1; j <= n[k]; j++) printf "%s,%s\n", X[k, j], Y[k, j]
-    }
-}' -v mode="$1" "$csv"
+END { series_print() }' -v mode="$1" "$csv"
 }
 series dynamic >"$OUT/dynamic.dat" || die "dynamic.dat"
 series static >"$OUT/static.dat" || die "static.dat"

@@ -33,17 +33,9 @@ NR == 1 { csv_head($0); next }
     if (t == 0) k = (g == "tensor" ? "int8 per tensor" : g == "row" ? "int8 per token" : "int8 groups of 128")
     else if (g == "row" && (t == 3 || t == 6 || t == 10)) k = "split T=" t " + int8 per token"
     if (k == "") next
-    if (!(k in seen)) { seen[k] = 1; K[++nk] = k }
-    n[k]++; X[k, n[k]] = f[col("label")] + 0; Y[k, n[k]] = f[col("sqnr_db")]
+    series_add(k, f[col("label")] + 0, f[col("sqnr_db")])
 }
-END {
-    for (i = 1; i <= nk; i++) {
-        k = K[i]
-        if (i > 1) printf "\n\n"
-        printf "\"%s\"\n", k
-        for (j = 1; j <= n[k]; j++) printf "%s,%s\n", X[k, j], Y[k, j]
-    }
-}' "$csv" >"$OUT/sqnr.dat" || die "sqnr.dat"
+END { series_print() }' "$csv" >"$OUT/sqnr.dat" || die "sqnr.dat"
 at=32
 awkp '
 NR == 1 { csv_head($0); next }

@@ -83,3 +83,21 @@ function round_to(x, d) {
     if (!is_num(x)) return x == "inf" ? "inf" : (x == "-inf" ? "-inf" : (x == "" ? "-" : x))
     return sprintf("%." d "f", x)
 }
+
+# Collect a point (x, y) of series k, in order of first appearance; then
+# series_print() writes the gnuplot data blocks: a line with the series
+# name in double quotes, then "x,y" lines, blocks separated by two empty
+# lines.
+function series_add(k, x, y) {
+    if (!(k in SER_seen)) { SER_seen[k] = 1; SER_K[++SER_nk] = k }
+    SER_n[k]++; SER_X[k, SER_n[k]] = x; SER_Y[k, SER_n[k]] = y
+}
+
+function series_print(    i, j, k) {
+    for (i = 1; i <= SER_nk; i++) {
+        k = SER_K[i]
+        if (i > 1) printf "\n\n"
+        printf "\"%s\"\n", k
+        for (j = 1; j <= SER_n[k]; j++) printf "%s,%s\n", SER_X[k, j], SER_Y[k, j]
+    }
+}
