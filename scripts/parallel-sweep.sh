@@ -34,17 +34,16 @@ threads=1
 sshlogin=
 dir=
 . "$here/lib/shards.sh"
-while [ $# -gt 0 ]; do
-    if shards_option "$@"; then shift 2; continue; fi
+driver_option() {
     case $1 in
-    -j|--jobs) jobs=$2; shift 2 ;;
-    --threads) threads=$2; shift 2 ;;
-    --sshlogin) sshlogin=$2; shift 2 ;;
-    --) shift; break ;;
-    -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
-    *) shards_unknown "$1" ;;
+    -j|--jobs) jobs=${2-}; return 2 ;;
+    --threads) threads=${2-}; return 2 ;;
+    --sshlogin) sshlogin=${2-}; return 2 ;;
     esac
-done
+    return 0
+}
+shards_parse "$@"
+shift "$SHARDS_USED"
 shards_check $#
 command -v parallel >/dev/null 2>&1 || {
     echo "$me: GNU parallel not found; install it with: sudo apt-get install -y parallel" >&2

@@ -38,17 +38,16 @@ dir=
 extra=
 wait=1
 . "$here/lib/shards.sh"
-while [ $# -gt 0 ]; do
-    if shards_option "$@"; then shift 2; continue; fi
+driver_option() {
     case $1 in
-    --cpus) cpus=$2; shift 2 ;;
-    --sbatch) extra=$2; shift 2 ;;
-    --no-wait) wait=; shift ;;
-    --) shift; break ;;
-    -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
-    *) shards_unknown "$1" ;;
+    --cpus) cpus=${2-}; return 2 ;;
+    --sbatch) extra=${2-}; return 2 ;;
+    --no-wait) wait=; return 1 ;;
     esac
-done
+    return 0
+}
+shards_parse "$@"
+shift "$SHARDS_USED"
 shards_check $#
 command -v sbatch >/dev/null 2>&1 || {
     echo "$me: sbatch not found: run this on a Slurm submit host (Debian: slurm-client)" >&2

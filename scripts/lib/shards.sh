@@ -36,8 +36,26 @@ shards_prepare() {
     dir=$(cd "$dir" && pwd)
 }
 
-# The unknown-option message of a driver.
-shards_unknown() {
-    echo "$me: unknown option '$1' (the sweep's own arguments go after --)" >&2
-    exit 2
+# shards_parse ARGS...: read the driver's options up to "--": the common
+# ones here, the driver's own through its function driver_option OPT
+# [VALUE], which sets its variable and returns how many words it used (0
+# for an option it does not know).  Sets SHARDS_USED to the number of words
+# before the sweep's own arguments (the caller shifts them away).
+shards_parse() {
+    SHARDS_USED=0
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --) SHARDS_USED=$((SHARDS_USED + 1)); return 0 ;;
+        -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        esac
+        used=0
+        if shards_option "$@"; then used=2; else driver_option "$@" || used=$?; fi
+        if [ "$used" -eq 0 ]; then
+            echo "$me: unknown option '$1' (the sweep's own arguments go after --)" >&2
+            exit 2
+        fi
+        [ $# -ge "$used" ] || { echo "$me: option '$1' needs an argument" >&2; exit 2; }
+        shift "$used"
+        SHARDS_USED=$((SHARDS_USED + used))
+    done
 }
