@@ -44,12 +44,8 @@ driver_option() {
 }
 shards_parse "$@"
 shift "$SHARDS_USED"
-shards_check $#
-command -v parallel >/dev/null 2>&1 || {
-    echo "$me: GNU parallel not found; install it with: sudo apt-get install -y parallel" >&2
-    exit 1
-}
-shards_prepare
+shards_setup $# parallel \
+    "GNU parallel not found; install it with: sudo apt-get install -y parallel"
 shards=${shards:-$jobs}
 
 cells=$("$fpq" sweep "$@" --count -q) || exit 1

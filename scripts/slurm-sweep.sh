@@ -48,12 +48,8 @@ driver_option() {
 }
 shards_parse "$@"
 shift "$SHARDS_USED"
-shards_check $#
-command -v sbatch >/dev/null 2>&1 || {
-    echo "$me: sbatch not found: run this on a Slurm submit host (Debian: slurm-client)" >&2
-    exit 1
-}
-shards_prepare
+shards_setup $# sbatch \
+    "sbatch not found: run this on a Slurm submit host (Debian: slurm-client)"
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 
 cells=$("$fpq" sweep "$@" --count -q) || exit 1

@@ -19,16 +19,14 @@ shards_option() {
     return 1
 }
 
-# shards_check NARGS: after the options, check them: --out given, NARGS
-# sweep arguments.
-shards_check() {
+# shards_setup NARGS TOOL MESSAGE: after the options, check them (--out
+# given, NARGS sweep arguments), that the command TOOL exists (else say
+# MESSAGE and exit 1) and that fpq is executable; then make $fpq absolute and
+# create the shard directory $dir (default $out.shards) as an absolute path.
+shards_setup() {
     [ -n "$out" ] || { echo "$me: --out FILE is required" >&2; exit 2; }
     [ "$1" -gt 0 ] || { echo "$me: no sweep arguments after --" >&2; exit 2; }
-}
-
-# shards_prepare: make $fpq absolute (it must be executable), and create the
-# shard directory $dir (default $out.shards) as an absolute path.
-shards_prepare() {
+    command -v "$2" >/dev/null 2>&1 || { echo "$me: $3" >&2; exit 1; }
     [ -x "$fpq" ] || { echo "$me: $fpq: not an executable (make)" >&2; exit 1; }
     fpq=$(cd "$(dirname "$fpq")" && pwd)/$(basename "$fpq")
     dir=${dir:-$out.shards}
