@@ -293,40 +293,31 @@ static const uint64_t nans64[] = {
     UINT64_C(0xfff4000000000000)};
 #define NNANS (sizeof nans32 / sizeof nans32[0])
 
-size_t fpq_boundaries_f32(float *out, size_t max, const fpq_format *fmt)
+/* The points for a binary32 (dbl false) or binary64 source into out. */
+static size_t boundaries(void *out, size_t max, const fpq_format *fmt, bool dbl)
 {
     if (fpq_format_validate(fmt) != FPQ_OK || (max && !out))
         return 0;
-    const source s = {.dbl = false, .top = 31};
+    const source s = {.dbl = dbl, .top = dbl ? 63 : 31};
     keys k = {0};
     if (!build(&k, fmt, &s)) {
         free(k.v);
         return 0;
     }
     for (size_t i = 0; i < k.n + NNANS && i < max; i++) {
-        uint32_t b = i < k.n ? (uint32_t)from_key(&s, k.v[i]) : nans32[i - k.n];
-        memcpy(&out[i], &b, sizeof b);
+        uint64_t b = i < k.n ? from_key(&s, k.v[i]) : dbl ? nans64[i - k.n] : nans32[i - k.n];
+        if (dbl) {
+            memcpy((double *)out + i, &b, sizeof(double));
+        } else {
+            uint32_t b32 = (uint32_t)b;
+            memcpy((float *)out + i, &b32, sizeof b32);
+        }
     }
     size_t total = k.n + NNANS;
     free(k.v);
     return total;
 }
 
-size_t fpq_boundaries_f64(double *out, size_t max, const fpq_format *fmt)
-{
-    if (fpq_format_validate(fmt) != FPQ_OK || (max && !out))
-        return 0;
-    const source s = {.dbl = true, .top = 63};
-    keys k = {0};
-    if (!build(&k, fmt, &s)) {
-        free(k.v);
-        return 0;
-    }
-    for (size_t i = 0; i < k.n + NNANS && i < max; i++) {
-        uint64_t b = i < k.n ? from_key(&s, k.v[i]) : nans64[i - k.n];
-        memcpy(&out[i], &b, sizeof b);
-    }
-    size_t total = k.n + NNANS;
-    free(k.v);
-    return total;
-}
+size_t fpq_boundaries_f32(float *out, size_t max, const fpq_format *fmt) { return boundaries(out, max, fmt, false); }
+
+size_t fpq_boundaries_f64(double *out, size_t max, const fpq_format *fmt) { return boundaries(out, max, fmt, true); }

@@ -72,15 +72,24 @@ static uint64_t split_at(split *sp, mpfr_ptr t, mpfr_srcptr x, long q, const fpq
 
 /* ---- floats ---------------------------------------------------------------- */
 
-/* Pattern of the value nearest zero, for NaN into a format without NaN. */
+/* Pattern of the value nearest zero, for NaN into a format without NaN:
+ * a table's first zero entry, else its first positive one (its landmarks
+ * zero and min_positive). */
 static uint64_t zero_like(const fpq_format *f)
 {
-    if (f->kind == FPQ_KIND_LUT) {
-        fpq_landmarks lm;
-        fpq_landmarks_get(&lm, f);
-        return lm.zero != FPQ_NO_BITS ? lm.zero : lm.min_positive;
+    if (f->kind != FPQ_KIND_LUT)
+        return 0; /* +0, or the smallest value of a float format without zero */
+    const uint64_t n = fpq_npatterns(f);
+    uint64_t pos = FPQ_NO_BITS;
+    MPFR_DECL_INIT(v, 64);
+    for (uint64_t k = 0; k < n; k++) {
+        mpfr_set_str(v, f->lut[k], 10, MPFR_RNDN);
+        if (mpfr_zero_p(v))
+            return k;
+        if (mpfr_sgn(v) > 0 && pos == FPQ_NO_BITS)
+            pos = k;
     }
-    return 0; /* +0, or the smallest value of a float format without zero */
+    return pos;
 }
 
 

@@ -5,6 +5,14 @@
 
 #include "fpq.h"
 
+/* Functions shared between the files of formats/ but not part of the API:
+ * kept out of the shared library's exported symbols. */
+#if defined(__GNUC__)
+#define FPQ_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define FPQ_HIDDEN
+#endif
+
 /* 2^bits: how many patterns the format has. */
 static inline uint64_t fpq_npatterns(const fpq_format *f)
 {

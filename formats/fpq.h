@@ -346,6 +346,11 @@ void fpq_sprint_bits(char *buf, const fpq_format *fmt, uint64_t bits);
  * 33..64 a uint64_t, in host byte order. */
 size_t fpq_packed_size(const fpq_format *fmt, size_t n);
 
+/* Read elements i0 .. i0+n-1 of packed patterns of fmt (the layout above)
+ * into dst, with the bits above fmt's width cleared, as fpq_decode_f32
+ * reads them.  Returns FPQ_OK or FPQ_ERR_ARG. */
+int fpq_unpack(uint64_t *dst, const void *src, size_t i0, size_t n, const fpq_format *fmt);
+
 /* Encode n values into packed patterns of fmt.  dst must not overlap src. */
 int fpq_encode_f32(void *dst, const float *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
 int fpq_encode_f64(void *dst, const double *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);

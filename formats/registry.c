@@ -1,5 +1,7 @@
-/* registry.c: the preset table, name parsing, validation and landmarks.
- * Every per-format question elsewhere is answered from these fields. */
+/* registry.c: the preset table, the names of statuses, classes, kinds and
+ * specials, name parsing, validation and the constants derived from a
+ * format's fields.  Every per-format question elsewhere is answered from
+ * these fields (landmarks.c: the landmark patterns). */
 #include "fpq-impl.h"
 
 #include <ctype.h>
@@ -391,94 +393,6 @@ int fpq_format_host_width(const fpq_format *f)
     if (f->bits == 64 && f->ebits == 11 && f->mbits == 52 && f->bias == 1023)
         return 64;
     return 0;
-}
-
-int fpq_landmarks_get(fpq_landmarks *o, const fpq_format *f)
-{
-    if (!o || fpq_format_validate(f) != FPQ_OK)
-        return FPQ_ERR_ARG;
-    const uint64_t n = fpq_npatterns(f);
-    o->n_patterns = n;
-    o->min_normal = o->min_subnormal = o->inf = o->nan = o->neg_zero = o->one = FPQ_NO_BITS;
-    o->n_nan = o->n_inf = 0;
-    switch (f->kind) {
-    case FPQ_KIND_FLOAT: {
-        const uint64_t sign = fpq_sign_bit(f);
-        const uint64_t mant = (UINT64_C(1) << f->mbits) - 1;
-        o->max_finite = fpq_max_finite_mag(f);
-        o->zero = f->subnormals ? 0 : FPQ_NO_BITS;
-        if (f->subnormals) {
-            o->min_normal = UINT64_C(1) << f->mbits;
-            o->min_subnormal = f->mbits ? 1 : FPQ_NO_BITS;
-            o->min_positive = 1;
-        } else {
-            o->min_normal = 0;
-            o->min_positive = 0;
-        }
-        if (fpq_has_neg_zero(f))
-            o->neg_zero = sign;
-        o->lowest = f->is_signed ? (sign | o->max_finite) : 0; /* unsigned: pattern 0 */
-        const uint64_t signs = f->is_signed ? 2 : 1;
-        o->nan = fpq_nan_bits(f, false);
-        switch (f->specials) {
-        case FPQ_SPECIALS_IEEE:
-            o->inf = fpq_exp_all_ones(f);
-            o->n_inf = signs;
-            o->n_nan = signs * mant;
-            break;
-        case FPQ_SPECIALS_FN:
-            o->n_nan = signs;
-            break;
-        case FPQ_SPECIALS_FNUZ:
-            o->n_nan = 1;
-            break;
-        case FPQ_SPECIALS_FINITE:
-            break;
-        }
-        o->n_finite = n - o->n_nan - o->n_inf;
-        /* 1.0, if it is a value of the format (it may be subnormal: E1M2). */
-        MPFR_DECL_INIT(one, 2);
-        mpfr_set_ui(one, 1, MPFR_RNDN);
-        uint64_t b;
-        if (fpq_encode(&b, NULL, f, one, NULL) == 0)
-            o->one = b;
-        break;
-    }
-    case FPQ_KIND_INT:
-        o->zero = 0;
-        o->one = 1;
-        o->min_positive = 1;
-        o->min_normal = 1;
-        o->n_finite = n;
-        if (f->is_signed) {
-            o->max_finite = (n >> 1) - 1;
-            o->lowest = n >> 1; /* the pattern of -2^(N-1) */
-        } else {
-            o->max_finite = n - 1;
-            o->lowest = 0;
-        }
-        break;
-    case FPQ_KIND_LUT: {
-        o->n_finite = n;
-        o->max_finite = n - 1;
-        o->lowest = 0;
-        o->zero = FPQ_NO_BITS;
-        o->min_positive = FPQ_NO_BITS;
-        MPFR_DECL_INIT(v, 64);
-        for (uint64_t k = 0; k < n; k++) {
-            mpfr_set_str(v, f->lut[k], 10, MPFR_RNDN);
-            if (mpfr_zero_p(v) && o->zero == FPQ_NO_BITS)
-                o->zero = k;
-            if (mpfr_sgn(v) > 0 && o->min_positive == FPQ_NO_BITS)
-                o->min_positive = k;
-            if (mpfr_cmp_ui(v, 1) == 0)
-                o->one = k;
-        }
-        o->min_normal = o->min_positive;
-        break;
-    }
-    }
-    return FPQ_OK;
 }
 
 int fpq_epsilon(mpfr_ptr rop, const fpq_format *f)

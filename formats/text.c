@@ -101,15 +101,32 @@ static void odd_significand(mpz_t z, long *e, mpfr_srcptr x)
     *e = (long)ee + (long)tz;
 }
 
-size_t fpq_snprint_exact(char *buf, size_t n, mpfr_srcptr x)
+/* The text of a finite nonzero |x| = z * 2^e (z odd) with its sign, in a
+ * malloc'd string, or NULL when out of memory. */
+typedef char *finite_text(mpz_t z, long e, const char *sign);
+
+/* snprintf-style: the special values as emit_special writes them (zero
+ * spelled `zero`), every other x by text. */
+static size_t snprint_number(char *buf, size_t n, mpfr_srcptr x, const char *zero, finite_text *text)
 {
     size_t len;
-    if (emit_special(&len, buf, n, x, "0"))
+    if (emit_special(&len, buf, n, x, zero))
         return len;
     mpz_t z;
     long e;
     mpz_init(z);
     odd_significand(z, &e, x);
+    char *out = text(z, e, mpfr_signbit(x) ? "-" : "");
+    mpz_clear(z);
+    len = emit(buf, n, out ? out : "");
+    free(out);
+    return len;
+}
+
+/* Exact decimal: positional for decimal exponents -6 .. 20, else exact
+ * scientific. */
+static char *exact_text(mpz_t z, long e, const char *sign)
+{
     long k = 0; /* digits after the decimal point */
     if (e >= 0) {
         mpz_mul_2exp(z, z, (mp_bitcnt_t)e);
@@ -122,15 +139,13 @@ size_t fpq_snprint_exact(char *buf, size_t n, mpfr_srcptr x)
         k = -e;
     }
     char *d = mpz_get_str(NULL, 10, z); /* |x| = d * 10^-k, no trailing zero when k > 0 */
-    mpz_clear(z);
     long nd = (long)strlen(d);
     long dexp = nd - k - 1; /* decimal exponent of the leading digit */
-    const char *sign = mpfr_signbit(x) ? "-" : "";
     size_t cap = (size_t)nd + (size_t)(k > nd ? k : 0) + 32;
     char *out = malloc(cap);
     if (!out) {
         free(d);
-        return emit(buf, n, "");
+        return NULL;
     }
     if (dexp >= -6 && dexp < 21) { /* plain positional notation */
         char *o = out + sprintf(out, "%s", sign);
@@ -155,20 +170,12 @@ size_t fpq_snprint_exact(char *buf, size_t n, mpfr_srcptr x)
             snprintf(out, cap, "%s%c.%.*se%+ld", sign, d[0], (int)(last - 1), d + 1, dexp);
     }
     free(d);
-    len = emit(buf, n, out);
-    free(out);
-    return len;
+    return out;
 }
 
-size_t fpq_snprint_hex(char *buf, size_t n, mpfr_srcptr x)
+/* Normalised hex-float, shortest exact. */
+static char *hex_text(mpz_t z, long e, const char *sign)
 {
-    size_t len;
-    if (emit_special(&len, buf, n, x, "0x0p+0"))
-        return len;
-    mpz_t z;
-    long e;
-    mpz_init(z);
-    odd_significand(z, &e, x);
     size_t nb = mpz_sizeinbase(z, 2); /* |x| = 1.f * 2^(e + nb - 1) */
     long fb = (long)nb - 1;           /* fraction bits */
     long hd = (fb + 3) / 4;           /* hex digits of the fraction */
@@ -179,10 +186,8 @@ size_t fpq_snprint_hex(char *buf, size_t n, mpfr_srcptr x)
     char *out = malloc(cap);
     if (!out) {
         free(h);
-        mpz_clear(z);
-        return emit(buf, n, "");
+        return NULL;
     }
-    const char *sign = mpfr_signbit(x) ? "-" : "";
     char *o = out + sprintf(out, "%s0x1", sign);
     if (hd > 0) {
         *o++ = '.';
@@ -192,11 +197,12 @@ size_t fpq_snprint_hex(char *buf, size_t n, mpfr_srcptr x)
     }
     sprintf(o, "p%+ld", e + fb);
     free(h);
-    mpz_clear(z);
-    len = emit(buf, n, out);
-    free(out);
-    return len;
+    return out;
 }
+
+size_t fpq_snprint_exact(char *buf, size_t n, mpfr_srcptr x) { return snprint_number(buf, n, x, "0", exact_text); }
+
+size_t fpq_snprint_hex(char *buf, size_t n, mpfr_srcptr x) { return snprint_number(buf, n, x, "0x0p+0", hex_text); }
 
 void fpq_sprint_bits(char *buf, const fpq_format *f, uint64_t bits)
 {

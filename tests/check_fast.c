@@ -915,6 +915,50 @@ START_TEST(packed_nibbles_low_first)
 }
 END_TEST
 
+/* fpq_unpack reads back what the encoders pack, at any offset, with the
+ * bits above the width cleared; codes as in packed_nibbles_low_first. */
+START_TEST(unpack_reads_the_packed_layout)
+{
+    const uint8_t nib[3] = {0x21, 0xa7, 0xf5};
+    const uint64_t want4[6] = {0x1, 0x2, 0x7, 0xa, 0x5, 0xf};
+    uint64_t c[6];
+    ck_assert_int_eq(fpq_unpack(c, nib, 0, 6, fpq_check_need("fp4_e2m1")), FPQ_OK);
+    for (int i = 0; i < 6; i++)
+        FPQ_CHECK(c[i] == want4[i], "nibble %d: %" PRIx64, i, c[i]);
+    ck_assert_int_eq(fpq_unpack(c, nib, 3, 2, fpq_check_need("int4")), FPQ_OK);
+    ck_assert(c[0] == 0xa && c[1] == 0x5);
+    fpq_format f;
+    ck_assert_int_eq(fpq_format_parse(&f, "int2"), FPQ_OK); /* 2 bits in a nibble: the top two cleared */
+    ck_assert_int_eq(fpq_unpack(c, nib, 0, 2, &f), FPQ_OK);
+    ck_assert(c[0] == 0x1 && c[1] == 0x2);
+    ck_assert_int_eq(fpq_format_parse(&f, "fp6_e2m3"), FPQ_OK); /* 6 bits in a byte */
+    ck_assert_int_eq(fpq_unpack(c, nib, 1, 2, &f), FPQ_OK);
+    ck_assert(c[0] == 0x27 && c[1] == 0x35);
+    /* round trips through the encoders, every container width */
+    static const char *const names[] = {"fp4_e2m1", "fp8_e4m3", "fp16", "tf32", "fp32", "fp64", "int12"};
+    const double x[5] = {0.5, -1.0, 3.0, 448.0, -0.0};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        ck_assert_int_eq(fpq_format_parse(&f, names[k]), FPQ_OK);
+        uint64_t packed[5] = {0}, got[5];
+        ck_assert_int_eq(fpq_encode_f64(packed, x, 5, &f, NULL), FPQ_OK);
+        ck_assert_int_eq(fpq_unpack(got, packed, 0, 5, &f), FPQ_OK);
+        for (int i = 0; i < 5; i++) {
+            MPFR_DECL_INIT(v, 64);
+            uint64_t want;
+            mpfr_set_d(v, x[i], MPFR_RNDN);
+            fpq_encode(&want, NULL, &f, v, NULL);
+            FPQ_CHECK(got[i] == want, "%s element %d: %" PRIx64 ", want %" PRIx64, names[k], i, got[i], want);
+        }
+    }
+    ck_assert_int_eq(fpq_unpack(NULL, nib, 0, 0, &f), FPQ_OK);
+    ck_assert_int_eq(fpq_unpack(c, NULL, 0, 1, &f), FPQ_ERR_ARG);
+    ck_assert_int_eq(fpq_unpack(NULL, nib, 0, 1, &f), FPQ_ERR_ARG);
+    ck_assert_int_eq(fpq_format_parse(&f, "fp8_e4m3"), FPQ_OK);
+    f.mbits = 60;
+    ck_assert_int_eq(fpq_unpack(c, nib, 0, 1, &f), FPQ_ERR_ARG);
+}
+END_TEST
+
 START_TEST(bad_arguments_are_refused)
 {
     const fpq_format *f = fpq_check_need("fp8_e4m3");
@@ -1342,6 +1386,7 @@ Suite *fast_suite(void)
     tcase_add_loop_test(tc, stochastic_rounding_reruns_and_slices_agree, 0, (int)NAPI);
     tcase_add_test(tc, stochastic_up_share_matches_distance);
     tcase_add_test(tc, packed_nibbles_low_first);
+    tcase_add_test(tc, unpack_reads_the_packed_layout);
     tcase_add_test(tc, bad_arguments_are_refused);
     tcase_add_loop_test(tc, bulk_path_keeps_out_of_the_callers_fp_environment, 0,
                         (int)(sizeof env_formats / sizeof env_formats[0]));
