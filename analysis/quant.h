@@ -131,7 +131,10 @@ void fpq_qspec_set_scheme(fpq_qspec *s, fpq_scheme scheme);
 int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err);
 
 /* The range choice as text: "max", "percentile:99.9", "mse" ("mse:50" for
- * other step counts).  snprintf contract. */
+ * other step counts); the percentile in the shortest text that reads back
+ * as the same double (fpq_dtoa_shortest: percentile:33.333333333333336),
+ * so fpq_range_parse of the text gives the same choice.  snprintf
+ * contract. */
 size_t fpq_range_describe(char *buf, size_t n, const fpq_qspec *s);
 /* Parse that text into s->range, s->percentile, s->mse_steps.
  * FPQ_OK or FPQ_LAB_ERR_SPEC (err says why). */
@@ -217,5 +220,41 @@ int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule);
  * element); FPQ_ERR_NO_MEMORY.  On failure *xhat is empty. */
 int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor *calib,
                  const fpq_qspec *s, fpq_errbuf *err);
+
+/* ---------------------------------------------------------------------- */
+/* The cast experiment (cast.c): no scale, the mixed-precision question of
+ * what underflows and what overflows when x, multiplied by a loss scale s,
+ * is cast into a narrower format: x^ = round(x s) / s, the rounding
+ * libfpq's fpq_round_f64 (its overflow policy applies: the format's own
+ * Inf or NaN, or saturation), the division in binary64. */
+
+typedef struct fpq_cast_spec {
+    fpq_format format;   /* the target format; default fp16 */
+    fpq_rounding rnd;    /* mode (default rne), seed, overflow (default
+                            FPQ_OVF_FORMAT); element i uses stochastic
+                            position rnd.position + i */
+    double loss_scale;   /* s > 0; default 1 */
+} fpq_cast_spec;
+
+/* Every field to its default above. */
+void fpq_cast_spec_default(fpq_cast_spec *c);
+
+/* What the cast lost, each a fraction of the n values. */
+typedef struct fpq_cast_stats {
+    double underflow_frac; /* x != 0 but round(x s) = 0 */
+    double subnormal_frac; /* round(x s) != 0 below the smallest normal
+                              (float formats with subnormals) */
+    double overflow_frac;  /* |x s| above the largest finite value */
+} fpq_cast_stats;
+
+/* Cast x under c: *xhat (may be NULL; else the caller frees it with
+ * fpq_tensor_free) receives x^, *m (may be NULL) the metrics of
+ * fpq_qmetrics_compute (double path) with clipped_frac (and n_clipped) the
+ * overflows, outlier_frac 0 and bits_per_value the format's width, *st
+ * (may be NULL) the fractions above.  FPQ_OK; a status of fpq_round_f64
+ * (err names the format); FPQ_LAB_ERR_EMPTY (x has no values);
+ * FPQ_ERR_NO_MEMORY.  On failure *xhat is empty. */
+int fpq_cast(fpq_tensor *xhat, fpq_qmetrics *m, fpq_cast_stats *st, const fpq_tensor *x,
+             const fpq_cast_spec *c, fpq_errbuf *err);
 
 #endif

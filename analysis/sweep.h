@@ -9,17 +9,20 @@
  *   quant  fpq_quantize under one spec: label, source, format, scheme,
  *          granularity, group, axis, scale_format, scale_round, mx_rule,
  *          range, round, seed, symmetric, outlier, kept_format, calibrate
- *   cast   a plain cast of x * loss_scale into the format and back (the
- *          mixed-precision question: what underflows, what overflows):
- *          label, source, format, loss_scale, round, seed, overflow
+ *   cast   fpq_cast: a plain cast of x * loss_scale into the format and
+ *          back (the mixed-precision question: what underflows, what
+ *          overflows): label, source, format, loss_scale, round, seed,
+ *          overflow
  *
  * A plan comes from axes (each a list of values; the plan is their cross
  * product, first axis outermost, in the order above) or from a plan file,
  * one cell per line (fpq_sweep_plan_read).  Cells are canonical: a value
  * that does not apply is "-" (group and axis unless the granularity is
- * group, mx_rule unless the scheme is mx, seed unless rounding is sr,
- * symmetric but for signed integers under absmax, kept_format without an
- * outlier split, calibrate when dynamic), mx and nvfp4
+ * group, mx_rule unless the scheme is mx, scale_round when it is, seed
+ * unless rounding is sr, symmetric but for signed integers under absmax,
+ * kept_format without an outlier split, calibrate when dynamic), a value
+ * that does apply is in one spelling (the range as fpq_range_describe
+ * writes it), mx and nvfp4
  * fix their granularity, group and scale format, and a cross product drops
  * the duplicate cells this makes and the invalid ones (zeropoint with a
  * float format...), counting them.
@@ -30,7 +33,8 @@
  * then the metrics: quant.h's fpq_qmetric_names, then quant adds
  * clip_ratio (the mean chosen clip value / max|x|), cast adds
  * underflow_frac, subnormal_frac and overflow_frac.  Doubles are written
- * in the shortest form that reads back to the same binary64, so a row is a
+ * with the fewest digits that read back to the same binary64
+ * (fpq_sweep_fmt_double), so a row is a
  * function of its cell alone: the same text whatever the thread count and
  * whether the plan ran whole or in shards.  Fields holding a comma or a
  * quote are quoted (RFC 4180).
@@ -88,8 +92,11 @@ const char *fpq_sweep_axis_flag(fpq_sweep_axis a);
 bool fpq_sweep_axis_in_mode(fpq_sweep_axis a, fpq_sweep_mode m);
 /* The axis named key (plan key or flag spelling); FPQ_AX_COUNT_ if none. */
 fpq_sweep_axis fpq_sweep_axis_find(const char *key);
-/* The default value of an axis, as text. */
-const char *fpq_sweep_axis_default(fpq_sweep_axis a);
+/* The default value of an axis in a mode, as text: from
+ * fpq_qspec_default (quant) or fpq_cast_spec_default (cast); "-" for
+ * source, label and calibrate and for an axis not of the mode.  (mx and
+ * nvfp4 fix some values: fpq_qspec_set_scheme.)  snprintf contract. */
+size_t fpq_sweep_axis_default(char *buf, size_t n, fpq_sweep_axis a, fpq_sweep_mode m);
 
 /* Lists of values, one per axis; an empty list means the default. */
 typedef struct fpq_sweep_axes {
@@ -111,9 +118,7 @@ typedef struct fpq_sweep_cell {
     size_t source, calib;    /* indices into the plan's sources; calib
                                 FPQ_SWEEP_NONE when dynamic */
     fpq_qspec spec;          /* quant */
-    fpq_format format;       /* cast: the target format */
-    fpq_rounding rnd;        /* cast: mode, seed, overflow */
-    double loss_scale;       /* cast */
+    fpq_cast_spec cast;      /* cast */
 } fpq_sweep_cell;
 
 typedef struct fpq_sweep_plan {
@@ -242,8 +247,9 @@ int fpq_sweep_merge(fpq_sweep_merge_result *r, const char *const *in, size_t nin
 int fpq_lloydmax_gauss(double *levels, double *mse, unsigned *iters, unsigned bits, unsigned max_iter,
                        fpq_errbuf *err);
 
-/* The shortest decimal that reads back (strtod) as x: "%.Ng" with the
- * least N from 1 to 17; "inf", "-inf", "nan".  snprintf contract. */
+/* A double of a sweep CSV: the decimal that reads back (strtod) as x with
+ * the fewest digits, "%.Ng" with the least N from 1 to 17; "inf", "-inf",
+ * "nan" (fpq_dtoa_digits).  snprintf contract. */
 size_t fpq_sweep_fmt_double(char *buf, size_t n, double x);
 
 #endif

@@ -1,4 +1,5 @@
-/* check_sweep.c: the sweep engine (sweep.h) and the Lloyd-Max reference.
+/* check_sweep.c: the sweep engine (sweep.h), the text it writes (the range
+ * spelling of quant.h, CSV fields of csv.h) and the Lloyd-Max reference.
  *
  * The sweep tests run a small plan (two sources, 24 cells) into files in a
  * fresh temporary directory and compare files byte for byte: one thread
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "source.h"
 #include "sweep.h"
 
@@ -314,6 +316,114 @@ START_TEST(doubles_print_shortest_and_read_back)
     ck_assert_str_eq(b, "0.1");
     fpq_sweep_fmt_double(b, sizeof b, INFINITY);
     ck_assert_str_eq(b, "inf");
+}
+END_TEST
+
+START_TEST(range_text_reads_back_as_the_same_percentile)
+{
+    /* fpq_range_describe, then fpq_range_parse: the same double bit for bit
+     * (the canonical range of a cell, and the range column of sweep and
+     * quant CSVs); the shortest such text, so common values keep theirs */
+    static const struct {
+        double p;
+        const char *text;
+    } cases[] = {
+        {0.1, "percentile:0.1"},
+        {99.9, "percentile:99.9"},
+        {1e-5, "percentile:1e-05"},
+        {100, "percentile:100"},
+        {33.333333333333336, "percentile:33.333333333333336"},
+        {50, "percentile:50"},
+        {99.99, "percentile:99.99"},
+        {0.30000000000000004, "percentile:0.30000000000000004"},
+        {5e-324, "percentile:5e-324"},
+        {99.99999999999999, "percentile:99.99999999999999"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fpq_qspec s, t;
+        fpq_qspec_default(&s);
+        s.range = FPQ_RANGE_PERCENTILE;
+        s.percentile = cases[i].p;
+        char buf[64];
+        fpq_range_describe(buf, sizeof buf, &s);
+        ck_assert_str_eq(buf, cases[i].text);
+        fpq_qspec_default(&t);
+        fpq_errbuf err;
+        ck_assert_msg(fpq_range_parse(&t, buf, &err) == FPQ_OK, "%s: %s", buf, err.msg);
+        ck_assert_int_eq(t.range, FPQ_RANGE_PERCENTILE);
+        ck_assert_msg(memcmp(&t.percentile, &s.percentile, sizeof t.percentile) == 0, "%a read back as %a from %s",
+                      s.percentile, t.percentile, buf);
+    }
+    ck_assert_double_eq(cases[9].p, nextafter(100, 0));
+    /* and random percentiles in (0, 100] */
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 41);
+    for (int i = 0; i < 20000; i++) {
+        fpq_qspec s, t;
+        fpq_qspec_default(&s);
+        s.range = FPQ_RANGE_PERCENTILE;
+        s.percentile = 100.0 * (double)((fpq_check_rng_next(&r) >> 11) + 1) / 0x1p53;
+        char buf[64];
+        fpq_range_describe(buf, sizeof buf, &s);
+        fpq_qspec_default(&t);
+        ck_assert_msg(fpq_range_parse(&t, buf, NULL) == FPQ_OK && t.percentile == s.percentile,
+                      "%a: %s", s.percentile, buf);
+    }
+}
+END_TEST
+
+START_TEST(axis_defaults_are_the_spec_defaults)
+{
+    static const struct {
+        fpq_sweep_mode m;
+        fpq_sweep_axis a;
+        const char *text;
+    } cases[] = {
+        {FPQ_SWEEP_QUANT, FPQ_AX_FORMAT, "int8"},     {FPQ_SWEEP_QUANT, FPQ_AX_SCHEME, "absmax"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_GRANULARITY, "tensor"}, {FPQ_SWEEP_QUANT, FPQ_AX_GROUP, "32"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_AXIS, "1"},          {FPQ_SWEEP_QUANT, FPQ_AX_SCALE_FORMAT, "fp32"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_SCALE_ROUND, "rne"}, {FPQ_SWEEP_QUANT, FPQ_AX_MX_RULE, "floor"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_RANGE, "max"},       {FPQ_SWEEP_QUANT, FPQ_AX_ROUND, "rne"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_SEED, "0"},          {FPQ_SWEEP_QUANT, FPQ_AX_SYMMETRIC, "0"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_OUTLIER, "0"},       {FPQ_SWEEP_QUANT, FPQ_AX_KEPT_FORMAT, "fp16"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_CALIB, "-"},         {FPQ_SWEEP_QUANT, FPQ_AX_SOURCE, "-"},
+        {FPQ_SWEEP_QUANT, FPQ_AX_LOSS_SCALE, "-"},    {FPQ_SWEEP_CAST, FPQ_AX_FORMAT, "fp16"},
+        {FPQ_SWEEP_CAST, FPQ_AX_LOSS_SCALE, "1"},     {FPQ_SWEEP_CAST, FPQ_AX_ROUND, "rne"},
+        {FPQ_SWEEP_CAST, FPQ_AX_SEED, "0"},           {FPQ_SWEEP_CAST, FPQ_AX_OVERFLOW, "format"},
+        {FPQ_SWEEP_CAST, FPQ_AX_SCHEME, "-"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        ck_assert_uint_eq(fpq_sweep_axis_default(buf, sizeof buf, cases[i].a, cases[i].m), strlen(cases[i].text));
+        ck_assert_msg(strcmp(buf, cases[i].text) == 0, "%s %s: %s", fpq_sweep_mode_name(cases[i].m),
+                      fpq_sweep_axis_key(cases[i].a), buf);
+    }
+}
+END_TEST
+
+START_TEST(csv_fields_split_back_as_written)
+{
+    static const char *const fields[] = {"a", "b,c", "say \"hi\"", " edge ", "", "x\"", "1e-05", "-"};
+    const size_t n = sizeof fields / sizeof fields[0];
+    fpq_strbuf b = FPQ_STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fpq_sb_putc(&b, ',');
+        fpq_csv_put(&b, fields[i]);
+    }
+    char *line = fpq_sb_take(&b);
+    ck_assert_ptr_nonnull(line);
+    ck_assert_str_eq(line, "a,\"b,c\",\"say \"\"hi\"\"\",\" edge \",,\"x\"\"\",1e-05,-");
+    fpq_csv_fields f = FPQ_CSV_FIELDS_INIT;
+    ck_assert_uint_eq(fpq_csv_split(&f, line), n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(f.v[i], fields[i]);
+    ck_assert_uint_eq(fpq_csv_split(&f, "a,b\"c"), 0);      /* a quote inside a bare field */
+    ck_assert_uint_eq(fpq_csv_split(&f, "\"a,b"), 0);       /* unterminated */
+    ck_assert_uint_eq(fpq_csv_split(&f, "\"a\"b,c"), 0);    /* text after the closing quote */
+    ck_assert_uint_eq(fpq_csv_split(&f, ""), 1);
+    fpq_csv_fields_free(&f);
+    free(line);
 }
 END_TEST
 
@@ -707,6 +817,9 @@ Suite *sweep_suite(void)
     tc = fpq_check_tcase("csv", 120);
     tcase_add_test(tc, csv_has_a_header_and_one_row_per_cell);
     tcase_add_test(tc, doubles_print_shortest_and_read_back);
+    tcase_add_test(tc, range_text_reads_back_as_the_same_percentile);
+    tcase_add_test(tc, axis_defaults_are_the_spec_defaults);
+    tcase_add_test(tc, csv_fields_split_back_as_written);
     tcase_add_test(tc, rows_do_not_depend_on_threads_or_shards);
     tcase_add_test(tc, merge_refuses_conflicting_rows);
     tcase_add_test(tc, cast_mode_counts_underflow_subnormals_and_overflow);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dtoa.h"
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---------------------------------------------------------------------- */
@@ -276,8 +278,12 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
 size_t fpq_range_describe(char *buf, size_t n, const fpq_qspec *s)
 {
     int len;
+    char p[40];
     switch (s->range) {
-    case FPQ_RANGE_PERCENTILE: len = snprintf(buf, n, "percentile:%g", s->percentile); break;
+    case FPQ_RANGE_PERCENTILE:
+        fpq_dtoa_shortest(p, sizeof p, s->percentile);
+        len = snprintf(buf, n, "percentile:%s", p);
+        break;
     case FPQ_RANGE_MSE:
         len = s->mse_steps == 100 ? snprintf(buf, n, "mse") : snprintf(buf, n, "mse:%u", s->mse_steps);
         break;

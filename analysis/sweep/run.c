@@ -1,0 +1,418 @@
+/* run.c: running a plan or one shard of it (sweep.h).
+ *
+ * The sources the shard needs are loaded once, before any cell, and shared
+ * read-only.  Cells run on OpenMP threads (dynamic schedule, one cell at a
+ * time per thread, the quantizer's own loops then serial); with fewer
+ * cells than threads the cells run one after the other and each uses
+ * every thread.  Either way a cell's row does not depend on the threads
+ * (quant.h, metrics.c).  Finished rows wait in a reorder buffer and are
+ * written in plan order, each with one write(2) on a descriptor opened
+ * with O_APPEND, so the file only ever holds a header and whole rows.
+ *
+ * Resume: the existing file is read and checked whole (its header, every
+ * row against the plan's cell of that index) before it is touched; then
+ * a partial last row is cut off and the missing cells run.  Rows kept
+ * from before that end up out of plan order are put in order at the end.
+ */
+#include "sweep-impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "source.h"
+
+void fpq_sweep_opts_default(fpq_sweep_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->out_fd = 1;
+    o->shard = 1;
+    o->nshards = 1;
+}
+
+/* Everything a run shares between its threads. */
+typedef struct run_state {
+    const fpq_sweep_plan *p;
+    const fpq_sweep_opts *o;
+    fpq_tensor *src;     /* loaded sources (those not needed stay empty) */
+    size_t *todo;        /* plan indices of the cells to compute, in order */
+    size_t ntodo;
+    char **done;         /* their rows, until written */
+    size_t next;         /* first of todo not yet written */
+    int fd;
+    int nthreads;        /* OpenMP threads for the cells */
+    int status;          /* first error */
+    fpq_errbuf err;
+    volatile int abort_; /* an error happened: start no new cell */
+} run_state;
+
+/* ---------------------------------------------------------------------- */
+/* Cells.                                                                 */
+
+/* Under the writer's lock: store row j and write every row ready in order. */
+static void deliver(run_state *R, size_t j, char *row)
+{
+    R->done[j] = row;
+    while (R->next < R->ntodo && R->done[R->next]) {
+        char *r = R->done[R->next];
+        if (R->status == FPQ_OK && sweep_write_all(R->fd, r, strlen(r)) != 0) {
+            R->status = fpq_err(&R->err, FPQ_LAB_ERR_IO, "%s: %s", R->o->out ? R->o->out : "output",
+                                strerror(errno));
+            R->abort_ = 1;
+        }
+        free(r);
+        R->done[R->next] = NULL;
+        R->next++;
+        if (R->status == FPQ_OK && R->o->progress)
+            R->o->progress(R->o->ctx, R->next, R->ntodo);
+    }
+}
+
+static bool stop_now(const run_state *R)
+{
+    return R->abort_ || (R->o->stop && *R->o->stop);
+}
+
+static void run_one(run_state *R, size_t j)
+{
+    if (stop_now(R))
+        return;
+    const size_t k = R->todo[j];
+    const fpq_sweep_cell *c = &R->p->cells[k];
+    fpq_errbuf e = {{0}};
+    char *row = NULL;
+    int rc = fpq_sweep_cell_row(&row, R->p, k, &R->src[c->source],
+                                c->calib == FPQ_SWEEP_NONE ? NULL : &R->src[c->calib], &e);
+#pragma omp critical(fpq_sweep_writer)
+    {
+        if (rc != FPQ_OK) {
+            if (R->status == FPQ_OK) {
+                char line[384];
+                fpq_sweep_plan_line(line, sizeof line, R->p, k);
+                R->status = fpq_err(&R->err, rc, "cell %zu (%s): %s", k, line, e.msg);
+            }
+            R->abort_ = 1;
+        } else {
+            deliver(R, j, row);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The output file.                                                       */
+
+/* The header line and its newline, in one write.  0, or -1 with errno. */
+static int write_header(int fd, const char *header)
+{
+    fpq_strbuf b = FPQ_STRBUF_INIT;
+    fpq_sb_printf(&b, "%s\n", header);
+    if (b.oom) {
+        fpq_sb_free(&b);
+        errno = ENOMEM;
+        return -1;
+    }
+    int bad = sweep_write_all(fd, b.p, b.len);
+    int e = errno;
+    fpq_sb_free(&b);
+    errno = e;
+    return bad;
+}
+
+/* Check the rows of out (read into buf) against the plan and the shard;
+ * mark their cells in have[], *sorted whether they are in cell order. */
+static int check_kept_rows(run_state *R, unsigned char *have, bool *sorted, const sweep_row *rows, size_t nrows,
+                           fpq_errbuf *err)
+{
+    const fpq_sweep_opts *o = R->o;
+    const fpq_sweep_plan *p = R->p;
+    *sorted = true;
+    for (size_t i = 0; i < nrows; i++) {
+        const sweep_row *r = &rows[i];
+        if (r->cell >= p->ncells)
+            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu, but the plan has %zu cells: the file "
+                           "was written by another sweep (use another --out, or --force to replace it)",
+                           o->out, r->line, r->cell, p->ncells);
+        if (r->cell % o->nshards != o->shard - 1)
+            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu is not in shard %zu/%zu", o->out, r->line,
+                           r->cell, o->shard, o->nshards);
+        if (have[r->cell])
+            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu appears twice", o->out, r->line, r->cell);
+        fpq_strbuf b = FPQ_STRBUF_INIT;
+        sweep_inputs_into(&b, p, r->cell, &R->src[p->cells[r->cell].source]);
+        fpq_sb_putc(&b, ',');
+        int rc = FPQ_OK;
+        if (b.oom || r->len < b.len || memcmp(r->text, b.p, b.len) != 0)
+            rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: the row of cell %zu does not match the plan's cell "
+                         "%zu (%s...): the file was written by another sweep (use another --out, or --force "
+                         "to replace it)", o->out, r->line, r->cell, r->cell, b.p ? b.p : "");
+        fpq_sb_free(&b);
+        if (rc != FPQ_OK)
+            return rc;
+        have[r->cell] = 1;
+        if (i > 0 && r->cell < rows[i - 1].cell)
+            *sorted = false;
+    }
+    return FPQ_OK;
+}
+
+/* Open out for a run: a fresh file with the header, or (resume) the
+ * existing one checked against the plan.  Marks done cells in have[]. */
+static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, const char *header,
+                    fpq_errbuf *err)
+{
+    const fpq_sweep_opts *o = R->o;
+    const fpq_sweep_plan *p = R->p;
+    struct stat st;
+    bool exists = stat(o->out, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode))
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s is a directory", o->out);
+    if (exists && st.st_size > 0 && !o->resume && !o->force)
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s exists: use --resume to finish it, or --force to replace it",
+                       o->out);
+    if (!o->resume || !exists || st.st_size == 0) {
+        int fd = open(o->out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+        if (fd < 0)
+            return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+        if (write_header(fd, header) != 0) {
+            int e = errno;
+            close(fd);
+            return e == ENOMEM ? fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory")
+                               : fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(e));
+        }
+        R->fd = fd;
+        return FPQ_OK;
+    }
+
+    /* resume: read and check everything before touching the file */
+    int fd = open(o->out, O_RDWR);
+    if (fd < 0)
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+    char *buf;
+    size_t len;
+    int rc = sweep_slurp(&buf, &len, fd, o->out, err);
+    if (rc != FPQ_OK) {
+        close(fd);
+        return rc;
+    }
+    size_t body;
+    int m;
+    rc = sweep_check_header(&body, &m, buf, len, (int)p->mode, o->out, err);
+    if (rc == FPQ_OK && strncmp(buf, header, strlen(header)) != 0)
+        rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: unexpected header", o->out);
+    sweep_row *rows = NULL;
+    size_t nrows = 0, torn = 0;
+    if (rc == FPQ_OK)
+        rc = sweep_parse_rows(&rows, &nrows, &torn, buf, len, body, p->mode, o->out, 0, err);
+    bool sorted = true;
+    if (rc == FPQ_OK)
+        rc = check_kept_rows(R, have, &sorted, rows, nrows, err);
+    if (rc == FPQ_OK && torn) {
+        if (ftruncate(fd, (off_t)(len - torn)) != 0)
+            rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot cut the partial last row: %s", o->out, strerror(errno));
+        res->torn_bytes = torn;
+    }
+    free(rows);
+    free(buf);
+    close(fd);
+    if (rc != FPQ_OK)
+        return rc;
+    R->fd = open(o->out, O_WRONLY | O_APPEND);
+    if (R->fd < 0)
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+    res->reordered = !sorted; /* provisional: rewritten at the end */
+    res->kept = nrows;
+    return FPQ_OK;
+}
+
+/* Rewrite out in cell order (after a resume that met rows out of order). */
+static int sort_file(const char *path, fpq_sweep_mode mode, fpq_errbuf *err)
+{
+    char *buf;
+    size_t len;
+    int rc = sweep_read_file(&buf, &len, path, err);
+    if (rc != FPQ_OK)
+        return rc;
+    size_t body, torn;
+    int m;
+    sweep_row *rows = NULL;
+    size_t n = 0;
+    rc = sweep_check_header(&body, &m, buf, len, (int)mode, path, err);
+    if (rc == FPQ_OK)
+        rc = sweep_parse_rows(&rows, &n, &torn, buf, len, body, mode, path, 0, err);
+    if (rc == FPQ_OK) {
+        if (n)
+            qsort(rows, n, sizeof *rows, sweep_row_cmp);
+        char *h = strndup(buf, body - 1);
+        if (!h) {
+            rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+        } else {
+            rc = sweep_write_rows(path, -1, h, rows, n, err);
+            free(h);
+        }
+    }
+    free(rows);
+    free(buf);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The run.                                                               */
+
+/* Load the sources the shard's cells use (counted in res->cells). */
+static int load_sources(run_state *R, fpq_sweep_result *res, fpq_errbuf *err)
+{
+    const fpq_sweep_plan *p = R->p;
+    const fpq_sweep_opts *o = R->o;
+    unsigned char *need = calloc(p->nsources ? p->nsources : 1, 1);
+    if (!need)
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+    for (size_t k = o->shard - 1; k < p->ncells; k += o->nshards) {
+        res->cells++;
+        need[p->cells[k].source] = 1;
+        if (p->cells[k].calib != FPQ_SWEEP_NONE)
+            need[p->cells[k].calib] = 1;
+    }
+    int rc = FPQ_OK;
+    for (size_t i = 0; i < p->nsources && rc == FPQ_OK; i++)
+        if (need[i] && (rc = fpq_source_load(&R->src[i], p->sources[i], err)) != FPQ_OK) {
+            fpq_errbuf e = *err;
+            rc = fpq_err(err, rc, "source '%s': %s", p->sources[i], e.msg);
+        }
+    free(need);
+    return rc;
+}
+
+/* Compute the cells of todo, on threads when there are enough of them. */
+static void run_cells(run_state *R)
+{
+#ifdef _OPENMP
+    const int nthreads = R->nthreads;
+    if (R->ntodo >= (size_t)nthreads && nthreads > 1) {
+        omp_set_max_active_levels(1); /* the cells' own loops run serially */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
+        for (size_t j = 0; j < R->ntodo; j++)
+            run_one(R, j);
+        return;
+    }
+#endif
+    for (size_t j = 0; j < R->ntodo; j++)
+        run_one(R, j);
+}
+
+/* After a resume: whether rows kept from before sit out of order against
+ * the new ones. */
+static bool needs_sort(const run_state *R, const unsigned char *have, const fpq_sweep_result *res)
+{
+    if (res->reordered)
+        return true;
+    if (!res->kept || !R->next)
+        return false;
+    size_t last_kept = 0;
+    for (size_t k = 0; k < R->p->ncells; k++)
+        if (have[k])
+            last_kept = k;
+    return last_kept > R->todo[0];
+}
+
+int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_sweep_opts *o, fpq_errbuf *err)
+{
+    memset(res, 0, sizeof *res);
+    if (o->nshards < 1 || o->shard < 1 || o->shard > o->nshards)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "shard %zu/%zu: K/N with 1 <= K <= N", o->shard, o->nshards);
+    if (o->resume && !o->out)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "resume needs an output file");
+    if (p->ncells == 0)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "the plan has no cells");
+
+    run_state R;
+    memset(&R, 0, sizeof R);
+    R.p = p;
+    R.o = o;
+    R.fd = -1;
+    R.nthreads = 1;
+#ifdef _OPENMP
+    const int saved_threads = omp_get_max_threads();
+    const int saved_levels = omp_get_max_active_levels();
+    R.nthreads = o->threads ? (int)o->threads : saved_threads;
+    omp_set_num_threads(R.nthreads);
+#endif
+    int rc = FPQ_OK;
+    unsigned char *have = calloc(p->ncells, 1);
+    R.src = calloc(p->nsources ? p->nsources : 1, sizeof *R.src);
+    R.todo = malloc(p->ncells * sizeof *R.todo);
+    char header[4096];
+    fpq_sweep_header(header, sizeof header, p->mode);
+    if (!have || !R.src || !R.todo) {
+        rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    if ((rc = load_sources(&R, res, err)) != FPQ_OK)
+        goto done;
+
+    if (o->out) {
+        if ((rc = open_out(&R, have, res, header, err)) != FPQ_OK)
+            goto done;
+    } else {
+        R.fd = o->out_fd;
+        if (write_header(R.fd, header) != 0) {
+            rc = fpq_err(err, FPQ_LAB_ERR_IO, "writing the output: %s", strerror(errno));
+            goto done;
+        }
+    }
+    for (size_t k = o->shard - 1; k < p->ncells; k += o->nshards)
+        if (!have[k])
+            R.todo[R.ntodo++] = k;
+    R.done = calloc(R.ntodo ? R.ntodo : 1, sizeof *R.done);
+    if (!R.done) {
+        rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    if (o->progress && R.ntodo)
+        o->progress(o->ctx, 0, R.ntodo);
+
+    run_cells(&R);
+    for (size_t j = 0; j < R.ntodo; j++)
+        free(R.done[j]);
+    res->written = R.next;
+    rc = R.status;
+    if (rc != FPQ_OK)
+        *err = R.err;
+    res->interrupted = rc == FPQ_OK && R.next < R.ntodo;
+
+    if (o->out && R.fd >= 0) {
+        if (fsync(R.fd) != 0 && rc == FPQ_OK && errno != EINVAL)
+            rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+        if (close(R.fd) != 0 && rc == FPQ_OK)
+            rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+        R.fd = -1;
+        const bool need_sort = needs_sort(&R, have, res);
+        res->reordered = false;
+        if (rc == FPQ_OK && !res->interrupted && need_sort) {
+            rc = sort_file(o->out, p->mode, err);
+            res->reordered = rc == FPQ_OK;
+        }
+    }
+done:
+#ifdef _OPENMP
+    omp_set_num_threads(saved_threads);
+    omp_set_max_active_levels(saved_levels);
+#endif
+    if (o->out && R.fd >= 0)
+        close(R.fd);
+    if (R.src)
+        for (size_t i = 0; i < p->nsources; i++)
+            fpq_tensor_free(&R.src[i]);
+    free(R.src);
+    free(R.todo);
+    free(R.done);
+    free(have);
+    return rc;
+}

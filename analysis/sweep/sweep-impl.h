@@ -1,0 +1,108 @@
+/* sweep-impl.h: what the files of analysis/sweep/ share; not public.
+ *
+ *   axis.c   modes, the axis table, lists of axis values, the text of a
+ *            spec's value on an axis (canonical spellings and defaults)
+ *   cell.c   one canonical cell from the values of its axes
+ *   plan.c   plans: the cross product of axes, plan files
+ *   row.c    the CSV columns, header and rows
+ *   file.c   sweep CSV files: reading, checking, writing in cell order
+ *   run.c    running a plan: threads, shards, resume
+ *   merge.c  joining the shards of a plan
+ */
+#ifndef FPQ_SWEEP_IMPL_H
+#define FPQ_SWEEP_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "strbuf.h"
+#include "sweep.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- axis.c -------------------------------------------------------------- */
+
+/* The text of axis a's value in the quant spec s (sweep_quant_text) or the
+ * cast spec c (sweep_cast_text): its canonical spelling, whether or not the
+ * value applies to the cell; "-" for an axis the spec does not hold
+ * (source, label, calibrate, and the other mode's).  snprintf contract. */
+size_t sweep_quant_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_qspec *s);
+size_t sweep_cast_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_cast_spec *c);
+
+/* ---- cell.c -------------------------------------------------------------- */
+
+/* The values of one cell, as text (NULL or "-": the default). */
+typedef struct sweep_values {
+    const char *v[FPQ_AX_COUNT_];
+} sweep_values;
+
+/* Build the canonical cell c of plan p (whose sources it may extend) from
+ * values.  FPQ_OK, FPQ_LAB_ERR_SPEC for a value that does not parse (err
+ * says which), FPQ_ERR_NO_MEMORY; *invalid is set (with the reason in why)
+ * for a quant spec that parses but fpq_qspec_validate refuses.  c is to be
+ * freed with sweep_cell_free whatever the outcome. */
+int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values *cv, bool *invalid,
+                     fpq_errbuf *why, fpq_errbuf *err);
+void sweep_cell_free(fpq_sweep_cell *c);
+
+/* A decimal size_t, digits only.  FPQ_OK or FPQ_LAB_ERR_SPEC. */
+int sweep_parse_size(size_t *out, const char *s);
+
+/* ---- row.c --------------------------------------------------------------- */
+
+/* The CSV columns of a mode: inputs ("cell", label, source, n, rows, cols,
+ * then the mode's other axes in enum order), then metrics (quant.h's, then
+ * the mode's own). */
+size_t sweep_ninputs(fpq_sweep_mode m);
+size_t sweep_nmetrics(fpq_sweep_mode m);
+const char *sweep_metric_name(fpq_sweep_mode m, size_t i);
+
+/* The header line of a mode (no newline). */
+void sweep_header_into(fpq_strbuf *b, fpq_sweep_mode m);
+/* The input part of cell k's row on its source x (no trailing comma). */
+void sweep_inputs_into(fpq_strbuf *b, const fpq_sweep_plan *p, size_t k, const fpq_tensor *x);
+
+/* ---- file.c -------------------------------------------------------------- */
+
+/* One row of a sweep CSV: its cell index and where its text sits. */
+typedef struct sweep_row {
+    size_t cell;
+    size_t file, line; /* which input, 1-based line */
+    const char *text;  /* the row, up to and excluding '\n' */
+    size_t len;
+} sweep_row;
+
+/* The whole of fd (named path in messages), NUL-terminated, into *out
+ * (malloc'ed).  FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
+int sweep_slurp(char **out, size_t *len, int fd, const char *path, fpq_errbuf *err);
+
+/* sweep_slurp of the file path.  FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
+int sweep_read_file(char **out, size_t *len, const char *path, fpq_errbuf *err);
+
+/* Check the header line of buf against mode (any mode: mode < 0; the mode
+ * found in *found).  *body is the offset after the header's newline.
+ * FPQ_OK, FPQ_LAB_ERR_FORMAT, FPQ_ERR_NO_MEMORY. */
+int sweep_check_header(size_t *body, int *found, const char *buf, size_t len, int mode, const char *path,
+                       fpq_errbuf *err);
+
+/* Parse the rows of buf from offset body on, of a mode: field counts, the
+ * cell index, metrics that are numbers.  *rows (malloc'ed, NULL when
+ * there are none) receives nrows references into buf (input number file);
+ * *torn the length of a last line without a newline (not in rows).
+ * Errors name path:line. */
+int sweep_parse_rows(sweep_row **rows, size_t *nrows, size_t *torn, char *buf, size_t len, size_t body,
+                     fpq_sweep_mode mode, const char *path, size_t file, fpq_errbuf *err);
+
+/* Order rows by cell, then by file and line. */
+int sweep_row_cmp(const void *a, const void *b);
+
+/* Write all n bytes of s to fd.  0, or -1 with errno set. */
+int sweep_write_all(int fd, const char *s, size_t n);
+
+/* Write header, a newline and the n rows (each with its newline) to path
+ * through path.tmp.PID renamed into place, or to fd_out when path is NULL.
+ * FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
+int sweep_write_rows(const char *path, int fd_out, const char *header, const sweep_row *rows, size_t n,
+                     fpq_errbuf *err);
+
+#endif
