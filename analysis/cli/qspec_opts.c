@@ -42,7 +42,7 @@ const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
      "error, per scale; STEPS default 100)"},
     CLI_OPT_ROUND("element rounding: {modes}\n(default rne; sr: element i uses position i)"),
     CLI_OPT_SEED("seed of stochastic rounding (default 0; 0x-hex too)"),
-    CLI_OPT_SYMMETRIC(NULL, "signed integers without their most negative value"),
+    CLI_OPT_SYMMETRIC("[=B]", "signed integers without their most negative value\n(B 1, the default, or 0)"),
     {CLI_QO_OUTLIER, 0, "outlier", "T",
      "LLM.int8 split: columns with any |x| >= T are kept\n"
      "in the kept format, rounded to nearest (default 0:\nnone)"},
@@ -165,7 +165,8 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *pre, const cli_qs
 
 /* Placeholder and help of each axis in fpq sweep, the default in brackets
  * (a spec option of the same name gives its placeholder instead), and in
- * fpq hist where it differs (one value, quant only). */
+ * fpq hist where it differs (one value, quant only).  A new axis of
+ * sweep.h's table wants its line here. */
 static const struct {
     const char *arg, *help, *hist_help;
 } axis_text[FPQ_AX_COUNT_] = {
@@ -210,8 +211,10 @@ void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source)
                 o[0].short_name = q->short_name;
                 o[0].arg = q->arg;
             }
-        if (ax == FPQ_AX_SYMMETRIC)
-            o[0].arg = with_source ? "[=B[,B]]" : "[=B]";
+        if (ax == FPQ_AX_SYMMETRIC && with_source)
+            o[0].arg = "[=B[,B]]"; /* a list, as every axis of fpq sweep */
+        else if (!o[0].arg)
+            o[0].arg = "V"; /* an axis without a placeholder above */
         cli_opts_append(out, cap, n, o);
     }
 }
@@ -229,9 +232,16 @@ int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *
     switch (ax) {
     case FPQ_AX_GROUP: rc = cli_arg_uint_list(p, arg, 2, CLI_QSPEC_MAX_GROUP); break;
     case FPQ_AX_AXIS: rc = cli_arg_uint_list(p, arg, 0, 1); break;
-    case FPQ_AX_SYMMETRIC:
+    case FPQ_AX_SYMMETRIC: /* each 0 or 1, as cli_rounding_option takes it */
         arg = arg ? arg : "1";
-        rc = cli_arg_uint_list(p, arg, 0, 1);
+        for (const char *q = arg;; q++) {
+            size_t len = strcspn(q, ",");
+            if (len != 1 || (q[0] != '0' && q[0] != '1'))
+                return cli_opt_error(p, "bad value '%.*s' (0 or 1)", (int)len, q);
+            if (q[len] == '\0')
+                break;
+            q += len;
+        }
         break;
     case FPQ_AX_OUTLIER: rc = cli_arg_double_list(p, arg, 0, DBL_MAX); break;
     case FPQ_AX_CALIB: arg = strcmp(arg, "none") == 0 ? "-" : arg; break;
