@@ -210,9 +210,10 @@ static int parse(mm_args *a, int argc, char **argv)
     int id, rc = CLI_EXIT_OK;
     while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
         bool handled;
-        if (id >= OPT_X && id < OPT_W + CLI_QSPEC_NOPTS) {
-            int k = id < OPT_W ? id - OPT_X : id - OPT_W;
-            rc = cli_qspec_option(&p, id < OPT_W ? &a->x : &a->w, cli_qspec_options[k].id, arg, &handled);
+        bool x = id >= OPT_X && id < OPT_X + CLI_QSPEC_NOPTS, w = id >= OPT_W && id < OPT_W + CLI_QSPEC_NOPTS;
+        if (x || w) {
+            int k = id - (x ? OPT_X : OPT_W);
+            rc = cli_qspec_option(&p, x ? &a->x : &a->w, cli_qspec_options[k].id, arg, &handled);
             continue;
         }
         switch (id) {

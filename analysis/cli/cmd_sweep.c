@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "qspec_opts.h"
-#include "source.h"
 
 /* ---------------------------------------------------------------------- */
 /* fpq sweep                                                              */
