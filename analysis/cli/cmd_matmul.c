@@ -133,10 +133,12 @@ static void matmul_help(FILE *f, const matmul_options *m)
             "\n"
             "Examples:\n"
             "  fpq matmul --x-format int8 --x-granularity row --w-format int8 \\\n"
-            "      --w-granularity col 'outliers:rows=64,cols=512,frac=0.01,scale=20,seed=1' \\\n"
+            "      --w-granularity col \\\n"
+            "      'outliers:rows=64,cols=512,frac=0.01,scale=20,seed=1' \\\n"
             "      'normal:rows=512,cols=128,std=0.05,seed=2'\n"
             "  fpq matmul --scheme llm.int8 --threshold 6 x.npy w.npy --csv\n"
-            "  fpq matmul --w-format int4 --w-group 128 --w-axis 0 --in fp16 --acc fp32 x.npy w.npy\n"
+            "  fpq matmul --w-format int4 --w-group 128 --w-axis 0 --in fp16 --acc fp32 \\\n"
+            "      x.npy w.npy\n"
             "\n"
             "Exit status: %d ok, %d bad data or a read/write failure, %d usage error.\n",
             CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);

@@ -12,21 +12,25 @@
 #include "source.h"
 
 const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
-    CLI_OPT_FORMAT("F", "element format (default int8; mx and nvfp4: fp4_e2m1)"),
+    CLI_OPT_FORMAT("F", "element format (default int8; mx and nvfp4:\nfp4_e2m1)"),
     {CLI_QO_SCHEME, 's', "scheme", "S",
-     "absmax (default): S = max|x|/qmax, x^ = round(x/S) S\n"
-     "zeropoint: S = (max-min)/(qmax-qmin), Z = round(qmin -\n"
-     "  min/S), x^ = (clamp(round(x/S) + Z) - Z) S; integers\n"
+     "absmax (default): S = max|x|/qmax,\n"
+     "  x^ = round(x/S) S\n"
+     "zeropoint: S = (max-min)/(qmax-qmin),\n"
+     "  Z = round(qmin - min/S),\n"
+     "  x^ = (clamp(round(x/S) + Z) - Z) S; integers\n"
      "mx: OCP MX 1.0, blocks of 32, E8M0 scale\n"
-     "  2^(floor(log2 amax) - emax_elem), elements saturate\n"
+     "  2^(floor(log2 amax) - emax_elem), elements\n"
+     "  saturate\n"
      "nvfp4: blocks of 16, E4M3 scale, FP32 tensor scale"},
     {CLI_QO_GRAN, 'g', "granularity", "G",
-     "tensor (default), row (per token), col (per channel),\n"
-     "group (N consecutive values along the group axis)"},
+     "tensor (default), row (per token), col (per\n"
+     "channel), group (N consecutive values along the\n"
+     "group axis)"},
     {CLI_QO_GROUP, 'G', "group", "N",
-     "group size N >= 2 (implies granularity group); the\n"
-     "last group of a row may be shorter: own scale"},
-    {CLI_QO_AXIS, 0, "axis", "0|1", "groups along a row (1, default) or down a column (0)"},
+     "group size N >= 2 (implies granularity group);\n"
+     "the last group of a row may be shorter: own scale"},
+    {CLI_QO_AXIS, 0, "axis", "0|1", "groups along a row (1, default) or down a\ncolumn (0)"},
     {CLI_QO_SCALE_FORMAT, 0, "scale-format", "F",
      "scale format: fp32 (default), fp16, bf16, e8m0,\n"
      "fp8_e4m3, any float, or exact (binary64, 64 bits)"},
@@ -37,9 +41,10 @@ const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
     {CLI_QO_NO_TENSOR_SCALE, 0, "no-tensor-scale", NULL, "nvfp4 without the FP32 tensor scale"},
     {CLI_QO_RANGE, 0, "range", "R",
      "max (default), percentile:P (clip at the P-th\n"
-     "percentile of |x|, nearest rank), mse[:STEPS] (clip\n"
-     "at the ratio k/STEPS of max|x| with the least squared\n"
-     "error, per scale; STEPS default 100)"},
+     "percentile of |x|, nearest rank), mse[:STEPS]\n"
+     "(clip at the ratio k/STEPS of max|x| with the\n"
+     "least squared error, per scale; STEPS default\n"
+     "100)"},
     CLI_OPT_ROUND("element rounding: {modes}\n(default rne; sr: element i uses position i)"),
     CLI_OPT_SEED("seed of stochastic rounding (default 0; 0x-hex too)"),
     CLI_OPT_SYMMETRIC("[=B]", "signed integers without their most negative value\n(B 1, the default, or 0)"),
