@@ -1,11 +1,10 @@
 /* cmd_data.c: `fpq gen` (a generated tensor to .npy or stdout) and
  * `fpq inspect` (the tensors of a file and their statistics).
  *
- * Both parse their own command line with getopt_long (their options are
- * theirs alone); --help to stdout (exit 0), misuse to stderr (exit 2), bad
- * data or a file that cannot be read exit 1.  The work is the error lab's:
- * dist.h, io.h, stats.h, source.h. */
-#include <getopt.h>
+ * Both read their command line through the option layer (opt.h); --help
+ * to stdout (exit 0), misuse to stderr (exit 2), bad data or a file that
+ * cannot be read exit 1.  The work is the error lab's: dist.h, io.h,
+ * stats.h, source.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +13,19 @@
 #include "cli.h"
 #include "dist.h"
 #include "io.h"
+#include "opt.h"
 #include "source.h"
 #include "stats.h"
 
 /* ---- fpq gen ----------------------------------------------------------------- */
+
+enum { OPT_F32 = 1, OPT_STATS };
+
+static const cli_opt gen_opts[] = {
+    CLI_OPT_OUT("FILE", "write FILE (.npy), replacing it whole or not at all"),
+    {OPT_F32, 0, "f32", NULL, "store float32 instead of float64"},
+    {0},
+};
 
 static void gen_help(FILE *f)
 {
@@ -47,10 +55,9 @@ static void gen_help(FILE *f)
             "  Value i of a stream depends only on (seed, stream, i): the result is\n"
             "  the same on any machine and any number of threads.\n"
             "\n"
-            "Options:\n"
-            "  -o, --out FILE  write FILE (.npy), replacing it whole or not at all\n"
-            "      --f32       store float32 instead of float64\n"
-            "  -h, --help      show this help and exit\n"
+            "Options:\n");
+    cli_opts_help(f, gen_opts);
+    fprintf(f,
             "\n"
             "Examples:\n"
             "  fpq gen normal:n=1000000,std=1,seed=1 --out x.npy\n"
@@ -61,47 +68,25 @@ static void gen_help(FILE *f)
             CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
 }
 
-/* getopt_long over argv with the conventions of the other commands;
- * returns the option code, -1 at the end, or reports misuse. */
-static int bad_option(const char *cmd, int argc, char **argv)
-{
-    const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
-    if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
-        return cli_usage_error(cmd, "unknown option '-%c'", optopt);
-    return cli_usage_error(cmd, "unknown option '%s'", arg);
-}
-
 int cli_gen_main(int argc, char **argv)
 {
-    enum { O_F32 = 256 };
-    static const struct option longs[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"f32", no_argument, NULL, O_F32},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *out = NULL, *spec = NULL;
-    int f32 = 0, code;
-    opterr = 0;
-    optind = 0;
-    while ((code = getopt_long(argc, argv, "-:o:h", longs, NULL)) != -1) {
-        switch (code) {
-        case 1:
+    int f32 = 0, id;
+    cli_parser p;
+    cli_parser_init(&p, "gen", gen_opts, argc, argv);
+    const char *arg;
+    while ((id = cli_next(&p, &arg)) != CLI_DONE) {
+        switch (id) {
+        case CLI_FAILED: return CLI_EXIT_USAGE;
+        case CLI_HELP: gen_help(stdout); return CLI_EXIT_OK;
+        case CLI_OPERAND:
             if (spec)
-                return cli_usage_error("gen", "unexpected operand '%s'", optarg);
-            spec = optarg;
+                return cli_usage_error("gen", "unexpected operand '%s'", arg);
+            spec = arg;
             break;
-        case 'o': out = optarg; break;
-        case O_F32: f32 = 1; break;
-        case 'h': gen_help(stdout); return CLI_EXIT_OK;
-        case ':': return cli_usage_error("gen", "option '%s' needs an argument", argv[optind - 1]);
-        default: return bad_option("gen", argc, argv);
+        case CLI_ID_OUT: out = arg; break;
+        case OPT_F32: f32 = 1; break;
         }
-    }
-    for (; optind < argc; optind++) { /* after "--" */
-        if (spec)
-            return cli_usage_error("gen", "unexpected operand '%s'", argv[optind]);
-        spec = argv[optind];
     }
     if (!spec)
         return cli_usage_error("gen", "missing SPEC (e.g. normal:n=1000,seed=1)");
@@ -131,6 +116,13 @@ int cli_gen_main(int argc, char **argv)
 
 /* ---- fpq inspect ------------------------------------------------------------- */
 
+static const cli_opt inspect_opts[] = {
+    {OPT_STATS, 0, "stats", NULL, "statistics of every tensor of a FILE"},
+    CLI_OPT_CSV("one CSV row per tensor (implies --stats), header:\n"
+                "name,dtype,shape,n,mean,std,min,max,absmax,kurtosis,frac_6std"),
+    {0},
+};
+
 static void inspect_help(FILE *f)
 {
     fprintf(f,
@@ -149,11 +141,9 @@ static void inspect_help(FILE *f)
             "raw:FILE,dtype=T[,endian=little|big][,offset=BYTES][,shape=AxB][,order=c|f].\n"
             "A tensor is read as a matrix: (d0 ... dk-1) x dk.\n"
             "\n"
-            "Options:\n"
-            "      --stats  statistics of every tensor of a FILE\n"
-            "      --csv    one CSV row per tensor (implies --stats), header:\n"
-            "               name,dtype,shape,n,mean,std,min,max,absmax,kurtosis,frac_6std\n"
-            "  -h, --help   show this help and exit\n"
+            "Options:\n");
+    cli_opts_help(f, inspect_opts);
+    fprintf(f,
             "\n"
             "Examples:\n"
             "  fpq inspect data/use/model.json\n"
@@ -346,34 +336,21 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
 
 int cli_inspect_main(int argc, char **argv)
 {
-    enum { O_STATS = 256, O_CSV };
-    static const struct option longs[] = {
-        {"stats", no_argument, NULL, O_STATS},
-        {"csv", no_argument, NULL, O_CSV},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     bool stats = false, csv = false;
     const char **srcs = cli_xmalloc(sizeof(char *) * (size_t)(argc + 1));
-    int nsrc = 0, code;
-    opterr = 0;
-    optind = 0;
-    while ((code = getopt_long(argc, argv, "-:h", longs, NULL)) != -1) {
-        switch (code) {
-        case 1: srcs[nsrc++] = optarg; break;
-        case O_STATS: stats = true; break;
-        case O_CSV: csv = true; break;
-        case 'h':
-            free(srcs);
-            inspect_help(stdout);
-            return CLI_EXIT_OK;
-        default:
-            free(srcs);
-            return bad_option("inspect", argc, argv);
+    int nsrc = 0, id;
+    cli_parser p;
+    cli_parser_init(&p, "inspect", inspect_opts, argc, argv);
+    const char *arg;
+    while ((id = cli_next(&p, &arg)) != CLI_DONE) {
+        switch (id) {
+        case CLI_FAILED: free(srcs); return CLI_EXIT_USAGE;
+        case CLI_HELP: free(srcs); inspect_help(stdout); return CLI_EXIT_OK;
+        case CLI_OPERAND: srcs[nsrc++] = arg; break;
+        case OPT_STATS: stats = true; break;
+        case CLI_ID_CSV: csv = true; break;
         }
     }
-    for (; optind < argc; optind++)
-        srcs[nsrc++] = argv[optind];
     if (nsrc == 0) {
         free(srcs);
         return cli_usage_error("inspect", "missing SOURCE (a file, FILE::NAME or a spec)");

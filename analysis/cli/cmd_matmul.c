@@ -1,26 +1,110 @@
 /* cmd_matmul.c: `fpq matmul X W` -- a quantized matrix product and its
  * error against the exact one (matmul.h).
  *
- * The spec flags of fpq quant, prefixed per operand (--x-format,
- * --w-granularity, ...; qspec_opts.c); an operand without flags stays exact.
- * --help to stdout (exit 0), misuse to stderr (exit 2), bad data exit 1;
- * every spec is checked before any data is read. */
-#include <getopt.h>
+ * Reads its command line through the option layer (opt.h): the spec
+ * options of fpq quant (qspec_opts.c) once per operand, prefixed (--x-format,
+ * --w-granularity, ...); an operand without them stays exact.  --help to
+ * stdout (exit 0), misuse to stderr (exit 2), bad data exit 1; every spec is
+ * checked before any data is read. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "matmul.h"
+#include "qspec_opts.h"
 #include "source.h"
 
 #define CMD "matmul"
 
-static void matmul_help(FILE *f)
+enum {
+    OPT_SCHEME = 1, OPT_THRESHOLD, OPT_KEPT, OPT_IN, OPT_ACC, OPT_INT_ACC, OPT_CALIBRATE, OPT_ROWERR,
+    OPT_X = 100, /* OPT_X + k: the spec option k of cli_qspec_options, --x-... */
+    OPT_W = 200  /* --w-... */
+};
+
+static const cli_opt matmul_split[] = {
+    {OPT_SCHEME, 0, "scheme", "S",
+     "llm.int8: feature dims where any |x| >= T go in\n"
+     "--kept-format with an fp32 accumulator, the rest\n"
+     "int8 (X per row, W per col unless --x-*, --w-* say\n"
+     "otherwise), the two products added; plain\n"
+     "(default): no split"},
+    {OPT_THRESHOLD, 0, "threshold", "T", "its threshold T (default 6)"},
+    {OPT_KEPT, 0, "kept-format", "F", "its format of the kept dims (default fp16)"},
+    {0},
+};
+
+static const cli_opt matmul_product[] = {
+    {OPT_IN, 0, "in", "F",
+     "round the dequantized operands into F first\n"
+     "(fp16, bf16, fp32, ...; default: no rounding)"},
+    {OPT_ACC, 0, "acc", "F|exact",
+     "float accumulator (default: exact for dequantized\n"
+     "operands; fp32 for float codes and the kept part)"},
+    {OPT_INT_ACC, 0, "int-acc", "int32|int64",
+     "integer accumulator (default int32, wraps; the\n"
+     "wrapped partial sums are counted)"},
+    {OPT_CALIBRATE, 0, "calibrate", "SRC",
+     "static activation scales (and LLM.int8 dims) from\n"
+     "the calibration X, applied to X (clipping counted);\n"
+     "per-row scales need X's rows, except in LLM.int8,\n"
+     "where they stay the token's own; rows of a file:\n"
+     "FILE[A:B]"},
+    {0},
+};
+
+static const cli_opt matmul_output[] = {
+    CLI_OPT_OUT("Y.npy", "write the quantized product"),
+    CLI_OPT_CSV("a header and one row: the spec columns, then\n"
+                "rel_err, sqnr_db, max_abs_err, outlier_frac,\n"
+                "bits_per_value_x, bits_per_value_w, clipped_frac_x,\n"
+                "clipped_frac_w, int_overflows"),
+    {OPT_ROWERR, 0, "row-errors", NULL, "also print the relative error of each row of Y"},
+    {0},
+};
+
+/* The spec options prefixed for one operand: names "x-format", ...; ids
+ * base + their index; help: the spec option's for X, a pointer to it for W. */
+typedef struct operand_opts {
+    cli_opt t[CLI_QSPEC_NOPTS + 1];
+    char names[CLI_QSPEC_NOPTS][32];
+    char help[CLI_QSPEC_NOPTS][48];
+} operand_opts;
+
+static void operand_options(operand_opts *o, char c, int base)
 {
-    fpq_mm_spec d;
-    fpq_mm_spec_default(&d);
+    for (int k = 0; k < CLI_QSPEC_NOPTS; k++) {
+        const cli_opt *q = &cli_qspec_options[k];
+        snprintf(o->names[k], sizeof o->names[k], "%c-%s", c, q->name);
+        snprintf(o->help[k], sizeof o->help[k], "as --x-%s, for W", q->name);
+        o->t[k] = (cli_opt){base + k, 0, o->names[k], q->arg, c == 'x' ? q->help : o->help[k]};
+    }
+    o->t[CLI_QSPEC_NOPTS] = (cli_opt){0};
+}
+
+#define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 16)
+typedef struct matmul_options {
+    operand_opts x, w;
+    cli_opt all[MATMUL_NOPTS];
+} matmul_options;
+
+static void matmul_table(matmul_options *m)
+{
+    size_t n = 0;
+    operand_options(&m->x, 'x', OPT_X);
+    operand_options(&m->w, 'w', OPT_W);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, m->x.t);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, m->w.t);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_split);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_product);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_output);
+}
+
+static void matmul_help(FILE *f, const matmul_options *m)
+{
+    int w = cli_opts_width(m->all);
     fprintf(f,
             "Usage: fpq matmul [OPTIONS] X W\n"
             "\n"
@@ -28,39 +112,19 @@ static void matmul_help(FILE *f)
             "each a tensor file, FILE::NAME or generator spec (see 'fpq gen --help'),\n"
             "with the operands quantized, against the exact product.\n"
             "\n"
-            "Operands (every spec flag of 'fpq quant', prefixed by x- or w-):\n"
-            "  --x-format F, --x-granularity tensor|row|col|group, --x-group N, --x-axis,\n"
-            "  --x-scheme, --x-scale-format, --x-scale-round, --x-range, --x-round, ...\n"
-            "  --w-format F, --w-granularity ..., --w-group N --w-axis 0 (groups along\n"
-            "                           the input dimension), ...\n"
-            "                           An operand without flags stays exact.  X per token\n"
-            "                           is row; W per output channel is col.\n"
-            "  --scheme llm.int8        LLM.int8: feature dims where any |x| >= T go in\n"
-            "                           --kept-format (default %s) with an fp32 accumulator,\n"
-            "                           the rest int8 (X per row, W per col unless --x-*,\n"
-            "                           --w-* say otherwise), the two products added\n"
-            "  --threshold T            its threshold (default %g)\n"
-            "  --kept-format F\n"
-            "Product:\n"
-            "  --in F                   round the dequantized operands into F first\n"
-            "                           (fp16, bf16, fp32, ...; default: no rounding)\n"
-            "  --acc F|exact            float accumulator (default: exact for dequantized\n"
-            "                           operands; fp32 for float codes and the kept part)\n"
-            "  --int-acc int32|int64    integer accumulator (default int32, wraps; the\n"
-            "                           wrapped partial sums are counted)\n"
-            "  --calibrate SRC          static activation scales (and LLM.int8 dims) from\n"
-            "                           the calibration X, applied to X (clipping counted);\n"
-            "                           per-row scales need X's rows, except in LLM.int8,\n"
-            "                           where they stay the token's own; rows of a file:\n"
-            "                           FILE[A:B]\n"
-            "Output:\n"
-            "  -o, --out Y.npy          write the quantized product\n"
-            "      --csv                a header and one row: the spec columns, then\n"
-            "                           rel_err, sqnr_db, max_abs_err, outlier_frac,\n"
-            "                           bits_per_value_x, bits_per_value_w, clipped_frac_x,\n"
-            "                           clipped_frac_w, int_overflows\n"
-            "      --row-errors         also print the relative error of each row of Y\n"
-            "  -h, --help               show this help and exit\n"
+            "Operands: the spec options of 'fpq quant', one value each, prefixed by x-\n"
+            "for X and w- for W.  An operand without them stays exact.  X per token is\n"
+            "--x-granularity row; W per output channel --w-granularity col; groups of W\n"
+            "along the input dimension --w-axis 0.\n");
+    cli_opts_help_part(f, m->x.t, w, false);
+    cli_opts_help_part(f, m->w.t, w, false);
+    fprintf(f, "\nOutlier split:\n");
+    cli_opts_help_part(f, matmul_split, w, false);
+    fprintf(f, "\nProduct:\n");
+    cli_opts_help_part(f, matmul_product, w, false);
+    fprintf(f, "\nOutput:\n");
+    cli_opts_help_part(f, matmul_output, w, true);
+    fprintf(f,
             "\n"
             "Paths: int (integer codes, X per tensor/row, W per tensor/col, absmax: exact\n"
             "integer sums, rescaled once), codes (the same with float codes, e.g. fp8),\n"
@@ -69,28 +133,15 @@ static void matmul_help(FILE *f)
             "\n"
             "Examples:\n"
             "  fpq matmul --x-format int8 --x-granularity row --w-format int8 \\\n"
-            "      --w-granularity col 'outliers:rows=64,cols=512,frac=0.01,scale=20,seed=1' \\\n"
+            "      --w-granularity col \\\n"
+            "      'outliers:rows=64,cols=512,frac=0.01,scale=20,seed=1' \\\n"
             "      'normal:rows=512,cols=128,std=0.05,seed=2'\n"
             "  fpq matmul --scheme llm.int8 --threshold 6 x.npy w.npy --csv\n"
-            "  fpq matmul --w-format int4 --w-group 128 --w-axis 0 --in fp16 --acc fp32 x.npy w.npy\n"
+            "  fpq matmul --w-format int4 --w-group 128 --w-axis 0 --in fp16 --acc fp32 \\\n"
+            "      x.npy w.npy\n"
             "\n"
             "Exit status: %d ok, %d bad data or a read/write failure, %d usage error.\n",
-            d.kept.name, d.threshold, CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
-}
-
-enum {
-    OPT_SCHEME = 256, OPT_THRESHOLD, OPT_KEPT, OPT_IN, OPT_ACC, OPT_INT_ACC, OPT_CALIBRATE, OPT_CSV, OPT_ROWERR,
-    OPT_X = 512,                /* OPT_X + CLI_QO_*: --x-... */
-    OPT_W = OPT_X + CLI_QO_COUNT /* --w-... */
-};
-
-static void num(char *buf, size_t n, double v)
-{
-    for (int p = 15; p <= 17; p++) {
-        snprintf(buf, n, "%.*g", p, v);
-        if (!isfinite(v) || strtod(buf, NULL) == v)
-            return;
-    }
+            CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
 }
 
 /* The spec cells of one operand: format, scheme, granularity, group, axis,
@@ -140,137 +191,135 @@ static void describe(char *buf, size_t n, bool quant, const fpq_qspec *s)
                  fpq_gran_name(s->granularity), s->scale_exact ? "exact" : s->scale_format.name, rg);
 }
 
-int cli_matmul_main(int argc, char **argv)
+/* A command line read. */
+typedef struct mm_args {
+    cli_qspec_opts x, w; /* --x-..., --w-... */
+    const char *ops[2], *scheme, *kept, *in, *acc, *int_acc, *calibrate, *out;
+    int nops;
+    double threshold;
+    bool has_threshold, csv, rowerr;
+} mm_args;
+
+/* Read the command line into *a; CLI_EXIT_OK, a reported usage error, or
+ * -1 after --help (printed). */
+static int parse(mm_args *a, int argc, char **argv)
 {
-    /* the long options: our own, then every spec flag twice, prefixed */
-    static const struct option own[] = {
-        {"scheme", required_argument, NULL, OPT_SCHEME},
-        {"threshold", required_argument, NULL, OPT_THRESHOLD},
-        {"kept-format", required_argument, NULL, OPT_KEPT},
-        {"in", required_argument, NULL, OPT_IN},
-        {"acc", required_argument, NULL, OPT_ACC},
-        {"int-acc", required_argument, NULL, OPT_INT_ACC},
-        {"calibrate", required_argument, NULL, OPT_CALIBRATE},
-        {"csv", no_argument, NULL, OPT_CSV},
-        {"row-errors", no_argument, NULL, OPT_ROWERR},
-        {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-    };
-    enum { NOWN = sizeof own / sizeof own[0] };
-    struct option opts[NOWN + 2 * CLI_QO_COUNT + 1];
-    char names[2 * CLI_QO_COUNT][40];
-    memcpy(opts, own, sizeof own);
-    for (int p = 0; p < 2; p++)
-        for (int q = 0; q < CLI_QO_COUNT; q++) {
-            char *nm = names[p * CLI_QO_COUNT + q];
-            snprintf(nm, sizeof names[0], "%c-%s", p ? 'w' : 'x', cli_qspec_optnames[q].name);
-            opts[NOWN + p * CLI_QO_COUNT + q] = (struct option){
-                nm, cli_qspec_optnames[q].has_arg ? required_argument : no_argument, NULL,
-                (p ? OPT_W : OPT_X) + q};
-        }
-    opts[NOWN + 2 * CLI_QO_COUNT] = (struct option){NULL, 0, NULL, 0};
-
-    cli_qspec_opts xo, wo;
-    memset(&xo, 0, sizeof xo);
-    memset(&wo, 0, sizeof wo);
-    const char *ops[2] = {NULL, NULL}, *scheme = NULL, *threshold = NULL, *kept = NULL, *in = NULL, *acc = NULL,
-               *int_acc = NULL, *calibrate = NULL, *out = NULL;
-    bool csv = false, rowerr = false;
-    int nops = 0, rc = CLI_EXIT_OK, c;
-    opterr = 0;
-    optind = 1;
-    while (rc == CLI_EXIT_OK && (c = getopt_long(argc, argv, "-:o:h", opts, NULL)) != -1) {
-        if (c >= OPT_X && c < OPT_X + CLI_QO_COUNT) {
-            cli_qspec_opts_set(&xo, c - OPT_X, optarg);
+    matmul_options m;
+    matmul_table(&m);
+    cli_parser p;
+    cli_parser_init(&p, CMD, m.all, argc, argv);
+    const char *arg;
+    int id, rc = CLI_EXIT_OK;
+    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
+        bool handled;
+        bool x = id >= OPT_X && id < OPT_X + CLI_QSPEC_NOPTS, w = id >= OPT_W && id < OPT_W + CLI_QSPEC_NOPTS;
+        if (x || w) {
+            int k = id - (x ? OPT_X : OPT_W);
+            rc = cli_qspec_option(&p, x ? &a->x : &a->w, cli_qspec_options[k].id, arg, &handled);
             continue;
         }
-        if (c >= OPT_W && c < OPT_W + CLI_QO_COUNT) {
-            cli_qspec_opts_set(&wo, c - OPT_W, optarg);
-            continue;
-        }
-        switch (c) {
-        case 1:
-            if (nops == 2)
-                rc = cli_usage_error(CMD, "unexpected operand '%s' (two: X and W)", optarg);
-            else
-                ops[nops++] = optarg;
+        switch (id) {
+        case CLI_FAILED: return CLI_EXIT_USAGE;
+        case CLI_HELP: matmul_help(stdout, &m); return -1;
+        case CLI_OPERAND:
+            if (a->nops == 2)
+                return cli_usage_error(CMD, "unexpected operand '%s' (two: X and W)", arg);
+            a->ops[a->nops++] = arg;
             break;
-        case OPT_SCHEME: scheme = optarg; break;
-        case OPT_THRESHOLD: threshold = optarg; break;
-        case OPT_KEPT: kept = optarg; break;
-        case OPT_IN: in = optarg; break;
-        case OPT_ACC: acc = optarg; break;
-        case OPT_INT_ACC: int_acc = optarg; break;
-        case OPT_CALIBRATE: calibrate = optarg; break;
-        case OPT_CSV: csv = true; break;
-        case OPT_ROWERR: rowerr = true; break;
-        case 'o': out = optarg; break;
-        case 'h': matmul_help(stdout); return CLI_EXIT_OK;
-        case ':': rc = cli_usage_error(CMD, "option '%s' needs an argument", argv[optind - 1]); break;
-        default: rc = cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]); break;
+        case OPT_SCHEME: a->scheme = arg; break;
+        case OPT_THRESHOLD:
+            rc = cli_arg_double(&p, arg, 0, DBL_MAX, &a->threshold);
+            a->has_threshold = true;
+            break;
+        case OPT_KEPT: a->kept = arg; break;
+        case OPT_IN: a->in = arg; break;
+        case OPT_ACC: a->acc = arg; break;
+        case OPT_INT_ACC: a->int_acc = arg; break;
+        case OPT_CALIBRATE: a->calibrate = arg; break;
+        case CLI_ID_CSV: a->csv = true; break;
+        case OPT_ROWERR: a->rowerr = true; break;
+        case CLI_ID_OUT: a->out = arg; break;
         }
     }
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    if (nops != 2)
-        return cli_usage_error(CMD, "missing %s (X tokens x features, W features x outputs)", nops ? "W" : "X and W");
+    if (rc == CLI_EXIT_OK && a->nops != 2)
+        rc = cli_usage_error(CMD, "missing %s (X tokens x features, W features x outputs)",
+                             a->nops ? "W" : "X and W");
+    return rc;
+}
 
-    fpq_mm_spec s;
-    fpq_mm_spec_default(&s);
-    if (scheme) {
-        if (strcmp(scheme, "llm.int8") == 0 || strcmp(scheme, "llm_int8") == 0)
-            fpq_mm_spec_llm_int8(&s, s.threshold);
-        else if (strcmp(scheme, "plain") != 0)
-            return cli_usage_error(CMD, "unknown scheme '%s' (llm.int8 or plain)", scheme);
+/* The product's spec from the command line, validated; CLI_EXIT_OK or a
+ * reported usage error. */
+static int build(fpq_mm_spec *s, const mm_args *a)
+{
+    int rc;
+    fpq_mm_spec_default(s);
+    if (a->scheme) {
+        if (strcmp(a->scheme, "llm.int8") == 0 || strcmp(a->scheme, "llm_int8") == 0)
+            fpq_mm_spec_llm_int8(s, s->threshold);
+        else if (strcmp(a->scheme, "plain") != 0)
+            return cli_usage_error(CMD, "unknown scheme '%s' (llm.int8 or plain)", a->scheme);
     }
-    if (threshold) {
-        char *end;
-        s.threshold = strtod(threshold, &end);
-        if (end == threshold || *end || !(s.threshold > 0) || !isfinite(s.threshold))
-            return cli_usage_error(CMD, "bad threshold '%s' (a positive number, e.g. 6)", threshold);
-        if (!s.llm_int8)
+    if (a->has_threshold) {
+        if (!s->llm_int8)
             return cli_usage_error(CMD, "--threshold applies to --scheme llm.int8");
+        s->threshold = a->threshold;
     }
-    if (kept) {
-        if (!s.llm_int8)
+    if (a->kept) {
+        if (!s->llm_int8)
             return cli_usage_error(CMD, "--kept-format applies to --scheme llm.int8");
-        if ((rc = cli_format(&s.kept, CMD, kept)) != CLI_EXIT_OK)
+        if ((rc = cli_format(&s->kept, CMD, a->kept)) != CLI_EXIT_OK)
             return rc;
     }
-    /* an operand with flags is quantized; llm.int8 quantizes both (int8) */
-    if (xo.any) {
-        if ((rc = cli_qspec_build(&s.x, CMD, &xo)) != CLI_EXIT_OK)
+    /* an operand with options is quantized; llm.int8 quantizes both (int8) */
+    if (a->x.any) {
+        if ((rc = cli_qspec_build(&s->x, CMD, "x-", &a->x)) != CLI_EXIT_OK)
             return rc;
-        s.quant_x = true;
-        if (s.llm_int8 && !xo.gran && !xo.group) /* vector-wise stays the default */
-            s.x.granularity = FPQ_GRAN_ROW;
+        s->quant_x = true;
+        if (s->llm_int8 && !a->x.gran && !a->x.has_group) /* vector-wise stays the default */
+            s->x.granularity = FPQ_GRAN_ROW;
     }
-    if (wo.any) {
-        if ((rc = cli_qspec_build(&s.w, CMD, &wo)) != CLI_EXIT_OK)
+    if (a->w.any) {
+        if ((rc = cli_qspec_build(&s->w, CMD, "w-", &a->w)) != CLI_EXIT_OK)
             return rc;
-        s.quant_w = true;
-        if (s.llm_int8 && !wo.gran && !wo.group)
-            s.w.granularity = FPQ_GRAN_COL;
+        s->quant_w = true;
+        if (s->llm_int8 && !a->w.gran && !a->w.has_group)
+            s->w.granularity = FPQ_GRAN_COL;
     }
-    if (in) {
-        if ((rc = cli_format(&s.in, CMD, in)) != CLI_EXIT_OK)
+    if (a->in) {
+        if ((rc = cli_format(&s->in, CMD, a->in)) != CLI_EXIT_OK)
             return rc;
-        s.has_in = true;
+        s->has_in = true;
     }
-    if (acc && strcmp(acc, "exact") != 0) {
-        if ((rc = cli_format(&s.acc, CMD, acc)) != CLI_EXIT_OK)
+    if (a->acc && strcmp(a->acc, "exact") != 0) {
+        if ((rc = cli_format(&s->acc, CMD, a->acc)) != CLI_EXIT_OK)
             return rc;
-        s.has_acc = true;
+        s->has_acc = true;
     }
-    if (int_acc) {
-        if (strcmp(int_acc, "int64") == 0)
-            s.int_acc64 = true;
-        else if (strcmp(int_acc, "int32") != 0)
-            return cli_usage_error(CMD, "unknown integer accumulator '%s' (int32 or int64)", int_acc);
+    if (a->int_acc) {
+        if (strcmp(a->int_acc, "int64") == 0)
+            s->int_acc64 = true;
+        else if (strcmp(a->int_acc, "int32") != 0)
+            return cli_usage_error(CMD, "unknown integer accumulator '%s' (int32 or int64)", a->int_acc);
     }
     fpq_errbuf e = {""};
-    if (fpq_mm_spec_validate(&s, &e) != FPQ_OK)
+    if (fpq_mm_spec_validate(s, &e) != FPQ_OK)
         return cli_usage_error(CMD, "%s", e.msg);
+    return CLI_EXIT_OK;
+}
+
+int cli_matmul_main(int argc, char **argv)
+{
+    mm_args a;
+    memset(&a, 0, sizeof a);
+    cli_qspec_opts_init(&a.x);
+    cli_qspec_opts_init(&a.w);
+    int rc = parse(&a, argc, argv);
+    if (rc < 0)
+        return CLI_EXIT_OK;
+    fpq_mm_spec s;
+    if (rc != CLI_EXIT_OK || (rc = build(&s, &a)) != CLI_EXIT_OK)
+        return rc;
+    const char *const *ops = a.ops, *calibrate = a.calibrate;
 
     fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
     double *re = NULL;
@@ -280,6 +329,7 @@ int cli_matmul_main(int argc, char **argv)
         goto done;
     re = cli_xmalloc((x.rows ? x.rows : 1) * sizeof *re);
     fpq_mm_metrics m;
+    fpq_errbuf e = {""};
     int st = fpq_matmul(&y, &m, re, &x, &w, calibrate ? &cal : NULL, &s, &e);
     if (st == FPQ_LAB_ERR_SPEC || st == FPQ_ERR_ARG) {
         rc = cli_usage_error(CMD, "%s", e.msg);
@@ -290,25 +340,25 @@ int cli_matmul_main(int argc, char **argv)
         rc = CLI_EXIT_DATA;
         goto done;
     }
-    if (out && fpq_npy_write(out, &y, 0, &e) != FPQ_OK) {
+    if (a.out && fpq_npy_write(a.out, &y, 0, &e) != FPQ_OK) {
         cli_error("%s", e.msg);
         rc = CLI_EXIT_DATA;
         goto done;
     }
     char b[6][40];
-    num(b[0], sizeof b[0], m.rel_err);
-    num(b[1], sizeof b[1], m.sqnr_db);
-    num(b[2], sizeof b[2], m.max_abs_err);
-    num(b[3], sizeof b[3], m.outlier_frac);
-    num(b[4], sizeof b[4], m.bits_x);
-    num(b[5], sizeof b[5], m.bits_w);
+    cli_num(b[0], sizeof b[0], m.rel_err);
+    cli_num(b[1], sizeof b[1], m.sqnr_db);
+    cli_num(b[2], sizeof b[2], m.max_abs_err);
+    cli_num(b[3], sizeof b[3], m.outlier_frac);
+    cli_num(b[4], sizeof b[4], m.bits_x);
+    cli_num(b[5], sizeof b[5], m.bits_w);
     char accname[40];
     snprintf(accname, sizeof accname, "%s",
              m.path == FPQ_MM_PATH_INT ? (s.int_acc64 ? "int64" : "int32")
              : s.has_acc              ? s.acc.name
              : m.path == FPQ_MM_PATH_CODES ? "fp32"
                                            : "exact");
-    if (csv) {
+    if (a.csv) {
         static const char *const head[] = {"x", "w", "rows", "k", "cols"};
         static const char *const tail[] = {"scheme", "threshold", "kept_format", "in", "acc", "calibrate", "path",
                                            "rel_err", "sqnr_db", "max_abs_err", "outlier_frac",
@@ -343,8 +393,8 @@ int cli_matmul_main(int argc, char **argv)
         for (int k = 0; k < 6; k++)
             cli_grid_add(&g, b[k]);
         char c1[40], c2[40];
-        num(c1, sizeof c1, m.clipped_frac_x);
-        num(c2, sizeof c2, m.clipped_frac_w);
+        cli_num(c1, sizeof c1, m.clipped_frac_x);
+        cli_num(c2, sizeof c2, m.clipped_frac_w);
         cli_grid_add(&g, c1);
         cli_grid_add(&g, c2);
         cli_grid_addf(&g, "%zu", m.int_overflows);
@@ -374,10 +424,10 @@ int cli_matmul_main(int argc, char **argv)
         if (m.int_overflows)
             printf("int32 overflows   %zu\n", m.int_overflows);
     }
-    if (rowerr)
+    if (a.rowerr)
         for (size_t i = 0; i < x.rows; i++) {
             char r[40];
-            num(r, sizeof r, re[i]);
+            cli_num(r, sizeof r, re[i]);
             printf("row %zu rel_err %s\n", i, r);
         }
 

@@ -1,29 +1,58 @@
 /* cmd_quant.c: `fpq quant` -- quantize a tensor under a spec and print the
  * error metrics (quant.h), one row per element format and group size.
  *
- * Parses its own command line with getopt_long (the options are its own);
- * --help to stdout (exit 0), misuse -- an unknown option, a bad spec, a
- * calibration tensor of the wrong shape -- to stderr (exit 2), bad data --
- * a file that cannot be read, NaN in the input, a zero-point out of reach
- * -- exit 1.  Every spec is checked before any data is read; nothing is
- * printed and no file is written unless every row succeeded, and --out
- * replaces its file whole or not at all. */
-#include <getopt.h>
+ * Reads its command line through the option layer (opt.h); the spec options
+ * are qspec_opts.c's, shared with fpq matmul, sweep and hist.  --help to
+ * stdout (exit 0), misuse -- an unknown option, a bad spec, a calibration
+ * tensor of the wrong shape -- to stderr (exit 2), bad data -- a file that
+ * cannot be read, NaN in the input, a zero-point out of reach -- exit 1.
+ * Every spec is checked before any data is read; nothing is printed and no
+ * file is written unless every row succeeded, and --out replaces its file
+ * whole or not at all. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "quant.h"
+#include "qspec_opts.h"
 #include "source.h"
 
 #define CMD "quant"
 
-static void quant_help(FILE *f)
+enum { OPT_CALIBRATE = 1, OPT_EXACT, OPT_VALUES };
+
+static const cli_opt quant_calibrate[] = {
+    {OPT_CALIBRATE, 0, "calibrate", "SRC",
+     "static: scales, ranges and outlier columns from the\n"
+     "tensor SRC, applied to INPUT (outside: clipped)"},
+    {0},
+};
+
+static const cli_opt quant_output[] = {
+    {OPT_EXACT, 0, "exact", NULL, "recompute the metrics with MPFR (256 bits)"},
+    CLI_OPT_CSV("a header line and one row per spec: the spec's\ncolumns, then the metrics"),
+    CLI_OPT_JSON("an array of one object per spec, same keys"),
+    CLI_OPT_OUT("FILE.npy", "write x^ (one spec only), replacing FILE whole"),
+    {OPT_VALUES, 0, "values", NULL,
+     "instead of the metrics, print x and x^ (shortest\n"
+     "round-trip decimals), one element per line in\n"
+     "row-major order (one spec only)"},
+    {0},
+};
+
+/* Every option of fpq quant: the spec options, then its own. */
+#define QUANT_NOPTS (CLI_QSPEC_NOPTS + 8)
+static void quant_options(cli_opt *t)
 {
-    fpq_qspec d;
-    fpq_qspec_default(&d);
+    size_t n = 0;
+    cli_opts_append(t, QUANT_NOPTS, &n, cli_qspec_options);
+    cli_opts_append(t, QUANT_NOPTS, &n, quant_calibrate);
+    cli_opts_append(t, QUANT_NOPTS, &n, quant_output);
+}
+
+static void quant_help(FILE *f, const cli_opt *all)
+{
+    int w = cli_opts_width(all);
     fprintf(f,
             "Usage: fpq quant [OPTIONS] INPUT\n"
             "\n"
@@ -32,50 +61,13 @@ static void quant_help(FILE *f)
             "under a spec and print the error of the dequantized tensor x^ against x.\n"
             "Rows of INPUT are tokens, columns are channels; a vector is 1 x n.\n"
             "\n"
-            "Spec:\n"
-            "  -f, --format F[,F...]    element format(s) (default %s; mx and nvfp4:\n"
-            "                           fp4_e2m1); each gives one row of output\n"
-            "  -s, --scheme S           absmax (default): S = max|x|/qmax, x^ = round(x/S) S\n"
-            "                           zeropoint: S = (max-min)/(qmax-qmin), Z = round(qmin -\n"
-            "                             min/S), x^ = (clamp(round(x/S) + Z) - Z) S; integers\n"
-            "                           mx: OCP MX 1.0, blocks of 32, E8M0 scale\n"
-            "                             2^(floor(log2 amax) - emax_elem), elements saturate\n"
-            "                           nvfp4: blocks of 16, E4M3 scale, FP32 tensor scale\n"
-            "  -g, --granularity G      tensor (default), row (per token), col (per channel),\n"
-            "                           group (G consecutive values along --axis)\n"
-            "  -G, --group N[,N...]     group size(s) >= 2 (implies --granularity group);\n"
-            "                           the last group of a row may be shorter: own scale\n"
-            "      --axis 0|1           groups along a row (1, default) or down a column (0)\n"
-            "      --scale-format F     scale format: fp32 (default), fp16, bf16, e8m0,\n"
-            "                           fp8_e4m3, any float, or exact (binary64, 64 bits)\n"
-            "      --scale-round MODE   the scale's one rounding: rne (default), rna, rtz,\n"
-            "                           rup (never clips the max), rdn, odd\n"
-            "      --mx-rule R          mx scale rule: floor (default, OCP), ceil, rceil\n"
-            "      --no-tensor-scale    nvfp4 without the FP32 tensor scale\n"
-            "      --range R            max (default), percentile:P (clip at the P-th\n"
-            "                           percentile of |x|, nearest rank), mse[:STEPS] (clip\n"
-            "                           at the ratio k/STEPS of max|x| with the least squared\n"
-            "                           error, per scale; STEPS default %u)\n"
-            "  -r, --round MODE         element rounding: rne (default), rna, rtz, rup, rdn,\n"
-            "                           odd, sr (stochastic; element i uses position i)\n"
-            "      --seed N             seed of stochastic rounding (default 0)\n"
-            "      --symmetric          signed integers without their most negative value\n"
-            "      --outlier T          LLM.int8 split: columns with any |x| >= T are kept\n"
-            "                           in --kept-format (default %s), rounded to nearest\n"
-            "      --kept-format F\n"
-            "      --calibrate SRC      static: scales, ranges and outlier columns from the\n"
-            "                           tensor SRC, applied to INPUT (outside: clipped)\n"
-            "\n"
-            "Output:\n"
-            "      --exact              recompute the metrics with MPFR (256 bits)\n"
-            "      --csv                a header line and one row per spec: the spec's\n"
-            "                           columns, then the metrics\n"
-            "      --json               an array of one object per spec, same keys\n"
-            "  -o, --out FILE.npy       write x^ (one spec only), replacing FILE whole\n"
-            "      --values             instead of the metrics, print x and x^ (shortest\n"
-            "                           round-trip decimals), one element per line in\n"
-            "                           row-major order (one spec only)\n"
-            "  -h, --help               show this help and exit\n"
+            "Spec (--format and --group take comma-separated lists and may repeat: one\n"
+            "row of output per format and group size, formats outermost):\n");
+    cli_opts_help_part(f, cli_qspec_options, w, false);
+    cli_opts_help_part(f, quant_calibrate, w, false);
+    fprintf(f, "\nOutput:\n");
+    cli_opts_help_part(f, quant_output, w, true);
+    fprintf(f,
             "\n"
             "Metrics: mse, rmse, nmse (mse / mean x^2), sqnr_db, max_abs_err, mean_rel_err\n"
             "(over x != 0), cos_sim, bias (mean of x^ - x), clipped_frac (values beyond\n"
@@ -89,39 +81,8 @@ static void quant_help(FILE *f)
             "  fpq quant -g row --outlier 6 --calibrate calib.npy act.npy\n"
             "\n"
             "Exit status: %d ok, %d bad data or a read/write failure, %d usage error.\n",
-            d.format.name, d.mse_steps, d.kept_format.name, CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
+            CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
 }
-
-enum {
-    OPT_AXIS = 256, OPT_SCALE_FORMAT, OPT_SCALE_ROUND, OPT_MX_RULE, OPT_NO_TENSOR_SCALE, OPT_RANGE, OPT_SEED,
-    OPT_SYMMETRIC, OPT_OUTLIER, OPT_KEPT, OPT_CALIBRATE, OPT_EXACT, OPT_CSV, OPT_JSON, OPT_VALUES
-};
-
-static const struct option long_opts[] = {
-    {"format", required_argument, NULL, 'f'},
-    {"scheme", required_argument, NULL, 's'},
-    {"granularity", required_argument, NULL, 'g'},
-    {"group", required_argument, NULL, 'G'},
-    {"axis", required_argument, NULL, OPT_AXIS},
-    {"scale-format", required_argument, NULL, OPT_SCALE_FORMAT},
-    {"scale-round", required_argument, NULL, OPT_SCALE_ROUND},
-    {"mx-rule", required_argument, NULL, OPT_MX_RULE},
-    {"no-tensor-scale", no_argument, NULL, OPT_NO_TENSOR_SCALE},
-    {"range", required_argument, NULL, OPT_RANGE},
-    {"round", required_argument, NULL, 'r'},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"symmetric", no_argument, NULL, OPT_SYMMETRIC},
-    {"outlier", required_argument, NULL, OPT_OUTLIER},
-    {"kept-format", required_argument, NULL, OPT_KEPT},
-    {"calibrate", required_argument, NULL, OPT_CALIBRATE},
-    {"exact", no_argument, NULL, OPT_EXACT},
-    {"csv", no_argument, NULL, OPT_CSV},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"out", required_argument, NULL, 'o'},
-    {"values", no_argument, NULL, OPT_VALUES},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
 
 /* A list of comma-separated words, gathered over repeated options. */
 typedef struct wlist {
@@ -154,17 +115,6 @@ static void wlist_free(wlist *l)
 
 /* ---------------------------------------------------------------------- */
 /* Output.                                                                */
-
-/* The shortest %.Ng (15 <= N <= 17) that reads back as v; "inf", "-inf",
- * "nan" as printf spells them. */
-static void num(char *buf, size_t n, double v)
-{
-    for (int p = 15; p <= 17; p++) {
-        snprintf(buf, n, "%.*g", p, v);
-        if (!isfinite(v) || strtod(buf, NULL) == v)
-            return;
-    }
-}
 
 typedef struct row {
     fpq_qspec spec;
@@ -223,24 +173,30 @@ static void spec_cells(char cells[][96], bool *isnum, const run *r, const row *w
     scale_format_text(cells[k++], 96, s);
     snprintf(cells[k++], 96, "%s", scale_round_text(s));
     fpq_range_describe(cells[k++], 96, s);
-    isnum[k] = true, num(cells[k++], 96, w->m.clip_ratio);
+    isnum[k] = true, cli_num(cells[k++], 96, w->m.clip_ratio);
     snprintf(cells[k++], 96, "%s", fpq_rnd_name(s->rnd.mode));
     isnum[k] = true, snprintf(cells[k++], 96, "%llu", (unsigned long long)s->rnd.seed);
     isnum[k] = true, snprintf(cells[k++], 96, "%d", s->rnd.int_symmetric ? 1 : 0);
-    isnum[k] = true, num(cells[k++], 96, s->outlier);
+    isnum[k] = true, cli_num(cells[k++], 96, s->outlier);
     snprintf(cells[k++], 96, "%s", s->outlier > 0 ? s->kept_format.name : "");
     snprintf(cells[k++], 96, "%s", r->calibrate ? r->calibrate : "");
     isnum[k] = true, snprintf(cells[k++], 96, "%d", s->exact_metrics ? 1 : 0);
 }
 
+/* A grid whose header is the nh names of head, then the metrics'. */
+static void grid_head(cli_grid *g, const char *const *head, size_t nh)
+{
+    cli_grid_init(g, nh + FPQ_QMETRIC_COUNT);
+    for (size_t k = 0; k < nh; k++)
+        cli_grid_add(g, head[k]);
+    for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
+        cli_grid_add(g, fpq_qmetric_names[k]);
+}
+
 static void print_csv(const run *r, const row *rows, size_t nrows)
 {
     cli_grid g;
-    cli_grid_init(&g, NSPEC_COLS + FPQ_QMETRIC_COUNT);
-    for (size_t k = 0; k < NSPEC_COLS; k++)
-        cli_grid_add(&g, spec_cols[k]);
-    for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
-        cli_grid_add(&g, fpq_qmetric_names[k]);
+    grid_head(&g, spec_cols, NSPEC_COLS);
     for (size_t i = 0; i < nrows; i++) {
         char cells[NSPEC_COLS][96];
         bool isnum[NSPEC_COLS];
@@ -249,7 +205,7 @@ static void print_csv(const run *r, const row *rows, size_t nrows)
             cli_grid_add(&g, cells[k]);
         for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++) {
             char b[40];
-            num(b, sizeof b, fpq_qmetric(&rows[i].m, k));
+            cli_num(b, sizeof b, fpq_qmetric(&rows[i].m, k));
             cli_grid_add(&g, b);
         }
     }
@@ -294,7 +250,7 @@ static void print_json(const run *r, const row *rows, size_t nrows)
         for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++) {
             double v = fpq_qmetric(&rows[i].m, k);
             char b[40];
-            num(b, sizeof b, v);
+            cli_num(b, sizeof b, v);
             printf(", \"%s\": %s", fpq_qmetric_names[k], isfinite(v) ? b : "null");
         }
         printf("}%s\n", i + 1 < nrows ? "," : "");
@@ -313,11 +269,7 @@ static void print_table(const run *r, const row *rows, size_t nrows)
     static const char *const head[] = {"format", "scheme", "granularity", "scale", "range", "round", "split"};
     const size_t nh = sizeof head / sizeof head[0];
     cli_grid g;
-    cli_grid_init(&g, nh + FPQ_QMETRIC_COUNT);
-    for (size_t k = 0; k < nh; k++)
-        cli_grid_add(&g, head[k]);
-    for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
-        cli_grid_add(&g, fpq_qmetric_names[k]);
+    grid_head(&g, head, nh);
     for (size_t i = 0; i < nrows; i++) {
         const fpq_qspec *s = &rows[i].spec;
         const fpq_qmetrics *m = &rows[i].m;
@@ -361,77 +313,74 @@ static void print_table(const run *r, const row *rows, size_t nrows)
 /* ---------------------------------------------------------------------- */
 
 typedef struct opts {
-    wlist formats, groups;
-    const char *scheme, *gran, *axis, *scale_format, *scale_round, *mx_rule, *range, *round, *seed, *outlier,
-        *kept, *calibrate, *out;
-    bool no_tensor_scale, symmetric, exact, csv, json, values;
+    wlist formats, groups; /* --format, --group: the lists */
+    cli_qspec_opts q;      /* the other spec options, and --exact */
+    const char *calibrate, *out;
+    bool csv, json, values;
 } opts;
 
 /* The spec for format name fname and group text gtext (either may be
- * NULL: the default).  Returns CLI_EXIT_OK or a reported usage error.
- * The spec flags are parsed by cli_qspec_build (qspec_opts.c), shared with
- * fpq matmul. */
+ * NULL: the default).  Returns CLI_EXIT_OK or a reported usage error. */
 static int build_spec(fpq_qspec *s, const opts *o, const char *fname, const char *gtext)
 {
-    cli_qspec_opts q = {
-        .format = fname, .scheme = o->scheme, .gran = o->gran, .group = gtext, .axis = o->axis,
-        .scale_format = o->scale_format, .scale_round = o->scale_round, .mx_rule = o->mx_rule,
-        .range = o->range, .round = o->round, .seed = o->seed, .outlier = o->outlier, .kept = o->kept,
-        .no_tensor_scale = o->no_tensor_scale, .symmetric = o->symmetric, .exact = o->exact,
-    };
-    return cli_qspec_build(s, CMD, &q);
+    cli_qspec_opts q = o->q;
+    if (fname)
+        q.format = fname;
+    if (gtext) {
+        q.group = (size_t)strtoull(gtext, NULL, 10); /* checked by cli_arg_uint_list */
+        q.has_group = true;
+    }
+    return cli_qspec_build(s, CMD, "", &q);
+}
+
+/* Read the command line into *o and *input; CLI_EXIT_OK, a reported usage
+ * error, or -1 after --help (printed). */
+static int parse(opts *o, const char **input, int argc, char **argv)
+{
+    cli_opt table[QUANT_NOPTS];
+    quant_options(table);
+    cli_parser p;
+    cli_parser_init(&p, CMD, table, argc, argv);
+    const char *arg;
+    int id, rc = CLI_EXIT_OK;
+    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
+        bool handled;
+        switch (id) {
+        case CLI_FAILED: return CLI_EXIT_USAGE;
+        case CLI_HELP: quant_help(stdout, table); return -1;
+        case CLI_OPERAND:
+            if (*input)
+                return cli_usage_error(CMD, "unexpected operand '%s' (one INPUT)", arg);
+            *input = arg;
+            break;
+        case CLI_ID_FORMAT: wlist_add(&o->formats, arg); break;
+        case CLI_QO_GROUP:
+            if ((rc = cli_arg_uint_list(&p, arg, 2, CLI_QSPEC_MAX_GROUP)) == CLI_EXIT_OK)
+                wlist_add(&o->groups, arg);
+            break;
+        case OPT_CALIBRATE: o->calibrate = arg; break;
+        case OPT_EXACT: o->q.exact = true; break;
+        case CLI_ID_CSV: o->csv = true; break;
+        case CLI_ID_JSON: o->json = true; break;
+        case CLI_ID_OUT: o->out = arg; break;
+        case OPT_VALUES: o->values = true; break;
+        default: rc = cli_qspec_option(&p, &o->q, id, arg, &handled); break;
+        }
+    }
+    return rc;
 }
 
 int cli_quant_main(int argc, char **argv)
 {
     opts o;
     memset(&o, 0, sizeof o);
+    cli_qspec_opts_init(&o.q);
     const char *input = NULL;
-    int rc = CLI_EXIT_OK;
-    opterr = 0;
-    optind = 1;
-    int c;
-    /* "-": operands in order (code 1); ":": missing arguments reported here */
-    while (rc == CLI_EXIT_OK && (c = getopt_long(argc, argv, "-:f:s:g:G:r:o:h", long_opts, NULL)) != -1) {
-        switch (c) {
-        case 1:
-            if (input)
-                rc = cli_usage_error(CMD, "unexpected operand '%s' (one INPUT)", optarg);
-            input = optarg;
-            break;
-        case 'f': wlist_add(&o.formats, optarg); break;
-        case 'G': wlist_add(&o.groups, optarg); break;
-        case 's': o.scheme = optarg; break;
-        case 'g': o.gran = optarg; break;
-        case OPT_AXIS: o.axis = optarg; break;
-        case OPT_SCALE_FORMAT: o.scale_format = optarg; break;
-        case OPT_SCALE_ROUND: o.scale_round = optarg; break;
-        case OPT_MX_RULE: o.mx_rule = optarg; break;
-        case OPT_NO_TENSOR_SCALE: o.no_tensor_scale = true; break;
-        case OPT_RANGE: o.range = optarg; break;
-        case 'r': o.round = optarg; break;
-        case OPT_SEED: o.seed = optarg; break;
-        case OPT_SYMMETRIC: o.symmetric = true; break;
-        case OPT_OUTLIER: o.outlier = optarg; break;
-        case OPT_KEPT: o.kept = optarg; break;
-        case OPT_CALIBRATE: o.calibrate = optarg; break;
-        case OPT_EXACT: o.exact = true; break;
-        case OPT_CSV: o.csv = true; break;
-        case OPT_JSON: o.json = true; break;
-        case OPT_VALUES: o.values = true; break;
-        case 'o': o.out = optarg; break;
-        case 'h':
-            quant_help(stdout);
-            wlist_free(&o.formats);
-            wlist_free(&o.groups);
-            return CLI_EXIT_OK;
-        case ':':
-            rc = cli_usage_error(CMD, "option '%s' needs an argument", argv[optind - 1]);
-            break;
-        default:
-            rc = cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
-            break;
-        }
+    int rc = parse(&o, &input, argc, argv);
+    if (rc < 0) {
+        wlist_free(&o.formats);
+        wlist_free(&o.groups);
+        return CLI_EXIT_OK;
     }
     row *rows = NULL;
     size_t nrows = 0;
@@ -497,8 +446,8 @@ int cli_quant_main(int argc, char **argv)
     if (o.values) {
         for (size_t i = 0; i < fpq_tensor_size(&x); i++) {
             char u[40], v[40];
-            num(u, sizeof u, x.data[i]);
-            num(v, sizeof v, xh.data[i]);
+            cli_num(u, sizeof u, x.data[i]);
+            cli_num(v, sizeof v, xh.data[i]);
             printf("%s %s\n", u, v);
         }
         fpq_tensor_free(&xh);

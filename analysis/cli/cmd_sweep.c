@@ -1,145 +1,67 @@
-/* cmd_sweep.c: `fpq sweep` (run a plan of cells into a CSV), `fpq merge`
- * (join shards), and the helpers the report's figures use: `fpq lloydmax`
- * (the Gaussian optimum), `fpq hist` (histograms of values, errors or
- * binades) and `fpq ranges` (where formats' values sit, in binades).
+/* cmd_sweep.c: `fpq sweep` (run a plan of cells into a CSV) and `fpq
+ * merge` (join the CSVs of its shards).
  *
- * Each parses its own command line with getopt_long (long options may be
- * abbreviated; options and operands in any order); --help to stdout (exit
- * 0), misuse to stderr (exit 2), bad data or a failed run exit 1.  The work
- * is sweep.c's; nothing here quantizes.
+ * Both read their command line through the option layer (opt.h); the axes
+ * of fpq sweep are options built from sweep.h's axis table, those named
+ * like a spec option of fpq quant with its spelling (qspec_opts.c).
+ * --help to stdout (exit 0), misuse to stderr (exit 2), bad data or a
+ * failed run exit 1.  The work is sweep.c's; nothing here quantizes.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "source.h"
-#include "sweep.h"
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---------------------------------------------------------------------- */
-/* Shared: the axis options.                                              */
-
-enum {
-    OPT_AXIS0 = 1000, /* OPT_AXIS0 + fpq_sweep_axis */
-    OPT_MODE = 2000, OPT_PLAN, OPT_OUT, OPT_THREADS, OPT_SHARD, OPT_RESUME, OPT_FORCE, OPT_QUIET,
-    OPT_PRINT_PLAN, OPT_COUNT, OPT_CELLS, OPT_BITS, OPT_LEVELS, OPT_CSV, OPT_OF, OPT_BINS, OPT_LO, OPT_HI,
-    OPT_HELP
-};
-
-#define AXIS_OPT(ax) {NULL, required_argument, NULL, OPT_AXIS0 + (ax)}
-
-/* Fill the axis options (names from sweep.h's table) into o[0 .. n). */
-static size_t axis_options(struct option *o, bool with_source)
-{
-    size_t k = 0;
-    for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
-        if (a == FPQ_AX_LABEL || (!with_source && a == FPQ_AX_SOURCE))
-            continue;
-        o[k].name = fpq_sweep_axis_flag((fpq_sweep_axis)a);
-        o[k].has_arg = required_argument;
-        o[k].flag = NULL;
-        o[k].val = OPT_AXIS0 + (int)a;
-        k++;
-    }
-    return k;
-}
-
-/* The long option of a getopt code, for messages. */
-static const char *opt_name(const struct option *o, int code)
-{
-    for (; o->name; o++)
-        if (o->val == code)
-            return o->name;
-    return "?";
-}
-
-/* A getopt error ('?' or ':') as a usage error. */
-static int getopt_error(const char *cmd, const struct option *lo, char **argv, int code)
-{
-    const char *arg = argv[optind - 1];
-    if (code == ':') {
-        if (optopt >= OPT_AXIS0 || (optopt > 0 && optopt < 256))
-            return cli_usage_error(cmd, "option '%s' needs an argument", arg);
-        return cli_usage_error(cmd, "option '--%s' needs an argument", opt_name(lo, optopt));
-    }
-    if (optopt > 0 && optopt < 256)
-        return cli_usage_error(cmd, "unknown option '-%c'", optopt);
-    if (strncmp(arg, "--", 2) == 0) {
-        size_t len = strcspn(arg + 2, "=");
-        size_t hits = 0;
-        for (const struct option *o = lo; o->name; o++)
-            if (strncmp(o->name, arg + 2, len) == 0)
-                hits++;
-        if (hits > 1)
-            return cli_usage_error(cmd, "ambiguous option '%.*s'", (int)len + 2, arg);
-        if (hits == 1 && arg[2 + len] == '=')
-            return cli_usage_error(cmd, "option '%.*s' takes no argument", (int)len + 2, arg);
-    }
-    return cli_usage_error(cmd, "unknown option '%s'", arg);
-}
-
-static bool parse_count(size_t *out, const char *s, size_t lo)
-{
-    if (!*s || *s == '-' || *s == '+')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > (unsigned long long)SIZE_MAX)
-        return false;
-    *out = (size_t)v;
-    return true;
-}
-
-static const char axes_help[] =
-    "Axes (each takes a comma-separated list and may repeat; a value that does\n"
-    "not apply to a cell is ignored there; the default is in brackets):\n"
-    "      --source SRC        a generator spec (normal:n=65536,seed=1), a file, or\n"
-    "                          FILE::NAME; LABEL=SRC names it; repeat for more (no\n"
-    "                          comma splitting: specs hold commas)          [required]\n"
-    "      --format F          element format (cast: target format)  [int8; cast fp16]\n"
-    "      --scheme S          absmax, zeropoint, mx, nvfp4            [absmax]\n"
-    "      --granularity G     tensor, row (token), col (channel), group [tensor]\n"
-    "      --group N           group size, 2 or more                       [32]\n"
-    "      --axis A            groups along 1 (a row) or 0 (a column)       [1]\n"
-    "      --scale-format F    scale format, or exact                      [fp32]\n"
-    "      --scale-round M     the scale's rounding                         [rne]\n"
-    "      --mx-rule R         mx scale rule: floor, ceil, rceil          [floor]\n"
-    "      --range R           max, percentile:P, mse[:STEPS]               [max]\n"
-    "      --loss-scale S      cast: multiply before the cast (2^K allowed)   [1]\n"
-    "  -r, --round M           element rounding: rne rna rtz rup rdn odd sr [rne]\n"
-    "      --seed N            stochastic-rounding seed                       [0]\n"
-    "      --symmetric B       1: signed integers without -2^(N-1) (absmax)   [0]\n"
-    "      --outlier T         keep columns with any |x| >= T; 0 none         [0]\n"
-    "      --kept-format F     format of the kept columns                  [fp16]\n"
-    "      --calibrate SRC     quant: static ranges from SRC, '-' dynamic; repeat\n"
-    "                          for more (no comma splitting)                  [-]\n"
-    "      --overflow P        cast: format (its Inf/NaN) or saturate   [format]\n";
-
-/* Parse an axis option into a. */
-static int axis_arg(fpq_sweep_axes *a, const char *cmd, int code, const char *arg)
-{
-    fpq_sweep_axis ax = (fpq_sweep_axis)(code - OPT_AXIS0);
-    fpq_errbuf e;
-    if (ax == FPQ_AX_CALIB && strcmp(arg, "none") == 0)
-        arg = "-";
-    if (fpq_sweep_axes_add(a, ax, arg, &e) != FPQ_OK)
-        return cli_usage_error(cmd, "%s", e.msg);
-    return CLI_EXIT_OK;
-}
+#include "qspec_opts.h"
 
 /* ---------------------------------------------------------------------- */
 /* fpq sweep                                                              */
 
-static const char sweep_help[] =
+enum { OPT_MODE = 1, OPT_PLAN, OPT_RESUME, OPT_SHARD, OPT_COUNT, OPT_PRINT_PLAN };
+
+static const cli_opt sweep_own[] = {
+    {OPT_MODE, 0, "mode", "M", "quant or cast  [quant]"},
+    {OPT_PLAN, 0, "plan", "FILE", "the cells from a plan file instead of the axes"},
+    CLI_OPT_OUT("FILE", "write the CSV to FILE (default: standard output);\n"
+                        "rows are appended and flushed one by one, so an\n"
+                        "interrupted run leaves whole rows"),
+    {OPT_RESUME, 0, "resume", NULL,
+     "keep FILE's rows (checked against the plan: a foreign\n"
+     "or corrupt file is refused) and run the other cells"},
+    CLI_OPT_FORCE("replace an existing FILE"),
+    CLI_OPT_THREADS("cells at once on N threads, 1 to 4096 (default: all\ncores)"),
+    {OPT_SHARD, 0, "shard", "K/N",
+     "only the cells i with i mod N = K-1 (1 <= K <= N);\n"
+     "join the shards with fpq merge"},
+    CLI_OPT_QUIET("no progress bar (shown only on a terminal) or notes"),
+    {OPT_COUNT, 0, "count", NULL, "print the number of cells and exit"},
+    {OPT_PRINT_PLAN, 0, "print-plan", NULL, "print the plan file of the cells and exit"},
+    {0},
+};
+
+#define SWEEP_NOPTS (FPQ_AX_COUNT_ + 16)
+
+/* The options of fpq sweep: the axes, then its own. */
+typedef struct sweep_options {
+    cli_opt axes[SWEEP_NOPTS], all[SWEEP_NOPTS];
+} sweep_options;
+
+static void sweep_options_init(sweep_options *t)
+{
+    size_t na = 0, n = 0;
+    cli_axis_options(t->axes, SWEEP_NOPTS, &na, true);
+    cli_opts_append(t->all, SWEEP_NOPTS, &n, t->axes);
+    cli_opts_append(t->all, SWEEP_NOPTS, &n, sweep_own);
+}
+
+static void sweep_help(FILE *f, const sweep_options *t)
+{
+    int w = cli_opts_width(t->all);
+    fputs(
     "Usage: fpq sweep --source SRC [AXES...] [OPTIONS]\n"
     "       fpq sweep --plan FILE [OPTIONS]\n"
     "\n"
@@ -170,34 +92,25 @@ static const char sweep_help[] =
     "0, subnormal_frac of results that are subnormal, overflow_frac of values\n"
     "whose scaled magnitude exceeds the format's largest finite value.\n"
     "\n"
-    "%s"
-    "\n"
-    "Options:\n"
-    "      --mode M          quant or cast                           [quant]\n"
-    "      --plan FILE       the cells from a plan file instead of the axes\n"
-    "  -o, --out FILE        write the CSV to FILE (default: standard output);\n"
-    "                        rows are appended and flushed one by one, so an\n"
-    "                        interrupted run leaves whole rows\n"
-    "      --resume          keep FILE's rows (checked against the plan: a foreign\n"
-    "                        or corrupt file is refused) and run the other cells\n"
-    "      --force           replace an existing FILE\n"
-    "  -j, --threads N       cells at once on N threads (default: all cores)\n"
-    "      --shard K/N       only the cells i with i mod N = K-1 (1 <= K <= N);\n"
-    "                        join the shards with fpq merge\n"
-    "  -q, --quiet           no progress bar (shown only on a terminal) or notes\n"
-    "      --count           print the number of cells and exit\n"
-    "      --print-plan      print the plan file of the cells and exit\n"
-    "  -h, --help            show this help and exit\n"
-    "\n"
-    "Examples:\n"
-    "  fpq sweep --source normal:n=65536,seed=1 --source t:n=65536,nu=4,seed=1 \\\n"
-    "      --format int8,int4,fp8_e4m3 --granularity group --group 32,128 --out s.csv\n"
-    "  fpq sweep --mode cast --source lognormal:n=65536,sigma=3 \\\n"
-    "      --format fp16,bf16 --loss-scale 2^0,2^8,2^16 --out ls.csv\n"
-    "\n"
-    "Exit status: 0 done, 1 a failed run or a refused file, 2 usage error;\n"
-    "interrupted (SIGINT, SIGTERM, SIGHUP): the rows written stay, and the\n"
-    "same command with --resume finishes the plan.\n";
+    "Axes (each takes a comma-separated list and may repeat; a value that does\n"
+    "not apply to a cell is ignored there; the default is in brackets):\n",
+          f);
+    cli_opts_help_part(f, t->axes, w, false);
+    fputs("\nOptions:\n", f);
+    cli_opts_help_part(f, sweep_own, w, true);
+    fputs("\n"
+          "Examples:\n"
+          "  fpq sweep --source normal:n=65536,seed=1 --source t:n=65536,nu=4,seed=1 \\\n"
+          "      --format int8,int4,fp8_e4m3 --granularity group --group 32,128 --out s.csv\n"
+          "  fpq sweep --mode cast --source lognormal:n=65536,sigma=3 \\\n"
+          "      --format fp16,bf16 --loss-scale 2^0,2^8,2^16 --out ls.csv\n"
+          "  fpq sweep --source normal:n=65536,seed=1 --format int8,int4 --symmetric=0,1\n"
+          "\n"
+          "Exit status: 0 done, 1 a failed run or a refused file, 2 usage error;\n"
+          "interrupted (SIGINT, SIGTERM, SIGHUP): the rows written stay, and the\n"
+          "same command with --resume finishes the plan.\n",
+          f);
+}
 
 static volatile sig_atomic_t stop_signal = 0;
 
@@ -249,143 +162,123 @@ static void draw_progress(void *ctx, size_t done, size_t total)
     pb->drawn = true;
 }
 
+/* "K/N" with 1 <= K <= N. */
 static bool parse_shard(size_t *k, size_t *n, const char *s)
 {
-    const char *slash = strchr(s, '/');
-    if (!slash)
+    char *end;
+    if (s[0] < '0' || s[0] > '9')
         return false;
-    char kb[32];
-    size_t kl = (size_t)(slash - s);
-    if (kl == 0 || kl >= sizeof kb)
+    errno = 0;
+    unsigned long long a = strtoull(s, &end, 10);
+    if (end[0] != '/' || end[1] < '0' || end[1] > '9')
         return false;
-    memcpy(kb, s, kl);
-    kb[kl] = '\0';
-    return parse_count(k, kb, 1) && parse_count(n, slash + 1, 1) && *k <= *n;
+    unsigned long long b = strtoull(end + 1, &end, 10);
+    if (*end || errno || a < 1 || a > b || b > SIZE_MAX)
+        return false;
+    *k = (size_t)a;
+    *n = (size_t)b;
+    return true;
 }
 
-int cli_sweep_main(int argc, char **argv)
+/* A command line read. */
+typedef struct sweep_args {
+    fpq_sweep_axes axes;
+    fpq_sweep_opts o;
+    const char *plan_file, *mode_name;
+    bool quiet, count, print_plan;
+} sweep_args;
+
+/* Read the command line into *a; CLI_EXIT_OK, a reported usage error, or
+ * -1 after --help (printed). */
+static int sweep_parse(sweep_args *a, int argc, char **argv)
 {
     const char *cmd = "sweep";
-    struct option lo[FPQ_AX_COUNT_ + 16];
-    size_t k = axis_options(lo, true);
-    const struct option extra[] = {
-        {"mode", required_argument, NULL, OPT_MODE},     {"plan", required_argument, NULL, OPT_PLAN},
-        {"out", required_argument, NULL, OPT_OUT},       {"threads", required_argument, NULL, OPT_THREADS},
-        {"shard", required_argument, NULL, OPT_SHARD},   {"resume", no_argument, NULL, OPT_RESUME},
-        {"force", no_argument, NULL, OPT_FORCE},         {"quiet", no_argument, NULL, OPT_QUIET},
-        {"count", no_argument, NULL, OPT_COUNT},         {"print-plan", no_argument, NULL, OPT_PRINT_PLAN},
-        {"help", no_argument, NULL, OPT_HELP},           {NULL, 0, NULL, 0},
-    };
-    memcpy(lo + k, extra, sizeof extra);
-
-    fpq_sweep_axes axes;
-    fpq_sweep_axes_init(&axes, FPQ_SWEEP_QUANT);
-    fpq_sweep_opts o;
-    fpq_sweep_opts_default(&o);
-    const char *plan_file = NULL, *mode_name = NULL;
-    bool quiet = false, count = false, print_plan = false;
-    int rc = CLI_EXIT_OK;
-    optind = 0;
-    opterr = 0;
-    int code;
-    while (rc == CLI_EXIT_OK && (code = getopt_long(argc, argv, "+:o:j:r:qh", lo, NULL)) != -1) {
-        switch (code) {
-        case 'o': case OPT_OUT: o.out = optarg; break;
-        case 'j': case OPT_THREADS: {
-            size_t t;
-            if (!parse_count(&t, optarg, 1) || t > 4096)
-                rc = cli_usage_error(cmd, "bad thread count '%s' (1 to 4096)", optarg);
-            o.threads = (unsigned)t;
+    sweep_options t;
+    sweep_options_init(&t);
+    cli_parser p;
+    cli_parser_init(&p, cmd, t.all, argc, argv);
+    const char *arg;
+    int id, rc = CLI_EXIT_OK;
+    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
+        unsigned long long u;
+        bool handled;
+        switch (id) {
+        case CLI_FAILED: return CLI_EXIT_USAGE;
+        case CLI_HELP: sweep_help(stdout, &t); return -1;
+        case CLI_OPERAND: return cli_usage_error(cmd, "unexpected operand '%s' (sources go with --source)", arg);
+        case CLI_ID_OUT: a->o.out = arg; break;
+        case CLI_ID_THREADS:
+            rc = cli_arg_uint(&p, arg, 1, 4096, &u);
+            a->o.threads = (unsigned)u;
             break;
-        }
-        case 'r': rc = axis_arg(&axes, cmd, OPT_AXIS0 + FPQ_AX_ROUND, optarg); break;
-        case 'q': case OPT_QUIET: quiet = true; break;
-        case 'h': case OPT_HELP:
-            printf(sweep_help, axes_help);
-            rc = -1;
-            break;
-        case OPT_MODE: mode_name = optarg; break;
-        case OPT_PLAN: plan_file = optarg; break;
+        case CLI_ID_QUIET: a->quiet = true; break;
+        case OPT_MODE: a->mode_name = arg; break;
+        case OPT_PLAN: a->plan_file = arg; break;
         case OPT_SHARD:
-            if (!parse_shard(&o.shard, &o.nshards, optarg))
-                rc = cli_usage_error(cmd, "bad shard '%s' (K/N with 1 <= K <= N)", optarg);
+            if (!parse_shard(&a->o.shard, &a->o.nshards, arg))
+                return cli_opt_error(&p, "bad shard '%s' (K/N with 1 <= K <= N)", arg);
             break;
-        case OPT_RESUME: o.resume = true; break;
-        case OPT_FORCE: o.force = true; break;
-        case OPT_COUNT: count = true; break;
-        case OPT_PRINT_PLAN: print_plan = true; break;
-        case '?': case ':': rc = getopt_error(cmd, lo, argv, code); break;
-        case 1: rc = cli_usage_error(cmd, "unexpected operand '%s' (sources go with --source)", optarg); break;
-        default:
-            if (code >= OPT_AXIS0 && code < OPT_AXIS0 + FPQ_AX_COUNT_)
-                rc = axis_arg(&axes, cmd, code, optarg);
-            break;
+        case OPT_RESUME: a->o.resume = true; break;
+        case CLI_ID_FORCE: a->o.force = true; break;
+        case OPT_COUNT: a->count = true; break;
+        case OPT_PRINT_PLAN: a->print_plan = true; break;
+        default: rc = cli_axis_option(&p, &a->axes, id, arg, &handled); break;
         }
     }
-    if (rc == CLI_EXIT_OK && optind < argc)
-        rc = cli_usage_error(cmd, "unexpected operand '%s' (sources go with --source)", argv[optind]);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     fpq_sweep_mode mode = FPQ_SWEEP_QUANT;
-    if (rc == CLI_EXIT_OK && mode_name && fpq_sweep_mode_parse(&mode, mode_name) != FPQ_OK)
-        rc = cli_usage_error(cmd, "unknown mode '%s' (quant or cast)", mode_name);
-    if (rc == CLI_EXIT_OK && o.resume && o.force)
-        rc = cli_usage_error(cmd, "--resume and --force contradict each other");
-    if (rc == CLI_EXIT_OK && o.resume && !o.out)
-        rc = cli_usage_error(cmd, "--resume needs --out FILE");
-    if (rc == CLI_EXIT_OK && plan_file) {
-        for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
-            if (axes.n[a]) {
-                rc = cli_usage_error(cmd, "--plan takes the cells from the file: no --%s",
-                                     fpq_sweep_axis_flag((fpq_sweep_axis)a));
-                break;
-            }
-    }
-    if (rc != CLI_EXIT_OK) {
-        fpq_sweep_axes_free(&axes);
-        return rc < 0 ? CLI_EXIT_OK : rc;
-    }
-    axes.mode = mode;
+    if (a->mode_name && fpq_sweep_mode_parse(&mode, a->mode_name) != FPQ_OK)
+        return cli_usage_error(cmd, "unknown mode '%s' (quant or cast)", a->mode_name);
+    a->axes.mode = mode;
+    if ((rc = cli_axis_implied(&a->axes, cmd)) != CLI_EXIT_OK)
+        return rc;
+    if (a->o.resume && a->o.force)
+        return cli_usage_error(cmd, "--resume and --force contradict each other");
+    if (a->o.resume && !a->o.out)
+        return cli_usage_error(cmd, "--resume needs --out FILE");
+    if (a->plan_file)
+        for (unsigned ax = 0; ax < FPQ_AX_COUNT_; ax++)
+            if (a->axes.n[ax])
+                return cli_usage_error(cmd, "--plan takes the cells from the file: no --%s",
+                                       fpq_sweep_axis_flag((fpq_sweep_axis)ax));
+    return CLI_EXIT_OK;
+}
 
-    fpq_sweep_plan plan;
-    fpq_sweep_plan_init(&plan, mode);
+/* The plan of the command line: the plan file's, or the cross product of
+ * the axes (freed here).  CLI_EXIT_OK or a reported error. */
+static int make_plan(fpq_sweep_plan *plan, sweep_args *a)
+{
     fpq_errbuf err;
-    if (plan_file) {
-        if (fpq_sweep_plan_read(&plan, plan_file, &err) != FPQ_OK) {
+    int rc = CLI_EXIT_OK;
+    if (a->plan_file) {
+        if (fpq_sweep_plan_read(plan, a->plan_file, &err) != FPQ_OK) {
             cli_error("%s", err.msg);
-            fpq_sweep_axes_free(&axes);
-            return CLI_EXIT_DATA;
+            rc = CLI_EXIT_DATA;
         }
     } else {
         fpq_sweep_skips sk;
-        int st = fpq_sweep_plan_cross(&plan, &axes, &sk, &err);
-        if (st != FPQ_OK) {
-            fpq_sweep_axes_free(&axes);
-            return st == FPQ_LAB_ERR_SPEC ? cli_usage_error(cmd, "%s", err.msg)
-                                          : (cli_error("%s", err.msg), CLI_EXIT_DATA);
-        }
-        if (!quiet && sk.invalid)
+        int st = fpq_sweep_plan_cross(plan, &a->axes, &sk, &err);
+        if (st == FPQ_LAB_ERR_SPEC)
+            rc = cli_usage_error("sweep", "%s", err.msg);
+        else if (st != FPQ_OK)
+            cli_error("%s", err.msg), rc = CLI_EXIT_DATA;
+        else if (!a->quiet && sk.invalid)
             cli_error("note: %zu invalid cell%s left out of the plan; the first: %s", sk.invalid,
                       sk.invalid == 1 ? "" : "s", sk.first_invalid);
     }
-    fpq_sweep_axes_free(&axes);
+    fpq_sweep_axes_free(&a->axes);
+    return rc;
+}
 
-    if (count || print_plan) {
-        if (count)
-            printf("%zu\n", plan.ncells);
-        else
-            for (size_t c = 0; c < plan.ncells; c++) {
-                size_t need = fpq_sweep_plan_line(NULL, 0, &plan, c) + 1;
-                char *line = cli_xmalloc(need);
-                fpq_sweep_plan_line(line, need, &plan, c);
-                printf("%s\n", line);
-                free(line);
-            }
-        fpq_sweep_plan_free(&plan);
-        return CLI_EXIT_OK;
-    }
-
+/* Run the plan with a progress bar on a terminal; SIGINT, SIGTERM and
+ * SIGHUP stop it after whole rows. */
+static int run_plan(const fpq_sweep_plan *plan, sweep_args *a)
+{
+    fpq_sweep_opts o = a->o;
     progress_bar pb = {{0, 0}, {0, 0}, false};
     clock_gettime(CLOCK_MONOTONIC, &pb.start);
-    if (!quiet && isatty(2)) {
+    if (!a->quiet && isatty(2)) {
         o.progress = draw_progress;
         o.ctx = &pb;
     }
@@ -402,12 +295,12 @@ int cli_sweep_main(int argc, char **argv)
         fflush(stdout);
 
     fpq_sweep_result res;
-    int st = fpq_sweep_run(&res, &plan, &o, &err);
+    fpq_errbuf err;
+    int st = fpq_sweep_run(&res, plan, &o, &err);
     for (int i = 0; i < 3; i++)
         sigaction(sigs[i], &old[i], NULL);
     if (pb.drawn)
         fputc('\n', stderr);
-    fpq_sweep_plan_free(&plan);
     double el = seconds_since(&pb.start);
     if (st != FPQ_OK) {
         cli_error("%s", err.msg);
@@ -416,7 +309,7 @@ int cli_sweep_main(int argc, char **argv)
                       res.kept + res.written == 1 ? "" : "s");
         return st == FPQ_LAB_ERR_SPEC ? CLI_EXIT_USAGE : CLI_EXIT_DATA;
     }
-    if (res.torn_bytes && !quiet)
+    if (res.torn_bytes && !a->quiet)
         cli_error("note: %s ended in a partial row (%zu bytes, from an interrupted run): cut off", o.out,
                   res.torn_bytes);
     if (res.interrupted) {
@@ -430,7 +323,7 @@ int cli_sweep_main(int argc, char **argv)
         }
         return CLI_EXIT_DATA;
     }
-    if (!quiet) {
+    if (!a->quiet) {
         char shard[64] = "";
         if (o.nshards > 1)
             snprintf(shard, sizeof shard, " in shard %zu/%zu", o.shard, o.nshards);
@@ -443,58 +336,90 @@ int cli_sweep_main(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
+int cli_sweep_main(int argc, char **argv)
+{
+    sweep_args a;
+    memset(&a, 0, sizeof a);
+    fpq_sweep_axes_init(&a.axes, FPQ_SWEEP_QUANT);
+    fpq_sweep_opts_default(&a.o);
+    int rc = sweep_parse(&a, argc, argv);
+    if (rc != CLI_EXIT_OK) {
+        fpq_sweep_axes_free(&a.axes);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    fpq_sweep_plan plan;
+    fpq_sweep_plan_init(&plan, a.axes.mode);
+    rc = make_plan(&plan, &a);
+    if (rc == CLI_EXIT_OK && a.count) {
+        printf("%zu\n", plan.ncells);
+    } else if (rc == CLI_EXIT_OK && a.print_plan) {
+        for (size_t c = 0; c < plan.ncells; c++) {
+            size_t need = fpq_sweep_plan_line(NULL, 0, &plan, c) + 1;
+            char *line = cli_xmalloc(need);
+            fpq_sweep_plan_line(line, need, &plan, c);
+            printf("%s\n", line);
+            free(line);
+        }
+    } else if (rc == CLI_EXIT_OK) {
+        rc = run_plan(&plan, &a);
+    }
+    fpq_sweep_plan_free(&plan);
+    return rc;
+}
+
 /* ---------------------------------------------------------------------- */
 /* fpq merge                                                              */
 
-static const char merge_help[] =
-    "Usage: fpq merge FILE.csv... [--out ALL.csv] [--cells N]\n"
-    "\n"
-    "Join the CSVs of a sweep's shards (fpq sweep --shard K/N) into one file in\n"
-    "plan order: the file the whole plan gives in one run, byte for byte.  Every\n"
-    "input must be an fpq sweep CSV of the same mode made of whole rows; a cell\n"
-    "found twice must have the same row (it is written once).  The output is\n"
-    "written to a temporary file and renamed into place.\n"
-    "\n"
-    "Options:\n"
-    "  -o, --out FILE   write to FILE (default: standard output)\n"
-    "      --cells N    require exactly the cells 0 .. N-1 (fpq sweep --count)\n"
-    "  -q, --quiet      no summary on standard error\n"
-    "  -h, --help       show this help and exit\n"
-    "\n"
-    "Without --cells, cells missing below the largest one are reported.\n"
-    "Exit status: 0 merged, 1 a refused or unreadable input, 2 usage error.\n";
+enum { OPT_CELLS = 1 };
+
+static const cli_opt merge_opts[] = {
+    CLI_OPT_OUT("FILE", "write to FILE (default: standard output)"),
+    {OPT_CELLS, 0, "cells", "N", "require exactly the cells 0 .. N-1 (fpq sweep --count)"},
+    CLI_OPT_QUIET("no summary on standard error"),
+    {0},
+};
+
+static void merge_help(FILE *f)
+{
+    fputs("Usage: fpq merge FILE.csv... [--out ALL.csv] [--cells N]\n"
+          "\n"
+          "Join the CSVs of a sweep's shards (fpq sweep --shard K/N) into one file in\n"
+          "plan order: the file the whole plan gives in one run, byte for byte.  Every\n"
+          "input must be an fpq sweep CSV of the same mode made of whole rows; a cell\n"
+          "found twice must have the same row (it is written once).  The output is\n"
+          "written to a temporary file and renamed into place.\n"
+          "\n"
+          "Options:\n",
+          f);
+    cli_opts_help(f, merge_opts);
+    fputs("\n"
+          "Without --cells, cells missing below the largest one are reported.\n"
+          "Exit status: 0 merged, 1 a refused or unreadable input, 2 usage error.\n",
+          f);
+}
 
 int cli_merge_main(int argc, char **argv)
 {
     const char *cmd = "merge";
-    static const struct option lo[] = {
-        {"out", required_argument, NULL, OPT_OUT}, {"cells", required_argument, NULL, OPT_CELLS},
-        {"quiet", no_argument, NULL, OPT_QUIET},   {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
     const char *out = NULL;
-    size_t expect = 0;
+    unsigned long long expect = 0;
     bool quiet = false;
     const char **in = cli_xmalloc(sizeof *in * (size_t)(argc + 1));
     size_t nin = 0;
-    int rc = CLI_EXIT_OK, code;
-    optind = 0;
-    opterr = 0;
-    while (rc == CLI_EXIT_OK && (code = getopt_long(argc, argv, "-:o:qh", lo, NULL)) != -1) {
-        switch (code) {
-        case 1: in[nin++] = optarg; break;
-        case 'o': case OPT_OUT: out = optarg; break;
-        case OPT_CELLS:
-            if (!parse_count(&expect, optarg, 1))
-                rc = cli_usage_error(cmd, "bad cell count '%s'", optarg);
-            break;
-        case 'q': case OPT_QUIET: quiet = true; break;
-        case 'h': case OPT_HELP: fputs(merge_help, stdout); rc = -1; break;
-        default: rc = getopt_error(cmd, lo, argv, code); break;
+    cli_parser p;
+    cli_parser_init(&p, cmd, merge_opts, argc, argv);
+    const char *arg;
+    int id, rc = CLI_EXIT_OK;
+    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
+        switch (id) {
+        case CLI_FAILED: rc = CLI_EXIT_USAGE; break;
+        case CLI_HELP: merge_help(stdout); rc = -1; break;
+        case CLI_OPERAND: in[nin++] = arg; break;
+        case CLI_ID_OUT: out = arg; break;
+        case OPT_CELLS: rc = cli_arg_uint(&p, arg, 1, FPQ_SWEEP_MAX_CELLS, &expect); break;
+        case CLI_ID_QUIET: quiet = true; break;
         }
     }
-    while (rc == CLI_EXIT_OK && optind < argc)
-        in[nin++] = argv[optind++];
     if (rc == CLI_EXIT_OK && nin == 0)
         rc = cli_usage_error(cmd, "missing FILE.csv");
     if (rc != CLI_EXIT_OK) {
@@ -504,7 +429,7 @@ int cli_merge_main(int argc, char **argv)
     fflush(stdout);
     fpq_sweep_merge_result res;
     fpq_errbuf err;
-    int st = fpq_sweep_merge(&res, in, nin, out, 1, expect, &err);
+    int st = fpq_sweep_merge(&res, in, nin, out, 1, (size_t)expect, &err);
     free(in);
     if (st != FPQ_OK) {
         cli_error("%s", err.msg);
@@ -519,379 +444,3 @@ int cli_merge_main(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
-/* ---------------------------------------------------------------------- */
-/* fpq lloydmax                                                           */
-
-static const char lloydmax_help[] =
-    "Usage: fpq lloydmax [--bits LIST] [--levels] [--csv]\n"
-    "\n"
-    "The Lloyd-Max (MSE-optimal) quantizer of a unit Gaussian at each bit count\n"
-    "(default 1..8; 1 to 12), found by Lloyd's iteration: boundaries at the\n"
-    "midpoints of the levels, levels at the centroids of their cells, from the\n"
-    "companded start until no level moves by 1e-13.  One line per bit count:\n"
-    "bits, levels, mse, sqnr_db (-10 log10 mse), rd_sqnr_db (the rate-distortion\n"
-    "bound 20 log10(2) R = 6.02 R dB), hr_sqnr_db (the high-rate asymptote\n"
-    "(sqrt(3) pi / 2) 4^-R), iterations.  With --levels: bits, index, level.\n"
-    "\n"
-    "Options:\n"
-    "      --bits LIST  bit counts, e.g. 1,2,3 or 1-8\n"
-    "      --levels     print the levels instead\n"
-    "      --csv        CSV with a header line (default: aligned columns)\n"
-    "  -h, --help       show this help and exit\n";
-
-static bool parse_bits_list(unsigned char want[13], const char *s)
-{
-    memset(want, 0, 13);
-    for (const char *p = s; *p;) {
-        char *end;
-        long a = strtol(p, &end, 10), b = a;
-        if (end == p)
-            return false;
-        if (*end == '-') {
-            const char *q = end + 1;
-            b = strtol(q, &end, 10);
-            if (end == q)
-                return false;
-        }
-        if (a < 1 || b > 12 || a > b)
-            return false;
-        for (long i = a; i <= b; i++)
-            want[i] = 1;
-        if (*end == ',')
-            end++;
-        else if (*end)
-            return false;
-        p = end;
-    }
-    return true;
-}
-
-int cli_lloydmax_main(int argc, char **argv)
-{
-    const char *cmd = "lloydmax";
-    static const struct option lo[] = {
-        {"bits", required_argument, NULL, OPT_BITS}, {"levels", no_argument, NULL, OPT_LEVELS},
-        {"csv", no_argument, NULL, OPT_CSV},         {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    unsigned char want[13];
-    parse_bits_list(want, "1-8");
-    bool levels = false, csv = false;
-    int rc = CLI_EXIT_OK, code;
-    optind = 0;
-    opterr = 0;
-    while (rc == CLI_EXIT_OK && (code = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
-        switch (code) {
-        case OPT_BITS:
-            if (!parse_bits_list(want, optarg))
-                rc = cli_usage_error(cmd, "bad bit list '%s' (numbers 1 to 12: 1,2,4 or 1-8)", optarg);
-            break;
-        case OPT_LEVELS: levels = true; break;
-        case OPT_CSV: csv = true; break;
-        case 'h': case OPT_HELP: fputs(lloydmax_help, stdout); rc = -1; break;
-        default: rc = getopt_error(cmd, lo, argv, code); break;
-        }
-    }
-    if (rc == CLI_EXIT_OK && optind < argc)
-        rc = cli_usage_error(cmd, "unexpected operand '%s'", argv[optind]);
-    if (rc != CLI_EXIT_OK)
-        return rc < 0 ? CLI_EXIT_OK : rc;
-
-    cli_grid g;
-    cli_grid_init(&g, levels ? 3 : 7);
-    if (levels) {
-        cli_grid_add(&g, "bits");
-        cli_grid_add(&g, "index");
-        cli_grid_add(&g, "level");
-    } else {
-        const char *h[] = {"bits", "levels", "mse", "sqnr_db", "rd_sqnr_db", "hr_sqnr_db", "iterations"};
-        for (size_t i = 0; i < NELEM(h); i++)
-            cli_grid_add(&g, h[i]);
-    }
-    char t[40];
-    for (unsigned b = 1; b <= 12; b++) {
-        if (!want[b])
-            continue;
-        size_t L = (size_t)1 << b;
-        double *lv = cli_xmalloc(L * sizeof *lv), mse;
-        unsigned it;
-        fpq_errbuf err;
-        if (fpq_lloydmax_gauss(lv, &mse, &it, b, 0, &err) != FPQ_OK) {
-            free(lv);
-            cli_grid_free(&g);
-            cli_error("%s", err.msg);
-            return CLI_EXIT_DATA;
-        }
-        if (levels) {
-            for (size_t i = 0; i < L; i++) {
-                cli_grid_addf(&g, "%u", b);
-                cli_grid_addf(&g, "%zu", i);
-                fpq_sweep_fmt_double(t, sizeof t, lv[i]);
-                cli_grid_add(&g, t);
-            }
-        } else {
-            cli_grid_addf(&g, "%u", b);
-            cli_grid_addf(&g, "%zu", L);
-            fpq_sweep_fmt_double(t, sizeof t, mse);
-            cli_grid_add(&g, t);
-            cli_grid_addf(&g, "%.6f", -10 * log10(mse));
-            cli_grid_addf(&g, "%.6f", 20 * log10(2.0) * b);
-            cli_grid_addf(&g, "%.6f", -10 * log10(sqrt(3.0) * M_PI / 2 * pow(4.0, -(double)b)));
-            cli_grid_addf(&g, "%u", it);
-        }
-        free(lv);
-    }
-    cli_grid_print(&g, stdout, csv, "");
-    cli_grid_free(&g);
-    return CLI_EXIT_OK;
-}
-
-/* ---------------------------------------------------------------------- */
-/* fpq hist                                                               */
-
-static const char hist_help[] =
-    "Usage: fpq hist SOURCE [--of WHAT] [--bins N] [--lo X] [--hi Y] [SPEC...]\n"
-    "\n"
-    "A histogram of SOURCE (a generator spec, a file or FILE::NAME) as CSV:\n"
-    "lo,hi,count,density (count / (n width), n the values counted).  WHAT:\n"
-    "  value    the values x                                          (default)\n"
-    "  log2abs  log2 |x| of the nonzero values (where data sit in binades)\n"
-    "  error    x^ - x, x^ quantized under the spec given by the axis options\n"
-    "           of fpq sweep (one value each: --format int4 --granularity col)\n"
-    "  nerror   (x^ - x) / rms(x)\n"
-    "Bins are N equal cells over [X, Y] (default: the smallest to the largest\n"
-    "value); values outside are left out and counted on standard error.\n"
-    "\n"
-    "Options:\n"
-    "      --of WHAT   value, log2abs, error or nerror\n"
-    "      --bins N    number of bins (default 100)\n"
-    "      --lo X, --hi Y   the histogram's range\n"
-    "  -h, --help      show this help and exit\n";
-
-int cli_hist_main(int argc, char **argv)
-{
-    const char *cmd = "hist";
-    struct option lo[FPQ_AX_COUNT_ + 8];
-    size_t k = axis_options(lo, false);
-    const struct option extra[] = {
-        {"of", required_argument, NULL, OPT_OF}, {"bins", required_argument, NULL, OPT_BINS},
-        {"lo", required_argument, NULL, OPT_LO}, {"hi", required_argument, NULL, OPT_HI},
-        {"help", no_argument, NULL, OPT_HELP},   {NULL, 0, NULL, 0},
-    };
-    memcpy(lo + k, extra, sizeof extra);
-    fpq_sweep_axes axes;
-    fpq_sweep_axes_init(&axes, FPQ_SWEEP_QUANT);
-    const char *of = "value", *source = NULL;
-    size_t bins = 100;
-    double xlo = NAN, xhi = NAN;
-    int rc = CLI_EXIT_OK, code;
-    optind = 0;
-    opterr = 0;
-    while (rc == CLI_EXIT_OK && (code = getopt_long(argc, argv, "-:r:h", lo, NULL)) != -1) {
-        char *end;
-        switch (code) {
-        case 1:
-            if (source)
-                rc = cli_usage_error(cmd, "unexpected operand '%s'", optarg);
-            source = optarg;
-            break;
-        case OPT_OF:
-            if (strcmp(optarg, "value") && strcmp(optarg, "log2abs") && strcmp(optarg, "error")
-                && strcmp(optarg, "nerror"))
-                rc = cli_usage_error(cmd, "unknown --of '%s' (value, log2abs, error, nerror)", optarg);
-            of = optarg;
-            break;
-        case OPT_BINS:
-            if (!parse_count(&bins, optarg, 1) || bins > 1000000)
-                rc = cli_usage_error(cmd, "bad bin count '%s' (1 to 1000000)", optarg);
-            break;
-        case OPT_LO: case OPT_HI: {
-            double v = strtod(optarg, &end);
-            if (end == optarg || *end || !isfinite(v))
-                rc = cli_usage_error(cmd, "bad number '%s'", optarg);
-            *(code == OPT_LO ? &xlo : &xhi) = v;
-            break;
-        }
-        case 'r': rc = axis_arg(&axes, cmd, OPT_AXIS0 + FPQ_AX_ROUND, optarg); break;
-        case 'h': case OPT_HELP: fputs(hist_help, stdout); fputs(axes_help, stdout); rc = -1; break;
-        case '?': case ':': rc = getopt_error(cmd, lo, argv, code); break;
-        default:
-            if (code >= OPT_AXIS0 && code < OPT_AXIS0 + FPQ_AX_COUNT_)
-                rc = axis_arg(&axes, cmd, code, optarg);
-            break;
-        }
-    }
-    if (rc == CLI_EXIT_OK && !source)
-        rc = cli_usage_error(cmd, "missing SOURCE");
-    bool spec = strcmp(of, "error") == 0 || strcmp(of, "nerror") == 0;
-    for (unsigned a = 0; rc == CLI_EXIT_OK && a < FPQ_AX_COUNT_; a++) {
-        if (axes.n[a] > 1)
-            rc = cli_usage_error(cmd, "--%s: one value only", fpq_sweep_axis_flag((fpq_sweep_axis)a));
-        else if (axes.n[a] && !spec)
-            rc = cli_usage_error(cmd, "--%s applies to --of error or nerror", fpq_sweep_axis_flag((fpq_sweep_axis)a));
-    }
-    if (rc == CLI_EXIT_OK && !(isnan(xlo) || isnan(xhi) || xlo < xhi))
-        rc = cli_usage_error(cmd, "--lo must be below --hi");
-    fpq_sweep_plan plan;
-    fpq_sweep_plan_init(&plan, FPQ_SWEEP_QUANT);
-    fpq_errbuf err;
-    if (rc == CLI_EXIT_OK && spec) {
-        fpq_sweep_axes_add(&axes, FPQ_AX_SOURCE, source, &err);
-        if (fpq_sweep_plan_cross(&plan, &axes, NULL, &err) != FPQ_OK)
-            rc = cli_usage_error(cmd, "%s", err.msg);
-    }
-    fpq_sweep_axes_free(&axes);
-    if (rc != CLI_EXIT_OK) {
-        fpq_sweep_plan_free(&plan);
-        return rc < 0 ? CLI_EXIT_OK : rc;
-    }
-
-    fpq_tensor x = FPQ_TENSOR_INIT, xh = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT;
-    int st = fpq_source_load(&x, source, &err);
-    if (st == FPQ_OK && spec && plan.cells[0].calib != FPQ_SWEEP_NONE)
-        st = fpq_source_load(&cal, plan.sources[plan.cells[0].calib], &err);
-    if (st == FPQ_OK && spec)
-        st = fpq_quantize(&xh, NULL, &x, cal.data ? &cal : NULL, &plan.cells[0].spec, &err);
-    fpq_sweep_plan_free(&plan);
-    fpq_tensor_free(&cal);
-    if (st != FPQ_OK) {
-        cli_error("%s", err.msg);
-        fpq_tensor_free(&x);
-        fpq_tensor_free(&xh);
-        return CLI_EXIT_DATA;
-    }
-    const size_t n = fpq_tensor_size(&x);
-    double *v = cli_xmalloc((n ? n : 1) * sizeof *v);
-    size_t m = 0, zeros = 0;
-    double ss = 0;
-    for (size_t i = 0; i < n; i++)
-        ss += x.data[i] * x.data[i];
-    const double rms = sqrt(ss / (double)n);
-    for (size_t i = 0; i < n; i++) {
-        double xi = x.data[i];
-        if (of[0] == 'v')
-            v[m++] = xi;
-        else if (of[0] == 'l') {
-            if (xi == 0)
-                zeros++;
-            else
-                v[m++] = log2(fabs(xi));
-        } else {
-            double e = xh.data[i] - xi;
-            v[m++] = of[0] == 'n' ? (rms > 0 ? e / rms : 0) : e;
-        }
-    }
-    fpq_tensor_free(&x);
-    fpq_tensor_free(&xh);
-    double mn = INFINITY, mx = -INFINITY;
-    for (size_t i = 0; i < m; i++) {
-        if (v[i] < mn)
-            mn = v[i];
-        if (v[i] > mx)
-            mx = v[i];
-    }
-    double a = isnan(xlo) ? mn : xlo, b = isnan(xhi) ? mx : xhi;
-    if (!(a < b)) { /* one value (or none): a unit cell around it */
-        a = (m ? mn : 0) - 0.5;
-        b = a + 1;
-    }
-    size_t *cnt = calloc(bins, sizeof *cnt), out = 0, in = 0;
-    if (!cnt) {
-        free(v);
-        cli_error("out of memory");
-        return CLI_EXIT_DATA;
-    }
-    const double w = (b - a) / (double)bins;
-    for (size_t i = 0; i < m; i++) {
-        if (!(v[i] >= a && v[i] <= b)) {
-            out++;
-            continue;
-        }
-        size_t j = (size_t)((v[i] - a) / w);
-        cnt[j < bins ? j : bins - 1]++;
-        in++;
-    }
-    printf("lo,hi,count,density\n");
-    char s1[40], s2[40], s3[40];
-    for (size_t j = 0; j < bins; j++) {
-        fpq_sweep_fmt_double(s1, sizeof s1, a + w * (double)j);
-        fpq_sweep_fmt_double(s2, sizeof s2, j + 1 == bins ? b : a + w * (double)(j + 1));
-        fpq_sweep_fmt_double(s3, sizeof s3, in ? (double)cnt[j] / ((double)in * w) : 0);
-        printf("%s,%s,%zu,%s\n", s1, s2, cnt[j], s3);
-    }
-    if (out)
-        cli_error("note: %zu value%s outside [%g, %g] left out", out, out == 1 ? "" : "s", a, b);
-    if (zeros)
-        cli_error("note: %zu zero%s left out of log2abs", zeros, zeros == 1 ? "" : "s");
-    free(cnt);
-    free(v);
-    return CLI_EXIT_OK;
-}
-
-/* ---------------------------------------------------------------------- */
-/* fpq ranges                                                             */
-
-static const char ranges_help[] =
-    "Usage: fpq ranges FMT...\n"
-    "\n"
-    "Where each format's finite values sit, for figures, as CSV: name, bits,\n"
-    "min_subnormal, min_normal, max_finite (as decimals that read back to the\n"
-    "exact values where binary64 holds them), and their log2 (\"-\" where the\n"
-    "format has none: integers and tables have no subnormals; their\n"
-    "min_normal is the smallest positive value).\n"
-    "\n"
-    "Example: fpq ranges fp16 bf16 fp8_e5m2 fp8_e4m3\n";
-
-int cli_ranges_main(int argc, char **argv)
-{
-    const char *cmd = "ranges";
-    if (argc < 2)
-        return cli_usage_error(cmd, "missing FMT");
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(ranges_help, stdout);
-            return CLI_EXIT_OK;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-        }
-    fpq_format *f = cli_xmalloc(sizeof *f * (size_t)argc);
-    for (int i = 1; i < argc; i++) {
-        int rc = cli_format(&f[i], cmd, argv[i]);
-        if (rc != CLI_EXIT_OK) {
-            free(f);
-            return rc;
-        }
-    }
-    printf("name,bits,min_subnormal,min_normal,max_finite,log2_min_subnormal,log2_min_normal,log2_max_finite\n");
-    mpfr_t t;
-    mpfr_init2(t, 128);
-    for (int i = 1; i < argc; i++) {
-        fpq_landmarks lm;
-        if (fpq_landmarks_get(&lm, &f[i]) != FPQ_OK) {
-            cli_error("%s: no landmarks", f[i].name);
-            mpfr_clear(t);
-            free(f);
-            return CLI_EXIT_DATA;
-        }
-        bool flt = f[i].kind == FPQ_KIND_FLOAT;
-        uint64_t bits[3] = {flt && f[i].subnormals ? lm.min_subnormal : FPQ_NO_BITS,
-                            flt ? lm.min_normal : lm.min_positive, lm.max_finite};
-        char val[3][48], lg[3][48];
-        for (int j = 0; j < 3; j++) {
-            if (bits[j] == FPQ_NO_BITS) {
-                strcpy(val[j], "-");
-                strcpy(lg[j], "-");
-                continue;
-            }
-            fpq_decode(t, NULL, NULL, &f[i], bits[j]);
-            double d = mpfr_get_d(t, MPFR_RNDN);
-            fpq_sweep_fmt_double(val[j], sizeof val[j], d);
-            mpfr_log2(t, t, MPFR_RNDN);
-            fpq_sweep_fmt_double(lg[j], sizeof lg[j], mpfr_get_d(t, MPFR_RNDN));
-        }
-        printf("%s,%u,%s,%s,%s,%s,%s,%s\n", f[i].name, f[i].bits, val[0], val[1], val[2], lg[0], lg[1], lg[2]);
-    }
-    mpfr_clear(t);
-    free(f);
-    return CLI_EXIT_OK;
-}

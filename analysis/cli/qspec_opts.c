@@ -1,73 +1,106 @@
-/* qspec_opts.c: the quantization-spec flags of `fpq quant` (--format,
- * --scheme, --granularity, ...), parsed into an fpq_qspec; shared by fpq
- * quant and, with a prefix per operand (--x-format, --w-granularity, ...),
- * by fpq matmul. */
+/* qspec_opts.c: what the lab's commands share (qspec_opts.h) -- the
+ * quantization-spec options of `fpq quant` (--format, --scheme,
+ * --granularity, ...) parsed into an fpq_qspec, the same options prefixed
+ * per operand in `fpq matmul`, the sweep axes as options of `fpq sweep` and
+ * `fpq hist`, source loading and the number form of the metrics. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "quant.h"
+#include "qspec_opts.h"
 #include "source.h"
 
-const cli_qspec_optname cli_qspec_optnames[CLI_QO_COUNT] = {
-    [CLI_QO_FORMAT] = {"format", 1},           [CLI_QO_SCHEME] = {"scheme", 1},
-    [CLI_QO_GRAN] = {"granularity", 1},        [CLI_QO_GROUP] = {"group", 1},
-    [CLI_QO_AXIS] = {"axis", 1},               [CLI_QO_SCALE_FORMAT] = {"scale-format", 1},
-    [CLI_QO_SCALE_ROUND] = {"scale-round", 1}, [CLI_QO_MX_RULE] = {"mx-rule", 1},
-    [CLI_QO_RANGE] = {"range", 1},             [CLI_QO_ROUND] = {"round", 1},
-    [CLI_QO_SEED] = {"seed", 1},               [CLI_QO_OUTLIER] = {"outlier", 1},
-    [CLI_QO_KEPT] = {"kept-format", 1},        [CLI_QO_NO_TENSOR_SCALE] = {"no-tensor-scale", 0},
-    [CLI_QO_SYMMETRIC] = {"symmetric", 0},
+const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
+    CLI_OPT_FORMAT("F", "element format (default int8; mx and nvfp4:\nfp4_e2m1)"),
+    {CLI_QO_SCHEME, 's', "scheme", "S",
+     "absmax (default): S = max|x|/qmax,\n"
+     "  x^ = round(x/S) S\n"
+     "zeropoint: S = (max-min)/(qmax-qmin),\n"
+     "  Z = round(qmin - min/S),\n"
+     "  x^ = (clamp(round(x/S) + Z) - Z) S; integers\n"
+     "mx: OCP MX 1.0, blocks of 32, E8M0 scale\n"
+     "  2^(floor(log2 amax) - emax_elem), elements\n"
+     "  saturate\n"
+     "nvfp4: blocks of 16, E4M3 scale, FP32 tensor scale"},
+    {CLI_QO_GRAN, 'g', "granularity", "G",
+     "tensor (default), row (per token), col (per\n"
+     "channel), group (N consecutive values along the\n"
+     "group axis)"},
+    {CLI_QO_GROUP, 'G', "group", "N",
+     "group size N >= 2 (implies granularity group);\n"
+     "the last group of a row may be shorter: own scale"},
+    {CLI_QO_AXIS, 0, "axis", "0|1", "groups along a row (1, default) or down a\ncolumn (0)"},
+    {CLI_QO_SCALE_FORMAT, 0, "scale-format", "F",
+     "scale format: fp32 (default), fp16, bf16, e8m0,\n"
+     "fp8_e4m3, any float, or exact (binary64, 64 bits)"},
+    {CLI_QO_SCALE_ROUND, 0, "scale-round", "MODE",
+     "the scale's one rounding: rne (default), rna, rtz,\n"
+     "rup (never clips the max), rdn, odd"},
+    {CLI_QO_MX_RULE, 0, "mx-rule", "R", "mx scale rule: floor (default, OCP), ceil, rceil"},
+    {CLI_QO_NO_TENSOR_SCALE, 0, "no-tensor-scale", NULL, "nvfp4 without the FP32 tensor scale"},
+    {CLI_QO_RANGE, 0, "range", "R",
+     "max (default), percentile:P (clip at the P-th\n"
+     "percentile of |x|, nearest rank), mse[:STEPS]\n"
+     "(clip at the ratio k/STEPS of max|x| with the\n"
+     "least squared error, per scale; STEPS default\n"
+     "100)"},
+    CLI_OPT_ROUND("element rounding: {modes}\n(default rne; sr: element i uses position i)"),
+    CLI_OPT_SEED("seed of stochastic rounding (default 0; 0x-hex too)"),
+    CLI_OPT_SYMMETRIC("[=B]", "signed integers without their most negative value\n(B 1, the default, or 0)"),
+    {CLI_QO_OUTLIER, 0, "outlier", "T",
+     "LLM.int8 split: columns with any |x| >= T are kept\n"
+     "in the kept format, rounded to nearest (default 0:\nnone)"},
+    {CLI_QO_KEPT, 0, "kept-format", "F", "format of the kept columns (default fp16)"},
+    {0},
 };
 
-void cli_qspec_opts_set(cli_qspec_opts *o, int which, const char *arg)
+void cli_qspec_opts_init(cli_qspec_opts *o)
 {
-    switch (which) {
-    case CLI_QO_FORMAT: o->format = arg; break;
+    memset(o, 0, sizeof *o);
+    fpq_rounding_default(&o->rnd);
+}
+
+int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg, bool *handled)
+{
+    int rc = cli_rounding_option(p, &o->rnd, id, arg, handled);
+    if (*handled) {
+        o->any = true;
+        return rc;
+    }
+    *handled = true;
+    unsigned long long u = 0;
+    switch (id) {
+    case CLI_ID_FORMAT: o->format = arg; break;
     case CLI_QO_SCHEME: o->scheme = arg; break;
     case CLI_QO_GRAN: o->gran = arg; break;
-    case CLI_QO_GROUP: o->group = arg; break;
-    case CLI_QO_AXIS: o->axis = arg; break;
+    case CLI_QO_GROUP:
+        rc = cli_arg_uint(p, arg, 2, CLI_QSPEC_MAX_GROUP, &u);
+        o->group = (size_t)u;
+        o->has_group = true;
+        break;
+    case CLI_QO_AXIS:
+        rc = cli_arg_uint(p, arg, 0, 1, &u);
+        o->axis = (unsigned)u;
+        o->has_axis = true;
+        break;
     case CLI_QO_SCALE_FORMAT: o->scale_format = arg; break;
     case CLI_QO_SCALE_ROUND: o->scale_round = arg; break;
     case CLI_QO_MX_RULE: o->mx_rule = arg; break;
-    case CLI_QO_RANGE: o->range = arg; break;
-    case CLI_QO_ROUND: o->round = arg; break;
-    case CLI_QO_SEED: o->seed = arg; break;
-    case CLI_QO_OUTLIER: o->outlier = arg; break;
-    case CLI_QO_KEPT: o->kept = arg; break;
     case CLI_QO_NO_TENSOR_SCALE: o->no_tensor_scale = true; break;
-    case CLI_QO_SYMMETRIC: o->symmetric = true; break;
-    default: break;
+    case CLI_QO_RANGE: o->range = arg; break;
+    case CLI_QO_OUTLIER:
+        rc = cli_arg_double(p, arg, 0, DBL_MAX, &o->outlier);
+        o->has_outlier = true;
+        break;
+    case CLI_QO_KEPT: o->kept = arg; break;
+    default: *handled = false; return CLI_EXIT_OK;
     }
     o->any = true;
+    return rc;
 }
 
-static bool parse_size(size_t *out, const char *s)
-{
-    if (*s < '0' || *s > '9')
-        return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end != '\0')
-        return false;
-    *out = (size_t)v;
-    return true;
-}
-
-static bool parse_double(double *out, const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0')
-        return false;
-    *out = v;
-    return true;
-}
-
-
-int cli_qspec_build(fpq_qspec *s, const char *cmd, const cli_qspec_opts *o)
+int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *pre, const cli_qspec_opts *o)
 {
     fpq_qspec_default(s);
     int rc;
@@ -81,22 +114,15 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const cli_qspec_opts *o)
         return rc;
     if (o->gran && fpq_gran_parse(&s->granularity, o->gran) != FPQ_OK)
         return cli_usage_error(cmd, "unknown granularity '%s' (tensor, row, col or group)", o->gran);
-    if (o->group) {
-        if (!parse_size(&s->group, o->group))
-            return cli_usage_error(cmd, "bad group size '%s' (an integer >= 2)", o->group);
+    if (o->has_group) {
+        s->group = o->group;
         if (!o->gran)
             s->granularity = FPQ_GRAN_GROUP;
         else if (s->granularity != FPQ_GRAN_GROUP)
-            return cli_usage_error(cmd, "--group applies to --granularity group, not %s", o->gran);
+            return cli_usage_error(cmd, "--%sgroup applies to --%sgranularity group, not %s", pre, pre, o->gran);
     }
-    if (o->axis) {
-        if (strcmp(o->axis, "0") == 0)
-            s->axis = 0;
-        else if (strcmp(o->axis, "1") == 0)
-            s->axis = 1;
-        else
-            return cli_usage_error(cmd, "bad axis '%s' (0: down a column, 1: along a row)", o->axis);
-    }
+    if (o->has_axis)
+        s->axis = o->axis;
     if (o->scale_format) {
         if (strcmp(o->scale_format, "exact") == 0)
             s->scale_exact = true;
@@ -110,26 +136,23 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const cli_qspec_opts *o)
     if (o->mx_rule && fpq_mx_rule_parse(&s->mx_rule, o->mx_rule) != FPQ_OK)
         return cli_usage_error(cmd, "unknown mx scale rule '%s' (floor, ceil or rceil)", o->mx_rule);
     if (o->mx_rule && s->scheme != FPQ_SCHEME_MX)
-        return cli_usage_error(cmd, "--mx-rule applies to --scheme mx");
+        return cli_usage_error(cmd, "--%smx-rule applies to --%sscheme mx", pre, pre);
     if (o->no_tensor_scale) {
         if (s->scheme != FPQ_SCHEME_NVFP4)
-            return cli_usage_error(cmd, "--no-tensor-scale applies to --scheme nvfp4");
+            return cli_usage_error(cmd, "--%sno-tensor-scale applies to --%sscheme nvfp4", pre, pre);
         s->tensor_scale = false;
     }
     fpq_errbuf e = {""};
     if (o->range && fpq_range_parse(s, o->range, &e) != FPQ_OK)
         return cli_usage_error(cmd, "%s", e.msg);
-    if (o->round && fpq_rnd_parse(&s->rnd.mode, o->round) != FPQ_OK)
-        return cli_usage_error(cmd, "unknown rounding mode '%s' (one of: rne, rna, rtz, rup, rdn, odd, sr)",
-                               o->round);
-    if (o->seed && !cli_parse_seed(&s->rnd.seed, o->seed))
-        return cli_usage_error(cmd, "bad seed '%s' (an integer from 0 to 2^64-1, decimal or 0x-hex)", o->seed);
-    s->rnd.int_symmetric = o->symmetric;
-    if (o->outlier && (!parse_double(&s->outlier, o->outlier) || !(s->outlier > 0) || !isfinite(s->outlier)))
-        return cli_usage_error(cmd, "bad outlier threshold '%s' (a positive number, e.g. 6)", o->outlier);
+    s->rnd.mode = o->rnd.mode;
+    s->rnd.seed = o->rnd.seed;
+    s->rnd.int_symmetric = o->rnd.int_symmetric;
+    if (o->has_outlier)
+        s->outlier = o->outlier;
     if (o->kept) {
-        if (!o->outlier)
-            return cli_usage_error(cmd, "--kept-format applies with --outlier T");
+        if (!(s->outlier > 0))
+            return cli_usage_error(cmd, "--%skept-format applies with --%soutlier T", pre, pre);
         if ((rc = cli_format(&s->kept_format, cmd, o->kept)) != CLI_EXIT_OK)
             return rc;
     }
@@ -139,7 +162,116 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const cli_qspec_opts *o)
     return CLI_EXIT_OK;
 }
 
-int cli_load_source(struct fpq_tensor *t, const char *cmd, const char *src, const char *prefix)
+/* ---------------------------------------------------------------------- */
+/* The sweep axes as options.                                             */
+
+/* Ids of the axes that are not spec options: CLI_AX_ID + the axis. */
+#define CLI_AX_ID 800
+
+/* Placeholder and help of each axis in fpq sweep, the default in brackets
+ * (a spec option of the same name gives its placeholder instead), and in
+ * fpq hist where it differs (one value, quant only).  A new axis of
+ * sweep.h's table wants its line here. */
+static const struct {
+    const char *arg, *help, *hist_help;
+} axis_text[FPQ_AX_COUNT_] = {
+    [FPQ_AX_SOURCE] = {"SRC", "a generator spec (normal:n=65536,seed=1), a file, or\n"
+                              "FILE::NAME; LABEL=SRC names it; repeat for more (no\n"
+                              "comma splitting: specs hold commas)  [required]", NULL},
+    [FPQ_AX_FORMAT] = {NULL, "element format (cast: the target format)\n[int8; cast: fp16]", "element format  [int8]"},
+    [FPQ_AX_SCHEME] = {NULL, "absmax, zeropoint, mx, nvfp4  [absmax]", NULL},
+    [FPQ_AX_GRANULARITY] = {NULL, "tensor, row (token), col (channel), group  [tensor]", NULL},
+    [FPQ_AX_GROUP] = {NULL, "group size, 2 or more; without --granularity, the\n"
+                            "granularity is group (as in fpq quant)  [32]", NULL},
+    [FPQ_AX_AXIS] = {NULL, "groups along 1 (a row) or 0 (a column)  [1]", NULL},
+    [FPQ_AX_SCALE_FORMAT] = {NULL, "scale format, or exact  [fp32]", NULL},
+    [FPQ_AX_SCALE_ROUND] = {NULL, "the scale's rounding  [rne]", NULL},
+    [FPQ_AX_MX_RULE] = {NULL, "mx scale rule: floor, ceil, rceil  [floor]", NULL},
+    [FPQ_AX_RANGE] = {NULL, "max, percentile:P, mse[:STEPS]  [max]", NULL},
+    [FPQ_AX_LOSS_SCALE] = {"S", "cast: multiply before the cast (2^K allowed)  [1]", NULL},
+    [FPQ_AX_ROUND] = {NULL, "element rounding: {modes}\n[rne]", NULL},
+    [FPQ_AX_SEED] = {NULL, "stochastic-rounding seed  [0]", NULL},
+    [FPQ_AX_SYMMETRIC] = {NULL, "signed integers without their most negative value\n"
+                                "(absmax): 1, or 0; alone: 1  [0]", NULL},
+    [FPQ_AX_OUTLIER] = {NULL, "keep columns with any |x| >= T; 0 none  [0]", NULL},
+    [FPQ_AX_KEPT_FORMAT] = {NULL, "format of the kept columns  [fp16]", NULL},
+    [FPQ_AX_CALIB] = {"SRC", "quant: static ranges from SRC, '-' dynamic; repeat\n"
+                             "for more (no comma splitting)  [-]",
+                      "static ranges from SRC, '-' dynamic  [-]"},
+    [FPQ_AX_OVERFLOW] = {"P", "cast: format (its Inf/NaN) or saturate  [format]", NULL},
+};
+
+void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source)
+{
+    for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
+        fpq_sweep_axis ax = (fpq_sweep_axis)a;
+        if (ax == FPQ_AX_LABEL
+            || (!with_source && (ax == FPQ_AX_SOURCE || !fpq_sweep_axis_in_mode(ax, FPQ_SWEEP_QUANT))))
+            continue;
+        const char *help = !with_source && axis_text[a].hist_help ? axis_text[a].hist_help : axis_text[a].help;
+        cli_opt o[2] = {{CLI_AX_ID + (int)a, 0, fpq_sweep_axis_flag(ax), axis_text[a].arg, help}, {0}};
+        for (const cli_opt *q = cli_qspec_options; q->id; q++)
+            if (strcmp(q->name, o[0].name) == 0) {
+                o[0].id = q->id;
+                o[0].short_name = q->short_name;
+                o[0].arg = q->arg;
+            }
+        if (ax == FPQ_AX_SYMMETRIC && with_source)
+            o[0].arg = "[=B[,B]]"; /* a list, as every axis of fpq sweep */
+        else if (!o[0].arg)
+            o[0].arg = "V"; /* an axis without a placeholder above */
+        cli_opts_append(out, cap, n, o);
+    }
+}
+
+int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *arg, bool *handled)
+{
+    *handled = false;
+    if (id <= 0 || !p->cur)
+        return CLI_EXIT_OK;
+    fpq_sweep_axis ax = fpq_sweep_axis_find(p->cur->name);
+    if (ax == FPQ_AX_COUNT_ || strcmp(p->cur->name, fpq_sweep_axis_flag(ax)) != 0)
+        return CLI_EXIT_OK;
+    *handled = true;
+    int rc = CLI_EXIT_OK;
+    switch (ax) {
+    case FPQ_AX_GROUP: rc = cli_arg_uint_list(p, arg, 2, CLI_QSPEC_MAX_GROUP); break;
+    case FPQ_AX_AXIS: rc = cli_arg_uint_list(p, arg, 0, 1); break;
+    case FPQ_AX_SYMMETRIC: /* each 0 or 1, as cli_rounding_option takes it */
+        arg = arg ? arg : "1";
+        for (const char *q = arg;; q++) {
+            size_t len = strcspn(q, ",");
+            if (len != 1 || (q[0] != '0' && q[0] != '1'))
+                return cli_opt_error(p, "bad value '%.*s' (0 or 1)", (int)len, q);
+            if (q[len] == '\0')
+                break;
+            q += len;
+        }
+        break;
+    case FPQ_AX_OUTLIER: rc = cli_arg_double_list(p, arg, 0, DBL_MAX); break;
+    case FPQ_AX_CALIB: arg = strcmp(arg, "none") == 0 ? "-" : arg; break;
+    default: break;
+    }
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    fpq_errbuf e;
+    if (fpq_sweep_axes_add(a, ax, arg, &e) != FPQ_OK)
+        return cli_usage_error(p->cmd, "%s", e.msg);
+    return CLI_EXIT_OK;
+}
+
+int cli_axis_implied(fpq_sweep_axes *a, const char *cmd)
+{
+    fpq_errbuf e;
+    if (a->mode == FPQ_SWEEP_QUANT && a->n[FPQ_AX_GROUP] && !a->n[FPQ_AX_GRANULARITY]
+        && fpq_sweep_axes_add(a, FPQ_AX_GRANULARITY, "group", &e) != FPQ_OK)
+        return cli_usage_error(cmd, "%s", e.msg);
+    return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+
+int cli_load_source(fpq_tensor *t, const char *cmd, const char *src, const char *prefix)
 {
     fpq_errbuf e = {""};
     int st = fpq_source_load(t, src, &e);
@@ -149,4 +281,13 @@ int cli_load_source(struct fpq_tensor *t, const char *cmd, const char *src, cons
         return cli_usage_error(cmd, "%s%s", prefix, e.msg);
     cli_error("%s%s", prefix, e.msg);
     return CLI_EXIT_DATA;
+}
+
+void cli_num(char *buf, size_t n, double v)
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, n, "%.*g", p, v);
+        if (!isfinite(v) || strtod(buf, NULL) == v)
+            return;
+    }
 }

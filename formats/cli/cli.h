@@ -110,38 +110,6 @@ void cli_grid_addf(cli_grid *g, const char *fmt, ...)
 void cli_grid_print(const cli_grid *g, FILE *f, bool csv, const char *indent);
 void cli_grid_free(cli_grid *g);
 
-/* qspec_opts.c: the quantization-spec flags of fpq quant, as text (NULL:
- * not given), shared with fpq matmul (which prefixes them per operand). */
-typedef struct cli_qspec_opts {
-    const char *format, *scheme, *gran, *group, *axis, *scale_format, *scale_round, *mx_rule, *range, *round,
-        *seed, *outlier, *kept;
-    bool no_tensor_scale, symmetric, exact;
-    bool any; /* set by cli_qspec_opts_set: some flag was given */
-} cli_qspec_opts;
-enum {
-    CLI_QO_FORMAT, CLI_QO_SCHEME, CLI_QO_GRAN, CLI_QO_GROUP, CLI_QO_AXIS, CLI_QO_SCALE_FORMAT, CLI_QO_SCALE_ROUND,
-    CLI_QO_MX_RULE, CLI_QO_RANGE, CLI_QO_ROUND, CLI_QO_SEED, CLI_QO_OUTLIER, CLI_QO_KEPT,
-    CLI_QO_NO_TENSOR_SCALE, CLI_QO_SYMMETRIC, CLI_QO_COUNT
-};
-/* The long option names (without prefix) and whether each takes an argument. */
-typedef struct cli_qspec_optname {
-    const char *name;
-    int has_arg;
-} cli_qspec_optname;
-extern const cli_qspec_optname cli_qspec_optnames[CLI_QO_COUNT];
-/* Record flag `which` (a CLI_QO_*) with its argument. */
-void cli_qspec_opts_set(cli_qspec_opts *o, int which, const char *arg);
-/* Fill *s (fpq_qspec_default first) from the flags, validate it; usage
- * errors are reported for command cmd.  CLI_EXIT_OK or CLI_EXIT_USAGE. */
-struct fpq_qspec;
-int cli_qspec_build(struct fpq_qspec *s, const char *cmd, const cli_qspec_opts *o);
-
-/* Load a tensor source for command cmd; on failure report it, prefixed
- * ("X: ", "calibration: ", or ""): an invalid generator spec or ambiguous
- * file is a usage error (CLI_EXIT_USAGE), anything else CLI_EXIT_DATA. */
-struct fpq_tensor;
-int cli_load_source(struct fpq_tensor *t, const char *cmd, const char *src, const char *prefix);
-
 /* The commands (one entry each in main.c's table). */
 int cli_cmd_formats(const cli_args *a);
 int cli_cmd_info(const cli_args *a);
@@ -175,9 +143,10 @@ int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary
                      const fpq_format *to, const fpq_rounding *rnd, unsigned long long count);
 int cli_quant_main(int argc, char **argv); /* cmd_quant.c: fpq quant */
 int cli_matmul_main(int argc, char **argv); /* cmd_matmul.c: fpq matmul */
-/* cmd_sweep.c: sweeps and the report's helpers. */
+/* cmd_sweep.c: sweeps and their merge. */
 int cli_sweep_main(int argc, char **argv);
 int cli_merge_main(int argc, char **argv);
+/* The report's helpers: cmd_lloydmax.c, cmd_hist.c, cmd_ranges.c. */
 int cli_lloydmax_main(int argc, char **argv);
 int cli_hist_main(int argc, char **argv);
 int cli_ranges_main(int argc, char **argv);

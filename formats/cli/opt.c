@@ -221,6 +221,51 @@ int cli_arg_double(const cli_parser *p, const char *arg, double lo, double hi, d
     return CLI_EXIT_OK;
 }
 
+/* Call check on each comma-separated item of arg (copied, so that it ends
+ * where the item does). */
+static int each_item(const cli_parser *p, const char *arg, int (*check)(const cli_parser *, const char *, const void *),
+                     const void *ctx)
+{
+    const char *s = arg ? arg : "";
+    for (;;) {
+        size_t len = strcspn(s, ",");
+        char item[128];
+        snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item ? len : sizeof item - 1), s);
+        int rc = check(p, len < sizeof item ? item : s, ctx);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+        if (s[len] == '\0')
+            return CLI_EXIT_OK;
+        s += len + 1;
+    }
+}
+
+static int check_uint(const cli_parser *p, const char *item, const void *ctx)
+{
+    const unsigned long long *r = ctx;
+    unsigned long long v;
+    return cli_arg_uint(p, item, r[0], r[1], &v);
+}
+
+static int check_double(const cli_parser *p, const char *item, const void *ctx)
+{
+    const double *r = ctx;
+    double v;
+    return cli_arg_double(p, item, r[0], r[1], &v);
+}
+
+int cli_arg_uint_list(const cli_parser *p, const char *arg, unsigned long long lo, unsigned long long hi)
+{
+    const unsigned long long r[2] = {lo, hi};
+    return each_item(p, arg, check_uint, r);
+}
+
+int cli_arg_double_list(const cli_parser *p, const char *arg, double lo, double hi)
+{
+    const double r[2] = {lo, hi};
+    return each_item(p, arg, check_double, r);
+}
+
 int cli_arg_format(const cli_parser *p, const char *arg, fpq_format *out)
 {
     return cli_format(out, p->cmd, arg ? arg : "");
@@ -286,7 +331,7 @@ static void help_text(FILE *f, const char *text, int col)
     }
 }
 
-void cli_opts_help(FILE *f, const cli_opt *opts)
+int cli_opts_width(const cli_opt *opts)
 {
     char syn[96];
     int width = 0;
@@ -296,10 +341,14 @@ void cli_opts_help(FILE *f, const cli_opt *opts)
         if (l <= HELP_COL_MAX && l > width)
             width = l;
     }
-    if (width < 10)
-        width = 10;
+    return width < 10 ? 10 : width;
+}
+
+void cli_opts_help_part(FILE *f, const cli_opt *part, int width, bool with_help)
+{
+    char syn[96];
     int col = 2 + width + 2;
-    for (const cli_opt *o = opts; o->id; o++) {
+    for (const cli_opt *o = part; o->id; o++) {
         synopsis(syn, sizeof syn, o);
         if ((int)strlen(syn) > width)
             fprintf(f, "  %s\n%*s", syn, col, "");
@@ -308,6 +357,23 @@ void cli_opts_help(FILE *f, const cli_opt *opts)
         help_text(f, o->help ? o->help : "", col);
         fputc('\n', f);
     }
-    synopsis(syn, sizeof syn, &help_opt);
-    fprintf(f, "  %-*s  %s\n", width, syn, help_opt.help);
+    if (with_help) {
+        synopsis(syn, sizeof syn, &help_opt);
+        fprintf(f, "  %-*s  %s\n", width, syn, help_opt.help);
+    }
+}
+
+void cli_opts_help(FILE *f, const cli_opt *opts)
+{
+    cli_opts_help_part(f, opts, cli_opts_width(opts), true);
+}
+
+void cli_opts_append(cli_opt *out, size_t cap, size_t *n, const cli_opt *t)
+{
+    for (; t->id; t++) {
+        if (*n + 1 >= cap)
+            abort();
+        out[(*n)++] = *t;
+    }
+    out[*n] = (cli_opt){0};
 }

@@ -148,4 +148,22 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
 /* Print the options of a table, aligned, as help text; "-h, --help" last. */
 void cli_opts_help(FILE *f, const cli_opt *opts);
 
+/* Each comma-separated item of arg checked as by cli_arg_uint or
+ * cli_arg_double (an empty item is a bad value); the values are not kept. */
+int cli_arg_uint_list(const cli_parser *p, const char *arg, unsigned long long lo, unsigned long long hi);
+int cli_arg_double_list(const cli_parser *p, const char *arg, double lo, double hi);
+
+/* A table built at run time from others: append the options of t to out,
+ * which holds *n options and room for cap entries, and keep it ended by an
+ * entry whose id is 0.  Running out of room is a bug: abort(). */
+void cli_opts_append(cli_opt *out, size_t cap, size_t *n, const cli_opt *t);
+
+/* Help in sections (a heading, then some of a command's options): the
+ * width of the option column cli_opts_help gives the whole table opts, and
+ * the options of part printed in a column that wide, with "-h, --help"
+ * after them when with_help.  cli_opts_help(f, t) is
+ * cli_opts_help_part(f, t, cli_opts_width(t), true). */
+int cli_opts_width(const cli_opt *opts);
+void cli_opts_help_part(FILE *f, const cli_opt *part, int width, bool with_help);
+
 #endif /* FPQ_CLI_OPT_H */

@@ -1,0 +1,91 @@
+/* qspec_opts.h: what the lab's commands share (qspec_opts.c) -- the
+ * quantization-spec options, one table for fpq quant, fpq matmul (once per
+ * operand, prefixed: --x-format, --w-group, ...) and the axes of fpq sweep
+ * and fpq hist that have the same names; loading a tensor source; the
+ * number form of the metrics of fpq quant and fpq matmul.
+ */
+#ifndef FPQ_CLI_QSPEC_OPTS_H
+#define FPQ_CLI_QSPEC_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "opt.h"
+#include "quant.h"
+#include "sweep.h"
+
+/* Ids of the spec options besides the shared ones they use (CLI_ID_FORMAT,
+ * CLI_ID_ROUND, CLI_ID_SEED, CLI_ID_SYMMETRIC); below 1000 like every
+ * command's own, and above the ids the commands give their other options
+ * (which stay below 800: see cli_axis_option). */
+enum {
+    CLI_QO_FIRST = 900,
+    CLI_QO_SCHEME = CLI_QO_FIRST, CLI_QO_GRAN, CLI_QO_GROUP, CLI_QO_AXIS, CLI_QO_SCALE_FORMAT,
+    CLI_QO_SCALE_ROUND, CLI_QO_MX_RULE, CLI_QO_NO_TENSOR_SCALE, CLI_QO_RANGE, CLI_QO_OUTLIER, CLI_QO_KEPT
+};
+
+/* The largest group size the options take: the largest tensor quant.h
+ * supports. */
+#define CLI_QSPEC_MAX_GROUP (1ULL << 53)
+
+/* The spec options, ended by an entry whose id is 0; CLI_QSPEC_NOPTS of
+ * them. */
+#define CLI_QSPEC_NOPTS 15
+extern const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1];
+
+/* The spec options given, checked as far as they can be alone: the names
+ * (formats, scheme, ...) as text, the numbers and the rounding parsed. */
+typedef struct cli_qspec_opts {
+    const char *format, *scheme, *gran, *scale_format, *scale_round, *mx_rule, *range, *kept;
+    size_t group;
+    unsigned axis;
+    double outlier;
+    bool has_group, has_axis, has_outlier;
+    fpq_rounding rnd; /* --round, --seed, --symmetric */
+    bool no_tensor_scale;
+    bool exact; /* the command's --exact, if it has one */
+    bool any;   /* some spec option was given */
+} cli_qspec_opts;
+
+void cli_qspec_opts_init(cli_qspec_opts *o);
+
+/* Take spec option id (an id of cli_qspec_options) with its argument, as
+ * cli_next returned it: numbers are checked here (an error names the
+ * option and the range).  CLI_EXIT_OK or CLI_EXIT_USAGE (reported); *handled
+ * says whether id was a spec option. */
+int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg, bool *handled);
+
+/* Fill *s (fpq_qspec_default first) from the options and validate it;
+ * usage errors are reported for command cmd, naming the options with
+ * prefix ("" or "x-", "w-").  CLI_EXIT_OK or CLI_EXIT_USAGE. */
+int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *prefix, const cli_qspec_opts *o);
+
+/* The axes of fpq sweep (with_source: every axis of both modes but label)
+ * or of fpq hist (the quant axes but source and label, one value each) as
+ * options, appended to out (see cli_opts_append): those named like a spec
+ * option take its id and short name. */
+void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source);
+
+/* If id, as cli_next returned it, is an option of cli_axis_options, add
+ * its argument to the axis (a list of values, the numbers checked; a bare
+ * --symmetric is 1) and set *handled.  Ids of the axes that are not spec
+ * options are 800 and up: a command's own ids stay below.  CLI_EXIT_OK or
+ * CLI_EXIT_USAGE (reported). */
+int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *arg, bool *handled);
+
+/* What the axes given imply, as the spec options do in fpq quant: --group
+ * without --granularity is granularity group (quant mode).  CLI_EXIT_OK or
+ * a reported error. */
+int cli_axis_implied(fpq_sweep_axes *a, const char *cmd);
+
+/* Load a tensor source for command cmd; on failure report it, prefixed
+ * ("X: ", "calibration: ", or ""): an invalid generator spec or ambiguous
+ * file is a usage error (CLI_EXIT_USAGE), anything else CLI_EXIT_DATA. */
+int cli_load_source(fpq_tensor *t, const char *cmd, const char *src, const char *prefix);
+
+/* The shortest %.Ng (15 <= N <= 17) that reads back as v; "inf", "-inf",
+ * "nan" as printf spells them: the numbers of fpq quant and fpq matmul. */
+void cli_num(char *buf, size_t n, double v);
+
+#endif /* FPQ_CLI_QSPEC_OPTS_H */
