@@ -422,7 +422,7 @@ FUZZ_TIME ?= 60
 FUZZ_RUNS ?= 2000
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
-FUZZ_LIB_SRCS := analysis/core/tensor.c $(sort $(wildcard analysis/gen/*.c) \
+FUZZ_LIB_SRCS := formats/rounding.c analysis/core/tensor.c $(sort $(wildcard analysis/gen/*.c) \
                  $(wildcard analysis/io/*.c))
 FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Iformats -Ianalysis \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -435,7 +435,7 @@ FUZZ_PROBE = mkdir -p build/fuzz && \
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB_SRCS) $(wildcard analysis/*.h analysis/*/*.h)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_FLAGS) $(MPFR_CFLAGS) $(ANA_CFLAGS) -o $@+ $< \
-		$(FUZZ_LIB_SRCS) $(ANA_LIBS) -lm && mv -f $@+ $@
+		$(FUZZ_LIB_SRCS) $(ANA_LIBS) $(MPFR_LIBS) -lm && mv -f $@+ $@
 
 .PHONY: fuzz check-fuzz
 fuzz: $(DEPS_STAMP)
