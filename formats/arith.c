@@ -65,7 +65,7 @@ typedef struct operand {
 static bool is_snan(const fpq_format *f, uint64_t bits)
 {
     return f->kind == FPQ_KIND_FLOAT && f->specials == FPQ_SPECIALS_IEEE && fpq_float_is_nan(f, bits) &&
-           !(bits & (UINT64_C(1) << (f->mbits - 1)));
+           !(bits & fpq_quiet_bit(f));
 }
 
 static void load(operand *o, mpfr_ptr v, const fpq_format *f, uint64_t bits)
@@ -80,15 +80,6 @@ static void load(operand *o, mpfr_ptr v, const fpq_format *f, uint64_t bits)
     o->neg = mpfr_signbit(v) != 0;
 }
 
-static bool same_format(const fpq_format *a, const fpq_format *b)
-{
-    if (a == b)
-        return true;
-    return a->kind == b->kind && a->bits == b->bits && a->is_signed == b->is_signed && a->ebits == b->ebits &&
-           a->mbits == b->mbits && a->bias == b->bias && a->specials == b->specials &&
-           a->subnormals == b->subnormals && a->lut == b->lut;
-}
-
 /* A float format whose negation is a flip of the sign bit. */
 static bool sign_flips(const fpq_format *f) { return f->kind == FPQ_KIND_FLOAT && f->is_signed; }
 
@@ -99,8 +90,8 @@ static bool sign_flips(const fpq_format *f) { return f->kind == FPQ_KIND_FLOAT &
  * caller has raised invalid for signalling operands. */
 static int nan_result(uint64_t *r, unsigned *fl, const fpq_format *to, const operand *o, const fpq_rounding *rnd)
 {
-    if (same_format(to, o->f)) {
-        *r = o->f->specials == FPQ_SPECIALS_IEEE ? o->bits | (UINT64_C(1) << (o->f->mbits - 1)) : o->bits;
+    if (fpq_format_same(to, o->f)) {
+        *r = o->f->specials == FPQ_SPECIALS_IEEE ? o->bits | fpq_quiet_bit(o->f) : o->bits;
         return 0;
     }
     unsigned f2 = 0;
@@ -135,7 +126,7 @@ static int encode_into(uint64_t *r, unsigned *fl, const fpq_format *to, mpfr_src
 static int pick(uint64_t *r, unsigned *fl, const fpq_format *to, const operand *o, mpfr_srcptr v,
                 const fpq_rounding *rnd)
 {
-    if (same_format(to, o->f)) {
+    if (fpq_format_same(to, o->f)) {
         *r = o->bits;
         return 0;
     }
@@ -178,7 +169,7 @@ static int sign_op(uint64_t *r, unsigned *fl, const fpq_format *to, fpq_op op, c
         bool signless = f->specials == FPQ_SPECIALS_FNUZ && (a->zero || a->nan);
         if (!signless)
             nb = op == FPQ_OP_NEG ? nb ^ sb : nb & ~sb;
-        if (same_format(to, f)) { /* a quiet-computational bit operation: no flags */
+        if (fpq_format_same(to, f)) { /* a quiet-computational bit operation: no flags */
             *r = nb;
             return 0;
         }

@@ -17,25 +17,17 @@
 #define INPUT_PREC 64  /* every value of every format */
 #define TERM_PREC 128  /* every product of two of them, exactly */
 
-static const fpq_format *preset(const char *name)
-{
-    for (size_t i = 0; i < fpq_npresets; i++)
-        if (strcmp(fpq_presets[i].name, name) == 0)
-            return &fpq_presets[i];
-    return NULL;
-}
-
 void fpq_dot_spec_default(fpq_dot_spec *s)
 {
     memset(s, 0, sizeof *s);
-    s->in = preset("fp16");
+    s->in = fpq_preset_find("fp16");
     s->in_b = NULL;
     s->prod = NULL;
-    s->acc = preset("fp32");
+    s->acc = fpq_binary32;
     s->out = NULL;
     s->order = FPQ_DOT_SEQ;
     s->block = 32;
-    s->block_acc = preset("fp32");
+    s->block_acc = fpq_binary32;
     fpq_rounding_default(&s->rnd_in);
     fpq_rounding_default(&s->rnd);
     fpq_rounding_default(&s->rnd_out);

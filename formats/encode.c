@@ -374,9 +374,9 @@ int fpq_convert(uint64_t *out, unsigned *flags, const fpq_format *to, const fpq_
         /* Keep the sign and the top payload bits; set the quiet bit.  A
          * signalling NaN (quiet bit clear) raises invalid, as on x86. */
         const uint64_t mf = bits & ((UINT64_C(1) << from->mbits) - 1);
-        const uint64_t quiet_from = UINT64_C(1) << (from->mbits - 1);
+        const uint64_t quiet_from = fpq_quiet_bit(from);
         uint64_t mt = to->mbits <= from->mbits ? mf >> (from->mbits - to->mbits) : mf << (to->mbits - from->mbits);
-        mt |= UINT64_C(1) << (to->mbits - 1);
+        mt |= fpq_quiet_bit(to);
         bool neg = (bits & fpq_sign_bit(from)) != 0 && to->is_signed;
         *out = (neg ? fpq_sign_bit(to) : 0) | fpq_exp_all_ones(to) | mt;
         if (flags)

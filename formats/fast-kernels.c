@@ -190,25 +190,33 @@ INLINE int32_t k32_int(const k32 *P, const int mode, uint32_t xb, uint64_t u)
  * the block (FPQ_RSR only; NULL otherwise). */
 #define DRAW(MODE, i) ((MODE) == FPQ_RSR ? u[i] : 0)
 
-/* k32 kernels: element i of src into codes (encode) or dst (round). */
+/* The loops of a k32 kernel, one per case: integers in nearest-even by
+ * k32_int_rne where it applies (INT_RNE), other integers by k32_int (INT),
+ * floats in nearest-even by a lean kernel where LEAN_OK (LEAN), else by
+ * the general one (ANY); each an assignment of element i. */
+#define K32_BODY(MODE, LEAN_OK, INT_RNE, INT, LEAN, ANY)                        \
+    if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            INT_RNE;                                                            \
+    else if (is_int)                                                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            INT;                                                                \
+    else if ((MODE) == FPQ_RNE && (LEAN_OK))                                    \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            LEAN;                                                               \
+    else                                                                        \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            ANY;
 
 HOT static void k32_encode_block(uint32_t *restrict codes, const float *restrict src, const uint64_t *restrict u,
                                  const k32 *pp, int is_int, fpq_rnd mode)
 {
     const k32 P = *pp;
-#define BODY(MODE)                                                              \
-    if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            codes[i] = (uint32_t)(int32_t)k32_int_rne(&P, src[i]) & P.mask;    \
-    else if (is_int)                                                            \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask; \
-    else if ((MODE) == FPQ_RNE && P.rne_ok && P.enc_rne_ok)                     \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            codes[i] = k32_encode_rne(&P, f32_bits(src[i]));                   \
-    else                                                                        \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i));
+#define BODY(MODE)                                                                                 \
+    K32_BODY(MODE, P.rne_ok && P.enc_rne_ok, codes[i] = (uint32_t)(int32_t)k32_int_rne(&P, src[i]) & P.mask, \
+             codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask,      \
+             codes[i] = k32_encode_rne(&P, f32_bits(src[i])),                                       \
+             codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)))
     K32_LOOPS(BODY)
 #undef BODY
 }
@@ -217,19 +225,11 @@ HOT static void k32_round_block(float *restrict dst, const float *restrict src, 
                                 const k32 *pp, int is_int, fpq_rnd mode)
 {
     const k32 P = *pp;
-#define BODY(MODE)                                                              \
-    if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            dst[i] = k32_int_rne(&P, src[i]);                                   \
-    else if (is_int)                                                            \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            dst[i] = (float)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i));  \
-    else if ((MODE) == FPQ_RNE && P.rne_ok)                                     \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            dst[i] = f32_from(k32_round_rne(&P, f32_bits(src[i])));            \
-    else                                                                        \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
-            dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)));
+#define BODY(MODE)                                                                                 \
+    K32_BODY(MODE, P.rne_ok, dst[i] = k32_int_rne(&P, src[i]),                                     \
+             dst[i] = (float)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)),                    \
+             dst[i] = f32_from(k32_round_rne(&P, f32_bits(src[i]))),                                \
+             dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i))))
     K32_LOOPS(BODY)
 #undef BODY
 }

@@ -47,14 +47,6 @@ static void float_specials(specials *s, const fpq_format *f, const fpq_rounding 
 
 /* ---- setup ------------------------------------------------------------------------- */
 
-/* Destination of a decode: binary32 or binary64, described as a format so
- * that the k64 rounding (nearest-even) takes a value into it. */
-static const fpq_format host_binary32 = {.name = "binary32", .kind = FPQ_KIND_FLOAT, .bits = 32, .is_signed = true,
-                                         .ebits = 8, .mbits = 23, .bias = 127, .specials = FPQ_SPECIALS_IEEE,
-                                         .subnormals = true};
-static const fpq_format host_binary64 = {.name = "binary64", .kind = FPQ_KIND_FLOAT, .bits = 64, .is_signed = true,
-                                         .ebits = 11, .mbits = 52, .bias = 1023, .specials = FPQ_SPECIALS_IEEE,
-                                         .subnormals = true};
 
 /* Largest binade exponent of a float format. */
 static int64_t float_emax(const fpq_format *f)
@@ -179,7 +171,8 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
 static void kdec_init(kdec *p, const fpq_format *f, bool dbl, const double *lut)
 {
     memset(p, 0, sizeof *p);
-    const fpq_format *to = dbl ? &host_binary64 : &host_binary32;
+    /* the destination as a format, so that the k64 rounding (nearest-even) takes a value into it */
+    const fpq_format *to = dbl ? fpq_binary64 : fpq_binary32;
     p->kind = f->kind;
     p->dbl = dbl;
     p->signbit = fpq_sign_bit(f);
@@ -205,7 +198,7 @@ static void kdec_init(kdec *p, const fpq_format *f, bool dbl, const double *lut)
     }
     p->dsign = fpq_sign_bit(to);
     p->dinf = fpq_exp_all_ones(to);
-    p->dnan = p->dinf | (UINT64_C(1) << (to->mbits - 1));
+    p->dnan = fpq_nan_bits(to, false);
     fpq_rounding rne;
     fpq_rounding_default(&rne);
     k64_init(&p->to, to, &rne);

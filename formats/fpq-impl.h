@@ -1,5 +1,6 @@
-/* fpq-impl.h: private helpers shared by the files of formats/.
- * Bit-field arithmetic of a format, derived from its fields only. */
+/* fpq-impl.h: private to the files of formats/: registry.c's functions and
+ * data for the other files, and the bit-field arithmetic of a format,
+ * derived from its fields only. */
 #ifndef FPQ_IMPL_H
 #define FPQ_IMPL_H
 
@@ -12,6 +13,21 @@
 #else
 #define FPQ_HIDDEN
 #endif
+
+/* ---- registry.c ------------------------------------------------------------ */
+
+/* The presets fp32 and fp64: binary32 and binary64 as formats. */
+FPQ_HIDDEN extern const fpq_format *const fpq_binary32;
+FPQ_HIDDEN extern const fpq_format *const fpq_binary64;
+
+/* The preset named name or one of its aliases (case-insensitive), or NULL. */
+FPQ_HIDDEN const fpq_format *fpq_preset_find(const char *name);
+
+/* Whether a and b are the same format: every field but the name, aliases,
+ * hw and note equal (a table's entries by their pointer). */
+FPQ_HIDDEN bool fpq_format_same(const fpq_format *a, const fpq_format *b);
+
+/* ---- bit fields ---------------------------------------------------------------- */
 
 /* 2^bits: how many patterns the format has. */
 static inline uint64_t fpq_npatterns(const fpq_format *f)
@@ -80,6 +96,9 @@ static inline bool fpq_float_is_nan(const fpq_format *f, uint64_t bits)
     }
 }
 
+/* The quiet bit of an IEEE-style NaN: the top mantissa bit. */
+static inline uint64_t fpq_quiet_bit(const fpq_format *f) { return UINT64_C(1) << (f->mbits - 1); }
+
 /* Whether the format has a negative zero. */
 static inline bool fpq_has_neg_zero(const fpq_format *f)
 {
@@ -95,7 +114,7 @@ static inline uint64_t fpq_nan_bits(const fpq_format *f, bool neg)
     const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
     switch (f->specials) {
     case FPQ_SPECIALS_IEEE:
-        return sign | fpq_exp_all_ones(f) | (UINT64_C(1) << (f->mbits - 1));
+        return sign | fpq_exp_all_ones(f) | fpq_quiet_bit(f);
     case FPQ_SPECIALS_FN:
         return sign | fpq_mag_mask(f);
     case FPQ_SPECIALS_FNUZ:

@@ -31,13 +31,16 @@ static const char *const nf4_levels[16] = {
     .mbits = m, .bias = bi, .specials = FPQ_SPECIALS_##sp, .subnormals = sub
 #define INT(nm, b, sg) .name = nm, .kind = FPQ_KIND_INT, .bits = b, .is_signed = sg
 
+/* Positions of the presets that other files take by pointer (fpq-impl.h). */
+enum { AT_FP64 = 0, AT_FP32 = 1 };
+
 /* Landmarks in hex-float: max finite, min normal, min subnormal; NaN, Inf. */
 const fpq_format fpq_presets[] = {
     /* 0x1.fffffffffffffp+1023, 0x1p-1022, 0x1p-1074; NaN 0x7ff8000000000000, Inf 0x7ff0000000000000 */
-    {FLOAT("fp64", 64, true, 11, 52, 1023, IEEE, true), .aliases = {"binary64", "double", "float64", "e11m52"},
+    [AT_FP64] = {FLOAT("fp64", 64, true, 11, 52, 1023, IEEE, true), .aliases = {"binary64", "double", "float64", "e11m52"},
      .note = "IEEE 754-2019 binary64"},
     /* 0x1.fffffep+127, 0x1p-126, 0x1p-149; NaN 0x7fc00000, Inf 0x7f800000 */
-    {FLOAT("fp32", 32, true, 8, 23, 127, IEEE, true), .aliases = {"binary32", "single", "float", "float32", "e8m23"},
+    [AT_FP32] = {FLOAT("fp32", 32, true, 8, 23, 127, IEEE, true), .aliases = {"binary32", "single", "float", "float32", "e8m23"},
      .note = "IEEE 754-2019 binary32"},
     /* 0x1.ffcp+127, 0x1p-126, 0x1p-136; NaN 0x3fe00, Inf 0x3fc00 (19-bit patterns) */
     {FLOAT("tf32", 19, true, 8, 10, 127, IEEE, true), .aliases = {"e8m10", "tensorfloat32"}, .hw = HW_SINCE_AMPERE,
@@ -96,6 +99,9 @@ const fpq_format fpq_presets[] = {
      .aliases = {"normalfloat4"}, .note = "QLoRA NormalFloat-4: 16 quantiles of N(0,1), scaled to [-1, 1]"},
 };
 const size_t fpq_npresets = sizeof fpq_presets / sizeof fpq_presets[0];
+
+const fpq_format *const fpq_binary32 = &fpq_presets[AT_FP32];
+const fpq_format *const fpq_binary64 = &fpq_presets[AT_FP64];
 
 static const char *const status_text[FPQ_ERR_COUNT_] = {
     [FPQ_OK] = "success",
@@ -191,7 +197,7 @@ static bool name_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-static const fpq_format *find_preset(const char *name)
+const fpq_format *fpq_preset_find(const char *name)
 {
     for (size_t i = 0; i < fpq_npresets; i++) {
         const fpq_format *p = &fpq_presets[i];
@@ -301,7 +307,7 @@ int fpq_format_parse(fpq_format *out, const char *name)
         return FPQ_ERR_ARG;
     if (strlen(name) >= FPQ_NAME_MAX)
         return FPQ_ERR_UNKNOWN_FORMAT;
-    const fpq_format *p = find_preset(name);
+    const fpq_format *p = fpq_preset_find(name);
     if (p) {
         *out = *p;
         return FPQ_OK;
@@ -384,15 +390,18 @@ mpfr_prec_t fpq_format_precision(const fpq_format *f)
 
 unsigned fpq_format_hex_digits(const fpq_format *f) { return (f->bits + 3) / 4; }
 
+bool fpq_format_same(const fpq_format *a, const fpq_format *b)
+{
+    if (a == b)
+        return true;
+    return a->kind == b->kind && a->bits == b->bits && a->is_signed == b->is_signed && a->ebits == b->ebits &&
+           a->mbits == b->mbits && a->bias == b->bias && a->specials == b->specials &&
+           a->subnormals == b->subnormals && a->lut == b->lut;
+}
+
 int fpq_format_host_width(const fpq_format *f)
 {
-    if (f->kind != FPQ_KIND_FLOAT || f->specials != FPQ_SPECIALS_IEEE || !f->is_signed || !f->subnormals)
-        return 0;
-    if (f->bits == 32 && f->ebits == 8 && f->mbits == 23 && f->bias == 127)
-        return 32;
-    if (f->bits == 64 && f->ebits == 11 && f->mbits == 52 && f->bias == 1023)
-        return 64;
-    return 0;
+    return fpq_format_same(f, fpq_binary32) ? 32 : fpq_format_same(f, fpq_binary64) ? 64 : 0;
 }
 
 int fpq_epsilon(mpfr_ptr rop, const fpq_format *f)

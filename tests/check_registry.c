@@ -828,6 +828,11 @@ START_TEST(host_width_is_binary32_or_binary64_by_fields)
     ck_assert_int_eq(fpq_format_parse(&f, "fp32"), FPQ_OK);
     f.subnormals = false;
     ck_assert_int_eq(fpq_format_host_width(&f), 0);
+    for (size_t i = 0; i < fpq_npresets; i++) {
+        const char *nm = fpq_presets[i].name;
+        int want = strcmp(nm, "fp32") == 0 ? 32 : strcmp(nm, "fp64") == 0 ? 64 : 0;
+        ck_assert_msg(fpq_format_host_width(&fpq_presets[i]) == want, "%s", nm);
+    }
 }
 END_TEST
 
