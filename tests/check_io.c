@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "io/io-impl.h" /* fpq_io_ld32, fpq_io_ld64: checks of the file layouts built here */
 #include "source.h"
 
 /* ---- scratch directory ------------------------------------------------------ */

@@ -7,14 +7,12 @@
  * frames otherwise (one row per channel).  Listed dtypes: pcm8, pcmu8,
  * pcm16, pcm24, pcm32, f32, f64, ulaw, alaw, vorbis, flac..., "audio" for
  * other encodings. */
-#include "io.h"
+#include "io-impl.h"
 
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbuf *err);
 
 typedef struct vio {
     const unsigned char *p;
@@ -49,14 +47,20 @@ static sf_count_t v_write(const void *ptr, sf_count_t n, void *u)
     return 0;
 }
 
-static SNDFILE *open_mem(const fpq_io_file *f, vio *v, SF_INFO *info)
+/* Open f's bytes with libsndfile into *sf; FPQ_LAB_ERR_FORMAT when it
+ * cannot read them. */
+static int open_mem(SNDFILE **sf, const fpq_io_file *f, vio *v, SF_INFO *info, fpq_errbuf *err)
 {
     static SF_VIRTUAL_IO io = {v_len, v_seek, v_read, v_write, v_tell};
     v->p = f->buf;
     v->len = (sf_count_t)f->len;
     v->pos = 0;
     memset(info, 0, sizeof *info);
-    return sf_open_virtual(&io, SFM_READ, info, v);
+    *sf = sf_open_virtual(&io, SFM_READ, info, v);
+    if (!*sf)
+        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: not a readable audio file (libsndfile: %s)",
+                       f->path, sf_strerror(NULL));
+    return FPQ_OK;
 }
 
 static const char *subtype_name(int format)
@@ -81,10 +85,10 @@ int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err)
     f->kind = "audio";
     vio v;
     SF_INFO info;
-    SNDFILE *sf = open_mem(f, &v, &info);
-    if (!sf)
-        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: not a readable audio file (libsndfile: %s)",
-                       f->path, sf_strerror(NULL));
+    SNDFILE *sf;
+    int rc = open_mem(&sf, f, &v, &info, err);
+    if (rc != FPQ_OK)
+        return rc;
     sf_close(sf);
     if (info.channels < 1 || info.frames < 0)
         return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: audio header claims %d channels and %lld frames",
@@ -111,9 +115,7 @@ int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err)
         t.shape[0] = (uint64_t)info.channels;
         t.shape[1] = (uint64_t)info.frames;
     }
-    const char *base = strrchr(f->path, '/');
-    base = base ? base + 1 : f->path;
-    return fpq_io_add(f, &t, base, strlen(base), err);
+    return fpq_io_add_file_tensor(f, &t, err);
 }
 
 int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbuf *err)
@@ -123,10 +125,10 @@ int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbu
     size_t frames = (size_t)t->shape[t->ndim - 1];
     vio v;
     SF_INFO info;
-    SNDFILE *sf = open_mem(f, &v, &info);
-    if (!sf)
-        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: not a readable audio file (libsndfile: %s)",
-                       f->path, sf_strerror(NULL));
+    SNDFILE *sf;
+    int rc = open_mem(&sf, f, &v, &info, err);
+    if (rc != FPQ_OK)
+        return rc;
     fpq_tensor r;
     double *tmp = NULL;
     if (fpq_tensor_alloc(&r, ch, frames) != FPQ_OK ||

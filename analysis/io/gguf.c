@@ -15,7 +15,7 @@
  * Q8_0, the K-quants, the IQ types, ...) are listed by name and refused.
  * Shapes are listed slowest axis first, i.e. ne[] reversed: a PyTorch
  * weight [out, in] has ne = {in, out} and is listed out x in. */
-#include "io.h"
+#include "io-impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
