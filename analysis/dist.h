@@ -128,8 +128,9 @@ double fpq_dist_param_default(fpq_dist_kind k, size_t j);
  * Returns 1 and sets *out, or 0. */
 int fpq_seed_parse(uint64_t *out, const char *s, size_t len);
 
-/* Whether a source string is a generator spec: NAME: with NAME a kind or
- * alias above. */
+/* Whether text has the shape of a generator spec, NAME: with NAME a kind
+ * or alias above.  (How a source reads -- a spec, or a file whose name
+ * looks like one -- is fpq_source_parse's rule, source.h.) */
 int fpq_gen_is_spec(const char *source);
 
 /* Parse "DIST:key=value,..." (see README-data.md).  Shape keys: n= (a
