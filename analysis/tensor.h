@@ -29,8 +29,8 @@ void fpq_tensor_free(fpq_tensor *t);
 static inline size_t fpq_tensor_size(const fpq_tensor *t) { return t->rows * t->cols; }
 
 /* FPQ_OK when every value of t is finite; else FPQ_LAB_ERR_FORMAT with err
- * naming the first (row-major) that is not, as "WHAT value at row R,
- * column C (element I) is NaN" (or infinite). */
+ * naming the first (row-major) that is not: "WHAT value at row R, column C
+ * (element I) is NaN (or infinite); ... element [R, C] ...". */
 int fpq_tensor_check_finite(const fpq_tensor *t, const char *what, fpq_errbuf *err);
 
 #endif

@@ -36,7 +36,8 @@ int fpq_tensor_check_finite(const fpq_tensor *t, const char *what, fpq_errbuf *e
         if (!isfinite(t->data[i]))
             return fpq_err(err, FPQ_LAB_ERR_FORMAT,
                            "%s value at row %zu, column %zu (element %zu) is %s; the quantizers need "
-                           "finite values (drop or replace it first)",
-                           what, i / t->cols, i % t->cols, i, isnan(t->data[i]) ? "NaN" : "infinite");
+                           "finite values (drop or replace element [%zu, %zu] first)",
+                           what, i / t->cols, i % t->cols, i, isnan(t->data[i]) ? "NaN" : "infinite",
+                           i / t->cols, i % t->cols);
     return FPQ_OK;
 }

@@ -47,17 +47,24 @@ static sf_count_t v_write(const void *ptr, sf_count_t n, void *u)
     return 0;
 }
 
-/* Open f's bytes with libsndfile into *sf; FPQ_LAB_ERR_FORMAT when it
- * cannot read them. */
-static int open_mem(SNDFILE **sf, const fpq_io_file *f, vio *v, SF_INFO *info, fpq_errbuf *err)
+/* An audio file open in libsndfile over its bytes. */
+typedef struct snd {
+    vio v;
+    SF_INFO info;
+    SNDFILE *sf;
+} snd;
+
+/* Open f's bytes with libsndfile; FPQ_LAB_ERR_FORMAT when it cannot read
+ * them. */
+static int snd_open(snd *a, const fpq_io_file *f, fpq_errbuf *err)
 {
     static SF_VIRTUAL_IO io = {v_len, v_seek, v_read, v_write, v_tell};
-    v->p = f->buf;
-    v->len = (sf_count_t)f->len;
-    v->pos = 0;
-    memset(info, 0, sizeof *info);
-    *sf = sf_open_virtual(&io, SFM_READ, info, v);
-    if (!*sf)
+    a->v.p = f->buf;
+    a->v.len = (sf_count_t)f->len;
+    a->v.pos = 0;
+    memset(&a->info, 0, sizeof a->info);
+    a->sf = sf_open_virtual(&io, SFM_READ, &a->info, &a->v);
+    if (!a->sf)
         return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: not a readable audio file (libsndfile: %s)",
                        f->path, sf_strerror(NULL));
     return FPQ_OK;
@@ -83,13 +90,12 @@ static const char *subtype_name(int format)
 int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err)
 {
     f->kind = "audio";
-    vio v;
-    SF_INFO info;
-    SNDFILE *sf;
-    int rc = open_mem(&sf, f, &v, &info, err);
+    snd a;
+    int rc = snd_open(&a, f, err);
     if (rc != FPQ_OK)
         return rc;
-    sf_close(sf);
+    sf_close(a.sf);
+    const SF_INFO info = a.info;
     if (info.channels < 1 || info.frames < 0)
         return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: audio header claims %d channels and %lld frames",
                        f->path, info.channels, (long long)info.frames);
@@ -123,12 +129,11 @@ int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbu
     const fpq_io_tensor *t = &f->t[i];
     size_t ch = t->ndim == 1 ? 1 : (size_t)t->shape[0];
     size_t frames = (size_t)t->shape[t->ndim - 1];
-    vio v;
-    SF_INFO info;
-    SNDFILE *sf;
-    int rc = open_mem(&sf, f, &v, &info, err);
+    snd a;
+    int rc = snd_open(&a, f, err);
     if (rc != FPQ_OK)
         return rc;
+    SNDFILE *sf = a.sf;
     fpq_tensor r;
     double *tmp = NULL;
     if (fpq_tensor_alloc(&r, ch, frames) != FPQ_OK ||
