@@ -963,7 +963,7 @@ int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const f
     return FPQ_OK;
 
 fail:
-    fpq_err(err, st, "quantize: %s", st == FPQ_ERR_NO_MEMORY ? "out of memory" : fpq_strerror(st));
+    fpq_err(err, st, "quantize: %s", fpq_lab_strerror(st));
 fail_quiet:
     free(mask);
     free(cmap);
