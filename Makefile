@@ -287,11 +287,11 @@ $(CHECK_FPQ): $(TEST_OBJS) $(LAB_A) $(LIB_A) $(FLAGS_FILE)
 # fpq.pc and fpqlab.pc: regenerated every time (they depend on the install
 # directories), replaced only when their text changes.  Directories under
 # PREFIX are written relative to ${prefix}, so pkg-config --define-prefix
-# can relocate the files.  Empty fields are dropped.
+# can relocate the files.
 #
 # fpq.pc: mpfr is a public requirement (fpq.h exposes mpfr_t), gmp a
 # private one; where pkg-config does not know them they become plain -l
-# flags.  fpqlab.pc: fpq is its public requirement; libsndfile and Jansson
+# flags, and the fields left empty are dropped.  fpqlab.pc: fpq is its public requirement; libsndfile and Jansson
 # (as ANA_LIBS names them), libm and OpenMP are private libraries.
 pc_has = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo $(1))
 pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))

@@ -133,7 +133,7 @@ int fpq_seed_parse(uint64_t *out, const char *s, size_t len);
  * looks like one -- is fpq_source_parse's rule, source.h.) */
 int fpq_gen_is_spec(const char *source);
 
-/* Parse "DIST:key=value,..." (see README-data.md).  Shape keys: n= (a
+/* Parse "DIST:key=value,..." (README.md, section Data).  Shape keys: n= (a
  * 1 x n vector) or rows= and cols=; seed=, stream=; the kind's own keys;
  * for mix, components W*DIST(key=value,...) at the top level.  Returns
  * FPQ_OK or FPQ_LAB_ERR_SPEC with err naming the key and what is wrong. */

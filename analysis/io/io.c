@@ -87,7 +87,7 @@ int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err)
         rc = fpq_err(err, FPQ_LAB_ERR_FORMAT,
                      "%s: unrecognized file format (not .npy, .safetensors, .gguf, a "
                      "TF.js model.json, a gnubg .wd, audio or .txt); for raw binary write "
-                     "raw:%s,dtype=f32 (see README-data.md)", path, path);
+                     "raw:%s,dtype=f32 (see README.md, section Data)", path, path);
     if (rc != FPQ_OK)
         fpq_io_close(f);
     return rc;
