@@ -1,6 +1,7 @@
 # Makefile for fpq (GNU make).
 #
-#   make                    libfpq (static and shared) and the fpq command
+#   make                    libfpq and libfpqlab (static and shared) and the
+#                           fpq command
 #   make check              unit tests, CLI regression cases, install test
 #   make check SANITIZE=1   the same, built with ASan and UBSan in build/san/
 #   make check VALGRIND="valgrind -q --error-exitcode=1"
@@ -101,8 +102,9 @@ CHECK_LIBS = $(eval CHECK_LIBS := $$(shell \
 
 LIBS_FPQ = $(MPFR_LIBS) -lm
 
-# The error lab's file loaders (analysis/io_*.c): libsndfile for audio and
-# jansson for JSON; linked into the fpq command and the tests, not libfpq.
+# The error lab's file loaders (analysis/io/*.c): libsndfile for audio and
+# jansson for JSON; linked into libfpqlab (so the fpq command and the tests),
+# not libfpq.
 ANA_PKGS := sndfile jansson
 ANA_CFLAGS = $(eval ANA_CFLAGS := $$(shell \
     $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))$(ANA_CFLAGS)
@@ -135,7 +137,6 @@ FCLI_OBJS := $(FCLI_SRCS:%.c=$(B)/obj/%.o)
 LAB_OBJS := $(LAB_SRCS:%.c=$(B)/obj/%.o)
 ACLI_OBJS := $(ACLI_SRCS:%.c=$(B)/obj/%.o)
 CLI_OBJS := $(FCLI_OBJS) $(ACLI_OBJS)
-ANA_OBJS := $(LAB_OBJS)
 TEST_OBJS := $(TEST_SRCS:%.c=$(B)/obj/%.o)
 ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(LAB_OBJS) $(TEST_OBJS)
 
@@ -147,6 +148,17 @@ LIB_SO := $(B)/libfpq.so
 FPQ := $(B)/fpq
 CHECK_FPQ := $(B)/check_fpq
 FPQ_PC := $(B)/fpq.pc
+
+# libfpqlab: the error lab, analysis/{core,gen,io,quant,sweep}/, on libfpq,
+# with libfpq's version.  Its public headers are analysis/*.h (fpqlab.h
+# includes the others); they install into INCLUDEDIR/fpqlab/.
+LAB_SONAME := libfpqlab.so.$(VERSION_MAJOR)
+LAB_A := $(B)/libfpqlab.a
+LAB_SO_REAL := $(B)/libfpqlab.so.$(VERSION)
+LAB_SO_MAJOR := $(B)/$(LAB_SONAME)
+LAB_SO := $(B)/libfpqlab.so
+LAB_HDRS := $(sort $(wildcard analysis/*.h))
+FPQLAB_PC := $(B)/fpqlab.pc
 
 DEPS_STAMP := build/.deps-ok
 FLAGS_FILE := $(B)/.flags
@@ -161,7 +173,7 @@ endif
 # Default target.
 
 .PHONY: all
-all: $(DEPS_STAMP) $(LIB_A) $(LIB_SO) $(FPQ)
+all: $(DEPS_STAMP) $(LIB_A) $(LIB_SO) $(LAB_A) $(LAB_SO) $(FPQ)
 
 # ---------------------------------------------------------------------------
 # Build dependencies: scripts/deps.sh once per build/ (and again when the
@@ -181,7 +193,7 @@ deps:
 
 TRACK_FLAGS = $(subst ','\'',$(CC) $(ALL_CFLAGS) $(ALL_CPPFLAGS) \
     $(MPFR_CFLAGS) $(CHECK_CFLAGS) $(ANA_CFLAGS) | $(ALL_LDFLAGS) $(LDLIBS) \
-    $(LIBS_FPQ) $(CHECK_LIBS) $(ANA_LIBS) | $(SONAME))
+    $(LIBS_FPQ) $(CHECK_LIBS) $(ANA_LIBS) | $(SONAME) $(LAB_SONAME))
 
 $(FLAGS_FILE): $(DEPS_STAMP) FORCE
 	@mkdir -p $(@D)
@@ -234,6 +246,10 @@ $(LIB_A): $(LIB_OBJS)
 	@rm -f $@+
 	$(QUIET_AR)$(AR) rcs $@+ $^ && mv -f $@+ $@
 
+$(LAB_A): $(LAB_OBJS)
+	@rm -f $@+
+	$(QUIET_AR)$(AR) rcs $@+ $^ && mv -f $@+ $@
+
 $(LIB_SO_REAL): $(LIB_OBJS) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(SO_LDFLAGS) -shared \
 		-Wl,-soname,$(SONAME) -o $@+ $(LIB_OBJS) $(LIBS_FPQ) $(LDLIBS) \
@@ -245,42 +261,66 @@ $(LIB_SO_MAJOR): $(LIB_SO_REAL)
 $(LIB_SO): $(LIB_SO_MAJOR)
 	@$(LN_S) $(<F) $@+ && mv -f $@+ $@
 
-$(FPQ): $(CLI_OBJS) $(ANA_OBJS) $(LIB_A) $(FLAGS_FILE)
+# libfpqlab.so needs libfpq.so (by its soname) and the loaders' libraries.
+$(LAB_SO_REAL): $(LAB_OBJS) $(LIB_SO) $(FLAGS_FILE)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(SO_LDFLAGS) -shared \
+		-Wl,-soname,$(LAB_SONAME) -o $@+ $(LAB_OBJS) $(LIB_SO) $(ANA_LIBS) \
+		$(LIBS_FPQ) $(LDLIBS) && mv -f $@+ $@
+
+$(LAB_SO_MAJOR): $(LAB_SO_REAL)
+	@$(LN_S) $(<F) $@+ && mv -f $@+ $@
+
+$(LAB_SO): $(LAB_SO_MAJOR)
+	@$(LN_S) $(<F) $@+ && mv -f $@+ $@
+
+# The command and the Check runner link both libraries statically.
+$(FPQ): $(CLI_OBJS) $(LAB_A) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
-		$(CLI_OBJS) $(ANA_OBJS) $(LIB_A) $(ANA_LIBS) $(LIBS_FPQ) $(LDLIBS) \
+		$(CLI_OBJS) $(LAB_A) $(LIB_A) $(ANA_LIBS) $(LIBS_FPQ) $(LDLIBS) \
 		&& mv -f $@+ $@
 
-$(CHECK_FPQ): $(TEST_OBJS) $(ANA_OBJS) $(LIB_A) $(FLAGS_FILE)
+$(CHECK_FPQ): $(TEST_OBJS) $(LAB_A) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
-		$(TEST_OBJS) $(ANA_OBJS) $(LIB_A) $(ANA_LIBS) $(CHECK_LIBS) $(LIBS_FPQ) \
+		$(TEST_OBJS) $(LAB_A) $(LIB_A) $(ANA_LIBS) $(CHECK_LIBS) $(LIBS_FPQ) \
 		$(LDLIBS) && mv -f $@+ $@
 
-# fpq.pc: regenerated every time (it depends on the install directories),
-# replaced only when its text changes.  mpfr is a public requirement (fpq.h
-# exposes mpfr_t), gmp a private one; where pkg-config does not know them
-# they become plain -l flags.  Directories under PREFIX are written relative
-# to ${prefix}, so pkg-config --define-prefix can relocate the file.  Empty
-# fields are dropped.
+# fpq.pc and fpqlab.pc: regenerated every time (they depend on the install
+# directories), replaced only when their text changes.  Directories under
+# PREFIX are written relative to ${prefix}, so pkg-config --define-prefix
+# can relocate the files.
+#
+# fpq.pc: mpfr is a public requirement (fpq.h exposes mpfr_t), gmp a
+# private one; where pkg-config does not know them they become plain -l
+# flags, and the fields left empty are dropped.  fpqlab.pc: fpq is its public requirement; libsndfile and Jansson
+# (as ANA_LIBS names them), libm and OpenMP are private libraries.
 pc_has = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo $(1))
 pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' \
+	    -e 's|@LIBDIR@|$(call pc_rel,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pc_rel,$(INCLUDEDIR))|' \
+	    -e 's|@VERSION@|$(VERSION)|'
+PC_UPDATE = if cmp -s $@+ $@; then rm -f $@+; \
+	    else echo '   ' GEN $@; mv -f $@+ $@; fi
 
 $(FPQ_PC): fpq.pc.in $(FPQ_H) FORCE
 	@mkdir -p $(@D)
 	@mpfr='$(call pc_has,mpfr)'; gmp='$(call pc_has,gmp)'; \
 	libs=; test -n "$$mpfr" || libs=' -lmpfr'; \
 	privs='-lm -fopenmp'; test -n "$$gmp" || privs="-lgmp $$privs"; \
-	sed -e 's|@PREFIX@|$(PREFIX)|' \
-	    -e 's|@LIBDIR@|$(call pc_rel,$(LIBDIR))|' \
-	    -e 's|@INCLUDEDIR@|$(call pc_rel,$(INCLUDEDIR))|' \
-	    -e 's|@VERSION@|$(VERSION)|' \
+	$(PC_SED) \
 	    -e "s|@REQUIRES@|$$mpfr|" \
 	    -e "s|@REQUIRES_PRIVATE@|$$gmp|" \
 	    -e "s| @LIBS@|$$libs|" \
 	    -e "s|@LIBS_PRIVATE@|$$privs|" \
 	    -e '/^[A-Za-z.]*: *$$/d' \
 	    fpq.pc.in >$@+
-	@if cmp -s $@+ $@; then rm -f $@+; \
-	 else echo '   ' GEN $@; mv -f $@+ $@; fi
+	@$(PC_UPDATE)
+
+$(FPQLAB_PC): fpqlab.pc.in $(FPQ_H) FORCE
+	@mkdir -p $(@D)
+	@$(PC_SED) -e 's|@LIBS_PRIVATE@|$(strip $(ANA_LIBS)) -lm -fopenmp|' \
+	    fpqlab.pc.in >$@+
+	@$(PC_UPDATE)
 
 # ---------------------------------------------------------------------------
 # Tests.
@@ -340,12 +380,14 @@ check-cli: $(FPQ)
 		exit 1; \
 	fi
 
-# Install into a staging directory, build examples/example.c against the
-# staged tree through pkg-config (shared library by default, then the static
-# one with --static), check the output, uninstall, and check that uninstall
-# left no file behind.
+# Install into a staging directory, build each example against the staged
+# tree through pkg-config (shared libraries by default, then the static ones
+# with --static), check its output, uninstall, and check that uninstall left
+# no file behind.  examples/example.c uses libfpq (fpq), examples/lab-example.c
+# libfpqlab (fpqlab).
 STAGE := $(B)/stage
 EXAMPLE_EXPECTED := fp8_e4m3 464 -> 0x7e (ternary -1)
+LAB_EXAMPLE_EXPECTED := normal:n=4096,seed=1 as int8 absmax: sqnr_db 41.57; normal:n=0: invalid spec
 
 check-install: all
 	@rm -rf $(STAGE)
@@ -353,11 +395,58 @@ check-install: all
 		DESTDIR="$(CURDIR)/$(STAGE)" PREFIX=/usr/local
 
 # Runs inside the make above, so the directory variables are the staged
-# ones.  The example gets only the flags pkg-config gives it (and the
+# ones.  An example gets only the flags pkg-config gives it (and the
 # sanitizers, whose runtime must come with the executable), so a missing
-# entry in fpq.pc shows up here.  The static link names the staged
-# libfpq.a and takes the rest of `pkg-config --static --libs`.
+# entry in fpq.pc or fpqlab.pc shows up here.  The static link names the
+# staged libfpqlab.a and libfpq.a where `pkg-config --static --libs` says
+# -lfpqlab and -lfpq, and takes the rest of its flags.  The shared example
+# must load the staged libraries; the static one no libfpq* at all.
 EXAMPLE_CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 $(SAN_FLAGS) $(CFLAGS)
+
+# $(call install_test_example,NAME,PACKAGE,EXPECTED OUTPUT,SONAMES)
+define install_test_example
+	@echo 'install test: building examples/$(1).c against $(DESTDIR)'
+	@set -e; \
+	export PKG_CONFIG_PATH='$(DESTDIR)$(PKGCONFIGDIR)'; \
+	export PKG_CONFIG_SYSROOT_DIR='$(DESTDIR)'; \
+	out='$(CURDIR)/$(B)/$(1)'; \
+	cflags=`$(PKG_CONFIG) --cflags $(2)`; \
+	libs=`$(PKG_CONFIG) --libs $(2)`; \
+	slibs=; \
+	for w in `$(PKG_CONFIG) --static --libs $(2)`; do \
+		case $$w in \
+		-lfpq|-lfpqlab) slibs="$$slibs $(DESTDIR)$(LIBDIR)/lib$${w#-l}.a" ;; \
+		*) slibs="$$slibs $$w" ;; \
+		esac; \
+	done; \
+	set -x; \
+	$(CC) $(EXAMPLE_CFLAGS) $$cflags $(LDFLAGS) -o "$$out-shared" \
+		examples/$(1).c $$libs; \
+	$(CC) $(EXAMPLE_CFLAGS) $$cflags $(LDFLAGS) -o "$$out-static" \
+		examples/$(1).c $$slibs; \
+	{ set +x; } 2>/dev/null; \
+	for kind in shared static; do \
+		got=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' "$$out-$$kind"`; \
+		if test x"$$got" != x'$(3)'; then \
+			echo "install test ($(1), $$kind): expected '$(3)'" >&2; \
+			echo "install test ($(1), $$kind): got      '$$got'" >&2; \
+			exit 1; \
+		fi; \
+		echo "install test ($(1), $$kind): $$got"; \
+	done; \
+	deps=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' ldd "$$out-shared"`; \
+	for so in $(4); do \
+		case $$deps in \
+		*"$(DESTDIR)$(LIBDIR)/$$so"*) ;; \
+		*) echo "install test: $(1) did not load the staged $$so" >&2; \
+		   exit 1 ;; \
+		esac; \
+	done; \
+	case `ldd "$$out-static"` in \
+	*libfpq*) echo 'install test: the static $(1) needs a shared libfpq*' >&2; \
+	   exit 1 ;; \
+	esac
+endef
 
 .PHONY: install-test
 ifneq ($(filter install-test,$(MAKECMDGOALS)),)
@@ -366,49 +455,15 @@ $(error install-test installs and uninstalls: it needs DESTDIR; use make check-i
 endif
 endif
 install-test: install
-	@echo 'install test: building examples/example.c against $(DESTDIR)'
-	@set -e; \
-	export PKG_CONFIG_PATH='$(DESTDIR)$(PKGCONFIGDIR)'; \
-	export PKG_CONFIG_SYSROOT_DIR='$(DESTDIR)'; \
-	out='$(CURDIR)/$(B)/example'; \
-	cflags=`$(PKG_CONFIG) --cflags fpq`; \
-	libs=`$(PKG_CONFIG) --libs fpq`; \
-	slibs=; \
-	for w in `$(PKG_CONFIG) --static --libs fpq`; do \
-		test x"$$w" = x-lfpq || slibs="$$slibs $$w"; \
-	done; \
-	set -x; \
-	$(CC) $(EXAMPLE_CFLAGS) $$cflags $(LDFLAGS) -o "$$out-shared" \
-		examples/example.c $$libs; \
-	$(CC) $(EXAMPLE_CFLAGS) $$cflags $(LDFLAGS) -o "$$out-static" \
-		examples/example.c '$(DESTDIR)$(LIBDIR)/libfpq.a' $$slibs; \
-	{ set +x; } 2>/dev/null; \
-	for kind in shared static; do \
-		got=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' "$$out-$$kind"`; \
-		if test x"$$got" != x'$(EXAMPLE_EXPECTED)'; then \
-			echo "install test ($$kind): expected '$(EXAMPLE_EXPECTED)'" >&2; \
-			echo "install test ($$kind): got      '$$got'" >&2; \
-			exit 1; \
-		fi; \
-		echo "install test ($$kind): $$got"; \
-	done; \
-	deps=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' ldd "$$out-shared"`; \
-	case $$deps in \
-	*'$(DESTDIR)$(LIBDIR)/$(SONAME)'*) ;; \
-	*) echo 'install test: the example did not load the staged $(SONAME)' >&2; \
-	   exit 1 ;; \
-	esac; \
-	case `ldd "$$out-static"` in \
-	*libfpq*) echo 'install test: the static example needs libfpq.so' >&2; \
-	   exit 1 ;; \
-	esac
+	$(call install_test_example,example,fpq,$(EXAMPLE_EXPECTED),$(SONAME))
+	$(call install_test_example,lab-example,fpqlab,$(LAB_EXAMPLE_EXPECTED),$(SONAME) $(LAB_SONAME))
 	@$(MAKE) --no-print-directory uninstall
 	@left=`find '$(DESTDIR)' ! -type d`; \
 	if test -n "$$left"; then \
 		echo 'install test: uninstall left files behind:' >&2; \
 		echo "$$left" >&2; exit 1; \
 	fi
-	@echo 'install test: install, pkg-config, example and uninstall passed'
+	@echo 'install test: install, pkg-config, examples and uninstall passed'
 
 # ---------------------------------------------------------------------------
 # Fuzzing the file parsers (tests/fuzz/fuzz_*.c) with clang's libFuzzer, ASan and
@@ -422,21 +477,36 @@ FUZZ_TIME ?= 60
 FUZZ_RUNS ?= 2000
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
-FUZZ_LIB_SRCS := formats/rounding.c analysis/core/tensor.c \
-                 $(sort $(wildcard analysis/gen/*.c) $(wildcard analysis/io/*.c))
+# The targets link the loaders and what they use: the lab's core, gen and io
+# folders, and libfpq (fpq_strerror behind the lab's statuses), compiled once
+# with the sanitizers into build/fuzz/libfuzzlab.a.
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(sort $(wildcard analysis/core/*.c) \
+                 $(wildcard analysis/gen/*.c) $(wildcard analysis/io/*.c))
+FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=build/fuzz/obj/%.o)
+FUZZ_LIB := build/fuzz/libfuzzlab.a
 FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Iformats -Ianalysis \
-              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-              -Wno-source-uses-openmp
+              -fno-sanitize-recover=undefined -Wno-source-uses-openmp
+FUZZ_SAN := address,undefined
 # Whether FUZZ_CC can build a libFuzzer target at all.
 FUZZ_PROBE = mkdir -p build/fuzz && \
     echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' | \
     $(FUZZ_CC) -x c -fsanitize=fuzzer -o build/fuzz/probe - >/dev/null 2>&1
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB_SRCS) \
-                  $(wildcard formats/*.h analysis/*.h analysis/*/*.h)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_FLAGS) $(MPFR_CFLAGS) $(ANA_CFLAGS) -o $@+ $< \
-		$(FUZZ_LIB_SRCS) $(ANA_LIBS) $(MPFR_LIBS) -lm && mv -f $@+ $@
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		$(MPFR_CFLAGS) $(ANA_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+-include $(FUZZ_LIB_OBJS:.o=.d)
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	@rm -f $@+
+	$(QUIET_AR)$(AR) rcs $@+ $^ && mv -f $@+ $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB) $(wildcard analysis/*.h analysis/*/*.h)
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(MPFR_CFLAGS) \
+		$(ANA_CFLAGS) -o $@+ $< $(FUZZ_LIB) $(ANA_LIBS) $(MPFR_LIBS) -lm && mv -f $@+ $@
 
 .PHONY: fuzz check-fuzz
 fuzz: $(DEPS_STAMP)
@@ -516,11 +586,13 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR ?= $(PREFIX)/share/man
 MAN1DIR ?= $(MANDIR)/man1
 
+LAB_INCDIR = $(INCLUDEDIR)/fpqlab
+
 .PHONY: install uninstall
-install: all $(FPQ_PC)
+install: all $(FPQ_PC) $(FPQLAB_PC)
 	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBDIR)' \
-		'$(DESTDIR)$(INCLUDEDIR)' '$(DESTDIR)$(PKGCONFIGDIR)' \
-		'$(DESTDIR)$(MAN1DIR)'
+		'$(DESTDIR)$(INCLUDEDIR)' '$(DESTDIR)$(LAB_INCDIR)' \
+		'$(DESTDIR)$(PKGCONFIGDIR)' '$(DESTDIR)$(MAN1DIR)'
 	$(INSTALL_PROGRAM) $(FPQ) '$(DESTDIR)$(BINDIR)/fpq'
 	$(INSTALL_DATA) $(FPQ_H) '$(DESTDIR)$(INCLUDEDIR)/fpq.h'
 	$(INSTALL_DATA) $(LIB_A) '$(DESTDIR)$(LIBDIR)/libfpq.a'
@@ -528,8 +600,16 @@ install: all $(FPQ_PC)
 	$(LN_S) $(notdir $(LIB_SO_REAL)) '$(DESTDIR)$(LIBDIR)/$(SONAME)'
 	$(LN_S) $(SONAME) '$(DESTDIR)$(LIBDIR)/libfpq.so'
 	$(INSTALL_DATA) $(FPQ_PC) '$(DESTDIR)$(PKGCONFIGDIR)/fpq.pc'
+	$(INSTALL_DATA) $(LAB_HDRS) '$(DESTDIR)$(LAB_INCDIR)'
+	$(INSTALL_DATA) $(LAB_A) '$(DESTDIR)$(LIBDIR)/libfpqlab.a'
+	$(INSTALL_PROGRAM) $(LAB_SO_REAL) '$(DESTDIR)$(LIBDIR)/$(notdir $(LAB_SO_REAL))'
+	$(LN_S) $(notdir $(LAB_SO_REAL)) '$(DESTDIR)$(LIBDIR)/$(LAB_SONAME)'
+	$(LN_S) $(LAB_SONAME) '$(DESTDIR)$(LIBDIR)/libfpqlab.so'
+	$(INSTALL_DATA) $(FPQLAB_PC) '$(DESTDIR)$(PKGCONFIGDIR)/fpqlab.pc'
 	$(INSTALL_DATA) doc/fpq.1 '$(DESTDIR)$(MAN1DIR)/fpq.1'
 
+# Removes what install wrote, and the fpqlab/ header directory when that
+# leaves it empty.
 uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/fpq' \
 	      '$(DESTDIR)$(INCLUDEDIR)/fpq.h' \
@@ -538,7 +618,14 @@ uninstall:
 	      '$(DESTDIR)$(LIBDIR)/$(SONAME)' \
 	      '$(DESTDIR)$(LIBDIR)/libfpq.so' \
 	      '$(DESTDIR)$(PKGCONFIGDIR)/fpq.pc' \
+	      $(foreach h,$(notdir $(LAB_HDRS)),'$(DESTDIR)$(LAB_INCDIR)/$(h)') \
+	      '$(DESTDIR)$(LIBDIR)/libfpqlab.a' \
+	      '$(DESTDIR)$(LIBDIR)/$(notdir $(LAB_SO_REAL))' \
+	      '$(DESTDIR)$(LIBDIR)/$(LAB_SONAME)' \
+	      '$(DESTDIR)$(LIBDIR)/libfpqlab.so' \
+	      '$(DESTDIR)$(PKGCONFIGDIR)/fpqlab.pc' \
 	      '$(DESTDIR)$(MAN1DIR)/fpq.1'
+	rmdir '$(DESTDIR)$(LAB_INCDIR)' 2>/dev/null || :
 
 # ---------------------------------------------------------------------------
 

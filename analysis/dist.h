@@ -123,11 +123,12 @@ const char *fpq_dist_name(fpq_dist_kind k);
 const char *fpq_dist_param_name(fpq_dist_kind k, size_t j);
 double fpq_dist_param_default(fpq_dist_kind k, size_t j);
 
-/* Whether a source string is a generator spec: NAME: with NAME a kind or
- * alias above. */
+/* Whether text has the shape of a generator spec, NAME: with NAME a kind
+ * or alias above.  (How a source reads -- a spec, or a file whose name
+ * looks like one -- is fpq_source_parse's rule, source.h.) */
 int fpq_gen_is_spec(const char *source);
 
-/* Parse "DIST:key=value,..." (see README-data.md).  Shape keys: n= (a
+/* Parse "DIST:key=value,..." (README.md, section Data).  Shape keys: n= (a
  * 1 x n vector) or rows= and cols=; seed=, stream=; the kind's own keys;
  * for mix, components W*DIST(key=value,...) at the top level.  Returns
  * FPQ_OK or FPQ_LAB_ERR_SPEC with err naming the key and what is wrong. */

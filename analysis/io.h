@@ -1,6 +1,6 @@
 /* io.h: tensor files of the error lab -- open a file, list its tensors,
- * read one as doubles.  Used by source.c (fpq_source_load), `fpq inspect`
- * and the fuzz targets.
+ * read one as doubles; write .npy.  Used by the sources (source.h) and
+ * `fpq inspect`.  The loaders' shared utility is io/io-impl.h.
  *
  * Every loader treats the file as hostile: each length, count, offset and
  * shape is checked against the bytes actually present before use, products
@@ -80,15 +80,10 @@ typedef struct fpq_io_file {
  * and err says what is wrong. */
 int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err);
 
-/* Open "raw:FILE,..." or "text:FILE,..." (io/raw.c, io/text.c). */
+/* Open "raw:FILE,..." (the text after "raw:", io/raw.c) or the text file
+ * PATH of "text:PATH" (io/text.c). */
 int fpq_io_open_raw(fpq_io_file *f, const char *spec, fpq_errbuf *err);
-int fpq_io_open_text(fpq_io_file *f, const char *spec, fpq_errbuf *err);
-
-/* Open what a source names: raw:..., text:..., FILE or FILE::NAME (the
- * first "::" whose left side is an existing file).  *name points into
- * source at NAME, or is NULL. */
-int fpq_io_open_source(fpq_io_file *f, const char *source, const char **name,
-                       fpq_errbuf *err);
+int fpq_io_open_text(fpq_io_file *f, const char *path, fpq_errbuf *err);
 
 void fpq_io_close(fpq_io_file *f);
 
@@ -108,59 +103,16 @@ const char *fpq_io_type_name(fpq_io_type t);
 /* "AxBxC" (or "scalar") into buf. */
 void fpq_io_shape_text(char *buf, size_t n, const fpq_io_tensor *t);
 
-/* ---- for the loaders and the fuzz targets --------------------------------- */
+/* Read everything from the descriptor fd (opened on path, which messages
+ * name) to its end into malloc'd memory, with a '\0' after the *len bytes
+ * (so text can be parsed in place).  FPQ_OK, FPQ_LAB_ERR_IO ("PATH:
+ * reason") or FPQ_ERR_NO_MEMORY; *data is NULL on failure. */
+int fpq_io_read_fd(char **data, size_t *len, int fd, const char *path, fpq_errbuf *err);
 
-/* Parsers of an in-memory file: f->path (for messages), f->buf and f->len
- * are set; they fill f->kind and the tensor list. */
-int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err);
-int fpq_io_parse_safetensors(fpq_io_file *f, fpq_errbuf *err);
-int fpq_io_parse_gguf(fpq_io_file *f, fpq_errbuf *err);
-int fpq_io_parse_gnubg(fpq_io_file *f, fpq_errbuf *err);
-int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err);
-int fpq_io_parse_text(fpq_io_file *f, fpq_errbuf *err);
-
-/* TF.js: f->buf holds model.json; read_shard fetches a shard named by a
- * manifest path (already checked to be relative, without ".."); the
- * shards of all groups are concatenated into f->owned. */
-typedef int (*fpq_io_shard_reader)(void *ctx, const char *relpath, unsigned char **data,
-                                   size_t *len, fpq_errbuf *err);
-int fpq_io_parse_tfjs(fpq_io_file *f, fpq_io_shard_reader read_shard, void *ctx,
-                      fpq_errbuf *err);
-
-/* Append a tensor (name copied); its n is computed from the shape with
- * overflow checking.  FPQ_OK, FPQ_ERR_NO_MEMORY or FPQ_LAB_ERR_FORMAT. */
-int fpq_io_add(fpq_io_file *f, const fpq_io_tensor *t, const char *name, size_t namelen,
-               fpq_errbuf *err);
-
-/* Whether the len bytes at s are UTF-8 (without control characters unless
- * allow_controls); fpq_io_name_ok(s, len) is fpq_io_utf8_ok(s, len, 0). */
-int fpq_io_utf8_ok(const char *s, size_t len, int allow_controls);
-int fpq_io_name_ok(const char *s, size_t len);
-
-/* n * size with overflow check; 0 on overflow (*out unchanged). */
-int fpq_io_mul(uint64_t *out, uint64_t a, uint64_t b);
-
-/* Set f->path and map (or read) the file's bytes, without parsing them;
- * an empty file is an error. */
-int fpq_io_open_bytes(fpq_io_file *f, const char *path, fpq_errbuf *err);
-
-/* Read a whole file into malloc'd memory (for shards); err names it. */
-int fpq_io_slurp(const char *path, unsigned char **data, size_t *len, fpq_errbuf *err);
-
-/* Little/big-endian loads from a byte pointer. */
-static inline uint16_t fpq_io_ld16(const unsigned char *p, int be)
-{
-    return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
-}
-static inline uint32_t fpq_io_ld32(const unsigned char *p, int be)
-{
-    return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-              : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-static inline uint64_t fpq_io_ld64(const unsigned char *p, int be)
-{
-    uint64_t a = fpq_io_ld32(p, be), b = fpq_io_ld32(p + 4, be);
-    return be ? a << 32 | b : b << 32 | a;
-}
+/* Write t as a .npy file (version 1.0, little-endian '<f8', or '<f4' when
+ * f32 is nonzero), C order, 2-D shape (rows, cols).  Written to PATH.tmp
+ * then renamed, so an existing file is replaced whole or not at all
+ * (io/npy.c). */
+int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, fpq_errbuf *err);
 
 #endif

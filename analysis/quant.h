@@ -257,4 +257,20 @@ typedef struct fpq_cast_stats {
 int fpq_cast(fpq_tensor *xhat, fpq_qmetrics *m, fpq_cast_stats *st, const fpq_tensor *x,
              const fpq_cast_spec *c, fpq_errbuf *err);
 
+/* ---------------------------------------------------------------------- */
+/* The Lloyd-Max quantizer (lloydmax.c): a reference curve of the figures. */
+
+/* The Lloyd-Max quantizer of a unit Gaussian with 2^bits levels (1 <= bits
+ * <= 12), found by Lloyd's iteration (Lloyd 1957/1982, Max 1960): cell
+ * boundaries at the midpoints of the levels, each level at the centroid
+ * of its cell, from Panter and Dite's companded start until no level moves
+ * by more than 1e-13 (at most max_iter rounds; 0: 1000000).  levels (may
+ * be NULL) receives the 2^bits levels in ascending order; *mse the mean
+ * squared error E[(X - Q(X))^2]; *iters (may be NULL) the rounds taken.
+ * Cell probabilities and centroids come from erfc and the density, so the
+ * tails are accurate.  FPQ_OK, FPQ_ERR_ARG (bits out of range),
+ * FPQ_ERR_NO_MEMORY, or FPQ_LAB_ERR_SPEC when it did not converge. */
+int fpq_lloydmax_gauss(double *levels, double *mse, unsigned *iters, unsigned bits, unsigned max_iter,
+                       fpq_errbuf *err);
+
 #endif

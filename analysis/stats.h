@@ -15,7 +15,35 @@
 #ifndef FPQ_STATS_H
 #define FPQ_STATS_H
 
+#include <math.h>
+
 #include "tensor.h"
+
+/* Neumaier's compensated sum (the "improved Kahan-Babuska" sum): add
+ * values with fpq_nsum_add, combine partial sums with fpq_nsum_merge (both
+ * of the other's parts added), read it with fpq_nsum_value.  Start from
+ * {0, 0}.  Used by the statistics here and the error metrics (quant.h). */
+typedef struct fpq_nsum {
+    double s, c; /* the sum and the running compensation */
+} fpq_nsum;
+
+static inline void fpq_nsum_add(fpq_nsum *a, double v)
+{
+    double t = a->s + v;
+    if (fabs(a->s) >= fabs(v))
+        a->c += (a->s - t) + v;
+    else
+        a->c += (v - t) + a->s;
+    a->s = t;
+}
+
+static inline void fpq_nsum_merge(fpq_nsum *a, const fpq_nsum *b)
+{
+    fpq_nsum_add(a, b->s);
+    fpq_nsum_add(a, b->c);
+}
+
+static inline double fpq_nsum_value(const fpq_nsum *a) { return a->s + a->c; }
 
 typedef struct fpq_stats {
     size_t n;         /* finite values */

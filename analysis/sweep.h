@@ -1,6 +1,6 @@
 /* sweep.h: sweeps -- plans of independent cells, run on OpenMP threads or
- * in shards, written as one CSV row per cell -- and the reference curves
- * the figures draw beside them.
+ * in shards, written as one CSV row per cell.  (The Lloyd-Max reference
+ * curve the figures draw beside them is quant.h's fpq_lloydmax_gauss.)
  *
  * A plan is a list of cells.  Each cell names a source (a generator spec or
  * a tensor of a file, loaded once per run and shared by every cell that
@@ -230,22 +230,6 @@ typedef struct fpq_sweep_merge_result {
  * FPQ_LAB_ERR_FORMAT, FPQ_ERR_NO_MEMORY. */
 int fpq_sweep_merge(fpq_sweep_merge_result *r, const char *const *in, size_t nin, const char *out,
                     int out_fd, size_t expect, fpq_errbuf *err);
-
-/* ---------------------------------------------------------------------- */
-/* Reference curves for the figures (lloydmax.c).                         */
-
-/* The Lloyd-Max quantizer of a unit Gaussian with 2^bits levels (1 <= bits
- * <= 12), found by Lloyd's iteration (Lloyd 1957/1982, Max 1960): cell
- * boundaries at the midpoints of the levels, each level at the centroid
- * of its cell, from Panter and Dite's companded start until no level moves
- * by more than 1e-13 (at most max_iter rounds; 0: 1000000).  levels (may
- * be NULL) receives the 2^bits levels in ascending order; *mse the mean
- * squared error E[(X - Q(X))^2]; *iters (may be NULL) the rounds taken.
- * Cell probabilities and centroids come from erfc and the density, so the
- * tails are accurate.  FPQ_OK, FPQ_ERR_ARG (bits out of range),
- * FPQ_ERR_NO_MEMORY, or FPQ_LAB_ERR_SPEC when it did not converge. */
-int fpq_lloydmax_gauss(double *levels, double *mse, unsigned *iters, unsigned bits, unsigned max_iter,
-                       fpq_errbuf *err);
 
 /* A double of a sweep CSV: the decimal that reads back (strtod) as x with
  * the fewest digits, "%.Ng" with the least N from 1 to 17; "inf", "-inf",

@@ -1,4 +1,5 @@
-/* check_io.c: the tensor loaders and writers (io.h, source.h).
+/* check_io.c: the tensor loaders and writers (io.h), the sources
+ * (source.h) and the lab's statuses (status.h).
  *
  * Every file is made here, byte by byte, in a fresh temporary directory:
  * no test reads the network or the bundled data.  Expected values are
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "io/io-impl.h" /* fpq_io_ld32, fpq_io_ld64: checks of the file layouts built here */
 #include "source.h"
 
 /* ---- scratch directory ------------------------------------------------------ */
@@ -565,6 +567,218 @@ START_TEST(sources_name_what_is_wrong)
     npy_bytes(&f, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4), }", NULL, 0);
     p = write_bytes("zero.npy", &f);
     load_fails(p, p, "has no elements");
+}
+END_TEST
+
+/* Parse a spelling that must parse. */
+static fpq_source_ref parse_ok(const char *text)
+{
+    fpq_source_ref r;
+    fpq_errbuf e = {""};
+    int rc = fpq_source_parse(&r, text, &e);
+    ck_assert_msg(rc == FPQ_OK, "%s: %s", text, e.msg);
+    return r;
+}
+
+/* A 3 x 2 .npy of the values 10 * row + column, written as name. */
+static const char *write_grid(const char *name)
+{
+    bytes f = {0}, d = {0};
+    for (int i = 0; i < 6; i++)
+        put_le(&d, f64_bits(10.0 * (i / 2) + i % 2), 8);
+    npy_bytes(&f, 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", d.p, d.n);
+    free(d.p);
+    return write_bytes(name, &f);
+}
+
+static const double grid_vals[6] = {0, 1, 10, 11, 20, 21};
+
+/* Each kind of spelling parses to what it names, and loads it. */
+START_TEST(source_spellings_parse_to_what_they_name)
+{
+    const char *p = write_grid("g.npy");
+    const char *q = write_file("v.txt", "4\n5\n", 4);
+    char src[600];
+    fpq_tensor t;
+
+    /* a generator spec, parsed */
+    fpq_source_ref r = parse_ok("normal:n=5,seed=2");
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_GEN);
+    ck_assert(r.gen.rows == 1 && r.gen.cols == 5 && r.gen.seed == 2 && r.nslices == 0);
+    ck_assert_ptr_null(r.path);
+    fpq_source_ref_free(&r);
+
+    /* a file, whole */
+    r = parse_ok(p);
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_FILE);
+    ck_assert_str_eq(r.path, p);
+    ck_assert_ptr_null(r.name);
+    fpq_source_ref_free(&r);
+
+    /* a tensor in a file */
+    snprintf(src, sizeof src, "%s::g.npy", p);
+    r = parse_ok(src);
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_TENSOR);
+    ck_assert_str_eq(r.path, p);
+    ck_assert_str_eq(r.name, "g.npy");
+    fpq_source_ref_free(&r);
+
+    /* the layouts */
+    snprintf(src, sizeof src, "raw:%s,dtype=f64,offset=128,shape=3x2", p);
+    r = parse_ok(src);
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_RAW);
+    ck_assert_str_eq(r.path, src + 4);
+    ck_assert_int_eq(fpq_source_read(&t, &r, NULL), FPQ_OK);
+    expect_values(&t, 3, 2, grid_vals);
+    fpq_tensor_free(&t);
+    fpq_source_ref_free(&r);
+    snprintf(src, sizeof src, "text:%s", q);
+    r = parse_ok(src);
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_TEXT);
+    ck_assert_str_eq(r.path, q);
+    fpq_source_ref_free(&r);
+
+    /* row slices of a file, of a tensor in it, of a layout, and nested */
+    snprintf(src, sizeof src, "%s[1:3]", p);
+    r = parse_ok(src);
+    ck_assert(r.kind == FPQ_SOURCE_FILE && r.nslices == 1);
+    ck_assert(r.slice[0].lo == 1 && r.slice[0].hi == 3 && r.slice[0].base_len == strlen(p));
+    ck_assert_str_eq(r.path, p);
+    fpq_source_ref_free(&r);
+    snprintf(src, sizeof src, "%s::g.npy[2:]", p);
+    r = parse_ok(src);
+    ck_assert(r.kind == FPQ_SOURCE_TENSOR && r.nslices == 1 && r.slice[0].lo == 2);
+    ck_assert(r.slice[0].hi == SIZE_MAX);
+    ck_assert_str_eq(r.name, "g.npy");
+    fpq_source_ref_free(&r);
+    snprintf(src, sizeof src, "%s::g.npy[2:]", p);
+    t = load_ok(src);
+    expect_values(&t, 1, 2, grid_vals + 4);
+    fpq_tensor_free(&t);
+    snprintf(src, sizeof src, "raw:%s,dtype=f64,offset=128,shape=3x2[:1]", p);
+    r = parse_ok(src);
+    ck_assert(r.kind == FPQ_SOURCE_RAW && r.nslices == 1 && r.slice[0].hi == 1);
+    fpq_source_ref_free(&r);
+    t = load_ok(src);
+    expect_values(&t, 1, 2, grid_vals);
+    fpq_tensor_free(&t);
+    snprintf(src, sizeof src, "%s[1:][1:2]", p); /* row 1 of rows 1 and 2 */
+    t = load_ok(src);
+    expect_values(&t, 1, 2, grid_vals + 4);
+    fpq_tensor_free(&t);
+    snprintf(src, sizeof src, "%s[1:][2:3]", p);
+    load_fails(src, p, "[1:]: row range [2:3] is empty or beyond its 2 rows");
+    ck_assert(fpq_source_is_slice(src) && !fpq_source_is_gen(src));
+
+    /* file: forces a file */
+    snprintf(src, sizeof src, "file:%s", p);
+    r = parse_ok(src);
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_FILE);
+    ck_assert_str_eq(r.path, p);
+    fpq_source_ref_free(&r);
+    snprintf(src, sizeof src, "file:%s::g.npy[0:1]", p);
+    t = load_ok(src);
+    expect_values(&t, 1, 2, grid_vals);
+    fpq_tensor_free(&t);
+    r = parse_ok("file:normal:n=5");
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_FILE);
+    ck_assert_str_eq(r.path, "normal:n=5");
+    fpq_source_ref_free(&r);
+    load_fails("file:normal:n=5", "normal:n=5", "cannot open");
+    load_fails("file:", NULL, "file: missing FILE");
+
+    /* what fails to parse still says how it reads */
+    fpq_errbuf e = {""};
+    snprintf(src, sizeof src, "%s[x]", p);
+    ck_assert_int_eq(fpq_source_parse(&r, src, &e), FPQ_LAB_ERR_SPEC);
+    ck_assert(r.kind == FPQ_SOURCE_FILE && r.nslices == 1 && r.path == NULL && r.text == NULL);
+    ck_assert_msg(strstr(e.msg, "bad row range '[x]'") && strstr(e.msg, p), "%s", e.msg);
+    ck_assert_int_eq(fpq_source_parse(&r, "normal:n=0", &e), FPQ_LAB_ERR_SPEC);
+    ck_assert(r.kind == FPQ_SOURCE_GEN && r.nslices == 0);
+    ck_assert_msg(strstr(e.msg, "bad value '0' for key 'n'"), "%s", e.msg);
+    ck_assert(fpq_source_is_gen("normal:n=0") && !fpq_source_is_slice("normal:n=0"));
+    fpq_io_file f;
+    ck_assert_int_eq(fpq_source_open(&f, &r, NULL), FPQ_ERR_ARG);
+    fpq_io_close(&f);
+}
+END_TEST
+
+/* The rule of source.h: an existing file wins over a generator spec, and a
+ * slice or FILE::NAME of it too; without the file the spelling is a spec. */
+START_TEST(an_existing_file_wins_over_a_generator_spec)
+{
+    char cwd[1024];
+    ck_assert(getcwd(cwd, sizeof cwd) != NULL);
+    ck_assert_int_eq(chdir(tmpdir), 0);
+    write_grid("normal:x.npy");
+    write_grid("normal:n=3");
+    write_grid("raw:g");
+
+    fpq_source_ref r = parse_ok("normal:x.npy");
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_FILE);
+    ck_assert_str_eq(r.path, "normal:x.npy");
+    fpq_source_ref_free(&r);
+    fpq_tensor t = load_ok("normal:x.npy");
+    expect_values(&t, 3, 2, grid_vals);
+    fpq_tensor_free(&t);
+    ck_assert(!fpq_source_is_gen("normal:x.npy") && !fpq_source_is_slice("normal:x.npy"));
+
+    /* a valid spec too, but the file is there */
+    t = load_ok("normal:n=3");
+    expect_values(&t, 3, 2, grid_vals);
+    fpq_tensor_free(&t);
+
+    r = parse_ok("normal:x.npy::normal:x.npy");
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_TENSOR);
+    ck_assert_str_eq(r.path, "normal:x.npy");
+    ck_assert_str_eq(r.name, "normal:x.npy");
+    fpq_source_ref_free(&r);
+    t = load_ok("normal:x.npy[2:3]");
+    expect_values(&t, 1, 2, grid_vals + 4);
+    fpq_tensor_free(&t);
+    ck_assert(fpq_source_is_slice("normal:x.npy[2:3]"));
+    t = load_ok("file:normal:x.npy");
+    expect_values(&t, 3, 2, grid_vals);
+    fpq_tensor_free(&t);
+
+    /* no such file: a generator spec (here an invalid one) */
+    fpq_errbuf e = {""};
+    ck_assert_int_eq(fpq_source_parse(&r, "normal:y.npy", &e), FPQ_LAB_ERR_SPEC);
+    ck_assert_int_eq(r.kind, FPQ_SOURCE_GEN);
+    ck_assert_msg(strstr(e.msg, "'y.npy' is not key=value"), "%s", e.msg);
+    ck_assert(fpq_source_is_gen("normal:y.npy") && !fpq_source_is_slice("normal:y.npy[0:1]"));
+    t = load_ok("normal:n=4,seed=1");
+    ck_assert(t.rows == 1 && t.cols == 4);
+    fpq_tensor_free(&t);
+
+    /* raw: is a layout whatever exists; file: reads the file */
+    load_fails("raw:g", NULL, "raw: missing dtype=");
+    t = load_ok("file:raw:g");
+    expect_values(&t, 3, 2, grid_vals);
+    fpq_tensor_free(&t);
+    ck_assert_int_eq(chdir(cwd), 0);
+}
+END_TEST
+
+/* One space of statuses: the lab's continue libfpq's, and every one of
+ * either library has its own name. */
+START_TEST(lab_statuses_continue_libfpqs_and_are_named)
+{
+    ck_assert_int_eq(FPQ_LAB_ERR_IO, FPQ_ERR_COUNT_);
+    ck_assert_int_eq(FPQ_LAB_ERR_EMPTY + 1, FPQ_LAB_ERR_COUNT_);
+    const char *unknown = fpq_strerror(-1);
+    for (int st = 0; st < FPQ_LAB_ERR_COUNT_; st++) {
+        const char *t = fpq_lab_strerror(st);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_msg(strcmp(t, unknown) != 0, "status %d has no name", st);
+        if (st < FPQ_ERR_COUNT_)
+            ck_assert_str_eq(t, fpq_strerror(st));
+        for (int u = 0; u < st; u++)
+            ck_assert_msg(strcmp(t, fpq_lab_strerror(u)) != 0, "statuses %d and %d: '%s'", u, st, t);
+    }
+    ck_assert_str_eq(fpq_lab_strerror(FPQ_LAB_ERR_SPEC), "invalid spec");
+    ck_assert_str_eq(fpq_lab_strerror(FPQ_LAB_ERR_COUNT_), unknown);
+    ck_assert_str_eq(fpq_lab_strerror(-1), unknown);
 }
 END_TEST
 
@@ -1214,6 +1428,9 @@ Suite *io_suite(void)
     tcase_add_test(tc, raw_bad_layouts_are_refused);
     tcase_add_test(tc, text_reads_one_number_per_line);
     tcase_add_test(tc, sources_name_what_is_wrong);
+    tcase_add_test(tc, source_spellings_parse_to_what_they_name);
+    tcase_add_test(tc, an_existing_file_wins_over_a_generator_spec);
+    tcase_add_test(tc, lab_statuses_continue_libfpqs_and_are_named);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("containers", 60);

@@ -73,7 +73,7 @@ static fpq_tensor quantize(fpq_qmetrics *m, const fpq_tensor *x, const fpq_tenso
     fpq_tensor xh;
     fpq_errbuf err = {""};
     int st = fpq_quantize(&xh, m, x, calib, s, &err);
-    ck_assert_msg(st == FPQ_OK, "fpq_quantize: status %d: %s", st, err.msg);
+    ck_assert_msg(st == FPQ_OK, "fpq_quantize: status %d (%s): %s", st, fpq_lab_strerror(st), err.msg);
     return xh;
 }
 

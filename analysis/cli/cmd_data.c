@@ -229,10 +229,14 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
 {
     fpq_errbuf e;
     char shape[160];
-    const bool spec = fpq_gen_is_spec(source);
-    if (spec || fpq_source_is_slice(source)) { /* a tensor held as doubles: its statistics */
-        fpq_tensor t;
-        const int st = fpq_source_load(&t, source, &e);
+    fpq_source_ref ref;
+    int st = fpq_source_parse(&ref, source, &e);
+    const bool spec = ref.kind == FPQ_SOURCE_GEN;
+    if (st != FPQ_OK || spec || ref.nslices) { /* a tensor held as doubles: its statistics */
+        fpq_tensor t = FPQ_TENSOR_INIT;
+        if (st == FPQ_OK)
+            st = fpq_source_read(&t, &ref, &e);
+        fpq_source_ref_free(&ref);
         if (st != FPQ_OK) {
             if (spec && st == FPQ_LAB_ERR_SPEC)
                 return cli_usage_error("inspect", "%s", e.msg);
@@ -248,23 +252,23 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
         return rc;
     }
     fpq_io_file f;
-    const char *name;
-    if (fpq_io_open_source(&f, source, &name, &e) != FPQ_OK) {
+    if (fpq_source_open(&f, &ref, &e) != FPQ_OK) {
+        fpq_source_ref_free(&ref);
         cli_error("%s", e.msg);
         return CLI_EXIT_DATA;
     }
     int rc = CLI_EXIT_OK;
     /* raw: and text: hold one tensor: treat them like FILE::NAME */
-    bool single = name != NULL || strncmp(source, "raw:", 4) == 0 ||
-                  strncmp(source, "text:", 5) == 0;
+    bool single = ref.kind != FPQ_SOURCE_FILE;
     size_t lo = 0, hi = f.nt;
-    if (name) {
-        if (fpq_io_find(&f, name, &lo, &e) != FPQ_OK) {
-            cli_error("%s", e.msg);
-            fpq_io_close(&f);
-            return CLI_EXIT_DATA;
-        }
+    st = FPQ_OK;
+    if (ref.name && (st = fpq_io_find(&f, ref.name, &lo, &e)) == FPQ_OK)
         hi = lo + 1;
+    fpq_source_ref_free(&ref);
+    if (st != FPQ_OK) {
+        cli_error("%s", e.msg);
+        fpq_io_close(&f);
+        return CLI_EXIT_DATA;
     }
     if (!single && !stats && !csv) { /* the listing */
         if (!*first_block)

@@ -336,7 +336,7 @@ int cli_matmul_main(int argc, char **argv)
         goto done;
     }
     if (st != FPQ_OK) {
-        cli_error("%s", e.msg[0] ? e.msg : fpq_strerror(st));
+        cli_error("%s", e.msg[0] ? e.msg : fpq_lab_strerror(st));
         rc = CLI_EXIT_DATA;
         goto done;
     }

@@ -7,26 +7,9 @@
 
 #define CHUNK 65536
 
-/* Neumaier's compensated sum. */
-typedef struct ksum {
-    double s, c;
-} ksum;
-
-static void kadd(ksum *k, double x)
-{
-    double t = k->s + x;
-    if (fabs(k->s) >= fabs(x))
-        k->c += (k->s - t) + x;
-    else
-        k->c += (x - t) + k->s;
-    k->s = t;
-}
-
-static double kval(const ksum *k) { return k->s + k->c; }
-
 typedef struct part {
     size_t n, nonfinite, beyond;
-    ksum s1, s2, s4;
+    fpq_nsum s1, s2, s4;
     double min, max;
 } part;
 
@@ -69,19 +52,19 @@ int fpq_stats_compute(fpq_stats *s, const fpq_tensor *t)
                 continue;
             }
             q->n++;
-            kadd(&q->s1, x[i]);
+            fpq_nsum_add(&q->s1, x[i]);
             if (x[i] < q->min)
                 q->min = x[i];
             if (x[i] > q->max)
                 q->max = x[i];
         }
     }
-    ksum s1 = {0, 0};
+    fpq_nsum s1 = {0, 0};
     double mn = INFINITY, mx = -INFINITY;
     for (size_t c = 0; c < nchunks; c++) {
         s->n += p[c].n;
         s->nonfinite += p[c].nonfinite;
-        kadd(&s1, kval(&p[c].s1));
+        fpq_nsum_add(&s1, fpq_nsum_value(&p[c].s1));
         mn = fmin(mn, p[c].min);
         mx = fmax(mx, p[c].max);
     }
@@ -91,7 +74,7 @@ int fpq_stats_compute(fpq_stats *s, const fpq_tensor *t)
         free(p);
         return FPQ_OK;
     }
-    const double mean = kval(&s1) / (double)s->n;
+    const double mean = fpq_nsum_value(&s1) / (double)s->n;
 #pragma omp parallel for schedule(static)
     for (ptrdiff_t c = 0; c < (ptrdiff_t)nchunks; c++) {
         part *q = &p[c];
@@ -100,16 +83,16 @@ int fpq_stats_compute(fpq_stats *s, const fpq_tensor *t)
             if (!isfinite(x[i]))
                 continue;
             double d = x[i] - mean, d2 = d * d;
-            kadd(&q->s2, d2);
-            kadd(&q->s4, d2 * d2);
+            fpq_nsum_add(&q->s2, d2);
+            fpq_nsum_add(&q->s4, d2 * d2);
         }
     }
-    ksum s2 = {0, 0}, s4 = {0, 0};
+    fpq_nsum s2 = {0, 0}, s4 = {0, 0};
     for (size_t c = 0; c < nchunks; c++) {
-        kadd(&s2, kval(&p[c].s2));
-        kadd(&s4, kval(&p[c].s4));
+        fpq_nsum_add(&s2, fpq_nsum_value(&p[c].s2));
+        fpq_nsum_add(&s4, fpq_nsum_value(&p[c].s4));
     }
-    double m2 = kval(&s2) / (double)s->n, m4 = kval(&s4) / (double)s->n;
+    double m2 = fpq_nsum_value(&s2) / (double)s->n, m4 = fpq_nsum_value(&s4) / (double)s->n;
     s->mean = mean;
     s->std = sqrt(m2);
     s->min = mn;

@@ -1,20 +1,9 @@
-/* tensor.c: tensors and error messages of analysis/. */
+/* tensor.c: tensors of analysis/ (tensor.h). */
 #include "tensor.h"
 
+#include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-
-int fpq_err(fpq_errbuf *err, int status, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 int fpq_tensor_alloc(fpq_tensor *t, size_t rows, size_t cols)
 {
@@ -38,4 +27,17 @@ void fpq_tensor_free(fpq_tensor *t)
     free(t->data);
     t->data = NULL;
     t->rows = t->cols = 0;
+}
+
+int fpq_tensor_check_finite(const fpq_tensor *t, const char *what, fpq_errbuf *err)
+{
+    size_t n = fpq_tensor_size(t);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(t->data[i]))
+            return fpq_err(err, FPQ_LAB_ERR_FORMAT,
+                           "%s value at row %zu, column %zu (element %zu) is %s; the quantizers need "
+                           "finite values (drop or replace element [%zu, %zu] first)",
+                           what, i / t->cols, i % t->cols, i, isnan(t->data[i]) ? "NaN" : "infinite",
+                           i / t->cols, i % t->cols);
+    return FPQ_OK;
 }

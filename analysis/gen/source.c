@@ -1,139 +1,198 @@
-/* source.c: fpq_source_load -- a generator spec, or a tensor of a file
- * (source.h, io.h). */
+/* source.c: a source's spelling parsed once into what it names, and the
+ * one loader of that (source.h).  Generator specs go to dist.c, files to
+ * the loaders of io/. */
 #include "source.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dist.h"
-#include "io.h"
-
-static int is_file(const char *path)
+static bool is_file(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-int fpq_io_open_source(fpq_io_file *f, const char *source, const char **name,
-                       fpq_errbuf *err)
+static bool has_prefix(const char *s, size_t len, const char *prefix)
 {
-    memset(f, 0, sizeof *f);
-    *name = NULL;
-    if (strncmp(source, "raw:", 4) == 0)
-        return fpq_io_open_raw(f, source + 4, err);
-    if (strncmp(source, "text:", 5) == 0)
-        return fpq_io_open_text(f, source + 5, err);
-    if (is_file(source))
-        return fpq_io_open(f, source, err);
-    /* FILE::NAME: the first "::" whose left side is a file */
-    for (const char *p = strstr(source, "::"); p; p = strstr(p + 1, "::")) {
-        size_t len = (size_t)(p - source);
-        char *path = malloc(len + 1);
-        if (!path)
-            return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-        memcpy(path, source, len);
-        path[len] = '\0';
-        if (is_file(path)) {
-            int rc = fpq_io_open(f, path, err);
-            free(path);
-            if (rc == FPQ_OK)
-                *name = p + 2;
-            return rc;
-        }
-        free(path);
-    }
-    return fpq_io_open(f, source, err); /* reports why it cannot be opened */
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-/* Reads a row count of a slice; an empty one is dflt. */
-static int slice_bound(const char *p, const char *end, size_t dflt, size_t *v)
+/* The len bytes at s as a string, or NULL. */
+static char *dup_n(const char *s, size_t len)
+{
+    char *p = malloc(len + 1);
+    if (p) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+    return p;
+}
+
+/* A row count of a slice; an empty one is dflt. */
+static bool slice_bound(const char *p, const char *end, size_t dflt, size_t *v)
 {
     if (p == end) {
         *v = dflt;
-        return 1;
+        return true;
     }
     size_t x = 0;
     for (; p < end; p++) {
         if (*p < '0' || *p > '9' || x > (SIZE_MAX - 9) / 10)
-            return 0;
+            return false;
         x = x * 10 + (size_t)(*p - '0');
     }
     *v = x;
-    return 1;
+    return true;
 }
 
-int fpq_source_is_slice(const char *source)
+static int no_memory(fpq_errbuf *err)
 {
-    const size_t len = strlen(source);
-    const char *lb = strrchr(source, '[');
-    return len >= 3 && source[len - 1] == ']' && lb && lb != source && !fpq_gen_is_spec(source) &&
-           !is_file(source);
+    return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
 }
 
-/* FILE[A:B]: rows A .. B-1 of the tensor (a half-open range as in Python;
- * A defaults to 0, B to the row count).  Returns 0 when source is no
- * slice, else 1 with the status of the load in *rc. */
-static int load_rows(fpq_tensor *out, const char *source, fpq_errbuf *err, int *rc)
+/* How the len bytes of r->text at start read (source.h's rule), into r:
+ * kind, path, name, slices.  A generator spec is only recognised here
+ * (kind FPQ_SOURCE_GEN, nothing allocated), not parsed.  forced: after
+ * file:, no generator spec and no layout. */
+static int read_at(fpq_source_ref *r, size_t start, size_t len, bool forced, fpq_errbuf *err)
 {
-    if (!fpq_source_is_slice(source))
-        return 0;
-    const size_t len = strlen(source);
-    const char *lb = strrchr(source, '[');
-    const char *colon = memchr(lb, ':', (size_t)(source + len - 1 - lb));
-    char *base = malloc((size_t)(lb - source) + 1);
-    if (!base) {
-        *rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-        return 1;
+    const char *s = r->text + start;
+    char *whole = dup_n(s, len);
+    if (!whole)
+        return no_memory(err);
+    const bool raw = !forced && has_prefix(s, len, "raw:");
+    const bool text = !forced && has_prefix(s, len, "text:");
+
+    /* an existing file, whole */
+    if (!raw && !text && is_file(whole)) {
+        r->kind = FPQ_SOURCE_FILE;
+        r->path = whole;
+        return FPQ_OK;
     }
-    memcpy(base, source, (size_t)(lb - source));
-    base[lb - source] = '\0';
-    size_t a = 0, b = 0;
-    if (!colon || !slice_bound(lb + 1, colon, 0, &a) || !slice_bound(colon + 1, source + len - 1, SIZE_MAX, &b)) {
-        *rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: bad row range '%s' (rows A to B-1 are [A:B]; A and B "
-                      "whole numbers, either may be left out)", base, lb);
-        free(base);
-        return 1;
-    }
-    *rc = fpq_source_load(out, base, err);
-    if (*rc == FPQ_OK) {
-        const size_t rows = out->rows;
-        if (b == SIZE_MAX)
-            b = rows;
-        if (a >= b || b > rows) {
-            *rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: row range [%zu:%zu] is empty or beyond its %zu rows",
-                          base, a, b, rows);
-            fpq_tensor_free(out);
-        } else {
-            memmove(out->data, out->data + a * out->cols, (b - a) * out->cols * sizeof *out->data);
-            out->rows = b - a;
+
+    /* S[A:B], when S reads as anything but a generator spec */
+    const char *lb = len >= 3 && s[len - 1] == ']' ? memrchr(s, '[', len) : NULL;
+    if (lb && lb != s) {
+        const size_t base = (size_t)(lb - s);
+        int rc = read_at(r, start, base, forced, err);
+        if (rc != FPQ_OK || r->kind != FPQ_SOURCE_GEN) {
+            free(whole);
+            if (rc != FPQ_OK)
+                return rc;
+            const int bl = (int)(start + base);
+            if (r->nslices == FPQ_SOURCE_MAXSLICE)
+                return fpq_err(err, FPQ_LAB_ERR_SPEC, "%.*s: more than %d row ranges", bl,
+                               r->text, FPQ_SOURCE_MAXSLICE);
+            fpq_source_slice *sl = &r->slice[r->nslices++];
+            sl->base_len = start + base;
+            const char *end = s + len - 1, *colon = memchr(lb, ':', (size_t)(end - lb));
+            if (!colon || !slice_bound(lb + 1, colon, 0, &sl->lo) ||
+                !slice_bound(colon + 1, end, SIZE_MAX, &sl->hi))
+                return fpq_err(err, FPQ_LAB_ERR_SPEC,
+                               "%.*s: bad row range '%.*s' (rows A to B-1 are [A:B]; A and B "
+                               "whole numbers, either may be left out)",
+                               bl, r->text, (int)(len - base), lb);
+            return FPQ_OK;
         }
     }
-    free(base);
-    return 1;
+
+    /* the layouts */
+    if (raw || text) {
+        r->kind = raw ? FPQ_SOURCE_RAW : FPQ_SOURCE_TEXT;
+        const size_t skip = raw ? 4 : 5;
+        memmove(whole, whole + skip, len - skip + 1);
+        r->path = whole;
+        return FPQ_OK;
+    }
+
+    /* FILE::NAME: the first "::" whose left side is an existing file */
+    for (char *p = strstr(whole, "::"); p; p = strstr(p + 1, "::")) {
+        *p = '\0';
+        if (is_file(whole)) {
+            r->kind = FPQ_SOURCE_TENSOR;
+            r->path = whole;
+            r->name = p + 2;
+            return FPQ_OK;
+        }
+        *p = ':';
+    }
+
+    if (!forced && fpq_gen_is_spec(whole)) {
+        free(whole);
+        r->kind = FPQ_SOURCE_GEN;
+        return FPQ_OK;
+    }
+
+    /* no file by that name: a file all the same, whose loading says why
+     * it cannot be opened */
+    r->kind = FPQ_SOURCE_FILE;
+    r->path = whole;
+    return FPQ_OK;
 }
 
-int fpq_source_load(fpq_tensor *out, const char *source, fpq_errbuf *err)
+void fpq_source_ref_free(fpq_source_ref *r)
 {
-    out->rows = out->cols = 0;
-    out->data = NULL;
-    if (!source || !*source)
+    free(r->text);
+    free(r->path);
+    memset(r, 0, sizeof *r);
+}
+
+int fpq_source_parse(fpq_source_ref *out, const char *text, fpq_errbuf *err)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = FPQ_SOURCE_FILE;
+    if (!text || !*text)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "empty source (a file, FILE::NAME, raw:FILE,..., "
                        "or a generator spec such as normal:n=1000)");
+    if (!(out->text = strdup(text)))
+        return no_memory(err);
+    const bool forced = strncmp(text, "file:", 5) == 0;
+    const size_t start = forced ? 5 : 0;
     int rc;
-    if (load_rows(out, source, err, &rc))
-        return rc;
-    if (fpq_gen_is_spec(source))
-        return fpq_gen(out, source, err);
+    if (forced && !text[5])
+        rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "file: missing FILE (file:FILE reads FILE as a file, "
+                     "never as a generator spec)");
+    else
+        rc = read_at(out, start, strlen(text) - start, forced, err);
+    if (rc == FPQ_OK && out->kind == FPQ_SOURCE_GEN)
+        rc = fpq_gen_parse(&out->gen, text, err);
+    if (rc != FPQ_OK) {
+        const fpq_source_kind kind = out->kind;
+        const size_t nslices = out->nslices;
+        fpq_source_ref_free(out);
+        out->kind = kind;
+        out->nslices = nslices;
+    }
+    return rc;
+}
+
+int fpq_source_open(fpq_io_file *f, const fpq_source_ref *r, fpq_errbuf *err)
+{
+    switch (r->kind) {
+    case FPQ_SOURCE_RAW: return fpq_io_open_raw(f, r->path, err);
+    case FPQ_SOURCE_TEXT: return fpq_io_open_text(f, r->path, err);
+    case FPQ_SOURCE_FILE:
+    case FPQ_SOURCE_TENSOR: return fpq_io_open(f, r->path, err);
+    default:
+        memset(f, 0, sizeof *f);
+        return fpq_err(err, FPQ_ERR_ARG, "%s: a generator spec names no file", r->text);
+    }
+}
+
+/* The tensor of a file that r names, whole. */
+static int read_file_tensor(fpq_tensor *out, const fpq_source_ref *r, fpq_errbuf *err)
+{
     fpq_io_file f;
-    const char *name;
-    rc = fpq_io_open_source(&f, source, &name, err);
+    int rc = fpq_source_open(&f, r, err);
     if (rc != FPQ_OK)
         return rc;
     size_t idx = 0;
-    if (name) {
-        rc = fpq_io_find(&f, name, &idx, err);
+    if (r->name) {
+        rc = fpq_io_find(&f, r->name, &idx, err);
     } else if (f.nt == 0) {
         rc = fpq_err(err, FPQ_LAB_ERR_EMPTY, "%s: the file holds no tensors", f.path);
     } else if (f.nt > 1) {
@@ -151,4 +210,57 @@ int fpq_source_load(fpq_tensor *out, const char *source, fpq_errbuf *err)
     }
     fpq_io_close(&f);
     return rc;
+}
+
+int fpq_source_read(fpq_tensor *out, const fpq_source_ref *r, fpq_errbuf *err)
+{
+    out->rows = out->cols = 0;
+    out->data = NULL;
+    if (r->kind == FPQ_SOURCE_GEN)
+        return fpq_gen_fill(out, &r->gen, err);
+    int rc = read_file_tensor(out, r, err);
+    /* rows lo .. hi-1, innermost slice first */
+    for (size_t k = 0; k < r->nslices && rc == FPQ_OK; k++) {
+        const fpq_source_slice *sl = &r->slice[k];
+        const size_t rows = out->rows, a = sl->lo, b = sl->hi == SIZE_MAX ? rows : sl->hi;
+        if (a >= b || b > rows) {
+            rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%.*s: row range [%zu:%zu] is empty or beyond its "
+                         "%zu rows", (int)sl->base_len, r->text, a, b, rows);
+            fpq_tensor_free(out);
+        } else {
+            memmove(out->data, out->data + a * out->cols, (b - a) * out->cols * sizeof *out->data);
+            out->rows = b - a;
+        }
+    }
+    return rc;
+}
+
+int fpq_source_load(fpq_tensor *out, const char *text, fpq_errbuf *err)
+{
+    out->rows = out->cols = 0;
+    out->data = NULL;
+    fpq_source_ref r;
+    int rc = fpq_source_parse(&r, text, err);
+    if (rc == FPQ_OK)
+        rc = fpq_source_read(out, &r, err);
+    fpq_source_ref_free(&r);
+    return rc;
+}
+
+int fpq_source_is_gen(const char *text)
+{
+    fpq_source_ref r;
+    fpq_source_parse(&r, text, NULL);
+    const int gen = r.kind == FPQ_SOURCE_GEN;
+    fpq_source_ref_free(&r);
+    return gen;
+}
+
+int fpq_source_is_slice(const char *text)
+{
+    fpq_source_ref r;
+    fpq_source_parse(&r, text, NULL);
+    const int slice = r.nslices > 0;
+    fpq_source_ref_free(&r);
+    return slice;
 }

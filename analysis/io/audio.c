@@ -7,14 +7,12 @@
  * frames otherwise (one row per channel).  Listed dtypes: pcm8, pcmu8,
  * pcm16, pcm24, pcm32, f32, f64, ulaw, alaw, vorbis, flac..., "audio" for
  * other encodings. */
-#include "io.h"
+#include "io-impl.h"
 
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbuf *err);
 
 typedef struct vio {
     const unsigned char *p;
@@ -49,14 +47,27 @@ static sf_count_t v_write(const void *ptr, sf_count_t n, void *u)
     return 0;
 }
 
-static SNDFILE *open_mem(const fpq_io_file *f, vio *v, SF_INFO *info)
+/* An audio file open in libsndfile over its bytes. */
+typedef struct snd {
+    vio v;
+    SF_INFO info;
+    SNDFILE *sf;
+} snd;
+
+/* Open f's bytes with libsndfile; FPQ_LAB_ERR_FORMAT when it cannot read
+ * them. */
+static int snd_open(snd *a, const fpq_io_file *f, fpq_errbuf *err)
 {
     static SF_VIRTUAL_IO io = {v_len, v_seek, v_read, v_write, v_tell};
-    v->p = f->buf;
-    v->len = (sf_count_t)f->len;
-    v->pos = 0;
-    memset(info, 0, sizeof *info);
-    return sf_open_virtual(&io, SFM_READ, info, v);
+    a->v.p = f->buf;
+    a->v.len = (sf_count_t)f->len;
+    a->v.pos = 0;
+    memset(&a->info, 0, sizeof a->info);
+    a->sf = sf_open_virtual(&io, SFM_READ, &a->info, &a->v);
+    if (!a->sf)
+        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: not a readable audio file (libsndfile: %s)",
+                       f->path, sf_strerror(NULL));
+    return FPQ_OK;
 }
 
 static const char *subtype_name(int format)
@@ -79,13 +90,12 @@ static const char *subtype_name(int format)
 int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err)
 {
     f->kind = "audio";
-    vio v;
-    SF_INFO info;
-    SNDFILE *sf = open_mem(f, &v, &info);
-    if (!sf)
-        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: not a readable audio file (libsndfile: %s)",
-                       f->path, sf_strerror(NULL));
-    sf_close(sf);
+    snd a;
+    int rc = snd_open(&a, f, err);
+    if (rc != FPQ_OK)
+        return rc;
+    sf_close(a.sf);
+    const SF_INFO info = a.info;
     if (info.channels < 1 || info.frames < 0)
         return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: audio header claims %d channels and %lld frames",
                        f->path, info.channels, (long long)info.frames);
@@ -111,9 +121,7 @@ int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err)
         t.shape[0] = (uint64_t)info.channels;
         t.shape[1] = (uint64_t)info.frames;
     }
-    const char *base = strrchr(f->path, '/');
-    base = base ? base + 1 : f->path;
-    return fpq_io_add(f, &t, base, strlen(base), err);
+    return fpq_io_add_file_tensor(f, &t, err);
 }
 
 int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbuf *err)
@@ -121,12 +129,11 @@ int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbu
     const fpq_io_tensor *t = &f->t[i];
     size_t ch = t->ndim == 1 ? 1 : (size_t)t->shape[0];
     size_t frames = (size_t)t->shape[t->ndim - 1];
-    vio v;
-    SF_INFO info;
-    SNDFILE *sf = open_mem(f, &v, &info);
-    if (!sf)
-        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: not a readable audio file (libsndfile: %s)",
-                       f->path, sf_strerror(NULL));
+    snd a;
+    int rc = snd_open(&a, f, err);
+    if (rc != FPQ_OK)
+        return rc;
+    SNDFILE *sf = a.sf;
     fpq_tensor r;
     double *tmp = NULL;
     if (fpq_tensor_alloc(&r, ch, frames) != FPQ_OK ||

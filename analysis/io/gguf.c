@@ -15,7 +15,7 @@
  * Q8_0, the K-quants, the IQ types, ...) are listed by name and refused.
  * Shapes are listed slowest axis first, i.e. ne[] reversed: a PyTorch
  * weight [out, in] has ne = {in, out} and is listed out x in. */
-#include "io.h"
+#include "io-impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,23 +42,19 @@ static int need(cursor *c, size_t n, const char *what)
     return 1;
 }
 
-static uint32_t rd32(cursor *c, const char *what)
+/* The next n bytes (4 or 8) as a number in the file's byte order; 0 when
+ * they are not there. */
+static uint64_t rd(cursor *c, size_t n, const char *what)
 {
-    if (!need(c, 4, what))
+    if (!need(c, n, what))
         return 0;
-    uint32_t v = fpq_io_ld32(c->f->buf + c->pos, c->be);
-    c->pos += 4;
-    return v;
+    const unsigned char *p = c->f->buf + c->pos;
+    c->pos += n;
+    return n == 4 ? fpq_io_ld32(p, c->be) : fpq_io_ld64(p, c->be);
 }
 
-static uint64_t rd64(cursor *c, const char *what)
-{
-    if (!need(c, 8, what))
-        return 0;
-    uint64_t v = fpq_io_ld64(c->f->buf + c->pos, c->be);
-    c->pos += 8;
-    return v;
-}
+static uint32_t rd32(cursor *c, const char *what) { return (uint32_t)rd(c, 4, what); }
+static uint64_t rd64(cursor *c, const char *what) { return rd(c, 8, what); }
 
 /* A string: returns its bytes (not terminated) and length. */
 static const char *rdstr(cursor *c, size_t *len, const char *what)

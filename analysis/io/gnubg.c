@@ -15,7 +15,7 @@
  * NET gives four tensors: NET.hidden_weight (cInput x cHidden),
  * NET.output_weight (cOutput x cHidden), NET.hidden_bias, NET.output_bias;
  * nets past the sixth are called net6, net7, ... */
-#include "io.h"
+#include "io-impl.h"
 
 #include <stdio.h>
 #include <string.h>

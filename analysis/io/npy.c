@@ -1,13 +1,12 @@
 /* io/npy.c: NumPy .npy files, versions 1.0, 2.0 and 3.0 (reader), and the
- * .npy writer of source.h.
+ * .npy writer fpq_npy_write (io.h).
  *
  * Layout: "\x93NUMPY", major, minor, header length (u16 LE in 1.x, u32 LE
  * in 2.x and 3.x), then the header -- a Python dict literal with exactly the
  * keys 'descr', 'fortran_order', 'shape' (latin-1 in 1.x/2.x, UTF-8 in 3.x)
  * -- then the elements.  The header is parsed here by hand: it is a Python
  * literal, not JSON. */
-#include "io.h"
-#include "source.h"
+#include "io-impl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -128,12 +127,6 @@ static int parse_descr(const char *s, size_t n, fpq_io_type *type, int *be)
     return 0;
 }
 
-static const char *basename_of(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
 int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err)
 {
     const unsigned char *b = f->buf;
@@ -250,8 +243,7 @@ int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err)
     } else {
         t.dtype[0] = '\0'; /* listed by fpq's name: f32, i16, ... */
     }
-    const char *name = basename_of(f->path);
-    int rc = fpq_io_add(f, &t, name, strlen(name), err);
+    int rc = fpq_io_add_file_tensor(f, &t, err);
     if (rc != FPQ_OK)
         return rc;
     fpq_io_tensor *added = &f->t[f->nt - 1];

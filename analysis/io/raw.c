@@ -6,7 +6,7 @@
  * shape, every element from offset to the end of the file, as a vector (the
  * remaining bytes must be a whole number of elements).  FILE is everything
  * before the first comma (so it may not contain one). */
-#include "io.h"
+#include "io-impl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -159,9 +159,7 @@ int fpq_io_open_raw(fpq_io_file *f, const char *spec, fpq_errbuf *err)
         t.shape[0] = avail / size;
     }
     t.offset = (size_t)offset;
-    const char *base = strrchr(f->path, '/');
-    base = base ? base + 1 : f->path;
-    rc = fpq_io_add(f, &t, base, strlen(base), err);
+    rc = fpq_io_add_file_tensor(f, &t, err);
     if (rc != FPQ_OK)
         goto fail;
     uint64_t bytes;

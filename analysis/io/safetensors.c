@@ -6,7 +6,7 @@
  * the data; offsets are relative to byte 8 + N, and END - BEGIN must be
  * the tensor's size.  Elements are little-endian, row-major.  The JSON is
  * parsed with jansson.  Tensors are listed in the order of their data. */
-#include "io.h"
+#include "io-impl.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -95,13 +95,8 @@ int fpq_io_parse_safetensors(fpq_io_file *f, fpq_errbuf *err)
             goto done;
         }
         fpq_io_tensor t;
-        memset(&t, 0, sizeof t);
-        if (json_array_size(js) > FPQ_IO_MAXDIM) {
-            rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: tensor '%.*s' has %zu dimensions (at most %d)",
-                         f->path, nl, name, json_array_size(js), FPQ_IO_MAXDIM);
+        if ((rc = fpq_io_tensor_init(&t, json_array_size(js), f, "tensor", name, err)) != FPQ_OK)
             goto done;
-        }
-        t.ndim = (int)json_array_size(js);
         for (int d = 0; d < t.ndim; d++)
             if (!json_count(json_array_get(js, (size_t)d), &t.shape[d])) {
                 rc = fpq_err(err, FPQ_LAB_ERR_FORMAT,

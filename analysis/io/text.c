@@ -3,7 +3,7 @@
  * lines and lines starting with '#' are skipped; anything else is an error
  * naming the file and the line.  Read as a 1 x n vector.  Source:
  * text:FILE, or a FILE ending in .txt. */
-#include "io.h"
+#include "io-impl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -77,9 +77,7 @@ int fpq_io_parse_text(fpq_io_file *f, fpq_errbuf *err)
     t.big_endian = first == 0;
     t.ndim = 1;
     t.shape[0] = n;
-    const char *base = strrchr(f->path, '/');
-    base = base ? base + 1 : f->path;
-    return fpq_io_add(f, &t, base, strlen(base), err);
+    return fpq_io_add_file_tensor(f, &t, err);
 }
 
 int fpq_io_open_text(fpq_io_file *f, const char *path, fpq_errbuf *err)

@@ -12,7 +12,7 @@
  *
  * Readable: float32, int32, bool.  Quantized weights, strings and
  * complex64 are listed (with the quantized dtype) and refused. */
-#include "io.h"
+#include "io-impl.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -108,13 +108,8 @@ int fpq_io_parse_tfjs(fpq_io_file *f, fpq_io_shard_reader read_shard, void *ctx,
             }
             int nl = (int)(strlen(name) > 60 ? 60 : strlen(name));
             fpq_io_tensor t;
-            memset(&t, 0, sizeof t);
-            if (json_array_size(shape) > FPQ_IO_MAXDIM) {
-                rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: weight '%.*s' has %zu dimensions (at most %d)",
-                             f->path, nl, name, json_array_size(shape), FPQ_IO_MAXDIM);
+            if ((rc = fpq_io_tensor_init(&t, json_array_size(shape), f, "weight", name, err)) != FPQ_OK)
                 goto done;
-            }
-            t.ndim = (int)json_array_size(shape);
             uint64_t n = 1;
             for (int d = 0; d < t.ndim; d++) {
                 json_t *jd = json_array_get(shape, (size_t)d);

@@ -1,5 +1,5 @@
 /* lloydmax.c: the Lloyd-Max quantizer of a unit Gaussian by Lloyd's
- * iteration (sweep.h), the optimum the report's SQNR figures draw beside
+ * iteration (quant.h), the optimum the report's SQNR figures draw beside
  * the rate-distortion line.
  *
  * With L = 2^bits levels, symmetric about 0, only the m = L/2 positive
@@ -14,7 +14,7 @@
  * start is Panter and Dite's companded grid (point density proportional to
  * phi^(1/3), a normal of variance 3): y_i = sqrt 3 Phi^-1((i - 1/2) / L).
  */
-#include "sweep.h"
+#include "quant.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -94,21 +94,23 @@ static double dot2(const double *a, const double *b, size_t n)
     return s + c;
 }
 
-/* bt = b transposed: b is k x cols, bt is cols x k. */
-static double *transpose(const double *b, size_t k, size_t cols)
+/* b transposed, malloc'd (NULL when out of memory): b is k x cols elements
+ * of size bytes, the result cols x k. */
+static void *transpose(const void *b, size_t k, size_t cols, size_t size)
 {
-    double *bt = malloc((k * cols > 0 ? k * cols : 1) * sizeof *bt);
+    unsigned char *bt = malloc((k * cols > 0 ? k * cols : 1) * size);
+    const unsigned char *src = b;
     if (!bt)
         return NULL;
     for (size_t t = 0; t < k; t++)
         for (size_t j = 0; j < cols; j++)
-            bt[j * k + t] = b[t * cols + j];
+            memcpy(bt + (j * k + t) * size, src + (t * cols + j) * size, size);
     return bt;
 }
 
 static int gemm_dot2(double *c, const double *a, const double *b, size_t rows, size_t k, size_t cols)
 {
-    double *bt = transpose(b, k, cols);
+    double *bt = transpose(b, k, cols, sizeof *b);
     if (!bt)
         return FPQ_ERR_NO_MEMORY;
 #pragma omp parallel for schedule(static)
@@ -122,12 +124,9 @@ static int gemm_dot2(double *c, const double *a, const double *b, size_t rows, s
 int fpq_igemm(int64_t *c, size_t *overflows, const int32_t *a, const int32_t *b, size_t rows, size_t k,
               size_t cols, bool acc64)
 {
-    int32_t *bt = malloc((k * cols > 0 ? k * cols : 1) * sizeof *bt);
+    int32_t *bt = transpose(b, k, cols, sizeof *b);
     if (!bt)
         return FPQ_ERR_NO_MEMORY;
-    for (size_t t = 0; t < k; t++)
-        for (size_t j = 0; j < cols; j++)
-            bt[j * k + t] = b[t * cols + j];
     size_t novf = 0;
 #pragma omp parallel for schedule(static) reduction(+ : novf)
     for (size_t i = 0; i < rows; i++)
@@ -178,7 +177,7 @@ static int gemm_acc(double *c, const double *a, const double *b, size_t rows, si
     ds.order = FPQ_DOT_SEQ;
     if (fpq_format_host_width(acc) != 32)
         return fpq_gemm_f64(c, NULL, NULL, a, b, rows, k, cols, &ds);
-    double *bt = transpose(b, k, cols);
+    double *bt = transpose(b, k, cols, sizeof *b);
     if (!bt)
         return FPQ_ERR_NO_MEMORY;
     int st = FPQ_OK;
@@ -289,19 +288,23 @@ static bool make_codes(double *q, double *sc, const fpq_tensor *xh, const fpq_te
 
 /* ---------------------------------------------------------------------- */
 
-static int check_finite(const fpq_tensor *t, const char *what, fpq_errbuf *err)
-{
-    size_t n = fpq_tensor_size(t);
-    for (size_t e = 0; e < n; e++)
-        if (!isfinite(t->data[e]))
-            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: element [%zu, %zu] is %g (only finite values)", what,
-                           e / t->cols, e % t->cols, t->data[e]);
-    return FPQ_OK;
-}
-
 static double operand_bits(const fpq_mm_spec *s)
 {
     return s->has_in ? (double)s->in.bits : 64.0;
+}
+
+/* Quantize operand a (calibrated on calib when given) under q into *ah;
+ * *clipped and *bits receive its clipped fraction and bits per value. */
+static int quantize_operand(fpq_tensor *ah, double *clipped, double *bits, const fpq_tensor *a,
+                            const fpq_tensor *calib, const fpq_qspec *q, fpq_errbuf *err)
+{
+    fpq_qmetrics qm;
+    int st = fpq_quantize(ah, &qm, a, calib, q, err);
+    if (st == FPQ_OK) {
+        *clipped = qm.clipped_frac;
+        *bits = qm.bits_per_value;
+    }
+    return st;
 }
 
 /* The product without the LLM.int8 split.  yh: rows x N, allocated.
@@ -313,7 +316,6 @@ static int plain_product(double *yh, fpq_mm_metrics *m, const fpq_tensor *x, con
     fpq_tensor xh = FPQ_TENSOR_INIT, wh = FPQ_TENSOR_INIT, ch = FPQ_TENSOR_INIT;
     double *qx = NULL, *qw = NULL, *sx = NULL, *sw = NULL, *ta = NULL, *tb = NULL;
     int st = FPQ_OK;
-    fpq_qmetrics qm;
     m->bits_x = operand_bits(s);
     m->bits_w = operand_bits(s);
     m->clipped_frac_x = m->clipped_frac_w = 0;
@@ -324,19 +326,13 @@ static int plain_product(double *yh, fpq_mm_metrics *m, const fpq_tensor *x, con
         return FPQ_OK;
     }
     if (s->quant_x) {
-        if ((st = fpq_quantize(&xh, &qm, x, calib, &s->x, err)) != FPQ_OK)
+        if ((st = quantize_operand(&xh, &m->clipped_frac_x, &m->bits_x, x, calib, &s->x, err)) != FPQ_OK)
             goto done;
-        m->clipped_frac_x = qm.clipped_frac;
-        m->bits_x = qm.bits_per_value;
         if (calib && (st = fpq_quantize(&ch, NULL, calib, calib, &s->x, err)) != FPQ_OK)
             goto done;
     }
-    if (s->quant_w) {
-        if ((st = fpq_quantize(&wh, &qm, w, NULL, &s->w, err)) != FPQ_OK)
-            goto done;
-        m->clipped_frac_w = qm.clipped_frac;
-        m->bits_w = qm.bits_per_value;
-    }
+    if (s->quant_w && (st = quantize_operand(&wh, &m->clipped_frac_w, &m->bits_w, w, NULL, &s->w, err)) != FPQ_OK)
+        goto done;
 
     /* codes: both quantized, absmax, scales that factor out of the sum */
     bool scaled = s->quant_x && s->quant_w && s->x.scheme == FPQ_SCHEME_ABSMAX && s->w.scheme == FPQ_SCHEME_ABSMAX
@@ -580,8 +576,9 @@ int fpq_matmul(fpq_tensor *y, fpq_mm_metrics *m, double *row_err, const fpq_tens
         if (fpq_tensor_size(calib) == 0)
             return fpq_err(err, FPQ_LAB_ERR_EMPTY, "the calibration X is empty");
     }
-    if ((st = check_finite(x, "X", err)) != FPQ_OK || (st = check_finite(w, "W", err)) != FPQ_OK
-        || (calib && (st = check_finite(calib, "calibration X", err)) != FPQ_OK))
+    if ((st = fpq_tensor_check_finite(x, "X", err)) != FPQ_OK
+        || (st = fpq_tensor_check_finite(w, "W", err)) != FPQ_OK
+        || (calib && (st = fpq_tensor_check_finite(calib, "calibration X", err)) != FPQ_OK))
         return st;
     fpq_tensor yh = FPQ_TENSOR_INIT, yr = FPQ_TENSOR_INIT;
     if ((st = fpq_tensor_alloc(&yh, x->rows, w->cols)) != FPQ_OK)

@@ -11,6 +11,7 @@
  * exact one relatively (terms of one sign) -- far below binary64.
  */
 #include "quant.h"
+#include "stats.h" /* fpq_nsum */
 
 #include <math.h>
 #include <stdlib.h>
@@ -42,39 +43,11 @@ double fpq_qmetric(const fpq_qmetrics *m, size_t i)
     }
 }
 
-/* ---------------------------------------------------------------------- */
-/* Compensated sums.                                                      */
-
-typedef struct nsum {
-    double s, c;
-} nsum;
-
-static inline void nsum_add(nsum *a, double v)
-{
-    double t = a->s + v;
-    if (fabs(a->s) >= fabs(v))
-        a->c += (a->s - t) + v;
-    else
-        a->c += (v - t) + a->s;
-    a->s = t;
-}
-
-static inline void nsum_merge(nsum *a, const nsum *b)
-{
-    nsum_add(a, b->s);
-    nsum_add(a, b->c);
-}
-
-static inline double nsum_get(const nsum *a)
-{
-    return a->s + a->c;
-}
-
 /* The sums of one chunk (or of all). */
 enum { S_EE, S_XX, S_HH, S_XH, S_E, S_REL, NSUMS };
 
 typedef struct part {
-    nsum s[NSUMS];
+    fpq_nsum s[NSUMS];
     double max_abs;
     size_t nnz;
 } part;
@@ -109,13 +82,13 @@ static int metrics_double(fpq_qmetrics *m, const double *x, const double *h, siz
         size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
         for (size_t i = ch * CHUNK; i < end; i++) {
             double e = h[i] - x[i];
-            nsum_add(&q.s[S_EE], e * e);
-            nsum_add(&q.s[S_XX], x[i] * x[i]);
-            nsum_add(&q.s[S_HH], h[i] * h[i]);
-            nsum_add(&q.s[S_XH], x[i] * h[i]);
-            nsum_add(&q.s[S_E], e);
+            fpq_nsum_add(&q.s[S_EE], e * e);
+            fpq_nsum_add(&q.s[S_XX], x[i] * x[i]);
+            fpq_nsum_add(&q.s[S_HH], h[i] * h[i]);
+            fpq_nsum_add(&q.s[S_XH], x[i] * h[i]);
+            fpq_nsum_add(&q.s[S_E], e);
             if (x[i] != 0) {
-                nsum_add(&q.s[S_REL], fabs(e) / fabs(x[i]));
+                fpq_nsum_add(&q.s[S_REL], fabs(e) / fabs(x[i]));
                 q.nnz++;
             }
             if (fabs(e) > q.max_abs)
@@ -127,7 +100,7 @@ static int metrics_double(fpq_qmetrics *m, const double *x, const double *h, siz
     memset(&all, 0, sizeof all);
     for (size_t ch = 0; ch < nch; ch++) {
         for (int k = 0; k < NSUMS; k++)
-            nsum_merge(&all.s[k], &p[ch].s[k]);
+            fpq_nsum_merge(&all.s[k], &p[ch].s[k]);
         if (p[ch].max_abs > all.max_abs)
             all.max_abs = p[ch].max_abs;
         all.nnz += p[ch].nnz;
@@ -135,7 +108,7 @@ static int metrics_double(fpq_qmetrics *m, const double *x, const double *h, siz
     free(p);
     double s[NSUMS];
     for (int k = 0; k < NSUMS; k++)
-        s[k] = nsum_get(&all.s[k]);
+        s[k] = fpq_nsum_value(&all.s[k]);
     derive(m, s, all.max_abs, all.nnz, n);
     return FPQ_OK;
 }

@@ -170,6 +170,26 @@ static const char *kind_word(const fpq_format *f)
     return "a format";
 }
 
+/* Whether s has the fixed layout of a block scheme: groups of `block` along
+ * the row, scales in scale_format; else a message in err ("scheme NAME
+ * uses blocks of N<ref>, not ..." or "scheme NAME: <scale_rule>, not ..."). */
+static bool block_layout_ok(const fpq_qspec *s, const char *name, size_t block, const char *ref,
+                            const char *scale_format, const char *scale_rule, fpq_errbuf *err)
+{
+    if (s->granularity != FPQ_GRAN_GROUP || s->group != block) {
+        fpq_err(err, FPQ_LAB_ERR_SPEC, "scheme %s uses blocks of %zu%s, not %s%s%.0zu", name, block, ref,
+                fpq_gran_name(s->granularity), s->granularity == FPQ_GRAN_GROUP ? " " : "",
+                s->granularity == FPQ_GRAN_GROUP ? s->group : 0);
+        return false;
+    }
+    if (s->scale_exact || !same_as(&s->scale_format, scale_format)) {
+        fpq_err(err, FPQ_LAB_ERR_SPEC, "scheme %s: %s, not %s", name, scale_rule,
+                s->scale_exact ? "exact" : s->scale_format.name);
+        return false;
+    }
+    return true;
+}
+
 int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
 {
     const int E = FPQ_LAB_ERR_SPEC;
@@ -235,13 +255,9 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
             return fpq_err(err, E, "scheme zeropoint: %s is wider than the 24 bits supported", fn);
         break;
     case FPQ_SCHEME_MX:
-        if (s->granularity != FPQ_GRAN_GROUP || s->group != 32)
-            return fpq_err(err, E, "scheme mx uses blocks of 32 (OCP MX 1.0 §5.2), not %s%s%.0zu",
-                           fpq_gran_name(s->granularity), s->granularity == FPQ_GRAN_GROUP ? " " : "",
-                           s->granularity == FPQ_GRAN_GROUP ? s->group : 0);
-        if (s->scale_exact || !same_as(&s->scale_format, "e8m0"))
-            return fpq_err(err, E, "scheme mx: the shared scale is E8M0 (OCP MX 1.0 §5.4), not %s",
-                           s->scale_exact ? "exact" : s->scale_format.name);
+        if (!block_layout_ok(s, "mx", 32, " (OCP MX 1.0 §5.2)", "e8m0",
+                             "the shared scale is E8M0 (OCP MX 1.0 §5.4)", err))
+            return E;
         if (s->scale_round != FPQ_RNE)
             return fpq_err(err, E, "scheme mx: the scale follows the mx rule (floor, ceil, rceil), "
                            "not a rounding mode");
@@ -253,13 +269,8 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
             return fpq_err(err, E, "scheme mx computes its scale from the block maximum: range max only");
         break;
     case FPQ_SCHEME_NVFP4:
-        if (s->granularity != FPQ_GRAN_GROUP || s->group != 16)
-            return fpq_err(err, E, "scheme nvfp4 uses blocks of 16, not %s%s%.0zu",
-                           fpq_gran_name(s->granularity), s->granularity == FPQ_GRAN_GROUP ? " " : "",
-                           s->granularity == FPQ_GRAN_GROUP ? s->group : 0);
-        if (s->scale_exact || !same_as(&s->scale_format, "fp8_e4m3"))
-            return fpq_err(err, E, "scheme nvfp4: the block scale is fp8_e4m3, not %s",
-                           s->scale_exact ? "exact" : s->scale_format.name);
+        if (!block_layout_ok(s, "nvfp4", 16, "", "fp8_e4m3", "the block scale is fp8_e4m3", err))
+            return E;
         if (s->format.kind != FPQ_KIND_FLOAT || !s->format.is_signed)
             return fpq_err(err, E, "scheme nvfp4 needs a signed float element format (fp4_e2m1); %s is %s",
                            fn, kind_word(&s->format));

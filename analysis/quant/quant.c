@@ -425,6 +425,15 @@ static int absmax_params(uparam *P, const double *c, const ustat *st, size_t U, 
     return FPQ_OK;
 }
 
+/* *f the preset called name and *r round to nearest even, saturating.
+ * FPQ_ERR_ARG when name is no format. */
+static int saturating_rne(fpq_format *f, fpq_rounding *r, const char *name)
+{
+    fpq_rounding_default(r);
+    r->overflow = FPQ_OVF_SATURATE;
+    return fpq_format_parse(f, name) == FPQ_OK ? FPQ_OK : FPQ_ERR_ARG;
+}
+
 /* zeropoint on [lo, hi]: S = (hi - lo) / (qmax - qmin) and Z = round(qmin -
  * lo / S) (nearest even), each computed exactly and rounded once; a range
  * of one value is widened to include 0, and [0, 0] takes the least
@@ -436,11 +445,9 @@ static int zeropoint_params(uparam *P, const double *lo, const double *hi, const
     int status = FPQ_OK;
     size_t bad = SIZE_MAX;
     fpq_format i32;
-    if (fpq_format_parse(&i32, "int32") != FPQ_OK)
-        return FPQ_ERR_ARG;
     fpq_rounding rne;
-    fpq_rounding_default(&rne);
-    rne.overflow = FPQ_OVF_SATURATE;
+    if (saturating_rne(&i32, &rne, "int32") != FPQ_OK)
+        return FPQ_ERR_ARG;
 #pragma omp parallel
     {
         mpfr_t d, t, qq, sv;
@@ -527,11 +534,9 @@ static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
     double s_t = 1.0;
     if (q->s->tensor_scale && amax > 0) {
         fpq_format f32;
-        if (fpq_format_parse(&f32, "fp32") != FPQ_OK)
-            return FPQ_ERR_ARG;
         fpq_rounding r;
-        fpq_rounding_default(&r);
-        r.overflow = FPQ_OVF_SATURATE;
+        if (saturating_rne(&f32, &r, "fp32") != FPQ_OK)
+            return FPQ_ERR_ARG;
         double v = quot(amax, smax * q->max_elem, true); /* 448 * 6 exact */
         fpq_round_f64(&s_t, &v, 1, &f32, &r);
         if (!(s_t > 0))
@@ -560,6 +565,28 @@ static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
 /* ---------------------------------------------------------------------- */
 /* Applying parameters.                                                   */
 
+/* A walk over the elements of chunk ch (CHUNK consecutive elements of the
+ * logical rows x lc layout) in order: element i, logical row r, column j. */
+typedef struct walk {
+    size_t i, end, r, j;
+} walk;
+
+static inline walk walk_start(const qlayout *L, size_t ch, size_t total)
+{
+    const size_t i = ch * CHUNK;
+    walk w = {i, i + CHUNK < total ? i + CHUNK : total, i / L->lc, i % L->lc};
+    return w;
+}
+
+static inline void walk_next(walk *w, const qlayout *L)
+{
+    w->i++;
+    if (++w->j == L->lc) {
+        w->j = 0;
+        w->r++;
+    }
+}
+
 /* xh (physical shape of x) = x^ under P for the logical elements of x;
  * other positions of xh are left to the caller (they are rounded with the
  * rest, so they must hold finite values).  *nclip: elements outside their
@@ -573,33 +600,24 @@ static int apply(double *xh, size_t *nclip, const fpq_tensor *x, const qlayout *
     const bool ro = q->ro;
     size_t clip = 0;
 #pragma omp parallel for schedule(static) reduction(+ : clip)
-    for (size_t ch = 0; ch < nch; ch++) {
-        size_t end = ch * CHUNK + CHUNK < total ? ch * CHUNK + CHUNK : total;
-        size_t r = ch * CHUNK / L->lc, j = ch * CHUNK % L->lc;
-        for (size_t i = ch * CHUNK; i < end; i++) {
-            const uparam *p = &P[unit_of(L, r, j)];
-            size_t k = pidx(L, r, j);
+    for (size_t ch = 0; ch < nch; ch++)
+        for (walk w = walk_start(L, ch, total); w.i < w.end; walk_next(&w, L)) {
+            const uparam *p = &P[unit_of(L, w.r, w.j)];
+            size_t k = pidx(L, w.r, w.j);
             double y = quot(x->data[k], p->s, ro);
             if (y < p->qlo || y > p->qhi)
                 clip++;
             xh[k] = y;
-            if (++j == L->lc) {
-                j = 0;
-                r++;
-            }
         }
-    }
     size_t n = fpq_tensor_size(x);
     int st = fpq_round_f64(xh, xh, n, &q->elem, &q->rnd);
     if (st != FPQ_OK)
         return st;
 #pragma omp parallel for schedule(static)
-    for (size_t ch = 0; ch < nch; ch++) {
-        size_t end = ch * CHUNK + CHUNK < total ? ch * CHUNK + CHUNK : total;
-        size_t r = ch * CHUNK / L->lc, j = ch * CHUNK % L->lc;
-        for (size_t i = ch * CHUNK; i < end; i++) {
-            const uparam *p = &P[unit_of(L, r, j)];
-            size_t k = pidx(L, r, j);
+    for (size_t ch = 0; ch < nch; ch++)
+        for (walk w = walk_start(L, ch, total); w.i < w.end; walk_next(&w, L)) {
+            const uparam *p = &P[unit_of(L, w.r, w.j)];
+            size_t k = pidx(L, w.r, w.j);
             if (zp) {
                 double v = xh[k] + p->z; /* |q0| <= 2^31, |Z| <= 2^30: exact */
                 v = v < q->qmin_i ? q->qmin_i : v > q->qmax_i ? q->qmax_i : v;
@@ -607,12 +625,7 @@ static int apply(double *xh, size_t *nclip, const fpq_tensor *x, const qlayout *
             } else {
                 xh[k] = xh[k] * p->s;
             }
-            if (++j == L->lc) {
-                j = 0;
-                r++;
-            }
         }
-    }
     *nclip = clip;
     return FPQ_OK;
 }
@@ -749,20 +762,6 @@ done:
 /* ---------------------------------------------------------------------- */
 /* The driver.                                                            */
 
-/* FPQ_OK when every value is finite; else FPQ_LAB_ERR_FORMAT naming the
- * first (row-major) that is not. */
-static int check_finite(const fpq_tensor *t, const char *what, fpq_errbuf *err)
-{
-    size_t n = fpq_tensor_size(t);
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(t->data[i]))
-            return fpq_err(err, FPQ_LAB_ERR_FORMAT,
-                           "%s value at row %zu, column %zu (element %zu) is %s; the quantizers need "
-                           "finite values (drop or replace it first)",
-                           what, i / t->cols, i % t->cols, i, isnan(t->data[i]) ? "NaN" : "infinite");
-    return FPQ_OK;
-}
-
 /* Whether calib's shape fits x's for the spec; else a message. */
 static int check_shapes(const fpq_tensor *x, const fpq_tensor *c, const fpq_qspec *s, fpq_errbuf *err)
 {
@@ -868,9 +867,9 @@ int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const f
     if (calib && fpq_tensor_size(calib) == 0)
         return fpq_err(err, FPQ_LAB_ERR_EMPTY, "the calibration tensor is empty (%zu x %zu)", calib->rows,
                        calib->cols);
-    if ((st = check_finite(x, "input", err)) != FPQ_OK)
+    if ((st = fpq_tensor_check_finite(x, "input", err)) != FPQ_OK)
         return st;
-    if (calib && (st = check_finite(calib, "calibration", err)) != FPQ_OK)
+    if (calib && (st = fpq_tensor_check_finite(calib, "calibration", err)) != FPQ_OK)
         return st;
     if (calib && (st = check_shapes(x, calib, s, err)) != FPQ_OK)
         return st;
@@ -952,7 +951,7 @@ int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const f
     return FPQ_OK;
 
 fail:
-    fpq_err(err, st, "quantize: %s", st == FPQ_ERR_NO_MEMORY ? "out of memory" : fpq_strerror(st));
+    fpq_err(err, st, "quantize: %s", fpq_lab_strerror(st));
 fail_quiet:
     free(mask);
     free(cmap);

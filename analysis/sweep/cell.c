@@ -62,7 +62,7 @@ static int canon_source(char **out, const char *text, fpq_errbuf *err)
     *out = NULL;
     if (!*text)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "empty source");
-    if (fpq_gen_is_spec(text)) {
+    if (fpq_source_is_gen(text)) {
         fpq_gen_spec g;
         int rc = fpq_gen_parse(&g, text, err);
         if (rc != FPQ_OK)
@@ -98,7 +98,7 @@ static int add_source(fpq_sweep_cell *c, fpq_sweep_plan *p, fpq_sweep_axis a, co
  * (FILE::NAME), or the file's base name. */
 static char *default_label(const char *text)
 {
-    if (fpq_gen_is_spec(text)) {
+    if (fpq_source_is_gen(text)) {
         fpq_gen_spec g;
         if (fpq_gen_parse(&g, text, NULL) == FPQ_OK)
             return strdup(fpq_dist_name(g.dist.kind));

@@ -11,47 +11,14 @@
 #include <unistd.h>
 
 #include "csv.h"
-
-int sweep_slurp(char **out, size_t *len, int fd, const char *path, fpq_errbuf *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap + 1);
-    if (!b)
-        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-    for (;;) {
-        if (n == cap) {
-            char *nb = realloc(b, cap * 2 + 1);
-            if (!nb) {
-                free(b);
-                return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-            }
-            b = nb;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, b + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            free(b);
-            return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", path, strerror(e));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    b[n] = '\0';
-    *out = b;
-    *len = n;
-    return FPQ_OK;
-}
+#include "io.h"
 
 int sweep_read_file(char **out, size_t *len, const char *path, fpq_errbuf *err)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", path, strerror(errno));
-    int rc = sweep_slurp(out, len, fd, path, err);
+    int rc = fpq_io_read_fd(out, len, fd, path, err);
     close(fd);
     return rc;
 }

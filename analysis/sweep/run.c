@@ -28,6 +28,7 @@
 #include <omp.h>
 #endif
 
+#include "io.h"
 #include "source.h"
 
 void fpq_sweep_opts_default(fpq_sweep_opts *o)
@@ -197,7 +198,7 @@ static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, co
         return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
     char *buf;
     size_t len;
-    int rc = sweep_slurp(&buf, &len, fd, o->out, err);
+    int rc = fpq_io_read_fd(&buf, &len, fd, o->out, err);
     if (rc != FPQ_OK) {
         close(fd);
         return rc;

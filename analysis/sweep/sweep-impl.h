@@ -72,11 +72,8 @@ typedef struct sweep_row {
     size_t len;
 } sweep_row;
 
-/* The whole of fd (named path in messages), NUL-terminated, into *out
+/* The whole of the file path (fpq_io_read_fd), NUL-terminated, into *out
  * (malloc'ed).  FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
-int sweep_slurp(char **out, size_t *len, int fd, const char *path, fpq_errbuf *err);
-
-/* sweep_slurp of the file path.  FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
 int sweep_read_file(char **out, size_t *len, const char *path, fpq_errbuf *err);
 
 /* Check the header line of buf against mode (any mode: mode < 0; the mode

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io.h"
+#include "io/io-impl.h" /* the loaders' parsers, fpq_io_parse_* */
 
 /* Elements read per tensor at most (larger tensors are only listed). */
 #define FUZZ_MAX_READ (1u << 20)
