@@ -161,9 +161,6 @@ int cli_inspect_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_vectors_main(int argc, char **argv);
 int cli_verify_main(int argc, char **argv);
-/* 32 or 64 when f is binary32 or binary64 by its fields (whatever its
- * spelling), else 0: the formats the bulk path takes as input. */
-int cli_host_float_width(const fpq_format *f);
 
 typedef struct cli_vector_opts {
     fpq_format from, to;

@@ -51,7 +51,7 @@ static void vectors_help(FILE *f)
 int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary, const fpq_format *from,
                      const fpq_format *to, const fpq_rounding *rnd, unsigned long long count)
 {
-    const int width = cli_host_float_width(from);
+    const int width = fpq_format_host_width(from);
     const bool is32 = width == 32, is64 = width == 64;
     if (!is32 && !is64 && from->bits > 16) {
         cli_error("FROM must be fp32, fp64 or a format of at most 16 bits, not %s", from->name);
