@@ -151,8 +151,9 @@ int cli_cmd_encode(const cli_args *a);
 int cli_cmd_round(const cli_args *a);
 int cli_cmd_convert(const cli_args *a);
 
-/* Commands that parse their own command line (cmd_arith.c); argv[0] is the
- * command's name.  Return the exit status. */
+/* Commands that parse their own command line; argv[0] is the command's
+ * name.  Return the exit status.  cmd_arith.c: fpq arith;
+ * analysis/cli/cmd_dot.c: fpq dot. */
 int cli_arith_main(int argc, char **argv);
 int cli_dot_main(int argc, char **argv);
 /* cmd_data.c: fpq gen, fpq inspect (same conventions). */
