@@ -163,14 +163,6 @@ int cli_bench_main(int argc, char **argv);
 int cli_vectors_main(int argc, char **argv);
 int cli_verify_main(int argc, char **argv);
 
-typedef struct cli_vector_opts {
-    fpq_format from, to;
-    fpq_rounding rnd;
-    unsigned long long count; /* random cases after the boundary ones */
-} cli_vector_opts;
-int cli_vector_args(cli_vector_opts *o, const char *cmd, int argc, char **argv, void (*help)(FILE *));
-int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary, const fpq_format *from,
-                     const fpq_format *to, const fpq_rounding *rnd, unsigned long long count);
 int cli_quant_main(int argc, char **argv); /* cmd_quant.c: fpq quant */
 int cli_matmul_main(int argc, char **argv); /* cmd_matmul.c: fpq matmul */
 /* cmd_sweep.c: sweeps and the report's helpers. */
