@@ -25,7 +25,7 @@ static const cli_opt options[] = {
     {OPT_ACC, 0, "acc", "FMT", "accumulator format, or exact (default: fp32)"},
     {OPT_ORDER, 0, "order", "ORD", "seq, pairwise or block:K (default: seq)"},
     {OPT_PROD, 0, "prod", "FMT", "round each product into FMT, or exact (default: exact)"},
-    {OPT_RESULT, 0, "result", "FMT", "format of the result (default: --acc; fp32 when --acc exact)"},
+    {OPT_RESULT, 0, "result", "FMT", "format of the result (default: --acc; fp32 when\n--acc exact)"},
     {OPT_BLOCK_ACC, 0, "block-acc", "FMT", "block:K: format of the sum of block sums, or exact\n(default: fp32)"},
     CLI_OPTS_ROUNDING,
     {0},
@@ -56,7 +56,7 @@ static void print_help(FILE *f)
             "    lines starting with # are skipped.\n"
             "All roundings use --round, --seed, --saturate and --symmetric.\n"
             "\n"
-            "Example: fpq dot --in fp16 --acc fp16 --order pairwise normal:rows=2,cols=4096,seed=1\n"
+            "Example: fpq dot --acc fp16 --order pairwise normal:rows=2,cols=4096,seed=1\n"
             "\n"
             "Options:\n");
     cli_opts_help(f, options);

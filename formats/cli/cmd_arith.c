@@ -32,11 +32,12 @@ static void print_help(FILE *f)
             "Usage: fpq arith FMT OP [A [B [C]]] [OPTIONS]\n"
             "\n"
             "Apply OP to operands of format FMT, computed exactly and rounded once into\n"
-            "FMT (fpq_arith).  OP is one of:");
+            "FMT (fpq_arith).  OP is one of\n"
+            " ");
     for (int op = 0; op < FPQ_OP_COUNT_; op++)
         fprintf(f, " %s", fpq_op_name((fpq_op)op));
     fprintf(f,
-            ";\nfma A B C is A*B+C with one rounding.\n"
+            "\n(fma A B C is A*B+C with one rounding).\n"
             "\n"
             "With operands: each is a bit pattern or a value, spelled as everywhere\n"
             "in fpq.  A bit pattern is hex: 0x3c00 (or 3c00).  A value is decimal\n"
