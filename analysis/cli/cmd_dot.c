@@ -106,11 +106,7 @@ static int parse(dot_opts *o, const char **source, int argc, char **argv)
     cli_parser_init(&p, "dot", options, argc, argv);
     const char *arg;
     int id, rc = CLI_EXIT_OK, nops = 0;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        bool handled;
-        rc = cli_rounding_option(&p, &o->rnd, id, arg, &handled);
-        if (handled)
-            continue;
+    while (rc == CLI_EXIT_OK && (id = cli_next_rounding(&p, &arg, &o->rnd)) != CLI_DONE) {
         switch (id) {
         case CLI_FAILED: return CLI_EXIT_USAGE;
         case CLI_HELP: print_help(stdout); return -1;

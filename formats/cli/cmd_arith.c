@@ -351,11 +351,7 @@ int cli_arith_main(int argc, char **argv)
     cli_parser_init(&p, "arith", arith_opts, argc, argv);
     const char *arg;
     int id;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        bool handled;
-        rc = cli_rounding_option(&p, &rnd, id, arg, &handled);
-        if (handled)
-            continue;
+    while (rc == CLI_EXIT_OK && (id = cli_next_rounding(&p, &arg, &rnd)) != CLI_DONE) {
         switch (id) {
         case CLI_FAILED: rc = CLI_EXIT_USAGE; break;
         case CLI_OPERAND: ops[nops++] = arg; break;

@@ -224,11 +224,7 @@ int cli_bench_main(int argc, char **argv)
     cli_parser_init(&p, "bench", bench_opts, argc, argv);
     const char *arg;
     int id, rc = CLI_EXIT_OK;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        bool handled;
-        rc = cli_rounding_option(&p, &r, id, arg, &handled);
-        if (handled)
-            continue;
+    while (rc == CLI_EXIT_OK && (id = cli_next_rounding(&p, &arg, &r)) != CLI_DONE) {
         switch (id) {
         case CLI_FAILED: return CLI_EXIT_USAGE;
         case CLI_HELP: bench_help(stdout); return CLI_EXIT_OK;

@@ -129,11 +129,7 @@ int cli_vectors_load(cli_vectors *v, const char *cmd, int argc, char **argv, boo
     cli_parser_init(&p, cmd, vector_opts, argc, argv);
     const char *arg;
     int id;
-    while (rc == CLI_EXIT_OK && !v->cmd && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        bool handled;
-        rc = cli_rounding_option(&p, &v->rnd, id, arg, &handled);
-        if (handled)
-            continue;
+    while (rc == CLI_EXIT_OK && !v->cmd && (id = cli_next_rounding(&p, &arg, &v->rnd)) != CLI_DONE) {
         switch (id) {
         case CLI_FAILED: return CLI_EXIT_USAGE;
         case CLI_HELP: help(stdout); return -1;
