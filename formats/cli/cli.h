@@ -162,7 +162,6 @@ int cli_inspect_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_vectors_main(int argc, char **argv);
 int cli_verify_main(int argc, char **argv);
-
 int cli_quant_main(int argc, char **argv); /* cmd_quant.c: fpq quant */
 int cli_matmul_main(int argc, char **argv); /* cmd_matmul.c: fpq matmul */
 /* cmd_sweep.c: sweeps and the report's helpers. */
