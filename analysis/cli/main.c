@@ -178,6 +178,8 @@ static void print_notes(FILE *f)
             "eXmY[bBIAS][ieee|fn|fnuz|finite] (e5m4b10fn) or an integer intN / uintN.\n"
             "Numbers: a VALUE is decimal (1.5, 10) or hex-float with a p exponent\n"
             "(0x1.8p1); a bit pattern is hex, with or without 0x (3c00, 0x3c00).\n"
+            "Where either is taken (arith's operands), hex digits that also read as\n"
+            "a decimal are refused: write 0x10 for the pattern, 10.0 for the value.\n"
             "Negative numbers are operands, not options: fpq round fp16 -1.5\n"
             "Options may follow the operands; '--' ends the options.\n"
             "\n"

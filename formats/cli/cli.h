@@ -119,8 +119,9 @@ int cli_cmd_encode(const cli_args *a);
 int cli_cmd_round(const cli_args *a);
 int cli_cmd_convert(const cli_args *a);
 
-/* Commands that parse their own command line (cmd_arith.c); argv[0] is the
- * command's name.  Return the exit status. */
+/* Commands that parse their own command line; argv[0] is the command's
+ * name.  Return the exit status.  cmd_arith.c: fpq arith;
+ * analysis/cli/cmd_dot.c: fpq dot. */
 int cli_arith_main(int argc, char **argv);
 int cli_dot_main(int argc, char **argv);
 /* cmd_data.c: fpq gen, fpq inspect (same conventions). */
@@ -129,18 +130,6 @@ int cli_inspect_main(int argc, char **argv);
 int cli_bench_main(int argc, char **argv);
 int cli_vectors_main(int argc, char **argv);
 int cli_verify_main(int argc, char **argv);
-/* 32 or 64 when f is binary32 or binary64 by its fields (whatever its
- * spelling), else 0: the formats the bulk path takes as input. */
-int cli_host_float_width(const fpq_format *f);
-
-typedef struct cli_vector_opts {
-    fpq_format from, to;
-    fpq_rounding rnd;
-    unsigned long long count; /* random cases after the boundary ones */
-} cli_vector_opts;
-int cli_vector_args(cli_vector_opts *o, const char *cmd, int argc, char **argv, void (*help)(FILE *));
-int cli_vector_cases(uint64_t **in, uint64_t **exp, size_t *n, size_t *nboundary, const fpq_format *from,
-                     const fpq_format *to, const fpq_rounding *rnd, unsigned long long count);
 int cli_quant_main(int argc, char **argv); /* cmd_quant.c: fpq quant */
 int cli_matmul_main(int argc, char **argv); /* cmd_matmul.c: fpq matmul */
 /* cmd_sweep.c: sweeps and their merge. */

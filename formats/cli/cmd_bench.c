@@ -10,7 +10,6 @@
  * between its own: both measured in the same minute.  The copy_loop row
  * shows the best copy pass of the whole group (data set and thread count).
  * Speed is measured here and never asserted in a test. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #endif
 
 #include "cli.h"
+#include "opt.h"
 
 static const char *const bench_formats[] = {"fp16", "bf16", "fp8_e4m3", "fp8_e5m2",
                                             "fp6_e2m3", "fp4_e2m1", "int8", "int4"};
@@ -172,10 +172,20 @@ static void row(bool csv, const char *kernel_name, const char *fmt, const char *
     fflush(stdout);
 }
 
+enum { OPT_LOG2N = 1, OPT_REPS };
+
+static const cli_opt bench_opts[] = {
+    CLI_OPT_CSV("CSV with a header line"),
+    {OPT_LOG2N, 0, "log2n", "N", "array of 2^N values, 10 <= N <= 28"},
+    {OPT_REPS, 0, "reps", "R", "best of R passes, 1 <= R <= 100"},
+    CLI_OPT_ROUND("rounding: {modes}\n(default: rne; sr with seed 0)"),
+    {0},
+};
+
 static void bench_help(FILE *f)
 {
     fprintf(f,
-            "Usage: fpq bench [--csv] [--log2n N] [--reps R] [--round MODE]\n"
+            "Usage: fpq bench [OPTIONS]\n"
             "\n"
             "Measure the bulk path on 2^N float32 values (default N = %d) of two data\n"
             "sets: normal, N(0,1); wide, magnitudes 1.m x 2^e with e uniform on\n"
@@ -199,58 +209,33 @@ static void bench_help(FILE *f)
             "reference, and the copy_loop row itself, to the best copy pass of the\n"
             "group).\n"
             "\n"
-            "Options:\n"
-            "      --csv         CSV with a header line\n"
-            "      --log2n N     array of 2^N values, 10 <= N <= 28\n"
-            "      --reps R      best of R passes, 1 <= R <= 100\n"
-            "  -r, --round MODE  rne (default), rna, rtz, rup, rdn, odd, sr (seed 0)\n"
-            "  -h, --help        show this help and exit\n",
+            "Options:\n",
             BENCH_REF_N, BENCH_REPS_DEFAULT);
+    cli_opts_help(f, bench_opts);
 }
 
 int cli_bench_main(int argc, char **argv)
 {
-    enum { O_CSV = 256, O_LOG2N, O_REPS };
-    static const struct option longs[] = {
-        {"csv", no_argument, NULL, O_CSV},
-        {"round", required_argument, NULL, 'r'},
-        {"log2n", required_argument, NULL, O_LOG2N},
-        {"reps", required_argument, NULL, O_REPS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     bool csv = false;
-    long log2n = BENCH_LOG2N_DEFAULT, reps = BENCH_REPS_DEFAULT;
-    fpq_rnd mode = FPQ_RNE;
-    int code;
-    char *end;
-    opterr = 0;
-    optind = 0;
-    while ((code = getopt_long(argc, argv, ":hr:", longs, NULL)) != -1) {
-        switch (code) {
-        case O_CSV: csv = true; break;
-        case 'r':
-            if (fpq_rnd_parse(&mode, optarg) != FPQ_OK)
-                return cli_usage_error("bench", "unknown rounding mode '%s' (rne, rna, rtz, rup, rdn, odd, sr)",
-                                       optarg);
-            break;
-        case O_LOG2N:
-            log2n = strtol(optarg, &end, 10);
-            if (*end || log2n < 10 || log2n > 28)
-                return cli_usage_error("bench", "--log2n takes 10 to 28, not '%s'", optarg);
-            break;
-        case O_REPS:
-            reps = strtol(optarg, &end, 10);
-            if (*end || reps < 1 || reps > 100)
-                return cli_usage_error("bench", "--reps takes 1 to 100, not '%s'", optarg);
-            break;
-        case 'h': bench_help(stdout); return CLI_EXIT_OK;
-        case ':': return cli_usage_error("bench", "option '%s' needs an argument", argv[optind - 1]);
-        default: return cli_usage_error("bench", "unknown option '%s'", argv[optind - 1]);
+    unsigned long long log2n = BENCH_LOG2N_DEFAULT, reps = BENCH_REPS_DEFAULT;
+    fpq_rounding r;
+    fpq_rounding_default(&r);
+    cli_parser p;
+    cli_parser_init(&p, "bench", bench_opts, argc, argv);
+    const char *arg;
+    int id, rc = CLI_EXIT_OK;
+    while (rc == CLI_EXIT_OK && (id = cli_next_rounding(&p, &arg, &r)) != CLI_DONE) {
+        switch (id) {
+        case CLI_FAILED: return CLI_EXIT_USAGE;
+        case CLI_HELP: bench_help(stdout); return CLI_EXIT_OK;
+        case CLI_OPERAND: return cli_usage_error("bench", "unexpected operand '%s'", arg);
+        case CLI_ID_CSV: csv = true; break;
+        case OPT_LOG2N: rc = cli_arg_uint(&p, arg, 10, 28, &log2n); break;
+        case OPT_REPS: rc = cli_arg_uint(&p, arg, 1, 100, &reps); break;
         }
     }
-    if (optind < argc)
-        return cli_usage_error("bench", "unexpected operand '%s'", argv[optind]);
+    if (rc != CLI_EXIT_OK)
+        return rc;
 
     bench_ctx c = {.n = (size_t)1 << log2n, .reps = (int)reps};
     c.src = malloc(c.n * sizeof *c.src);
@@ -260,15 +245,12 @@ int cli_bench_main(int argc, char **argv)
         free(c.src);
         free(c.dst);
         free(c.packed);
-        cli_error("cannot allocate 2^%ld values", log2n);
+        cli_error("cannot allocate 2^%llu values", log2n);
         return CLI_EXIT_DATA;
     }
     fpq_format fmts[NFORMATS];
     for (int i = 0; i < NFORMATS; i++)
         fpq_format_parse(&fmts[i], bench_formats[i]);
-    fpq_rounding r;
-    fpq_rounding_default(&r);
-    r.mode = mode;
 
     if (csv)
         printf("kernel,format,data,threads,mvals_per_s,ratio_to_copy\n");

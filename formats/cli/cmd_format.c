@@ -6,27 +6,6 @@
 
 #include "cli.h"
 
-static const char *kind_name(const fpq_format *f)
-{
-    switch (f->kind) {
-    case FPQ_KIND_FLOAT: return "float";
-    case FPQ_KIND_INT: return f->is_signed ? "int" : "uint";
-    case FPQ_KIND_LUT: return "lut";
-    }
-    return "?";
-}
-
-static const char *specials_name(fpq_specials s)
-{
-    switch (s) {
-    case FPQ_SPECIALS_IEEE: return "ieee";
-    case FPQ_SPECIALS_FN: return "fn";
-    case FPQ_SPECIALS_FNUZ: return "fnuz";
-    case FPQ_SPECIALS_FINITE: return "finite";
-    }
-    return "?";
-}
-
 /* Comma-separated aliases, "" when there are none. */
 static void alias_list(char *buf, size_t n, const fpq_format *f, const char *sep)
 {
@@ -66,12 +45,12 @@ int cli_cmd_formats(const cli_args *a)
         alias_list(al, sizeof al, f, ",");
         cli_grid_add(&g, f->name);
         cli_grid_add(&g, al[0] ? al : na);
-        cli_grid_add(&g, kind_name(f));
+        cli_grid_add(&g, fpq_format_kind_name(f));
         cli_grid_addf(&g, "%u", f->bits);
         if (f->kind == FPQ_KIND_FLOAT) {
             cli_grid_addf(&g, "%d/%u/%u", f->is_signed ? 1 : 0, f->ebits, f->mbits);
             cli_grid_addf(&g, "%d", f->bias);
-            cli_grid_add(&g, specials_name(f->specials));
+            cli_grid_add(&g, fpq_specials_name(f->specials));
             cli_grid_add(&g, f->subnormals ? "yes" : "no");
         } else {
             for (int k = 0; k < 4; k++)

@@ -8,7 +8,6 @@
  * subnormal, ordinary) with the first examples of each.  Exit 0 only when
  * every line agrees. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vectors.h"
 
 enum vclass { VC_NAN, VC_INF, VC_ZERO, VC_OVERFLOW, VC_TIE, VC_SUBNORMAL, VC_ORDINARY, VC_COUNT };
 static const char *const vclass_name[VC_COUNT] = {"nan", "infinity", "zero", "overflow threshold",
@@ -71,20 +71,24 @@ static enum vclass classify(const fpq_format *from, const fpq_format *to, uint64
 static void verify_help(FILE *f)
 {
     fprintf(f,
-            "Usage: fpq verify FROM TO [--round MODE] [--saturate] [--symmetric]\n"
-            "                  [--count N] [--seed S] -- CMD [ARGS...]\n"
+            "Usage: fpq verify FROM TO [OPTIONS] -- CMD [ARGS...]\n"
             "\n"
             "Check the converter CMD against the reference: CMD reads the cases of\n"
             "'fpq vectors FROM TO' (same options) on standard input, one FROM bit\n"
             "pattern in hex per line, and must write one TO bit pattern in hex per\n"
             "line (0x optional, case-insensitive), in order.  Mismatches are counted\n"
             "by class (nan, infinity, zero, overflow threshold, tie, subnormal,\n"
-            "ordinary) with the first examples of each.\n"
+            "ordinary) with the first examples of each.  Everything after '--' is\n"
+            "CMD and its arguments, options of CMD included.\n"
             "\n"
             "Exit status: 0 every case agrees; 1 a mismatch, a missing or malformed\n"
             "output line, or CMD failed; 2 usage error.\n"
             "\n"
-            "Example: fpq verify fp32 bf16 -- ./my_convert\n");
+            "Example: fpq verify fp32 bf16 -- ./my_convert\n"
+            "\n"
+            "Options:\n");
+    cli_vectors_opts_help(f);
+    fprintf(f, "\nFMT and option syntax: see 'fpq --help'.\n");
 }
 
 static int run_cmd(char **cmd, FILE *input, FILE **output, pid_t *pid)
@@ -111,31 +115,12 @@ static int run_cmd(char **cmd, FILE *input, FILE **output, pid_t *pid)
 
 int cli_verify_main(int argc, char **argv)
 {
-    /* Split at "--": fpq's options before, the command after. */
-    int dd = 1;
-    while (dd < argc && strcmp(argv[dd], "--") != 0)
-        dd++;
-    if (dd < argc && (argc - dd) < 2)
-        return cli_usage_error("verify", "missing CMD after '--'");
-    for (int i = 1; i < dd; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            verify_help(stdout);
-            return CLI_EXIT_OK;
-        }
-    if (dd == argc)
-        return cli_usage_error("verify", "missing '-- CMD ARGS...'");
-
-    cli_vector_opts o = {.count = VERIFY_COUNT_DEFAULT};
-    int st = cli_vector_args(&o, "verify", dd, argv, NULL);
+    cli_vectors v = {.count = VERIFY_COUNT_DEFAULT};
+    int st = cli_vectors_load(&v, "verify", argc, argv, true, verify_help);
     if (st != CLI_EXIT_OK)
-        return st;
-    const fpq_format from = o.from, to = o.to;
-    const fpq_rounding rnd = o.rnd;
-    const unsigned long long count = o.count;
-    uint64_t *in, *exp;
-    size_t n, nb;
-    if ((st = cli_vector_cases(&in, &exp, &n, &nb, &from, &to, &rnd, count)) != CLI_EXIT_OK)
-        return st;
+        return st < 0 ? CLI_EXIT_OK : st;
+    const fpq_format from = v.from, to = v.to;
+    const size_t n = v.n;
 
     FILE *input = tmpfile(), *output = NULL;
     pid_t pid;
@@ -146,12 +131,12 @@ int cli_verify_main(int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++) {
         char b[24];
-        fpq_sprint_bits(b, &from, in[i]);
+        fpq_sprint_bits(b, &from, v.in[i]);
         fprintf(input, "%s\n", b);
     }
     fflush(stdout);
-    if (fflush(input) != 0 || fseek(input, 0, SEEK_SET) != 0 || run_cmd(argv + dd + 1, input, &output, &pid) != 0) {
-        cli_error("verify: cannot start '%s': %s", argv[dd + 1], strerror(errno));
+    if (fflush(input) != 0 || fseek(input, 0, SEEK_SET) != 0 || run_cmd(v.cmd, input, &output, &pid) != 0) {
+        cli_error("verify: cannot start '%s': %s", v.cmd[0], strerror(errno));
         goto out;
     }
 
@@ -165,17 +150,17 @@ int cli_verify_main(int argc, char **argv)
         line[strcspn(line, "\r\n")] = '\0';
         uint64_t got;
         if (fpq_parse_bits(&got, &to, line) != FPQ_OK) {
-            cli_error("verify: line %zu of '%s' is not a %s bit pattern: '%s'", got_lines + 1, argv[dd + 1],
+            cli_error("verify: line %zu of '%s' is not a %s bit pattern: '%s'", got_lines + 1, v.cmd[0],
                       to.name, line);
             malformed = true;
             break;
         }
-        if (got != exp[got_lines]) {
-            enum vclass c = classify(&from, &to, in[got_lines], &lm);
+        if (got != v.exp[got_lines]) {
+            enum vclass c = classify(&from, &to, v.in[got_lines], &lm);
             if (bad[c] < EXAMPLES) {
                 char a[24], e[24], g[24];
-                fpq_sprint_bits(a, &from, in[got_lines]);
-                fpq_sprint_bits(e, &to, exp[got_lines]);
+                fpq_sprint_bits(a, &from, v.in[got_lines]);
+                fpq_sprint_bits(e, &to, v.exp[got_lines]);
                 fpq_sprint_bits(g, &to, got);
                 snprintf(ex[c][bad[c]], sizeof ex[c][0], "%s: expected %s, got %s", a, e, g);
             }
@@ -190,7 +175,8 @@ int cli_verify_main(int argc, char **argv)
     const bool cmd_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
     printf("%s -> %s, round %s, overflow %s: %zu cases (%zu boundary, %llu random)\n", from.name, to.name,
-           fpq_rnd_name(rnd.mode), rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format", n, nb, count);
+           fpq_rnd_name(v.rnd.mode), v.rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format", n, v.nboundary,
+           v.count);
     for (int c = 0; c < VC_COUNT; c++) {
         if (!bad[c])
             continue;
@@ -212,7 +198,6 @@ int cli_verify_main(int argc, char **argv)
 out:
     if (input)
         fclose(input);
-    free(in);
-    free(exp);
+    cli_vectors_free(&v);
     return rc;
 }

@@ -300,6 +300,20 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
     }
 }
 
+int cli_next_rounding(cli_parser *p, const char **arg, fpq_rounding *r)
+{
+    for (;;) {
+        int id = cli_next(p, arg);
+        bool handled;
+        if (id <= 0)
+            return id;
+        if (cli_rounding_option(p, r, id, *arg, &handled) != CLI_EXIT_OK)
+            return CLI_FAILED;
+        if (!handled)
+            return id;
+    }
+}
+
 /* ---------------------------------------------------------------------- */
 /* Help.                                                                  */
 

@@ -145,6 +145,11 @@ int cli_arg_format(const cli_parser *p, const char *arg, fpq_format *out);
  * into r; *handled says whether id was one of them. */
 int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char *arg, bool *handled);
 
+/* cli_next, with the shared rounding options (CLI_ID_ROUND, _SEED,
+ * _SATURATE, _SYMMETRIC) read into r rather than returned; a bad one is
+ * reported and gives CLI_FAILED. */
+int cli_next_rounding(cli_parser *p, const char **arg, fpq_rounding *r);
+
 /* Print the options of a table, aligned, as help text; "-h, --help" last. */
 void cli_opts_help(FILE *f, const cli_opt *opts);
 
