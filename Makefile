@@ -336,10 +336,11 @@ CHECK_ENV = $(foreach v,$(CHECK_PASS_VARS),$(if $($(v)),$(v)='$($(v))')) \
             $(if $(VALGRIND),CK_FORK=no)
 RUN_CHECK = $(strip env $(CHECK_ENV) $(VALGRIND) ./$(CHECK_FPQ))
 
-.PHONY: check check-unit check-cli check-install check-exhaustive
+.PHONY: check check-unit check-cli check-layers check-install check-exhaustive
 check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-cli
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-figures
 	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-install
@@ -347,6 +348,11 @@ check: $(DEPS_STAMP)
 
 check-unit: $(CHECK_FPQ)
 	$(RUN_CHECK)
+
+# The architecture of doc/DESIGN.md on the built objects: layers, no
+# circles between files, includes, file sizes (tests/check-layers.sh).
+check-layers: $(LIB_A) $(FPQ)
+	$(SHELL) tests/check-layers.sh $(B)
 
 check-exhaustive: $(CHECK_FPQ)
 	FPQ_CHECK_EXHAUSTIVE=1 $(RUN_CHECK)
