@@ -18,7 +18,7 @@
  *              x^ = (q - Z) S, with [lo, hi] = [min x, max x] by default.
  *   mx         OCP MX 1.0: blocks of 32, E8M0 scale 2^(floor(log2 amax) -
  *              emax_elem) (or the CEIL / RCEIL rules), elements saturate.
- *   nvfp4      blocks of 16, E4M3 block scale, FP32 tensor scale (SPECS.md).
+ *   nvfp4      blocks of 16, E4M3 block scale, FP32 tensor scale (NVIDIA NVFP4).
  *
  * Quotients x/S are formed in binary64 and rounded to odd (Boldo and
  * Melquiond) before the one rounding into a format of at most 51 bits of
@@ -65,7 +65,7 @@ typedef enum fpq_range {
     FPQ_RANGE_COUNT_
 } fpq_range;
 
-/* OCP MX scale rules (SPECS.md): X = 2^k with
+/* MX scale rules: X = 2^k with
  *   FLOOR  k = floor(log2 amax) - emax_elem        (OCP MX 1.0 §6.3)
  *   CEIL   k = ceil(log2(amax) - emax_elem)
  *   RCEIL  k = ceil(log2(amax / max_elem))         (cuBLAS, torchao) */

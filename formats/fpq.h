@@ -64,7 +64,7 @@ typedef enum fpq_kind {
     FPQ_KIND_LUT    /* code k means lut[k]; lut ascending, 2^bits entries */
 } fpq_kind;
 
-/* What the top of the exponent range means (DESIGN.md, "Formats are data"). */
+/* What the top of the exponent range means (formats are data: registry.c). */
 typedef enum fpq_specials {
     FPQ_SPECIALS_IEEE,  /* exponent all ones: Inf (mantissa 0) or NaN */
     FPQ_SPECIALS_FN,    /* no Inf; only the all-ones magnitude is NaN */

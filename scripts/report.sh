@@ -207,7 +207,7 @@ sec_table "$ref/formats.csv" "The preset formats (\`fpq formats --csv\`)."
 rm -f "$ref"/info.*
 
 # ---------------------------------------------------------------------------
-# Energy per operation (SPECS.md: Horowitz, ISSCC 2014, 45 nm, 0.9 V).
+# Energy per operation (Horowitz, "Computing's energy problem", ISSCC 2014: 45 nm, 0.9 V).
 
 energy=$tmp/energy
 mkdir -p "$energy"

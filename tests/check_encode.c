@@ -1277,7 +1277,7 @@ START_TEST(decimal_text_rounds_once_to_every_format)
 END_TEST
 
 /* "-nan" is a negative NaN: fpq_snprint_exact prints one back as "-nan", and
- * encoding keeps a NaN's sign where the format can (DESIGN.md). */
+ * encoding keeps a NaN's sign where the format can (fpq.h, fpq_encode). */
 START_TEST(negative_nan_text_keeps_its_sign)
 {
     mpfr_t v;
@@ -1411,7 +1411,7 @@ START_TEST(nan_payloads_convert_as_f16c_and_softfloat_do)
 END_TEST
 
 /* From a format that is not IEEE-style, a NaN maps to the target's NaN,
- * keeping the sign where the target can (DESIGN.md). */
+ * keeping the sign where the target can (fpq.h, fpq_convert). */
 START_TEST(nan_from_fn_formats_maps_to_the_target_nan_with_its_sign)
 {
     const fpq_format *h = fpq_check_need("fp16");

@@ -2,7 +2,7 @@
  *
  * Oracles: closed forms (the uniform quantizer's noise power), values
  * worked by hand from OCP MX 1.0, the NVFP4 reference algorithm and the
- * LLM.int8 article (SPECS.md), MPFR for exact quotients and for the
+ * LLM.int8 article (Dettmers et al. 2022), MPFR for exact quotients and for the
  * metrics' sums, and the host's binary64 for data built on a grid.  No
  * expected value is computed by the code under test.
  *
@@ -521,7 +521,7 @@ static void check_vector(const char *label, const double *x, const double *want,
 
 START_TEST(mx_e4m3_block_of_the_spec_example_saturates)
 {
-    /* SPECS.md: 960 and 957 in an E4M3 block: X = 2^(9 - 8) = 2; 960/2 =
+    /* OCP MX 1.0: 960 and 957 in an E4M3 block: X = 2^(9 - 8) = 2; 960/2 =
      * 480 and 957/2 = 478.5 both round above 448 (past 464) and saturate:
      * 896 each. */
     double x[32] = {960, 957, 1, -3}, want[32] = {896, 896, 1, -3}; /* 1/2, -3/2 exact */
@@ -629,7 +629,7 @@ END_TEST
 
 START_TEST(llm_int8_worked_example)
 {
-    /* SPECS.md: absmax int8 of [1.2, -0.5, -4.3, 1.2, -3.1, 0.8, 2.4, 5.4]
+    /* The LLM.int8 article: absmax int8 of [1.2, -0.5, -4.3, 1.2, -3.1, 0.8, 2.4, 5.4]
      * gives [28, -12, -101, 28, -73, 19, 56, 127] with S = 5.4/127, here
      * the binary32 nearest 5.4/127 (computed with MPFR as the oracle). */
     static const double x[8] = {1.2, -0.5, -4.3, 1.2, -3.1, 0.8, 2.4, 5.4};

@@ -2,7 +2,7 @@
  * constants of every preset.
  *
  * Every constant below is typed from the specification it cites (IEEE
- * 754-2019, OCP OFP8 1.0, OCP MX 1.0, QLoRA's NF4 table, shared/SPECS.md) as a
+ * 754-2019, OCP OFP8 1.0, OCP MX 1.0, QLoRA's NF4 table) as a
  * hex-float or exact literal; counts of patterns are derived by hand in the
  * comments.  None is computed by the library.
  */

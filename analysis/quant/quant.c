@@ -51,7 +51,7 @@
 #define ODD_PREC 128
 
 /* ---------------------------------------------------------------------- */
-/* MX scale rule (OCP MX 1.0 §6.3; CEIL and RCEIL as in SPECS.md).        */
+/* MX scale rule (OCP MX 1.0 §6.3; CEIL; RCEIL as cuBLAS and torchao).   */
 
 int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule)
 {
@@ -517,7 +517,7 @@ static void mx_params(uparam *P, const ustat *st, size_t U, const qctx *q)
     }
 }
 
-/* nvfp4 (SPECS.md, NVFP4): s_t = fp32(amax / (448 max_elem)) (1 without the
+/* nvfp4 (NVIDIA NVFP4): s_t = fp32(amax / (448 max_elem)) (1 without the
  * tensor scale, or for an all-zero tensor), s_b = e4m3(clamp(amax_b /
  * (max_elem s_t), 2^-6, 448)), S = s_t s_b (exact in binary64). */
 static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
