@@ -14,7 +14,7 @@
  * binary32 numbers; their thresholds span at most 128 + 149 + 64 bits, hence
  * FPQ_ARITH_PREC_LUT.  MPFR's exponent range is never touched: decoded values of
  * a valid format stay far inside it, and so do products and quotients. */
-#include "arith-impl.h"
+#include "fast-arith-impl.h"
 
 #include <string.h>
 
@@ -304,8 +304,32 @@ static int compute(uint64_t *r, unsigned *fl, const fpq_format *to, fpq_op op, c
 
 /* ---- entry points ---------------------------------------------------------- */
 
-int fpq_arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
-                    const fpq_format *const from[], const uint64_t *x, const fpq_rounding *rnd)
+/* The fast exact path (fast-arith-impl.h) when it covers the operation:
+ * true with *r, *flags and *t set. */
+static bool try_fast(uint64_t *r, unsigned *flags, int *t, const fpq_format *to, fpq_op op,
+                     const fpq_format *const from[], const uint64_t *x, const fpq_rounding *rnd)
+{
+    if (!fa_op_ok(op, rnd))
+        return false;
+    const unsigned n = op_table[op].arity;
+    fa_fmt ft, ff[3];
+    const fa_fmt *fp[3] = {&ff[0], &ff[1], &ff[2]};
+    if (!fa_init(&ft, to))
+        return false;
+    for (unsigned i = 0; i < n; i++)
+        if (!fa_init(&ff[i], from[i]))
+            return false;
+    unsigned fl = 0;
+    const fp_state fs = fp_enter();
+    const bool done = fa_compute(r, &fl, t, &ft, op, fp, x, n, rnd);
+    fp_leave(fs);
+    if (done && flags)
+        *flags = fl;
+    return done;
+}
+
+static int arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
+                       const fpq_format *const from[], const uint64_t *x, const fpq_rounding *rnd, bool fast)
 {
     fpq_rounding def;
     if (!rnd) {
@@ -326,6 +350,9 @@ int fpq_arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op o
             *flags = FPQ_FLAG_INVALID;
         return 0;
     }
+    int t;
+    if (fast && try_fast(r, flags, &t, to, op, from, x, rnd))
+        return t;
 
     MPFR_DECL_INIT(v0, OPERAND_PREC);
     MPFR_DECL_INIT(v1, OPERAND_PREC);
@@ -335,7 +362,6 @@ int fpq_arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op o
     for (unsigned i = 0; i < n; i++)
         load(&o[i], v[i], from[i], x[i]);
 
-    int t;
     switch (op) {
     case FPQ_OP_EQ:
     case FPQ_OP_LT:
@@ -361,6 +387,18 @@ int fpq_arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op o
     if (flags)
         *flags = fl;
     return t;
+}
+
+int fpq_arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
+                    const fpq_format *const from[], const uint64_t *x, const fpq_rounding *rnd)
+{
+    return arith_mixed(r, flags, to, op, from, x, rnd, true);
+}
+
+int fpq_arith_reference(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
+                        const fpq_format *const from[], const uint64_t *x, const fpq_rounding *rnd)
+{
+    return arith_mixed(r, flags, to, op, from, x, rnd, false);
 }
 
 int fpq_arith(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op, const fpq_format *from,

@@ -216,6 +216,12 @@ typedef struct plan {
 FPQ_HIDDEN int fpq_fast_plan_init(plan *pl, const fpq_format *f, const fpq_rounding *r, src_type st, bool want_dec,
                                   bool dbl);
 
+/* ---- fast.c ------------------------------------------------------------------ */
+
+/* Store n codes as elements i0.. of the packed array dst of container
+ * width w (packed_width; i0 even when w = 4). */
+FPQ_HIDDEN void fpq_fast_pack(void *dst, size_t i0, const uint64_t *c, size_t n, unsigned w);
+
 /* ---- fast-kernels.c ----------------------------------------------------------- */
 
 /* Destination bits of a float code, rounded to nearest-even when needed. */

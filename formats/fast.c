@@ -55,6 +55,8 @@ size_t fpq_packed_size(const fpq_format *f, size_t n)
 DEFINE_PACK(pack32, uint32_t)
 DEFINE_PACK(pack64, uint64_t)
 
+void fpq_fast_pack(void *dst, size_t i0, const uint64_t *c, size_t n, unsigned w) { pack64(dst, i0, c, n, w); }
+
 /* Load elements i0.. of src, masked to the format's width (mask). */
 static void unpack(uint64_t *c, const void *src, size_t i0, size_t n, unsigned w, uint64_t mask)
 {

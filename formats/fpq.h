@@ -446,9 +446,28 @@ int fpq_arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op o
                     const fpq_format *const from[], const uint64_t *x,
                     const fpq_rounding *rnd);
 
+/* fpq_arith_mixed computed on MPFR only: the reference that the fast path
+ * (+, -, *, /, sqrt and fma in host-exact float formats, computed in
+ * binary64 and rounded once; arith.c and fast-arith-impl.h) is tested
+ * against.  Same results, flags and return value, slower. */
+int fpq_arith_reference(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
+                        const fpq_format *const from[], const uint64_t *x, const fpq_rounding *rnd);
+
 /* fpq_arith_mixed with every operand in `from`. */
 int fpq_arith(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_op op,
               const fpq_format *from, const uint64_t *x, const fpq_rounding *rnd);
+
+/* Bulk arithmetic (fast-arith.c): element i of the packed arrays a, b, c
+ * (patterns of from, in fpq_packed_size's layout; only the first
+ * fpq_op_arity(op) are read, the others may be NULL) gives element i of r
+ * (patterns of to, same layout; comparisons store 1 or 0) as fpq_arith
+ * gives it, for i < n.  flags: NULL, or n bytes, flags[i] the FPQ_FLAG_*
+ * of element i.  Stochastic rounding: element i at position
+ * rnd->position + i.  r may be one of the inputs (in place); no other
+ * overlap.  Runs on OpenMP threads over fixed chunks; the results do not
+ * depend on their number.  Returns FPQ_OK or FPQ_ERR_ARG. */
+int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, const fpq_format *from,
+                    const void *a, const void *b, const void *c, size_t n, const fpq_rounding *rnd);
 
 /* The operations within one format f, in SoftFloat's grammar. */
 int fpq_add(uint64_t *r, unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b, const fpq_rounding *rnd);

@@ -28,6 +28,7 @@ Suite *encode_suite(void);
 Suite *host_suite(void);
 Suite *arith_suite(void);
 Suite *fast_suite(void);
+Suite *fastarith_suite(void);
 Suite *dist_suite(void);
 Suite *io_suite(void);
 Suite *quant_suite(void);

@@ -1,0 +1,343 @@
+/* fast-arith-impl.h: the fast exact path of the emulated arithmetic, shared
+ * by arith.c (one operation) and fast-arith.c (arrays).
+ *
+ * Scope.  +, -, *, /, sqrt and fma whose operands and result are in float
+ * formats that are "host-exact": signed, with subnormals, at most 23
+ * mantissa bits and an exponent range within binary32's (every value is a
+ * binary32 number; fp16, bf16, tf32, the fp8/fp6/fp4 presets and binary32
+ * itself), every operand finite, no division by zero, no square root of a
+ * negative number, and a deterministic rounding mode.  Everything else --
+ * NaN and infinite operands, the invalid operations, x / 0, stochastic
+ * rounding, integer and lookup-table formats, binary64 and other formats
+ * wider than binary32 -- goes to the MPFR reference (arith.c), because no
+ * theorem below covers it with binary64 as the host format.
+ *
+ * Method.  The operands are binary64 numbers exactly.  Binary64 holds the
+ * exact result of the operation as an unevaluated pair: the product of two
+ * operands has at most 24 + 24 bits and lies within [2^-298, 2^256], so it
+ * is exact; a sum hi + lo comes from TwoSum (Knuth), exact whatever the
+ * operands; a quotient q = RN(a / b) and a square root s = RN(sqrt(a)) have
+ * an exact remainder a - q b and a - s^2 (one fma each; exact because no
+ * intermediate underflows in this range), whose sign is the sign of the
+ * error.  fma's a b + c is TwoSum of the exact product and c.
+ *
+ * From the pair, the binary64 number x rounded to odd (RO) is built: hi
+ * when the error is zero or hi's last bit is 1, else hi's neighbour on the
+ * error's side.  Boldo and Melquiond ("Emulation of FMA and correctly
+ * rounded sums: proved algorithms using rounding to odd", IEEE Trans.
+ * Computers 57(4), 2008, Theorem 1): rounding to odd at a precision of at
+ * least p + 2 bits, followed by any rounding to nearest or directed
+ * rounding to p bits, gives the correct rounding of the exact value.  Here
+ * more holds: x lies strictly inside the same interval between consecutive
+ * 52-bit numbers as the exact result (or equals it), and every number the
+ * one rounding compares against -- a value of the target format, a
+ * midpoint of two, 2^emin, the midpoint that decides tininess after
+ * rounding at full precision -- has at most 24 + 1 bits and lies in
+ * binary64's normal range, so the rounding of x into the target, its
+ * flags (inexact, underflow with tininess after rounding, overflow) and its
+ * ternary value are those of the exact result.  The reference (arith.c)
+ * does the same with an MPFR result rounded to odd at FPQ_ARITH_PREC bits.
+ *
+ * For nearest-even the pair is not even needed for the value: a result
+ * rounded to nearest in binary64 and then to nearest in a format of
+ * precision p is the correctly rounded result when 53 >= 2p + 2 for +, -,
+ * *, / and sqrt (S. A. Figueroa, "When is double rounding innocuous?",
+ * ACM SIGNUM Newsletter 30(3), 1995), which holds for every host-exact
+ * format (p <= 24).  fast-arith.c's lean nearest-even kernels, which
+ * compute no flags, rely on it; with flags, the error term is needed all
+ * the same (an inexact sum may round to a binary64 number of the format).
+ *
+ * The rounding into the target, fa_encode, is fpq_encode's float rounding
+ * (encode.c) on a binary64 input, written again with integers; the tests
+ * (tests/check_fastarith.c, make check-exhaustive) compare every result,
+ * flag and ternary value with the reference.  The host's rounding mode
+ * must be nearest-even (callers use fp_enter). */
+#ifndef FPQ_FAST_ARITH_IMPL_H
+#define FPQ_FAST_ARITH_IMPL_H
+
+#include "arith-impl.h"
+#include "fast-impl.h"
+
+#include <math.h>
+
+/* A host-exact float format, as the fast path reads it. */
+typedef struct fa_fmt {
+    int M;                /* mantissa bits */
+    int emin, emax;       /* exponents of the lowest and the top binade */
+    uint64_t signbit, magmask, mmask, expones, maxmag;
+    fpq_specials specials;
+    bool negzero;         /* the format has -0 */
+    uint64_t nan0, nan1;  /* NaN patterns of either sign (FPQ_NO_BITS: none) */
+    double sub_scale;     /* 2^(emin - M): the quantum of field 0 */
+} fa_fmt;
+
+/* Fill *F and return true when f is host-exact (see above). */
+static inline bool fa_init(fa_fmt *F, const fpq_format *f)
+{
+    if (!f || f->kind != FPQ_KIND_FLOAT || !f->is_signed || !f->subnormals || f->mbits > 23)
+        return false;
+    const long emin = fpq_emin(f);
+    const long emax = (long)(fpq_max_finite_mag(f) >> f->mbits) - f->bias;
+    if (emin - (long)f->mbits < -149 || emax > 127 || emax < emin)
+        return false;
+    F->M = (int)f->mbits;
+    F->emin = (int)emin;
+    F->emax = (int)emax;
+    F->signbit = fpq_sign_bit(f);
+    F->magmask = fpq_mag_mask(f);
+    F->mmask = (UINT64_C(1) << f->mbits) - 1;
+    F->expones = fpq_exp_all_ones(f);
+    F->maxmag = fpq_max_finite_mag(f);
+    F->specials = f->specials;
+    F->negzero = fpq_has_neg_zero(f);
+    const bool fn = f->specials == FPQ_SPECIALS_FN || f->specials == FPQ_SPECIALS_FNUZ;
+    F->nan0 = fn ? fpq_nan_bits(f, false) : FPQ_NO_BITS; /* used by fa_overflow only */
+    F->nan1 = fn ? fpq_nan_bits(f, true) : FPQ_NO_BITS;
+    F->sub_scale = ldexp(1.0, F->emin - F->M);
+    return true;
+}
+
+/* Whether a pattern is NaN or infinite. */
+static inline bool fa_special(const fa_fmt *F, uint64_t bits)
+{
+    const uint64_t mag = bits & F->magmask;
+    switch (F->specials) {
+    case FPQ_SPECIALS_IEEE: return (mag & F->expones) == F->expones;
+    case FPQ_SPECIALS_FN: return mag == F->magmask;
+    case FPQ_SPECIALS_FNUZ: return bits == F->signbit;
+    default: return false;
+    }
+}
+
+/* The value of a finite pattern, exactly. */
+static inline double fa_value(const fa_fmt *F, uint64_t bits)
+{
+    const uint64_t mag = bits & F->magmask;
+    const uint64_t e = mag >> F->M, m = mag & F->mmask;
+    double v;
+    if (e) /* binade emin + e - 1: binary64 bits straight */
+        v = f64_from((uint64_t)(F->emin + (int)e - 1 + 1023) << 52 | m << (52 - F->M));
+    else
+        v = (double)m * F->sub_scale;
+    return (bits & F->signbit) ? -v : v;
+}
+
+/* fpq_encode's round_away (encode.c) for the deterministic modes. */
+static inline bool fa_away(fpq_rnd mode, bool neg, bool exact, int half_cmp, bool odd)
+{
+    if (exact)
+        return false;
+    switch (mode) {
+    case FPQ_RNE: return half_cmp > 0 || (half_cmp == 0 && odd);
+    case FPQ_RNA: return half_cmp >= 0;
+    case FPQ_RUP: return !neg;
+    case FPQ_RDN: return neg;
+    case FPQ_RTO: return !odd;
+    default: return false; /* FPQ_RTZ */
+    }
+}
+
+/* encode.c's float_overflow. */
+static inline uint64_t fa_overflow(const fa_fmt *F, bool neg, const fpq_rounding *r)
+{
+    const uint64_t sign = neg ? F->signbit : 0;
+    if (r->overflow == FPQ_OVF_SATURATE)
+        return sign | F->maxmag;
+    const fpq_rnd m = r->mode;
+    if (m == FPQ_RTZ || m == FPQ_RTO || (m == FPQ_RUP && neg) || (m == FPQ_RDN && !neg))
+        return sign | F->maxmag;
+    switch (F->specials) {
+    case FPQ_SPECIALS_IEEE: return sign | F->expones;
+    case FPQ_SPECIALS_FN:
+    case FPQ_SPECIALS_FNUZ: return neg ? F->nan1 : F->nan0;
+    default: return sign | F->maxmag;
+    }
+}
+
+/* Split a 53-bit significand sig at sh discarded bits (sh >= 1): the kept
+ * part, whether nothing was cut, and the remainder against half. */
+static inline uint64_t fa_split(uint64_t sig, int sh, bool *exact, int *half_cmp)
+{
+    if (sh > 54) { /* sig < 2^53 <= half */
+        *exact = false;
+        *half_cmp = -1;
+        return 0;
+    }
+    const uint64_t rem = sig & ((UINT64_C(1) << sh) - 1), half = UINT64_C(1) << (sh - 1);
+    *exact = rem == 0;
+    *half_cmp = rem < half ? -1 : rem > half;
+    return sig >> sh;
+}
+
+/* The pattern of x rounded into F under r (deterministic modes), as
+ * fpq_encode gives it for a finite x in binary64's normal range or zero;
+ * flags ORed into *fl. */
+static inline uint64_t fa_encode(const fa_fmt *F, double x, const fpq_rounding *r, unsigned *fl)
+{
+    const uint64_t xb = f64_bits(x);
+    const bool neg = xb >> 63;
+    const uint64_t sign = neg ? F->signbit : 0;
+    if (x == 0)
+        return F->negzero ? sign : 0;
+    const int ex = (int)((xb >> 52) & 0x7ff) - 1023;
+    if (ex > F->emax) {
+        *fl |= FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT;
+        return fa_overflow(F, neg, r);
+    }
+    const uint64_t sig = (xb & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+    const int e = ex > F->emin ? ex : F->emin;
+    bool exact;
+    int half_cmp;
+    const uint64_t s = fa_split(sig, 52 - F->M + (e - ex), &exact, &half_cmp);
+    const uint64_t lo = ((uint64_t)(e - F->emin) << F->M) + s;
+    const uint64_t mag = lo + fa_away(r->mode, neg, exact, half_cmp, lo & 1);
+    if (!exact) {
+        *fl |= FPQ_FLAG_INEXACT;
+        if (ex < F->emin) { /* tiny after rounding to M + 1 bits, unbounded exponent */
+            bool tiny = true;
+            if (ex == F->emin - 1) {
+                bool ex2;
+                int hc2;
+                const uint64_t s2 = fa_split(sig, 52 - F->M, &ex2, &hc2);
+                tiny = s2 + fa_away(r->mode, neg, ex2, hc2, s2 & 1) < (UINT64_C(2) << F->M);
+            }
+            if (tiny)
+                *fl |= FPQ_FLAG_UNDERFLOW;
+        }
+    }
+    if (mag > F->maxmag) {
+        *fl |= FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT;
+        return fa_overflow(F, neg, r);
+    }
+    if (mag == 0 && !F->negzero)
+        return 0;
+    return sign | mag;
+}
+
+/* fpq_encode's ternary value: the sign of (the result's value - x); 0 for
+ * a NaN result. */
+static inline int fa_ternary(const fa_fmt *F, uint64_t res, double x)
+{
+    double v;
+    if (fa_special(F, res)) {
+        if (F->specials != FPQ_SPECIALS_IEEE || (res & F->magmask) != F->expones)
+            return 0; /* NaN */
+        v = (res & F->signbit) ? -INFINITY : INFINITY;
+    } else {
+        v = fa_value(F, res);
+    }
+    return (v > x) - (v < x);
+}
+
+/* hi rounded to odd given the sign of the error (exact - hi): err_sign 0
+ * when hi is exact.  hi is finite and nonzero when err_sign != 0. */
+static inline double fa_odd(double hi, int err_sign)
+{
+    uint64_t b = f64_bits(hi);
+    if (err_sign != 0 && !(b & 1)) {
+        const bool up_mag = (err_sign < 0) == (bool)(b >> 63); /* away from zero */
+        b += up_mag ? 1 : (uint64_t)-1;
+    }
+    return f64_from(b);
+}
+
+/* TwoSum (Knuth): s + *err == a + b exactly, s = RN(a + b). */
+static inline double fa_two_sum(double a, double b, double *err)
+{
+    const double s = a + b, bb = s - a;
+    *err = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+static inline int fa_sgn(double v) { return (v > 0) - (v < 0); }
+
+/* The exact result of op on finite host-exact operands v[] rounded to odd
+ * in binary64 (the sign of an exact zero sum as arith.c gives it); false
+ * when the fast path does not cover the operation (the caller falls back
+ * to the reference). */
+static inline bool fa_exact_odd(double *out, fpq_op op, const double *v, const fpq_rounding *rnd)
+{
+    double s, err;
+    switch (op) {
+    case FPQ_OP_ADD:
+    case FPQ_OP_SUB: {
+        const double b = op == FPQ_OP_SUB ? -v[1] : v[1];
+        s = fa_two_sum(v[0], b, &err);
+        if (s == 0) {
+            *out = fpq_zero_sum_negative(signbit(v[0]) != 0, signbit(b) != 0, rnd) ? -0.0 : 0.0;
+            return true;
+        }
+        *out = fa_odd(s, fa_sgn(err));
+        return true;
+    }
+    case FPQ_OP_MUL:
+        *out = v[0] * v[1]; /* exact: at most 48 bits, no underflow */
+        return true;
+    case FPQ_OP_DIV:
+        if (v[1] == 0)
+            return false;
+        s = v[0] / v[1];
+        if (s == 0) {
+            *out = s;
+            return true;
+        }
+        err = fma(-s, v[1], v[0]); /* the exact remainder a - q b */
+        *out = fa_odd(s, fa_sgn(err) * fa_sgn(v[1]));
+        return true;
+    case FPQ_OP_SQRT:
+        if (v[0] < 0)
+            return false;
+        s = sqrt(v[0]); /* sqrt(-0) = -0 */
+        if (s == 0) {
+            *out = s;
+            return true;
+        }
+        *out = fa_odd(s, fa_sgn(fma(-s, s, v[0])));
+        return true;
+    case FPQ_OP_FMA: {
+        const double p = v[0] * v[1]; /* exact */
+        s = fa_two_sum(p, v[2], &err);
+        if (s == 0) {
+            *out = fpq_zero_sum_negative(signbit(p) != 0, signbit(v[2]) != 0, rnd) ? -0.0 : 0.0;
+            return true;
+        }
+        *out = fa_odd(s, fa_sgn(err));
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Whether the fast path can take op and rounding at all (formats aside). */
+static inline bool fa_op_ok(fpq_op op, const fpq_rounding *rnd)
+{
+    return rnd->mode != FPQ_RSR && (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL ||
+                                    op == FPQ_OP_DIV || op == FPQ_OP_SQRT || op == FPQ_OP_FMA);
+}
+
+/* One operation on the fast path: operands x[i] of from[i] (n of them),
+ * result into `to`.  True with *r, *fl (ORed) and *ternary set; false when
+ * an operand is NaN or infinite or the operation is not covered (nothing
+ * written).  Host rounding to nearest-even. */
+static inline bool fa_compute(uint64_t *r, unsigned *fl, int *ternary, const fa_fmt *to, fpq_op op,
+                              const fa_fmt *const from[3], const uint64_t *x, unsigned n, const fpq_rounding *rnd)
+{
+    double v[3];
+    for (unsigned i = 0; i < n; i++) {
+        if (fa_special(from[i], x[i]))
+            return false;
+        v[i] = fa_value(from[i], x[i]);
+    }
+    double y;
+    if (!fa_exact_odd(&y, op, v, rnd))
+        return false;
+    unsigned f2 = 0;
+    const uint64_t res = fa_encode(to, y, rnd, &f2);
+    *r = res;
+    *fl |= f2;
+    *ternary = f2 & FPQ_FLAG_INEXACT ? fa_ternary(to, res, y) : 0;
+    return true;
+}
+
+#endif

@@ -1,0 +1,143 @@
+/* fast-arith.c: the emulated arithmetic over arrays (fpq_arith_codes).
+ *
+ * Each element is computed by the fast exact path of fast-arith-impl.h
+ * where it applies, else by fpq_arith_mixed (arith.c), which takes the fast
+ * path or the MPFR reference itself, so every element equals fpq_arith.
+ * Blocks of BLOCK elements: the operands are unpacked, computed, and the
+ * results packed.  With a flags array each element goes through fa_compute
+ * (flags and all); without, the exact result rounded to odd (or, in
+ * nearest-even, for +, -, *, / and sqrt, the host's result rounded to
+ * nearest: Figueroa's theorem, fast-arith-impl.h) is computed for the whole
+ * block in binary64 and rounded by the bulk path's k64 kernel, which equals
+ * fpq_encode on binary64 input (tests/check_fast.c); the elements the fast
+ * path does not cover are patched by fpq_arith_mixed.  OpenMP threads take
+ * fixed chunks: no result depends on the thread count. */
+#include "fast-arith-impl.h"
+
+/* One call: arguments and the formats' fast-path views. */
+typedef struct ajob {
+    void *r;
+    uint8_t *flags;
+    const fpq_format *to, *from;
+    fpq_op op;
+    unsigned arity;
+    const void *x[3];
+    const fpq_rounding *rnd;
+    bool fast;       /* both formats host-exact and the op and mode covered */
+    fa_fmt fto, ffrom;
+    plan pl;         /* the k64 kernel into `to` (lean path) */
+    bool lean_rn;    /* nearest-even without flags: the host's RN result */
+} ajob;
+
+/* fpq_arith_mixed on element i (operands in o), for what the fast path
+ * does not take. */
+static uint64_t slow_one(const ajob *j, size_t i, const uint64_t *o, unsigned *fl)
+{
+    fpq_rounding r = *j->rnd;
+    r.position += i;
+    const fpq_format *fr[3] = {j->from, j->from, j->from};
+    uint64_t res;
+    fpq_arith_mixed(&res, fl, j->to, j->op, fr, o, &r);
+    return res;
+}
+
+/* The lean path on one block: codes of elements i0 .. i0+len into c. */
+static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0, size_t len)
+{
+    double y[BLOCK];
+    uint8_t bad[BLOCK];
+    const fa_fmt *F = &j->ffrom;
+    for (size_t i = 0; i < BLOCK; i++) {
+        double v[3] = {0, 0, 0};
+        bool sp = false;
+        for (unsigned k = 0; k < j->arity; k++) {
+            sp |= fa_special(F, o[k][i]);
+            v[k] = fa_value(F, o[k][i]);
+        }
+        bool ok = !sp;
+        if (j->lean_rn) {
+            switch (j->op) {
+            case FPQ_OP_ADD: y[i] = v[0] + v[1]; break;
+            case FPQ_OP_SUB: y[i] = v[0] - v[1]; break;
+            case FPQ_OP_MUL: y[i] = v[0] * v[1]; break;
+            case FPQ_OP_DIV: y[i] = v[0] / v[1]; ok &= v[1] != 0; break;
+            default: y[i] = sqrt(v[0]); ok &= !(v[0] < 0); break; /* FPQ_OP_SQRT */
+            }
+        } else {
+            ok &= fa_exact_odd(&y[i], j->op, v, j->rnd);
+        }
+        if (!ok)
+            y[i] = 0;
+        bad[i] = !ok;
+    }
+    fpq_fast_k64_encode_block(c, y, NULL, &j->pl.p64, j->pl.norm, 0, j->rnd->mode);
+    for (size_t i = 0; i < len; i++)
+        if (bad[i]) {
+            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
+            unsigned fl = 0;
+            c[i] = slow_one(j, i0 + i, ops, &fl);
+        }
+}
+
+static void arith_block(const ajob *j, size_t i0, size_t len)
+{
+    uint64_t o[3][BLOCK], c[BLOCK];
+    for (unsigned k = 0; k < 3; k++) {
+        if (k < j->arity)
+            fpq_unpack(o[k], j->x[k], i0, len, j->from);
+        memset(o[k] + (k < j->arity ? len : 0), 0, (BLOCK - (k < j->arity ? len : 0)) * sizeof(uint64_t));
+    }
+    if (j->fast && !j->flags) {
+        lean_block(j, c, o, i0, len);
+    } else {
+        const fa_fmt *fp[3] = {&j->ffrom, &j->ffrom, &j->ffrom};
+        for (size_t i = 0; i < len; i++) {
+            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
+            unsigned fl = 0;
+            int t;
+            if (!j->fast || !fa_compute(&c[i], &fl, &t, &j->fto, j->op, fp, ops, j->arity, j->rnd))
+                c[i] = slow_one(j, i0 + i, ops, &fl);
+            if (j->flags)
+                j->flags[i0 + i] = (uint8_t)fl;
+        }
+    }
+    fpq_fast_pack(j->r, i0, c, len, packed_width(j->to));
+}
+
+int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, const fpq_format *from,
+                    const void *a, const void *b, const void *c, size_t n, const fpq_rounding *rnd)
+{
+    fpq_rounding def;
+    if (!rnd) {
+        fpq_rounding_default(&def);
+        rnd = &def;
+    }
+    const unsigned arity = fpq_op_arity(op);
+    if (!arity || fpq_format_validate(to) != FPQ_OK || fpq_format_validate(from) != FPQ_OK ||
+        fpq_rounding_validate(rnd) != FPQ_OK)
+        return FPQ_ERR_ARG;
+    const void *x[3] = {a, b, c};
+    for (unsigned k = 0; k < arity; k++)
+        if (n && !x[k])
+            return FPQ_ERR_ARG;
+    if (n == 0)
+        return FPQ_OK;
+    if (!r)
+        return FPQ_ERR_ARG;
+    ajob j = {.r = r, .flags = flags, .to = to, .from = from, .op = op, .arity = arity,
+              .x = {a, b, c}, .rnd = rnd};
+    j.fast = fa_op_ok(op, rnd) && fa_init(&j.fto, to) && fa_init(&j.ffrom, from);
+    j.lean_rn = rnd->mode == FPQ_RNE && op != FPQ_OP_FMA;
+    if (j.fast && !flags && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
+        return FPQ_ERR_ARG;
+    const size_t nc = n / CHUNK + (n % CHUNK != 0);
+#pragma omp parallel for schedule(static) if (nc > 1)
+    for (size_t ch = 0; ch < nc; ch++) {
+        const fp_state fs = fp_enter();
+        const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
+        for (size_t i0 = ch * CHUNK; i0 < end; i0 += BLOCK)
+            arith_block(&j, i0, end - i0 < BLOCK ? end - i0 : BLOCK);
+        fp_leave(fs);
+    }
+    return FPQ_OK;
+}

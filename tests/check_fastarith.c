@@ -1,0 +1,573 @@
+/* check_fastarith.c: the fast exact arithmetic (formats/fast-arith-impl.h,
+ * formats/fast-arith.c) against the MPFR reference (fpq_arith_reference).
+ *
+ * fpq_arith takes the fast path where it applies; fpq_arith_codes takes it
+ * for arrays, with a flags array (every element through the flagged path)
+ * and without (the lean path).  Each is compared with the reference:
+ * result, flags and (one operation at a time) the ternary value.
+ * - formats of at most 8 bits: every operand pair (sqrt: every operand;
+ *   fma: every pair with a set of addends) in every deterministic mode and
+ *   both overflow policies; the 7- and 8-bit formats so only with
+ *   FPQ_CHECK_EXHAUSTIVE=1, else every 11th pair in rne, rtz and rup and
+ *   every 143rd in the other modes;
+ * - formats of 9 to 16 bits: a boundary-complete set of pairs for each
+ *   operation (every exponent gap up to p + 3 with the mantissas 0, 1,
+ *   half, max - 1, max; products and quotients at the overflow and
+ *   underflow thresholds), and every rounding boundary of the format
+ *   (fpq_boundaries_f32) reached as x + 0, x + a sticky bit and x * 1 with
+ *   binary32 operands (every 31st of them, all with FPQ_CHECK_EXHAUSTIVE=1);
+ * - wider formats and mixed operands: random patterns.
+ * With FPQ_CHECK_EXHAUSTIVE=1, every pair of finite fp16 and bf16 operands
+ * for add and mul in rne and rtz, against an oracle of its own: the exact
+ * result in binary64 (bf16 sums with an exponent gap above 44: the smaller
+ * operand replaced by a sticky proxy, which changes no rounding), rounded
+ * by fpq_encode_f64 (proven equal to fpq_encode in check_fast.c), and the
+ * flags from thresholds written here.  NaN and infinite operands go to the
+ * reference by the fast path's construction and are covered above. */
+#include "check_fpq.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static const fpq_rnd det_modes[] = {FPQ_RNE, FPQ_RNA, FPQ_RTZ, FPQ_RUP, FPQ_RDN, FPQ_RTO};
+#define NMODES (sizeof det_modes / sizeof det_modes[0])
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+/* Packed layout of fpq.h (fpq_packed_size), written out here. */
+static void put(void *buf, const fpq_format *f, size_t i, uint64_t v)
+{
+    if (f->bits <= 4) {
+        uint8_t *b = (uint8_t *)buf + i / 2;
+        *b = (uint8_t)(i & 1 ? (*b & 15) | (v << 4) : (*b & 0xf0) | v);
+    } else if (f->bits <= 8) {
+        ((uint8_t *)buf)[i] = (uint8_t)v;
+    } else if (f->bits <= 16) {
+        ((uint16_t *)buf)[i] = (uint16_t)v;
+    } else if (f->bits <= 32) {
+        ((uint32_t *)buf)[i] = (uint32_t)v;
+    } else {
+        ((uint64_t *)buf)[i] = v;
+    }
+}
+
+static uint64_t get(const void *buf, const fpq_format *f, size_t i)
+{
+    if (f->bits <= 4)
+        return (((const uint8_t *)buf)[i / 2] >> (i & 1 ? 4 : 0)) & 15;
+    if (f->bits <= 8)
+        return ((const uint8_t *)buf)[i];
+    if (f->bits <= 16)
+        return ((const uint16_t *)buf)[i];
+    if (f->bits <= 32)
+        return ((const uint32_t *)buf)[i];
+    return ((const uint64_t *)buf)[i];
+}
+
+/* A batch of operations of one format: operands x[k][i], n of them. */
+typedef struct batch {
+    size_t n, cap;
+    uint64_t *x[3];
+} batch;
+
+static void batch_init(batch *b, size_t cap)
+{
+    b->n = 0;
+    b->cap = cap;
+    for (int k = 0; k < 3; k++)
+        b->x[k] = xmalloc(cap * sizeof(uint64_t));
+}
+
+static void batch_add(batch *b, uint64_t x0, uint64_t x1, uint64_t x2)
+{
+    if (b->n == b->cap) {
+        b->cap *= 2;
+        for (int k = 0; k < 3; k++) {
+            b->x[k] = realloc(b->x[k], b->cap * sizeof(uint64_t));
+            ck_assert_ptr_nonnull(b->x[k]);
+        }
+    }
+    b->x[0][b->n] = x0;
+    b->x[1][b->n] = x1;
+    b->x[2][b->n] = x2;
+    b->n++;
+}
+
+static void batch_free(batch *b)
+{
+    for (int k = 0; k < 3; k++)
+        free(b->x[k]);
+}
+
+/* Every stride-th operation of the batch, one at a time and as arrays
+ * (with flags and without), equals the reference: result, flags, ternary. */
+static void check_batch(const fpq_format *f, fpq_op op, const batch *b, const fpq_rounding *r, size_t stride)
+{
+    const size_t n = b->n;
+    const unsigned ar = fpq_op_arity(op);
+    void *in[3], *out = xmalloc(fpq_packed_size(f, n)), *out2 = xmalloc(fpq_packed_size(f, n));
+    uint8_t *fl = xmalloc(n);
+    for (unsigned k = 0; k < 3; k++) {
+        in[k] = xmalloc(fpq_packed_size(f, n));
+        memset(in[k], 0, fpq_packed_size(f, n));
+        for (size_t i = 0; i < n; i++)
+            put(in[k], f, i, b->x[k][i]);
+    }
+    ck_assert_int_eq(fpq_arith_codes(out, fl, f, op, f, in[0], ar > 1 ? in[1] : NULL, ar > 2 ? in[2] : NULL, n, r),
+                     FPQ_OK);
+    ck_assert_int_eq(fpq_arith_codes(out2, NULL, f, op, f, in[0], ar > 1 ? in[1] : NULL, ar > 2 ? in[2] : NULL, n, r),
+                     FPQ_OK);
+    const fpq_format *fr[3] = {f, f, f};
+    for (size_t i = 0; i < n; i += stride) {
+        const uint64_t x[3] = {b->x[0][i], b->x[1][i], b->x[2][i]};
+        uint64_t want, got;
+        unsigned wf, gf;
+        fpq_rounding ri = *r;
+        ri.position += i;
+        const int wt = fpq_arith_reference(&want, &wf, f, op, fr, x, &ri);
+        FPQ_CHECK(get(out, f, i) == want && fl[i] == wf,
+                  "%s %s %s ovf=%d (0x%llx, 0x%llx, 0x%llx): arrays 0x%llx flags %u, reference 0x%llx flags %u",
+                  f->name, fpq_op_name(op), fpq_rnd_name(r->mode), (int)r->overflow, (unsigned long long)x[0],
+                  (unsigned long long)x[1], (unsigned long long)x[2], (unsigned long long)get(out, f, i), fl[i],
+                  (unsigned long long)want, wf);
+        FPQ_CHECK(get(out2, f, i) == want, "%s %s %s ovf=%d (0x%llx, 0x%llx, 0x%llx): lean 0x%llx, reference 0x%llx",
+                  f->name, fpq_op_name(op), fpq_rnd_name(r->mode), (int)r->overflow, (unsigned long long)x[0],
+                  (unsigned long long)x[1], (unsigned long long)x[2], (unsigned long long)get(out2, f, i),
+                  (unsigned long long)want);
+        const int gt = fpq_arith_mixed(&got, &gf, f, op, fr, x, &ri);
+        FPQ_CHECK(got == want && gf == wf && gt == wt,
+                  "%s %s %s ovf=%d (0x%llx, 0x%llx, 0x%llx): 0x%llx flags %u ternary %d, reference 0x%llx flags %u "
+                  "ternary %d",
+                  f->name, fpq_op_name(op), fpq_rnd_name(r->mode), (int)r->overflow, (unsigned long long)x[0],
+                  (unsigned long long)x[1], (unsigned long long)x[2], (unsigned long long)got, gf, gt,
+                  (unsigned long long)want, wf, wt);
+    }
+    for (unsigned k = 0; k < 3; k++)
+        free(in[k]);
+    free(out);
+    free(out2);
+    free(fl);
+}
+
+/* Every mode and overflow policy on a batch per operation, built by fill. */
+typedef void (*fill_fn)(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g);
+
+static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, bool all_modes,
+                            uint64_t stream)
+{
+    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_SQRT, FPQ_OP_FMA};
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, stream);
+    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+        batch b;
+        batch_init(&b, cap);
+        fill(&b, f, ops[o], &g);
+        for (size_t m = 0; m < NMODES; m++)
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = det_modes[m];
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                const bool full = all_modes || r.mode == FPQ_RNE || r.mode == FPQ_RTZ || r.mode == FPQ_RUP;
+                check_batch(f, ops[o], &b, &r, full ? stride : 13 * stride);
+            }
+        batch_free(&b);
+    }
+}
+
+/* ---- formats of at most 8 bits: every pair ----------------------------------- */
+
+static void fill_all_pairs(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
+{
+    const uint64_t np = UINT64_C(1) << f->bits;
+    if (op == FPQ_OP_SQRT) {
+        for (uint64_t a = 0; a < np; a++)
+            batch_add(b, a, 0, 0);
+        return;
+    }
+    /* fma: every pair with 6 addends: +-0, +-1-ish, and random patterns */
+    const unsigned nc = op == FPQ_OP_FMA ? 6 : 1;
+    uint64_t cs[6] = {0, fpq_check_mask(f) & (UINT64_C(1) << (f->bits - 1)), 0, 0, 0, 0};
+    for (unsigned k = 2; k < 6; k++)
+        cs[k] = fpq_check_rng_below(g, np);
+    for (uint64_t a = 0; a < np; a++)
+        for (uint64_t x = 0; x < np; x++)
+            for (unsigned k = 0; k < nc; k++)
+                batch_add(b, a, x, cs[k]);
+}
+
+START_TEST(small_formats_all_pairs)
+{
+    const fpq_format *f = fpq_check_format((size_t)_i);
+    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
+    if (f->bits > 8)
+        return;
+    const bool quick = f->bits <= 6;
+    if (!quick && !fpq_check_exhaustive() && f->kind != FPQ_KIND_FLOAT)
+        return; /* integers and tables never take the fast path: compared in full with FPQ_CHECK_EXHAUSTIVE=1 */
+    /* 7 and 8 bits: every 11th pair in rne, rtz and rup, every 143rd in the
+     * other modes (odd strides: every residue of the operands' low bits);
+     * every pair with FPQ_CHECK_EXHAUSTIVE=1 */
+    const bool full = quick || fpq_check_exhaustive();
+    check_all_modes(f, fill_all_pairs, 1 << 12, full ? 1 : 11, full, 100 + (uint64_t)_i);
+}
+END_TEST
+
+/* ---- 9 to 16 bits: boundary-complete pairs --------------------------------------- */
+
+/* A pattern of sign s, exponent field e and mantissa m. */
+static uint64_t pat(const fpq_format *f, int s, uint64_t e, uint64_t m)
+{
+    return (s ? UINT64_C(1) << (f->bits - 1) : 0) | e << f->mbits | m;
+}
+
+static uint64_t mant_pick(const fpq_format *f, fpq_check_rng *g)
+{
+    const uint64_t mm = (UINT64_C(1) << f->mbits) - 1;
+    switch (fpq_check_rng_below(g, 7)) {
+    case 0: return 0;
+    case 1: return mm ? 1 : 0;
+    case 2: return (mm + 1) / 2;
+    case 3: return mm ? mm - 1 : 0;
+    case 4: return mm;
+    default: return fpq_check_rng_next(g) & mm;
+    }
+}
+
+static void fill_boundary(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
+{
+    const uint64_t emax_field = (UINT64_C(1) << f->ebits) - 1;
+    const unsigned p = f->mbits + 1;
+    if (op == FPQ_OP_SQRT) {
+        for (uint64_t e = 0; e <= emax_field; e++)
+            for (int k = 0; k < 7; k++)
+                batch_add(b, pat(f, k == 6, e, mant_pick(f, g)), 0, 0);
+        return;
+    }
+    /* every exponent field against every gap within p + 3 (add, sub, fma's
+     * addend), or every sum of exponents near the overflow and underflow
+     * thresholds (mul, div), with the mantissas that make ties and carries */
+    for (uint64_t ea = 0; ea <= emax_field; ea++) {
+        for (int d = -(int)p - 3; d <= (int)p + 3; d++) {
+            for (int rep = 0; rep < 2; rep++) {
+                long eb;
+                if (op == FPQ_OP_MUL || op == FPQ_OP_DIV) {
+                    /* a * b near 2^(emax+1) (d >= 0) or near 2^emin (d < 0) */
+                    const long bias = f->bias;
+                    const long target = d >= 0 ? (long)emax_field + d - (long)p : d;
+                    eb = op == FPQ_OP_MUL ? target - (long)ea + bias : (long)ea - target + bias;
+                } else {
+                    eb = (long)ea - d;
+                }
+                if (eb < 0 || eb > (long)emax_field)
+                    continue;
+                const uint64_t a = pat(f, (int)fpq_check_rng_below(g, 2), ea, mant_pick(f, g));
+                const uint64_t x = pat(f, (int)fpq_check_rng_below(g, 2), (uint64_t)eb, mant_pick(f, g));
+                if (op == FPQ_OP_FMA) /* a * 1-ish + x: the product's gap to the addend */
+                    batch_add(b, a, pat(f, 0, (uint64_t)f->bias + (fpq_check_rng_below(g, 3)), mant_pick(f, g)), x);
+                else
+                    batch_add(b, a, x, 0);
+            }
+        }
+    }
+}
+
+START_TEST(mid_formats_boundary_pairs)
+{
+    const fpq_format *f = fpq_check_format((size_t)_i);
+    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
+    if (f->bits <= 8 || f->bits > 16 || f->kind != FPQ_KIND_FLOAT)
+        return;
+    check_all_modes(f, fill_boundary, 1 << 14, 1, true, 200 + (uint64_t)_i);
+}
+END_TEST
+
+/* Every rounding boundary of f as a binary32 result: x + 0, x + 2^-149 *
+ * sign, x * 1 with binary32 operands x into f. */
+START_TEST(boundaries_through_binary32_operands)
+{
+    const fpq_format *f = fpq_check_format((size_t)_i);
+    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
+    if (f->bits > 16 || f->kind != FPQ_KIND_FLOAT)
+        return;
+    const fpq_format *b32 = fpq_check_need("fp32");
+    size_t nb = fpq_boundaries_f32(NULL, 0, f);
+    float *v = xmalloc(nb * sizeof *v);
+    fpq_boundaries_f32(v, nb, f);
+    const fpq_format *fr[3] = {b32, b32, b32};
+    /* every boundary with FPQ_CHECK_EXHAUSTIVE=1, else every 31st (a
+     * different residue per mode and policy) */
+    const size_t stride = fpq_check_exhaustive() ? 1 : 31;
+    for (size_t m = 0; m < NMODES; m++)
+        for (int ov = 0; ov < 2; ov++) {
+            fpq_rounding r;
+            fpq_rounding_default(&r);
+            r.mode = det_modes[m];
+            r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+            for (size_t i = (m * 2 + (size_t)ov) % stride; i < nb; i += stride) {
+                uint32_t xb;
+                memcpy(&xb, &v[i], 4);
+                const uint64_t second[4] = {0, 1, 0x80000001u, 0x3f800000u}; /* +0, +-2^-149, 1 */
+                for (int k = 0; k < 4; k++) {
+                    const fpq_op op = k == 3 ? FPQ_OP_MUL : FPQ_OP_ADD;
+                    const uint64_t x[3] = {xb, second[k], 0};
+                    uint64_t want, got;
+                    unsigned wf, gf;
+                    const int wt = fpq_arith_reference(&want, &wf, f, op, fr, x, &r);
+                    const int gt = fpq_arith_mixed(&got, &gf, f, op, fr, x, &r);
+                    FPQ_CHECK(got == want && gf == wf && gt == wt,
+                              "%s %s %s ovf=%d binary32 0x%08x, 0x%llx: 0x%llx flags %u ternary %d, reference "
+                              "0x%llx flags %u ternary %d",
+                              f->name, fpq_op_name(op), fpq_rnd_name(r.mode), ov, xb,
+                              (unsigned long long)second[k], (unsigned long long)got, gf, gt,
+                              (unsigned long long)want, wf, wt);
+                }
+            }
+        }
+    free(v);
+}
+END_TEST
+
+/* ---- the rest: random patterns, mixed formats ------------------------------------- */
+
+static void fill_random(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
+{
+    (void)op;
+    const uint64_t mask = fpq_check_mask(f);
+    for (int i = 0; i < 3000; i++)
+        batch_add(b, fpq_check_rng_next(g) & mask, fpq_check_rng_next(g) & mask, fpq_check_rng_next(g) & mask);
+}
+
+START_TEST(wide_formats_random)
+{
+    const fpq_format *f = fpq_check_format((size_t)_i);
+    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
+    if (f->bits <= 16)
+        return;
+    check_all_modes(f, fill_random, 4096, 1, true, 300 + (uint64_t)_i);
+}
+END_TEST
+
+START_TEST(mixed_formats_random)
+{
+    static const char *const names[][4] = {
+        {"fp32", "fp16", "fp16", "fp32"}, {"fp32", "bf16", "bf16", "fp32"}, {"bf16", "fp32", "fp16", "fp8_e4m3"},
+        {"fp16", "fp8_e5m2", "fp8_e4m3", "fp32"}, {"fp8_e4m3", "fp32", "fp32", "fp32"}, {"fp64", "fp16", "fp16", "fp16"},
+    };
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 400);
+    for (size_t t = 0; t < sizeof names / sizeof names[0]; t++) {
+        const fpq_format *to = fpq_check_need(names[t][0]);
+        const fpq_format *fr[3] = {fpq_check_need(names[t][1]), fpq_check_need(names[t][2]),
+                                   fpq_check_need(names[t][3])};
+        for (int op = FPQ_OP_ADD; op <= FPQ_OP_SQRT; op++)
+            for (size_t m = 0; m < NMODES; m++)
+                for (int i = 0; i < 2000; i++) {
+                    fpq_rounding r;
+                    fpq_rounding_default(&r);
+                    r.mode = det_modes[m];
+                    r.overflow = i & 1 ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                    uint64_t x[3];
+                    for (int k = 0; k < 3; k++)
+                        x[k] = fpq_check_rng_next(&g) & fpq_check_mask(fr[k]);
+                    uint64_t want, got;
+                    unsigned wf, gf;
+                    const int wt = fpq_arith_reference(&want, &wf, to, (fpq_op)op, fr, x, &r);
+                    const int gt = fpq_arith_mixed(&got, &gf, to, (fpq_op)op, fr, x, &r);
+                    FPQ_CHECK(got == want && gf == wf && gt == wt,
+                              "%s = %s(%s, %s, %s) %s (0x%llx, 0x%llx, 0x%llx): 0x%llx flags %u ternary %d, "
+                              "reference 0x%llx flags %u ternary %d",
+                              to->name, fpq_op_name((fpq_op)op), fr[0]->name, fr[1]->name, fr[2]->name,
+                              fpq_rnd_name(r.mode), (unsigned long long)x[0], (unsigned long long)x[1],
+                              (unsigned long long)x[2], (unsigned long long)got, gf, gt, (unsigned long long)want,
+                              wf, wt);
+                }
+    }
+}
+END_TEST
+
+/* Stochastic rounding (the reference's path), in arrays: element i at
+ * position rnd.position + i, whatever the slice. */
+START_TEST(arrays_stochastic_positions)
+{
+    const fpq_format *f = fpq_check_need("bf16");
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 500);
+    batch b;
+    batch_init(&b, 1024);
+    fill_random(&b, f, FPQ_OP_ADD, &g);
+    fpq_rounding r;
+    fpq_rounding_default(&r);
+    r.mode = FPQ_RSR;
+    r.seed = 7;
+    r.position = 1000;
+    check_batch(f, FPQ_OP_ADD, &b, &r, 1);
+    check_batch(f, FPQ_OP_MUL, &b, &r, 1);
+    batch_free(&b);
+}
+END_TEST
+
+/* ---- exhaustive: fp16 and bf16, add and mul, rne and rtz --------------------------- */
+
+typedef struct ex_fmt {
+    double max, ulp_top, two_emin, tiny_rne;
+    int p;
+} ex_fmt;
+
+/* The oracle's flags for an exact finite result e and the result code's
+ * value v (NaN/Inf decoded as such). */
+static unsigned oracle_flags(const ex_fmt *X, double e, double v, fpq_rnd mode)
+{
+    unsigned fl = 0;
+    const double a = fabs(e);
+    if (v != e)
+        fl |= FPQ_FLAG_INEXACT;
+    const bool ovf = mode == FPQ_RNE ? a >= X->max + X->ulp_top / 2 : a >= X->max + X->ulp_top;
+    if (ovf)
+        fl |= FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT;
+    const bool tiny = mode == FPQ_RNE ? a < X->tiny_rne : a < X->two_emin;
+    if ((fl & FPQ_FLAG_INEXACT) && tiny)
+        fl |= FPQ_FLAG_UNDERFLOW;
+    return fl;
+}
+
+static void exhaustive_one(const char *name, fpq_op op, fpq_rnd mode)
+{
+    const fpq_format *f = fpq_check_need(name);
+    const size_t N = 65536;
+    ex_fmt X;
+    fpq_landmarks lm;
+    fpq_landmarks_get(&lm, f);
+    X.max = fpq_ref_decode(f, lm.max_finite).v;
+    X.p = (int)f->mbits + 1;
+    X.ulp_top = ldexp(1.0, ilogb(X.max) - (int)f->mbits);
+    X.two_emin = fpq_ref_decode(f, lm.min_normal).v;
+    X.tiny_rne = X.two_emin - ldexp(X.two_emin, -X.p - 1);
+    double *val = xmalloc(N * sizeof *val);
+    bool *fin = xmalloc(N * sizeof *fin);
+    for (size_t c = 0; c < N; c++) {
+        fpq_ref r = fpq_ref_decode(f, c);
+        val[c] = r.v;
+        fin[c] = r.cls != FPQ_CLASS_NAN && r.cls != FPQ_CLASS_INF;
+    }
+    uint16_t *bcol = xmalloc(N * sizeof *bcol);
+    for (size_t c = 0; c < N; c++)
+        bcol[c] = (uint16_t)c;
+    fpq_rounding r;
+    fpq_rounding_default(&r);
+    r.mode = mode;
+    unsigned long long bad = 0, first_a = 0, first_b = 0;
+#pragma omp parallel
+    {
+        uint16_t *arow = xmalloc(N * sizeof *arow), *res = xmalloc(N * sizeof *res), *lean = xmalloc(N * 2),
+                 *want = xmalloc(N * sizeof *want);
+        uint8_t *fl = xmalloc(N);
+        double *ex = xmalloc(N * sizeof *ex);
+#pragma omp for schedule(dynamic, 16) reduction(+ : bad)
+        for (size_t a = 0; a < N; a++) {
+            if (!fin[a])
+                continue;
+            for (size_t c = 0; c < N; c++)
+                arow[c] = (uint16_t)a;
+            fpq_arith_codes(res, fl, f, op, f, arow, bcol, NULL, N, &r);
+            fpq_arith_codes(lean, NULL, f, op, f, arow, bcol, NULL, N, &r);
+            const double va = val[a];
+            for (size_t c = 0; c < N; c++) {
+                const double vb = val[c];
+                double e;
+                if (op == FPQ_OP_MUL) {
+                    e = va * vb; /* exact: at most 22 bits, no underflow */
+                } else {
+                    double s = va, t = vb;
+                    if (s != 0 && t != 0 && abs(ilogb(s) - ilogb(t)) > 44) { /* sticky proxy of the smaller */
+                        if (fabs(s) < fabs(t)) {
+                            double k = s;
+                            s = t;
+                            t = k;
+                        }
+                        t = copysign(ldexp(1.0, ilogb(s) - 40), t);
+                    }
+                    e = s + t; /* exact */
+                    if (e == 0) /* an exact zero sum: +0, or -0 for two -0 */
+                        e = signbit(va) && signbit(vb) ? -0.0 : 0.0;
+                }
+                ex[c] = fin[c] ? e : 0;
+            }
+            fpq_encode_f64(want, ex, N, f, &r);
+            for (size_t c = 0; c < N; c++) {
+                if (!fin[c])
+                    continue;
+                const fpq_ref got = fpq_ref_decode(f, res[c]);
+                const unsigned wf = oracle_flags(&X, ex[c], got.v, mode);
+                if (res[c] != want[c] || lean[c] != want[c] || fl[c] != wf) {
+                    if (!bad) {
+#pragma omp critical
+                        {
+                            first_a = a;
+                            first_b = c;
+                        }
+                    }
+                    bad++;
+                }
+            }
+        }
+        free(arow);
+        free(res);
+        free(lean);
+        free(want);
+        free(fl);
+        free(ex);
+    }
+    free(val);
+    free(fin);
+    free(bcol);
+    FPQ_CHECK(bad == 0, "%s %s %s: %llu pairs differ, e.g. (0x%04llx, 0x%04llx)", name, fpq_op_name(op),
+              fpq_rnd_name(mode), bad, first_a, first_b);
+}
+
+static const struct {
+    const char *f;
+    fpq_op op;
+    fpq_rnd mode;
+} ex_cases[] = {
+    {"fp16", FPQ_OP_ADD, FPQ_RNE}, {"fp16", FPQ_OP_ADD, FPQ_RTZ}, {"fp16", FPQ_OP_MUL, FPQ_RNE},
+    {"fp16", FPQ_OP_MUL, FPQ_RTZ}, {"bf16", FPQ_OP_ADD, FPQ_RNE}, {"bf16", FPQ_OP_ADD, FPQ_RTZ},
+    {"bf16", FPQ_OP_MUL, FPQ_RNE}, {"bf16", FPQ_OP_MUL, FPQ_RTZ},
+};
+
+START_TEST(all_pairs_fp16_bf16)
+{
+    exhaustive_one(ex_cases[_i].f, ex_cases[_i].op, ex_cases[_i].mode);
+}
+END_TEST
+
+Suite *fastarith_suite(void)
+{
+    Suite *s = suite_create("fastarith");
+    const int nf = (int)fpq_check_nformats();
+    TCase *tc = fpq_check_tcase("fastarith_equals_reference", 600);
+    tcase_add_loop_test(tc, small_formats_all_pairs, 0, nf);
+    tcase_add_loop_test(tc, mid_formats_boundary_pairs, 0, nf);
+    tcase_add_loop_test(tc, boundaries_through_binary32_operands, 0, nf);
+    tcase_add_loop_test(tc, wide_formats_random, 0, nf);
+    tcase_add_test(tc, mixed_formats_random);
+    tcase_add_test(tc, arrays_stochastic_positions);
+    suite_add_tcase(s, tc);
+    if (fpq_check_exhaustive()) {
+        tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);
+        tcase_add_loop_test(tc, all_pairs_fp16_bf16, 0, (int)(sizeof ex_cases / sizeof ex_cases[0]));
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
