@@ -350,7 +350,7 @@ static int arith_mixed(uint64_t *r, unsigned *flags, const fpq_format *to, fpq_o
             *flags = FPQ_FLAG_INVALID;
         return 0;
     }
-    int t;
+    int t = 0;
     if (fast && try_fast(r, flags, &t, to, op, from, x, rnd))
         return t;
 

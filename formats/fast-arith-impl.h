@@ -323,7 +323,7 @@ static inline bool fa_op_ok(fpq_op op, const fpq_rounding *rnd)
 static inline bool fa_compute(uint64_t *r, unsigned *fl, int *ternary, const fa_fmt *to, fpq_op op,
                               const fa_fmt *const from[3], const uint64_t *x, unsigned n, const fpq_rounding *rnd)
 {
-    double v[3];
+    double v[3] = {0, 0, 0};
     for (unsigned i = 0; i < n; i++) {
         if (fa_special(from[i], x[i]))
             return false;
