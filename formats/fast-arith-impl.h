@@ -317,7 +317,8 @@ static inline bool fa_op_ok(fpq_op op, const fpq_rounding *rnd)
 }
 
 /* One operation on the fast path: operands x[i] of from[i] (n of them),
- * result into `to`.  True with *r, *fl (ORed) and *ternary set; false when
+ * result into `to`.  True with *r, *fl (ORed) and *ternary (unless NULL)
+ * set; false when
  * an operand is NaN or infinite or the operation is not covered (nothing
  * written).  Host rounding to nearest-even. */
 static inline bool fa_compute(uint64_t *r, unsigned *fl, int *ternary, const fa_fmt *to, fpq_op op,
@@ -336,7 +337,8 @@ static inline bool fa_compute(uint64_t *r, unsigned *fl, int *ternary, const fa_
     const uint64_t res = fa_encode(to, y, rnd, &f2);
     *r = res;
     *fl |= f2;
-    *ternary = f2 & FPQ_FLAG_INEXACT ? fa_ternary(to, res, y) : 0;
+    if (ternary)
+        *ternary = f2 & FPQ_FLAG_INEXACT ? fa_ternary(to, res, y) : 0;
     return true;
 }
 

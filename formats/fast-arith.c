@@ -14,6 +14,8 @@
  * fixed chunks: no result depends on the thread count. */
 #include "fast-arith-impl.h"
 
+#include <stdlib.h>
+
 /* One call: arguments and the formats' fast-path views. */
 typedef struct ajob {
     void *r;
@@ -26,6 +28,8 @@ typedef struct ajob {
     bool fast;       /* both formats host-exact and the op and mode covered */
     fa_fmt fto, ffrom;
     plan pl;         /* the k64 kernel into `to` (lean path) */
+    float *tab;      /* formats of at most 16 bits: the value of every
+                        pattern (NaN, +-Inf as such), for the lean path */
     bool lean_rn;    /* nearest-even without flags: the host's RN result */
 } ajob;
 
@@ -41,12 +45,58 @@ static uint64_t slow_one(const ajob *j, size_t i, const uint64_t *o, unsigned *f
     return res;
 }
 
+/* The lean path for +, - and * by table: operands decoded by j->tab,
+ * the exact result rounded to odd (or to nearest for nearest-even), one
+ * loop per operation without branches, so that GCC vectorises it.  A
+ * non-finite y marks an element with a NaN or infinite operand. */
+static void lean_table_block(const ajob *j, double *restrict y, uint8_t *restrict bad, uint64_t o[3][BLOCK])
+{
+    double a[BLOCK], b[BLOCK];
+    const float *restrict tab = j->tab;
+    for (size_t i = 0; i < BLOCK; i++) {
+        a[i] = tab[o[0][i]];
+        b[i] = tab[o[1][i]];
+    }
+    const bool sub = j->op == FPQ_OP_SUB, rdn = j->rnd->mode == FPQ_RDN;
+    if (j->op == FPQ_OP_MUL) {
+        for (size_t i = 0; i < BLOCK; i++)
+            y[i] = a[i] * b[i]; /* exact */
+    } else if (j->lean_rn) {
+        for (size_t i = 0; i < BLOCK; i++)
+            y[i] = sub ? a[i] - b[i] : a[i] + b[i]; /* an exact zero: +0 unless both -0, as in RNE */
+    } else {
+        for (size_t i = 0; i < BLOCK; i++) {
+            const double bb = sub ? -b[i] : b[i];
+            const double s = a[i] + bb, t = s - a[i];
+            const double err = (a[i] - (s - t)) + (bb - t);
+            uint64_t sb = f64_bits(s);
+            /* rounded to odd: step toward the error when inexact and even */
+            const uint64_t step = (uint64_t)(err != 0) & ~sb & 1;
+            const uint64_t up = (uint64_t)((err > 0) == !(sb >> 63));
+            sb += step & up;
+            sb -= step & ~up & 1;
+            /* an exact zero sum: the terms' common sign, else -0 under rdn */
+            const uint64_t sa = f64_bits(a[i]), sbb = f64_bits(bb);
+            const uint64_t zneg = ((sa & sbb) | ((sa ^ sbb) & ((uint64_t)0 - rdn))) & (UINT64_C(1) << 63);
+            y[i] = s == 0 ? f64_from(zneg) : isfinite(s) ? f64_from(sb) : s; /* NaN, Inf: marked below */
+        }
+    }
+    for (size_t i = 0; i < BLOCK; i++) {
+        const bool fin = isfinite(y[i]);
+        bad[i] = !fin;
+        y[i] = fin ? y[i] : 0;
+    }
+}
+
 /* The lean path on one block: codes of elements i0 .. i0+len into c. */
 static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0, size_t len)
 {
     double y[BLOCK];
     uint8_t bad[BLOCK];
     const fa_fmt *F = &j->ffrom;
+    if (j->tab)
+        lean_table_block(j, y, bad, o);
+    else
     for (size_t i = 0; i < BLOCK; i++) {
         double v[3] = {0, 0, 0};
         bool sp = false;
@@ -94,8 +144,7 @@ static void arith_block(const ajob *j, size_t i0, size_t len)
         for (size_t i = 0; i < len; i++) {
             const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
             unsigned fl = 0;
-            int t;
-            if (!j->fast || !fa_compute(&c[i], &fl, &t, &j->fto, j->op, fp, ops, j->arity, j->rnd))
+            if (!j->fast || !fa_compute(&c[i], &fl, NULL, &j->fto, j->op, fp, ops, j->arity, j->rnd))
                 c[i] = slow_one(j, i0 + i, ops, &fl);
             if (j->flags)
                 j->flags[i0 + i] = (uint8_t)fl;
@@ -130,6 +179,17 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
     j.lean_rn = rnd->mode == FPQ_RNE && op != FPQ_OP_FMA;
     if (j.fast && !flags && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
         return FPQ_ERR_ARG;
+    /* the table pays from 2^16 elements on */
+    if (j.fast && !flags && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
+        (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL)) {
+        const size_t np = (size_t)1 << from->bits;
+        j.tab = malloc(np * sizeof *j.tab);
+        for (size_t k = 0; j.tab && k < np; k++) {
+            const bool sp = fa_special(&j.ffrom, k);
+            const bool inf = sp && from->specials == FPQ_SPECIALS_IEEE && (k & j.ffrom.magmask) == j.ffrom.expones;
+            j.tab[k] = inf ? ((k & j.ffrom.signbit) ? -INFINITY : INFINITY) : sp ? NAN : (float)fa_value(&j.ffrom, k);
+        }
+    }
     const size_t nc = n / CHUNK + (n % CHUNK != 0);
 #pragma omp parallel for schedule(static) if (nc > 1)
     for (size_t ch = 0; ch < nc; ch++) {
@@ -139,5 +199,6 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
             arith_block(&j, i0, end - i0 < BLOCK ? end - i0 : BLOCK);
         fp_leave(fs);
     }
+    free(j.tab);
     return FPQ_OK;
 }

@@ -93,6 +93,25 @@ int fpq_unpack(uint64_t *dst, const void *src, size_t i0, size_t n, const fpq_fo
     return FPQ_OK;
 }
 
+int fpq_pack(void *dst, const uint64_t *src, size_t i0, size_t n, const fpq_format *fmt)
+{
+    if (fpq_format_validate(fmt) != FPQ_OK || (n && (!dst || !src)))
+        return FPQ_ERR_ARG;
+    const unsigned w = packed_width(fmt);
+    if (w == 4 && (i0 & 1) && n) { /* an odd start: its nibble alone */
+        uint8_t *d = (uint8_t *)dst + i0 / 2;
+        *d = (uint8_t)((*d & 15) | (src[0] & 15) << 4);
+        i0++, src++, n--;
+    }
+    if (w == 4 && (n & 1)) { /* a last even element: keep the high nibble */
+        uint8_t *d = (uint8_t *)dst + (i0 + n - 1) / 2;
+        *d = (uint8_t)((*d & 0xf0) | (src[n - 1] & 15));
+        n--;
+    }
+    pack64(dst, i0, src, n, w);
+    return FPQ_OK;
+}
+
 /* ---- the drivers ---------------------------------------------------------------- */
 
 /* Whether [a, a+na) and [b, b+nb) share a byte. */

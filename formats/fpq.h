@@ -351,6 +351,11 @@ size_t fpq_packed_size(const fpq_format *fmt, size_t n);
  * reads them.  Returns FPQ_OK or FPQ_ERR_ARG. */
 int fpq_unpack(uint64_t *dst, const void *src, size_t i0, size_t n, const fpq_format *fmt);
 
+/* Write src[0 .. n-1] (bit patterns of fmt, within its width) as elements i0 .. i0+n-1 of the packed array dst, the inverse
+ * of fpq_unpack; the other elements of dst are left as they are.  Returns
+ * FPQ_OK or FPQ_ERR_ARG. */
+int fpq_pack(void *dst, const uint64_t *src, size_t i0, size_t n, const fpq_format *fmt);
+
 /* Encode n values into packed patterns of fmt.  dst must not overlap src. */
 int fpq_encode_f32(void *dst, const float *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);
 int fpq_encode_f64(void *dst, const double *src, size_t n, const fpq_format *fmt, const fpq_rounding *rnd);

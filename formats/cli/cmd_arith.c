@@ -5,8 +5,9 @@
  * through the stream module (stream.h), as `fpq convert`'s does.  Formats
  * whose operand patterns make a table of at most 2^18 cases memoise each
  * case's output line (the same result by construction) unless rounding is
- * stochastic; otherwise each block's cases are computed on OpenMP threads,
- * and written in order.  The numerics are libfpq's (fpq_arith). */
+ * stochastic; otherwise each block's cases are computed by the library's
+ * bulk arithmetic (fpq_arith_codes, on OpenMP threads) and written in
+ * order.  The numerics are libfpq's (fpq_arith, fpq_arith_codes). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,7 @@ typedef struct stream {
     uint64_t *x;    /* one block's cases: arity patterns each */
     uint64_t *res;
     uint8_t *fl;
+    void *packed[4]; /* one block's operands and results, packed */
     size_t cap;
     cli_sink out;
 } stream;
@@ -270,17 +272,16 @@ static void run_block(stream *s, size_t n, uint64_t first)
         }
         return;
     }
-    const long long nn = (long long)n;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (long long i = 0; i < nn; i++) {
-        fpq_rounding r = s->rnd;
-        r.position = first - 1 + (uint64_t)i;
-        unsigned fl;
-        fpq_arith(&s->res[i], &fl, s->f, s->op, s->f, s->x + (size_t)i * s->arity, &r);
-        s->fl[i] = (uint8_t)fl;
+    /* the library's bulk arithmetic: operands packed one array each */
+    for (unsigned j = 0; j < s->arity; j++) {
+        for (size_t i = 0; i < n; i++)
+            s->res[i] = s->x[i * s->arity + j];
+        fpq_pack(s->packed[j], s->res, 0, n, s->f);
     }
+    fpq_rounding r = s->rnd;
+    r.position = first - 1;
+    fpq_arith_codes(s->packed[3], s->fl, s->f, s->op, s->f, s->packed[0], s->packed[1], s->packed[2], n, &r);
+    fpq_unpack(s->res, s->packed[3], 0, n, s->f);
     for (size_t i = 0; i < n; i++)
         cli_sink_put(&s->out, line, case_text(line, s, s->res[i], s->fl[i]));
 }
@@ -311,6 +312,8 @@ static int arith_stream(const fpq_format *f, fpq_op op, const fpq_rounding *rnd,
                 s.x = cli_xrealloc(s.x, s.cap * s.arity * sizeof *s.x);
                 s.res = cli_xrealloc(s.res, s.cap * sizeof *s.res);
                 s.fl = cli_xrealloc(s.fl, s.cap);
+                for (int j = 0; j < 4; j++)
+                    s.packed[j] = cli_xrealloc(s.packed[j], s.cap * sizeof(uint64_t));
             }
             char what[128];
             if (!parse_case(s.x + ncase * s.arity, &s, p, nl, what, sizeof what)) {
@@ -335,6 +338,8 @@ static int arith_stream(const fpq_format *f, fpq_op op, const fpq_rounding *rnd,
     free(s.x);
     free(s.res);
     free(s.fl);
+    for (int j = 0; j < 4; j++)
+        free(s.packed[j]);
     return rc;
 }
 

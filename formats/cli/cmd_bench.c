@@ -103,9 +103,36 @@ typedef struct bench_ctx {
     void *packed;
     size_t n;
     int reps;
+    /* the arithmetic rows: operands, results and flags in packed */
+    void *a, *b, *r;
+    uint8_t *flags;
 } bench_ctx;
 
-typedef enum { K_COPY, K_MEMCPY, K_ROUND, K_ENCODE } kernel;
+typedef enum { K_COPY, K_MEMCPY, K_ROUND, K_ENCODE, K_ADD, K_MUL, K_ADD_NOFLAGS, K_MUL_NOFLAGS } kernel;
+
+/* Arithmetic rows: fpq_arith_codes on n pairs of 16-bit codes (the data
+ * set encoded, and encoded again from its middle), with the flags array
+ * and without. */
+static const struct {
+    kernel k;
+    fpq_op op;
+    const char *name;
+} arith_rows[] = {
+    {K_ADD, FPQ_OP_ADD, "arith_add"},
+    {K_MUL, FPQ_OP_MUL, "arith_mul"},
+    {K_ADD_NOFLAGS, FPQ_OP_ADD, "arith_add_noflags"},
+    {K_MUL_NOFLAGS, FPQ_OP_MUL, "arith_mul_noflags"},
+};
+enum { NARITH = sizeof arith_rows / sizeof arith_rows[0], NARITH_FORMATS = 2 /* fp16, bf16 */ };
+
+/* The operands of the arithmetic rows in format f. */
+static void arith_operands(bench_ctx *c, const fpq_format *f)
+{
+    const size_t h = c->n / 2, w = fpq_packed_size(f, 1);
+    fpq_encode_f32(c->a, c->src, c->n, f, NULL);
+    fpq_encode_f32(c->b, c->src + h, c->n - h, f, NULL);
+    fpq_encode_f32((char *)c->b + (c->n - h) * w, c->src, h, f, NULL);
+}
 
 /* Seconds for one pass of a kernel over the array. */
 static double time_once(bench_ctx *c, kernel k, const fpq_format *f, const fpq_rounding *r)
@@ -116,6 +143,14 @@ static double time_once(bench_ctx *c, kernel k, const fpq_format *f, const fpq_r
     case K_MEMCPY: copy_memcpy(c->dst, c->src, c->n); break;
     case K_ROUND: fpq_round_f32(c->dst, c->src, c->n, f, r); break;
     case K_ENCODE: fpq_encode_f32(c->packed, c->src, c->n, f, r); break;
+    case K_ADD:
+    case K_MUL:
+        fpq_arith_codes(c->r, c->flags, f, k == K_ADD ? FPQ_OP_ADD : FPQ_OP_MUL, f, c->a, c->b, NULL, c->n, r);
+        break;
+    case K_ADD_NOFLAGS:
+    case K_MUL_NOFLAGS:
+        fpq_arith_codes(c->r, NULL, f, k == K_ADD_NOFLAGS ? FPQ_OP_ADD : FPQ_OP_MUL, f, c->a, c->b, NULL, c->n, r);
+        break;
     }
     return now() - t0;
 }
@@ -198,7 +233,10 @@ static void bench_help(FILE *f)
             ",\nin nearest-even (or --round MODE), with one thread and with all threads;\n"
             "beside them a plain float copy loop and memcpy of the same array, and the\n"
             "MPFR "
-            "reference (fpq_encode, one thread, the first %d values) for each format.\n"
+            "reference (fpq_encode, one thread, the first %d values) for each format;\n"
+            "and the bulk arithmetic (fpq_arith_codes: packed codes in and out) on\n"
+            "fp16 and bf16 pairs: arith_add and arith_mul with the flags array,\n"
+            "arith_add_noflags and arith_mul_noflags without.\n"
             "Each figure is the best of R passes (default %d).  A copy-loop pass runs\n"
             "before every timed pass: memory speed wanders on a shared machine, so\n"
             "a kernel is compared with the copy passes taken between its own.\n"
@@ -248,6 +286,11 @@ int cli_bench_main(int argc, char **argv)
         cli_error("cannot allocate 2^%llu values", log2n);
         return CLI_EXIT_DATA;
     }
+    /* 16-bit operands, results and flags: 7 of the 8 bytes per value */
+    c.a = c.packed;
+    c.b = (char *)c.packed + 2 * c.n;
+    c.r = (char *)c.packed + 4 * c.n;
+    c.flags = (uint8_t *)c.packed + 6 * c.n;
     fpq_format fmts[NFORMATS];
     for (int i = 0; i < NFORMATS; i++)
         fpq_format_parse(&fmts[i], bench_formats[i]);
@@ -268,7 +311,7 @@ int cli_bench_main(int argc, char **argv)
         for (int ti = 0; ti < (nthreads[1] > 1 ? 2 : 1); ti++) {
             const int nt = nthreads[ti];
             set_threads(nt);
-            bench_row rows[1 + 3 * NFORMATS];
+            bench_row rows[1 + 3 * NFORMATS + NARITH * NARITH_FORMATS];
             int nr = 0;
             double copy_dt = INFINITY;
             rows[nr++] = time_kernel(&c, K_MEMCPY, "memcpy", NULL, NULL, nt, &copy_dt);
@@ -276,6 +319,11 @@ int cli_bench_main(int argc, char **argv)
                 rows[nr++] = time_kernel(&c, K_ROUND, "round", &fmts[i], &r, nt, &copy_dt);
             for (int i = 0; i < NFORMATS; i++)
                 rows[nr++] = time_kernel(&c, K_ENCODE, "encode", &fmts[i], &r, nt, &copy_dt);
+            for (int i = 0; i < NARITH_FORMATS; i++) {
+                arith_operands(&c, &fmts[i]);
+                for (int a = 0; a < NARITH; a++)
+                    rows[nr++] = time_kernel(&c, arith_rows[a].k, arith_rows[a].name, &fmts[i], &r, nt, &copy_dt);
+            }
             if (ti == 0)
                 for (int i = 0; i < NFORMATS; i++) {
                     /* the reference runs in cache: its ratio is to the group's best copy */
