@@ -7,7 +7,7 @@
  * (a sum first rounded to odd at FPQ_ARITH_PREC bits, as in arith.c) and the
  * rounded value is decoded back, exactly.  The exact dot product is
  * mpfr_sum at a precision computed from the terms' exponents. */
-#include "arith-impl.h"
+#include "fast-arith-impl.h"
 
 #include <math.h>
 
@@ -328,8 +328,10 @@ int fpq_dot_f64(uint64_t *out, unsigned *flags, mpfr_ptr exact, const double *x,
     return st;
 }
 
-int fpq_gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, const uint64_t *b, size_t rows,
-             size_t k, size_t cols, const fpq_dot_spec *s)
+/* fpq_gemm; fast: try the fast path first (fast-dot.c), and compute on
+ * MPFR only the elements it leaves. */
+static int gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, const uint64_t *b, size_t rows,
+                size_t k, size_t cols, const fpq_dot_spec *s, bool fast)
 {
     if (fpq_dot_spec_validate(s) != FPQ_OK || (rows && cols && !c) || (rows && k && !a) || (k && cols && !b))
         return FPQ_ERR_ARG;
@@ -337,13 +339,33 @@ int fpq_gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, c
         return FPQ_ERR_ARG;
     if (k && cols > SIZE_MAX / k)
         return FPQ_ERR_ARG;
+    if (rows && cols > SIZE_MAX / rows)
+        return FPQ_ERR_ARG;
+    uint8_t *todo = NULL;
+    unsigned fl_fast = 0;
+    if (fast && !c_exact && rows && cols) {
+        todo = malloc(rows * cols);
+        if (todo && !fpq_fast_gemm(c, todo, &fl_fast, a, b, rows, k, cols, s)) {
+            free(todo);
+            todo = NULL;
+        }
+        bool any = false;
+        for (size_t e = 0; todo && e < rows * cols && !any; e++)
+            any = todo[e];
+        if (todo && !any) {
+            free(todo);
+            if (flags)
+                *flags = fl_fast;
+            return FPQ_OK;
+        }
+    }
     mpfr_t *av = values_new(rows * k, INPUT_PREC), *bv = values_new(k * cols, INPUT_PREC);
     int st = av && bv ? FPQ_OK : FPQ_ERR_NO_MEMORY;
     if (st == FPQ_OK)
         st = decode_all(av, a, rows * k, s->in);
     if (st == FPQ_OK)
         st = decode_all(bv, b, k * cols, in_b(s));
-    unsigned fl_all = 0;
+    unsigned fl_all = fl_fast;
     if (st == FPQ_OK && rows && cols) {
         const long long total = (long long)(rows * cols);
         const uint64_t stride = 3 * (uint64_t)k + 2;
@@ -365,7 +387,7 @@ int fpq_gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, c
 #pragma omp for schedule(dynamic, 4)
 #endif
             for (long long e = 0; e < total; e++) {
-                if (!t)
+                if (!t || (todo && !todo[e]))
                     continue;
                 const size_t i = (size_t)e / cols, j = (size_t)e % cols;
                 unsigned fl = 0;
@@ -390,9 +412,22 @@ int fpq_gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, c
     }
     values_free(av, rows * k);
     values_free(bv, k * cols);
+    free(todo);
     if (st == FPQ_OK && flags)
         *flags = fl_all;
     return st;
+}
+
+int fpq_gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, const uint64_t *b, size_t rows,
+             size_t k, size_t cols, const fpq_dot_spec *s)
+{
+    return gemm(c, c_exact, flags, a, b, rows, k, cols, s, true);
+}
+
+int fpq_gemm_reference(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, const uint64_t *b,
+                       size_t rows, size_t k, size_t cols, const fpq_dot_spec *s)
+{
+    return gemm(c, c_exact, flags, a, b, rows, k, cols, s, false);
 }
 
 int fpq_gemm_f64(double *c, double *c_exact, unsigned *flags, const double *a, const double *b, size_t rows,

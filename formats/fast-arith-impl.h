@@ -342,4 +342,11 @@ static inline bool fa_compute(uint64_t *r, unsigned *fl, int *ternary, const fa_
     return true;
 }
 
+/* fpq_gemm on the fast path (fast-dot.c), with c_exact NULL: 0 when it
+ * does not apply (nothing written); else 1, with c and *flags set, and
+ * todo[e] = 1 for every element e that the reference must compute (its
+ * c[e] unset). */
+FPQ_HIDDEN int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a, const uint64_t *b,
+                             size_t rows, size_t k, size_t cols, const fpq_dot_spec *s);
+
 #endif

@@ -562,6 +562,13 @@ int fpq_dot_f64(uint64_t *out, unsigned *flags, mpfr_ptr exact, const double *x,
 int fpq_gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, const uint64_t *b,
              size_t rows, size_t k, size_t cols, const fpq_dot_spec *s);
 
+/* fpq_gemm computed on MPFR only: the reference that fpq_gemm's fast path
+ * (fast-dot.c: host-exact product, accumulator and output formats, inputs
+ * of at most 24 bits within binary32's range, deterministic rounding, no
+ * exact sum and c_exact NULL) is tested against.  Same results and flags. */
+int fpq_gemm_reference(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a, const uint64_t *b,
+                       size_t rows, size_t k, size_t cols, const fpq_dot_spec *s);
+
 /* fpq_gemm on doubles: A[i][t] encoded at position rnd_in.position + i * k
  * + t, B[t][j] at rnd_in.position + rows * k + t * cols + j; C the output
  * patterns decoded to binary64 (exact for every preset but fp64's NaN

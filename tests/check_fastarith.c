@@ -418,6 +418,80 @@ START_TEST(arrays_stochastic_positions)
 }
 END_TEST
 
+/* ---- GEMM: the fast path against fpq_gemm_reference ------------------------------ */
+
+static const struct gemm_case {
+    const char *in, *in_b, *prod, *acc, *out, *bacc;
+    fpq_dot_order order;
+    fpq_rnd mode;
+    bool saturate, specials;
+    size_t rows, k, cols;
+} gemm_cases[] = {
+    /* the configurations of the benchmark, 64 x 256 x 64 */
+    {"bf16", NULL, NULL, "bf16", NULL, NULL, FPQ_DOT_SEQ, FPQ_RNE, false, false, 64, 256, 64},
+    {"fp8_e4m3", NULL, NULL, "fp32", NULL, NULL, FPQ_DOT_SEQ, FPQ_RNE, false, false, 64, 256, 64},
+    {"fp16", NULL, NULL, "fp16", NULL, NULL, FPQ_DOT_SEQ, FPQ_RNE, false, false, 64, 256, 64},
+    /* orders, rounded products, modes, policies, integers, specials */
+    {"bf16", NULL, "bf16", "bf16", "fp8_e4m3", NULL, FPQ_DOT_PAIRWISE, FPQ_RTZ, false, false, 16, 100, 16},
+    {"fp16", "fp8_e5m2", NULL, "fp16", "fp32", "fp32", FPQ_DOT_BLOCK, FPQ_RUP, true, false, 16, 100, 16},
+    {"int8", "int4", NULL, "bf16", NULL, "fp16", FPQ_DOT_BLOCK, FPQ_RNE, false, false, 16, 70, 16},
+    {"fp8_e5m2", NULL, "fp8_e4m3", "fp16", NULL, NULL, FPQ_DOT_SEQ, FPQ_RDN, false, true, 16, 64, 16},
+    {"fp16", NULL, NULL, "fp8_e4m3", NULL, NULL, FPQ_DOT_SEQ, FPQ_RTO, true, true, 16, 64, 16},
+    {"fp16", NULL, NULL, "fp8_e5m2", NULL, NULL, FPQ_DOT_PAIRWISE, FPQ_RNA, false, true, 16, 65, 16},
+};
+
+START_TEST(gemm_equals_reference)
+{
+    const struct gemm_case *gc = &gemm_cases[_i];
+    fpq_dot_spec s;
+    fpq_dot_spec_default(&s);
+    s.in = fpq_check_need(gc->in);
+    s.in_b = gc->in_b ? fpq_check_need(gc->in_b) : NULL;
+    s.prod = gc->prod ? fpq_check_need(gc->prod) : NULL;
+    s.acc = fpq_check_need(gc->acc);
+    s.out = gc->out ? fpq_check_need(gc->out) : NULL;
+    s.block_acc = gc->bacc ? fpq_check_need(gc->bacc) : NULL;
+    s.order = gc->order;
+    s.block = 16;
+    s.rnd.mode = s.rnd_out.mode = gc->mode;
+    s.rnd.overflow = s.rnd_out.overflow = gc->saturate ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+    const size_t na = gc->rows * gc->k, nb = gc->k * gc->cols, nc = gc->rows * gc->cols;
+    uint64_t *a = xmalloc(na * sizeof *a), *b = xmalloc(nb * sizeof *b);
+    uint64_t *c = xmalloc(nc * sizeof *c), *want = xmalloc(nc * sizeof *want);
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 600 + (uint64_t)_i);
+    const fpq_format *fb = s.in_b ? s.in_b : s.in;
+    for (int m = 0; m < 2; m++) {
+        const fpq_format *f = m ? fb : s.in;
+        uint64_t *x = m ? b : a;
+        const size_t n = m ? nb : na;
+        MPFR_DECL_INIT(v, 64);
+        for (size_t e = 0; e < n; e++) {
+            /* values of a few binades around 1, and a share of raw patterns */
+            const uint64_t u = fpq_check_rng_next(&g);
+            if (gc->specials && u % 97 == 0) {
+                x[e] = fpq_check_rng_next(&g) & fpq_check_mask(f);
+                continue;
+            }
+            const double d = ldexp((double)(u >> 11) * 0x1p-53 - 0.5, (int)(u % 7) - 2) * (f->kind == FPQ_KIND_INT ? 16 : 1);
+            mpfr_set_d(v, d, MPFR_RNDN);
+            fpq_encode(&x[e], NULL, f, v, NULL);
+        }
+    }
+    unsigned fl = 0, wfl = 0;
+    ck_assert_int_eq(fpq_gemm(c, NULL, &fl, a, b, gc->rows, gc->k, gc->cols, &s), FPQ_OK);
+    ck_assert_int_eq(fpq_gemm_reference(want, NULL, &wfl, a, b, gc->rows, gc->k, gc->cols, &s), FPQ_OK);
+    for (size_t e = 0; e < nc; e++)
+        FPQ_CHECK(c[e] == want[e], "gemm case %d: C[%zu] = 0x%llx, reference 0x%llx", _i, e,
+                  (unsigned long long)c[e], (unsigned long long)want[e]);
+    FPQ_CHECK(fl == wfl, "gemm case %d: flags %u, reference %u", _i, fl, wfl);
+    free(a);
+    free(b);
+    free(c);
+    free(want);
+}
+END_TEST
+
 /* ---- exhaustive: fp16 and bf16, add and mul, rne and rtz --------------------------- */
 
 typedef struct ex_fmt {
@@ -563,6 +637,7 @@ Suite *fastarith_suite(void)
     tcase_add_loop_test(tc, wide_formats_random, 0, nf);
     tcase_add_test(tc, mixed_formats_random);
     tcase_add_test(tc, arrays_stochastic_positions);
+    tcase_add_loop_test(tc, gemm_equals_reference, 0, (int)(sizeof gemm_cases / sizeof gemm_cases[0]));
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
         tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);
