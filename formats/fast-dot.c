@@ -13,10 +13,10 @@
  * back.  Same order, same roundings, same flags.
  *
  * Sequential and blocked orders run over a row of C at a time, the inner
- * loop over its columns (one accumulator per column, lean_round: the
- * rounding of fa_encode in the value domain without branches, so that GCC
- * vectorises it), rows on OpenMP threads; the pairwise order per element
- * with fa_encode.  An element that meets a NaN
+ * loop over its columns (one accumulator per column; lean_round: the
+ * rounding of fa_encode in the value domain, without branches, for the
+ * vectoriser, which GCC 12 does not yet apply to it), rows on OpenMP
+ * threads; the pairwise order per element with fa_encode.  An element that meets a NaN
  * or infinite input, or whose accumulator overflows to a non-finite value,
  * is left to the reference (todo[e] = 1); the flags raised before are the
  * reference's too. */
@@ -80,28 +80,29 @@ INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *fl, 
     const int64_t e = (int64_t)sel(ex > L->emin, (uint64_t)ex, (uint64_t)L->emin);
     int64_t sh = 52 - L->M + (e - ex);
     sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
-    const int64_t sig = (int64_t)(xb & ((UINT64_C(1) << 52) - 1)) | ((int64_t)(ef != 0) << 52);
-    /* all below 2^62: signed comparisons, which AVX2 has */
-    const int64_t kept = sig >> sh, rem = sig & ((INT64_C(1) << sh) - 1), half = INT64_C(1) << (sh - 1);
-#define LEAN_AWAY(rem, half, odd)                                                                          \
-    (mode == FPQ_RNE   ? (int64_t)((rem) + (odd) > (half))                                                \
-     : mode == FPQ_RNA ? (int64_t)((rem) >= (half))                                                       \
+    const uint64_t sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
+    /* the remainder shifted to the top of a word (no 1 << sh, which the
+     * vectoriser narrows): half is 2^63, as in fast-kernels.c */
+    const uint64_t kept = sig >> sh, rn = (sig - (kept << sh)) << (64 - sh);
+#define LEAN_AWAY(rn, odd)                                                                                 \
+    (mode == FPQ_RNE   ? (uint64_t)((rn) + (odd) > (UINT64_C(1) << 63))                                   \
+     : mode == FPQ_RNA ? (uint64_t)((rn) >= (UINT64_C(1) << 63))                                          \
      : mode == FPQ_RTZ ? 0                                                                                \
-     : mode == FPQ_RUP ? (int64_t)((rem) != 0) & (int64_t)(neg == 0)                                       \
-     : mode == FPQ_RDN ? (int64_t)((rem) != 0) & (int64_t)neg                                              \
-                       : (int64_t)((rem) != 0) & (int64_t)((odd) == 0))
-    const int64_t q = kept + LEAN_AWAY(rem, half, kept & 1);
+     : mode == FPQ_RUP ? (uint64_t)((rn) > (uint64_t)0 - neg)                                             \
+     : mode == FPQ_RDN ? (uint64_t)((rn) > neg - 1)                                                       \
+                       : (uint64_t)((rn) > (uint64_t)0 - (odd)))
+    const uint64_t q = kept + LEAN_AWAY(rn, kept & 1);
     /* q < 2^26: its binary64 value through the bits of 2^52 + q */
-    const double qd = f64_from(UINT64_C(0x4330000000000000) | (uint64_t)q) - 0x1p52;
+    const double qd = f64_from(UINT64_C(0x4330000000000000) | q) - 0x1p52;
     const double quantum = f64_from((uint64_t)(e - L->M + 1023) << 52);
     const double v = qd * quantum;
     /* tiny after rounding to M + 1 bits with an unbounded exponent */
-    const int64_t sh2 = 52 - L->M;
-    const int64_t k2 = sig >> sh2, r2 = sig & ((INT64_C(1) << sh2) - 1), h2 = INT64_C(1) << (sh2 - 1);
-    const int64_t q2 = k2 + LEAN_AWAY(r2, h2, k2 & 1);
+    const uint64_t sh2 = (uint64_t)(52 - L->M);
+    const uint64_t k2 = sig >> sh2, r2 = (sig - (k2 << sh2)) << (64 - sh2);
+    const uint64_t q2 = k2 + LEAN_AWAY(r2, k2 & 1);
 #undef LEAN_AWAY
-    const uint64_t tiny = (uint64_t)(ex < L->emin - 1) | ((uint64_t)(ex == L->emin - 1) & (uint64_t)(q2 < (INT64_C(2) << L->M)));
-    const uint64_t inexact = rem != 0;
+    const uint64_t tiny = (uint64_t)(ex < L->emin - 1) | ((uint64_t)(ex == L->emin - 1) & (uint64_t)(q2 < (UINT64_C(2) << L->M)));
+    const uint64_t inexact = rn != 0;
     const uint64_t ovf = v > L->max;
     const uint64_t tomax = sel(neg, L->to_max_neg, L->to_max);
     *fl |= inexact * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW |
