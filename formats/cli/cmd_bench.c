@@ -155,6 +155,83 @@ static double time_once(bench_ctx *c, kernel k, const fpq_format *f, const fpq_r
     return now() - t0;
 }
 
+/* ---- GEMM rows ------------------------------------------------------------ */
+
+/* The emulated GEMMs: ROWS x 1536 x 512 (ROWS = 2^N / 16384: 1024 at the
+ * default N), sequential order, every addition rounded, one thread, against
+ * a naive binary32 i-k-j loop of the same shape and values timed in the
+ * same run; the figure is multiply-adds per second. */
+static const struct {
+    const char *name, *in, *acc;
+} gemm_rows[] = {
+    {"gemm_bf16_acc_bf16", "bf16", "bf16"},
+    {"gemm_e4m3_acc_fp32", "fp8_e4m3", "fp32"},
+    {"gemm_fp16_acc_fp16", "fp16", "fp16"},
+};
+enum { NGEMM = sizeof gemm_rows / sizeof gemm_rows[0], GEMM_K = 1536, GEMM_COLS = 512 };
+
+__attribute__((noinline)) static void naive_gemm(float *restrict c, const float *restrict a, const float *restrict b,
+                                                 size_t rows, size_t k, size_t cols)
+{
+    for (size_t i = 0; i < rows; i++) {
+        float *ci = c + i * cols;
+        for (size_t j = 0; j < cols; j++)
+            ci[j] = 0;
+        for (size_t q = 0; q < k; q++) {
+            const float x = a[i * k + q];
+            const float *bq = b + q * cols;
+            for (size_t j = 0; j < cols; j++)
+                ci[j] += x * bq[j];
+        }
+    }
+}
+
+/* Multiply-adds per second of the emulated GEMM and of the naive loop on
+ * the same values; false when memory runs out. */
+static bool time_gemm(const float *src, size_t n, const fpq_format *in, const fpq_format *acc, double *mps,
+                      double *naive_mps)
+{
+    const size_t rows = n / 16384 ? n / 16384 : 1, k = GEMM_K, cols = GEMM_COLS;
+    const size_t na = rows * k, nb = k * cols;
+    uint64_t *a = malloc(na * sizeof *a), *b = malloc(nb * sizeof *b), *c = malloc(rows * cols * sizeof *c);
+    float *fa = malloc(na * sizeof *fa), *fb = malloc(nb * sizeof *fb), *fc = malloc(rows * cols * sizeof *fc);
+    void *packed = malloc(fpq_packed_size(in, na > nb ? na : nb));
+    bool ok = a && b && c && fa && fb && fc && packed;
+    if (ok) {
+        /* the data set's values (cyclically) rounded into `in`, as patterns and as binary32 */
+        for (size_t e = 0; e < na; e++)
+            fa[e] = src[e % n];
+        for (size_t e = 0; e < nb; e++)
+            fb[e] = src[(na + e) % n];
+        fpq_encode_f32(packed, fa, na, in, NULL);
+        fpq_unpack(a, packed, 0, na, in);
+        fpq_decode_f32(fa, packed, na, in);
+        fpq_encode_f32(packed, fb, nb, in, NULL);
+        fpq_unpack(b, packed, 0, nb, in);
+        fpq_decode_f32(fb, packed, nb, in);
+        fpq_dot_spec s;
+        fpq_dot_spec_default(&s);
+        s.in = in;
+        s.acc = acc;
+        double t0 = now();
+        naive_gemm(fc, fa, fb, rows, k, cols);
+        double t1 = now();
+        fpq_gemm(c, NULL, NULL, a, b, rows, k, cols, &s);
+        double t2 = now();
+        const double macs = (double)rows * (double)k * (double)cols;
+        *naive_mps = macs / (t1 - t0);
+        *mps = macs / (t2 - t1);
+    }
+    free(a);
+    free(b);
+    free(c);
+    free(fa);
+    free(fb);
+    free(fc);
+    free(packed);
+    return ok;
+}
+
 /* One output row: values per second of the kernel and of the copy passes
  * between its own. */
 typedef struct bench_row {
@@ -236,7 +313,12 @@ static void bench_help(FILE *f)
             "reference (fpq_encode, one thread, the first %d values) for each format;\n"
             "and the bulk arithmetic (fpq_arith_codes: packed codes in and out) on\n"
             "fp16 and bf16 pairs: arith_add and arith_mul with the flags array,\n"
-            "arith_add_noflags and arith_mul_noflags without.\n"
+            "arith_add_noflags and arith_mul_noflags without.  With one thread on\n"
+            "the normal data: emulated GEMMs (fpq_gemm) of 2^N/16384 x 1536 x 512,\n"
+            "sequential order, every addition rounded: bf16 into a bf16\n"
+            "accumulator, fp8_e4m3 into fp32, fp16 into fp16; their figure is\n"
+            "multiply-adds per second and their ratio is to gemm_naive_fp32, a\n"
+            "plain binary32 i-k-j loop of the same shape timed in the same run.\n"
             "Each figure is the best of R passes (default %d).  A copy-loop pass runs\n"
             "before every timed pass: memory speed wanders on a shared machine, so\n"
             "a kernel is compared with the copy passes taken between its own.\n"
@@ -336,6 +418,18 @@ int cli_bench_main(int argc, char **argv)
             for (int i = 0; i < nr; i++)
                 row(csv, rows[i].kernel, rows[i].format, data_names[d], rows[i].threads, rows[i].vps,
                     rows[i].copy_vps > 0 ? rows[i].copy_vps : copy);
+            if (d == 0 && nt == 1)
+                for (int g = 0; g < NGEMM; g++) {
+                    fpq_format in, acc;
+                    double mps, naive;
+                    fpq_format_parse(&in, gemm_rows[g].in);
+                    fpq_format_parse(&acc, gemm_rows[g].acc);
+                    if (!time_gemm(c.src, c.n, &in, &acc, &mps, &naive))
+                        break;
+                    if (g == 0)
+                        row(csv, "gemm_naive_fp32", "fp32", data_names[d], 1, naive, naive);
+                    row(csv, gemm_rows[g].name, in.name, data_names[d], 1, mps, naive);
+                }
         }
     }
     free(c.src);
