@@ -168,8 +168,10 @@ static void spec_cells(char cells[][96], bool *isnum, const run *r, const row *w
     snprintf(cells[k++], 96, "%s", fpq_scheme_name(s->scheme));
     snprintf(cells[k++], 96, "%s", fpq_gran_name(s->granularity));
     bool grouped = s->granularity == FPQ_GRAN_GROUP;
-    isnum[k] = grouped, snprintf(cells[k++], 96, grouped ? "%zu" : "", s->group);
-    isnum[k] = grouped, snprintf(cells[k++], 96, grouped ? "%u" : "", s->axis);
+    isnum[k] = grouped, snprintf(cells[k++], 96, "%zu", s->group);
+    isnum[k] = grouped, snprintf(cells[k++], 96, "%u", s->axis);
+    if (!grouped) /* group and axis are empty cells without groups */
+        cells[k - 2][0] = cells[k - 1][0] = '\0';
     scale_format_text(cells[k++], 96, s);
     snprintf(cells[k++], 96, "%s", scale_round_text(s));
     fpq_range_describe(cells[k++], 96, s);
