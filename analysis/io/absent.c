@@ -4,7 +4,7 @@
  * io/tfjs.c with FPQ_NO_JANSSON (Jansson); it leaves it out when both are
  * found.  Each stand-in fails with FPQ_LAB_ERR_FORMAT and a message naming
  * the file, the library and the Debian package that brings it. */
-#include "io.h"
+#include "io-impl.h"
 
 #if !defined(FPQ_NO_SNDFILE) && !defined(FPQ_NO_JANSSON)
 #error "io/absent.c is compiled only with FPQ_NO_SNDFILE or FPQ_NO_JANSSON"
@@ -15,8 +15,6 @@
 
 #ifdef FPQ_NO_SNDFILE
 #define NO_SNDFILE ABSENT("libsndfile", "libsndfile1-dev", "reads audio files")
-
-int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbuf *err);
 
 int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err)
 {
