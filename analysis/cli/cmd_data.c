@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "dist.h"
 #include "io.h"
 #include "opt.h"

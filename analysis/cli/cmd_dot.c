@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "qspec_opts.h"
 #include "dist.h"
 #include "opt.h"

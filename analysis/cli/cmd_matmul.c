@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "matmul.h"
+#include "commands.h"
 #include "qspec_opts.h"
 #include "source.h"
 

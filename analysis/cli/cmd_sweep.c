@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "qspec_opts.h"
 
 /* ---------------------------------------------------------------------- */
