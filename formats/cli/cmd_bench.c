@@ -445,8 +445,8 @@ int cli_bench_main(int argc, char **argv)
                     if (!time_gemm(c.src, c.n, &in, &acc, &mps, &naive))
                         break;
                     if (g == 0)
-                        row(csv, "gemm_naive_fp32", "fp32", data_names[d], 1, naive, naive);
-                    row(csv, gemm_rows[g].name, in.name, data_names[d], 1, mps, naive);
+                        row(a.csv, "gemm_naive_fp32", "fp32", data_names[d], 1, naive, naive);
+                    row(a.csv, gemm_rows[g].name, in.name, data_names[d], 1, mps, naive);
                 }
         }
     }
