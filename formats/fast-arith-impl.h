@@ -342,6 +342,86 @@ static inline bool fa_compute(uint64_t *r, unsigned *fl, int *ternary, const fa_
     return true;
 }
 
+/* ---- the rounding in the value domain, without branches ------------------ */
+
+#define FA_INLINE static inline __attribute__((always_inline))
+
+/* Selections as masks (c is 0 or 1): ternaries in a loop keep GCC's
+ * if-conversion, and so the vectoriser, away (as in fast-kernels.c). */
+FA_INLINE uint64_t sel(uint64_t c, uint64_t a, uint64_t b)
+{
+    const uint64_t m = (uint64_t)0 - c;
+    return (a & m) | (b & ~m);
+}
+FA_INLINE double seld(uint64_t c, double a, double b) { return f64_from(sel(c, f64_bits(a), f64_bits(b))); }
+
+/* A host-exact format for rounding binary64 values in the value domain. */
+typedef struct lean {
+    int64_t emin, M;
+    double max;
+    uint64_t to_max; /* overflow gives +-max (saturate, or the mode rounds toward zero): 1 per sign */
+    uint64_t to_max_neg;
+    uint64_t negzero; /* the format has -0 */
+} lean;
+
+static inline void lean_init(lean *L, const fa_fmt *F, const fpq_rounding *r)
+{
+    L->emin = F->emin;
+    L->M = F->M;
+    L->max = fa_value(F, F->maxmag);
+    const bool sat = r->overflow == FPQ_OVF_SATURATE || F->specials == FPQ_SPECIALS_FINITE;
+    const fpq_rnd m = r->mode;
+    L->to_max = sat || m == FPQ_RTZ || m == FPQ_RTO || m == FPQ_RDN;
+    L->to_max_neg = sat || m == FPQ_RTZ || m == FPQ_RTO || m == FPQ_RUP;
+    L->negzero = F->negzero;
+}
+
+/* fa_encode then fa_value, for a finite binary64 x in the normal range or
+ * zero, without branches: the value, the flags ORed into *fl, and *bad
+ * set when the result is not finite (overflow into Inf or NaN). */
+FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *fl, uint64_t *bad)
+{
+    const uint64_t xb = f64_bits(x), neg = xb >> 63;
+    const int64_t ef = (int64_t)((xb >> 52) & 0x7ff);
+    const int64_t ex = ef - 1023;
+    const int64_t e = (int64_t)sel(ex > L->emin, (uint64_t)ex, (uint64_t)L->emin);
+    int64_t sh = 52 - L->M + (e - ex);
+    sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
+    const uint64_t sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
+    /* the remainder shifted to the top of a word (no 1 << sh, which the
+     * vectoriser narrows): half is 2^63, as in fast-kernels.c */
+    const uint64_t kept = sig >> sh, rn = (sig - (kept << sh)) << (64 - sh);
+#define LEAN_AWAY(rn, odd)                                                                                 \
+    (mode == FPQ_RNE   ? (uint64_t)((rn) + (odd) > (UINT64_C(1) << 63))                                   \
+     : mode == FPQ_RNA ? (uint64_t)((rn) >= (UINT64_C(1) << 63))                                          \
+     : mode == FPQ_RTZ ? 0                                                                                \
+     : mode == FPQ_RUP ? (uint64_t)((rn) > (uint64_t)0 - neg)                                             \
+     : mode == FPQ_RDN ? (uint64_t)((rn) > neg - 1)                                                       \
+                       : (uint64_t)((rn) > (uint64_t)0 - (odd)))
+    /* parity of the code ((e - emin) << M) + kept: for M = 0 the exponent's */
+    const uint64_t odd = (kept + (uint64_t)((e - L->emin) & (L->M == 0))) & 1;
+    const uint64_t q = kept + LEAN_AWAY(rn, odd);
+    /* q < 2^26: its binary64 value through the bits of 2^52 + q */
+    const double qd = f64_from(UINT64_C(0x4330000000000000) | q) - 0x1p52;
+    const double quantum = f64_from((uint64_t)(e - L->M + 1023) << 52);
+    const double v = qd * quantum;
+    /* tiny after rounding to M + 1 bits with an unbounded exponent */
+    const uint64_t sh2 = (uint64_t)(52 - L->M);
+    const uint64_t k2 = sig >> sh2, r2 = (sig - (k2 << sh2)) << (64 - sh2);
+    const uint64_t q2 = k2 + LEAN_AWAY(r2, k2 & 1);
+#undef LEAN_AWAY
+    const uint64_t tiny = (uint64_t)(ex < L->emin - 1) | ((uint64_t)(ex == L->emin - 1) & (uint64_t)(q2 < (UINT64_C(2) << L->M)));
+    const uint64_t inexact = rn != 0;
+    const uint64_t ovf = v > L->max;
+    const uint64_t tomax = sel(neg, L->to_max_neg, L->to_max);
+    *fl |= inexact * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW |
+           ovf * (FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT);
+    *bad |= ovf & ~tomax;
+    const double mag = seld(ovf, L->max, v);
+    const uint64_t sgn = neg & ((uint64_t)(mag != 0) | L->negzero); /* no -0: +0 */
+    return f64_from(f64_bits(mag) | sgn << 63);
+}
+
 /* fpq_gemm on the fast path (fast-dot.c), with c_exact NULL: 0 when it
  * does not apply (nothing written); else 1, with c and *flags set, and
  * todo[e] = 1 for every element e that the reference must compute (its

@@ -5,7 +5,10 @@
  * path or the MPFR reference itself, so every element equals fpq_arith.
  * Blocks of BLOCK elements: the operands are unpacked, computed, and the
  * results packed.  With a flags array each element goes through fa_compute
- * (flags and all); without, the exact result rounded to odd (or, in
+ * (flags and all), except for +, - and * from formats of at most 16 bits
+ * on 2^16 elements or more, where the exact result rounded to odd is
+ * rounded by the k64 kernel below and its flags come from lean_round
+ * (fast-arith-impl.h); without, the exact result rounded to odd (or, in
  * nearest-even, for +, -, *, / and sqrt, the host's result rounded to
  * nearest: Figueroa's theorem, fast-arith-impl.h) is computed for the whole
  * block in binary64 and rounded by the bulk path's k64 kernel, which equals
@@ -31,6 +34,7 @@ typedef struct ajob {
     float *tab;      /* formats of at most 16 bits: the value of every
                         pattern (NaN, +-Inf as such), for the lean path */
     bool lean_rn;    /* nearest-even without flags: the host's RN result */
+    lean lto;        /* `to` for lean_round: the flags of the table path */
 } ajob;
 
 /* fpq_arith_mixed on element i (operands in o), for what the fast path
@@ -88,7 +92,29 @@ static void lean_table_block(const ajob *j, double *restrict y, uint8_t *restric
     }
 }
 
-/* The lean path on one block: codes of elements i0 .. i0+len into c. */
+/* The flags of rounding y[0 .. len) into `to` (lean_round: fa_encode's, without branches). */
+static void lean_flags(const ajob *j, uint8_t *restrict fl, const double *restrict y, size_t len)
+{
+#define LEAN_FLAGS(MODE)                                                                                   \
+    for (size_t i = 0; i < len; i++) {                                                                    \
+        uint64_t f = 0, b = 0;                                                                            \
+        lean_round(&j->lto, MODE, y[i], &f, &b);                                                          \
+        fl[i] = (uint8_t)f;                                                                               \
+    }                                                                                                     \
+    break;
+    switch (j->rnd->mode) {
+    case FPQ_RNE: LEAN_FLAGS(FPQ_RNE)
+    case FPQ_RNA: LEAN_FLAGS(FPQ_RNA)
+    case FPQ_RTZ: LEAN_FLAGS(FPQ_RTZ)
+    case FPQ_RUP: LEAN_FLAGS(FPQ_RUP)
+    case FPQ_RDN: LEAN_FLAGS(FPQ_RDN)
+    default: LEAN_FLAGS(FPQ_RTO)
+    }
+#undef LEAN_FLAGS
+}
+
+/* The lean path on one block: codes of elements i0 .. i0+len into c, and
+ * with the table and a flags array, the flags. */
 static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0, size_t len)
 {
     double y[BLOCK];
@@ -121,11 +147,15 @@ static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t 
         bad[i] = !ok;
     }
     fpq_fast_k64_encode_block(c, y, NULL, &j->pl.p64, j->pl.norm, 0, j->rnd->mode);
+    if (j->flags)
+        lean_flags(j, j->flags + i0, y, len);
     for (size_t i = 0; i < len; i++)
         if (bad[i]) {
             const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
             unsigned fl = 0;
             c[i] = slow_one(j, i0 + i, ops, &fl);
+            if (j->flags)
+                j->flags[i0 + i] = (uint8_t)fl;
         }
 }
 
@@ -137,7 +167,7 @@ static void arith_block(const ajob *j, size_t i0, size_t len)
             fpq_unpack(o[k], j->x[k], i0, len, j->from);
         memset(o[k] + (k < j->arity ? len : 0), 0, (BLOCK - (k < j->arity ? len : 0)) * sizeof(uint64_t));
     }
-    if (j->fast && !j->flags) {
+    if (j->fast && (!j->flags || j->tab)) {
         lean_block(j, c, o, i0, len);
     } else {
         const fa_fmt *fp[3] = {&j->ffrom, &j->ffrom, &j->ffrom};
@@ -176,11 +206,14 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
     ajob j = {.r = r, .flags = flags, .to = to, .from = from, .op = op, .arity = arity,
               .x = {a, b, c}, .rnd = rnd};
     j.fast = fa_op_ok(op, rnd) && fa_init(&j.fto, to) && fa_init(&j.ffrom, from);
-    j.lean_rn = rnd->mode == FPQ_RNE && op != FPQ_OP_FMA;
-    if (j.fast && !flags && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
+    /* with flags, the value rounded to odd: it keeps the inexact bit */
+    j.lean_rn = rnd->mode == FPQ_RNE && op != FPQ_OP_FMA && !flags;
+    if (j.fast && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
         return FPQ_ERR_ARG;
+    if (j.fast)
+        lean_init(&j.lto, &j.fto, rnd);
     /* the table pays from 2^16 elements on */
-    if (j.fast && !flags && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
+    if (j.fast && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
         (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL)) {
         const size_t np = (size_t)1 << from->bits;
         j.tab = malloc(np * sizeof *j.tab);

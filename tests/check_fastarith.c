@@ -397,6 +397,41 @@ START_TEST(mixed_formats_random)
 }
 END_TEST
 
+/* Arrays of 2^16 elements or more from formats of at most 16 bits: the
+ * table path, with flags and without; every 7th element against the
+ * reference. */
+static void fill_random_big(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
+{
+    (void)op;
+    const uint64_t mask = fpq_check_mask(f);
+    for (int i = 0; i < 70000; i++)
+        batch_add(b, fpq_check_rng_next(g) & mask, fpq_check_rng_next(g) & mask, 0);
+}
+
+START_TEST(arrays_table_path_16_bits)
+{
+    static const char *const names[] = {"fp16", "bf16"};
+    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL};
+    const fpq_format *f = fpq_check_need(names[_i]);
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 700 + (uint64_t)_i);
+    for (size_t o = 0; o < 3; o++) {
+        batch b;
+        batch_init(&b, 1 << 17);
+        fill_random_big(&b, f, ops[o], &g);
+        for (size_t m = 0; m < NMODES; m++)
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = det_modes[m];
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                check_batch(f, ops[o], &b, &r, 7);
+            }
+        batch_free(&b);
+    }
+}
+END_TEST
+
 /* Stochastic rounding (the reference's path), in arrays: element i at
  * position rnd.position + i, whatever the slice. */
 START_TEST(arrays_stochastic_positions)
@@ -637,6 +672,7 @@ Suite *fastarith_suite(void)
     tcase_add_loop_test(tc, wide_formats_random, 0, nf);
     tcase_add_test(tc, mixed_formats_random);
     tcase_add_test(tc, arrays_stochastic_positions);
+    tcase_add_loop_test(tc, arrays_table_path_16_bits, 0, 2);
     tcase_add_loop_test(tc, gemm_equals_reference, 0, (int)(sizeof gemm_cases / sizeof gemm_cases[0]));
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
