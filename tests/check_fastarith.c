@@ -641,6 +641,9 @@ static void exhaustive_one(const char *name, fpq_op op, fpq_rnd mode)
     free(val);
     free(fin);
     free(bcol);
+    /* one line per case as it ends: the run is long */
+    fprintf(stderr, "fastarith all pairs: %s %s %s: %llu pairs differ\n", name, fpq_op_name(op), fpq_rnd_name(mode),
+            bad);
     FPQ_CHECK(bad == 0, "%s %s %s: %llu pairs differ, e.g. (0x%04llx, 0x%04llx)", name, fpq_op_name(op),
               fpq_rnd_name(mode), bad, first_a, first_b);
 }
