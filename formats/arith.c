@@ -13,7 +13,12 @@
  * with the same flags and the same ternary value.  Lookup-table values are
  * binary32 numbers; their thresholds span at most 128 + 149 + 64 bits, hence
  * FPQ_ARITH_PREC_LUT.  MPFR's exponent range is never touched: decoded values of
- * a valid format stay far inside it, and so do products and quotients. */
+ * a valid format stay far inside it, and so do products and quotients.
+ *
+ * fpq_arith_mixed first tries the fast exact path (fast-arith-impl.h: the
+ * same result, flags and ternary value from binary64 arithmetic, for +,
+ * -, *, /, sqrt and fma in host-exact float formats in the deterministic
+ * modes); fpq_arith_reference is the MPFR path alone. */
 #include "fast-arith-impl.h"
 
 #include <string.h>

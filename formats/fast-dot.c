@@ -24,18 +24,6 @@
 
 #include <stdlib.h>
 
-/* Hot loops are compiled for AVX-512, AVX2 and the baseline, as in
- * fast-kernels.c. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(FPQ_NO_CLONES) && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef HOT
-#define HOT
-#endif
-#define INLINE static inline __attribute__((always_inline))
 
 /* ---- the lean column loop ------------------------------------------------------ */
 

@@ -389,7 +389,9 @@ size_t fpq_boundaries_f64(double *out, size_t max, const fpq_format *fmt);
 /* Operands are bit patterns; the exact result is computed with MPFR      */
 /* (rounded to odd at FPQ_PARSE_PREC bits or more where it is not exact,   */
 /* which changes no rounding) and rounded once by fpq_encode into the      */
-/* result format: correct rounding in every mode, stochastic included,     */
+/* result format -- or, for +, -, *, /, sqrt and fma in host-exact float   */
+/* formats, in binary64 with the same outcome (fpq_arith_reference) --:   */
+/* correct rounding in every mode, stochastic included,                    */
 /* under either overflow policy, tininess after rounding.  Integer and     */
 /* lookup-table formats compute on their values the same way.             */
 /*                                                                         */
