@@ -301,7 +301,7 @@ START_TEST(npy_writer_round_trips_and_pads_the_header)
     fpq_errbuf e;
     for (int f32 = 0; f32 <= 1; f32++) {
         const char *p = tpath("w.npy");
-        ck_assert_msg(fpq_npy_write(p, &t, f32, &e) == FPQ_OK, "%s", e.msg);
+        ck_assert_msg(fpq_npy_write(p, &t, f32, FPQ_OUT_FORCE, &e) == FPQ_OK, "%s", e.msg);
         /* the bytes: magic, 1.0, header length making the data 64-aligned */
         FILE *fp = fopen(p, "rb");
         unsigned char pre[10];
@@ -328,7 +328,7 @@ START_TEST(npy_writer_round_trips_and_pads_the_header)
         fpq_tensor_free(&r);
     }
     /* a directory that does not exist: an error naming the path */
-    ck_assert_int_eq(fpq_npy_write(tpath("no/such/dir.npy"), &t, 0, &e), FPQ_LAB_ERR_IO);
+    ck_assert_int_eq(fpq_npy_write(tpath("no/such/dir.npy"), &t, 0, 0, &e), FPQ_LAB_ERR_IO);
     ck_assert(strstr(e.msg, "no/such/dir.npy") != NULL);
     fpq_tensor_free(&t);
 }
@@ -502,7 +502,7 @@ START_TEST(row_slices_take_rows_of_the_tensor)
         t.data[i] = (double)i * 1.25 - 7;
     fpq_errbuf e;
     const char *p = tpath("rows.npy");
-    ck_assert_msg(fpq_npy_write(p, &t, 0, &e) == FPQ_OK, "%s", e.msg);
+    ck_assert_msg(fpq_npy_write(p, &t, 0, FPQ_OUT_FORCE, &e) == FPQ_OK, "%s", e.msg);
     static const struct {
         const char *range;
         size_t a, b;

@@ -280,10 +280,14 @@ START_TEST(csv_has_a_header_and_one_row_per_cell)
     ck_assert_uint_eq(r.cells, SMALL_CELLS);
     ck_assert_uint_eq(r.written, SMALL_CELLS);
     char *t = slurp(path("all.csv"), NULL);
-    ck_assert_uint_eq(count_lines(t), SMALL_CELLS + 1);
+    ck_assert_uint_eq(count_lines(t), SMALL_CELLS + 2);
     char header[2048];
     fpq_sweep_header(header, sizeof header, FPQ_SWEEP_QUANT);
     ck_assert(strncmp(t, header, strlen(header)) == 0 && t[strlen(header)] == '\n');
+    /* then the plan line: the plan's fingerprint and its cells */
+    const char *pl = t + strlen(header) + 1;
+    ck_assert(strncmp(pl, "#plan=", 6) == 0 && strspn(pl + 6, "0123456789abcdef") == 16);
+    ck_assert(strncmp(pl + 22, ",cells=60\n", 10) == 0);
     /* every input axis of the mode, rows/cols/n, then the metrics */
     const size_t nf = count_fields(header);
     ck_assert_uint_eq(nf, 1 + 5 + 15 + FPQ_QMETRIC_COUNT + 1);
@@ -293,7 +297,7 @@ START_TEST(csv_has_a_header_and_one_row_per_cell)
     ck_assert_ptr_nonnull(strstr(header, ",mse,rmse,nmse,sqnr_db,max_abs_err,mean_rel_err,cos_sim,bias,"
                                          "clipped_frac,outlier_frac,bits_per_value,clip_ratio"));
     size_t k = 0;
-    for (char *line = strchr(t, '\n') + 1; *line; line = strchr(line, '\n') + 1, k++) {
+    for (char *line = strchr(pl, '\n') + 1; *line; line = strchr(line, '\n') + 1, k++) {
         ck_assert_uint_eq(count_fields(line), nf);
         ck_assert_uint_eq(strtoul(line, NULL, 10), k); /* plan order */
     }
@@ -444,14 +448,14 @@ START_TEST(rows_do_not_depend_on_threads_or_shards)
     fpq_sweep_merge_result mr;
     fpq_errbuf err;
     const char *rev[3] = {shards[2], shards[0], shards[1]};
-    int rc = fpq_sweep_merge(&mr, rev, 3, path("merged.csv"), -1, p.ncells, &err);
+    int rc = fpq_sweep_merge(&mr, rev, 3, path("merged.csv"), -1, FPQ_OUT_FORCE, p.ncells, &err);
     ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
     ck_assert_uint_eq(mr.rows, SMALL_CELLS);
     ck_assert_uint_eq(mr.missing, 0);
     assert_same_file(path("t1.csv"), path("merged.csv"));
 
     /* a missing shard is caught with the expected count */
-    rc = fpq_sweep_merge(&mr, rev, 2, path("m2.csv"), -1, p.ncells, &err);
+    rc = fpq_sweep_merge(&mr, rev, 2, path("m2.csv"), -1, FPQ_OUT_FORCE, p.ncells, &err);
     ck_assert_int_eq(rc, FPQ_LAB_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "missing"));
     fpq_sweep_plan_free(&p);
@@ -466,9 +470,9 @@ START_TEST(merge_refuses_conflicting_rows)
     small_plan(&p, NULL);
     run_to(&p, path("a.csv"), 1, 1, 1, false, NULL);
     char *t = slurp(path("a.csv"), NULL);
-    /* change one metric digit of row 3 */
+    /* change one metric digit of row 3 (after the header and plan lines) */
     char *line = t;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         line = strchr(line, '\n') + 1;
     char *end = strchr(line, '\n');
     char *d = end - 1;
@@ -479,12 +483,12 @@ START_TEST(merge_refuses_conflicting_rows)
     fpq_sweep_merge_result mr;
     fpq_errbuf err;
     const char *in[2] = {path("a.csv"), path("b.csv")};
-    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, 0, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, FPQ_OUT_FORCE, 0, &err), FPQ_LAB_ERR_FORMAT);
     ck_assert_msg(strstr(err.msg, "cell 3 differs"), "%s", err.msg);
     ck_assert_int_ne(access(path("m.csv"), F_OK), 0);
     /* identical duplicates are fine */
     in[1] = path("a.csv");
-    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, 0, &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, FPQ_OUT_FORCE, 0, &err), FPQ_OK);
     ck_assert_uint_eq(mr.duplicates, SMALL_CELLS);
     assert_same_file(path("a.csv"), path("m.csv"));
     free(t);
@@ -532,7 +536,7 @@ START_TEST(resume_after_a_killed_run_gives_the_same_file)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child was not killed");
     char *t = slurp(path("cut.csv"), NULL);
-    ck_assert_uint_eq(count_lines(t), 1 + 7);
+    ck_assert_uint_eq(count_lines(t), 2 + 7);
     free(t);
 
     /* not without --resume */
@@ -588,7 +592,7 @@ START_TEST(a_stopped_run_leaves_whole_rows_and_resumes)
     ck_assert_uint_lt(r.written, SMALL_CELLS);
     size_t len;
     char *t = slurp(path("stop.csv"), &len);
-    ck_assert_uint_eq(count_lines(t), 1 + r.written);
+    ck_assert_uint_eq(count_lines(t), 2 + r.written);
     ck_assert(t[len - 1] == '\n');
 
     /* and a torn last row, as a crash in mid-write would leave, is cut */
@@ -612,16 +616,17 @@ START_TEST(resume_puts_rows_in_plan_order)
     fpq_sweep_plan p;
     small_plan(&p, NULL);
     run_to(&p, path("ref.csv"), 1, 1, 1, false, NULL);
-    /* keep the header and rows of cells 40 and 2 only, in that order */
+    /* keep the header, the plan line and rows of cells 40 and 2 only, in
+     * that order */
     char *t = slurp(path("ref.csv"), NULL);
-    char *rows[SMALL_CELLS + 1];
+    char *rows[SMALL_CELLS + 2];
     size_t n = 0;
     for (char *s = t; *s; s = strchr(s, '\n') + 1)
         rows[n++] = s;
     FILE *f = fopen(path("mixed.csv"), "wb");
-    fwrite(rows[0], 1, (size_t)(rows[1] - rows[0]), f);
-    fwrite(rows[41], 1, (size_t)(rows[42] - rows[41]), f);
-    fwrite(rows[3], 1, (size_t)(rows[4] - rows[3]), f);
+    fwrite(rows[0], 1, (size_t)(rows[2] - rows[0]), f);
+    fwrite(rows[42], 1, (size_t)(rows[43] - rows[42]), f);
+    fwrite(rows[4], 1, (size_t)(rows[5] - rows[4]), f);
     fclose(f);
     fpq_sweep_result r;
     run_to(&p, path("mixed.csv"), 2, 1, 1, true, &r);
@@ -654,7 +659,7 @@ START_TEST(foreign_or_corrupt_files_are_refused_untouched)
     small_plan(&p, NULL);
     run_to(&p, path("ref.csv"), 2, 1, 1, false, NULL);
     char *t = slurp(path("ref.csv"), NULL);
-    char *r1 = strchr(t, '\n') + 1;
+    char *r1 = strchr(strchr(t, '\n') + 1, '\n') + 1; /* after the header and plan lines */
     char *r2 = strchr(r1, '\n') + 1;
 
     refused(&p, "foreign.csv", "a,b,c\n1,2,3\n", "not an fpq sweep CSV");
@@ -674,7 +679,7 @@ START_TEST(foreign_or_corrupt_files_are_refused_untouched)
         last--;
     memcpy(bad + hl, r1, (size_t)(last - r1));
     strcpy(bad + hl + (size_t)(last - r1), "\n");
-    refused(&p, "short.csv", bad, ":2: ");
+    refused(&p, "short.csv", bad, ":3: ");
 
     /* a metric that is not a number */
     memcpy(bad, t, (size_t)(r2 - t));

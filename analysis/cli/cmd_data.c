@@ -22,7 +22,9 @@
 enum { OPT_F32 = 1, OPT_STATS };
 
 static const cli_opt gen_opts[] = {
-    CLI_OPT_OUT("FILE", "write FILE (.npy), replacing it whole or not at all"),
+    CLI_OPT_OUT("FILE", "write FILE (.npy) through a temporary file renamed\n"
+                        "into place"),
+    CLI_OPT_FORCE("replace an existing FILE (refused without it)"),
     {OPT_F32, 0, "f32", NULL, "store float32 instead of float64"},
     {0},
 };
@@ -30,7 +32,7 @@ static const cli_opt gen_opts[] = {
 static void gen_help(FILE *f)
 {
     fprintf(f,
-            "Usage: fpq gen SPEC [--out FILE.npy] [--f32]\n"
+            "Usage: fpq gen SPEC [--out FILE.npy [--force]] [--f32]\n"
             "\n"
             "Generate the tensor SPEC describes and write it to FILE.npy (float64, or\n"
             "float32 with --f32; 2-D, rows x cols), or without --out print one value\n"
@@ -72,6 +74,7 @@ int cli_gen_main(int argc, char **argv)
 {
     const char *out = NULL, *spec = NULL;
     int f32 = 0, id;
+    unsigned flags = 0;
     cli_parser p;
     cli_parser_init(&p, "gen", gen_opts, argc, argv);
     const char *arg;
@@ -85,6 +88,7 @@ int cli_gen_main(int argc, char **argv)
             spec = arg;
             break;
         case CLI_ID_OUT: out = arg; break;
+        case CLI_ID_FORCE: flags |= FPQ_OUT_FORCE; break;
         case OPT_F32: f32 = 1; break;
         }
     }
@@ -94,6 +98,10 @@ int cli_gen_main(int argc, char **argv)
     fpq_errbuf e;
     if (fpq_gen_parse(&s, spec, &e) != FPQ_OK)
         return cli_usage_error("gen", "%s", e.msg);
+    if (out && fpq_out_check(out, flags, &e) != FPQ_OK) {
+        cli_error("%s", e.msg); /* before the work */
+        return CLI_EXIT_DATA;
+    }
     fpq_tensor t;
     if (fpq_gen_fill(&t, &s, &e) != FPQ_OK) {
         cli_error("%s", e.msg);
@@ -101,7 +109,7 @@ int cli_gen_main(int argc, char **argv)
     }
     int rc = CLI_EXIT_OK;
     if (out) {
-        if (fpq_npy_write(out, &t, f32, &e) != FPQ_OK) {
+        if (fpq_npy_write(out, &t, f32, flags, &e) != FPQ_OK) {
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
         }

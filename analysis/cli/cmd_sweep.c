@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "qspec_opts.h"
 
 /* ---------------------------------------------------------------------- */
@@ -28,11 +29,13 @@ static const cli_opt sweep_own[] = {
     {OPT_PLAN, 0, "plan", "FILE", "the cells from a plan file instead of the axes"},
     CLI_OPT_OUT("FILE", "write the CSV to FILE (default: standard output);\n"
                         "rows are appended and flushed one by one, so an\n"
-                        "interrupted run leaves whole rows"),
+                        "interrupted run leaves whole rows; FILE is locked\n"
+                        "during the run (a second run on it is refused)"),
     {OPT_RESUME, 0, "resume", NULL,
-     "keep FILE's rows (checked against the plan: a foreign\n"
-     "or corrupt file is refused) and run the other cells"},
-    CLI_OPT_FORCE("replace an existing FILE"),
+     "keep FILE's rows (checked against the plan and its\n"
+     "plan line: a foreign or corrupt file is refused) and\n"
+     "run the other cells"},
+    CLI_OPT_FORCE("replace an existing FILE (refused without it)"),
     CLI_OPT_THREADS("cells at once on N threads, 1 to 4096 (default: all\ncores)"),
     {OPT_SHARD, 0, "shard", "K/N",
      "only the cells i with i mod N = K-1 (1 <= K <= N);\n"
@@ -66,7 +69,9 @@ static void sweep_help(FILE *f, const sweep_options *t)
     "       fpq sweep --plan FILE [OPTIONS]\n"
     "\n"
     "Run a plan of independent cells and write one CSV row per cell, in plan\n"
-    "order: \"cell\" (the index in the plan), the cell's inputs (label, source,\n"
+    "order after a header line and a plan line (\"#plan=H,cells=N\", the plan's\n"
+    "fingerprint, which --resume and fpq merge check): \"cell\" (the index in the\n"
+    "plan), the cell's inputs (label, source,\n"
     "n, rows, cols, then one column per axis of the mode; \"-\" where a value\n"
     "does not apply), then the metrics (mse, rmse, nmse, sqnr_db, max_abs_err,\n"
     "mean_rel_err, cos_sim, bias, clipped_frac, outlier_frac, bits_per_value;\n"
@@ -373,7 +378,9 @@ int cli_sweep_main(int argc, char **argv)
 enum { OPT_CELLS = 1 };
 
 static const cli_opt merge_opts[] = {
-    CLI_OPT_OUT("FILE", "write to FILE (default: standard output)"),
+    CLI_OPT_OUT("FILE", "write to FILE (default: standard output), through a\n"
+                        "temporary file renamed into place"),
+    CLI_OPT_FORCE("replace an existing FILE (refused without it)"),
     {OPT_CELLS, 0, "cells", "N", "require exactly the cells 0 .. N-1 (fpq sweep --count)"},
     CLI_OPT_QUIET("no summary on standard error"),
     {0},
@@ -381,13 +388,14 @@ static const cli_opt merge_opts[] = {
 
 static void merge_help(FILE *f)
 {
-    fputs("Usage: fpq merge FILE.csv... [--out ALL.csv] [--cells N]\n"
+    fputs("Usage: fpq merge FILE.csv... [--out ALL.csv [--force]] [--cells N]\n"
           "\n"
           "Join the CSVs of a sweep's shards (fpq sweep --shard K/N) into one file in\n"
           "plan order: the file the whole plan gives in one run, byte for byte.  Every\n"
-          "input must be an fpq sweep CSV of the same mode made of whole rows; a cell\n"
-          "found twice must have the same row (it is written once).  The output is\n"
-          "written to a temporary file and renamed into place.\n"
+          "input must be an fpq sweep CSV of the same plan (the same plan line) made\n"
+          "of whole rows, and not locked by a sweep still writing it; a cell found\n"
+          "twice must have the same row (it is written once).  An existing output is\n"
+          "replaced only with --force, and locked while the merge runs.\n"
           "\n"
           "Options:\n",
           f);
@@ -404,6 +412,7 @@ int cli_merge_main(int argc, char **argv)
     const char *out = NULL;
     unsigned long long expect = 0;
     bool quiet = false;
+    unsigned flags = 0;
     const char **in = cli_xmalloc(sizeof *in * (size_t)(argc + 1));
     size_t nin = 0;
     cli_parser p;
@@ -416,7 +425,8 @@ int cli_merge_main(int argc, char **argv)
         case CLI_HELP: merge_help(stdout); rc = -1; break;
         case CLI_OPERAND: in[nin++] = arg; break;
         case CLI_ID_OUT: out = arg; break;
-        case OPT_CELLS: rc = cli_arg_uint(&p, arg, 1, FPQ_SWEEP_MAX_CELLS, &expect); break;
+        case OPT_CELLS: rc = cli_arg_uint(&p, arg, 1, SIZE_MAX, &expect); break;
+        case CLI_ID_FORCE: flags |= FPQ_OUT_FORCE; break;
         case CLI_ID_QUIET: quiet = true; break;
         }
     }
@@ -429,7 +439,7 @@ int cli_merge_main(int argc, char **argv)
     fflush(stdout);
     fpq_sweep_merge_result res;
     fpq_errbuf err;
-    int st = fpq_sweep_merge(&res, in, nin, out, 1, (size_t)expect, &err);
+    int st = fpq_sweep_merge(&res, in, nin, out, 1, flags, (size_t)expect, &err);
     free(in);
     if (st != FPQ_OK) {
         cli_error("%s", err.msg);
