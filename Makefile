@@ -340,6 +340,7 @@ RUN_CHECK = $(strip env $(CHECK_ENV) $(VALGRIND) ./$(CHECK_FPQ))
 check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-cli
+	@$(SHELL) tests/check-files.sh $(FPQ)
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-figures
 	@$(MAKE) --no-print-directory check-fuzz

@@ -18,7 +18,10 @@
 #
 # Everything is built in a temporary directory beside OUT and renamed into
 # place only when every study succeeded: a failure leaves the previous
-# report intact.  Prints the wall time taken; the report records it too.
+# report intact.  OUT is replaced only when it is missing, empty, or a
+# report (it holds the marker file .fpq-report that every report gets):
+# any other directory, a file or a symbolic link is refused at once and
+# left as it is.  Prints the wall time taken; the report records it too.
 
 set -eu
 
@@ -55,6 +58,21 @@ die() {
     echo "$me: $*" >&2
     exit 1
 }
+
+# OUT may be replaced only if it is missing, an empty directory, or a
+# report: a directory holding the marker file every report gets.
+marker=.fpq-report
+case $out in ?*/) out=${out%/} ;; esac
+check_out() {
+    if [ -L "$out" ]; then
+        die "$out is a symbolic link: give the directory itself as --out"
+    elif [ -e "$out" ] && [ ! -d "$out" ]; then
+        die "$out exists and is not a directory: choose another --out"
+    elif [ -d "$out" ] && [ ! -f "$out/$marker" ] && [ -n "$(ls -A "$out")" ]; then
+        die "$out holds files that are not an fpq report (it has no $marker): it is left as it is; choose another --out (a new or empty directory), or move its files away yourself"
+    fi
+}
+check_out
 
 [ -x "$fpq" ] || die "$fpq: not an executable (run make first)"
 command -v gnuplot >/dev/null 2>&1 || die "gnuplot not found (make deps installs gnuplot-nox)"
@@ -349,13 +367,16 @@ rm -f "$tmp"/*/section.md "$tmp"/*/section.html "$tmp"/*/notes.txt "$tmp"/*/*.da
 # ---------------------------------------------------------------------------
 # Into place: the old report is replaced only now.
 
+printf 'fpq report: scripts/report.sh replaces this directory whole on its next run with --out here.\n' \
+    >"$tmp/$marker"
+check_out # again: OUT may have changed while the studies ran
 old=
 if [ -e "$out" ]; then
     old="$parent/.report-old.$$"
-    mv "$out" "$old" || die "cannot move the old $out aside"
+    mv -T "$out" "$old" || die "cannot move the old $out aside"
 fi
-if ! mv "$tmp" "$out"; then
-    [ -n "$old" ] && mv "$old" "$out"
+if ! mv -T "$tmp" "$out"; then
+    [ -n "$old" ] && mv -T "$old" "$out"
     die "cannot move the new report into $out"
 fi
 trap - EXIT

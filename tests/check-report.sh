@@ -57,10 +57,15 @@ fail() {
 }
 
 # --- 1. a small report --------------------------------------------------------
+# (DIR/out from before reports carried their marker is this check's own: removed)
+if [ -d "$dir/out" ] && [ ! -f "$dir/out/.fpq-report" ]; then
+    rm -rf "$dir/out"
+fi
 t0=$(date +%s)
 sh "$root/scripts/report.sh" --small --fpq "$fpq" --out "$dir/out" || fail "scripts/report.sh --small failed"
 echo "$me: small report built in $(( $(date +%s) - t0 )) s"
 [ -s "$dir/out/index.html" ] && [ -s "$dir/out/REPORT.md" ] || fail "no index.html or REPORT.md"
+[ -f "$dir/out/.fpq-report" ] || fail "no .fpq-report marker in $dir/out"
 
 # --- 2. the page in headless Chromium -----------------------------------------
 driver=$(command -v chromedriver || echo /usr/bin/chromedriver)
@@ -172,7 +177,7 @@ sh "$root/scripts/parallel-sweep.sh" --fpq "$fpq" -j 2 --out "$dir/parallel/merg
     fail "scripts/parallel-sweep.sh failed"
 cmp "$dir/parallel/single.csv" "$dir/parallel/merged.csv" || fail "GNU parallel's merged CSV differs from one run"
 echo "$me: GNU parallel (2 jobs, 2 shards): merged CSV equals the single run byte for byte" \
-    "($(($(wc -l <"$dir/parallel/single.csv") - 1)) rows)"
+    "($(($(wc -l <"$dir/parallel/single.csv") - 2)) rows)"
 
 # --- 4. an interrupted sweep, resumed ------------------------------------------
 set -- --source normal:rows=256,cols=1024,seed=1 --format int8,int4,int3,fp8_e4m3,fp8_e5m2,fp4_e2m1,nf4 \
@@ -191,7 +196,7 @@ st=0
 wait "$spid" || st=$?
 [ "$st" -eq 130 ] || fail "fpq sweep after SIGINT: exit status $st, expected 130 (killed by SIGINT)"
 grep -q 'interrupted after' "$dir/interrupt.err" || fail "no 'interrupted after' message: $(cat "$dir/interrupt.err")"
-rows=$(($(wc -l <"$dir/interrupt.csv") - 1))
+rows=$(($(wc -l <"$dir/interrupt.csv") - 2)) # less the header and plan lines
 total=$("$fpq" sweep "$@" --count -q)
 [ "$rows" -lt "$total" ] || fail "the sweep finished before the interrupt ($rows rows): nothing tested"
 [ "$(tail -c 1 "$dir/interrupt.csv" | od -An -c | tr -d ' ')" = '\n' ] || fail "a partial row after SIGINT"

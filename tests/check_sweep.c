@@ -5,7 +5,9 @@
  * fresh temporary directory and compare files byte for byte: one thread
  * against two, the whole plan against its shards merged, a run killed
  * with SIGKILL after a few rows and then resumed against an uninterrupted
- * run.  Foreign and corrupt files must be refused and left untouched.
+ * run.  Foreign and corrupt files must be refused and left untouched, and
+ * so must files another process holds locked; output files follow
+ * outfile.h's rules (--force, devices, temporaries removed on a signal).
  *
  * Oracles: the plan's size is counted by hand from its axes; the Lloyd-Max
  * errors are Max's (1960, Table I) to the four digits he printed, and the
@@ -20,11 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "csv.h"
+#include "io.h"
+#include "outfile.h"
 #include "source.h"
 #include "sweep.h"
 
@@ -714,6 +719,157 @@ START_TEST(foreign_or_corrupt_files_are_refused_untouched)
 }
 END_TEST
 
+/* ---- output files, locks, plan lines -------------------------------------- */
+
+/* Whether tmpdir holds a file whose name has s in it. */
+static bool dir_has(const char *s)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q -F -e '%s'", tmpdir, s);
+    return system(cmd) == 0;
+}
+
+START_TEST(output_files_follow_one_rule)
+{
+    make_tmpdir();
+    fpq_tensor t;
+    double v[3] = {1, 2, 3};
+    ck_assert_int_eq(fpq_tensor_alloc(&t, 1, 3), FPQ_OK);
+    memcpy(t.data, v, sizeof v);
+    fpq_errbuf err;
+    /* a new file; the same again only with FPQ_OUT_FORCE */
+    ck_assert_msg(fpq_npy_write(path("a.npy"), &t, 0, 0, &err) == FPQ_OK, "%s", err.msg);
+    ck_assert_int_eq(fpq_npy_write(path("a.npy"), &t, 0, 0, &err), FPQ_LAB_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "exists: add --force"));
+    ck_assert_msg(fpq_npy_write(path("a.npy"), &t, 0, FPQ_OUT_FORCE, &err) == FPQ_OK, "%s", err.msg);
+    /* a file named like the old temporary is left alone, and no
+     * temporary is left behind */
+    spit(path("b.npy.tmp"), "mine\n");
+    ck_assert_msg(fpq_npy_write(path("b.npy"), &t, 0, 0, &err) == FPQ_OK, "%s", err.msg);
+    char *mine = slurp(path("b.npy.tmp"), NULL);
+    ck_assert_str_eq(mine, "mine\n");
+    free(mine);
+    ck_assert(!dir_has(".fpq-tmp."));
+    /* a link to a device: written in place, the link stays */
+    ck_assert_int_eq(symlink("/dev/null", path("null")), 0);
+    ck_assert_msg(fpq_npy_write(path("null"), &t, 0, 0, &err) == FPQ_OK, "%s", err.msg);
+    struct stat st;
+    ck_assert_int_eq(lstat(path("null"), &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+    /* a directory is refused */
+    ck_assert_int_eq(fpq_npy_write(tmpdir, &t, 0, FPQ_OUT_FORCE, &err), FPQ_LAB_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "is a directory"));
+    fpq_tensor_free(&t);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(a_signal_removes_the_temporary)
+{
+    make_tmpdir();
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL); /* as in a program of its own, not check's */
+        fpq_outfile f;
+        fpq_errbuf err;
+        if (fpq_out_open(&f, path("sig.npy"), 0, &err) != FPQ_OK || fpq_out_write(&f, "half", 4, &err) != FPQ_OK)
+            _exit(3);
+        kill(getpid(), SIGTERM);
+        _exit(4); /* not reached */
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "the child was not killed by SIGTERM");
+    ck_assert(!dir_has(".fpq-tmp."));
+    ck_assert_int_ne(access(path("sig.npy"), F_OK), 0);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(a_locked_file_is_refused_and_a_foreign_plan_too)
+{
+    make_tmpdir();
+    fpq_sweep_plan p;
+    small_plan(&p, NULL);
+    run_to(&p, path("ref.csv"), 2, 1, 1, false, NULL);
+    char *before = slurp(path("ref.csv"), NULL);
+
+    /* another open file holds the lock: the run and a merge into it refused */
+    int fd = open(path("ref.csv"), O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+    fpq_errbuf err;
+    ck_assert_int_eq(run_status(&p, path("ref.csv"), true, &err), FPQ_LAB_ERR_IO);
+    ck_assert_msg(strstr(err.msg, "is in use by") && strstr(err.msg, "--resume"), "%s", err.msg);
+    fpq_sweep_merge_result mr;
+    const char *in[2] = {path("ref.csv"), NULL};
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 1, path("m.csv"), -1, 0, 0, &err), FPQ_LAB_ERR_IO);
+    ck_assert_msg(strstr(err.msg, "is in use by"), "%s", err.msg);
+    close(fd);
+    char *after = slurp(path("ref.csv"), NULL);
+    ck_assert_str_eq(before, after);
+    free(after);
+
+    /* the same axes, another seed: the plan line differs */
+    fpq_sweep_plan q;
+    fpq_sweep_axes a;
+    fpq_sweep_axes_init(&a, FPQ_SWEEP_QUANT);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "normal:rows=16,cols=256,seed=1", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_FORMAT, "int8", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_ROUND, "sr", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SEED, "8", &err), FPQ_OK);
+    fpq_sweep_plan_init(&q, FPQ_SWEEP_QUANT);
+    ck_assert_int_eq(fpq_sweep_plan_cross(&q, &a, NULL, &err), FPQ_OK);
+    fpq_sweep_axes_free(&a);
+    ck_assert_int_eq(run_status(&q, path("ref.csv"), true, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "another plan"), "%s", err.msg);
+    run_to(&q, path("q.csv"), 1, 1, 1, false, NULL);
+    in[1] = path("q.csv");
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, 0, 0, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "different plans"), "%s", err.msg);
+    ck_assert_int_ne(access(path("m.csv"), F_OK), 0);
+    after = slurp(path("ref.csv"), NULL);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+    fpq_sweep_plan_free(&q);
+    fpq_sweep_plan_free(&p);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(merge_work_is_bounded_by_the_rows)
+{
+    make_tmpdir();
+    fpq_sweep_plan p;
+    small_plan(&p, NULL);
+    run_to(&p, path("ref.csv"), 2, 1, 1, false, NULL);
+    /* the file as its plan line said 2^40 cells: --cells 2^40 answers at
+     * once with the cells missing */
+    char *t = slurp(path("ref.csv"), NULL);
+    char *pl = strstr(t, ",cells=60\n");
+    ck_assert_ptr_nonnull(pl);
+    size_t cap = strlen(t) + 32;
+    char *big = malloc(cap);
+    snprintf(big, cap, "%.*s,cells=1099511627776\n%s", (int)(pl - t), t, pl + strlen(",cells=60\n"));
+    spit(path("big.csv"), big);
+    fpq_sweep_merge_result mr;
+    fpq_errbuf err;
+    const char *in[1] = {path("big.csv")};
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 1, path("m.csv"), -1, 0, (size_t)1 << 40, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_uint_eq(mr.missing, ((size_t)1 << 40) - SMALL_CELLS);
+    ck_assert_uint_eq(mr.first_missing, SMALL_CELLS);
+    free(big);
+    free(t);
+    fpq_sweep_plan_free(&p);
+    remove_tmpdir();
+}
+END_TEST
+
 /* ---- cast mode ----------------------------------------------------------- */
 
 START_TEST(cast_mode_counts_underflow_subnormals_and_overflow)
@@ -834,6 +990,12 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, a_stopped_run_leaves_whole_rows_and_resumes);
     tcase_add_test(tc, resume_puts_rows_in_plan_order);
     tcase_add_test(tc, foreign_or_corrupt_files_are_refused_untouched);
+    suite_add_tcase(s, tc);
+    tc = fpq_check_tcase("files", 120);
+    tcase_add_test(tc, output_files_follow_one_rule);
+    tcase_add_test(tc, a_signal_removes_the_temporary);
+    tcase_add_test(tc, a_locked_file_is_refused_and_a_foreign_plan_too);
+    tcase_add_test(tc, merge_work_is_bounded_by_the_rows);
     suite_add_tcase(s, tc);
     tc = fpq_check_tcase("lloydmax", 60);
     tcase_add_test(tc, lloydmax_one_bit_is_the_closed_form);

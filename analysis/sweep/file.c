@@ -217,6 +217,19 @@ static int check_row(size_t *cell, const fpq_csv_fields *f, size_t got, fpq_swee
                            "it: the row was edited or damaged; delete that line and resume to compute the cell "
                            "again", path, lineno, name, f->v[i], domain_text(name));
     }
+    /* sqnr_db is inf only without error (Σ(x^ - x)² = 0), and then mse is 0 */
+    const char *mse = NULL, *sqnr = NULL;
+    for (size_t i = nin; i < nf; i++) {
+        const char *name = sweep_metric_name(mode, i - nin);
+        if (strcmp(name, "mse") == 0)
+            mse = f->v[i];
+        else if (strcmp(name, "sqnr_db") == 0)
+            sqnr = f->v[i];
+    }
+    if (mse && sqnr && strcmp(sqnr, "inf") == 0 && strtod(mse, NULL) != 0)
+        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: metric sqnr_db is inf (no error) but mse is %.40s: the "
+                       "row was edited or damaged; delete that line and resume to compute the cell again", path,
+                       lineno, mse);
     return FPQ_OK;
 }
 
