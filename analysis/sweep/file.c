@@ -126,11 +126,14 @@ int sweep_check_header(size_t *body, int *found, sweep_planline *pl, const char 
     int rc = FPQ_OK;
     if (m < 0) {
         rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s is not an fpq sweep CSV: its first line is not a sweep "
-                     "header ('%.40s%s')", path, h, strlen(h) > 40 ? "..." : "");
+                     "header ('%.40s%s'); name a sweep's CSV, or use --force to replace the file", path, h,
+                     strlen(h) > 40 ? "..." : "");
     } else if (!nl) {
-        rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: the header line has no newline", path);
+        rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: the header line has no newline (a run cut short as it "
+                     "started): run the sweep again with --force", path);
     } else if (mode >= 0 && m != mode) {
-        rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s holds a %s sweep, not a %s sweep", path,
+        rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s holds a %s sweep, not a %s sweep: another sweep's file "
+                     "(use another file, or --force to replace it)", path,
                      fpq_sweep_mode_name((fpq_sweep_mode)m), fpq_sweep_mode_name((fpq_sweep_mode)mode));
     }
     free(h);
