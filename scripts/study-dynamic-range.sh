@@ -50,7 +50,7 @@ END {
         }
         z = 0; for (j = 1; j <= n[fm]; j++) z += O[fm, j] > 0
         if (z) {
-            printf "%s\"%s: overflow (Inf, NaN)\"\n", (b++ ? "\n\n" : ""), fm
+            printf "%s\"%s: overflow to Inf or NaN\"\n", (b++ ? "\n\n" : ""), fm
             for (j = 1; j <= n[fm]; j++) if (O[fm, j] > 0) print X[fm, j] "," O[fm, j]
         }
     }
