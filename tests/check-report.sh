@@ -109,7 +109,7 @@ echo "$me: lint-report passes the small report and fails each of 6 broken copies
 # zero-point study, seed 1, from the raw CSV and from fpq quant itself
 src=$(awk -F'"' 'NR > 1 && /,normal,/ && /seed=1,/ { print $2; exit }' "$dir/out/zeropoint/zeropoint-seeds.csv")
 [ -n "$src" ] || fail "no normal seed-1 source in zeropoint-seeds.csv"
-want=$("$fpq" quant -f int4 --csv "$src" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "sqnr_db") c = i; next } { print $c }')
+want=$("$fpq" quant -f int4 --json "$src" | sed -n 's/.*"sqnr_db": \([^,]*\),.*/\1/p')
 cat >"$dir/pick.awk" <<'AWK'
 NR == 1 { csv_head($0); next }
 {
