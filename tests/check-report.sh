@@ -16,6 +16,8 @@
 #    with an extra field (an unquoted comma), an unflagged inf SQNR, a
 #    table cell reading inf, a generated claim that disagrees with its CSV,
 #    a figure's data file without data, a per-channel scale over one value;
+#    the studies show seed spread, the range study's drift rows, overflow
+#    named in the loss-scale table, no claim of equality on symmetric data;
 #    and the report's numbers say what fpq quant says for the same cell.
 # 3. GNU parallel: scripts/parallel-sweep.sh with two local jobs must give
 #    the same merged CSV, byte for byte, as one fpq sweep.
@@ -104,6 +106,18 @@ mv "$g.new" "$g"
 lint_must_fail "per-channel scales of one value" formats
 rm -rf "$dir/lint" "$dir/lint.err"
 echo "$me: lint-report passes the small report and fails each of 6 broken copies, naming the section"
+
+# What the studies must show: seed spread, the drift rows, no best loss
+# scale where values overflow, per-channel audio scales per audio channel
+o=$dir/out
+head -n 1 "$o/formats/formats.csv" | grep -q ',seeds,sqnr_db_min,sqnr_db_max,' || fail "formats.csv has no seed spread"
+# synthetic rows (their source reads seed=*): seeds is the fifth field from the end
+grep 'seed=\*' "$o/formats/formats.csv" | awk -F, '$(NF - 4) < 2 { bad = 1 } END { exit bad || NR == 0 }' ||
+    fail "a synthetic formats cell ran under fewer than 2 seeds"
+head -n 1 "$o/range/static.csv" | grep -q 'drifted static' || fail "the range study lost its drift rows"
+grep -q 'first scale with Inf/NaN' "$o/dynamic-range/table.csv" || fail "the loss-scale table does not name overflow"
+grep -q 'On symmetric data the two are equal' "$o/index.html" && fail "the zero-point section claims equality"
+echo "$me: the studies show seed spread, drift rows and overflow by name"
 
 # The report's numbers are fpq quant's: int4 per tensor on normal data of the
 # zero-point study, seed 1, from the raw CSV and from fpq quant itself
