@@ -31,8 +31,8 @@
  * cell's index in the plan), label, source, the source's n, rows and cols,
  * the other inputs (the columns of `fpq quant --csv` where they exist),
  * then the metrics: quant.h's fpq_qmetric_names, then quant adds
- * clip_ratio (the mean chosen clip value / max|x|), cast adds
- * underflow_frac, subnormal_frac and overflow_frac.  Doubles are written
+ * clip_ratio (the mean chosen clip value / max|x|) and unit_values (n /
+ * units: values per scale), cast adds subnormal_frac.  Doubles are written
  * with the fewest digits that read back to the same binary64
  * (fpq_sweep_fmt_double), so a row is a
  * function of its cell alone: the same text whatever the thread count and

@@ -206,8 +206,9 @@ run "$fpq" merge "$d/dup.csv" --out "$d/dedup.csv" -q
 result $? "the recovery named: fpq merge keeps one of identical rows"
 
 # doctored metrics in a resumed file: refused, the file left as it was
+after=$(head -n 1 "$d/whole.csv" | awk -F, '{ for (i = 1; i <= NF; i++) if ($i == "mse") print NF - i }')
 for bad in nan -1 0x1p-3 ' 0.5' 1e+00; do
-    sed "4s/,[^,]*\(\(,[^,]*\)\{11\}\)\$/,$bad\1/" "$d/whole.csv" >"$d/bad.csv"
+    sed "4s/,[^,]*\(\(,[^,]*\)\{$after\}\)\$/,$bad\1/" "$d/whole.csv" >"$d/bad.csv"
     cp "$d/bad.csv" "$d/bad.before"
     run "$fpq" sweep "$@" --out "$d/bad.csv" --resume
     [ $st -eq 1 ] && has "metric mse is '$bad'" && has 'delete that line and resume' &&

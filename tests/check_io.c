@@ -1361,8 +1361,9 @@ START_TEST(audio_pcm_and_float_wav_become_doubles_in_range)
     memset(&d, 0, sizeof d);
     const char *p = write_bytes("s.wav", &b);
     fpq_tensor t = load_ok(p);
-    double want[6] = {-1, 32767.0 / 32768, 0, 0.5, -1.0 / 32768, 1.0 / 32768};
-    expect_values(&t, 2, 3, want);
+    /* frames x channels: one row per frame */
+    double want[6] = {-1, 0.5, 32767.0 / 32768, -1.0 / 32768, 0, 1.0 / 32768};
+    expect_values(&t, 3, 2, want);
     fpq_tensor_free(&t);
     /* mono float32 */
     for (int i = 0; i < 4; i++)
@@ -1377,7 +1378,7 @@ START_TEST(audio_pcm_and_float_wav_become_doubles_in_range)
     fpq_io_close(&io);
     t = load_ok(p);
     double fw[4] = {0.25, -0.5, 0.75, 0};
-    expect_values(&t, 1, 4, fw);
+    expect_values(&t, 4, 1, fw);
     fpq_tensor_free(&t);
 }
 END_TEST

@@ -295,12 +295,13 @@ START_TEST(csv_has_a_header_and_one_row_per_cell)
     ck_assert(strncmp(pl + 22, ",cells=60\n", 10) == 0);
     /* every input axis of the mode, rows/cols/n, then the metrics */
     const size_t nf = count_fields(header);
-    ck_assert_uint_eq(nf, 1 + 5 + 15 + FPQ_QMETRIC_COUNT + 1);
+    ck_assert_uint_eq(nf, 1 + 5 + 15 + FPQ_QMETRIC_COUNT + 2); /* clip_ratio, unit_values */
     ck_assert_ptr_nonnull(strstr(header, "cell,label,source,n,rows,cols,format,scheme,granularity,group,axis,"
                                          "scale_format,scale_round,mx_rule,range,round,seed,symmetric,outlier,"
                                          "kept_format,calibrate,"));
-    ck_assert_ptr_nonnull(strstr(header, ",mse,rmse,nmse,sqnr_db,max_abs_err,mean_rel_err,cos_sim,bias,"
-                                         "clipped_frac,outlier_frac,bits_per_value,clip_ratio"));
+    ck_assert_ptr_nonnull(strstr(header, ",mse,rmse,nmse,sqnr_db,lossless,max_abs_err,mean_rel_err,cos_sim,bias,"
+                                         "clipped_frac,flushed_frac,overflow_frac,nan_frac,outlier_frac,"
+                                         "bits_per_value,clip_ratio,unit_values"));
     size_t k = 0;
     for (char *line = strchr(pl, '\n') + 1; *line; line = strchr(line, '\n') + 1, k++) {
         ck_assert_uint_eq(count_fields(line), nf);
@@ -896,12 +897,17 @@ START_TEST(cast_mode_counts_underflow_subnormals_and_overflow)
     ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
     char *row;
     ck_assert_int_eq(fpq_sweep_cell_row(&row, &p, 0, &x, NULL, &err), FPQ_OK);
-    /* scale 1: 1e-9 underflows; 1e-6 and 3e-5 are subnormal; 70000 overflows */
-    ck_assert_msg(strstr(row, ",0.16666666666666666,0.3333333333333333,0.16666666666666666\n"), "%s", row);
+    /* scale 1: 1e-9 underflows (flushed_frac); 1e-6 and 3e-5 are subnormal;
+     * 70000 is beyond 65504 (clipped_frac) and became Inf (overflow_frac),
+     * so SQNR is -inf, flagged */
+    ck_assert_msg(strstr(row, ",-inf,0,") &&
+                      strstr(row, ",0.16666666666666666,0.16666666666666666,0.16666666666666666,0,0,16,"
+                                  "0.3333333333333333\n"),
+                  "%s", row);
     free(row);
     ck_assert_int_eq(fpq_sweep_cell_row(&row, &p, 1, &x, NULL, &err), FPQ_OK);
     /* scale 1/2: 35000 fits; 1.5e-5 still subnormal */
-    ck_assert_msg(strstr(row, ",0.16666666666666666,0.3333333333333333,0\n"), "%s", row);
+    ck_assert_msg(strstr(row, ",0,0.16666666666666666,0,0,0,16,0.3333333333333333\n"), "%s", row);
     free(row);
     fpq_tensor_free(&x);
     fpq_sweep_plan_free(&p);

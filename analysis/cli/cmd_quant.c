@@ -434,6 +434,9 @@ int cli_quant_main(int argc, char **argv)
             rc = CLI_EXIT_DATA;
             goto done;
         }
+        char why[320];
+        if (fpq_qunit_too_small(why, sizeof why, &rows[i].spec, x.rows, x.cols))
+            cli_error("warning: %s", why);
     }
     if (o.out) {
         fpq_errbuf e = {""};

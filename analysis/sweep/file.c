@@ -152,59 +152,69 @@ int sweep_check_header(size_t *body, int *found, sweep_planline *pl, const char 
     return rc;
 }
 
-/* The domain of each metric, by name: [lo, hi], and whether NaN is one of
- * its values (none is). */
+/* The domain of each metric, by name: [lo, hi]; a metric with nan_ok may
+ * also be nan, in a row whose nan_frac or overflow_frac is above 0 (the
+ * convention of quant.h for results that are not finite). */
 typedef struct metric_domain {
     const char *name;
     double lo, hi;
+    bool nan_ok;
+    const char *text; /* the domain in words */
 } metric_domain;
 
+#define FRACTION(name) {name, 0, 1, false, "a fraction from 0 to 1"}
 static const metric_domain domains[] = {
-    {"mse", 0, INFINITY},          {"rmse", 0, INFINITY},         {"nmse", 0, INFINITY},
-    {"sqnr_db", -INFINITY, INFINITY}, {"max_abs_err", 0, INFINITY}, {"mean_rel_err", 0, INFINITY},
-    {"cos_sim", -1 - 1e-9, 1 + 1e-9}, {"bias", -INFINITY, INFINITY}, {"clipped_frac", 0, 1},
-    {"outlier_frac", 0, 1},        {"bits_per_value", 0, INFINITY}, {"clip_ratio", 0, INFINITY},
-    {"underflow_frac", 0, 1},      {"subnormal_frac", 0, 1},      {"overflow_frac", 0, 1},
+    {"mse", 0, INFINITY, false, "a number >= 0 or inf"},
+    {"rmse", 0, INFINITY, false, "a number >= 0 or inf"},
+    {"nmse", 0, INFINITY, false, "a number >= 0 or inf"},
+    {"sqnr_db", -INFINITY, FPQ_SQNR_CAP_DB, false, "a number up to 999, or -inf"},
+    {"lossless", 0, 1, false, "0 or 1"},
+    {"max_abs_err", 0, INFINITY, false, "a number >= 0 or inf"},
+    {"mean_rel_err", 0, INFINITY, true, "a number >= 0 or inf"},
+    {"cos_sim", -1 - 1e-9, 1 + 1e-9, true, "a number from -1 to 1"},
+    {"bias", -INFINITY, INFINITY, true, "a number"},
+    FRACTION("clipped_frac"),
+    FRACTION("flushed_frac"),
+    FRACTION("overflow_frac"),
+    FRACTION("nan_frac"),
+    FRACTION("outlier_frac"),
+    FRACTION("subnormal_frac"),
+    {"bits_per_value", 0, INFINITY, false, "a number >= 0"},
+    {"clip_ratio", 0, INFINITY, false, "a number >= 0"},
 };
 
-/* Whether text is a value of the metric called name, written as fpq
- * writes it (fpq_dtoa_digits: "0x1p-3", " 0.5", "1e+00" are not). */
-static bool metric_ok(const char *name, const char *text)
+static const metric_domain *domain_of(const char *name)
+{
+    for (size_t i = 0; i < NELEM(domains); i++)
+        if (strcmp(domains[i].name, name) == 0)
+            return &domains[i];
+    return NULL;
+}
+
+/* Whether text is a value of the metric d (NULL: any number), written as
+ * fpq writes it (fpq_dtoa_digits: "0x1p-3", " 0.5", "1e+00" are not); nan
+ * only where d allows it and nonfinite says the row has such results. */
+static bool metric_ok(const metric_domain *d, const char *text, bool nonfinite)
 {
     char *end;
-    errno = 0;
     double v = strtod(text, &end);
-    if (end == text || *end || isnan(v))
+    if (end == text || *end)
         return false;
     char back[40];
     fpq_dtoa_digits(back, sizeof back, v);
     if (strcmp(back, text) != 0)
         return false;
-    for (size_t i = 0; i < NELEM(domains); i++)
-        if (strcmp(domains[i].name, name) == 0)
-            return v >= domains[i].lo && v <= domains[i].hi;
-    return true;
-}
-
-static const char *domain_text(const char *name)
-{
-    for (size_t i = 0; i < NELEM(domains); i++)
-        if (strcmp(domains[i].name, name) == 0) {
-            const metric_domain *d = &domains[i];
-            if (d->hi == 1)
-                return "a fraction from 0 to 1";
-            if (d->lo == 0)
-                return "a number >= 0 or inf";
-            if (d->hi < 2)
-                return "a number from -1 to 1";
-            return "a number, inf or -inf";
-        }
-    return "a number";
+    if (isnan(v))
+        return d && d->nan_ok && nonfinite;
+    if (d && strcmp(d->name, "lossless") == 0 && v != 0 && v != 1)
+        return false;
+    return !d || (v >= d->lo && v <= d->hi);
 }
 
 /* Check one row's fields (split into f): the count, the cell index into
  * *cell (digits, no leading zero), each metric written as fpq writes it
- * and within its domain.  Errors name path:lineno. */
+ * and within its domain, and lossless 1 only with mse 0.  Errors name
+ * path:lineno and say what to do. */
 static int check_row(size_t *cell, const fpq_csv_fields *f, size_t got, fpq_sweep_mode mode, const char *path,
                      size_t lineno, fpq_errbuf *err)
 {
@@ -213,26 +223,29 @@ static int check_row(size_t *cell, const fpq_csv_fields *f, size_t got, fpq_swee
         return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: %zu fields, the header has %zu", path, lineno, got, nf);
     if (sweep_parse_size(cell, f->v[0]) != FPQ_OK || (f->v[0][0] == '0' && f->v[0][1]))
         return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell '%.40s' is not an index", path, lineno, f->v[0]);
+    const char *mse = NULL, *lossless = NULL;
+    bool nonfinite = false;
+    for (size_t i = nin; i < nf; i++) {
+        const char *name = sweep_metric_name(mode, i - nin), *v = f->v[i];
+        if (strcmp(name, "mse") == 0)
+            mse = v;
+        else if (strcmp(name, "lossless") == 0)
+            lossless = v;
+        else if ((strcmp(name, "nan_frac") == 0 || strcmp(name, "overflow_frac") == 0) && strtod(v, NULL) > 0)
+            nonfinite = true;
+    }
     for (size_t i = nin; i < nf; i++) {
         const char *name = sweep_metric_name(mode, i - nin);
-        if (!metric_ok(name, f->v[i]))
+        const metric_domain *d = domain_of(name);
+        if (!metric_ok(d, f->v[i], nonfinite))
             return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: metric %s is '%.40s', not %s written as fpq writes "
                            "it: the row was edited or damaged; delete that line and resume to compute the cell "
-                           "again", path, lineno, name, f->v[i], domain_text(name));
+                           "again", path, lineno, name, f->v[i], d ? d->text : "a number");
     }
-    /* sqnr_db is inf only without error (Σ(x^ - x)² = 0), and then mse is 0 */
-    const char *mse = NULL, *sqnr = NULL;
-    for (size_t i = nin; i < nf; i++) {
-        const char *name = sweep_metric_name(mode, i - nin);
-        if (strcmp(name, "mse") == 0)
-            mse = f->v[i];
-        else if (strcmp(name, "sqnr_db") == 0)
-            sqnr = f->v[i];
-    }
-    if (mse && sqnr && strcmp(sqnr, "inf") == 0 && strtod(mse, NULL) != 0)
-        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: metric sqnr_db is inf (no error) but mse is %.40s: the "
-                       "row was edited or damaged; delete that line and resume to compute the cell again", path,
-                       lineno, mse);
+    if (mse && lossless && strcmp(lossless, "1") == 0 && strcmp(mse, "0") != 0)
+        return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: lossless is 1 (no error) but mse is %.40s: the row was "
+                       "edited or damaged; delete that line and resume to compute the cell again", path, lineno,
+                       mse);
     return FPQ_OK;
 }
 

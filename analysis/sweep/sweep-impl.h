@@ -98,8 +98,11 @@ int sweep_check_header(size_t *body, int *found, sweep_planline *pl, const char 
 
 /* Parse the rows of buf from offset body on, of a mode: field counts, the
  * cell index (digits, no leading zero), metrics written as fpq writes them
- * (fpq_dtoa_digits) and within their domain (no NaN; fractions in [0, 1],
- * mse and the other errors >= 0, cos_sim in [-1, 1]).  *rows (malloc'ed,
+ * (fpq_dtoa_digits) and within their domain (fractions in [0, 1], mse and
+ * the other errors >= 0 or inf, sqnr_db up to FPQ_SQNR_CAP_DB or -inf,
+ * lossless 0 or 1 and 1 only with mse 0, cos_sim in [-1, 1]; nan only for
+ * mean_rel_err, cos_sim and bias in a row with nan_frac or overflow_frac
+ * above 0, as quant.h writes them).  *rows (malloc'ed,
  * NULL when there are none) receives nrows references into buf (input
  * number file); *torn the length of a last line without a newline (not in
  * rows).  Errors name path:line and say what to do. */
