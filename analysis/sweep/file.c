@@ -181,6 +181,7 @@ static const metric_domain domains[] = {
     FRACTION("subnormal_frac"),
     {"bits_per_value", 0, INFINITY, false, "a number >= 0"},
     {"clip_ratio", 0, INFINITY, false, "a number >= 0"},
+    {"unit_values", 0, INFINITY, false, "a number >= 0"},
 };
 
 static const metric_domain *domain_of(const char *name)
