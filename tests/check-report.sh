@@ -105,8 +105,11 @@ printf '"empty"\n' >"$d"
 lint_must_fail "a figure's data file without data" formats
 fresh_copy
 g=$dir/lint/formats/formats.csv
-awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "unit_values") u = i; if ($i == "granularity") gc = i } }
-    NR > 1 && $gc == "col" && !done { $u = 1; done = 1 } { print }' "$g" >"$g.new"
+# (split on every comma, so a quoted source shifts the fields: the columns
+# are found from the end of the row, where no field holds a comma; joining
+# on commas again gives the row back unchanged)
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "unit_values") u = NF - i; if ($i == "granularity") gc = NF - i } }
+    NR > 1 && $(NF - gc) == "col" && !done { $(NF - u) = 1; done = 1 } { print }' "$g" >"$g.new"
 mv "$g.new" "$g"
 lint_must_fail "per-channel scales of one value" formats
 rm -rf "$dir/lint" "$dir/lint.err"
