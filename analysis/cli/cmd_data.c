@@ -100,13 +100,19 @@ int cli_gen_main(int argc, char **argv)
         return CLI_EXIT_DATA;
     }
     int rc = CLI_EXIT_OK;
+    const size_t n = fpq_tensor_size(&t);
+    for (size_t i = 0; f32 && i < n; i++)
+        if (!isfinite((float)t.data[i])) {
+            cli_error("%s: element %zu (%.17g) is beyond float32 (--f32)", spec, i, t.data[i]);
+            fpq_tensor_free(&t);
+            return CLI_EXIT_DATA;
+        }
     if (out) {
         if (fpq_npy_write(out, &t, f32, &e) != FPQ_OK) {
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
         }
     } else {
-        size_t n = fpq_tensor_size(&t);
         for (size_t i = 0; i < n; i++)
             printf("%.17g\n", f32 ? (double)(float)t.data[i] : t.data[i]);
     }

@@ -514,8 +514,11 @@ double fpq_dist_sample(const fpq_dist *d, uint64_t seed, uint32_t stream, uint64
 {
     const double *p = d->p;
     switch (d->kind) {
-    case FPQ_DIST_UNIFORM:
-        return p[0] + (p[1] - p[0]) * uniform01(seed, stream, i, FPQ_RNG_TAG_VALUE);
+    case FPQ_DIST_UNIFORM: {
+        const double u = uniform01(seed, stream, i, FPQ_RNG_TAG_VALUE), w = p[1] - p[0];
+        /* hi - lo overflows only when lo < 0 < hi: then weigh the ends */
+        return isfinite(w) ? p[0] + w * u : p[0] * (1 - u) + p[1] * u;
+    }
     case FPQ_DIST_NORMAL:
     case FPQ_DIST_OUTLIERS: /* before the column scale */
         return p[0] + p[1] * fpq_norm_quantile(uniform01(seed, stream, i, FPQ_RNG_TAG_VALUE));
@@ -630,6 +633,12 @@ int fpq_gen_fill(fpq_tensor *out, const fpq_gen_spec *s, fpq_errbuf *err)
         for (ptrdiff_t i = 0; i < n; i++)
             x[i] = fpq_dist_sample(&s->dist, seed, stream, (uint64_t)i);
     }
+    for (ptrdiff_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) {
+            fpq_tensor_free(&t);
+            return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: element %td is %g: the parameters are too "
+                           "large for float64", kinds[s->dist.kind].name, i, x[i]);
+        }
     *out = t;
     return FPQ_OK;
 }

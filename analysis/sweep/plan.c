@@ -316,3 +316,8 @@ size_t fpq_sweep_plan_line(char *buf, size_t n, const fpq_sweep_plan *p, size_t 
     }
     return fpq_sb_finish(&b, buf, n);
 }
+
+size_t sweep_shard_next(size_t k, size_t nshards, size_t ncells)
+{
+    return k < ncells && ncells - k > nshards ? k + nshards : ncells;
+}
