@@ -635,9 +635,10 @@ int fpq_gen_fill(fpq_tensor *out, const fpq_gen_spec *s, fpq_errbuf *err)
     }
     for (ptrdiff_t i = 0; i < n; i++)
         if (!isfinite(x[i])) {
+            int rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: element %td is %g: the parameters are "
+                             "too large for float64", kinds[s->dist.kind].name, i, x[i]);
             fpq_tensor_free(&t);
-            return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: element %td is %g: the parameters are too "
-                           "large for float64", kinds[s->dist.kind].name, i, x[i]);
+            return rc;
         }
     *out = t;
     return FPQ_OK;
