@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "strset.h"
 
@@ -63,9 +64,31 @@ static bool label_char(int c)
     return isalnum(c) || c == '_' || c == '.' || c == '+' || c == '-';
 }
 
-/* "LABEL=SOURCE" splits when LABEL is a run of [A-Za-z0-9_.+-]. */
+/* Whether text, or its part before a "::" or "[", names an existing file. */
+static bool names_file(const char *text)
+{
+    struct stat st;
+    if (stat(text, &st) == 0)
+        return true;
+    size_t n = strcspn(text, "[");
+    const char *cc = strstr(text, "::");
+    if (cc && (size_t)(cc - text) < n)
+        n = (size_t)(cc - text);
+    if (text[n] == '\0' || n >= 4096)
+        return false;
+    char path[4096];
+    memcpy(path, text, n);
+    path[n] = '\0';
+    return stat(path, &st) == 0;
+}
+
+/* "LABEL=SOURCE" splits when LABEL is a run of [A-Za-z0-9_.+-], unless the
+ * whole text names an existing file (which wins, as in source spellings;
+ * file:NAME forces a file too). */
 static bool split_label(const char *text, size_t *label_len)
 {
+    if (names_file(text))
+        return false;
     size_t i = 0;
     while (text[i] && label_char((unsigned char)text[i]))
         i++;

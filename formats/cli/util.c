@@ -162,6 +162,9 @@ int cli_format(fpq_format *out, const char *cmd, const char *name)
                   name, list);
         return CLI_EXIT_USAGE;
     }
+    const char *rule = fpq_format_spelling_rule(name);
+    if (rule)
+        return cli_usage_error(cmd, "bad format '%s': %s", name, rule);
     return cli_usage_error(cmd, "bad format '%s': %s (floats: eXmY with 1 <= X <= 11, "
                            "0 <= Y <= 52; integers: intN, uintN with "
                            "2 <= N <= 32)", name, fpq_strerror(st));
