@@ -6,7 +6,6 @@
  * text:FILE, or a FILE ending in .txt. */
 #include "io-impl.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +52,16 @@ int fpq_io_parse_text(fpq_io_file *f, fpq_errbuf *err)
             ok = e == buf + len && memchr(buf, '\0', len) == NULL;
         }
         if (!ok) {
-            char shown[44];
-            size_t k = len < 40 ? len : 40;
-            for (size_t i = 0; i < k; i++)
-                shown[i] = isprint((unsigned char)a[i]) ? a[i] : '?';
-            shown[k] = '\0';
+            char shown[4 * 40 + 1]; /* the first 40 bytes, a control byte as \xNN */
+            size_t k = len < 40 ? len : 40, sl = 0;
+            for (size_t i = 0; i < k; i++) {
+                unsigned char ch = (unsigned char)a[i];
+                if (ch >= 0x20 && ch != 0x7f)
+                    shown[sl++] = (char)ch;
+                else
+                    sl += (size_t)snprintf(shown + sl, sizeof shown - sl, "\\x%02x", ch);
+            }
+            shown[sl] = '\0';
             free(v);
             free(big);
             if (len > TEXT_LINE_MAX)
