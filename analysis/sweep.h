@@ -127,6 +127,8 @@ typedef struct fpq_sweep_plan {
     fpq_sweep_cell *cells;
     size_t nsources;
     char **sources; /* distinct canonical source texts (data and calib) */
+    bool count_only; /* keep no cell, only count them in ncells (cells is
+                        NULL): for a count, in memory independent of it */
 } fpq_sweep_plan;
 
 /* What a cross product left out. */
