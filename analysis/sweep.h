@@ -157,6 +157,9 @@ int fpq_sweep_plan_cross(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_s
  * "FILE:LINE: ..." in err. */
 int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err);
 
+/* The same from text [text, text + len) in memory, named name in messages. */
+int fpq_sweep_plan_parse(fpq_sweep_plan *p, const char *text, size_t len, const char *name, fpq_errbuf *err);
+
 /* Cell k as a plan-file line (no newline); reading it back gives the same
  * cell.  snprintf contract. */
 size_t fpq_sweep_plan_line(char *buf, size_t n, const fpq_sweep_plan *p, size_t k);

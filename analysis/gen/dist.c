@@ -455,7 +455,7 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
 static size_t put_params(char *buf, size_t n, size_t len, const fpq_dist *d, const char *sep)
 {
     for (size_t j = 0; j < nparams(d->kind); j++) {
-        int w = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0, "%s%s=%.17g",
+        int w = snprintf(len < n ? buf + len : NULL, len < n ? n - len : 0, "%s%s=%.17g",
                          j ? "," : sep, kinds[d->kind].keys[j], d->p[j]);
         len += (size_t)(w > 0 ? w : 0);
     }
@@ -467,7 +467,7 @@ size_t fpq_gen_describe(char *buf, size_t n, const fpq_gen_spec *s)
     size_t len = 0;
 #define PUT(...)                                                                     \
     do {                                                                             \
-        int w_ = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0, __VA_ARGS__); \
+        int w_ = snprintf(len < n ? buf + len : NULL, len < n ? n - len : 0, __VA_ARGS__); \
         len += (size_t)(w_ > 0 ? w_ : 0);                                            \
     } while (0)
     if (n)

@@ -352,12 +352,9 @@ static int read_line(fpq_sweep_plan *p, const char *line, size_t len, const char
     return rc;
 }
 
-int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err)
+/* The plan file open as f, named path in messages. */
+static int plan_read_stream(fpq_sweep_plan *p, FILE *f, const char *path, fpq_errbuf *err)
 {
-    fpq_sweep_plan_free(p);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", path, strerror(errno));
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t len;
@@ -373,9 +370,32 @@ int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err)
     if (rc == FPQ_OK && p->ncells == 0)
         rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: the plan has no cells", path);
     free(line);
-    fclose(f);
     if (rc != FPQ_OK)
         fpq_sweep_plan_free(p);
+    return rc;
+}
+
+int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err)
+{
+    fpq_sweep_plan_free(p);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", path, strerror(errno));
+    int rc = plan_read_stream(p, f, path, err);
+    fclose(f);
+    return rc;
+}
+
+int fpq_sweep_plan_parse(fpq_sweep_plan *p, const char *text, size_t len, const char *name, fpq_errbuf *err)
+{
+    fpq_sweep_plan_free(p);
+    if (len == 0)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: the plan has no cells", name);
+    FILE *f = fmemopen((void *)text, len, "r");
+    if (!f)
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "%s: %s", name, strerror(errno));
+    int rc = plan_read_stream(p, f, name, err);
+    fclose(f);
     return rc;
 }
 
