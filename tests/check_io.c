@@ -1289,6 +1289,25 @@ START_TEST(non_regular_files_and_escaping_shards_are_refused)
 }
 END_TEST
 
+START_TEST(npy_descr_is_shown_byte_for_byte)
+{
+    /* descr '<f8' and a NUL: listed and refused as '<f8\x00', not '<f8' */
+    bytes b = {0};
+    double d[2] = {1, 2};
+    npy_bytes(&b, 1, "{'descr': '<f8#', 'fortran_order': False, 'shape': (2,), }", d, sizeof d);
+    unsigned char *hash = memchr(b.p, '#', b.n);
+    ck_assert_ptr_nonnull(hash);
+    *hash = '\0';
+    const char *p = write_bytes("nul.npy", &b);
+    fpq_io_file io;
+    fpq_errbuf e;
+    ck_assert_int_eq(fpq_io_open(&io, p, &e), FPQ_OK);
+    ck_assert_str_eq(io.t[0].dtype, "<f8\\x00");
+    fpq_io_close(&io);
+    load_fails(p, p, "dtype '<f8\\x00' is not supported");
+}
+END_TEST
+
 START_TEST(text_reads_long_exact_numbers)
 {
     /* the exact decimal value of the least subnormal double, 751 digits */
@@ -1511,6 +1530,7 @@ Suite *io_suite(void)
     tcase_add_test(tc, tfjs_reads_weights_across_shards);
     tcase_add_test(tc, non_regular_files_and_escaping_shards_are_refused);
     tcase_add_test(tc, text_reads_long_exact_numbers);
+    tcase_add_test(tc, npy_descr_is_shown_byte_for_byte);
     tcase_add_loop_test(tc, tfjs_hostile_manifests_are_refused_by_name, 0,
                         (int)(sizeof tfjs_bad / sizeof tfjs_bad[0]));
     tcase_add_test(tc, gnubg_weights_are_split_by_net_and_layer);
