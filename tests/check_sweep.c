@@ -124,20 +124,26 @@ static size_t count_fields(const char *line)
  * each instead of two), so 2 x 3 x (1 + 1 + 2) x 2 = 48 cells; with the mx
  * scheme beside absmax: mx fixes the granularity, so + 2 x 3 x 2 = 12. */
 #define SMALL_CELLS 60u
+static void small_axes(fpq_sweep_axes *a)
+{
+    fpq_errbuf err;
+    fpq_sweep_axes_init(a, FPQ_SWEEP_QUANT);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SOURCE, "normal:rows=16,cols=256,seed=1", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SOURCE, "tails=t:rows=16,cols=256,nu=3,seed=2", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_FORMAT, "int8,int4,fp8_e4m3", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SCHEME, "absmax,mx", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_GRANULARITY, "tensor,col", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_GRANULARITY, "group", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_GROUP, "16,64", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_ROUND, "rne,sr", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SEED, "7", &err), FPQ_OK);
+}
+
 static void small_plan(fpq_sweep_plan *p, fpq_sweep_skips *sk)
 {
     fpq_sweep_axes a;
     fpq_errbuf err;
-    fpq_sweep_axes_init(&a, FPQ_SWEEP_QUANT);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "normal:rows=16,cols=256,seed=1", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "tails=t:rows=16,cols=256,nu=3,seed=2", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_FORMAT, "int8,int4,fp8_e4m3", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SCHEME, "absmax,mx", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GRANULARITY, "tensor,col", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GRANULARITY, "group", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GROUP, "16,64", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_ROUND, "rne,sr", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SEED, "7", &err), FPQ_OK);
+    small_axes(&a);
     fpq_sweep_plan_init(p, FPQ_SWEEP_QUANT);
     int rc = fpq_sweep_plan_cross(p, &a, sk, &err);
     ck_assert_msg(rc == FPQ_OK, "plan: %s", err.msg);
@@ -202,16 +208,7 @@ START_TEST(a_count_keeps_no_cells)
     fpq_sweep_skips sk;
     fpq_sweep_axes a;
     fpq_errbuf err;
-    fpq_sweep_axes_init(&a, FPQ_SWEEP_QUANT);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "normal:rows=16,cols=256,seed=1", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "tails=t:rows=16,cols=256,nu=3,seed=2", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_FORMAT, "int8,int4,fp8_e4m3", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SCHEME, "absmax,mx", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GRANULARITY, "tensor,col", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GRANULARITY, "group", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GROUP, "16,64", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_ROUND, "rne,sr", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SEED, "7", &err), FPQ_OK);
+    small_axes(&a);
     fpq_sweep_plan_init(&p, FPQ_SWEEP_QUANT);
     p.count_only = true;
     ck_assert_int_eq(fpq_sweep_plan_cross(&p, &a, &sk, &err), FPQ_OK);
