@@ -115,6 +115,7 @@ void fpq_sweep_axes_free(fpq_sweep_axes *a);
 typedef struct fpq_sweep_cell {
     char *in[FPQ_AX_COUNT_]; /* canonical text of each axis of the mode (NULL
                                 for the other mode's axes) */
+    char *in_block;          /* when set, the one allocation in[] point into */
     size_t source, calib;    /* indices into the plan's sources; calib
                                 FPQ_SWEEP_NONE when dynamic */
     fpq_qspec spec;          /* quant */
