@@ -87,13 +87,8 @@ static void write_escaped(const char *msg)
                 keep = CLI_WORD_MAX;
             }
             char buf[4 * CLI_WORD_MAX + 8];
-            size_t done = 0;
-            while (done < keep) { /* in pieces when nothing is cut */
-                size_t take = keep - done < CLI_WORD_MAX ? keep - done : CLI_WORD_MAX;
-                cli_quote(buf, sizeof buf, p + done, take, take);
-                fputs(buf, stderr);
-                done += take;
-            }
+            cli_quote(buf, sizeof buf, p, keep, keep);
+            fputs(buf, stderr);
             if (w > keep) {
                 fputs("...", stderr);
                 fwrite(p + w - tail, 1, tail, stderr);
