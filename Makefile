@@ -1,8 +1,12 @@
 # Makefile for fpq (GNU make).
 #
 #   make                    libfpq and libfpqlab (static and shared) and the
-#                           fpq command
-#   make check              unit tests, CLI regression cases, install test
+#                           fpq command (needs only a C compiler, MPFR and GMP)
+#   make check              unit tests, CLI regression cases, the layers,
+#                           figures, fuzz seeds, install test, fpq without its
+#                           optional libraries, and the unit and CLI tests
+#                           again with the other compiler (clang or gcc) in
+#                           build/CC2/
 #   make check SANITIZE=1   the same, built with ASan and UBSan in build/san/
 #   make check VALGRIND="valgrind -q --error-exitcode=1"
 #   make check-exhaustive   unit tests including the slow exhaustive cases
@@ -13,12 +17,17 @@
 #   make check-slurm        a sweep as a Slurm job array on a one-node cluster
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
 #                              PKGCONFIGDIR, MANDIR
-#   make deps               check for (and, as root, install) Debian packages
+#   make deps               check for (and, as root, install) the Debian
+#                           packages of every target (scripts/deps.sh)
 #   make clean              remove build/ (reports/out/ is kept)
 #
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS are the user's and are
 # added after the required flags, never instead of them.  NATIVE=1 adds
-# -march=native.  V=1 shows full commands.
+# -march=native.  WERROR=1 makes warnings errors (make check does so unless
+# given WERROR=0).  FPQ_NO_SNDFILE=1, FPQ_NO_JANSSON=1 leave out the loaders
+# that need libsndfile, Jansson (left out anyway when pkg-config does not
+# find them).  B=DIR builds in DIR instead of build/.  V=1 shows full
+# commands.
 #
 # Nothing here writes into the source tree outside build/ and reports/out/.
 
@@ -54,9 +63,12 @@ endif
 # Build directory: build/ normally, build/san/ for sanitized builds, so the
 # two kinds of objects never mix.
 
-# SANITIZE=0 and NATIVE=0 (or empty) mean off.
+# SANITIZE=0, NATIVE=0 and WERROR=0 (or empty) mean off.  make check
+# builds with -Werror unless WERROR was given on the command line.
+CHECK_WERROR := $(if $(filter command line,$(origin WERROR)),$(WERROR),1)
 override SANITIZE := $(filter-out 0,$(SANITIZE))
 override NATIVE := $(filter-out 0,$(NATIVE))
+override WERROR := $(filter-out 0,$(WERROR))
 
 ifneq ($(SANITIZE),)
 ifneq ($(VALGRIND),)
@@ -74,8 +86,11 @@ endif
 # Flags.  FPQ_CFLAGS are required: -ffp-contract=off because a fused
 # multiply-add silently breaks bit-exactness.  User CFLAGS come after them.
 
-FPQ_CFLAGS := -std=c11 -ffp-contract=off -Wall -Wextra -Werror -O2 -g \
+FPQ_CFLAGS := -std=c11 -ffp-contract=off -Wall -Wextra -O2 -g \
               -fPIC -fopenmp $(SAN_FLAGS)
+ifneq ($(WERROR),)
+FPQ_CFLAGS += -Werror
+endif
 ifneq ($(NATIVE),)
 FPQ_CFLAGS += -march=native
 endif
@@ -96,21 +111,42 @@ MPFR_LIBS = $(eval MPFR_LIBS := $$(shell \
     if $(PKG_CONFIG) --exists mpfr gmp 2>/dev/null; \
     then $(PKG_CONFIG) --libs mpfr gmp; else echo -lmpfr -lgmp; fi))$(MPFR_LIBS)
 CHECK_CFLAGS = $(eval CHECK_CFLAGS := $$(shell \
-    $(PKG_CONFIG) --cflags check))$(CHECK_CFLAGS)
+    $(PKG_CONFIG) --cflags check 2>/dev/null))$(CHECK_CFLAGS)
 CHECK_LIBS = $(eval CHECK_LIBS := $$(shell \
-    $(PKG_CONFIG) --libs check))$(CHECK_LIBS)
+    $(PKG_CONFIG) --libs check 2>/dev/null))$(CHECK_LIBS)
 
 LIBS_FPQ = $(MPFR_LIBS) -lm
 
-# The error lab's file loaders (analysis/io/*.c): libsndfile for audio and
-# jansson for JSON; linked into libfpqlab (so the fpq command and the tests),
-# not libfpq.
-ANA_PKGS := sndfile jansson
-ANA_CFLAGS = $(eval ANA_CFLAGS := $$(shell \
-    $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))$(ANA_CFLAGS)
-ANA_LIBS = $(eval ANA_LIBS := $$(shell \
-    if $(PKG_CONFIG) --exists $(ANA_PKGS) 2>/dev/null; \
-    then $(PKG_CONFIG) --libs $(ANA_PKGS); else echo -lsndfile -ljansson; fi))$(ANA_LIBS)
+# The error lab's loaders that need a library: analysis/io/audio.c needs
+# libsndfile, analysis/io/safetensors.c and tfjs.c need Jansson; linked
+# into the fpq command and the tests, not libfpq.  Each is compiled in when
+# pkg-config finds its library (looked up as the Makefile is read: make
+# check installs them first and builds in a make of its own) and is not
+# turned off with FPQ_NO_SNDFILE=1 or FPQ_NO_JANSSON=1; otherwise
+# analysis/io/absent.c stands in, and fpq names the package to install
+# when it meets such a file.
+override FPQ_NO_SNDFILE := $(filter-out 0,$(FPQ_NO_SNDFILE))
+override FPQ_NO_JANSSON := $(filter-out 0,$(FPQ_NO_JANSSON))
+ifeq ($(FPQ_NO_SNDFILE),)
+ifneq ($(shell $(PKG_CONFIG) --exists sndfile 2>/dev/null && echo y),y)
+override FPQ_NO_SNDFILE := 1
+endif
+endif
+ifeq ($(FPQ_NO_JANSSON),)
+ifneq ($(shell $(PKG_CONFIG) --exists jansson 2>/dev/null && echo y),y)
+override FPQ_NO_JANSSON := 1
+endif
+endif
+ANA_PKGS := $(if $(FPQ_NO_SNDFILE),,sndfile) $(if $(FPQ_NO_JANSSON),,jansson)
+ANA_DEFS := $(if $(FPQ_NO_SNDFILE),-DFPQ_NO_SNDFILE) \
+            $(if $(FPQ_NO_JANSSON),-DFPQ_NO_JANSSON)
+ANA_LEFT_OUT := $(if $(FPQ_NO_SNDFILE),analysis/io/audio.c) \
+    $(if $(FPQ_NO_JANSSON),analysis/io/safetensors.c analysis/io/tfjs.c) \
+    $(if $(strip $(ANA_DEFS)),,analysis/io/absent.c)
+ANA_CFLAGS = $(eval ANA_CFLAGS := $$(strip $$(ANA_DEFS) $$(if $$(strip $$(ANA_PKGS)),$$(shell \
+    $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))))$(ANA_CFLAGS)
+ANA_LIBS = $(eval ANA_LIBS := $$(if $$(strip $$(ANA_PKGS)),$$(shell \
+    $(PKG_CONFIG) --libs $(ANA_PKGS) 2>/dev/null)))$(ANA_LIBS)
 
 # The shared library must resolve every symbol itself (catches a missing
 # -l).  Sanitizer runtimes come from the executable, so not with SANITIZE.
@@ -123,12 +159,13 @@ endif
 #   formats/*.c          libfpq: the formats, rounding, arithmetic
 #   formats/cli/*.c      the format commands and the option layer (fpq.h only)
 #   analysis/*/*.c       the error lab (libfpqlab): core, gen, io, quant, sweep
+#                        (less the loaders left out, see ANA_LEFT_OUT)
 #   analysis/cli/*.c     the lab's commands and the command table
 #   tests/check_*.c      the Check suites
 
 LIB_SRCS := $(sort $(wildcard formats/*.c))
 FCLI_SRCS := $(sort $(wildcard formats/cli/*.c))
-LAB_SRCS := $(sort $(filter-out analysis/cli/%,$(wildcard analysis/*/*.c)))
+LAB_SRCS := $(sort $(filter-out analysis/cli/% $(ANA_LEFT_OUT),$(wildcard analysis/*/*.c)))
 ACLI_SRCS := $(sort $(wildcard analysis/cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c))
 
@@ -160,7 +197,6 @@ LAB_SO := $(B)/libfpqlab.so
 LAB_HDRS := $(sort $(wildcard analysis/*.h))
 FPQLAB_PC := $(B)/fpqlab.pc
 
-DEPS_STAMP := build/.deps-ok
 FLAGS_FILE := $(B)/.flags
 
 ifndef V
@@ -173,20 +209,28 @@ endif
 # Default target.
 
 .PHONY: all
-all: $(DEPS_STAMP) $(LIB_A) $(LIB_SO) $(LAB_A) $(LAB_SO) $(FPQ)
+all: $(LIB_A) $(LIB_SO) $(LAB_A) $(LAB_SO) $(FPQ)
 
 # ---------------------------------------------------------------------------
-# Build dependencies: scripts/deps.sh once per build/ (and again when the
-# script changes).  `make deps` always runs it.
+# Build dependencies by tier (scripts/deps.sh TIER): lib for building (the
+# compiler, MPFR, GMP; the compiler is clang and libomp-dev when CC names
+# clang), check for make check, report for make report.  Each tier runs
+# once per build/ and compiler kind (and again when the script changes),
+# its stamp build/.deps-TIER-KIND; `make deps` runs all three.
 
-$(DEPS_STAMP): scripts/deps.sh
+CC_KIND := $(if $(findstring clang,$(notdir $(firstword $(CC)))),clang,gcc)
+DEPS_LIB := build/.deps-lib-$(CC_KIND)
+DEPS_CHECK := build/.deps-check-$(CC_KIND)
+DEPS_REPORT := build/.deps-report-$(CC_KIND)
+
+$(DEPS_LIB) $(DEPS_CHECK) $(DEPS_REPORT): scripts/deps.sh
 	@mkdir -p $(@D)
-	@$(SHELL) scripts/deps.sh
+	@CC='$(CC)' $(SHELL) scripts/deps.sh $(word 2,$(subst -, ,$(notdir $@)))
 	@touch $@
 
 .PHONY: deps
 deps:
-	$(SHELL) scripts/deps.sh
+	CC='$(CC)' $(SHELL) scripts/deps.sh lib check report
 
 # ---------------------------------------------------------------------------
 # A change of compiler or flags forces a rebuild (git's GIT-CFLAGS trick).
@@ -195,7 +239,7 @@ TRACK_FLAGS = $(subst ','\'',$(CC) $(ALL_CFLAGS) $(ALL_CPPFLAGS) \
     $(MPFR_CFLAGS) $(CHECK_CFLAGS) $(ANA_CFLAGS) | $(ALL_LDFLAGS) $(LDLIBS) \
     $(LIBS_FPQ) $(CHECK_LIBS) $(ANA_LIBS) | $(SONAME) $(LAB_SONAME))
 
-$(FLAGS_FILE): $(DEPS_STAMP) FORCE
+$(FLAGS_FILE): $(DEPS_LIB) FORCE
 	@mkdir -p $(@D)
 	@FLAGS='$(TRACK_FLAGS)'; \
 	if test x"$$FLAGS" != x"`cat $@ 2>/dev/null`"; then \
@@ -238,6 +282,9 @@ $(B)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
 		-MMD -MP -MF $(@:.o=.d) -c -o $@ $<
 
 -include $(ALL_OBJS:.o=.d)
+
+# The tests need Check (tier check).
+$(TEST_OBJS): | $(DEPS_CHECK)
 
 # ---------------------------------------------------------------------------
 # Linking.  Every output is written as $@+ and renamed into place.
@@ -336,14 +383,27 @@ CHECK_ENV = $(foreach v,$(CHECK_PASS_VARS),$(if $($(v)),$(v)='$($(v))')) \
             $(if $(VALGRIND),CK_FORK=no)
 RUN_CHECK = $(strip env $(CHECK_ENV) $(VALGRIND) ./$(CHECK_FPQ))
 
-.PHONY: check check-unit check-cli check-layers check-install check-exhaustive
-check: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory check-unit
-	@$(MAKE) --no-print-directory check-cli
-	@$(MAKE) --no-print-directory check-layers
-	@$(MAKE) --no-print-directory check-figures
-	@$(MAKE) --no-print-directory check-fuzz
-	@$(MAKE) --no-print-directory check-install
+# make check installs what it needs (tier check), then runs each step in a
+# make of its own (which sees the libraries just installed), with -Werror
+# (WERROR=$(CHECK_WERROR)): the flags differ from a plain make's, so the
+# objects are rebuilt with it.  The second compiler's build is left out
+# under SANITIZE and VALGRIND (make check-cc2 SANITIZE=1 runs it).
+CHECK_MAKE = $(MAKE) --no-print-directory WERROR=$(CHECK_WERROR)
+
+.PHONY: check check-unit check-cli check-layers check-install check-exhaustive check-nolibs check-cc2
+check: $(DEPS_CHECK)
+	@$(CHECK_MAKE) check-unit
+	@$(CHECK_MAKE) check-cli
+	@$(CHECK_MAKE) check-layers
+	@$(CHECK_MAKE) check-figures
+	@$(CHECK_MAKE) check-fuzz
+	@$(CHECK_MAKE) check-install
+	@$(CHECK_MAKE) check-nolibs
+ifeq ($(SANITIZE)$(VALGRIND),)
+	@$(CHECK_MAKE) check-cc2
+else
+	@echo 'check-cc2: left out under SANITIZE and VALGRIND (make check-cc2 runs it)'
+endif
 	@echo 'make check: all steps passed ($(B))'
 
 check-unit: $(CHECK_FPQ)
@@ -385,6 +445,53 @@ check-cli: $(FPQ)
 		echo "check-cli: no closing line 'N passed, 0 failed'" >&2; \
 		exit 1; \
 	fi
+
+# fpq without libsndfile and Jansson, whatever this build found: this
+# build's objects with analysis/io/absent.c in place of the three loaders
+# that need them, linked without those libraries (so nothing else needs
+# them), on the cases of tests/nolibs/loaders.test.
+NOLIBS := $(B)/nolibs
+NOLIBS_OBJS := $(filter-out $(addprefix $(B)/obj/analysis/io/, \
+    audio.o safetensors.o tfjs.o absent.o),$(LAB_OBJS)) $(NOLIBS)/absent.o
+
+$(NOLIBS)/absent.o: analysis/io/absent.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis -DFPQ_NO_SNDFILE -DFPQ_NO_JANSSON \
+		$(MPFR_CFLAGS) $(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+-include $(NOLIBS)/absent.d
+
+$(NOLIBS)/fpq: $(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(FLAGS_FILE)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
+		$(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(LIBS_FPQ) $(LDLIBS) \
+		&& mv -f $@+ $@
+
+check-nolibs: $(NOLIBS)/fpq
+	$(SHELL) tests/cli/run.sh $(NOLIBS)/fpq tests/nolibs/loaders.test
+
+# The unit and CLI tests built with the second compiler CC2 (clang when CC
+# is gcc, gcc when CC is clang) in $(B)/CC2/.  Skipped, saying so, when
+# CC2 cannot build an OpenMP program (as root, make check installs clang
+# and libomp-dev; CC2= turns the step off).
+CC2 ?= $(if $(filter clang,$(CC_KIND)),gcc,clang)
+CC2_PKGS = $(if $(findstring clang,$(CC2)),clang libomp-dev,$(CC2))
+CC2_PROBE = mkdir -p $(B) && \
+    printf '\043include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n' | \
+    $(CC2) -x c -fopenmp -o $(B)/.cc2-probe - >/dev/null 2>&1
+
+check-cc2:
+ifeq ($(strip $(CC2)),)
+	@echo 'check-cc2: CC2 is empty; skipped'
+else
+	@if ! { $(CC2_PROBE); }; then \
+		echo 'check-cc2: $(CC2) cannot build an OpenMP program here;' \
+		     'skipped (apt-get install $(CC2_PKGS))'; \
+		exit 0; \
+	fi; \
+	sub='$(MAKE) --no-print-directory CC=$(CC2) B=$(B)/$(notdir $(firstword $(CC2)))'; \
+	echo "check-cc2: the unit and CLI tests built with $(CC2) in $(B)/$(notdir $(firstword $(CC2)))"; \
+	$$sub check-unit && $$sub check-cli
+endif
 
 # Install into a staging directory, build each example against the staged
 # tree through pkg-config (shared libraries by default, then the static ones
@@ -487,9 +594,9 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 # use: the lab's core, gen, io, quant and sweep folders, and libfpq
 # (fpq_strerror behind the lab's statuses), compiled once with the
 # sanitizers into build/fuzz/libfuzzlab.a.
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(sort $(wildcard analysis/core/*.c) \
-                 $(wildcard analysis/gen/*.c) $(wildcard analysis/io/*.c) \
-                 $(wildcard analysis/quant/*.c) $(wildcard analysis/sweep/*.c))
+FUZZ_LIB_SRCS := $(LIB_SRCS) \
+                 $(filter analysis/core/% analysis/gen/% analysis/io/% analysis/quant/% \
+                          analysis/sweep/%,$(LAB_SRCS))
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_LIB := build/fuzz/libfuzzlab.a
 FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Iformats -Ianalysis \
@@ -517,7 +624,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB) $(wi
 		$(ANA_CFLAGS) -o $@+ $< $(FUZZ_LIB) $(ANA_LIBS) $(MPFR_LIBS) -lm && mv -f $@+ $@
 
 .PHONY: fuzz check-fuzz
-fuzz: $(DEPS_STAMP)
+fuzz: $(DEPS_CHECK)
 	@if ! $(FUZZ_PROBE); then \
 		echo "fuzz: $(FUZZ_CC) cannot build libFuzzer targets; install clang" \
 		     "(sudo apt-get install clang libclang-rt-dev) or set FUZZ_CC" >&2; \
@@ -563,24 +670,28 @@ data: $(FPQ)
 # Report: the studies of scripts/study-*.sh, assembled by scripts/report.sh
 # in a temporary directory renamed to reports/out/ (a failure keeps the old
 # report).  data/ is fetched first when missing; without it the report
-# says so at the top.  FULL=1 runs the studies at full size.
+# says so at the top.  FULL=1 runs the studies at full size.  make report
+# installs what it needs first (tier report), then builds fpq in a make of
+# its own, which sees the loaders' libraries just installed.
 
 .PHONY: report check-figures check-report check-slurm
-report: all
+report: $(DEPS_REPORT)
+	@$(MAKE) --no-print-directory all
 	MAKE='$(MAKE)' $(SHELL) scripts/report.sh --fpq $(FPQ) --out reports/out --make-data \
 		$(if $(filter-out 0,$(FULL)),--full)
 
 # Each gnuplot template on the small inputs of tests/figures/ (make check).
-check-figures: $(DEPS_STAMP)
+check-figures: $(DEPS_CHECK)
 	$(SHELL) tests/figures/run.sh $(B)/check-figures
 
 # A small report in headless Chromium (installs chromium, chromium-driver
 # and parallel when missing, as root), GNU parallel, an interrupted sweep.
-check-report: $(DEPS_STAMP) $(FPQ)
+check-report: $(DEPS_REPORT)
+	@$(MAKE) --no-print-directory $(FPQ)
 	$(SHELL) tests/check-report.sh $(FPQ) $(B)/check-report
 
 # A one-node Slurm cluster on localhost (installs slurm-wlm and munge).
-check-slurm: $(DEPS_STAMP) $(FPQ)
+check-slurm: $(FPQ)
 	$(SHELL) tests/check-slurm.sh $(FPQ)
 
 # ---------------------------------------------------------------------------

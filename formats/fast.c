@@ -180,10 +180,14 @@ typedef void (*block_fn)(const job *j, size_t i0, size_t len);
 
 /* fn on every block of elements 0 .. n-1: OpenMP threads take fixed chunks
  * of whole blocks (so no result depends on the thread count), each in the
- * default floating-point environment (fp_enter). */
+ * default floating-point environment (fp_enter).  The calling thread's
+ * environment is also put back after the parallel region: LLVM's OpenMP
+ * runtime (libomp) clears the caller's exception flags when a region runs
+ * serialized (one chunk, or one thread). */
 static void for_blocks(const job *j, size_t n, block_fn fn)
 {
     const size_t nc = nchunks(n);
+    const fp_state caller = fp_enter();
 #pragma omp parallel for schedule(static) if (nc > 1)
     for (size_t ch = 0; ch < nc; ch++) {
         const fp_state fs = fp_enter();
@@ -192,6 +196,7 @@ static void for_blocks(const job *j, size_t n, block_fn fn)
             fn(j, i0, end - i0 < BLOCK ? end - i0 : BLOCK);
         fp_leave(fs);
     }
+    fp_leave(caller);
 }
 
 static void encode_block(const job *j, size_t i0, size_t len)

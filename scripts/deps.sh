@@ -1,32 +1,88 @@
 #!/bin/sh
-# deps.sh: make sure the packages fpq's build needs are installed.
+# deps.sh [TIER...]: make sure the packages a make target needs are installed.
+#
+# Tiers (default: lib):
+#   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP
+#   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson and
+#           gnuplot; optional: the second compiler (clang and libomp-dev
+#           beside gcc, or gcc beside clang) and clang's libFuzzer runtime
+#   report  `make report`: lib, pkg-config, libsndfile, Jansson, gnuplot
+#           and NumPy
+# The compiler is clang with libomp-dev (LLVM's OpenMP runtime) when $CC
+# names clang, else gcc.
 #
 # Debian-like systems (dpkg-query present):
 #   all installed        exit 0, silently
 #   missing, as root     apt-get update, then apt-get install -y the missing
-#   missing, not root    print the sudo apt-get line on stderr, exit 1
-# Other systems: say what is needed; exit 0 only if pkg-config finds mpfr,
-# gmp and check and a C compiler and make are on PATH.
+#                        packages; optional ones that fail to install are
+#                        reported, not fatal
+#   missing, not root    print the sudo apt-get line on stderr; exit 1 when
+#                        a required package is missing, else 0
+# Other systems: say what is needed; exit 0 only if the compiler, make and
+# (for check and report) pkg-config are on PATH and pkg-config finds the
+# tier's libraries.
 #
-# `make` runs this once (build/.deps-ok); `make deps` runs it again.
+# The Makefile runs this once per tier and build/ (build/.deps-TIER...);
+# `make deps` runs every tier again.
 
 set -eu
 
 # Package: why it is needed.
 #   gcc, make       the compiler (C11, OpenMP) and GNU make
+#   clang           the compiler with CC=clang, and make check's second build
+#   libomp-dev      OpenMP for clang (omp.h, libomp)
+#   libclang-rt-dev clang's libFuzzer runtime: make check runs the fuzz
+#                   targets on their seeds (skipped without it)
 #   libmpfr-dev     the reference arithmetic (MPFR)
 #   libgmp-dev      MPFR's integer layer (GMP)
 #   check           the C unit-test framework of tests/check_*.c
-#   pkg-config      finds the libraries' flags
-#   gnuplot-nox     figures in the report
+#   pkg-config      finds the libraries' flags, and whether libsndfile and
+#                   Jansson are there (the loaders that need them are left
+#                   out of fpq otherwise)
 #   libsndfile1-dev audio loader of the error lab (WAV, FLAC, ...)
 #   libjansson-dev  JSON parser for safetensors and TF.js manifests
+#   gnuplot-nox     figures in the report (and make check's figure test)
 #   python3-numpy   independent check of the bundled data's statistics
-#                   (scripts/fetch-data.sh); clang, when present, builds
-#                   the fuzz targets (optional: make check skips them)
-PACKAGES="gcc make libmpfr-dev libgmp-dev check pkg-config gnuplot-nox libsndfile1-dev libjansson-dev python3-numpy"
+#                   (scripts/fetch-data.sh, run by make report)
 
 me=deps.sh
+
+case ${CC:-cc} in
+*clang*) cc_pkgs="clang libomp-dev" other_pkgs="gcc" ;;
+*) cc_pkgs="gcc" other_pkgs="clang libomp-dev" ;;
+esac
+loaders="pkg-config libsndfile1-dev libjansson-dev"
+
+required=""
+optional=""
+add() { # add VAR PACKAGE...: append the packages not yet listed
+    var=$1
+    shift
+    for p; do
+        case " $required $optional " in
+        *" $p "*) ;;
+        *) eval "$var=\"\${$var:+\$$var }$p\"" ;;
+        esac
+    done
+}
+
+[ $# -gt 0 ] || set -- lib
+# $cc_pkgs, $other_pkgs and $loaders are lists of package names: split them.
+# shellcheck disable=SC2086
+for tier; do
+    case $tier in
+    lib) add required make libmpfr-dev libgmp-dev $cc_pkgs ;;
+    check)
+        add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox
+        add optional $other_pkgs clang libclang-rt-dev
+        ;;
+    report) add required make libmpfr-dev libgmp-dev $cc_pkgs $loaders gnuplot-nox python3-numpy ;;
+    *)
+        echo "$me: unknown tier '$tier' (lib, check, report)" >&2
+        exit 2
+        ;;
+    esac
+done
 
 installed() {
     status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
@@ -34,66 +90,100 @@ installed() {
 }
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "$me: not a Debian-like system; fpq needs: a C11 compiler with" \
-         "OpenMP (gcc), GNU make, MPFR and GMP (with headers), Check," \
-         "pkg-config, libsndfile, jansson and gnuplot" >&2
+    echo "$me: not a Debian-like system; for $* fpq needs the equivalents" \
+         "of: $required${optional:+ (optional: $optional)}" >&2
     ok=yes
-    for tool in make pkg-config; do
+    cc_cmd=${CC:-cc}
+    tools="make ${cc_cmd%% *}"
+    libs="mpfr gmp"
+    case " $* " in
+    *" check "*) tools="$tools pkg-config"; libs="$libs check sndfile jansson" ;;
+    esac
+    case " $* " in
+    *" report "*) tools="$tools pkg-config"; libs="$libs sndfile jansson" ;;
+    esac
+    for tool in $tools; do
         if ! command -v "$tool" >/dev/null 2>&1; then
             echo "$me: $tool not found" >&2
             ok=no
         fi
     done
-    if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
-        echo "$me: C compiler ${CC:-cc} not found" >&2
-        ok=no
-    fi
-    if [ "$ok" = yes ]; then
-        for lib in mpfr gmp check sndfile jansson; do
+    # Without pkg-config (tier lib) MPFR and GMP are linked as -lmpfr -lgmp.
+    if command -v pkg-config >/dev/null 2>&1; then
+        for lib in $libs; do
             if ! pkg-config --exists "$lib"; then
                 echo "$me: pkg-config does not find $lib" >&2
-                ok=no
+                case $lib in mpfr | gmp) ;; *) ok=no ;; esac
             fi
         done
     fi
-    if ! command -v gnuplot >/dev/null 2>&1; then
-        echo "$me: gnuplot not found (needed for the report's figures)" >&2
-    fi
+    case " $* " in
+    *" check "* | *" report "*)
+        if ! command -v gnuplot >/dev/null 2>&1; then
+            echo "$me: gnuplot not found (needed for the report's figures)" >&2
+        fi
+        ;;
+    esac
     if [ "$ok" = yes ]; then
-        echo "$me: found what the build needs; continuing" >&2
+        echo "$me: found what $* needs; continuing" >&2
         exit 0
     fi
     exit 1
 fi
 
-missing=""
-for pkg in $PACKAGES; do
-    if installed "$pkg"; then
-        continue
-    fi
-    # Any gnuplot build will do for the figures.
-    if [ "$pkg" = gnuplot-nox ] &&
-       { installed gnuplot-qt || installed gnuplot-x11; }; then
-        continue
-    fi
-    missing="$missing $pkg"
-done
-missing=${missing# }
+# missing_of PACKAGE...: those not installed (any gnuplot build will do).
+missing_of() {
+    out=""
+    for pkg; do
+        if installed "$pkg"; then
+            continue
+        fi
+        if [ "$pkg" = gnuplot-nox ] &&
+           { installed gnuplot-qt || installed gnuplot-x11; }; then
+            continue
+        fi
+        out="${out:+$out }$pkg"
+    done
+    echo "$out"
+}
 
-if [ -z "$missing" ]; then
+# $required and $optional are space-separated package names: split them.
+# shellcheck disable=SC2086
+missing=$(missing_of $required)
+# shellcheck disable=SC2086
+missing_opt=$(missing_of $optional)
+
+if [ -z "$missing" ] && [ -z "$missing_opt" ]; then
     exit 0
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
-    echo "$me: installing $missing" >&2
-    apt-get update
-    # $missing is a space-separated list of package names: split it.
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+    if [ -n "$missing" ]; then
+        echo "$me: installing $missing" >&2
+        apt-get update
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+    fi
+    if [ -n "$missing_opt" ]; then
+        echo "$me: installing (optional) $missing_opt" >&2
+        # shellcheck disable=SC2086
+        { [ -n "$missing" ] || apt-get update; } &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y $missing_opt ||
+            echo "$me: could not install $missing_opt; the steps that need" \
+                 "them will say they are skipped" >&2
+    fi
     exit 0
 fi
 
-echo "$me: missing Debian packages: $missing" >&2
-echo "$me: install them with:" >&2
-echo "sudo apt-get install -y $missing" >&2
-exit 1
+if [ -n "$missing_opt" ]; then
+    echo "$me: optional for $*, not installed: $missing_opt" >&2
+    echo "$me: the steps that need them will say they are skipped; to run them:" >&2
+    echo "sudo apt-get install -y $missing_opt" >&2
+fi
+if [ -n "$missing" ]; then
+    echo "$me: missing Debian packages for $*: $missing" >&2
+    echo "$me: install them with:" >&2
+    echo "sudo apt-get install -y $missing" >&2
+    exit 1
+fi
+exit 0

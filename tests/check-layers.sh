@@ -12,7 +12,9 @@
 #      formats < analysis);
 #   2. no circles: no two files use each other, directly or through others;
 #   3. includes: no source file includes a header of a layer above its own;
-#   4. size: no source file outside tests/ over 1,000 lines.
+#   4. size: no source file outside tests/ over 1,000 lines;
+#   5. declarations: a function declared in a header is defined in that
+#      header's folder.
 # Prints one line per problem and a closing "N passed, N failed" line; exit
 # status 1 when anything failed.
 set -u
@@ -128,6 +130,31 @@ inc=$(
 if test -n "$inc"; then
     echo "$inc" | while IFS= read -r l; do echo "check-layers: $l"; done
     fail=$((fail + $(echo "$inc" | wc -l)))
+else
+    pass=$((pass + 1))
+fi
+
+# 5. Declarations: a function declared in a header is defined in that
+# header's folder (analysis/*.h: in analysis/'s concern folders), so every
+# declaration sits in the header of the file or folder that defines it.
+cat >"$tmp/decl.awk" <<'AWK'
+BEGIN { while ((getline l < syms) > 0) { split(l, w, " "); if (w[2] == "DEF") def[w[3]] = w[1] } }
+{
+    h = $1; f = $2
+    if (!(f in def)) next # static inline, a macro, or not built
+    d = h; sub(/[^\/]*$/, "", d)
+    if (h ~ /^analysis\/[^\/]*\.h$/) ok = def[f] ~ /^analysis\/(core|gen|io|quant|sweep)\//
+    else ok = index(def[f], d) == 1 && substr(def[f], length(d) + 1) !~ /\//
+    if (!ok) print h " declares " f ", defined in " def[f]
+}
+AWK
+for h in formats/*.h formats/cli/*.h analysis/*.h analysis/*/*.h; do
+    sed -n 's/^[A-Za-z_][A-Za-z0-9_ *]*[ *]\([a-z][a-z0-9_]*\)(.*/\1/p' "$h" | sed "s|^|$h |"
+done >"$tmp/decls"
+decl=$(awk -v syms="$tmp/syms" -f "$tmp/decl.awk" "$tmp/decls")
+if test -n "$decl"; then
+    echo "$decl" | while IFS= read -r l; do echo "check-layers: $l"; done
+    fail=$((fail + $(echo "$decl" | wc -l)))
 else
     pass=$((pass + 1))
 fi

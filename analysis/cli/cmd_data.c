@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "dist.h"
 #include "io.h"
 #include "opt.h"
@@ -68,53 +69,63 @@ static void gen_help(FILE *f)
             CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);
 }
 
+/* A command line of fpq gen read. */
+typedef struct gen_args {
+    const char *spec, *out;
+    int f32;
+} gen_args;
+
+/* One argument of the command line into the gen_args ctx (cli_on_arg). */
+static int gen_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    gen_args *g = ctx;
+    switch (id) {
+    case CLI_HELP: gen_help(stdout); break;
+    case CLI_OPERAND:
+        if (g->spec)
+            return cli_usage_error(p->cmd, "unexpected operand '%s'", arg);
+        g->spec = arg;
+        break;
+    case CLI_ID_OUT: g->out = arg; break;
+    case OPT_F32: g->f32 = 1; break;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_gen_main(int argc, char **argv)
 {
-    const char *out = NULL, *spec = NULL;
-    int f32 = 0, id;
+    gen_args g = {NULL, NULL, 0};
     cli_parser p;
     cli_parser_init(&p, "gen", gen_opts, argc, argv);
-    const char *arg;
-    while ((id = cli_next(&p, &arg)) != CLI_DONE) {
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: gen_help(stdout); return CLI_EXIT_OK;
-        case CLI_OPERAND:
-            if (spec)
-                return cli_usage_error("gen", "unexpected operand '%s'", arg);
-            spec = arg;
-            break;
-        case CLI_ID_OUT: out = arg; break;
-        case OPT_F32: f32 = 1; break;
-        }
-    }
-    if (!spec)
+    int rc = cli_parse(&p, gen_arg, &g);
+    if (rc != CLI_EXIT_OK)
+        return cli_exit_status(rc);
+    if (!g.spec)
         return cli_usage_error("gen", "missing SPEC (e.g. normal:n=1000,seed=1)");
     fpq_gen_spec s;
     fpq_errbuf e;
-    if (fpq_gen_parse(&s, spec, &e) != FPQ_OK)
+    if (fpq_gen_parse(&s, g.spec, &e) != FPQ_OK)
         return cli_usage_error("gen", "%s", e.msg);
     fpq_tensor t;
     if (fpq_gen_fill(&t, &s, &e) != FPQ_OK) {
         cli_error("%s", e.msg);
         return CLI_EXIT_DATA;
     }
-    int rc = CLI_EXIT_OK;
     const size_t n = fpq_tensor_size(&t);
-    for (size_t i = 0; f32 && i < n; i++)
+    for (size_t i = 0; g.f32 && i < n; i++)
         if (!isfinite((float)t.data[i])) {
-            cli_error("%s: element %zu (%.17g) is beyond float32 (--f32)", spec, i, t.data[i]);
+            cli_error("%s: element %zu (%.17g) is beyond float32 (--f32)", g.spec, i, t.data[i]);
             fpq_tensor_free(&t);
             return CLI_EXIT_DATA;
         }
-    if (out) {
-        if (fpq_npy_write(out, &t, f32, &e) != FPQ_OK) {
+    if (g.out) {
+        if (fpq_npy_write(g.out, &t, g.f32, &e) != FPQ_OK) {
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
         }
     } else {
         for (size_t i = 0; i < n; i++)
-            printf("%.17g\n", f32 ? (double)(float)t.data[i] : t.data[i]);
+            printf("%.17g\n", g.f32 ? (double)(float)t.data[i] : t.data[i]);
     }
     fpq_tensor_free(&t);
     return rc;
@@ -360,27 +371,40 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
     return rc;
 }
 
+/* A command line of fpq inspect read. */
+typedef struct inspect_args {
+    const char **srcs;
+    int nsrc;
+    bool stats, csv;
+} inspect_args;
+
+/* One argument of the command line into the inspect_args ctx (cli_on_arg). */
+static int inspect_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    inspect_args *a = ctx;
+    (void)p;
+    switch (id) {
+    case CLI_HELP: inspect_help(stdout); break;
+    case CLI_OPERAND: a->srcs[a->nsrc++] = arg; break;
+    case OPT_STATS: a->stats = true; break;
+    case CLI_ID_CSV: a->csv = true; break;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_inspect_main(int argc, char **argv)
 {
-    bool stats = false, csv = false;
-    const char **srcs = cli_xmalloc(sizeof(char *) * (size_t)(argc + 1));
-    int nsrc = 0, id;
+    inspect_args a = {cli_xmalloc(sizeof(char *) * (size_t)(argc + 1)), 0, false, false};
     cli_parser p;
     cli_parser_init(&p, "inspect", inspect_opts, argc, argv);
-    const char *arg;
-    while ((id = cli_next(&p, &arg)) != CLI_DONE) {
-        switch (id) {
-        case CLI_FAILED: free(srcs); return CLI_EXIT_USAGE;
-        case CLI_HELP: free(srcs); inspect_help(stdout); return CLI_EXIT_OK;
-        case CLI_OPERAND: srcs[nsrc++] = arg; break;
-        case OPT_STATS: stats = true; break;
-        case CLI_ID_CSV: csv = true; break;
-        }
+    int rc = cli_parse(&p, inspect_arg, &a);
+    if (rc == CLI_EXIT_OK && a.nsrc == 0)
+        rc = cli_usage_error("inspect", "missing SOURCE (a file, FILE::NAME or a spec)");
+    if (rc != CLI_EXIT_OK) {
+        free(a.srcs);
+        return cli_exit_status(rc);
     }
-    if (nsrc == 0) {
-        free(srcs);
-        return cli_usage_error("inspect", "missing SOURCE (a file, FILE::NAME or a spec)");
-    }
+    const bool stats = a.stats, csv = a.csv;
     if (csv) {
         cli_grid g;
         cli_grid_init(&g, 11);
@@ -389,13 +413,12 @@ int cli_inspect_main(int argc, char **argv)
         cli_grid_print(&g, stdout, true, NULL);
         cli_grid_free(&g);
     }
-    int rc = CLI_EXIT_OK;
     bool first = true;
-    for (int i = 0; i < nsrc; i++) {
-        int r = inspect_one(srcs[i], stats, csv, &first);
+    for (int i = 0; i < a.nsrc; i++) {
+        int r = inspect_one(a.srcs[i], stats, csv, &first);
         if (r != CLI_EXIT_OK)
             rc = r;
     }
-    free(srcs);
+    free(a.srcs);
     return rc;
 }

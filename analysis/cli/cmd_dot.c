@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "qspec_opts.h"
 #include "dist.h"
 #include "opt.h"
@@ -65,6 +66,8 @@ static void print_help(FILE *f)
 }
 
 typedef struct dot_opts {
+    const char *source; /* the operand */
+    int nops;
     fpq_dot_spec spec;
     fpq_rounding rnd;
     fpq_format in, acc, prod, result, bacc;
@@ -99,38 +102,41 @@ static int order_arg(const cli_parser *p, fpq_dot_spec *s, const char *arg)
     return CLI_EXIT_OK;
 }
 
-/* Fill *o and *source from the command line: CLI_EXIT_OK, -1 after --help
- * (printed), or a reported usage error. */
-static int parse(dot_opts *o, const char **source, int argc, char **argv)
+/* One argument of the command line into the dot_opts ctx (cli_on_arg);
+ * the rounding options go to p->rnd. */
+static int dot_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    dot_opts *o = ctx;
+    switch (id) {
+    case CLI_HELP: print_help(stdout); break;
+    case CLI_OPERAND:
+        if (o->nops++ == 1)
+            return cli_usage_error("dot", "unexpected operand '%s'", arg);
+        o->source = arg;
+        break;
+    case OPT_IN: return format_arg(p, &o->in, NULL, arg);
+    case OPT_ACC: return format_arg(p, &o->acc, &o->acc_exact, arg);
+    case OPT_PROD:
+        o->have_prod = true;
+        return format_arg(p, &o->prod, &o->prod_exact, arg);
+    case OPT_RESULT:
+        o->have_result = true;
+        return format_arg(p, &o->result, NULL, arg);
+    case OPT_BLOCK_ACC: return format_arg(p, &o->bacc, &o->bacc_exact, arg);
+    case OPT_ORDER: return order_arg(p, &o->spec, arg);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Fill *o from the command line: CLI_EXIT_OK, CLI_HELP_SHOWN or a reported
+ * usage error. */
+static int parse(dot_opts *o, int argc, char **argv)
 {
     cli_parser p;
     cli_parser_init(&p, "dot", options, argc, argv);
-    const char *arg;
-    int id, rc = CLI_EXIT_OK, nops = 0;
-    while (rc == CLI_EXIT_OK && (id = cli_next_rounding(&p, &arg, &o->rnd)) != CLI_DONE) {
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: print_help(stdout); return -1;
-        case CLI_OPERAND:
-            if (nops++ == 1)
-                return cli_usage_error("dot", "unexpected operand '%s'", arg);
-            *source = arg;
-            break;
-        case OPT_IN: rc = format_arg(&p, &o->in, NULL, arg); break;
-        case OPT_ACC: rc = format_arg(&p, &o->acc, &o->acc_exact, arg); break;
-        case OPT_PROD:
-            o->have_prod = true;
-            rc = format_arg(&p, &o->prod, &o->prod_exact, arg);
-            break;
-        case OPT_RESULT:
-            o->have_result = true;
-            rc = format_arg(&p, &o->result, NULL, arg);
-            break;
-        case OPT_BLOCK_ACC: rc = format_arg(&p, &o->bacc, &o->bacc_exact, arg); break;
-        case OPT_ORDER: rc = order_arg(&p, &o->spec, arg); break;
-        }
-    }
-    if (rc == CLI_EXIT_OK && nops == 0)
+    p.rnd = &o->rnd;
+    int rc = cli_parse(&p, dot_arg, o);
+    if (rc == CLI_EXIT_OK && o->nops == 0)
         rc = cli_usage_error("dot", "missing SOURCE (a generator spec such as normal:rows=2,cols=4096,seed=1, "
                                     "a tensor file or a text file of pairs x y)");
     return rc;
@@ -309,10 +315,10 @@ int cli_dot_main(int argc, char **argv)
         cli_error("internal error: presets fp16/fp32 missing");
         return CLI_EXIT_DATA;
     }
-    const char *source = NULL;
-    int rc = parse(&o, &source, argc, argv);
+    int rc = parse(&o, argc, argv);
     if (rc != CLI_EXIT_OK)
-        return rc < 0 ? CLI_EXIT_OK : rc;
+        return cli_exit_status(rc);
+    const char *source = o.source;
     o.spec.in = &o.in;
     o.spec.prod = o.have_prod && !o.prod_exact ? &o.prod : NULL;
     o.spec.acc = o.acc_exact ? NULL : &o.acc;

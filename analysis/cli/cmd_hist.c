@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "qspec_opts.h"
 #include "source.h"
 
@@ -24,11 +25,26 @@ static const cli_opt hist_own[] = {
     {0},
 };
 
+/* The spec options of fpq hist, and all its options: its own, then those. */
 #define HIST_NOPTS (FPQ_AX_COUNT_ + 8)
-
-static void hist_help(FILE *f, const cli_opt *all, const cli_opt *spec)
+static void hist_options(cli_opt spec[HIST_NOPTS], cli_opt all[HIST_NOPTS])
 {
-    int w = cli_opts_width(all);
+    size_t ns = 0, na = 0;
+    cli_axis_options(spec, HIST_NOPTS, &ns, false);
+    cli_opts_append(all, HIST_NOPTS, &na, hist_own);
+    cli_opts_append(all, HIST_NOPTS, &na, spec);
+}
+
+static void hist_help(FILE *f)
+{
+    cli_opt spec[HIST_NOPTS], all[HIST_NOPTS];
+    hist_options(spec, all);
+    const cli_help_part parts[] = {
+        {NULL, hist_own},
+        {"\nSpec of --of error and nerror (the quant axes of 'fpq sweep', one value\n"
+         "each; the default in brackets):\n",
+         spec},
+    };
     fputs("Usage: fpq hist SOURCE [--of WHAT] [--bins N] [--lo X] [--hi Y] [SPEC...]\n"
           "\n"
           "A histogram of SOURCE (a generator spec, a file or FILE::NAME) as CSV:\n"
@@ -43,58 +59,49 @@ static void hist_help(FILE *f, const cli_opt *all, const cli_opt *spec)
           "\n"
           "Options:\n",
           f);
-    cli_opts_help_part(f, hist_own, w, false);
-    fputs("\nSpec of --of error and nerror (the quant axes of 'fpq sweep', one value\n"
-          "each; the default in brackets):\n",
-          f);
-    cli_opts_help_part(f, spec, w, true);
+    cli_opts_help_parts(f, parts, sizeof parts / sizeof parts[0]);
 }
 
 typedef struct hist_args {
     const char *of, *source;
-    size_t bins;
+    unsigned long long bins;
     double lo, hi; /* NAN: not given */
     fpq_sweep_axes axes;
 } hist_args;
 
-/* Read the command line into *h; CLI_EXIT_OK, a reported usage error, or
- * -1 after --help (printed). */
+/* One argument of the command line into the hist_args ctx (cli_on_arg). */
+static int hist_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    hist_args *h = ctx;
+    switch (id) {
+    case CLI_HELP: hist_help(stdout); break;
+    case CLI_OPERAND:
+        if (h->source)
+            return cli_usage_error(CMD, "unexpected operand '%s'", arg);
+        h->source = arg;
+        break;
+    case OPT_OF:
+        if (strcmp(arg, "value") && strcmp(arg, "log2abs") && strcmp(arg, "error") && strcmp(arg, "nerror"))
+            return cli_opt_error(p, "bad value '%s' (value, log2abs, error or nerror)", arg);
+        h->of = arg;
+        break;
+    case OPT_BINS: return cli_arg_uint(p, arg, 1, 1000000, &h->bins);
+    case OPT_LO: return cli_arg_double(p, arg, -DBL_MAX, DBL_MAX, &h->lo);
+    case OPT_HI: return cli_arg_double(p, arg, -DBL_MAX, DBL_MAX, &h->hi);
+    default: return cli_axis_option(p, &h->axes, id, arg);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Read the command line into *h; CLI_EXIT_OK, CLI_HELP_SHOWN or a reported
+ * usage error. */
 static int parse(hist_args *h, int argc, char **argv)
 {
     cli_opt spec[HIST_NOPTS], all[HIST_NOPTS];
-    size_t ns = 0, na = 0;
-    cli_axis_options(spec, HIST_NOPTS, &ns, false);
-    cli_opts_append(all, HIST_NOPTS, &na, hist_own);
-    cli_opts_append(all, HIST_NOPTS, &na, spec);
+    hist_options(spec, all);
     cli_parser p;
     cli_parser_init(&p, CMD, all, argc, argv);
-    const char *arg;
-    int id, rc = CLI_EXIT_OK;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        unsigned long long u;
-        bool handled;
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: hist_help(stdout, all, spec); return -1;
-        case CLI_OPERAND:
-            if (h->source)
-                return cli_usage_error(CMD, "unexpected operand '%s'", arg);
-            h->source = arg;
-            break;
-        case OPT_OF:
-            if (strcmp(arg, "value") && strcmp(arg, "log2abs") && strcmp(arg, "error") && strcmp(arg, "nerror"))
-                return cli_opt_error(&p, "bad value '%s' (value, log2abs, error or nerror)", arg);
-            h->of = arg;
-            break;
-        case OPT_BINS:
-            rc = cli_arg_uint(&p, arg, 1, 1000000, &u);
-            h->bins = (size_t)u;
-            break;
-        case OPT_LO: rc = cli_arg_double(&p, arg, -DBL_MAX, DBL_MAX, &h->lo); break;
-        case OPT_HI: rc = cli_arg_double(&p, arg, -DBL_MAX, DBL_MAX, &h->hi); break;
-        default: rc = cli_axis_option(&p, &h->axes, id, arg, &handled); break;
-        }
-    }
+    int rc = cli_parse(&p, hist_arg, h);
     if (rc != CLI_EXIT_OK)
         return rc;
     if (!h->source)
@@ -182,7 +189,7 @@ int cli_hist_main(int argc, char **argv)
         rc = values(&v, &m, &zeros, h.of, h.source, spec ? &plan : NULL);
     fpq_sweep_plan_free(&plan);
     if (rc != CLI_EXIT_OK)
-        return rc < 0 ? CLI_EXIT_OK : rc;
+        return cli_exit_status(rc);
 
     double mn = INFINITY, mx = -INFINITY;
     for (size_t i = 0; i < m; i++) {
@@ -196,7 +203,7 @@ int cli_hist_main(int argc, char **argv)
         a = (m ? mn : 0) - 0.5;
         b = a + 1;
     }
-    const size_t bins = h.bins;
+    const size_t bins = (size_t)h.bins;
     size_t *cnt = calloc(bins, sizeof *cnt), out = 0, in = 0;
     if (!cnt) {
         free(v);

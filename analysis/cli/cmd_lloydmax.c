@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "opt.h"
 #include "sweep.h"
 
@@ -63,33 +64,42 @@ static bool parse_bits_list(unsigned char want[13], const char *s)
     return true;
 }
 
+/* A command line read. */
+typedef struct lloydmax_args {
+    unsigned char want[13]; /* want[b]: bit count b asked for */
+    bool levels, csv;
+} lloydmax_args;
+
+/* One argument of the command line into the lloydmax_args ctx (cli_on_arg). */
+static int lloydmax_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    lloydmax_args *a = ctx;
+    switch (id) {
+    case CLI_HELP: lloydmax_help(stdout); break;
+    case CLI_OPERAND: return cli_usage_error(p->cmd, "unexpected operand '%s'", arg);
+    case OPT_BITS:
+        if (!parse_bits_list(a->want, arg))
+            return cli_opt_error(p, "bad bit list '%s' (numbers 1 to 12: 1,2,4 or 1-8)", arg);
+        break;
+    case OPT_LEVELS: a->levels = true; break;
+    case CLI_ID_CSV: a->csv = true; break;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_lloydmax_main(int argc, char **argv)
 {
-    const char *cmd = "lloydmax";
-    unsigned char want[13];
-    parse_bits_list(want, "1-8");
-    bool levels = false, csv = false;
+    lloydmax_args a = {.levels = false};
+    parse_bits_list(a.want, "1-8");
     cli_parser p;
-    cli_parser_init(&p, cmd, lloydmax_opts, argc, argv);
-    const char *arg;
-    int id;
-    while ((id = cli_next(&p, &arg)) != CLI_DONE) {
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: lloydmax_help(stdout); return CLI_EXIT_OK;
-        case CLI_OPERAND: return cli_usage_error(cmd, "unexpected operand '%s'", arg);
-        case OPT_BITS:
-            if (!parse_bits_list(want, arg))
-                return cli_opt_error(&p, "bad bit list '%s' (numbers 1 to 12: 1,2,4 or 1-8)", arg);
-            break;
-        case OPT_LEVELS: levels = true; break;
-        case CLI_ID_CSV: csv = true; break;
-        }
-    }
+    cli_parser_init(&p, "lloydmax", lloydmax_opts, argc, argv);
+    int rc = cli_parse(&p, lloydmax_arg, &a);
+    if (rc != CLI_EXIT_OK)
+        return cli_exit_status(rc);
 
     cli_grid g;
-    cli_grid_init(&g, levels ? 3 : 7);
-    if (levels) {
+    cli_grid_init(&g, a.levels ? 3 : 7);
+    if (a.levels) {
         cli_grid_add(&g, "bits");
         cli_grid_add(&g, "index");
         cli_grid_add(&g, "level");
@@ -100,7 +110,7 @@ int cli_lloydmax_main(int argc, char **argv)
     }
     char t[40];
     for (unsigned b = 1; b <= 12; b++) {
-        if (!want[b])
+        if (!a.want[b])
             continue;
         size_t L = (size_t)1 << b;
         double *lv = cli_xmalloc(L * sizeof *lv), mse;
@@ -112,7 +122,7 @@ int cli_lloydmax_main(int argc, char **argv)
             cli_error("%s", err.msg);
             return CLI_EXIT_DATA;
         }
-        if (levels) {
+        if (a.levels) {
             for (size_t i = 0; i < L; i++) {
                 cli_grid_addf(&g, "%u", b);
                 cli_grid_addf(&g, "%zu", i);
@@ -131,7 +141,7 @@ int cli_lloydmax_main(int argc, char **argv)
         }
         free(lv);
     }
-    cli_grid_print(&g, stdout, csv, "");
+    cli_grid_print(&g, stdout, a.csv, "");
     cli_grid_free(&g);
     return CLI_EXIT_OK;
 }

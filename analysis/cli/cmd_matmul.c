@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "matmul.h"
+#include "commands.h"
 #include "qspec_opts.h"
 #include "source.h"
 
@@ -102,9 +103,17 @@ static void matmul_table(matmul_options *m)
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_output);
 }
 
-static void matmul_help(FILE *f, const matmul_options *m)
+static void matmul_help(FILE *f)
 {
-    int w = cli_opts_width(m->all);
+    matmul_options m;
+    matmul_table(&m);
+    const cli_help_part parts[] = {
+        {NULL, m.x.t},
+        {NULL, m.w.t},
+        {"\nOutlier split:\n", matmul_split},
+        {"\nProduct:\n", matmul_product},
+        {"\nOutput:\n", matmul_output},
+    };
     fprintf(f,
             "Usage: fpq matmul [OPTIONS] X W\n"
             "\n"
@@ -116,14 +125,7 @@ static void matmul_help(FILE *f, const matmul_options *m)
             "for X and w- for W.  An operand without them stays exact.  X per token is\n"
             "--x-granularity row; W per output channel --w-granularity col; groups of W\n"
             "along the input dimension --w-axis 0.\n");
-    cli_opts_help_part(f, m->x.t, w, false);
-    cli_opts_help_part(f, m->w.t, w, false);
-    fprintf(f, "\nOutlier split:\n");
-    cli_opts_help_part(f, matmul_split, w, false);
-    fprintf(f, "\nProduct:\n");
-    cli_opts_help_part(f, matmul_product, w, false);
-    fprintf(f, "\nOutput:\n");
-    cli_opts_help_part(f, matmul_output, w, true);
+    cli_opts_help_parts(f, parts, sizeof parts / sizeof parts[0]);
     fprintf(f,
             "\n"
             "Paths: int (integer codes, X per tensor/row, W per tensor/col, absmax: exact\n"
@@ -200,47 +202,46 @@ typedef struct mm_args {
     bool has_threshold, csv, rowerr;
 } mm_args;
 
-/* Read the command line into *a; CLI_EXIT_OK, a reported usage error, or
- * -1 after --help (printed). */
+/* One argument of the command line into the mm_args ctx (cli_on_arg). */
+static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    mm_args *a = ctx;
+    if (id >= OPT_X && id < OPT_X + CLI_QSPEC_NOPTS)
+        return cli_qspec_option(p, &a->x, cli_qspec_options[id - OPT_X].id, arg);
+    if (id >= OPT_W && id < OPT_W + CLI_QSPEC_NOPTS)
+        return cli_qspec_option(p, &a->w, cli_qspec_options[id - OPT_W].id, arg);
+    switch (id) {
+    case CLI_HELP: matmul_help(stdout); break;
+    case CLI_OPERAND:
+        if (a->nops == 2)
+            return cli_usage_error(CMD, "unexpected operand '%s' (two: X and W)", arg);
+        a->ops[a->nops++] = arg;
+        break;
+    case OPT_SCHEME: a->scheme = arg; break;
+    case OPT_THRESHOLD:
+        a->has_threshold = true;
+        return cli_arg_double(p, arg, 0, DBL_MAX, &a->threshold);
+    case OPT_KEPT: a->kept = arg; break;
+    case OPT_IN: a->in = arg; break;
+    case OPT_ACC: a->acc = arg; break;
+    case OPT_INT_ACC: a->int_acc = arg; break;
+    case OPT_CALIBRATE: a->calibrate = arg; break;
+    case CLI_ID_CSV: a->csv = true; break;
+    case OPT_ROWERR: a->rowerr = true; break;
+    case CLI_ID_OUT: a->out = arg; break;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Read the command line into *a; CLI_EXIT_OK, CLI_HELP_SHOWN or a reported
+ * usage error. */
 static int parse(mm_args *a, int argc, char **argv)
 {
     matmul_options m;
     matmul_table(&m);
     cli_parser p;
     cli_parser_init(&p, CMD, m.all, argc, argv);
-    const char *arg;
-    int id, rc = CLI_EXIT_OK;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        bool handled;
-        bool x = id >= OPT_X && id < OPT_X + CLI_QSPEC_NOPTS, w = id >= OPT_W && id < OPT_W + CLI_QSPEC_NOPTS;
-        if (x || w) {
-            int k = id - (x ? OPT_X : OPT_W);
-            rc = cli_qspec_option(&p, x ? &a->x : &a->w, cli_qspec_options[k].id, arg, &handled);
-            continue;
-        }
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: matmul_help(stdout, &m); return -1;
-        case CLI_OPERAND:
-            if (a->nops == 2)
-                return cli_usage_error(CMD, "unexpected operand '%s' (two: X and W)", arg);
-            a->ops[a->nops++] = arg;
-            break;
-        case OPT_SCHEME: a->scheme = arg; break;
-        case OPT_THRESHOLD:
-            rc = cli_arg_double(&p, arg, 0, DBL_MAX, &a->threshold);
-            a->has_threshold = true;
-            break;
-        case OPT_KEPT: a->kept = arg; break;
-        case OPT_IN: a->in = arg; break;
-        case OPT_ACC: a->acc = arg; break;
-        case OPT_INT_ACC: a->int_acc = arg; break;
-        case OPT_CALIBRATE: a->calibrate = arg; break;
-        case CLI_ID_CSV: a->csv = true; break;
-        case OPT_ROWERR: a->rowerr = true; break;
-        case CLI_ID_OUT: a->out = arg; break;
-        }
-    }
+    int rc = cli_parse(&p, matmul_arg, a);
     if (rc == CLI_EXIT_OK && a->nops != 2)
         rc = cli_usage_error(CMD, "missing %s (X tokens x features, W features x outputs)",
                              a->nops ? "W" : "X and W");
@@ -314,11 +315,9 @@ int cli_matmul_main(int argc, char **argv)
     cli_qspec_opts_init(&a.x);
     cli_qspec_opts_init(&a.w);
     int rc = parse(&a, argc, argv);
-    if (rc < 0)
-        return CLI_EXIT_OK;
     fpq_mm_spec s;
     if (rc != CLI_EXIT_OK || (rc = build(&s, &a)) != CLI_EXIT_OK)
-        return rc;
+        return cli_exit_status(rc);
     const char *const *ops = a.ops, *calibrate = a.calibrate;
 
     fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;

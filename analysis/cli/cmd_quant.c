@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "qspec_opts.h"
 #include "source.h"
 
@@ -50,9 +51,9 @@ static void quant_options(cli_opt *t)
     cli_opts_append(t, QUANT_NOPTS, &n, quant_output);
 }
 
-static void quant_help(FILE *f, const cli_opt *all)
+static void quant_help(FILE *f)
 {
-    int w = cli_opts_width(all);
+    const cli_help_part parts[] = {{NULL, cli_qspec_options}, {NULL, quant_calibrate}, {"\nOutput:\n", quant_output}};
     fprintf(f,
             "Usage: fpq quant [OPTIONS] INPUT\n"
             "\n"
@@ -63,10 +64,7 @@ static void quant_help(FILE *f, const cli_opt *all)
             "\n"
             "Spec (--format and --group take comma-separated lists and may repeat: one\n"
             "row of output per format and group size, formats outermost):\n");
-    cli_opts_help_part(f, cli_qspec_options, w, false);
-    cli_opts_help_part(f, quant_calibrate, w, false);
-    fprintf(f, "\nOutput:\n");
-    cli_opts_help_part(f, quant_output, w, true);
+    cli_opts_help_parts(f, parts, sizeof parts / sizeof parts[0]);
     fprintf(f,
             "\n"
             "Metrics: mse, rmse, nmse (mse / mean x^2), sqnr_db, max_abs_err, mean_rel_err\n"
@@ -168,8 +166,10 @@ static void spec_cells(char cells[][96], bool *isnum, const run *r, const row *w
     snprintf(cells[k++], 96, "%s", fpq_scheme_name(s->scheme));
     snprintf(cells[k++], 96, "%s", fpq_gran_name(s->granularity));
     bool grouped = s->granularity == FPQ_GRAN_GROUP;
-    isnum[k] = grouped, snprintf(cells[k++], 96, grouped ? "%zu" : "", s->group);
-    isnum[k] = grouped, snprintf(cells[k++], 96, grouped ? "%u" : "", s->axis);
+    isnum[k] = grouped, snprintf(cells[k++], 96, "%zu", s->group);
+    isnum[k] = grouped, snprintf(cells[k++], 96, "%u", s->axis);
+    if (!grouped) /* group and axis are empty cells without groups */
+        cells[k - 2][0] = cells[k - 1][0] = '\0';
     scale_format_text(cells[k++], 96, s);
     snprintf(cells[k++], 96, "%s", scale_round_text(s));
     fpq_range_describe(cells[k++], 96, s);
@@ -313,6 +313,7 @@ static void print_table(const run *r, const row *rows, size_t nrows)
 /* ---------------------------------------------------------------------- */
 
 typedef struct opts {
+    const char *input;     /* the operand */
     wlist formats, groups; /* --format, --group: the lists */
     cli_qspec_opts q;      /* the other spec options, and --exact */
     const char *calibrate, *out;
@@ -333,41 +334,32 @@ static int build_spec(fpq_qspec *s, const opts *o, const char *fname, const char
     return cli_qspec_build(s, CMD, "", &q);
 }
 
-/* Read the command line into *o and *input; CLI_EXIT_OK, a reported usage
- * error, or -1 after --help (printed). */
-static int parse(opts *o, const char **input, int argc, char **argv)
+/* One argument of the command line into the opts ctx (cli_on_arg). */
+static int quant_arg(void *ctx, const cli_parser *p, int id, const char *arg)
 {
-    cli_opt table[QUANT_NOPTS];
-    quant_options(table);
-    cli_parser p;
-    cli_parser_init(&p, CMD, table, argc, argv);
-    const char *arg;
-    int id, rc = CLI_EXIT_OK;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        bool handled;
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: quant_help(stdout, table); return -1;
-        case CLI_OPERAND:
-            if (*input)
-                return cli_usage_error(CMD, "unexpected operand '%s' (one INPUT)", arg);
-            *input = arg;
-            break;
-        case CLI_ID_FORMAT: wlist_add(&o->formats, arg); break;
-        case CLI_QO_GROUP:
-            if ((rc = cli_arg_uint_list(&p, arg, 2, CLI_QSPEC_MAX_GROUP)) == CLI_EXIT_OK)
-                wlist_add(&o->groups, arg);
-            break;
-        case OPT_CALIBRATE: o->calibrate = arg; break;
-        case OPT_EXACT: o->q.exact = true; break;
-        case CLI_ID_CSV: o->csv = true; break;
-        case CLI_ID_JSON: o->json = true; break;
-        case CLI_ID_OUT: o->out = arg; break;
-        case OPT_VALUES: o->values = true; break;
-        default: rc = cli_qspec_option(&p, &o->q, id, arg, &handled); break;
-        }
+    opts *o = ctx;
+    switch (id) {
+    case CLI_HELP: quant_help(stdout); break;
+    case CLI_OPERAND:
+        if (o->input)
+            return cli_usage_error(CMD, "unexpected operand '%s' (one INPUT)", arg);
+        o->input = arg;
+        break;
+    case CLI_ID_FORMAT: wlist_add(&o->formats, arg); break;
+    case CLI_QO_GROUP:
+        if (cli_arg_uint_list(p, arg, 2, CLI_QSPEC_MAX_GROUP) != CLI_EXIT_OK)
+            return CLI_EXIT_USAGE;
+        wlist_add(&o->groups, arg);
+        break;
+    case OPT_CALIBRATE: o->calibrate = arg; break;
+    case OPT_EXACT: o->q.exact = true; break;
+    case CLI_ID_CSV: o->csv = true; break;
+    case CLI_ID_JSON: o->json = true; break;
+    case CLI_ID_OUT: o->out = arg; break;
+    case OPT_VALUES: o->values = true; break;
+    default: return cli_qspec_option(p, &o->q, id, arg);
     }
-    return rc;
+    return CLI_EXIT_OK;
 }
 
 int cli_quant_main(int argc, char **argv)
@@ -375,13 +367,12 @@ int cli_quant_main(int argc, char **argv)
     opts o;
     memset(&o, 0, sizeof o);
     cli_qspec_opts_init(&o.q);
-    const char *input = NULL;
-    int rc = parse(&o, &input, argc, argv);
-    if (rc < 0) {
-        wlist_free(&o.formats);
-        wlist_free(&o.groups);
-        return CLI_EXIT_OK;
-    }
+    cli_opt table[QUANT_NOPTS];
+    quant_options(table);
+    cli_parser p;
+    cli_parser_init(&p, CMD, table, argc, argv);
+    int rc = cli_parse(&p, quant_arg, &o);
+    const char *input = o.input;
     row *rows = NULL;
     size_t nrows = 0;
     fpq_tensor x = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT;
@@ -468,5 +459,5 @@ done:
     fpq_tensor_free(&cal);
     wlist_free(&o.formats);
     wlist_free(&o.groups);
-    return rc;
+    return cli_exit_status(rc);
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "qspec_opts.h"
 
 /* ---------------------------------------------------------------------- */
@@ -58,9 +59,11 @@ static void sweep_options_init(sweep_options *t)
     cli_opts_append(t->all, SWEEP_NOPTS, &n, sweep_own);
 }
 
-static void sweep_help(FILE *f, const sweep_options *t)
+static void sweep_help(FILE *f)
 {
-    int w = cli_opts_width(t->all);
+    sweep_options t;
+    sweep_options_init(&t);
+    const cli_help_part parts[] = {{NULL, t.axes}, {"\nOptions:\n", sweep_own}};
     fputs(
     "Usage: fpq sweep --source SRC [AXES...] [OPTIONS]\n"
     "       fpq sweep --plan FILE [OPTIONS]\n"
@@ -95,9 +98,7 @@ static void sweep_help(FILE *f, const sweep_options *t)
     "Axes (each takes a comma-separated list and may repeat; a value that does\n"
     "not apply to a cell is ignored there; the default is in brackets):\n",
           f);
-    cli_opts_help_part(f, t->axes, w, false);
-    fputs("\nOptions:\n", f);
-    cli_opts_help_part(f, sweep_own, w, true);
+    cli_opts_help_parts(f, parts, sizeof parts / sizeof parts[0]);
     fputs("\n"
           "Examples:\n"
           "  fpq sweep --source normal:n=65536,seed=1 --source t:n=65536,nu=4,seed=1 \\\n"
@@ -188,8 +189,38 @@ typedef struct sweep_args {
     bool quiet, count, print_plan;
 } sweep_args;
 
-/* Read the command line into *a; CLI_EXIT_OK, a reported usage error, or
- * -1 after --help (printed). */
+/* One argument of the command line into the sweep_args ctx (cli_on_arg). */
+static int sweep_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    sweep_args *a = ctx;
+    switch (id) {
+    case CLI_HELP: sweep_help(stdout); break;
+    case CLI_OPERAND: return cli_usage_error(p->cmd, "unexpected operand '%s' (sources go with --source)", arg);
+    case CLI_ID_OUT: a->o.out = arg; break;
+    case CLI_ID_THREADS: {
+        unsigned long long u = 0;
+        int rc = cli_arg_uint(p, arg, 1, 4096, &u);
+        a->o.threads = (unsigned)u;
+        return rc;
+    }
+    case CLI_ID_QUIET: a->quiet = true; break;
+    case OPT_MODE: a->mode_name = arg; break;
+    case OPT_PLAN: a->plan_file = arg; break;
+    case OPT_SHARD:
+        if (!parse_shard(&a->o.shard, &a->o.nshards, arg))
+            return cli_opt_error(p, "bad shard '%s' (K/N with 1 <= K <= N)", arg);
+        break;
+    case OPT_RESUME: a->o.resume = true; break;
+    case CLI_ID_FORCE: a->o.force = true; break;
+    case OPT_COUNT: a->count = true; break;
+    case OPT_PRINT_PLAN: a->print_plan = true; break;
+    default: return cli_axis_option(p, &a->axes, id, arg);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Read the command line into *a; CLI_EXIT_OK, CLI_HELP_SHOWN or a reported
+ * usage error. */
 static int sweep_parse(sweep_args *a, int argc, char **argv)
 {
     const char *cmd = "sweep";
@@ -197,34 +228,7 @@ static int sweep_parse(sweep_args *a, int argc, char **argv)
     sweep_options_init(&t);
     cli_parser p;
     cli_parser_init(&p, cmd, t.all, argc, argv);
-    const char *arg;
-    int id, rc = CLI_EXIT_OK;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        unsigned long long u;
-        bool handled;
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: sweep_help(stdout, &t); return -1;
-        case CLI_OPERAND: return cli_usage_error(cmd, "unexpected operand '%s' (sources go with --source)", arg);
-        case CLI_ID_OUT: a->o.out = arg; break;
-        case CLI_ID_THREADS:
-            rc = cli_arg_uint(&p, arg, 1, 4096, &u);
-            a->o.threads = (unsigned)u;
-            break;
-        case CLI_ID_QUIET: a->quiet = true; break;
-        case OPT_MODE: a->mode_name = arg; break;
-        case OPT_PLAN: a->plan_file = arg; break;
-        case OPT_SHARD:
-            if (!parse_shard(&a->o.shard, &a->o.nshards, arg))
-                return cli_opt_error(&p, "bad shard '%s' (K/N with 1 <= K <= N)", arg);
-            break;
-        case OPT_RESUME: a->o.resume = true; break;
-        case CLI_ID_FORCE: a->o.force = true; break;
-        case OPT_COUNT: a->count = true; break;
-        case OPT_PRINT_PLAN: a->print_plan = true; break;
-        default: rc = cli_axis_option(&p, &a->axes, id, arg, &handled); break;
-        }
-    }
+    int rc = cli_parse(&p, sweep_arg, a);
     if (rc != CLI_EXIT_OK)
         return rc;
     fpq_sweep_mode mode = FPQ_SWEEP_QUANT;
@@ -345,7 +349,7 @@ int cli_sweep_main(int argc, char **argv)
     int rc = sweep_parse(&a, argc, argv);
     if (rc != CLI_EXIT_OK) {
         fpq_sweep_axes_free(&a.axes);
-        return rc < 0 ? CLI_EXIT_OK : rc;
+        return cli_exit_status(rc);
     }
     fpq_sweep_plan plan;
     fpq_sweep_plan_init(&plan, a.axes.mode);
@@ -399,45 +403,53 @@ static void merge_help(FILE *f)
           f);
 }
 
+/* A command line of fpq merge read. */
+typedef struct merge_args {
+    const char *out;
+    unsigned long long expect;
+    bool quiet;
+    const char **in;
+    size_t nin;
+} merge_args;
+
+/* One argument of the command line into the merge_args ctx (cli_on_arg). */
+static int merge_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    merge_args *m = ctx;
+    switch (id) {
+    case CLI_HELP: merge_help(stdout); break;
+    case CLI_OPERAND: m->in[m->nin++] = arg; break;
+    case CLI_ID_OUT: m->out = arg; break;
+    case OPT_CELLS: return cli_arg_uint(p, arg, 1, FPQ_SWEEP_MAX_CELLS, &m->expect);
+    case CLI_ID_QUIET: m->quiet = true; break;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_merge_main(int argc, char **argv)
 {
     const char *cmd = "merge";
-    const char *out = NULL;
-    unsigned long long expect = 0;
-    bool quiet = false;
-    const char **in = cli_xmalloc(sizeof *in * (size_t)(argc + 1));
-    size_t nin = 0;
+    merge_args m = {.in = cli_xmalloc(sizeof *m.in * (size_t)(argc + 1))};
     cli_parser p;
     cli_parser_init(&p, cmd, merge_opts, argc, argv);
-    const char *arg;
-    int id, rc = CLI_EXIT_OK;
-    while (rc == CLI_EXIT_OK && (id = cli_next(&p, &arg)) != CLI_DONE) {
-        switch (id) {
-        case CLI_FAILED: rc = CLI_EXIT_USAGE; break;
-        case CLI_HELP: merge_help(stdout); rc = -1; break;
-        case CLI_OPERAND: in[nin++] = arg; break;
-        case CLI_ID_OUT: out = arg; break;
-        case OPT_CELLS: rc = cli_arg_uint(&p, arg, 1, FPQ_SWEEP_MAX_CELLS, &expect); break;
-        case CLI_ID_QUIET: quiet = true; break;
-        }
-    }
-    if (rc == CLI_EXIT_OK && nin == 0)
+    int rc = cli_parse(&p, merge_arg, &m);
+    if (rc == CLI_EXIT_OK && m.nin == 0)
         rc = cli_usage_error(cmd, "missing FILE.csv");
     if (rc != CLI_EXIT_OK) {
-        free(in);
-        return rc < 0 ? CLI_EXIT_OK : rc;
+        free(m.in);
+        return cli_exit_status(rc);
     }
     fflush(stdout);
     fpq_sweep_merge_result res;
     fpq_errbuf err;
-    int st = fpq_sweep_merge(&res, in, nin, out, 1, (size_t)expect, &err);
-    free(in);
+    int st = fpq_sweep_merge(&res, m.in, m.nin, m.out, 1, (size_t)m.expect, &err);
+    free(m.in);
     if (st != FPQ_OK) {
         cli_error("%s", err.msg);
         return CLI_EXIT_DATA;
     }
-    if (!quiet) {
-        cli_error("merge: %zu rows from %zu files into %s%s", res.rows, res.files, out ? out : "standard output",
+    if (!m.quiet) {
+        cli_error("merge: %zu rows from %zu files into %s%s", res.rows, res.files, m.out ? m.out : "standard output",
                   res.duplicates ? " (identical duplicates written once)" : "");
         if (res.missing)
             cli_error("note: %zu cells missing, the first is cell %zu", res.missing, res.first_missing);

@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "opt.h"
 
 /* ---------------------------------------------------------------------- */
 /* Options of the commands parsed here.                                   */
 
 enum { OPT_PRINT = 1, OPT_REFERENCE };
+
+static const cli_opt opts_none[] = {{0}};
 
 static const cli_opt opts_csv[] = {
     CLI_OPT_CSV("comma-separated values with a header line"),
@@ -34,9 +37,6 @@ static const cli_opt opts_convert[] = {
      "MPFR reference only (the bulk path, bit for bit equal, is\nused for fp32/fp64 input otherwise)"},
     {0},
 };
-
-/* ---------------------------------------------------------------------- */
-/* The commands.                                                          */
 
 /* ---------------------------------------------------------------------- */
 /* The commands.                                                          */
@@ -209,10 +209,9 @@ static void print_usage(FILE *f)
 
 static void print_command_help(FILE *f, const cli_command *c)
 {
-    static const cli_opt none[] = {{0}};
     fprintf(f, "Usage: fpq %s%s%s%s\n\n%s\nOptions:\n", c->name, c->operands[0] ? " " : "", c->operands,
             c->opts ? " [OPTIONS]" : "", c->help);
-    cli_opts_help(f, c->opts ? c->opts : none);
+    cli_opts_help(f, c->opts ? c->opts : opts_none);
     print_notes(f);
 }
 
@@ -256,11 +255,28 @@ static void operand_name(char *buf, size_t n, const char *syn, int i)
     snprintf(buf, n, "%.*s", (int)lastlen, last);
 }
 
-/* Fill *a from the command line; CLI_EXIT_OK, -1 after --help (printed),
- * or a reported usage error. */
+/* Take one argument of the command line of the command p->cmd into the
+ * cli_args ctx (cli_on_arg); the rounding options go to p->rnd. */
+static int command_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    cli_args *a = ctx;
+    switch (id) {
+    case CLI_HELP: print_command_help(stdout, find_command(p->cmd)); break;
+    case CLI_OPERAND: a->ops[a->nops++] = arg; break;
+    case OPT_PRINT:
+        if (!parse_print(&a->out, arg))
+            return cli_opt_error(p, "unknown output mode '%s' (one of: hex, dec, both)", arg);
+        break;
+    case CLI_ID_CSV: a->csv = true; break;
+    case OPT_REFERENCE: a->reference = true; break;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Fill *a from the command line; CLI_EXIT_OK, CLI_HELP_SHOWN, or a reported
+ * usage error. */
 static int parse_command_line(cli_args *a, const cli_command *c, int argc, char **argv)
 {
-    static const cli_opt none[] = {{0}};
     a->cmd = c->name;
     a->nops = 0;
     a->ops = cli_xmalloc(sizeof(char *) * (size_t)(argc + 1));
@@ -270,38 +286,11 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
     a->reference = false;
 
     cli_parser p;
-    cli_parser_init(&p, c->name, c->opts ? c->opts : none, argc, argv);
-    const char *arg;
-    int id;
-    while ((id = cli_next(&p, &arg)) != CLI_DONE) {
-        bool handled;
-        int rc = cli_rounding_option(&p, &a->rnd, id, arg, &handled);
-        if (handled) {
-            if (rc != CLI_EXIT_OK)
-                return rc;
-            continue;
-        }
-        switch (id) {
-        case CLI_FAILED:
-            return CLI_EXIT_USAGE;
-        case CLI_OPERAND:
-            a->ops[a->nops++] = arg;
-            break;
-        case CLI_HELP:
-            print_command_help(stdout, c);
-            return -1;
-        case OPT_PRINT:
-            if (!parse_print(&a->out, arg))
-                return cli_opt_error(&p, "unknown output mode '%s' (one of: hex, dec, both)", arg);
-            break;
-        case CLI_ID_CSV:
-            a->csv = true;
-            break;
-        case OPT_REFERENCE:
-            a->reference = true;
-            break;
-        }
-    }
+    cli_parser_init(&p, c->name, c->opts ? c->opts : opts_none, argc, argv);
+    p.rnd = &a->rnd;
+    int rc = cli_parse(&p, command_arg, a);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (fpq_rounding_validate(&a->rnd) != FPQ_OK)
         return cli_usage_error(c->name, "bad rounding options");
     if (a->nops < c->min_ops) {
@@ -374,8 +363,6 @@ int main(int argc, char **argv)
     int rc = parse_command_line(&a, c, argc - 1, argv + 1);
     if (rc == CLI_EXIT_OK)
         rc = c->run(&a);
-    else if (rc < 0) /* --help */
-        rc = CLI_EXIT_OK;
     free(a.ops);
-    return finish(rc);
+    return finish(cli_exit_status(rc));
 }

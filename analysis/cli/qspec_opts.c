@@ -61,14 +61,14 @@ void cli_qspec_opts_init(cli_qspec_opts *o)
     fpq_rounding_default(&o->rnd);
 }
 
-int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg, bool *handled)
+int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg)
 {
-    int rc = cli_rounding_option(p, &o->rnd, id, arg, handled);
-    if (*handled) {
+    bool handled;
+    int rc = cli_rounding_option(p, &o->rnd, id, arg, &handled);
+    if (handled) {
         o->any = true;
         return rc;
     }
-    *handled = true;
     unsigned long long u = 0;
     switch (id) {
     case CLI_ID_FORMAT: o->format = arg; break;
@@ -94,7 +94,7 @@ int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char 
         o->has_outlier = true;
         break;
     case CLI_QO_KEPT: o->kept = arg; break;
-    default: *handled = false; return CLI_EXIT_OK;
+    default: return CLI_EXIT_OK;
     }
     o->any = true;
     return rc;
@@ -224,15 +224,13 @@ void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source)
     }
 }
 
-int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *arg, bool *handled)
+int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *arg)
 {
-    *handled = false;
     if (id <= 0 || !p->cur)
         return CLI_EXIT_OK;
     fpq_sweep_axis ax = fpq_sweep_axis_find(p->cur->name);
     if (ax == FPQ_AX_COUNT_ || strcmp(p->cur->name, fpq_sweep_axis_flag(ax)) != 0)
         return CLI_EXIT_OK;
-    *handled = true;
     int rc = CLI_EXIT_OK;
     switch (ax) {
     case FPQ_AX_GROUP: rc = cli_arg_uint_list(p, arg, 2, CLI_QSPEC_MAX_GROUP); break;

@@ -51,10 +51,10 @@ typedef struct cli_qspec_opts {
 void cli_qspec_opts_init(cli_qspec_opts *o);
 
 /* Take spec option id (an id of cli_qspec_options) with its argument, as
- * cli_next returned it: numbers are checked here (an error names the
- * option and the range).  CLI_EXIT_OK or CLI_EXIT_USAGE (reported); *handled
- * says whether id was a spec option. */
-int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg, bool *handled);
+ * cli_parse passed it: numbers are checked here (an error names the option
+ * and the range); another id is ignored.  CLI_EXIT_OK or CLI_EXIT_USAGE
+ * (reported). */
+int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg);
 
 /* Fill *s (fpq_qspec_default first) from the options and validate it;
  * usage errors are reported for command cmd, naming the options with
@@ -67,12 +67,12 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *prefix, const cli
  * option take its id and short name. */
 void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source);
 
-/* If id, as cli_next returned it, is an option of cli_axis_options, add
- * its argument to the axis (a list of values, the numbers checked; a bare
- * --symmetric is 1) and set *handled.  Ids of the axes that are not spec
- * options are 800 and up: a command's own ids stay below.  CLI_EXIT_OK or
- * CLI_EXIT_USAGE (reported). */
-int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *arg, bool *handled);
+/* If id, as cli_parse passed it, is an option of cli_axis_options, add its
+ * argument to the axis (a list of values, the numbers checked; a bare
+ * --symmetric is 1); another id is ignored.  Ids of the axes that are not
+ * spec options are 800 and up: a command's own ids stay below.  CLI_EXIT_OK
+ * or CLI_EXIT_USAGE (reported). */
+int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *arg);
 
 /* What the axes given imply, as the spec options do in fpq quant: --group
  * without --granularity is granularity group (quant mode).  CLI_EXIT_OK or

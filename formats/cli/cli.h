@@ -130,26 +130,14 @@ int cli_cmd_encode(const cli_args *a);
 int cli_cmd_round(const cli_args *a);
 int cli_cmd_convert(const cli_args *a);
 
-/* Commands that parse their own command line; argv[0] is the command's
- * name.  Return the exit status.  cmd_arith.c: fpq arith;
- * analysis/cli/cmd_dot.c: fpq dot. */
-int cli_arith_main(int argc, char **argv);
-int cli_dot_main(int argc, char **argv);
-/* cmd_data.c: fpq gen, fpq inspect (same conventions). */
-int cli_gen_main(int argc, char **argv);
-int cli_inspect_main(int argc, char **argv);
-int cli_bench_main(int argc, char **argv);
-int cli_vectors_main(int argc, char **argv);
-int cli_verify_main(int argc, char **argv);
-int cli_quant_main(int argc, char **argv); /* cmd_quant.c: fpq quant */
-int cli_matmul_main(int argc, char **argv); /* cmd_matmul.c: fpq matmul */
-/* cmd_sweep.c: sweeps and their merge. */
-int cli_sweep_main(int argc, char **argv);
-int cli_merge_main(int argc, char **argv);
-/* The report's helpers: cmd_lloydmax.c, cmd_hist.c, cmd_ranges.c. */
-int cli_lloydmax_main(int argc, char **argv);
-int cli_hist_main(int argc, char **argv);
-int cli_ranges_main(int argc, char **argv);
+/* The format commands that parse their own command line; argv[0] is the
+ * command's name.  Return the exit status.  (The lab's commands are
+ * declared in analysis/cli/commands.h.) */
+int cli_arith_main(int argc, char **argv);   /* cmd_arith.c */
+int cli_bench_main(int argc, char **argv);   /* cmd_bench.c */
+int cli_vectors_main(int argc, char **argv); /* cmd_vectors.c */
+int cli_verify_main(int argc, char **argv);  /* cmd_verify.c */
+int cli_ranges_main(int argc, char **argv);  /* cmd_ranges.c */
 
 /* Widest format `fpq table` lists, and the widest source format whose
  * conversions `fpq convert` memoises in a table of all its patterns. */

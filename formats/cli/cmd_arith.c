@@ -340,32 +340,43 @@ static int arith_stream(const fpq_format *f, fpq_op op, const fpq_rounding *rnd,
 
 /* ---------------------------------------------------------------------- */
 
+/* A command line read. */
+typedef struct arith_args {
+    const char **ops; /* FMT, OP and the operands */
+    int nops;
+    bool flags;
+} arith_args;
+
+/* One argument of the command line into the arith_args ctx (cli_on_arg);
+ * the rounding options go to p->rnd. */
+static int arith_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    arith_args *a = ctx;
+    (void)p;
+    switch (id) {
+    case CLI_HELP: print_help(stdout); break;
+    case CLI_OPERAND: a->ops[a->nops++] = arg; break;
+    case OPT_FLAGS: a->flags = true; break;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_arith_main(int argc, char **argv)
 {
     fpq_rounding rnd;
     fpq_rounding_default(&rnd);
-    bool flags = false;
-    const char **ops = cli_xmalloc(sizeof *ops * (size_t)(argc + 1));
-    int nops = 0, rc = CLI_EXIT_OK;
+    arith_args a = {cli_xmalloc(sizeof *a.ops * (size_t)(argc + 1)), 0, false};
+    const char **ops = a.ops;
     cli_parser p;
     cli_parser_init(&p, "arith", arith_opts, argc, argv);
-    const char *arg;
-    int id;
-    while (rc == CLI_EXIT_OK && (id = cli_next_rounding(&p, &arg, &rnd)) != CLI_DONE) {
-        switch (id) {
-        case CLI_FAILED: rc = CLI_EXIT_USAGE; break;
-        case CLI_OPERAND: ops[nops++] = arg; break;
-        case CLI_HELP:
-            print_help(stdout);
-            free(ops);
-            return CLI_EXIT_OK;
-        case OPT_FLAGS: flags = true; break;
-        }
-    }
+    p.rnd = &rnd;
+    int rc = cli_parse(&p, arith_arg, &a);
+    const int nops = a.nops;
+    const bool flags = a.flags;
     fpq_format f;
     fpq_op op;
     if (rc != CLI_EXIT_OK)
-        ;
+        rc = cli_exit_status(rc);
     else if (nops < 1)
         rc = cli_usage_error("arith", "missing FMT");
     else if (nops < 2)

@@ -39,28 +39,38 @@ static void shortest(char *buf, size_t n, double x)
     }
 }
 
+/* A command line read: the names of the formats. */
+typedef struct ranges_args {
+    const char **names;
+    int nf;
+} ranges_args;
+
+/* One argument of the command line into the ranges_args ctx (cli_on_arg). */
+static int ranges_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    ranges_args *a = ctx;
+    (void)p;
+    switch (id) {
+    case CLI_HELP: ranges_help(stdout); break;
+    case CLI_OPERAND: a->names[a->nf++] = arg; break;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_ranges_main(int argc, char **argv)
 {
+    ranges_args a = {cli_xmalloc(sizeof *a.names * (size_t)argc), 0};
     cli_parser p;
     cli_parser_init(&p, CMD, none, argc, argv);
-    const char **names = cli_xmalloc(sizeof *names * (size_t)argc);
-    int nf = 0, id;
-    const char *arg;
-    while ((id = cli_next(&p, &arg)) != CLI_DONE) {
-        if (id == CLI_OPERAND) {
-            names[nf++] = arg;
-            continue;
-        }
-        free(names);
-        if (id != CLI_HELP)
-            return CLI_EXIT_USAGE;
-        ranges_help(stdout);
-        return CLI_EXIT_OK;
+    int rc = cli_parse(&p, ranges_arg, &a);
+    if (rc == CLI_EXIT_OK && a.nf == 0)
+        rc = cli_usage_error(CMD, "missing FMT");
+    if (rc != CLI_EXIT_OK) {
+        free(a.names);
+        return cli_exit_status(rc);
     }
-    if (nf == 0) {
-        free(names);
-        return cli_usage_error(CMD, "missing FMT");
-    }
+    const char **names = a.names;
+    const int nf = a.nf;
     fpq_format *f = cli_xmalloc(sizeof *f * (size_t)nf);
     for (int i = 0; i < nf; i++) {
         int rc = cli_format(&f[i], CMD, names[i]);

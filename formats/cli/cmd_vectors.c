@@ -116,6 +116,41 @@ static int make_cases(cli_vectors *v)
     return CLI_EXIT_OK;
 }
 
+/* A command line of vectors or verify being read. */
+typedef struct vectors_args {
+    cli_vectors *v;
+    bool takes_cmd;
+    void (*help)(FILE *);
+    const char *ops[2]; /* FROM and TO */
+    int nops;
+} vectors_args;
+
+/* One argument of the command line into the vectors_args ctx (cli_on_arg);
+ * the rounding options go to p->rnd.  For verify, the first operand after
+ * "--" and FROM TO starts CMD: the rest of argv, every argument after it
+ * one of CMD's. */
+static int vectors_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+{
+    vectors_args *a = ctx;
+    if (a->v->cmd) /* an argument of CMD */
+        return CLI_EXIT_OK;
+    switch (id) {
+    case CLI_HELP: a->help(stdout); break;
+    case OPT_COUNT: return cli_arg_uint(p, arg, 0, VECTORS_COUNT_MAX, &a->v->count);
+    case CLI_OPERAND:
+        if (a->takes_cmd && p->operands_only && a->nops == 2) {
+            a->v->cmd = &p->argv[p->next - 1]; /* the rest of argv */
+            break;
+        }
+        if (a->nops == 2)
+            return cli_usage_error(p->cmd, a->takes_cmd ? "unexpected operand '%s' (CMD and its arguments follow '--')"
+                                                        : "unexpected operand '%s'", arg);
+        a->ops[a->nops++] = arg;
+        break;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_vectors_load(cli_vectors *v, const char *cmd, int argc, char **argv, bool takes_cmd,
                      void (*help)(FILE *))
 {
@@ -123,31 +158,15 @@ int cli_vectors_load(cli_vectors *v, const char *cmd, int argc, char **argv, boo
     v->cmd = NULL;
     v->in = v->exp = NULL;
     v->n = v->nboundary = 0;
-    const char *ops[2];
-    int nops = 0, rc = CLI_EXIT_OK;
+    vectors_args a = {v, takes_cmd, help, {NULL, NULL}, 0};
     cli_parser p;
     cli_parser_init(&p, cmd, vector_opts, argc, argv);
-    const char *arg;
-    int id;
-    while (rc == CLI_EXIT_OK && !v->cmd && (id = cli_next_rounding(&p, &arg, &v->rnd)) != CLI_DONE) {
-        switch (id) {
-        case CLI_FAILED: return CLI_EXIT_USAGE;
-        case CLI_HELP: help(stdout); return -1;
-        case OPT_COUNT: rc = cli_arg_uint(&p, arg, 0, VECTORS_COUNT_MAX, &v->count); break;
-        case CLI_OPERAND:
-            if (takes_cmd && p.operands_only && nops == 2) {
-                v->cmd = &argv[p.next - 1]; /* the rest of argv */
-                break;
-            }
-            if (nops == 2)
-                return cli_usage_error(cmd, takes_cmd ? "unexpected operand '%s' (CMD and its arguments follow '--')"
-                                                      : "unexpected operand '%s'", arg);
-            ops[nops++] = arg;
-            break;
-        }
-    }
+    p.rnd = &v->rnd;
+    int rc = cli_parse(&p, vectors_arg, &a);
     if (rc != CLI_EXIT_OK)
         return rc;
+    const char *const *ops = a.ops;
+    const int nops = a.nops;
     if (nops < 2)
         return cli_usage_error(cmd, "missing %s", nops ? "TO" : "FROM and TO");
     if (takes_cmd && !v->cmd)
@@ -169,7 +188,7 @@ int cli_vectors_main(int argc, char **argv)
     cli_vectors v = {.count = VECTORS_COUNT_DEFAULT};
     int st = cli_vectors_load(&v, "vectors", argc, argv, false, vectors_help);
     if (st != CLI_EXIT_OK)
-        return st < 0 ? CLI_EXIT_OK : st;
+        return cli_exit_status(st);
     printf("# fpq %s vectors: %s -> %s, round %s, overflow %s%s\n", fpq_version(), v.from.name, v.to.name,
            fpq_rnd_name(v.rnd.mode), v.rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format",
            v.rnd.int_symmetric ? ", symmetric" : "");

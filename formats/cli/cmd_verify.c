@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "vectors.h"
 
 enum vclass { VC_NAN, VC_INF, VC_ZERO, VC_OVERFLOW, VC_TIE, VC_SUBNORMAL, VC_ORDINARY, VC_COUNT };
@@ -118,7 +119,7 @@ int cli_verify_main(int argc, char **argv)
     cli_vectors v = {.count = VERIFY_COUNT_DEFAULT};
     int st = cli_vectors_load(&v, "verify", argc, argv, true, verify_help);
     if (st != CLI_EXIT_OK)
-        return st < 0 ? CLI_EXIT_OK : st;
+        return cli_exit_status(st);
     const fpq_format from = v.from, to = v.to;
     const size_t n = v.n;
 

@@ -11,6 +11,12 @@
 #include "cli.h"
 #include "opt.h"
 
+/* What next_arg returns besides an option's id, CLI_OPERAND and CLI_HELP. */
+enum {
+    CLI_DONE = 0,   /* no more arguments */
+    CLI_FAILED = -1 /* a usage error, already reported */
+};
+
 /* The shared options, so that one a command does not take is refused as
  * "does not apply" rather than "unknown". */
 static const cli_opt shared[] = {
@@ -162,7 +168,10 @@ static int short_option(cli_parser *p, const char **arg)
     return take(p, o, arg, p->argv[p->next++]);
 }
 
-int cli_next(cli_parser *p, const char **arg)
+/* The next option (its id, with *arg its argument or NULL), operand
+ * (CLI_OPERAND), CLI_HELP, CLI_DONE at the end, or CLI_FAILED after a usage
+ * error was reported. */
+static int next_arg(cli_parser *p, const char **arg)
 {
     *arg = NULL;
     if (p->cluster)
@@ -176,12 +185,31 @@ int cli_next(cli_parser *p, const char **arg)
     }
     if (strcmp(a, "--") == 0) {
         p->operands_only = true;
-        return cli_next(p, arg);
+        return next_arg(p, arg);
     }
     if (a[1] == '-')
         return long_option(p, a, arg);
     p->cluster = a + 1;
     return short_option(p, arg);
+}
+
+int cli_parse(cli_parser *p, cli_on_arg on_arg, void *ctx)
+{
+    const char *arg;
+    int id, rc = CLI_EXIT_OK;
+    while (rc == CLI_EXIT_OK && (id = next_arg(p, &arg)) != CLI_DONE) {
+        bool handled = false;
+        if (id == CLI_FAILED)
+            return CLI_EXIT_USAGE;
+        if (p->rnd)
+            rc = cli_rounding_option(p, p->rnd, id, arg, &handled);
+        if (handled)
+            continue;
+        rc = on_arg(ctx, p, id, arg);
+        if (rc == CLI_EXIT_OK && id == CLI_HELP)
+            return CLI_HELP_SHOWN;
+    }
+    return rc;
 }
 
 int cli_opt_error(const cli_parser *p, const char *fmt, ...)
@@ -300,20 +328,6 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
     }
 }
 
-int cli_next_rounding(cli_parser *p, const char **arg, fpq_rounding *r)
-{
-    for (;;) {
-        int id = cli_next(p, arg);
-        bool handled;
-        if (id <= 0)
-            return id;
-        if (cli_rounding_option(p, r, id, *arg, &handled) != CLI_EXIT_OK)
-            return CLI_FAILED;
-        if (!handled)
-            return id;
-    }
-}
-
 /* ---------------------------------------------------------------------- */
 /* Help.                                                                  */
 
@@ -345,24 +359,27 @@ static void help_text(FILE *f, const char *text, int col)
     }
 }
 
-int cli_opts_width(const cli_opt *opts)
+/* The width of the option column: the widest synopsis of the options of
+ * the parts up to HELP_COL_MAX (a wider one goes on a line of its own). */
+static int opts_width(const cli_help_part *parts, size_t nparts)
 {
     char syn[96];
     int width = 0;
-    for (const cli_opt *o = opts; o->id; o++) {
-        synopsis(syn, sizeof syn, o);
-        int l = (int)strlen(syn);
-        if (l <= HELP_COL_MAX && l > width)
-            width = l;
-    }
+    for (size_t i = 0; i < nparts; i++)
+        for (const cli_opt *o = parts[i].opts; o->id; o++) {
+            synopsis(syn, sizeof syn, o);
+            int l = (int)strlen(syn);
+            if (l <= HELP_COL_MAX && l > width)
+                width = l;
+        }
     return width < 10 ? 10 : width;
 }
 
-void cli_opts_help_part(FILE *f, const cli_opt *part, int width, bool with_help)
+static void opts_help(FILE *f, const cli_opt *opts, int width)
 {
     char syn[96];
     int col = 2 + width + 2;
-    for (const cli_opt *o = part; o->id; o++) {
+    for (const cli_opt *o = opts; o->id; o++) {
         synopsis(syn, sizeof syn, o);
         if ((int)strlen(syn) > width)
             fprintf(f, "  %s\n%*s", syn, col, "");
@@ -371,15 +388,25 @@ void cli_opts_help_part(FILE *f, const cli_opt *part, int width, bool with_help)
         help_text(f, o->help ? o->help : "", col);
         fputc('\n', f);
     }
-    if (with_help) {
-        synopsis(syn, sizeof syn, &help_opt);
-        fprintf(f, "  %-*s  %s\n", width, syn, help_opt.help);
+}
+
+void cli_opts_help_parts(FILE *f, const cli_help_part *parts, size_t nparts)
+{
+    char syn[96];
+    int width = opts_width(parts, nparts);
+    for (size_t i = 0; i < nparts; i++) {
+        if (parts[i].heading)
+            fputs(parts[i].heading, f);
+        opts_help(f, parts[i].opts, width);
     }
+    synopsis(syn, sizeof syn, &help_opt);
+    fprintf(f, "  %-*s  %s\n", width, syn, help_opt.help);
 }
 
 void cli_opts_help(FILE *f, const cli_opt *opts)
 {
-    cli_opts_help_part(f, opts, cli_opts_width(opts), true);
+    const cli_help_part all = {NULL, opts};
+    cli_opts_help_parts(f, &all, 1);
 }
 
 void cli_opts_append(cli_opt *out, size_t cap, size_t *n, const cli_opt *t)

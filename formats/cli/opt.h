@@ -2,26 +2,32 @@
  * reporter and one help printer for every command.
  *
  * A command describes its options in a table of cli_opt, terminated by an
- * entry whose id is 0, and reads its command line with cli_next:
+ * entry whose id is 0, and reads its command line with cli_parse, which
+ * calls the command's function for each option and operand in turn:
  *
  *     static const cli_opt opts[] = {
  *         CLI_OPT_FORMAT("FMT", "the format"),
  *         {OPT_BINS, 0, "bins", "N", "number of bins (default 64)"},
- *         CLI_OPT_CSV,
+ *         CLI_OPT_CSV("comma-separated values"),
  *         {0},
  *     };
+ *     static int hist_arg(void *ctx, const cli_parser *p, int id, const char *arg)
+ *     {
+ *         hist_args *h = ctx;
+ *         switch (id) {
+ *         case CLI_HELP: print help; break;
+ *         case CLI_OPERAND: ...; break;
+ *         case CLI_ID_FORMAT: ...; break;
+ *         case OPT_BINS: return cli_arg_uint(p, arg, 1, 1000, &h->bins);
+ *         }
+ *         return CLI_EXIT_OK;
+ *     }
+ *     ...
  *     cli_parser p;
  *     cli_parser_init(&p, "hist", opts, argc, argv);
- *     const char *arg;
- *     int id;
- *     while ((id = cli_next(&p, &arg)) != CLI_DONE) {
- *         switch (id) {
- *         case CLI_FAILED: return CLI_EXIT_USAGE;   (already reported)
- *         case CLI_OPERAND: ...; break;
- *         case CLI_HELP: print help; return CLI_EXIT_OK;
- *         case CLI_ID_FORMAT: ...; break;
- *         }
- *     }
+ *     int rc = cli_parse(&p, hist_arg, &h);
+ *     if (rc != CLI_EXIT_OK)
+ *         return cli_exit_status(rc);   (a usage error, or the help shown)
  *
  * The rules, the same for every command:
  *   - options may come before, between or after the operands; "--" ends
@@ -33,10 +39,12 @@
  *     (placeholder "[=B]") only as "--name=VALUE";
  *   - short options take their argument as "-r MODE" or "-rMODE"; flags may
  *     be grouped ("-qh");
- *   - -h and --help are every command's: cli_next returns CLI_HELP;
+ *   - -h and --help are every command's: the command prints its help and
+ *     reads nothing after them; cli_parse returns CLI_HELP_SHOWN, and the
+ *     command exits with CLI_EXIT_OK;
  *   - a problem is reported once, on stderr, as "fpq: MESSAGE" followed by
- *     "Try 'fpq CMD --help' for more information.", and cli_next returns
- *     CLI_FAILED: the command exits with CLI_EXIT_USAGE.
+ *     "Try 'fpq CMD --help' for more information.", and the command exits
+ *     with CLI_EXIT_USAGE.
  *
  * A flag means the same thing in every command that takes it: the shared
  * options below (CLI_OPT_*) are the only spellings of -f, -r, -o, -q, -j,
@@ -64,13 +72,15 @@ typedef struct cli_opt {
                             "{modes}" stands for the rounding-mode names. */
 } cli_opt;
 
-/* What cli_next returns besides an option's id. */
+/* The ids a command's function gets from cli_parse besides its options'. */
 enum {
-    CLI_DONE = 0,     /* no more arguments */
-    CLI_FAILED = -1,  /* a usage error, already reported */
-    CLI_OPERAND = -2, /* an operand, in *arg */
-    CLI_HELP = -3     /* -h or --help */
+    CLI_OPERAND = -2, /* an operand, in arg */
+    CLI_HELP = -3     /* -h or --help: print the command's help */
 };
+
+/* What cli_parse returns after -h or --help: not an exit status (see
+ * cli_exit_status). */
+#define CLI_HELP_SHOWN (-4)
 
 /* Ids of the shared options (a command's own ids stay below 1000). */
 enum {
@@ -119,18 +129,39 @@ typedef struct cli_parser {
     int next;             /* index of the next argument */
     const char *cluster;  /* the rest of a group of short flags ("-qh") */
     bool operands_only;   /* after "--" */
-    const cli_opt *cur;   /* the option last returned, for messages */
+    const cli_opt *cur;   /* the option last read, for messages */
+    fpq_rounding *rnd;    /* NULL, or where cli_parse reads the shared
+                             rounding options (CLI_ID_ROUND, _SEED,
+                             _SATURATE, _SYMMETRIC) instead of passing them
+                             on: set it after cli_parser_init */
 } cli_parser;
 
 /* Start reading argv[1 .. argc) for command cmd with the option table opts. */
 void cli_parser_init(cli_parser *p, const char *cmd, const cli_opt *opts, int argc, char **argv);
 
-/* The next option (its id, with *arg its argument or NULL), operand
- * (CLI_OPERAND), CLI_HELP, CLI_DONE at the end, or CLI_FAILED after a usage
- * error was reported. */
-int cli_next(cli_parser *p, const char **arg);
+/* A command's function for cli_parse: take option id (arg its argument, or
+ * NULL), an operand (id CLI_OPERAND) or -h/--help (id CLI_HELP: print the
+ * help on stdout).  Returns CLI_EXIT_OK to go on, or the status of a
+ * problem it reported (cli_opt_error, cli_usage_error, cli_arg_*). */
+typedef int (*cli_on_arg)(void *ctx, const cli_parser *p, int id, const char *arg);
 
-/* Report a usage error about the option last returned by cli_next:
+/* Read the rest of the command line of p: on_arg(ctx, p, id, arg) for each
+ * option and operand, in order.  Returns CLI_EXIT_OK when every argument
+ * was taken; CLI_HELP_SHOWN after on_arg took CLI_HELP (nothing after -h
+ * or --help is read); CLI_EXIT_USAGE after a usage error in the command
+ * line itself (unknown option, missing argument, ..., or a bad value of a
+ * rounding option read into p->rnd), reported; or the first status other
+ * than CLI_EXIT_OK that on_arg returned, where the reading stopped. */
+int cli_parse(cli_parser *p, cli_on_arg on_arg, void *ctx);
+
+/* The exit status for a status of cli_parse (or of a command's parse that
+ * returns it): CLI_EXIT_OK for CLI_HELP_SHOWN, else rc. */
+static inline int cli_exit_status(int rc)
+{
+    return rc == CLI_HELP_SHOWN ? CLI_EXIT_OK : rc;
+}
+
+/* Report a usage error about the option last read:
  * "fpq: option '--NAME': MESSAGE" and the hint.  Returns CLI_EXIT_USAGE. */
 int cli_opt_error(const cli_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -142,13 +173,9 @@ int cli_arg_double(const cli_parser *p, const char *arg, double lo, double hi, d
 int cli_arg_format(const cli_parser *p, const char *arg, fpq_format *out);
 
 /* The shared rounding options (CLI_ID_ROUND, _SEED, _SATURATE, _SYMMETRIC)
- * into r; *handled says whether id was one of them. */
+ * into r; *handled says whether id was one of them.  (cli_parse does this
+ * for p->rnd; a command whose rounding options do more calls it.) */
 int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char *arg, bool *handled);
-
-/* cli_next, with the shared rounding options (CLI_ID_ROUND, _SEED,
- * _SATURATE, _SYMMETRIC) read into r rather than returned; a bad one is
- * reported and gives CLI_FAILED. */
-int cli_next_rounding(cli_parser *p, const char **arg, fpq_rounding *r);
 
 /* Print the options of a table, aligned, as help text; "-h, --help" last. */
 void cli_opts_help(FILE *f, const cli_opt *opts);
@@ -163,12 +190,14 @@ int cli_arg_double_list(const cli_parser *p, const char *arg, double lo, double 
  * entry whose id is 0.  Running out of room is a bug: abort(). */
 void cli_opts_append(cli_opt *out, size_t cap, size_t *n, const cli_opt *t);
 
-/* Help in sections (a heading, then some of a command's options): the
- * width of the option column cli_opts_help gives the whole table opts, and
- * the options of part printed in a column that wide, with "-h, --help"
- * after them when with_help.  cli_opts_help(f, t) is
- * cli_opts_help_part(f, t, cli_opts_width(t), true). */
-int cli_opts_width(const cli_opt *opts);
-void cli_opts_help_part(FILE *f, const cli_opt *part, int width, bool with_help);
+/* Help in parts: for each part its heading, written as it is (none when
+ * NULL), then its options, in a column as wide as cli_opts_help makes it
+ * for all the parts' options together; "-h, --help" after the last part.
+ * cli_opts_help(f, t) is one part, t, without a heading. */
+typedef struct cli_help_part {
+    const char *heading;
+    const cli_opt *opts;
+} cli_help_part;
+void cli_opts_help_parts(FILE *f, const cli_help_part *parts, size_t nparts);
 
 #endif /* FPQ_CLI_OPT_H */

@@ -25,8 +25,8 @@ typedef struct cli_vectors {
  * (FROM TO -- CMD ARGS...) into v, whose count holds the default, and make
  * the cases: boundary inputs, then count random ones, each with the
  * reference result; position i of stochastic rounding is case i.  Returns
- * CLI_EXIT_OK, -1 after printing help, or the exit status of a reported
- * problem.  cli_vectors_free releases the cases. */
+ * CLI_EXIT_OK, CLI_HELP_SHOWN after printing help (opt.h), or the exit
+ * status of a reported problem.  cli_vectors_free releases the cases. */
 int cli_vectors_load(cli_vectors *v, const char *cmd, int argc, char **argv, bool takes_cmd,
                      void (*help)(FILE *));
 void cli_vectors_free(cli_vectors *v);
