@@ -394,6 +394,7 @@ CHECK_MAKE = $(MAKE) --no-print-directory WERROR=$(CHECK_WERROR)
 check: $(DEPS_CHECK)
 	@$(CHECK_MAKE) check-unit
 	@$(CHECK_MAKE) check-cli
+	@$(SHELL) tests/check-files.sh $(FPQ)
 	@$(CHECK_MAKE) check-layers
 	@$(CHECK_MAKE) check-figures
 	@$(CHECK_MAKE) check-fuzz

@@ -7,6 +7,8 @@
  *
  *   status.h  the status codes of both libraries, fpq_lab_strerror,
  *             fpq_errbuf
+ *   outfile.h how files are written: temporaries renamed into place,
+ *             --force, devices and links, locks
  *   tensor.h  rows x cols doubles
  *   stats.h   summary statistics of a tensor
  *   dist.h    the counter-based generator, distributions, generator specs
@@ -25,6 +27,7 @@
 #define FPQ_FPQLAB_H
 
 #include "status.h"
+#include "outfile.h"
 #include "tensor.h"
 #include "stats.h"
 #include "dist.h"

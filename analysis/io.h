@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "tensor.h"
+#include "outfile.h"
 
 typedef enum fpq_io_type {
     FPQ_IO_F64, FPQ_IO_F32, FPQ_IO_F16, FPQ_IO_BF16,
@@ -110,9 +111,10 @@ void fpq_io_shape_text(char *buf, size_t n, const fpq_io_tensor *t);
 int fpq_io_read_fd(char **data, size_t *len, int fd, const char *path, fpq_errbuf *err);
 
 /* Write t as a .npy file (version 1.0, little-endian '<f8', or '<f4' when
- * f32 is nonzero), C order, 2-D shape (rows, cols).  Written to PATH.tmp
- * then renamed, so an existing file is replaced whole or not at all
+ * f32 is nonzero), C order, 2-D shape (rows, cols), under the rules of
+ * outfile.h: through a temporary renamed into place, so an existing file is
+ * replaced whole or not at all, and only when flags hold FPQ_OUT_FORCE
  * (io/npy.c). */
-int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, fpq_errbuf *err);
+int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, unsigned flags, fpq_errbuf *err);
 
 #endif

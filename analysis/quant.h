@@ -77,6 +77,11 @@ const char *fpq_mx_rule_name(fpq_mx_rule r); /* "floor", "ceil", "rceil" */
 /* Parse a name (aliases: zero-point, asym; token; column, channel).
  * FPQ_OK or FPQ_LAB_ERR_SPEC. */
 int fpq_scheme_parse(fpq_scheme *out, const char *name);
+/* The block-scheme names libfpq also accepts as element formats (nvfp4,
+ * mxfp4: aliases of fp4_e2m1): for them a sentence saying what they would
+ * mean and the spelling of the scheme, else NULL.  The quantizing commands
+ * refuse them as --format with it. */
+const char *fpq_qspec_block_alias_fix(const char *name);
 int fpq_gran_parse(fpq_gran *out, const char *name);
 int fpq_mx_rule_parse(fpq_mx_rule *out, const char *name);
 
@@ -151,6 +156,18 @@ int fpq_range_parse(fpq_qspec *s, const char *text, fpq_errbuf *err);
  * NVFP4: 4.5 + 32/n. */
 double fpq_qspec_bits_per_value(const fpq_qspec *s, size_t rows, size_t cols, size_t outlier_cols);
 
+/* Units of a scale hold at least this many values in a meaningful
+ * quantization: below it, a scale per unit measures the scale format more
+ * than the element format (one value per unit: every value is its scale). */
+#define FPQ_MIN_UNIT_VALUES 8
+
+/* Whether the units of s on a rows x cols tensor (granularity row, col or
+ * group) hold fewer than FPQ_MIN_UNIT_VALUES values on average (n /
+ * units); if so, a sentence in
+ * buf saying so, why it matters, and what to use instead (snprintf
+ * contract on buf). */
+bool fpq_qunit_too_small(char *buf, size_t n, const fpq_qspec *s, size_t rows, size_t cols);
+
 /* ---------------------------------------------------------------------- */
 /* Metrics.                                                                */
 
@@ -160,7 +177,11 @@ typedef struct fpq_qmetrics {
     double rmse;         /* sqrt(mse) */
     double nmse;         /* sum (x^ - x)^2 / sum x^2 (0 when both are 0, +inf
                             when only the signal is) */
-    double sqnr_db;      /* 10 log10(sum x^2 / sum (x^ - x)^2); +inf without error */
+    double sqnr_db;      /* 10 log10(sum x^2 / sum (x^ - x)^2), at most
+                            FPQ_SQNR_CAP_DB (a result without error has the
+                            cap and lossless 1); -inf when some x^ is NaN or
+                            infinite (nan_frac, overflow_frac say which) */
+    double lossless;     /* 1 when x^ = x for every value, else 0 */
     double max_abs_err;  /* max |x^ - x| */
     double mean_rel_err; /* mean of |x^ - x| / |x| over the x != 0; 0 if none */
     double cos_sim;      /* sum x x^ / sqrt(sum x^2 sum x^^2); 1 when both are
@@ -172,6 +193,10 @@ typedef struct fpq_qmetrics {
                               outside [-128.5, 127.5]; kept outliers: beyond
                               the kept format likewise), / n */
     double outlier_frac;   /* values kept in kept_format, / n */
+    /* from the values (fpq_qmetrics_compute) */
+    double flushed_frac;   /* x != 0 but x^ = 0, / n */
+    double overflow_frac;  /* x finite but x^ infinite, / n */
+    double nan_frac;       /* x not NaN but x^ NaN, / n */
     double bits_per_value; /* fpq_qspec_bits_per_value */
     /* details (not in the metric table) */
     double clip_ratio;     /* mean over units of clip value / max|x| (1 for
@@ -179,14 +204,26 @@ typedef struct fpq_qmetrics {
     size_t n, n_clipped, n_outlier, outlier_cols, units;
 } fpq_qmetrics;
 
-/* The metric names in table order: mse, rmse, nmse, sqnr_db, max_abs_err,
- * mean_rel_err, cos_sim, bias, clipped_frac, outlier_frac, bits_per_value. */
-#define FPQ_QMETRIC_COUNT 11
+/* SQNR is reported up to this many dB: a result without error (lossless 1)
+ * has exactly this value, never +inf. */
+#define FPQ_SQNR_CAP_DB 999.0
+
+/* The metric names in table order: mse, rmse, nmse, sqnr_db, lossless,
+ * max_abs_err, mean_rel_err, cos_sim, bias, clipped_frac, flushed_frac,
+ * overflow_frac, nan_frac, outlier_frac, bits_per_value. */
+#define FPQ_QMETRIC_COUNT 15
 extern const char *const fpq_qmetric_names[FPQ_QMETRIC_COUNT];
 /* Metric i of m (in the order of fpq_qmetric_names); NaN past the end. */
 double fpq_qmetric(const fpq_qmetrics *m, size_t i);
 
-/* The error metrics (mse .. bias) of xhat against x, same shape, n > 0.
+/* The error metrics (mse .. bias, lossless, flushed_frac, overflow_frac,
+ * nan_frac) of xhat against x, same shape, n > 0.  The sums are taken in a
+ * scale that cannot overflow: when the largest |x| or |x^| is beyond
+ * 2^+-500 both are multiplied by a power of two first (exact), and mse,
+ * rmse, max_abs_err and bias scaled back (mse is +inf only when it is
+ * beyond the largest double).  When some x^ is NaN or infinite (x finite),
+ * mse, rmse, nmse and max_abs_err are +inf, sqnr_db -inf, mean_rel_err,
+ * cos_sim and bias NaN, and nan_frac or overflow_frac is above 0.
  * exact false: products and differences in binary64, sums compensated
  * (Neumaier) in a fixed order of chunks, whatever the thread count.
  * exact true: every difference, product and partial sum in MPFR at 256
@@ -251,8 +288,10 @@ typedef struct fpq_cast_stats {
  * fpq_tensor_free) receives x^, *m (may be NULL) the metrics of
  * fpq_qmetrics_compute (double path) with clipped_frac (and n_clipped) the
  * overflows, outlier_frac 0 and bits_per_value the format's width, *st
- * (may be NULL) the fractions above.  FPQ_OK; a status of fpq_round_f64
- * (err names the format); FPQ_LAB_ERR_EMPTY (x has no values);
+ * (may be NULL) the fractions above.  x must hold finite values, as for
+ * fpq_quantize.  FPQ_OK; a status of fpq_round_f64 (err names the format);
+ * FPQ_LAB_ERR_FORMAT (a NaN or infinite input value, err names it);
+ * FPQ_LAB_ERR_EMPTY (x has no values);
  * FPQ_ERR_NO_MEMORY.  On failure *xhat is empty. */
 int fpq_cast(fpq_tensor *xhat, fpq_qmetrics *m, fpq_cast_stats *st, const fpq_tensor *x,
              const fpq_cast_spec *c, fpq_errbuf *err);

@@ -31,8 +31,8 @@
  * cell's index in the plan), label, source, the source's n, rows and cols,
  * the other inputs (the columns of `fpq quant --csv` where they exist),
  * then the metrics: quant.h's fpq_qmetric_names, then quant adds
- * clip_ratio (the mean chosen clip value / max|x|), cast adds
- * underflow_frac, subnormal_frac and overflow_frac.  Doubles are written
+ * clip_ratio (the mean chosen clip value / max|x|) and unit_values (n /
+ * units: values per scale), cast adds subnormal_frac.  Doubles are written
  * with the fewest digits that read back to the same binary64
  * (fpq_sweep_fmt_double), so a row is a
  * function of its cell alone: the same text whatever the thread count and
@@ -203,12 +203,17 @@ typedef struct fpq_sweep_result {
 
 /* Run the plan (or one shard of it): load its sources, compute each cell
  * not yet done, and append its row, flushed to the file with one write,
- * in plan order; an interrupted run leaves whole rows only.  Without
- * resume, an existing non-empty out is refused unless force; with resume,
- * out must start with this mode's header and every row must be a row of
- * one of the shard's cells, matching its inputs, else the file is refused
- * (FPQ_LAB_ERR_FORMAT, "FILE:LINE: ...") and left untouched; a partial
- * last row (no newline) is cut off.
+ * in plan order; an interrupted run leaves whole rows only.  The file
+ * starts with the header and the plan line ("#plan=H,cells=N", the plan's
+ * fingerprint), and is locked (flock) for the run: a second run on it is
+ * refused, naming the process that holds it.  A device or FIFO is written
+ * in place.  Without resume, an existing non-empty out is refused unless
+ * force; with resume, out must start with this mode's header and this
+ * plan's line, and every row must be a row of one of the shard's cells,
+ * matching its inputs, with metrics as fpq writes them and in their
+ * domain, else the file is refused (FPQ_LAB_ERR_FORMAT, "FILE:LINE: ...",
+ * saying how to recover) and left untouched; a partial last row (no
+ * newline) is cut off.
  * Returns FPQ_OK (also when interrupted: see r), FPQ_LAB_ERR_IO,
  * FPQ_LAB_ERR_FORMAT, FPQ_LAB_ERR_SPEC (shard out of range), a source's
  * load error, or a cell's fpq_quantize error with the cell named in err. */
@@ -228,14 +233,17 @@ typedef struct fpq_sweep_merge_result {
 } fpq_sweep_merge_result;
 
 /* Merge sweep CSVs (shards of one plan) into out (NULL: out_fd), rows in
- * cell order, written to a temporary file renamed into place.  Every input
- * must carry the same sweep header and whole rows; a cell present twice
- * with different rows is an error naming both places.  expect > 0: the
- * merged rows must be exactly cells 0 .. expect-1 (else FPQ_LAB_ERR_FORMAT
- * naming the first missing one).  FPQ_OK, FPQ_LAB_ERR_IO,
- * FPQ_LAB_ERR_FORMAT, FPQ_ERR_NO_MEMORY. */
+ * cell order, written under outfile.h's rules (flags: FPQ_OUT_FORCE to
+ * replace an existing out, which is locked during the merge).  Every input
+ * must carry the same sweep header and plan line and whole rows, and is
+ * read under a shared lock (a shard a sweep is writing is refused); a cell
+ * present twice with different rows is an error naming both places.
+ * expect > 0: the plan must have expect cells and the merged rows must be
+ * exactly cells 0 .. expect-1 (else FPQ_LAB_ERR_FORMAT naming the first
+ * missing one); the work does not grow with expect.  FPQ_OK,
+ * FPQ_LAB_ERR_IO, FPQ_LAB_ERR_FORMAT, FPQ_ERR_NO_MEMORY. */
 int fpq_sweep_merge(fpq_sweep_merge_result *r, const char *const *in, size_t nin, const char *out,
-                    int out_fd, size_t expect, fpq_errbuf *err);
+                    int out_fd, unsigned flags, size_t expect, fpq_errbuf *err);
 
 /* A double of a sweep CSV: the decimal that reads back (strtod) as x with
  * the fewest digits, "%.Ng" with the least N from 1 to 17; "inf", "-inf",

@@ -4,6 +4,7 @@
 #           one row per cluster; "-" where a value is missing
 #   ylabel
 #   logy    1: log axis
+#   ymin    the bottom of the y axis (default: automatic)
 # Each column S1, S2, ... is one colour, titled by its header.
 load common
 if (!exists("ylabel")) ylabel = ''
@@ -17,7 +18,7 @@ set boxwidth 0.9
 set key outside right top
 set ylabel ylabel
 set xtics rotate by -30 left
-if (logy) { set logscale y 10 } else { set yrange [*:*] }
+if (logy) { set logscale y 10 } else { if (exists("ymin")) { set yrange [ymin:*] } else { set yrange [*:*] } }
 do for [T=1:2] {
     eval term(T)
     plot for [i=2:ncol] data using i:xtic(1) title columnheader(i)

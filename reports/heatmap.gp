@@ -11,7 +11,10 @@ nc = int(system(sprintf("head -n 1 '%s' | awk -F, '{print NF - 1}'", data)))
 nr = int(system(sprintf("awk 'END{print NR - 1}' '%s'", data)))
 # the table as x,y,z triples (x = column - 2, y = row from the top)
 # (missing cells become NaN, so the image's grid stays whole)
-cells = sprintf("< awk -F, 'NR > 1 { for (i = 2; i <= NF; i++) print i - 2 \",\" NR - 2 \",\" ($i == \"-\" ? \"NaN\" : $i) }' '%s'", data)
+cells = sprintf("< awk -F, 'NR > 1 { for (i = 2; i <= NF; i++) print i - 2 \",\" NR - 2 \",\" ($i ~ /^-?[0-9]/ ? $i : \"NaN\") }' '%s'", data)
+# cells in words (exact, overflow, NaN: pivot.awk): not coloured, labelled
+words = sprintf("< awk -F, 'NR > 1 { for (i = 2; i <= NF; i++) if ($i !~ /^-?[0-9]/ && $i != \"-\") print i - 2 \",\" NR - 2 \",\" $i }' '%s'", data)
+nwords = int(system(sprintf("awk -F, 'NR > 1 { for (i = 2; i <= NF; i++) if ($i !~ /^-?[0-9]/ && $i != \"-\") n++ } END { print n + 0 }' '%s'", data)))
 stats cells using 3 nooutput
 light = STATS_min + 0.6 * (STATS_max - STATS_min)  # black text above, white below
 set xrange [-0.5:nc-0.5]
@@ -37,8 +40,15 @@ h = 120 + 26 * nr > h ? 120 + 26 * nr : h
 w = 260 + 46 * nc > w ? 260 + 46 * nc : w
 do for [T=1:2] {
     eval term(T)
-    plot cells using 1:2:3 with image, \
-         cells using 1:2:($3 >= light ? sprintf('%.0f', $3) : '') with labels font ',7' tc rgb 'black', \
-         cells using 1:2:($3 < light ? sprintf('%.0f', $3) : '') with labels font ',7' tc rgb 'white'
+    if (nwords > 0) {
+        plot cells using 1:2:3 with image, \
+             cells using 1:2:($3 >= light ? sprintf('%.0f', $3) : '') with labels font ',7' tc rgb 'black', \
+             cells using 1:2:($3 < light ? sprintf('%.0f', $3) : '') with labels font ',7' tc rgb 'white', \
+             words using 1:2:3 with labels font ',7' tc rgb '#c00000'
+    } else {
+        plot cells using 1:2:3 with image, \
+             cells using 1:2:($3 >= light ? sprintf('%.0f', $3) : '') with labels font ',7' tc rgb 'black', \
+             cells using 1:2:($3 < light ? sprintf('%.0f', $3) : '') with labels font ',7' tc rgb 'white'
+    }
 }
 set output

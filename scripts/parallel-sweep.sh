@@ -69,4 +69,4 @@ for k in $(seq 1 "$shards"); do
     files="$files $dir/shard-$k.csv"
 done
 # shellcheck disable=SC2086
-"$fpq" merge $files --cells "$cells" --out "$out"
+"$fpq" merge $files --cells "$cells" --out "$out" --force

@@ -18,7 +18,10 @@
 #
 # Everything is built in a temporary directory beside OUT and renamed into
 # place only when every study succeeded: a failure leaves the previous
-# report intact.  Prints the wall time taken; the report records it too.
+# report intact.  OUT is replaced only when it is missing, empty, or a
+# report (it holds the marker file .fpq-report that every report gets):
+# any other directory, a file or a symbolic link is refused at once and
+# left as it is.  Prints the wall time taken; the report records it too.
 
 set -eu
 
@@ -55,6 +58,21 @@ die() {
     echo "$me: $*" >&2
     exit 1
 }
+
+# OUT may be replaced only if it is missing, an empty directory, or a
+# report: a directory holding the marker file every report gets.
+marker=.fpq-report
+case $out in ?*/) out=${out%/} ;; esac
+check_out() {
+    if [ -L "$out" ]; then
+        die "$out is a symbolic link: give the directory itself as --out"
+    elif [ -e "$out" ] && [ ! -d "$out" ]; then
+        die "$out exists and is not a directory: choose another --out"
+    elif [ -d "$out" ] && [ ! -f "$out/$marker" ] && [ -n "$(ls -A "$out")" ]; then
+        die "$out holds files that are not an fpq report (it has no $marker): it is left as it is; choose another --out (a new or empty directory), or move its files away yourself"
+    fi
+}
+check_out
 
 [ -x "$fpq" ] || die "$fpq: not an executable (run make first)"
 command -v gnuplot >/dev/null 2>&1 || die "gnuplot not found (make deps installs gnuplot-nox)"
@@ -123,8 +141,25 @@ done
 
 ref=$tmp/reference
 mkdir -p "$ref"
-"$fpq" formats --csv >"$ref/formats.csv" || die "fpq formats failed"
-names=$(awk 'BEGIN { FS = "," } NR > 1 { print $1 }' "$ref/formats.csv")
+"$fpq" formats --csv >"$ref/formats-exact.csv" || die "fpq formats failed"
+names=$(awk 'BEGIN { FS = "," } NR > 1 { print $1 }' "$ref/formats-exact.csv")
+# the table shows max_finite to 7 significant digits (fp64's exact value has
+# 309; formats-exact.csv keeps them all)
+cat >"$ref/.fmt.awk" <<'AWK'
+NR == 1 { print; csv_head($0); next }
+{
+    n = csv_split($0, f); line = ""
+    for (i = 1; i <= n; i++) {
+        v = f[i]
+        if (i == col("max_finite") && length(v) > 12 && is_num(v)) v = sprintf("%.7g", v)
+        line = line (i > 1 ? "," : "") csv_field(v)
+    }
+    print line
+}
+AWK
+awk -f "$LIB/csv.awk" -f "$ref/.fmt.awk" -v PROG=report.sh "$ref/formats-exact.csv" >"$ref/formats.csv" ||
+    die "formats table"
+rm -f "$ref/.fmt.awk"
 n=0
 for name in $names; do
     n=$((n + 1))
@@ -183,7 +218,7 @@ sec_h2 "Format reference"
 sec_p "The preset formats of fpq and their landmarks, as printed by the fpq command (\`fpq formats\`, \`fpq info NAME\`).  The number lines show the anatomy of the small formats: integers are evenly spaced; floats keep a constant relative step within each binade, so their values crowd toward zero and thin out toward the maximum; subnormals fill the gap below the smallest normal with evenly spaced values."
 sec_fig numberline_linear "Every finite value of each format of at most 8 bits, divided by its largest finite value (linear scale)."
 sec_fig numberline_log "The positive values on a log2 scale, one unit per binade; the span of a row is the format's dynamic range.  For e8m0, bf16 and fp16 one tick per binade (their powers of two); bf16 and e8m0 run far off both edges (2^-133 to 2^128, 2^-127 to 2^127)."
-sec_table "$ref/formats.csv" "The preset formats (\`fpq formats --csv\`)."
+sec_table "$ref/formats.csv" "The preset formats (\`fpq formats --csv\`; max_finite to 7 significant digits, exactly in formats-exact.csv and below)."
 {
     printf '<details><summary>Landmarks of every preset (<code>fpq info NAME</code>)</summary>\n'
     n=0
@@ -342,20 +377,27 @@ EOF
     printf '</body>\n</html>\n'
 } >"$tmp/index.html"
 
-# Keep what a reader needs (figures, CSVs, the pages); drop the scratch.
-rm -f "$tmp"/*/section.md "$tmp"/*/section.html "$tmp"/*/notes.txt "$tmp"/*/*.dat "$tmp/notes.all" \
-    2>/dev/null || :
+# Keep what a reader needs (figures and their data, CSVs, the generated
+# claims, the pages); drop the scratch.
+rm -f "$tmp"/*/section.md "$tmp"/*/section.html "$tmp"/*/notes.txt "$tmp/notes.all" 2>/dev/null || :
+find "$tmp" -name claims.tsv -size 0 -exec rm -f {} + 2>/dev/null || :
+
+# The linter: tables, CSVs, figures' data and generated claims
+sh "$SCRIPTS/lint-report.sh" "$tmp" || die "the report failed its checks (above); the previous report is left as it was"
 
 # ---------------------------------------------------------------------------
 # Into place: the old report is replaced only now.
 
+printf 'fpq report: scripts/report.sh replaces this directory whole on its next run with --out here.\n' \
+    >"$tmp/$marker"
+check_out # again: OUT may have changed while the studies ran
 old=
 if [ -e "$out" ]; then
     old="$parent/.report-old.$$"
-    mv "$out" "$old" || die "cannot move the old $out aside"
+    mv -T "$out" "$old" || die "cannot move the old $out aside"
 fi
-if ! mv "$tmp" "$out"; then
-    [ -n "$old" ] && mv "$old" "$out"
+if ! mv -T "$tmp" "$out"; then
+    [ -n "$old" ] && mv -T "$old" "$out"
     die "cannot move the new report into $out"
 fi
 trap - EXIT

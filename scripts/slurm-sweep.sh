@@ -73,7 +73,7 @@ done
 cat >"$dir/merge.sh" <<EOS
 #!/bin/sh
 # Merge the $shards shards in plan order (written by $me).
-exec $(q "$fpq") merge$files --cells $cells --out $(q "$out")
+exec $(q "$fpq") merge$files --cells $cells --out $(q "$out") --force
 EOS
 chmod +x "$dir/task.sh" "$dir/merge.sh"
 

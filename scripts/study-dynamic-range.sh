@@ -15,12 +15,14 @@ study_init dynamic-range "$@"
 n=$(size 16384 262144 4194304)
 # median 2^-20: mu = -20 ln 2; sigma = 3 (4.3 binades per standard deviation)
 grad="lognormal:n=$n,mu=-13.862943611198906,sigma=3,seed=1"
+grad_noseed="lognormal:n=$n,mu=-13.862943611198906,sigma=3"
 scales=
 k=0
 while [ $k -le 16 ]; do scales="$scales${scales:+,}2^$k"; k=$((k + 1)); done
 
-run_sweep dynamic-range --mode cast --source "gradients=$grad" --format fp16,bf16,fp8_e5m2,fp8_e4m3 \
-    --loss-scale "$scales"
+eval "set -- $(seeded "gradients=$grad_noseed")"
+run_sweep dynamic-range-seeds --mode cast "$@" --format fp16,bf16,fp8_e5m2,fp8_e4m3 --loss-scale "$scales"
+seed_summary "$OUT/dynamic-range-seeds.csv" "$OUT/dynamic-range.csv"
 csv=$OUT/dynamic-range.csv
 
 sec_h2 "Dynamic range and loss scaling"
@@ -33,17 +35,24 @@ NR == 1 { csv_head($0); next }
     fm = f[col("format")]
     if (!(fm in seen)) { seen[fm] = 1; F[++nf] = fm }
     n[fm]++; X[fm, n[fm]] = f[col("loss_scale")]
-    U[fm, n[fm]] = 100 * f[col("underflow_frac")]; O[fm, n[fm]] = 100 * f[col("overflow_frac")]
+    U[fm, n[fm]] = 100 * f[col("flushed_frac")]; O[fm, n[fm]] = 100 * f[col("clipped_frac")]
     S[fm, n[fm]] = 100 * f[col("subnormal_frac")]
 }
 END {
     b = 0
     for (i = 1; i <= nf; i++) {
         fm = F[i]
-        printf "%s\"%s: to zero\"\n", (b++ ? "\n\n" : ""), fm
-        for (j = 1; j <= n[fm]; j++) print X[fm, j] "," U[fm, j]
-        printf "\n\n\"%s: overflow\"\n", fm
-        for (j = 1; j <= n[fm]; j++) print X[fm, j] "," O[fm, j]
+        # a log axis: zero shares are left out, a series without any is not drawn
+        z = 0; for (j = 1; j <= n[fm]; j++) z += U[fm, j] > 0
+        if (z) {
+            printf "%s\"%s: flushed to zero\"\n", (b++ ? "\n\n" : ""), fm
+            for (j = 1; j <= n[fm]; j++) if (U[fm, j] > 0) print X[fm, j] "," U[fm, j]
+        }
+        z = 0; for (j = 1; j <= n[fm]; j++) z += O[fm, j] > 0
+        if (z) {
+            printf "%s\"%s: overflow to Inf or NaN\"\n", (b++ ? "\n\n" : ""), fm
+            for (j = 1; j <= n[fm]; j++) if (O[fm, j] > 0) print X[fm, j] "," O[fm, j]
+        }
     }
     for (i = 1; i <= nf; i++) {
         fm = F[i]
@@ -52,16 +61,36 @@ END {
         if (i < nf) printf "\n\n" > sub_file
     }
 }' -v sub_file="$OUT/subnormal.dat" "$csv" >"$OUT/lost.dat" || die "lost.dat"
-plot lines lost data="$OUT/lost.dat" logx=1 xlabel="loss scale" ylabel="% of the values" key="outside right top" \
-    title="Values lost to zero and to overflow, against the loss scale"
-sec_fig lost "The share of gradient values that round to zero or overflow, cast with no per-tensor scale, against the loss scale."
+plot lines lost data="$OUT/lost.dat" logx=1 logy=1 xlabel="loss scale" ylabel="% of the values (log scale)" \
+    key="outside right top" title="Values lost to zero and to overflow, against the loss scale"
+sec_fig lost "The share of gradient values that round to zero or overflow (beyond the largest finite value: Inf or NaN), cast with no per-tensor scale, against the loss scale, on a log axis so that 0.01% shows (a share of 0 is not drawn); the mean of $NSEEDS seeds."
 plot lines subnormal data="$OUT/subnormal.dat" logx=1 xlabel="loss scale" ylabel="% of the values" \
     title="Values landing in subnormals (fewer significant bits)"
 sec_fig subnormal "The share landing in subnormals, where the relative error grows as the values shrink."
 pick "$csv" "$OUT/sqnr.dat" "" format loss_scale sqnr_db
 plot lines sqnr data="$OUT/sqnr.dat" logx=1 xlabel="loss scale" ylabel="SQNR (dB)" \
-    title="SQNR of the cast against the loss scale (-inf where values overflow to Inf)"
-sec_fig sqnr "SQNR of the scaled cast (values overflowing to Inf or NaN leave the plot)."
+    title="SQNR of the cast against the loss scale (no point where values overflow)"
+sec_fig sqnr "SQNR of the scaled cast.  Where some value overflows to Inf or NaN the error is infinite: that scale has no point (the table below names it).  SQNR is dominated by the large values: it says nothing of the small ones flushed to zero (the figure above)."
+# generated: where the 8-bit floats overflow, and what SQNR hides
+awkp '
+NR == 1 { csv_head($0); next }
+{
+    csv_split($0, f)
+    fm = f[col("format")]; ls = f[col("loss_scale")] + 0
+    if (!(fm in first) && f[col("overflow_frac")] + f[col("nan_frac")] > 0) { first[fm] = ls; nf[fm] = f[col("overflow_frac")] + f[col("nan_frac")] }
+    if (ls == 1) { s1[fm] = f[col("sqnr_db")]; fl1[fm] = f[col("flushed_frac")] }
+}
+END {
+    out = ""
+    for (fm in first) out = out sprintf("%s%s first produces Inf or NaN at a loss scale of 2^%d (%.3g%% of the values)", out == "" ? "" : "; ", fm, log(first[fm]) / log(2) + 0.5, 100 * nf[fm])
+    if (out == "") out = "No format produces Inf or NaN at these loss scales"
+    printf "%s.  ", out
+    if (("fp8_e4m3" in s1) && ("fp8_e5m2" in s1))
+        printf "Without a loss scale fp8_e4m3 reaches %.1f dB and fp8_e5m2 %.1f dB, while %.1f%% and %.1f%% of their values are flushed to zero.", s1["fp8_e4m3"], s1["fp8_e5m2"], 100 * fl1["fp8_e4m3"], 100 * fl1["fp8_e5m2"]
+    print ""
+}' "$csv" >"$OUT/.claim.txt" || die "claim"
+sec_p "$(cat "$OUT/.claim.txt")"
+rm -f "$OUT/.claim.txt"
 
 "$FPQ" hist "$grad" --of log2abs --bins 80 >"$OUT/log2hist.csv" 2>/dev/null || die "fpq hist failed"
 "$FPQ" ranges fp16 bf16 fp8_e5m2 fp8_e4m3 >"$OUT/ranges.csv" || die "fpq ranges failed"
@@ -76,19 +105,25 @@ awkp '
 NR == 1 { csv_head($0); next }
 {
     csv_split($0, f)
-    fm = f[col("format")]
-    lost = f[col("underflow_frac")] + f[col("overflow_frac")]
+    fm = f[col("format")]; ls = f[col("loss_scale")]
+    lost = f[col("flushed_frac")] + f[col("clipped_frac")]
+    bad = f[col("overflow_frac")] + f[col("nan_frac")]
     if (!(fm in seen)) { seen[fm] = 1; F[++nf] = fm; best[fm] = 2 }
-    if (f[col("loss_scale")] == 1) at1[fm] = lost
-    if (lost < best[fm]) { best[fm] = lost; bs[fm] = f[col("loss_scale")]; subn[fm] = f[col("subnormal_frac")] }
+    if (ls == 1) at1[fm] = lost
+    if (bad > 0) { if (!(fm in fb)) { fb[fm] = ls; fbv[fm] = bad } ; next }
+    if (lost < best[fm]) { best[fm] = lost; bs[fm] = ls; subn[fm] = f[col("subnormal_frac")]; fl[fm] = f[col("flushed_frac")] }
 }
 END {
-    print "format,lost at scale 1 (%),best loss scale,lost there (%),subnormal there (%)"
+    print "format,lost at scale 1 (%),best loss scale without Inf/NaN,lost there (%),flushed to zero there (%),subnormal there (%),first scale with Inf/NaN,Inf/NaN there (%)"
     for (i = 1; i <= nf; i++) {
         fm = F[i]
-        e = log(bs[fm]) / log(2)
-        printf "%s,%.2f,2^%d,%.2f,%.2f\n", fm, 100 * at1[fm], e + 0.5, 100 * best[fm], 100 * subn[fm]
+        line = sprintf("%s,%.2f", fm, 100 * at1[fm])
+        if (best[fm] < 2) line = line sprintf(",2^%d,%.2f,%.2f,%.2f", log(bs[fm]) / log(2) + 0.5, 100 * best[fm], 100 * fl[fm], 100 * subn[fm])
+        else line = line ",overflow at every scale,-,-,-"
+        if (fm in fb) line = line sprintf(",2^%d,%.3g", log(fb[fm]) / log(2) + 0.5, 100 * fbv[fm])
+        else line = line ",none up to 2^16,0"
+        print line
     }
 }' "$csv" >"$OUT/table.csv" || die "table"
-sec_table "$OUT/table.csv" "Values lost (to zero or overflow) without loss scaling and at the best power-of-two loss scale of 2^0 to 2^16."
+sec_table "$OUT/table.csv" "Values lost (flushed to zero or beyond the largest finite value) without loss scaling, and at the power-of-two loss scale of 2^0 to 2^16 that loses the fewest among those where no value becomes Inf or NaN; the first scale where some value does (a scale that produces Inf or NaN is never called best).  Means of $NSEEDS seeds."
 sec_files

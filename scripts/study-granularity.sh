@@ -36,27 +36,43 @@ plan_for() {
     "$FPQ" sweep --print-plan -q --source "$1" --scheme mx --format fp8_e4m3,fp4_e2m1,int8 &&
     "$FPQ" sweep --print-plan -q --source "$1" --scheme nvfp4 --format fp4_e2m1
 }
-plan_for "student-t4=t:$shape,nu=4,seed=1" >"$OUT/plan.txt" || die "plan"
+: >"$OUT/plan.txt"
+k=1
+while [ $k -le "$NSEEDS" ]; do
+    plan_for "student-t4=t:$shape,nu=4,seed=$k" >>"$OUT/plan.txt" || die "plan"
+    k=$((k + 1))
+done
 for l in $REAL_LABELS; do
     plan_for "$(printf '%s\n' "$SWEEP_EXTRA" | grep "^$l=")" >>"$OUT/plan.txt" || die "plan"
 done
 SWEEP_EXTRA=
-run_sweep granularity --plan "$OUT/plan.txt"
+run_sweep granularity-seeds --plan "$OUT/plan.txt"
+seed_summary "$OUT/granularity-seeds.csv" "$OUT/granularity.csv"
 csv=$OUT/granularity.csv
 lloyd
 
 sec_h2 "Granularity: how many values share a scale"
 sec_p "Each format quantizes the same tensor with one absmax scale per tensor, per token (row), per channel (column), or per group of G consecutive values along a row, the scale stored in fp16 or as a power of two (e8m0).  Smaller groups follow the local range more closely (higher SQNR) but store more scales: group 32 with an fp16 scale costs 16/32 = 0.5 extra bits per value.  fp16 scales are rounded to nearest; e8m0 scales (powers of two, 8 bits) are rounded up, since a power of two rounded down would clip the group's largest values.  Block formats fix the choice: MX (OCP MX 1.0) uses blocks of 32 with an E8M0 scale, NVFP4 blocks of 16 with an E4M3 scale and an FP32 scale per tensor."
 [ "$NREAL" -gt 0 ] || sec_note "$REAL_MISSING"
+sec_p "The synthetic tensor is Student-t (nu = 4), $(shape_of "$csv" student-t4), drawn under $NSEEDS seeds (figures and tables: the mean; error bars: the lowest and highest seed).  Per-channel scales are shared by the $(value_of "$csv" label+granularity+format+scale_format "student-t4|col|int8|fp16" rows) values of a column, per-token scales by the $(value_of "$csv" label+granularity+format+scale_format "student-t4|row|int8|fp16" cols) of a row."
+# generated: MXFP8 against fp8_e4m3 in groups of 32 with the same E8M0 scale
+mx=$(value_of "$csv" label+scheme+format "student-t4|mx|fp8_e4m3" sqnr_db)
+mxc=$(value_of "$csv" label+scheme+format "student-t4|mx|fp8_e4m3" clipped_frac)
+g32=$(value_of "$csv" label+scheme+format+granularity+group+scale_format "student-t4|absmax|fp8_e4m3|group|32|e8m0" sqnr_db)
+g32c=$(value_of "$csv" label+scheme+format+granularity+group+scale_format "student-t4|absmax|fp8_e4m3|group|32|e8m0" clipped_frac)
+if [ -n "$mx" ] && [ -n "$g32" ]; then
+    rel=$(awk -v a="$mx" -v b="$g32" 'BEGIN { print (a < b ? "below" : "not below") }')
+    sec_p "MXFP8 and fp8_e4m3 in groups of 32 with an e8m0 scale store the same bits; MXFP8 is $rel: it reaches $(claim "$csv" label+scheme+format student-t4\|mx\|fp8_e4m3 sqnr_db "$mx" 1) dB against $(claim "$csv" label+scheme+format+granularity+group+scale_format "student-t4|absmax|fp8_e4m3|group|32|e8m0" sqnr_db "$g32" 1) dB: its scale follows the OCP MX rule, 2^(floor(log2 max|x|) - emax of the element), which rounds the scale down and clips the block's largest values (clipped_frac $(claim "$csv" label+scheme+format student-t4\|mx\|fp8_e4m3 clipped_frac "$mxc" 4)), while the absmax groups round their power-of-two scale up and clip less (clipped_frac $(claim "$csv" label+scheme+format+granularity+group+scale_format "student-t4|absmax|fp8_e4m3|group|32|e8m0" clipped_frac "$g32c" 4))."
+fi
 
 for lab in student-t4 $REAL_LABELS; do
     for sf in fp16 e8m0; do
-        pick "$csv" "$OUT/group_${lab}_$sf.dat" "label=$lab;scheme=absmax;granularity=group;scale_format=$sf" \
+        PICK_ERR=1 pick "$csv" "$OUT/group_${lab}_$sf.dat" "label=$lab;scheme=absmax;granularity=group;scale_format=$sf" \
             format group sqnr_db
         pick "$csv" "$OUT/marks_$lab.dat" "label=$lab;scheme~^(mx|nvfp4)\$" scheme,format group sqnr_db
         sed -i -e 's/^"mx fp8_e4m3"/"MXFP8"/' -e 's/^"mx fp4_e2m1"/"MXFP4"/' -e 's/^"mx int8"/"MXINT8"/' \
             -e 's/^"nvfp4 fp4_e2m1"/"NVFP4"/' "$OUT/marks_$lab.dat"
-        plot group_size "group_${lab}_$sf" data="$OUT/group_${lab}_$sf.dat" marks="$OUT/marks_$lab.dat" \
+        plot group_size "group_${lab}_$sf" data="$OUT/group_${lab}_$sf.dat" marks="$OUT/marks_$lab.dat" errbars=1 \
             title="SQNR against group size, $sf scales: $lab"
         sec_fig "group_${lab}_$sf" "SQNR against group size with $sf scales on $lab; crosses: the block formats (MX at 32, NVFP4 at 16)."
     done

@@ -62,6 +62,10 @@ study_init() {
     : >"$OUT/section.md"
     : >"$OUT/section.html"
     : >"$OUT/notes.txt"
+    : >"$OUT/claims.tsv"
+    # synthetic sources run under this many generator seeds (seeded,
+    # seed_summary)
+    NSEEDS=$(size 2 5 10)
     STARTED=$(date +%s)
 }
 
@@ -89,10 +93,12 @@ run_sweep() {
 
 # pick CSV DAT WHERE SERIES X Y [LABEL]: series blocks for a template
 # (PICK_MERGE=TOL: coinciding points share a label; PICK_NAME: the name
-# of a series-less block)
+# of a series-less block; PICK_ERR=1: the seed spread of sqnr_db, min and
+# max, after y)
 pick() {
     awk -f "$LIB/csv.awk" -f "$LIB/pick.awk" -v where="$3" -v series="$4" -v x="$5" -v y="$6" \
-        -v label="${7:-}" -v name="${PICK_NAME:-data}" -v merge="${PICK_MERGE:-}" "$1" >"$2" ||
+        -v label="${7:-}" -v name="${PICK_NAME:-data}" -v merge="${PICK_MERGE:-}" \
+        -v lo="${PICK_ERR:+sqnr_db_min}" -v hi="${PICK_ERR:+sqnr_db_max}" "$1" >"$2" ||
         die "pick from $1 failed ($3)"
 }
 
@@ -270,4 +276,54 @@ awkp() {
 # lloyd: the Lloyd-Max table for the SQNR figures, once per study
 lloyd() {
     [ -s "$OUT/lloydmax.csv" ] || "$FPQ" lloydmax --csv >"$OUT/lloydmax.csv" || die "fpq lloydmax failed"
+}
+
+# Seeds -----------------------------------------------------------------------
+
+# seeded LABEL=SPEC...: the --source arguments of each synthetic source under
+# the seeds 1..NSEEDS (SPEC without seed=), for run_sweep ("$@" style:
+# set -- $(seeded ...) is wrong for blanks; use: eval "set -- $(seeded ...)")
+seeded() {
+    for ls in "$@"; do
+        k=1
+        while [ $k -le "$NSEEDS" ]; do
+            printf ' --source %s' "'$ls,seed=$k'"
+            k=$((k + 1))
+        done
+    done
+}
+
+# seed_summary RAW OUT: the cells of RAW averaged over the seeds
+# (scripts/lib/seeds.awk: mean, min, max and a 95% interval of sqnr_db)
+seed_summary() {
+    awk -f "$LIB/csv.awk" -f "$LIB/seeds.awk" "$1" >"$2" || die "seed summary of $1 failed"
+}
+
+# shape_of CSV LABEL: "ROWS x COLS (N values)" of a label's tensor
+shape_of() {
+    awkp 'NR == 1 { csv_head($0); next }
+{ csv_split($0, f); if (f[col("label")] == lab) { printf "%s x %s (%s values)", f[col("rows")], f[col("cols")], f[col("n")]; exit } }' \
+        -v lab="$2" "$1"
+}
+
+# claim CSV KEYCOL KEY COL VALUE DIGITS: record that a sentence of the
+# section quotes VALUE (rounded to DIGITS decimals) from the row of CSV whose
+# column KEYCOL is KEY (KEYCOL may join columns with +: format+granularity,
+# KEY then joins their values with |), column COL; scripts/lint-report.sh
+# checks every recorded value against the CSV.  Prints VALUE rounded.
+claim() {
+    v=$(awk -v x="$5" -v d="$6" 'BEGIN { printf "%.*f", d, x }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$1")" "$2" "$3" "$4" "$v" "$6" >>"$OUT/claims.tsv"
+    printf '%s' "$v"
+}
+
+# value_of CSV KEYCOL KEY COL: the value of COL in the row whose KEYCOL
+# (joined with + as in claim) is KEY; empty when there is none
+value_of() {
+    awkp 'NR == 1 { csv_head($0); nk = split(kc, K, "+"); next }
+{
+    csv_split($0, f); k = ""
+    for (i = 1; i <= nk; i++) k = k (i > 1 ? "|" : "") f[col(K[i])]
+    if (k == key) { print f[col(c)]; exit }
+}' -v kc="$2" -v key="$3" -v c="$4" "$1"
 }

@@ -169,21 +169,51 @@ if [ -n "$pairs" ]; then
         pivot "$OUT/real-static.csv" "$OUT/real-static-clip.csv" "method~static" method operands clipped_frac_x 5 \
             "method \\ operands"
     fi
-    plot bars real data="$OUT/real-sqnr.csv" ylabel="SQNR of Y = XW (dB)" \
+    # each method with what X costs it (bits per value of X, over the pairs):
+    # LLM.int8's high SQNR is bought with the dimensions it keeps in fp16
+    awkp '
+FNR == 1 { file++ }
+file == 1 && FNR == 1 { csv_head($0); next }
+file == 1 {
+    csv_split($0, f); m = f[col("method")]; b = f[col("bits_per_value_x")] + 0
+    if (!(m in lo) || b < lo[m]) lo[m] = b
+    if (!(m in hi) || b > hi[m]) hi[m] = b
+    next
+}
+FNR == 1 { print; next }
+{
+    n = csv_split($0, f); m = f[1]
+    if (m in lo) m = m sprintf(lo[m] == hi[m] ? " (%.1f b/value of X)" : " (%.1f-%.1f b/value of X)", lo[m], hi[m])
+    line = csv_field(m)
+    for (i = 2; i <= n; i++) line = line "," f[i]
+    print line
+}' "$rcsv" "$OUT/real-sqnr.csv" >"$OUT/real-bars.csv" || die "real bars"
+    plot bars real data="$OUT/real-bars.csv" ylabel="SQNR of Y = XW (dB)" h=640 \
         title="Real operands: Universal Sentence Encoder Lite" w=1200
     pivot "$rcsv" "$OUT/real-outliers.csv" "method~LLM.int8" method operands outlier_frac 4 "method \\ operands"
 fi
 
 sec_h2 "Quantized matrix products"
-sec_p "The error that matters is the product's: Y = X W with X ($R tokens x $K features, 1% of the feature columns scaled by the outlier magnitude) and W ($K x $N, normal).  Per-tensor and per-token int8 (W per output channel, exact int32 sums rescaled once) lose resolution as the outlier features grow, since every token holds one value of each outlier column; LLM.int8 multiplies the feature dimensions with any |x| >= T in fp16 and the rest in vector-wise int8, and its SQNR even rises with the magnitude, since the fp16 dimensions, nearly exact, then carry most of Y; int4 weight-only does not touch X at all and is limited by its 4-bit weights; fp8's exponent absorbs the outliers' range.  Static scales are calibrated on another draw of X with the same outlier columns (stream 1 of the generator, colstream=0), as a calibration set of the same model has them: the scales then fit the test set up to the spread of its values, and what is clipped is counted (clipped_frac_x in the CSV).  Per-token scales are dynamic by nature (a token's scale comes from that token), so the static panel has the per-tensor methods and LLM.int8, whose outlier dimensions are then the calibration set's while its per-token scales stay the token's own."
+sec_p "The error that matters is the product's: Y = X W with X ($R tokens x $K features, 1% of the feature columns scaled by the outlier magnitude) and W ($K x $N, normal).  Per-tensor and per-token int8 (W per output channel, exact int32 sums rescaled once) lose resolution as the outlier features grow, since every token holds one value of each outlier column; LLM.int8 multiplies the feature dimensions with any |x| >= T in fp16 and the rest in vector-wise int8: as the outliers grow, the fp16 dimensions, nearly exact, carry more of Y, and what it keeps in fp16 is paid in bits per value of X; int4 weight-only does not touch X at all and is limited by its 4-bit weights; fp8's exponent absorbs the outliers' range.  Static scales are calibrated on another draw of X with the same outlier columns (stream 1 of the generator, colstream=0), as a calibration set of the same model has them: the scales then fit the test set up to the spread of its values, and what is clipped is counted (clipped_frac_x in the CSV).  Per-token scales are dynamic by nature (a token's scale comes from that token), so the static panel has the per-tensor methods and LLM.int8, whose outlier dimensions are then the calibration set's while its per-token scales stay the token's own."
 sec_fig matmul "SQNR of Y (dB) against the outlier magnitude.  Left: dynamic activation scales.  Right: static scales calibrated on another draw of X with the same outlier columns (and LLM.int8's outlier dimensions from it)."
+# generated: LLM.int8's SQNR and what it keeps in fp16, at the smallest and
+# the largest magnitude (one draw of X and W: no seed spread here)
+for t in 3 6 10; do
+    s1=$(value_of "$csv" method+magnitude+mode "LLM.int8 T=$t|1|dynamic" sqnr_db)
+    s64=$(value_of "$csv" method+magnitude+mode "LLM.int8 T=$t|64|dynamic" sqnr_db)
+    o64=$(value_of "$csv" method+magnitude+mode "LLM.int8 T=$t|64|dynamic" outlier_frac)
+    b64=$(value_of "$csv" method+magnitude+mode "LLM.int8 T=$t|64|dynamic" bits_per_value_x)
+    [ -n "$s1" ] && [ -n "$s64" ] || continue
+    llm="${llm:+$llm; }T=$t: $(claim "$csv" method+magnitude+mode "LLM.int8 T=$t|1|dynamic" sqnr_db "$s1" 1) dB at magnitude 1, $(claim "$csv" method+magnitude+mode "LLM.int8 T=$t|64|dynamic" sqnr_db "$s64" 1) dB at 64, keeping a fraction $(claim "$csv" method+magnitude+mode "LLM.int8 T=$t|64|dynamic" outlier_frac "$o64" 4) of the inner dimension in fp16 there ($(claim "$csv" method+magnitude+mode "LLM.int8 T=$t|64|dynamic" bits_per_value_x "$b64" 2) bits per value of X)"
+done
+[ -n "${llm:-}" ] && sec_p "LLM.int8, its SQNR and its cost (one draw of X and W): $llm.  A high SQNR bought by keeping many dimensions in fp16 is not an 8-bit result: compare at equal bits per value (the table of bits below)."
 pivot "$csv" "$OUT/table.csv" "mode=dynamic" method magnitude sqnr_db 1 "method \\ magnitude"
 sec_table "$OUT/table.csv" "SQNR of Y (dB), dynamic scales, by method (rows) and outlier magnitude (columns)."
 pivot "$csv" "$OUT/bits.csv" "mode=dynamic" method magnitude bits_per_value_x 3 "method \\ magnitude"
 sec_table "$OUT/bits.csv" "Bits per value of X (scales and LLM.int8's fp16 dimensions and their indices included)."
 if [ -s "$rcsv" ]; then
     sec_p "Real operands, from the bundled Universal Sentence Encoder Lite run on the LibriVox transcripts (make data; scripts/usel-activations.mjs).  In its FFN output projections X is the ReLU output (91 tokens x 1536, mostly zeros, a few values above 6 scattered over many features) and W the layer's own weight; its residual stream carries one feature at 20 to 50 on every token, the outlier pattern LLM.int8 is built for, and is multiplied here with a normal W (512 x 512, std 1/sqrt(512)), since the model itself only multiplies it after a layer norm that removes the outlier."
-    sec_fig real "SQNR of Y (dB) by method, for each pair of real operands (dynamic scales)."
+    sec_fig real "SQNR of Y (dB) by method, for each pair of real operands (dynamic scales); each method's label gives the bits per value its X costs over the pairs (LLM.int8's fp16 dimensions included), so a bar bought with more bits shows it."
     sec_table "$OUT/real-sqnr.csv" "SQNR of Y (dB) on the real operands, by method (rows) and operand pair (columns)."
     sec_table "$OUT/real-outliers.csv" "Fraction of the inner dimension LLM.int8 keeps in fp16, on the real operands."
     if [ -s "$OUT/real-static-sqnr.csv" ]; then
@@ -192,6 +222,6 @@ if [ -s "$rcsv" ]; then
         sec_table "$OUT/real-static-clip.csv" "Fraction of the test X clipped by the static scales."
     fi
 else
-    sec_note "**No real operands**: \\`$DATA/usel/\\` is missing (make data writes it when Node.js is present), so this study shows synthetic operands only."
+    sec_note "**No real operands**: \`$DATA/usel/\` is missing (make data writes it when Node.js is present), so this study shows synthetic operands only."
 fi
 sec_files

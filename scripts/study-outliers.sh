@@ -12,13 +12,16 @@
 
 . "$(dirname "$0")/study-lib.sh"
 study_init outliers "$@"
-shape=$(size rows=32,cols=1024 rows=256,cols=1024 rows=1024,cols=4096)
+shape=$(size rows=32,cols=1024 rows=64,cols=1024 rows=1024,cols=4096)
 
-set --
+srcs=
 for m in 1 2 4 8 16 32 64; do
-    set -- "$@" --source "$m=outliers:$shape,frac=0.005,scale=$m,seed=1"
+    srcs="$srcs $m=outliers:$shape,frac=0.005,scale=$m"
 done
-run_sweep outliers "$@" --format int8 --granularity tensor,row,group --group 128 --outlier 0,3,4,5,6,8,10
+# shellcheck disable=SC2086
+eval "set -- $(seeded $srcs)"
+run_sweep outliers-seeds "$@" --format int8 --granularity tensor,row,group --group 128 --outlier 0,3,4,5,6,8,10
+seed_summary "$OUT/outliers-seeds.csv" "$OUT/outliers.csv"
 csv=$OUT/outliers.csv
 
 sec_h2 "Outlier channels"
@@ -45,13 +48,13 @@ NR == 1 { csv_head($0); next }
     n++; T[n] = f[col("outlier")]; B[n] = f[col("bits_per_value")]; O[n] = 100 * f[col("outlier_frac")]
 }
 END {
-    print "\"bits per value\""
+    print "\"bits per value (left axis)\""
     for (i = 1; i <= n; i++) print T[i] "," B[i]
-    printf "\n\n\"outlier fraction (%%)\"\n"
+    printf "\n\n\"values kept in fp16 in %% (right axis)\"\n"
     for (i = 1; i <= n; i++) print T[i] "," O[i]
 }' -v at=$at "$csv" >"$OUT/split.dat" || die "split.dat"
 plot outliers outliers data="$OUT/sqnr.dat" split="$OUT/split.dat" at=$at
-sec_fig outliers "Left: SQNR as the outlier columns grow.  Right: what the split costs at magnitude $at: the fraction of values kept in fp16 and the bits per value, against the threshold."
+sec_fig outliers "Left: SQNR as the outlier columns grow (the mean of $NSEEDS seeds; each tensor $(shape_of "$csv" 1)); where split curves coincide their dashes and markers differ.  Right: what the split costs at magnitude $at: the bits per value (left axis) and the share of values kept in fp16 (right axis), against the threshold."
 
 pivot "$csv" "$OUT/table.csv" "granularity=row" label outlier sqnr_db 1 "magnitude \\ threshold"
 sec_table "$OUT/table.csv" "SQNR (dB), int8 per token, by outlier magnitude (rows) and split threshold (columns; 0: no split)."

@@ -42,11 +42,15 @@ END {
         }
 }' "$csv" >"$OUT/derived.csv" || die "derived"
 pivot "$OUT/derived.csv" "$OUT/bias.csv" "" data round bias_rms 3 "data and format"
+# keys in words
+sed -i '1s/,rne,rtz,sr$/,to nearest (ties to even),toward zero,stochastic/' "$OUT/bias.csv"
 plot bars bias data="$OUT/bias.csv" ylabel="bias / RMS error" title="Bias of each rounding, in units of its RMS error"
 sec_fig bias "Mean error divided by RMS error: 0 is unbiased, -1 would be an error that is all bias."
 pivot "$OUT/derived.csv" "$OUT/mse.csv" "" data round mse_ratio 3 "data and format"
-plot bars mse data="$OUT/mse.csv" ylabel="MSE / MSE of nearest-even" title="MSE of each rounding relative to nearest-even"
-sec_fig mse "MSE relative to round-to-nearest-even (stochastic rounding averaged over the seeds)."
+sed -i '1s/,rne,rtz,sr$/,to nearest (ties to even),toward zero,stochastic/' "$OUT/mse.csv"
+plot bars mse data="$OUT/mse.csv" ylabel="MSE / MSE of nearest-even" ymin=0 title="MSE of each rounding relative to nearest-even"
+sec_fig mse "MSE relative to round-to-nearest-even (stochastic rounding averaged over its seeds; the y axis starts at 0, so nearest-even's bars are 1)."
+sec_p "Each tensor is $(shape_of "$csv" normal); the stochastic rounding ran under the rounding seeds $seeds (the generator seed is 1), and the figures show their mean."
 sec_table "$OUT/bias.csv" "Bias / RMS error."
 sec_table "$OUT/mse.csv" "MSE / MSE of round-to-nearest-even."
 sec_files

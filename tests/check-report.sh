@@ -11,6 +11,14 @@
 #    there must be figures and tables, and no table may be empty (no body
 #    cell with text); saves DIR/screenshot.png (the first screen) and
 #    DIR/screenshot-full.png (the whole page).
+# 2b. scripts/lint-report.sh passes on the small report, and fails, naming
+#    the section, on copies broken in each way it guards against: a row
+#    with an extra field (an unquoted comma), an unflagged inf SQNR, a
+#    table cell reading inf, a generated claim that disagrees with its CSV,
+#    a figure's data file without data, a per-channel scale over one value;
+#    the studies show seed spread, the range study's drift rows, overflow
+#    named in the loss-scale table, no claim of equality on symmetric data;
+#    and the report's numbers say what fpq quant says for the same cell.
 # 3. GNU parallel: scripts/parallel-sweep.sh with two local jobs must give
 #    the same merged CSV, byte for byte, as one fpq sweep.
 # 4. fpq sweep interrupted by SIGINT leaves whole rows, says how to go on,
@@ -57,10 +65,86 @@ fail() {
 }
 
 # --- 1. a small report --------------------------------------------------------
+# (DIR/out from before reports carried their marker is this check's own: removed)
+if [ -d "$dir/out" ] && [ ! -f "$dir/out/.fpq-report" ]; then
+    rm -rf "$dir/out"
+fi
 t0=$(date +%s)
 sh "$root/scripts/report.sh" --small --fpq "$fpq" --out "$dir/out" || fail "scripts/report.sh --small failed"
 echo "$me: small report built in $(( $(date +%s) - t0 )) s"
 [ -s "$dir/out/index.html" ] && [ -s "$dir/out/REPORT.md" ] || fail "no index.html or REPORT.md"
+[ -f "$dir/out/.fpq-report" ] || fail "no .fpq-report marker in $dir/out"
+
+# --- 2b. the linter ------------------------------------------------------------
+sh "$root/scripts/lint-report.sh" "$dir/out" || fail "scripts/lint-report.sh fails on the small report"
+lint_must_fail() { # WHAT SECTION: the broken copy in $dir/lint must fail, naming SECTION
+    if sh "$root/scripts/lint-report.sh" "$dir/lint" 2>"$dir/lint.err"; then
+        fail "the linter passed a report with $1"
+    fi
+    grep -q "lint-report: $2: " "$dir/lint.err" || fail "the linter did not name section $2 for $1: $(cat "$dir/lint.err")"
+}
+fresh_copy() { rm -rf "$dir/lint"; cp -r "$dir/out" "$dir/lint"; }
+fresh_copy
+z=$dir/lint/zeropoint/zeropoint.csv
+sed -i '2s/^\([^,]*\),/\1,extra,/' "$z"
+lint_must_fail "a row of one field too many" zeropoint
+fresh_copy
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "sqnr_db") c = i } NR == 2 { $c = "inf" } { print }' "$z" >"$z.new"
+mv "$z.new" "$z"
+lint_must_fail "an unflagged inf SQNR" zeropoint
+fresh_copy
+sed -i '2s/,[0-9.]*$/,inf/' "$dir/lint/zeropoint/table.csv"
+lint_must_fail "a table cell reading inf" zeropoint
+fresh_copy
+awk -F'\t' -v OFS='\t' 'NR == 1 { $5 = $5 + 1 } { print }' "$dir/lint/zeropoint/claims.tsv" >"$dir/lint/c.tsv"
+mv "$dir/lint/c.tsv" "$dir/lint/zeropoint/claims.tsv"
+lint_must_fail "a claim that disagrees with its CSV" zeropoint
+fresh_copy
+d=$(ls "$dir"/lint/formats/*.dat | head -n 1)
+printf '"empty"\n' >"$d"
+lint_must_fail "a figure's data file without data" formats
+fresh_copy
+g=$dir/lint/formats/formats.csv
+# (split on every comma, so a quoted source shifts the fields: the columns
+# are found from the end of the row, where no field holds a comma; joining
+# on commas again gives the row back unchanged)
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "unit_values") u = NF - i; if ($i == "granularity") gc = NF - i } }
+    NR > 1 && $(NF - gc) == "col" && !done { $(NF - u) = 1; done = 1 } { print }' "$g" >"$g.new"
+mv "$g.new" "$g"
+lint_must_fail "per-channel scales of one value" formats
+rm -rf "$dir/lint" "$dir/lint.err"
+echo "$me: lint-report passes the small report and fails each of 6 broken copies, naming the section"
+
+# What the studies must show: seed spread, the drift rows, no best loss
+# scale where values overflow, per-channel audio scales per audio channel
+o=$dir/out
+head -n 1 "$o/formats/formats.csv" | grep -q ',seeds,sqnr_db_min,sqnr_db_max,' || fail "formats.csv has no seed spread"
+# synthetic rows (their source reads seed=*): seeds is the fifth field from the end
+grep 'seed=\*' "$o/formats/formats.csv" | awk -F, '$(NF - 4) < 2 { bad = 1 } END { exit bad || NR == 0 }' ||
+    fail "a synthetic formats cell ran under fewer than 2 seeds"
+head -n 1 "$o/range/static.csv" | grep -q 'drifted static' || fail "the range study lost its drift rows"
+grep -q 'first scale with Inf/NaN' "$o/dynamic-range/table.csv" || fail "the loss-scale table does not name overflow"
+grep -q 'On symmetric data the two are equal' "$o/index.html" && fail "the zero-point section claims equality"
+echo "$me: the studies show seed spread, drift rows and overflow by name"
+
+# The report's numbers are fpq quant's: int4 per tensor on normal data of the
+# zero-point study, seed 1, from the raw CSV and from fpq quant itself
+src=$(awk -F'"' 'NR > 1 && /,normal,/ && /seed=1,/ { print $2; exit }' "$dir/out/zeropoint/zeropoint-seeds.csv")
+[ -n "$src" ] || fail "no normal seed-1 source in zeropoint-seeds.csv"
+want=$("$fpq" quant -f int4 --json "$src" | sed -n 's/.*"sqnr_db": \([^,]*\),.*/\1/p')
+cat >"$dir/pick.awk" <<'AWK'
+NR == 1 { csv_head($0); next }
+{
+    csv_split($0, f)
+    if (f[col("source")] == src && f[col("format")] == "int4" && f[col("scheme")] == "absmax" &&
+        f[col("granularity")] == "tensor") print f[col("sqnr_db")]
+}
+AWK
+got=$(awk -f "$root/scripts/lib/csv.awk" -f "$dir/pick.awk" -v PROG=check-report -v src="$src" \
+    "$dir/out/zeropoint/zeropoint-seeds.csv")
+rm -f "$dir/pick.awk"
+[ -n "$want" ] && [ "$want" = "$got" ] || fail "fpq quant gives sqnr_db $want for $src int4, the report's CSV $got"
+echo "$me: fpq quant and the report agree on $src int4 per tensor ($want dB)"
 
 # --- 2. the page in headless Chromium -----------------------------------------
 driver=$(command -v chromedriver || echo /usr/bin/chromedriver)
@@ -172,7 +256,7 @@ sh "$root/scripts/parallel-sweep.sh" --fpq "$fpq" -j 2 --out "$dir/parallel/merg
     fail "scripts/parallel-sweep.sh failed"
 cmp "$dir/parallel/single.csv" "$dir/parallel/merged.csv" || fail "GNU parallel's merged CSV differs from one run"
 echo "$me: GNU parallel (2 jobs, 2 shards): merged CSV equals the single run byte for byte" \
-    "($(($(wc -l <"$dir/parallel/single.csv") - 1)) rows)"
+    "($(($(wc -l <"$dir/parallel/single.csv") - 2)) rows)"
 
 # --- 4. an interrupted sweep, resumed ------------------------------------------
 set -- --source normal:rows=256,cols=1024,seed=1 --format int8,int4,int3,fp8_e4m3,fp8_e5m2,fp4_e2m1,nf4 \
@@ -191,7 +275,7 @@ st=0
 wait "$spid" || st=$?
 [ "$st" -eq 130 ] || fail "fpq sweep after SIGINT: exit status $st, expected 130 (killed by SIGINT)"
 grep -q 'interrupted after' "$dir/interrupt.err" || fail "no 'interrupted after' message: $(cat "$dir/interrupt.err")"
-rows=$(($(wc -l <"$dir/interrupt.csv") - 1))
+rows=$(($(wc -l <"$dir/interrupt.csv") - 2)) # less the header and plan lines
 total=$("$fpq" sweep "$@" --count -q)
 [ "$rows" -lt "$total" ] || fail "the sweep finished before the interrupt ($rows rows): nothing tested"
 [ "$(tail -c 1 "$dir/interrupt.csv" | od -An -c | tr -d ' ')" = '\n' ] || fail "a partial row after SIGINT"

@@ -155,7 +155,7 @@ set -- --source normal:rows=32,cols=256,seed=1 --source "tails=t:rows=32,cols=25
 "$fpq" sweep "$@" --out "$work/single.csv" --threads 1 -q
 sh "$root/scripts/slurm-sweep.sh" --fpq "$fpq" --shards 3 --dir "$work/shards" --out "$work/array.csv" -- "$@"
 if cmp "$work/single.csv" "$work/array.csv"; then
-    rows=$(($(wc -l <"$work/single.csv") - 1))
+    rows=$(($(wc -l <"$work/single.csv") - 2)) # less the header and plan lines
     echo "$me: the job array's merged CSV equals the single run byte for byte ($rows rows, 3 shards)"
 else
     echo "$me: the merged CSV differs from the single run" >&2

@@ -301,7 +301,7 @@ START_TEST(npy_writer_round_trips_and_pads_the_header)
     fpq_errbuf e;
     for (int f32 = 0; f32 <= 1; f32++) {
         const char *p = tpath("w.npy");
-        ck_assert_msg(fpq_npy_write(p, &t, f32, &e) == FPQ_OK, "%s", e.msg);
+        ck_assert_msg(fpq_npy_write(p, &t, f32, FPQ_OUT_FORCE, &e) == FPQ_OK, "%s", e.msg);
         /* the bytes: magic, 1.0, header length making the data 64-aligned */
         FILE *fp = fopen(p, "rb");
         unsigned char pre[10];
@@ -328,7 +328,7 @@ START_TEST(npy_writer_round_trips_and_pads_the_header)
         fpq_tensor_free(&r);
     }
     /* a directory that does not exist: an error naming the path */
-    ck_assert_int_eq(fpq_npy_write(tpath("no/such/dir.npy"), &t, 0, &e), FPQ_LAB_ERR_IO);
+    ck_assert_int_eq(fpq_npy_write(tpath("no/such/dir.npy"), &t, 0, 0, &e), FPQ_LAB_ERR_IO);
     ck_assert(strstr(e.msg, "no/such/dir.npy") != NULL);
     fpq_tensor_free(&t);
 }
@@ -502,7 +502,7 @@ START_TEST(row_slices_take_rows_of_the_tensor)
         t.data[i] = (double)i * 1.25 - 7;
     fpq_errbuf e;
     const char *p = tpath("rows.npy");
-    ck_assert_msg(fpq_npy_write(p, &t, 0, &e) == FPQ_OK, "%s", e.msg);
+    ck_assert_msg(fpq_npy_write(p, &t, 0, FPQ_OUT_FORCE, &e) == FPQ_OK, "%s", e.msg);
     static const struct {
         const char *range;
         size_t a, b;
@@ -1444,8 +1444,9 @@ START_TEST(audio_pcm_and_float_wav_become_doubles_in_range)
     memset(&d, 0, sizeof d);
     const char *p = write_bytes("s.wav", &b);
     fpq_tensor t = load_ok(p);
-    double want[6] = {-1, 32767.0 / 32768, 0, 0.5, -1.0 / 32768, 1.0 / 32768};
-    expect_values(&t, 2, 3, want);
+    /* frames x channels: one row per frame */
+    double want[6] = {-1, 0.5, 32767.0 / 32768, -1.0 / 32768, 0, 1.0 / 32768};
+    expect_values(&t, 3, 2, want);
     fpq_tensor_free(&t);
     /* mono float32 */
     for (int i = 0; i < 4; i++)
@@ -1460,7 +1461,7 @@ START_TEST(audio_pcm_and_float_wav_become_doubles_in_range)
     fpq_io_close(&io);
     t = load_ok(p);
     double fw[4] = {0.25, -0.5, 0.75, 0};
-    expect_values(&t, 1, 4, fw);
+    expect_values(&t, 4, 1, fw);
     fpq_tensor_free(&t);
 }
 END_TEST

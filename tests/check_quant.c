@@ -252,7 +252,8 @@ START_TEST(data_on_the_grid_quantizes_with_zero_error)
     for (size_t i = 0; i < fpq_tensor_size(&x); i++)
         ck_assert_msg(same_bits(xh.data[i], x.data[i]), "%s: element %zu: %a -> %a", grid_cases[_i].label, i,
                       x.data[i], xh.data[i]);
-    ck_assert_msg(m.mse == 0 && m.max_abs_err == 0 && m.n_clipped == 0 && isinf(m.sqnr_db) && m.cos_sim == 1,
+    ck_assert_msg(m.mse == 0 && m.max_abs_err == 0 && m.n_clipped == 0 && m.sqnr_db == FPQ_SQNR_CAP_DB &&
+                      m.lossless == 1 && m.cos_sim == 1,
                   "%s: mse %g max %g clipped %zu", grid_cases[_i].label, m.mse, m.max_abs_err, m.n_clipped);
     fpq_tensor_free(&x);
     fpq_tensor_free(&xh);
@@ -1187,6 +1188,96 @@ START_TEST(names_and_range_text_round_trip)
 }
 END_TEST
 
+
+/* The error vocabulary: an exact result has the capped SQNR and lossless 1;
+ * NaN or infinite outputs are counted and make SQNR -inf; values far beyond
+ * 2^500 give the same SQNR as the same values scaled down (no overflow in
+ * the squares); values flushed to zero are counted. */
+START_TEST(metrics_never_report_infinite_sqnr_silently)
+{
+    fpq_errbuf err;
+    fpq_qmetrics m;
+    double xv[4] = {1, -2, 3, 0.5};
+    fpq_tensor x = from_array(1, 4, xv);
+    ck_assert_int_eq(fpq_qmetrics_compute(&m, &x, &x, false, &err), FPQ_OK);
+    ck_assert(m.sqnr_db == FPQ_SQNR_CAP_DB && m.lossless == 1 && isfinite(m.sqnr_db));
+    ck_assert_int_eq(fpq_qmetrics_compute(&m, &x, &x, true, &err), FPQ_OK);
+    ck_assert(m.sqnr_db == FPQ_SQNR_CAP_DB && m.lossless == 1);
+
+    double hv[4] = {1, NAN, INFINITY, 0};
+    fpq_tensor h = from_array(1, 4, hv);
+    for (int exact = 0; exact < 2; exact++) {
+        ck_assert_int_eq(fpq_qmetrics_compute(&m, &x, &h, exact, &err), FPQ_OK);
+        ck_assert(m.nan_frac == 0.25 && m.overflow_frac == 0.25 && m.flushed_frac == 0.25);
+        ck_assert(m.sqnr_db == -INFINITY && m.lossless == 0 && isinf(m.mse));
+    }
+
+    /* std 1e160: squares beyond the double range; SQNR as at 1 */
+    double big[4], bh[4], sm[4], sh[4];
+    for (int i = 0; i < 4; i++) {
+        sm[i] = xv[i];
+        sh[i] = xv[i] * (1 + 0.01 * (i + 1));
+        big[i] = ldexp(sm[i], 600);
+        bh[i] = ldexp(sh[i], 600);
+    }
+    fpq_tensor xs = from_array(1, 4, sm), hs = from_array(1, 4, sh), xb = from_array(1, 4, big),
+               hb = from_array(1, 4, bh);
+    fpq_qmetrics ms, mb;
+    for (int exact = 0; exact < 2; exact++) {
+        ck_assert_int_eq(fpq_qmetrics_compute(&ms, &xs, &hs, exact, &err), FPQ_OK);
+        ck_assert_int_eq(fpq_qmetrics_compute(&mb, &xb, &hb, exact, &err), FPQ_OK);
+        ck_assert_msg(fabs(ms.sqnr_db - mb.sqnr_db) < 1e-9 && isfinite(mb.sqnr_db), "%g %g", ms.sqnr_db,
+                      mb.sqnr_db);
+        ck_assert_msg(fabs(ms.nmse - mb.nmse) < 1e-12 * ms.nmse && mb.nmse > 0, "%g %g", ms.nmse, mb.nmse);
+        ck_assert_msg(fabs(ldexp(ms.rmse, 600) / mb.rmse - 1) < 1e-12, "%g %g", ms.rmse, mb.rmse);
+        ck_assert(isinf(mb.mse)); /* beyond the largest double, honestly */
+    }
+
+    /* the quantizer on such data: finite SQNR, the clipping counted */
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    ck_assert_int_eq(fpq_quantize(NULL, &m, &xb, NULL, &s, &err), FPQ_OK);
+    ck_assert_msg(isfinite(m.sqnr_db) && m.clipped_frac == 1 && m.lossless == 0, "%g %g", m.sqnr_db,
+                  m.clipped_frac);
+
+    /* the cast refuses NaN and infinite input, as the quantizer does */
+    fpq_cast_spec c;
+    fpq_cast_spec_default(&c);
+    ck_assert_int_eq(fpq_cast(NULL, &m, NULL, &h, &c, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "is NaN"), "%s", err.msg);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&h);
+    fpq_tensor_free(&xs);
+    fpq_tensor_free(&hs);
+    fpq_tensor_free(&xb);
+    fpq_tensor_free(&hb);
+}
+END_TEST
+
+/* -f nvfp4 / mxfp4 name the element only: refused with the scheme's spelling;
+ * units of fewer than FPQ_MIN_UNIT_VALUES values are reported. */
+START_TEST(block_names_and_tiny_units_are_caught)
+{
+    ck_assert_ptr_null(fpq_qspec_block_alias_fix("fp4_e2m1"));
+    ck_assert_msg(strstr(fpq_qspec_block_alias_fix("nvfp4"), "--scheme nvfp4 --format fp4_e2m1"), "nvfp4");
+    ck_assert_msg(strstr(fpq_qspec_block_alias_fix("MXFP4"), "--scheme mx --format fp4_e2m1"), "mxfp4");
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    char why[320];
+    s.granularity = FPQ_GRAN_COL;
+    ck_assert(fpq_qunit_too_small(why, sizeof why, &s, 1, 48000));
+    ck_assert_msg(strstr(why, "holds 1 value"), "%s", why);
+    ck_assert(!fpq_qunit_too_small(why, sizeof why, &s, 48000, 1)); /* audio: frames x channels */
+    s.granularity = FPQ_GRAN_TENSOR;
+    ck_assert(!fpq_qunit_too_small(why, sizeof why, &s, 1, 4));
+    s.granularity = FPQ_GRAN_GROUP;
+    s.group = 32;
+    ck_assert(fpq_qunit_too_small(why, sizeof why, &s, 48000, 1));
+    s.axis = 0;
+    ck_assert(!fpq_qunit_too_small(why, sizeof why, &s, 48000, 1));
+}
+END_TEST
+
 Suite *quant_suite(void)
 {
     Suite *s = suite_create("quant");
@@ -1232,6 +1323,8 @@ Suite *quant_suite(void)
     tcase_add_loop_test(tc, bad_specs_give_clear_errors, 0, (int)NELEM(bad_cases));
     tcase_add_test(tc, bad_data_gives_clear_errors);
     tcase_add_test(tc, names_and_range_text_round_trip);
+    tcase_add_test(tc, metrics_never_report_infinite_sqnr_silently);
+    tcase_add_test(tc, block_names_and_tiny_units_are_caught);
     suite_add_tcase(s, tc);
     return s;
 }

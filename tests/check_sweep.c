@@ -5,7 +5,9 @@
  * fresh temporary directory and compare files byte for byte: one thread
  * against two, the whole plan against its shards merged, a run killed
  * with SIGKILL after a few rows and then resumed against an uninterrupted
- * run.  Foreign and corrupt files must be refused and left untouched.
+ * run.  Foreign and corrupt files must be refused and left untouched, and
+ * so must files another process holds locked; output files follow
+ * outfile.h's rules (--force, devices, temporaries removed on a signal).
  *
  * Oracles: the plan's size is counted by hand from its axes; the Lloyd-Max
  * errors are Max's (1960, Table I) to the four digits he printed, and the
@@ -20,11 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "csv.h"
+#include "io.h"
+#include "outfile.h"
 #include "source.h"
 #include "sweep.h"
 #include "sweep/sweep-impl.h"
@@ -358,20 +363,25 @@ START_TEST(csv_has_a_header_and_one_row_per_cell)
     ck_assert_uint_eq(r.cells, SMALL_CELLS);
     ck_assert_uint_eq(r.written, SMALL_CELLS);
     char *t = slurp(path("all.csv"), NULL);
-    ck_assert_uint_eq(count_lines(t), SMALL_CELLS + 1);
+    ck_assert_uint_eq(count_lines(t), SMALL_CELLS + 2);
     char header[2048];
     fpq_sweep_header(header, sizeof header, FPQ_SWEEP_QUANT);
     ck_assert(strncmp(t, header, strlen(header)) == 0 && t[strlen(header)] == '\n');
+    /* then the plan line: the plan's fingerprint and its cells */
+    const char *pl = t + strlen(header) + 1;
+    ck_assert(strncmp(pl, "#plan=", 6) == 0 && strspn(pl + 6, "0123456789abcdef") == 16);
+    ck_assert(strncmp(pl + 22, ",cells=60\n", 10) == 0);
     /* every input axis of the mode, rows/cols/n, then the metrics */
     const size_t nf = count_fields(header);
-    ck_assert_uint_eq(nf, 1 + 5 + 15 + FPQ_QMETRIC_COUNT + 1);
+    ck_assert_uint_eq(nf, 1 + 5 + 15 + FPQ_QMETRIC_COUNT + 2); /* clip_ratio, unit_values */
     ck_assert_ptr_nonnull(strstr(header, "cell,label,source,n,rows,cols,format,scheme,granularity,group,axis,"
                                          "scale_format,scale_round,mx_rule,range,round,seed,symmetric,outlier,"
                                          "kept_format,calibrate,"));
-    ck_assert_ptr_nonnull(strstr(header, ",mse,rmse,nmse,sqnr_db,max_abs_err,mean_rel_err,cos_sim,bias,"
-                                         "clipped_frac,outlier_frac,bits_per_value,clip_ratio"));
+    ck_assert_ptr_nonnull(strstr(header, ",mse,rmse,nmse,sqnr_db,lossless,max_abs_err,mean_rel_err,cos_sim,bias,"
+                                         "clipped_frac,flushed_frac,overflow_frac,nan_frac,outlier_frac,"
+                                         "bits_per_value,clip_ratio,unit_values"));
     size_t k = 0;
-    for (char *line = strchr(t, '\n') + 1; *line; line = strchr(line, '\n') + 1, k++) {
+    for (char *line = strchr(pl, '\n') + 1; *line; line = strchr(line, '\n') + 1, k++) {
         ck_assert_uint_eq(count_fields(line), nf);
         ck_assert_uint_eq(strtoul(line, NULL, 10), k); /* plan order */
     }
@@ -522,14 +532,14 @@ START_TEST(rows_do_not_depend_on_threads_or_shards)
     fpq_sweep_merge_result mr;
     fpq_errbuf err;
     const char *rev[3] = {shards[2], shards[0], shards[1]};
-    int rc = fpq_sweep_merge(&mr, rev, 3, path("merged.csv"), -1, p.ncells, &err);
+    int rc = fpq_sweep_merge(&mr, rev, 3, path("merged.csv"), -1, FPQ_OUT_FORCE, p.ncells, &err);
     ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
     ck_assert_uint_eq(mr.rows, SMALL_CELLS);
     ck_assert_uint_eq(mr.missing, 0);
     assert_same_file(path("t1.csv"), path("merged.csv"));
 
     /* a missing shard is caught with the expected count */
-    rc = fpq_sweep_merge(&mr, rev, 2, path("m2.csv"), -1, p.ncells, &err);
+    rc = fpq_sweep_merge(&mr, rev, 2, path("m2.csv"), -1, FPQ_OUT_FORCE, p.ncells, &err);
     ck_assert_int_eq(rc, FPQ_LAB_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "missing"));
     fpq_sweep_plan_free(&p);
@@ -544,9 +554,9 @@ START_TEST(merge_refuses_conflicting_rows)
     small_plan(&p, NULL);
     run_to(&p, path("a.csv"), 1, 1, 1, false, NULL);
     char *t = slurp(path("a.csv"), NULL);
-    /* change one metric digit of row 3 */
+    /* change one metric digit of row 3 (after the header and plan lines) */
     char *line = t;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         line = strchr(line, '\n') + 1;
     char *end = strchr(line, '\n');
     char *d = end - 1;
@@ -557,12 +567,12 @@ START_TEST(merge_refuses_conflicting_rows)
     fpq_sweep_merge_result mr;
     fpq_errbuf err;
     const char *in[2] = {path("a.csv"), path("b.csv")};
-    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, 0, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, FPQ_OUT_FORCE, 0, &err), FPQ_LAB_ERR_FORMAT);
     ck_assert_msg(strstr(err.msg, "cell 3 differs"), "%s", err.msg);
     ck_assert_int_ne(access(path("m.csv"), F_OK), 0);
     /* identical duplicates are fine */
     in[1] = path("a.csv");
-    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, 0, &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, FPQ_OUT_FORCE, 0, &err), FPQ_OK);
     ck_assert_uint_eq(mr.duplicates, SMALL_CELLS);
     assert_same_file(path("a.csv"), path("m.csv"));
     free(t);
@@ -610,7 +620,7 @@ START_TEST(resume_after_a_killed_run_gives_the_same_file)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child was not killed");
     char *t = slurp(path("cut.csv"), NULL);
-    ck_assert_uint_eq(count_lines(t), 1 + 7);
+    ck_assert_uint_eq(count_lines(t), 2 + 7);
     free(t);
 
     /* not without --resume */
@@ -666,7 +676,7 @@ START_TEST(a_stopped_run_leaves_whole_rows_and_resumes)
     ck_assert_uint_lt(r.written, SMALL_CELLS);
     size_t len;
     char *t = slurp(path("stop.csv"), &len);
-    ck_assert_uint_eq(count_lines(t), 1 + r.written);
+    ck_assert_uint_eq(count_lines(t), 2 + r.written);
     ck_assert(t[len - 1] == '\n');
 
     /* and a torn last row, as a crash in mid-write would leave, is cut */
@@ -690,16 +700,17 @@ START_TEST(resume_puts_rows_in_plan_order)
     fpq_sweep_plan p;
     small_plan(&p, NULL);
     run_to(&p, path("ref.csv"), 1, 1, 1, false, NULL);
-    /* keep the header and rows of cells 40 and 2 only, in that order */
+    /* keep the header, the plan line and rows of cells 40 and 2 only, in
+     * that order */
     char *t = slurp(path("ref.csv"), NULL);
-    char *rows[SMALL_CELLS + 1];
+    char *rows[SMALL_CELLS + 2];
     size_t n = 0;
     for (char *s = t; *s; s = strchr(s, '\n') + 1)
         rows[n++] = s;
     FILE *f = fopen(path("mixed.csv"), "wb");
-    fwrite(rows[0], 1, (size_t)(rows[1] - rows[0]), f);
-    fwrite(rows[41], 1, (size_t)(rows[42] - rows[41]), f);
-    fwrite(rows[3], 1, (size_t)(rows[4] - rows[3]), f);
+    fwrite(rows[0], 1, (size_t)(rows[2] - rows[0]), f);
+    fwrite(rows[42], 1, (size_t)(rows[43] - rows[42]), f);
+    fwrite(rows[4], 1, (size_t)(rows[5] - rows[4]), f);
     fclose(f);
     fpq_sweep_result r;
     run_to(&p, path("mixed.csv"), 2, 1, 1, true, &r);
@@ -732,7 +743,7 @@ START_TEST(foreign_or_corrupt_files_are_refused_untouched)
     small_plan(&p, NULL);
     run_to(&p, path("ref.csv"), 2, 1, 1, false, NULL);
     char *t = slurp(path("ref.csv"), NULL);
-    char *r1 = strchr(t, '\n') + 1;
+    char *r1 = strchr(strchr(t, '\n') + 1, '\n') + 1; /* after the header and plan lines */
     char *r2 = strchr(r1, '\n') + 1;
 
     refused(&p, "foreign.csv", "a,b,c\n1,2,3\n", "not an fpq sweep CSV");
@@ -752,7 +763,7 @@ START_TEST(foreign_or_corrupt_files_are_refused_untouched)
         last--;
     memcpy(bad + hl, r1, (size_t)(last - r1));
     strcpy(bad + hl + (size_t)(last - r1), "\n");
-    refused(&p, "short.csv", bad, ":2: ");
+    refused(&p, "short.csv", bad, ":3: ");
 
     /* a metric that is not a number */
     memcpy(bad, t, (size_t)(r2 - t));
@@ -787,6 +798,157 @@ START_TEST(foreign_or_corrupt_files_are_refused_untouched)
 }
 END_TEST
 
+/* ---- output files, locks, plan lines -------------------------------------- */
+
+/* Whether tmpdir holds a file whose name has s in it. */
+static bool dir_has(const char *s)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q -F -e '%s'", tmpdir, s);
+    return system(cmd) == 0;
+}
+
+START_TEST(output_files_follow_one_rule)
+{
+    make_tmpdir();
+    fpq_tensor t;
+    double v[3] = {1, 2, 3};
+    ck_assert_int_eq(fpq_tensor_alloc(&t, 1, 3), FPQ_OK);
+    memcpy(t.data, v, sizeof v);
+    fpq_errbuf err;
+    /* a new file; the same again only with FPQ_OUT_FORCE */
+    ck_assert_msg(fpq_npy_write(path("a.npy"), &t, 0, 0, &err) == FPQ_OK, "%s", err.msg);
+    ck_assert_int_eq(fpq_npy_write(path("a.npy"), &t, 0, 0, &err), FPQ_LAB_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "exists: add --force"));
+    ck_assert_msg(fpq_npy_write(path("a.npy"), &t, 0, FPQ_OUT_FORCE, &err) == FPQ_OK, "%s", err.msg);
+    /* a file named like the old temporary is left alone, and no
+     * temporary is left behind */
+    spit(path("b.npy.tmp"), "mine\n");
+    ck_assert_msg(fpq_npy_write(path("b.npy"), &t, 0, 0, &err) == FPQ_OK, "%s", err.msg);
+    char *mine = slurp(path("b.npy.tmp"), NULL);
+    ck_assert_str_eq(mine, "mine\n");
+    free(mine);
+    ck_assert(!dir_has(".fpq-tmp."));
+    /* a link to a device: written in place, the link stays */
+    ck_assert_int_eq(symlink("/dev/null", path("null")), 0);
+    ck_assert_msg(fpq_npy_write(path("null"), &t, 0, 0, &err) == FPQ_OK, "%s", err.msg);
+    struct stat st;
+    ck_assert_int_eq(lstat(path("null"), &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+    /* a directory is refused */
+    ck_assert_int_eq(fpq_npy_write(tmpdir, &t, 0, FPQ_OUT_FORCE, &err), FPQ_LAB_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "is a directory"));
+    fpq_tensor_free(&t);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(a_signal_removes_the_temporary)
+{
+    make_tmpdir();
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL); /* as in a program of its own, not check's */
+        fpq_outfile f;
+        fpq_errbuf err;
+        if (fpq_out_open(&f, path("sig.npy"), 0, &err) != FPQ_OK || fpq_out_write(&f, "half", 4, &err) != FPQ_OK)
+            _exit(3);
+        kill(getpid(), SIGTERM);
+        _exit(4); /* not reached */
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "the child was not killed by SIGTERM");
+    ck_assert(!dir_has(".fpq-tmp."));
+    ck_assert_int_ne(access(path("sig.npy"), F_OK), 0);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(a_locked_file_is_refused_and_a_foreign_plan_too)
+{
+    make_tmpdir();
+    fpq_sweep_plan p;
+    small_plan(&p, NULL);
+    run_to(&p, path("ref.csv"), 2, 1, 1, false, NULL);
+    char *before = slurp(path("ref.csv"), NULL);
+
+    /* another open file holds the lock: the run and a merge into it refused */
+    int fd = open(path("ref.csv"), O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+    fpq_errbuf err;
+    ck_assert_int_eq(run_status(&p, path("ref.csv"), true, &err), FPQ_LAB_ERR_IO);
+    ck_assert_msg(strstr(err.msg, "is in use by") && strstr(err.msg, "--resume"), "%s", err.msg);
+    fpq_sweep_merge_result mr;
+    const char *in[2] = {path("ref.csv"), NULL};
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 1, path("m.csv"), -1, 0, 0, &err), FPQ_LAB_ERR_IO);
+    ck_assert_msg(strstr(err.msg, "is in use by"), "%s", err.msg);
+    close(fd);
+    char *after = slurp(path("ref.csv"), NULL);
+    ck_assert_str_eq(before, after);
+    free(after);
+
+    /* the same axes, another seed: the plan line differs */
+    fpq_sweep_plan q;
+    fpq_sweep_axes a;
+    fpq_sweep_axes_init(&a, FPQ_SWEEP_QUANT);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "normal:rows=16,cols=256,seed=1", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_FORMAT, "int8", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_ROUND, "sr", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SEED, "8", &err), FPQ_OK);
+    fpq_sweep_plan_init(&q, FPQ_SWEEP_QUANT);
+    ck_assert_int_eq(fpq_sweep_plan_cross(&q, &a, NULL, &err), FPQ_OK);
+    fpq_sweep_axes_free(&a);
+    ck_assert_int_eq(run_status(&q, path("ref.csv"), true, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "another plan"), "%s", err.msg);
+    run_to(&q, path("q.csv"), 1, 1, 1, false, NULL);
+    in[1] = path("q.csv");
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 2, path("m.csv"), -1, 0, 0, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_msg(strstr(err.msg, "different plans"), "%s", err.msg);
+    ck_assert_int_ne(access(path("m.csv"), F_OK), 0);
+    after = slurp(path("ref.csv"), NULL);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+    fpq_sweep_plan_free(&q);
+    fpq_sweep_plan_free(&p);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(merge_work_is_bounded_by_the_rows)
+{
+    make_tmpdir();
+    fpq_sweep_plan p;
+    small_plan(&p, NULL);
+    run_to(&p, path("ref.csv"), 2, 1, 1, false, NULL);
+    /* the file as its plan line said 2^40 cells: --cells 2^40 answers at
+     * once with the cells missing */
+    char *t = slurp(path("ref.csv"), NULL);
+    char *pl = strstr(t, ",cells=60\n");
+    ck_assert_ptr_nonnull(pl);
+    size_t cap = strlen(t) + 32;
+    char *big = malloc(cap);
+    snprintf(big, cap, "%.*s,cells=1099511627776\n%s", (int)(pl - t), t, pl + strlen(",cells=60\n"));
+    spit(path("big.csv"), big);
+    fpq_sweep_merge_result mr;
+    fpq_errbuf err;
+    const char *in[1] = {path("big.csv")};
+    ck_assert_int_eq(fpq_sweep_merge(&mr, in, 1, path("m.csv"), -1, 0, (size_t)1 << 40, &err), FPQ_LAB_ERR_FORMAT);
+    ck_assert_uint_eq(mr.missing, ((size_t)1 << 40) - SMALL_CELLS);
+    ck_assert_uint_eq(mr.first_missing, SMALL_CELLS);
+    free(big);
+    free(t);
+    fpq_sweep_plan_free(&p);
+    remove_tmpdir();
+}
+END_TEST
+
 /* ---- cast mode ----------------------------------------------------------- */
 
 START_TEST(cast_mode_counts_underflow_subnormals_and_overflow)
@@ -813,12 +975,17 @@ START_TEST(cast_mode_counts_underflow_subnormals_and_overflow)
     ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
     char *row;
     ck_assert_int_eq(fpq_sweep_cell_row(&row, &p, 0, &x, NULL, &err), FPQ_OK);
-    /* scale 1: 1e-9 underflows; 1e-6 and 3e-5 are subnormal; 70000 overflows */
-    ck_assert_msg(strstr(row, ",0.16666666666666666,0.3333333333333333,0.16666666666666666\n"), "%s", row);
+    /* scale 1: 1e-9 underflows (flushed_frac); 1e-6 and 3e-5 are subnormal;
+     * 70000 is beyond 65504 (clipped_frac) and became Inf (overflow_frac),
+     * so SQNR is -inf, flagged */
+    ck_assert_msg(strstr(row, ",-inf,0,") &&
+                      strstr(row, ",0.16666666666666666,0.16666666666666666,0.16666666666666666,0,0,16,"
+                                  "0.3333333333333333\n"),
+                  "%s", row);
     free(row);
     ck_assert_int_eq(fpq_sweep_cell_row(&row, &p, 1, &x, NULL, &err), FPQ_OK);
     /* scale 1/2: 35000 fits; 1.5e-5 still subnormal */
-    ck_assert_msg(strstr(row, ",0.16666666666666666,0.3333333333333333,0\n"), "%s", row);
+    ck_assert_msg(strstr(row, ",0,0.16666666666666666,0,0,0,16,0.3333333333333333\n"), "%s", row);
     free(row);
     fpq_tensor_free(&x);
     fpq_sweep_plan_free(&p);
@@ -929,6 +1096,12 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, a_stopped_run_leaves_whole_rows_and_resumes);
     tcase_add_test(tc, resume_puts_rows_in_plan_order);
     tcase_add_test(tc, foreign_or_corrupt_files_are_refused_untouched);
+    suite_add_tcase(s, tc);
+    tc = fpq_check_tcase("files", 120);
+    tcase_add_test(tc, output_files_follow_one_rule);
+    tcase_add_test(tc, a_signal_removes_the_temporary);
+    tcase_add_test(tc, a_locked_file_is_refused_and_a_foreign_plan_too);
+    tcase_add_test(tc, merge_work_is_bounded_by_the_rows);
     suite_add_tcase(s, tc);
     tc = fpq_check_tcase("lloydmax", 60);
     tcase_add_test(tc, lloydmax_one_bit_is_the_closed_form);

@@ -23,7 +23,9 @@
 enum { OPT_F32 = 1, OPT_STATS };
 
 static const cli_opt gen_opts[] = {
-    CLI_OPT_OUT("FILE", "write FILE (.npy), replacing it whole or not at all"),
+    CLI_OPT_OUT("FILE", "write FILE (.npy) through a temporary file renamed\n"
+                        "into place"),
+    CLI_OPT_FORCE("replace an existing FILE (refused without it)"),
     {OPT_F32, 0, "f32", NULL, "store float32 instead of float64"},
     {0},
 };
@@ -31,7 +33,7 @@ static const cli_opt gen_opts[] = {
 static void gen_help(FILE *f)
 {
     fprintf(f,
-            "Usage: fpq gen SPEC [--out FILE.npy] [--f32]\n"
+            "Usage: fpq gen SPEC [--out FILE.npy [--force]] [--f32]\n"
             "\n"
             "Generate the tensor SPEC describes and write it to FILE.npy (float64, or\n"
             "float32 with --f32; 2-D, rows x cols), or without --out print one value\n"
@@ -73,6 +75,7 @@ static void gen_help(FILE *f)
 typedef struct gen_args {
     const char *spec, *out;
     int f32;
+    unsigned flags; /* FPQ_OUT_FORCE with --force */
 } gen_args;
 
 /* One argument of the command line into the gen_args ctx (cli_on_arg). */
@@ -87,6 +90,7 @@ static int gen_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         g->spec = arg;
         break;
     case CLI_ID_OUT: g->out = arg; break;
+    case CLI_ID_FORCE: g->flags |= FPQ_OUT_FORCE; break;
     case OPT_F32: g->f32 = 1; break;
     }
     return CLI_EXIT_OK;
@@ -94,7 +98,7 @@ static int gen_arg(void *ctx, const cli_parser *p, int id, const char *arg)
 
 int cli_gen_main(int argc, char **argv)
 {
-    gen_args g = {NULL, NULL, 0};
+    gen_args g = {NULL, NULL, 0, 0};
     cli_parser p;
     cli_parser_init(&p, "gen", gen_opts, argc, argv);
     int rc = cli_parse(&p, gen_arg, &g);
@@ -106,6 +110,10 @@ int cli_gen_main(int argc, char **argv)
     fpq_errbuf e;
     if (fpq_gen_parse(&s, g.spec, &e) != FPQ_OK)
         return cli_usage_error("gen", "%s", e.msg);
+    if (g.out && fpq_out_check(g.out, g.flags, &e) != FPQ_OK) {
+        cli_error("%s", e.msg); /* before the work */
+        return CLI_EXIT_DATA;
+    }
     fpq_tensor t;
     if (fpq_gen_fill(&t, &s, &e) != FPQ_OK) {
         cli_error("%s", e.msg);
@@ -119,7 +127,7 @@ int cli_gen_main(int argc, char **argv)
             return CLI_EXIT_DATA;
         }
     if (g.out) {
-        if (fpq_npy_write(g.out, &t, g.f32, &e) != FPQ_OK) {
+        if (fpq_npy_write(g.out, &t, g.f32, g.flags, &e) != FPQ_OK) {
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
         }

@@ -168,6 +168,20 @@ static int values(double **v, size_t *m, size_t *zeros, const char *of, const ch
     return CLI_EXIT_OK;
 }
 
+/* Edge j of bins bins from a to b, hw half a bin width: a + 2 j hw
+ * (the last b), evaluated without passing the largest double when b - a
+ * does. */
+static double hist_edge(double a, double b, double hw, size_t bins, size_t j)
+{
+    if (j == 0)
+        return a;
+    if (j >= bins)
+        return b;
+    if (isfinite(b - a))
+        return a + (b - a) / (double)bins * (double)j;
+    return a + hw * (double)j + hw * (double)j;
+}
+
 int cli_hist_main(int argc, char **argv)
 {
     hist_args h = {"value", NULL, 100, NAN, NAN, {0}};
@@ -210,22 +224,32 @@ int cli_hist_main(int argc, char **argv)
         cli_error("out of memory");
         return CLI_EXIT_DATA;
     }
-    const double w = (b - a) / (double)bins;
+    /* half a bin width, from the halves of the ends: finite even when b - a
+     * is beyond the largest double (--lo -1e308 --hi 1e308) */
+    const double hw = (b / 2 - a / 2) / (double)bins;
     for (size_t i = 0; i < m; i++) {
         if (!(v[i] >= a && v[i] <= b)) {
             out++;
             continue;
         }
-        size_t j = (size_t)((v[i] - a) / w);
-        cnt[j < bins ? j : bins - 1]++;
+        size_t j = (size_t)(isfinite(b - a) ? (v[i] - a) / ((b - a) / (double)bins)
+                                            : (v[i] / 2 - a / 2) / hw / 2);
+        if (j >= bins)
+            j = bins - 1;
+        /* the printed edges decide: [lo, hi), the last bin closed */
+        while (j > 0 && v[i] < hist_edge(a, b, hw, bins, j))
+            j--;
+        while (j + 1 < bins && v[i] >= hist_edge(a, b, hw, bins, j + 1))
+            j++;
+        cnt[j]++;
         in++;
     }
     printf("lo,hi,count,density\n");
     char s1[40], s2[40], s3[40];
     for (size_t j = 0; j < bins; j++) {
-        fpq_sweep_fmt_double(s1, sizeof s1, a + w * (double)j);
-        fpq_sweep_fmt_double(s2, sizeof s2, j + 1 == bins ? b : a + w * (double)(j + 1));
-        fpq_sweep_fmt_double(s3, sizeof s3, in ? (double)cnt[j] / ((double)in * w) : 0);
+        fpq_sweep_fmt_double(s1, sizeof s1, hist_edge(a, b, hw, bins, j));
+        fpq_sweep_fmt_double(s2, sizeof s2, hist_edge(a, b, hw, bins, j + 1));
+        fpq_sweep_fmt_double(s3, sizeof s3, in ? (double)cnt[j] / (double)in / hw / 2 : 0);
         printf("%s,%s,%zu,%s\n", s1, s2, cnt[j], s3);
     }
     if (out)

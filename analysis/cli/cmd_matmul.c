@@ -57,7 +57,9 @@ static const cli_opt matmul_product[] = {
 };
 
 static const cli_opt matmul_output[] = {
-    CLI_OPT_OUT("Y.npy", "write the quantized product"),
+    CLI_OPT_OUT("Y.npy", "write the quantized product, through a temporary\n"
+                         "file renamed into place"),
+    CLI_OPT_FORCE("replace an existing Y.npy (refused without it)"),
     CLI_OPT_CSV("a header and one row: the spec columns, then\n"
                 "rel_err, sqnr_db, max_abs_err, outlier_frac,\n"
                 "bits_per_value_x, bits_per_value_w, clipped_frac_x,\n"
@@ -199,7 +201,7 @@ typedef struct mm_args {
     const char *ops[2], *scheme, *kept, *in, *acc, *int_acc, *calibrate, *out;
     int nops;
     double threshold;
-    bool has_threshold, csv, rowerr;
+    bool has_threshold, csv, rowerr, force;
 } mm_args;
 
 /* One argument of the command line into the mm_args ctx (cli_on_arg). */
@@ -229,6 +231,7 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_ROWERR: a->rowerr = true; break;
     case CLI_ID_OUT: a->out = arg; break;
+    case CLI_ID_FORCE: a->force = true; break;
     }
     return CLI_EXIT_OK;
 }
@@ -322,13 +325,18 @@ int cli_matmul_main(int argc, char **argv)
 
     fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
     double *re = NULL;
+    fpq_errbuf e = {""};
+    if (a.out && fpq_out_check(a.out, a.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
+        cli_error("%s", e.msg); /* before the work */
+        rc = CLI_EXIT_DATA;
+        goto done;
+    }
     if ((rc = cli_load_source(&x, CMD, ops[0], "X: ")) != CLI_EXIT_OK
         || (rc = cli_load_source(&w, CMD, ops[1], "W: ")) != CLI_EXIT_OK
         || (calibrate && (rc = cli_load_source(&cal, CMD, calibrate, "calibration X: ")) != CLI_EXIT_OK))
         goto done;
     re = cli_xmalloc((x.rows ? x.rows : 1) * sizeof *re);
     fpq_mm_metrics m;
-    fpq_errbuf e = {""};
     int st = fpq_matmul(&y, &m, re, &x, &w, calibrate ? &cal : NULL, &s, &e);
     if (st == FPQ_LAB_ERR_SPEC || st == FPQ_ERR_ARG) {
         rc = cli_usage_error(CMD, "%s", e.msg);
@@ -339,7 +347,7 @@ int cli_matmul_main(int argc, char **argv)
         rc = CLI_EXIT_DATA;
         goto done;
     }
-    if (a.out && fpq_npy_write(a.out, &y, 0, &e) != FPQ_OK) {
+    if (a.out && fpq_npy_write(a.out, &y, 0, a.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
         cli_error("%s", e.msg);
         rc = CLI_EXIT_DATA;
         goto done;

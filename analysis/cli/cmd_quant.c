@@ -33,7 +33,9 @@ static const cli_opt quant_output[] = {
     {OPT_EXACT, 0, "exact", NULL, "recompute the metrics with MPFR (256 bits)"},
     CLI_OPT_CSV("a header line and one row per spec: the spec's\ncolumns, then the metrics"),
     CLI_OPT_JSON("an array of one object per spec, same keys"),
-    CLI_OPT_OUT("FILE.npy", "write x^ (one spec only), replacing FILE whole"),
+    CLI_OPT_OUT("FILE.npy", "write x^ (one spec only), through a temporary file\n"
+                            "renamed into place"),
+    CLI_OPT_FORCE("replace an existing FILE.npy (refused without it)"),
     {OPT_VALUES, 0, "values", NULL,
      "instead of the metrics, print x and x^ (shortest\n"
      "round-trip decimals), one element per line in\n"
@@ -317,7 +319,7 @@ typedef struct opts {
     wlist formats, groups; /* --format, --group: the lists */
     cli_qspec_opts q;      /* the other spec options, and --exact */
     const char *calibrate, *out;
-    bool csv, json, values;
+    bool csv, json, values, force;
 } opts;
 
 /* The spec for format name fname and group text gtext (either may be
@@ -356,6 +358,7 @@ static int quant_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case CLI_ID_CSV: o->csv = true; break;
     case CLI_ID_JSON: o->json = true; break;
     case CLI_ID_OUT: o->out = arg; break;
+    case CLI_ID_FORCE: o->force = true; break;
     case OPT_VALUES: o->values = true; break;
     default: return cli_qspec_option(p, &o->q, id, arg);
     }
@@ -405,6 +408,14 @@ int cli_quant_main(int argc, char **argv)
         goto done;
     }
 
+    if (o.out) { /* an output it would refuse is refused before the work */
+        fpq_errbuf e = {""};
+        if (fpq_out_check(o.out, o.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
+            cli_error("%s", e.msg);
+            rc = CLI_EXIT_DATA;
+            goto done;
+        }
+    }
     if ((rc = cli_load_source(&x, CMD, input, "")) != CLI_EXIT_OK)
         goto done;
     if (o.calibrate && (rc = cli_load_source(&cal, CMD, o.calibrate, "calibration: ")) != CLI_EXIT_OK)
@@ -423,10 +434,13 @@ int cli_quant_main(int argc, char **argv)
             rc = CLI_EXIT_DATA;
             goto done;
         }
+        char why[320];
+        if (fpq_qunit_too_small(why, sizeof why, &rows[i].spec, x.rows, x.cols))
+            cli_error("warning: %s", why);
     }
     if (o.out) {
         fpq_errbuf e = {""};
-        int st = fpq_npy_write(o.out, &xh, 0, &e);
+        int st = fpq_npy_write(o.out, &xh, 0, o.force ? FPQ_OUT_FORCE : 0, &e);
         if (st != FPQ_OK) {
             fpq_tensor_free(&xh);
             cli_error("%s", e.msg);

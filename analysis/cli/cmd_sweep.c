@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "outfile.h"
 #include "qspec_opts.h"
 
 /* ---------------------------------------------------------------------- */
@@ -29,11 +30,13 @@ static const cli_opt sweep_own[] = {
     {OPT_PLAN, 0, "plan", "FILE", "the cells from a plan file instead of the axes"},
     CLI_OPT_OUT("FILE", "write the CSV to FILE (default: standard output);\n"
                         "rows are appended and flushed one by one, so an\n"
-                        "interrupted run leaves whole rows"),
+                        "interrupted run leaves whole rows; FILE is locked\n"
+                        "during the run (a second run on it is refused)"),
     {OPT_RESUME, 0, "resume", NULL,
-     "keep FILE's rows (checked against the plan: a foreign\n"
-     "or corrupt file is refused) and run the other cells"},
-    CLI_OPT_FORCE("replace an existing FILE"),
+     "keep FILE's rows (checked against the plan and its\n"
+     "plan line: a foreign or corrupt file is refused) and\n"
+     "run the other cells"},
+    CLI_OPT_FORCE("replace an existing FILE (refused without it)"),
     CLI_OPT_THREADS("cells at once on N threads, 1 to 4096 (default: all\ncores)"),
     {OPT_SHARD, 0, "shard", "K/N",
      "only the cells i with i mod N = K-1 (1 <= K <= N);\n"
@@ -69,11 +72,17 @@ static void sweep_help(FILE *f)
     "       fpq sweep --plan FILE [OPTIONS]\n"
     "\n"
     "Run a plan of independent cells and write one CSV row per cell, in plan\n"
-    "order: \"cell\" (the index in the plan), the cell's inputs (label, source,\n"
+    "order after a header line and a plan line (\"#plan=H,cells=N\", the plan's\n"
+    "fingerprint, which --resume and fpq merge check): \"cell\" (the index in the\n"
+    "plan), the cell's inputs (label, source,\n"
     "n, rows, cols, then one column per axis of the mode; \"-\" where a value\n"
-    "does not apply), then the metrics (mse, rmse, nmse, sqnr_db, max_abs_err,\n"
-    "mean_rel_err, cos_sim, bias, clipped_frac, outlier_frac, bits_per_value;\n"
-    "quant adds clip_ratio, cast underflow_frac, subnormal_frac, overflow_frac).\n"
+    "does not apply), then the metrics (mse, rmse, nmse, sqnr_db, lossless,\n"
+    "max_abs_err, mean_rel_err, cos_sim, bias, clipped_frac, flushed_frac,\n"
+    "overflow_frac, nan_frac, outlier_frac, bits_per_value; quant adds\n"
+    "clip_ratio and unit_values, the values per scale; cast subnormal_frac).\n"
+    "sqnr_db is at most 999: a cell without error has 999 and lossless 1; a\n"
+    "cell whose result holds Inf or NaN has sqnr_db -inf and says how many in\n"
+    "overflow_frac and nan_frac.\n"
     "Numbers are written in the shortest form that reads back exactly, so the\n"
     "file is the same whatever --threads and whether the plan ran whole or in\n"
     "shards.\n"
@@ -91,9 +100,11 @@ static void sweep_help(FILE *f)
     "\n"
     "Modes: quant (default) quantizes the source under each spec (fpq quant);\n"
     "cast multiplies by loss_scale, rounds into the format with no scale, and\n"
-    "divides back: underflow_frac is the fraction of nonzero values that became\n"
-    "0, subnormal_frac of results that are subnormal, overflow_frac of values\n"
-    "whose scaled magnitude exceeds the format's largest finite value.\n"
+    "divides back: flushed_frac is the fraction of nonzero values that became\n"
+    "0, subnormal_frac of results that are subnormal, clipped_frac of values\n"
+    "whose scaled magnitude exceeds the format's largest finite value (they\n"
+    "became Inf: overflow_frac, NaN: nan_frac, or saturated).  NaN or\n"
+    "infinite input is refused in both modes.\n"
     "\n"
     "Axes (each takes a comma-separated list and may repeat; a value that does\n"
     "not apply to a cell is ignored there; the default is in brackets):\n",
@@ -378,7 +389,9 @@ int cli_sweep_main(int argc, char **argv)
 enum { OPT_CELLS = 1 };
 
 static const cli_opt merge_opts[] = {
-    CLI_OPT_OUT("FILE", "write to FILE (default: standard output)"),
+    CLI_OPT_OUT("FILE", "write to FILE (default: standard output), through a\n"
+                        "temporary file renamed into place"),
+    CLI_OPT_FORCE("replace an existing FILE (refused without it)"),
     {OPT_CELLS, 0, "cells", "N", "require exactly the cells 0 .. N-1 (fpq sweep --count)"},
     CLI_OPT_QUIET("no summary on standard error"),
     {0},
@@ -386,13 +399,14 @@ static const cli_opt merge_opts[] = {
 
 static void merge_help(FILE *f)
 {
-    fputs("Usage: fpq merge FILE.csv... [--out ALL.csv] [--cells N]\n"
+    fputs("Usage: fpq merge FILE.csv... [--out ALL.csv [--force]] [--cells N]\n"
           "\n"
           "Join the CSVs of a sweep's shards (fpq sweep --shard K/N) into one file in\n"
           "plan order: the file the whole plan gives in one run, byte for byte.  Every\n"
-          "input must be an fpq sweep CSV of the same mode made of whole rows; a cell\n"
-          "found twice must have the same row (it is written once).  The output is\n"
-          "written to a temporary file and renamed into place.\n"
+          "input must be an fpq sweep CSV of the same plan (the same plan line) made\n"
+          "of whole rows, and not locked by a sweep still writing it; a cell found\n"
+          "twice must have the same row (it is written once).  An existing output is\n"
+          "replaced only with --force, and locked while the merge runs.\n"
           "\n"
           "Options:\n",
           f);
@@ -408,6 +422,7 @@ typedef struct merge_args {
     const char *out;
     unsigned long long expect;
     bool quiet;
+    unsigned flags;
     const char **in;
     size_t nin;
 } merge_args;
@@ -420,7 +435,8 @@ static int merge_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case CLI_HELP: merge_help(stdout); break;
     case CLI_OPERAND: m->in[m->nin++] = arg; break;
     case CLI_ID_OUT: m->out = arg; break;
-    case OPT_CELLS: return cli_arg_uint(p, arg, 1, FPQ_SWEEP_MAX_CELLS, &m->expect);
+    case OPT_CELLS: return cli_arg_uint(p, arg, 1, SIZE_MAX, &m->expect);
+    case CLI_ID_FORCE: m->flags |= FPQ_OUT_FORCE; break;
     case CLI_ID_QUIET: m->quiet = true; break;
     }
     return CLI_EXIT_OK;
@@ -442,7 +458,7 @@ int cli_merge_main(int argc, char **argv)
     fflush(stdout);
     fpq_sweep_merge_result res;
     fpq_errbuf err;
-    int st = fpq_sweep_merge(&res, m.in, m.nin, m.out, 1, (size_t)m.expect, &err);
+    int st = fpq_sweep_merge(&res, m.in, m.nin, m.out, 1, m.flags, (size_t)m.expect, &err);
     free(m.in);
     if (st != FPQ_OK) {
         cli_error("%s", err.msg);

@@ -3,8 +3,10 @@
  * virtual I/O.  Samples become doubles with libsndfile's normalisation:
  * integer PCM of B bits is divided by 2^(B-1), so it lies in [-1, 1);
  * float files are passed through as stored.  A file is one tensor named
- * after the file: frames long for mono (a 1 x frames vector), channels x
- * frames otherwise (one row per channel).  Listed dtypes: pcm8, pcmu8,
+ * after the file, frames x channels: one row per sample frame (one instant),
+ * one column per channel, so per-channel quantization (granularity col)
+ * gives each audio channel its own scale and a mono file is frames x 1.
+ * Listed dtypes: pcm8, pcmu8,
  * pcm16, pcm24, pcm32, f32, f64, ulaw, alaw, vorbis, flac..., "audio" for
  * other encodings. */
 #include "io-impl.h"
@@ -113,55 +115,41 @@ int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err)
     memset(&t, 0, sizeof t);
     t.type = FPQ_IO_AUDIO;
     snprintf(t.dtype, sizeof t.dtype, "%s", subtype_name(info.format));
-    if (info.channels == 1) {
-        t.ndim = 1;
-        t.shape[0] = (uint64_t)info.frames;
-    } else {
-        t.ndim = 2;
-        t.shape[0] = (uint64_t)info.channels;
-        t.shape[1] = (uint64_t)info.frames;
-    }
+    t.ndim = 2;
+    t.shape[0] = (uint64_t)info.frames;
+    t.shape[1] = (uint64_t)info.channels;
     return fpq_io_add_file_tensor(f, &t, err);
 }
 
 int fpq_io_read_audio(fpq_tensor *out, const fpq_io_file *f, size_t i, fpq_errbuf *err)
 {
     const fpq_io_tensor *t = &f->t[i];
-    size_t ch = t->ndim == 1 ? 1 : (size_t)t->shape[0];
-    size_t frames = (size_t)t->shape[t->ndim - 1];
+    size_t frames = (size_t)t->shape[0], ch = (size_t)t->shape[1];
     snd a;
     int rc = snd_open(&a, f, err);
     if (rc != FPQ_OK)
         return rc;
     SNDFILE *sf = a.sf;
     fpq_tensor r;
-    double *tmp = NULL;
-    if (fpq_tensor_alloc(&r, ch, frames) != FPQ_OK ||
-        (ch > 1 && frames && !(tmp = malloc(ch * frames * sizeof *tmp)))) {
+    if (fpq_tensor_alloc(&r, frames, ch) != FPQ_OK) {
         sf_close(sf);
         fpq_tensor_free(&r);
         return fpq_err(err, FPQ_ERR_NO_MEMORY, "%s: cannot allocate %zu x %zu doubles", f->path,
-                       ch, frames);
+                       frames, ch);
     }
-    sf_count_t got = frames ? sf_readf_double(sf, ch > 1 ? tmp : r.data, (sf_count_t)frames) : 0;
+    /* libsndfile's frames are interleaved: row-major frames x channels */
+    sf_count_t got = frames ? sf_readf_double(sf, r.data, (sf_count_t)frames) : 0;
     int serr = sf_error(sf);
     const char *smsg = sf_strerror(sf);
     char msg[128];
     snprintf(msg, sizeof msg, "%s", smsg ? smsg : "");
     sf_close(sf);
     if (got != (sf_count_t)frames || serr != SF_ERR_NO_ERROR) {
-        free(tmp);
         fpq_tensor_free(&r);
         return fpq_err(err, FPQ_LAB_ERR_FORMAT,
                        "%s: truncated or corrupt audio: the header claims %zu frames, %lld were "
                        "read%s%s", f->path, frames, (long long)got, serr ? "; libsndfile: " : "",
                        serr ? msg : "");
-    }
-    if (ch > 1) { /* interleaved frames to one row per channel */
-        for (size_t k = 0; k < frames; k++)
-            for (size_t c = 0; c < ch; c++)
-                r.data[c * frames + k] = tmp[k * ch + c];
-        free(tmp);
     }
     *out = r;
     return FPQ_OK;

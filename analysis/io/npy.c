@@ -272,7 +272,7 @@ int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err)
 
 /* ---- writer ---------------------------------------------------------------- */
 
-int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, fpq_errbuf *err)
+int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, unsigned flags, fpq_errbuf *err)
 {
     char header[256];
     int hl = snprintf(header, sizeof header,
@@ -285,25 +285,19 @@ int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, fpq_errbuf *er
     header[hl + (int)pad] = '\n';
     size_t hlen = (size_t)hl + pad + 1;
 
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    if (!tmp)
-        return fpq_err(err, FPQ_ERR_NO_MEMORY, "%s: out of memory", path);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        int e = errno;
-        free(tmp);
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot create: %s", path, strerror(e));
-    }
+    fpq_outfile of;
+    int rc = fpq_out_open(&of, path, flags, err);
+    if (rc != FPQ_OK)
+        return rc;
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
                              (unsigned char)(hlen & 0xff), (unsigned char)(hlen >> 8)};
-    int ok = fwrite(pre, 1, 10, fp) == 10 && fwrite(header, 1, hlen, fp) == hlen;
+    rc = fpq_out_write(&of, pre, 10, err);
+    if (rc == FPQ_OK)
+        rc = fpq_out_write(&of, header, hlen, err);
     size_t n = fpq_tensor_size(t);
     unsigned char buf[8 * 1024];
     size_t esz = f32 ? 4 : 8, fill = 0;
-    for (size_t i = 0; ok && i < n; i++) {
+    for (size_t i = 0; rc == FPQ_OK && i < n; i++) {
         uint64_t u;
         if (f32) {
             float x = (float)t->data[i];
@@ -317,27 +311,15 @@ int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, fpq_errbuf *er
             buf[fill + k] = (unsigned char)(u >> (8 * k));
         fill += esz;
         if (fill == sizeof buf) {
-            ok = fwrite(buf, 1, fill, fp) == fill;
+            rc = fpq_out_write(&of, buf, fill, err);
             fill = 0;
         }
     }
-    if (ok && fill)
-        ok = fwrite(buf, 1, fill, fp) == fill;
-    if (fclose(fp) != 0)
-        ok = 0;
-    if (!ok) {
-        int e = errno;
-        remove(tmp);
-        free(tmp);
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: write error: %s", path, strerror(e));
+    if (rc == FPQ_OK && fill)
+        rc = fpq_out_write(&of, buf, fill, err);
+    if (rc != FPQ_OK) {
+        fpq_out_abort(&of);
+        return rc;
     }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        free(tmp);
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot rename %s.tmp into place: %s", path,
-                       path, strerror(e));
-    }
-    free(tmp);
-    return FPQ_OK;
+    return fpq_out_commit(&of, err);
 }

@@ -46,8 +46,15 @@ int fpq_cast(fpq_tensor *xhat, fpq_qmetrics *m, fpq_cast_stats *st, const fpq_te
     if (xhat)
         *xhat = (fpq_tensor)FPQ_TENSOR_INIT;
     const size_t n = fpq_tensor_size(x);
+    if (n == 0)
+        return fpq_err(err, FPQ_LAB_ERR_EMPTY, "the input tensor is empty (%zu x %zu): nothing to cast",
+                       x->rows, x->cols);
+    /* the same rule as fpq_quantize: NaN or infinite input is refused */
+    int rc = fpq_tensor_check_finite(x, "input", err);
+    if (rc != FPQ_OK)
+        return rc;
     fpq_tensor y = FPQ_TENSOR_INIT;
-    int rc = fpq_tensor_alloc(&y, x->rows, x->cols);
+    rc = fpq_tensor_alloc(&y, x->rows, x->cols);
     if (rc != FPQ_OK)
         return fpq_err(err, rc, "out of memory");
     const double s = c->loss_scale;

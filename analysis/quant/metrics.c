@@ -9,6 +9,14 @@
  * in the same order; the metrics are derived in MPFR and rounded once to
  * binary64.  With at most 2^40 terms each sum is then within 2^-200 of the
  * exact one relatively (terms of one sign) -- far below binary64.
+ *
+ * Both paths start from one scan of the values: the fractions flushed to
+ * zero, overflowed and NaN, and the largest magnitude.  Outputs that are
+ * not finite end the computation there (the error is infinite: the
+ * convention of quant.h).  A largest magnitude beyond 2^+-500 sets a
+ * power-of-two scale for the double path, so squares and sums cannot
+ * overflow or underflow; SQNR, NMSE, cosine and relative error do not
+ * depend on it, mse, rmse, max_abs_err and bias are scaled back.
  */
 #include "quant.h"
 #include "stats.h" /* fpq_nsum */
@@ -21,8 +29,9 @@
 #define EXACT_PREC 256
 
 const char *const fpq_qmetric_names[FPQ_QMETRIC_COUNT] = {
-    "mse",     "rmse", "nmse",         "sqnr_db",      "max_abs_err",    "mean_rel_err",
-    "cos_sim", "bias", "clipped_frac", "outlier_frac", "bits_per_value",
+    "mse",          "rmse",          "nmse",         "sqnr_db",          "lossless",
+    "max_abs_err",  "mean_rel_err",  "cos_sim",      "bias",             "clipped_frac",
+    "flushed_frac", "overflow_frac", "nan_frac",     "outlier_frac",     "bits_per_value",
 };
 
 double fpq_qmetric(const fpq_qmetrics *m, size_t i)
@@ -32,13 +41,17 @@ double fpq_qmetric(const fpq_qmetrics *m, size_t i)
     case 1: return m->rmse;
     case 2: return m->nmse;
     case 3: return m->sqnr_db;
-    case 4: return m->max_abs_err;
-    case 5: return m->mean_rel_err;
-    case 6: return m->cos_sim;
-    case 7: return m->bias;
-    case 8: return m->clipped_frac;
-    case 9: return m->outlier_frac;
-    case 10: return m->bits_per_value;
+    case 4: return m->lossless;
+    case 5: return m->max_abs_err;
+    case 6: return m->mean_rel_err;
+    case 7: return m->cos_sim;
+    case 8: return m->bias;
+    case 9: return m->clipped_frac;
+    case 10: return m->flushed_frac;
+    case 11: return m->overflow_frac;
+    case 12: return m->nan_frac;
+    case 13: return m->outlier_frac;
+    case 14: return m->bits_per_value;
     default: return NAN;
     }
 }
@@ -52,24 +65,37 @@ typedef struct part {
     size_t nnz;
 } part;
 
-/* The derived metrics from the sums (double path). */
-static void derive(fpq_qmetrics *m, const double *s, double max_abs, size_t nnz, size_t n)
+/* SQNR in dB of the sums, capped (quant.h). */
+static double sqnr_capped(double sxx, double see)
+{
+    if (see <= 0)
+        return FPQ_SQNR_CAP_DB;
+    if (sxx <= 0)
+        return -INFINITY;
+    double db = 10.0 * log10(sxx / see);
+    return db < FPQ_SQNR_CAP_DB ? db : FPQ_SQNR_CAP_DB;
+}
+
+/* The derived metrics from the sums of values multiplied by 2^k (double
+ * path). */
+static void derive(fpq_qmetrics *m, const double *s, double max_abs, size_t nnz, size_t n, int k)
 {
     double see = s[S_EE], sxx = s[S_XX], shh = s[S_HH];
-    m->mse = see / (double)n;
-    m->rmse = sqrt(m->mse);
+    m->mse = ldexp(see / (double)n, -2 * k);
+    m->rmse = ldexp(sqrt(see / (double)n), -k);
     m->nmse = sxx > 0 ? see / sxx : (see > 0 ? INFINITY : 0.0);
-    m->sqnr_db = see > 0 ? (sxx > 0 ? 10.0 * log10(sxx / see) : -INFINITY) : INFINITY;
-    m->max_abs_err = max_abs;
+    m->sqnr_db = sqnr_capped(sxx, see);
+    m->lossless = see == 0;
+    m->max_abs_err = ldexp(max_abs, -k);
     m->mean_rel_err = nnz ? s[S_REL] / (double)nnz : 0.0;
     if (sxx > 0 && shh > 0)
         m->cos_sim = s[S_XH] / sqrt(sxx * shh);
     else
         m->cos_sim = (sxx == 0 && shh == 0) ? 1.0 : 0.0;
-    m->bias = s[S_E] / (double)n;
+    m->bias = ldexp(s[S_E] / (double)n, -k);
 }
 
-static int metrics_double(fpq_qmetrics *m, const double *x, const double *h, size_t n)
+static int metrics_double(fpq_qmetrics *m, const double *x, const double *h, size_t n, int k)
 {
     size_t nch = n / CHUNK + (n % CHUNK != 0);
     part *p = calloc(nch, sizeof *p);
@@ -81,14 +107,17 @@ static int metrics_double(fpq_qmetrics *m, const double *x, const double *h, siz
         memset(&q, 0, sizeof q);
         size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;
         for (size_t i = ch * CHUNK; i < end; i++) {
-            double e = h[i] - x[i];
+            double xi = k ? ldexp(x[i], k) : x[i], hi = k ? ldexp(h[i], k) : h[i];
+            double e = hi - xi;
             fpq_nsum_add(&q.s[S_EE], e * e);
-            fpq_nsum_add(&q.s[S_XX], x[i] * x[i]);
-            fpq_nsum_add(&q.s[S_HH], h[i] * h[i]);
-            fpq_nsum_add(&q.s[S_XH], x[i] * h[i]);
+            fpq_nsum_add(&q.s[S_XX], xi * xi);
+            fpq_nsum_add(&q.s[S_HH], hi * hi);
+            fpq_nsum_add(&q.s[S_XH], xi * hi);
             fpq_nsum_add(&q.s[S_E], e);
             if (x[i] != 0) {
-                fpq_nsum_add(&q.s[S_REL], fabs(e) / fabs(x[i]));
+                /* the ratio from the values as they are (scale-free) */
+                double r = fabs(h[i] - x[i]) / fabs(x[i]);
+                fpq_nsum_add(&q.s[S_REL], isfinite(r) ? r : fabs(e) / fabs(xi));
                 q.nnz++;
             }
             if (fabs(e) > q.max_abs)
@@ -109,7 +138,7 @@ static int metrics_double(fpq_qmetrics *m, const double *x, const double *h, siz
     double s[NSUMS];
     for (int k = 0; k < NSUMS; k++)
         s[k] = fpq_nsum_value(&all.s[k]);
-    derive(m, s, all.max_abs, all.nnz, n);
+    derive(m, s, all.max_abs, all.nnz, n, k);
     return FPQ_OK;
 }
 
@@ -210,17 +239,20 @@ static int metrics_exact(fpq_qmetrics *m, const double *x, const double *h, size
     } else {
         m->nmse = mpfr_sgn(see) > 0 ? INFINITY : 0.0;
     }
+    m->lossless = mpfr_zero_p(see);
     if (mpfr_sgn(see) > 0) {
         if (mpfr_sgn(sxx) > 0) {
             mpfr_div(a, sxx, see, MPFR_RNDN);
             mpfr_log10(a, a, MPFR_RNDN);
             mpfr_mul_ui(a, a, 10, MPFR_RNDN);
             m->sqnr_db = mpfr_get_d(a, MPFR_RNDN);
+            if (m->sqnr_db > FPQ_SQNR_CAP_DB)
+                m->sqnr_db = FPQ_SQNR_CAP_DB;
         } else {
             m->sqnr_db = -INFINITY;
         }
     } else {
-        m->sqnr_db = INFINITY;
+        m->sqnr_db = FPQ_SQNR_CAP_DB;
     }
     m->max_abs_err = mpfr_get_d(all.max_abs, MPFR_RNDN);
     if (all.nnz) {
@@ -260,7 +292,35 @@ int fpq_qmetrics_compute(fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor 
     memset(m, 0, sizeof *m);
     m->n = n;
     m->clip_ratio = 1;
-    int st = exact ? metrics_exact(m, x->data, xhat->data, n) : metrics_double(m, x->data, xhat->data, n);
+    const double *xv = x->data, *hv = xhat->data;
+    size_t nflush = 0, novf = 0, nnan = 0;
+    double big = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(hv[i]) && !isnan(xv[i]))
+            nnan++;
+        else if (isinf(hv[i]) && isfinite(xv[i]))
+            novf++;
+        else if (hv[i] == 0 && xv[i] != 0)
+            nflush++;
+        if (isfinite(xv[i]) && fabs(xv[i]) > big)
+            big = fabs(xv[i]);
+        if (isfinite(hv[i]) && fabs(hv[i]) > big)
+            big = fabs(hv[i]);
+    }
+    m->flushed_frac = (double)nflush / (double)n;
+    m->overflow_frac = (double)novf / (double)n;
+    m->nan_frac = (double)nnan / (double)n;
+    if (nnan || novf) {
+        m->mse = m->rmse = m->nmse = m->max_abs_err = INFINITY;
+        m->sqnr_db = -INFINITY;
+        m->mean_rel_err = m->cos_sim = m->bias = NAN;
+        return FPQ_OK;
+    }
+    /* a power-of-two scale bringing the largest magnitude near 1 */
+    int k = 0;
+    if (big > 0x1p+500 || (big > 0 && big < 0x1p-500))
+        k = -ilogb(big);
+    int st = exact ? metrics_exact(m, xv, hv, n) : metrics_double(m, xv, hv, n, k);
     if (st != FPQ_OK)
         return fpq_err(err, st, "metrics: out of memory");
     return FPQ_OK;

@@ -66,6 +66,17 @@ const char *fpq_mx_rule_name(fpq_mx_rule r)
     return (unsigned)r < FPQ_MX_RULE_COUNT_ ? mx_rule_names[r] : "?";
 }
 
+const char *fpq_qspec_block_alias_fix(const char *name)
+{
+    if (strcasecmp(name, "nvfp4") == 0)
+        return "'nvfp4' as a format is the E2M1 element alone (one scale per tensor, not NVFP4's "
+               "blocks); the NVFP4 scheme is --scheme nvfp4 --format fp4_e2m1";
+    if (strcasecmp(name, "mxfp4") == 0)
+        return "'mxfp4' as a format is the E2M1 element alone (one scale per tensor, not MXFP4's "
+               "blocks); the MXFP4 scheme is --scheme mx --format fp4_e2m1";
+    return NULL;
+}
+
 int fpq_scheme_parse(fpq_scheme *out, const char *name)
 {
     int v;
@@ -374,4 +385,37 @@ double fpq_qspec_bits_per_value(const fpq_qspec *s, size_t rows, size_t cols, si
     if (outlier_cols > 0)
         bits += (double)rows * (double)outlier_cols * s->kept_format.bits + 32.0 * (double)outlier_cols;
     return bits / n;
+}
+
+bool fpq_qunit_too_small(char *buf, size_t n, const fpq_qspec *s, size_t rows, size_t cols)
+{
+    if (n)
+        buf[0] = '\0';
+    if (rows == 0 || cols == 0 || s->granularity == FPQ_GRAN_TENSOR)
+        return false; /* per tensor is the coarsest there is */
+    size_t units = 1, per;
+    const char *what = "the tensor";
+    char gw[64];
+    switch (s->granularity) {
+    case FPQ_GRAN_ROW: units = rows; what = "each row"; break;
+    case FPQ_GRAN_COL: units = cols; what = "each column"; break;
+    case FPQ_GRAN_GROUP:
+        if (s->group < 1)
+            return false;
+        units = s->axis == 0 ? cols * ceil_div(rows, s->group) : rows * ceil_div(cols, s->group);
+        snprintf(gw, sizeof gw, "each group of %zu along a %s", (size_t)s->group, s->axis == 0 ? "column" : "row");
+        what = gw;
+        break;
+    default: break;
+    }
+    per = rows * cols / units;
+    if (per >= FPQ_MIN_UNIT_VALUES)
+        return false;
+    snprintf(buf, n,
+             "%s of the %zu x %zu tensor holds %zu value%s on average (fewer than %d): a scale per "
+             "unit then stores nearly every value in the scale format, and the result measures that, "
+             "not %s; use a coarser granularity%s",
+             what, rows, cols, per, per == 1 ? "" : "s", FPQ_MIN_UNIT_VALUES, s->format.name,
+             cols == 1 || rows == 1 ? " (this tensor is a vector: per tensor, or groups along its length)" : "");
+    return true;
 }

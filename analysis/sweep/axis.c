@@ -173,6 +173,14 @@ static int axes_push(fpq_sweep_axes *a, fpq_sweep_axis ax, const char *s, size_t
 {
     if (len == 0)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "--%s: empty value", axes_info[ax].flag);
+    if (ax == FPQ_AX_FORMAT && a->mode == FPQ_SWEEP_QUANT && len == 5) {
+        char name[6];
+        memcpy(name, s, 5);
+        name[5] = '\0';
+        const char *fix = fpq_qspec_block_alias_fix(name);
+        if (fix)
+            return fpq_err(err, FPQ_LAB_ERR_SPEC, "--format: %s", fix);
+    }
     char **v = realloc(a->v[ax], (a->n[ax] + 1) * sizeof *v);
     if (!v)
         return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");

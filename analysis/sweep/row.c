@@ -9,10 +9,12 @@
 #include "csv.h"
 #include "dtoa.h"
 
-/* Metric columns after quant.h's: quant adds the chosen clip ratio, cast
- * what underflowed, landed in subnormals and overflowed. */
-static const char *const quant_metric_names[] = {"clip_ratio"};
-static const char *const cast_metric_names[] = {"underflow_frac", "subnormal_frac", "overflow_frac"};
+/* Metric columns after quant.h's (which hold the fractions clipped, flushed
+ * to zero, overflowed and NaN in both modes): quant adds the chosen clip
+ * ratio and the values per scale unit (n / units), cast the fraction that
+ * landed in subnormals. */
+static const char *const quant_metric_names[] = {"clip_ratio", "unit_values"};
+static const char *const cast_metric_names[] = {"subnormal_frac"};
 #define NQUANT_EXTRA NELEM(quant_metric_names)
 #define NCAST_EXTRA NELEM(cast_metric_names)
 
@@ -100,13 +102,12 @@ int fpq_sweep_cell_row(char **row, const fpq_sweep_plan *p, size_t k, const fpq_
         fpq_cast_stats st;
         if ((rc = fpq_cast(NULL, &m, &st, x, &c->cast, err)) != FPQ_OK)
             return rc;
-        extra[0] = st.underflow_frac;
-        extra[1] = st.subnormal_frac;
-        extra[2] = st.overflow_frac;
+        extra[0] = st.subnormal_frac;
     } else {
         if ((rc = fpq_quantize(NULL, &m, x, calib, &c->spec, err)) != FPQ_OK)
             return rc;
         extra[0] = m.clip_ratio;
+        extra[1] = m.units ? (double)m.n / (double)m.units : (double)m.n;
     }
     fpq_strbuf b = FPQ_STRBUF_INIT;
     sweep_inputs_into(&b, p, k, x);

@@ -9,10 +9,15 @@
  * written in plan order, each with one write(2) on a descriptor opened
  * with O_APPEND, so the file only ever holds a header and whole rows.
  *
- * Resume: the existing file is read and checked whole (its header, every
- * row against the plan's cell of that index) before it is touched; then
- * a partial last row is cut off and the missing cells run.  Rows kept
- * from before that end up out of plan order are put in order at the end.
+ * The file (--out) is locked (flock, exclusive) from its opening to the
+ * end of the run: a second run on the same file is refused at once.  Its
+ * second line is the plan line (file.c), the fingerprint of the plan.
+ *
+ * Resume: the existing file is read and checked whole (its header, its
+ * plan line against this plan's, every row against the plan's cell of
+ * that index, every metric in its domain) before it is touched; then a
+ * partial last row is cut off and the missing cells run.  Rows kept from
+ * before that end up out of plan order are put in order at the end.
  */
 #include "sweep-impl.h"
 
@@ -29,6 +34,7 @@
 #endif
 
 #include "io.h"
+#include "outfile.h"
 #include "source.h"
 
 void fpq_sweep_opts_default(fpq_sweep_opts *o)
@@ -49,6 +55,8 @@ typedef struct run_state {
     char **done;         /* their rows, until written */
     size_t next;         /* first of todo not yet written */
     int fd;
+    bool in_place;       /* out is a device or FIFO: no resume, no sort */
+    sweep_planline pl;   /* the plan's line */
     int nthreads;        /* OpenMP threads for the cells */
     int status;          /* first error */
     fpq_errbuf err;
@@ -64,7 +72,7 @@ static void deliver(run_state *R, size_t j, char *row)
     R->done[j] = row;
     while (R->next < R->ntodo && R->done[R->next]) {
         char *r = R->done[R->next];
-        if (R->status == FPQ_OK && sweep_write_all(R->fd, r, strlen(r)) != 0) {
+        if (R->status == FPQ_OK && fpq_write_all(R->fd, r, strlen(r)) != 0) {
             R->status = fpq_err(&R->err, FPQ_LAB_ERR_IO, "%s: %s", R->o->out ? R->o->out : "output",
                                 strerror(errno));
             R->abort_ = 1;
@@ -110,17 +118,18 @@ static void run_one(run_state *R, size_t j)
 /* ---------------------------------------------------------------------- */
 /* The output file.                                                       */
 
-/* The header line and its newline, in one write.  0, or -1 with errno. */
-static int write_header(int fd, const char *header)
+/* The header line and the plan line, each with its newline, in one write.
+ * 0, or -1 with errno. */
+static int write_header(int fd, const char *header, const sweep_planline *pl)
 {
     fpq_strbuf b = FPQ_STRBUF_INIT;
-    fpq_sb_printf(&b, "%s\n", header);
+    fpq_sb_printf(&b, "%s\n%s\n", header, pl->text);
     if (b.oom) {
         fpq_sb_free(&b);
         errno = ENOMEM;
         return -1;
     }
-    int bad = sweep_write_all(fd, b.p, b.len);
+    int bad = fpq_write_all(fd, b.p, b.len);
     int e = errno;
     fpq_sb_free(&b);
     errno = e;
@@ -142,10 +151,19 @@ static int check_kept_rows(run_state *R, unsigned char *have, bool *sorted, cons
                            "was written by another sweep (use another --out, or --force to replace it)",
                            o->out, r->line, r->cell, p->ncells);
         if (r->cell % o->nshards != o->shard - 1)
-            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu is not in shard %zu/%zu", o->out, r->line,
-                           r->cell, o->shard, o->nshards);
-        if (have[r->cell])
-            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu appears twice", o->out, r->line, r->cell);
+            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu is not in shard %zu/%zu: the file is "
+                           "another shard's (give each shard its own --out, or --force to replace it)", o->out,
+                           r->line, r->cell, o->shard, o->nshards);
+        if (have[r->cell]) {
+            size_t first = 0;
+            for (size_t j = 0; j < i && !first; j++)
+                if (rows[j].cell == r->cell)
+                    first = rows[j].line;
+            return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu appears twice (lines %zu and %zu; two runs "
+                           "wrote the file at once?): delete one of the two lines (fpq merge %s --out NEW.csv "
+                           "keeps one of identical rows) and resume, or start again with --force", o->out,
+                           r->line, r->cell, first, r->line, o->out);
+        }
         fpq_strbuf b = FPQ_STRBUF_INIT;
         sweep_inputs_into(&b, p, r->cell, &R->src[p->cells[r->cell].source]);
         fpq_sb_putc(&b, ',');
@@ -164,50 +182,20 @@ static int check_kept_rows(run_state *R, unsigned char *have, bool *sorted, cons
     return FPQ_OK;
 }
 
-/* Open out for a run: a fresh file with the header, or (resume) the
- * existing one checked against the plan.  Marks done cells in have[]. */
-static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, const char *header,
-                    fpq_errbuf *err)
+/* Check the file read into buf (len bytes; the descriptor fd, locked) for
+ * a resume and cut a partial last row.  Marks done cells in have[]. */
+static int resume_from(run_state *R, unsigned char *have, fpq_sweep_result *res, int fd, char *buf, size_t len,
+                       fpq_errbuf *err)
 {
     const fpq_sweep_opts *o = R->o;
     const fpq_sweep_plan *p = R->p;
-    struct stat st;
-    bool exists = stat(o->out, &st) == 0;
-    if (exists && S_ISDIR(st.st_mode))
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s is a directory", o->out);
-    if (exists && st.st_size > 0 && !o->resume && !o->force)
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s exists: use --resume to finish it, or --force to replace it",
-                       o->out);
-    if (!o->resume || !exists || st.st_size == 0) {
-        int fd = open(o->out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
-        if (fd < 0)
-            return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
-        if (write_header(fd, header) != 0) {
-            int e = errno;
-            close(fd);
-            return e == ENOMEM ? fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory")
-                               : fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(e));
-        }
-        R->fd = fd;
-        return FPQ_OK;
-    }
-
-    /* resume: read and check everything before touching the file */
-    int fd = open(o->out, O_RDWR);
-    if (fd < 0)
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
-    char *buf;
-    size_t len;
-    int rc = fpq_io_read_fd(&buf, &len, fd, o->out, err);
-    if (rc != FPQ_OK) {
-        close(fd);
-        return rc;
-    }
     size_t body;
     int m;
-    rc = sweep_check_header(&body, &m, buf, len, (int)p->mode, o->out, err);
-    if (rc == FPQ_OK && strncmp(buf, header, strlen(header)) != 0)
-        rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: unexpected header", o->out);
+    sweep_planline pl;
+    int rc = sweep_check_header(&body, &m, &pl, buf, len, (int)p->mode, o->out, err);
+    if (rc == FPQ_OK && (pl.hash != R->pl.hash || pl.cells != R->pl.cells))
+        rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s was written by another plan (its plan line %s; this plan's %s): "
+                     "use another --out, or --force to replace it", o->out, pl.text, R->pl.text);
     sweep_row *rows = NULL;
     size_t nrows = 0, torn = 0;
     if (rc == FPQ_OK)
@@ -221,19 +209,111 @@ static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, co
         res->torn_bytes = torn;
     }
     free(rows);
-    free(buf);
-    close(fd);
     if (rc != FPQ_OK)
         return rc;
-    R->fd = open(o->out, O_WRONLY | O_APPEND);
-    if (R->fd < 0)
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
     res->reordered = !sorted; /* provisional: rewritten at the end */
     res->kept = nrows;
     return FPQ_OK;
 }
 
-/* Rewrite out in cell order (after a resume that met rows out of order). */
+/* Open the existing regular file out (or create it) and lock it; *fd the
+ * locked descriptor, *size its size.  FPQ_OK, FPQ_LAB_ERR_IO. */
+static int open_locked(int *fd, off_t *size, const char *out, fpq_errbuf *err)
+{
+    const char *advice = "wait for it to finish, or stop it and run again with --resume";
+    for (int attempt = 0; attempt < 8; attempt++) {
+        struct stat st, now;
+        int f;
+        if (stat(out, &st) == 0) {
+            if (!S_ISREG(st.st_mode)) {
+                int rc = fpq_out_check(out, FPQ_OUT_FORCE, err); /* names the kind */
+                return rc != FPQ_OK ? rc : fpq_err(err, FPQ_LAB_ERR_IO, "%s is not a regular file", out);
+            }
+            f = open(out, O_RDWR | O_CLOEXEC);
+        } else if (errno == ENOENT) {
+            int rc = fpq_out_check(out, 0, err); /* a link to nothing, a missing folder */
+            if (rc != FPQ_OK)
+                return rc;
+            f = open(out, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+            if (f < 0 && errno == EEXIST)
+                continue; /* created meanwhile: look again */
+        } else {
+            return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", out, strerror(errno));
+        }
+        if (f < 0)
+            return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", out, strerror(errno));
+        int rc = fpq_out_lock(f, out, true, advice, err);
+        if (rc != FPQ_OK) {
+            close(f);
+            return rc;
+        }
+        /* the file locked must still be the one out names (a run that
+         * finished may have renamed its sorted file over it) */
+        if (fstat(f, &st) == 0 && stat(out, &now) == 0 && st.st_dev == now.st_dev && st.st_ino == now.st_ino) {
+            *fd = f;
+            *size = st.st_size;
+            return FPQ_OK;
+        }
+        close(f);
+    }
+    return fpq_err(err, FPQ_LAB_ERR_IO, "%s keeps changing: another process is writing it; %s", out, advice);
+}
+
+/* Open out for a run: a fresh file with the header and plan line, or
+ * (resume) the existing one checked against the plan, locked either way;
+ * a device or FIFO is written in place.  Marks done cells in have[]. */
+static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, const char *header,
+                    fpq_errbuf *err)
+{
+    const fpq_sweep_opts *o = R->o;
+    struct stat st;
+    if (stat(o->out, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+        if (o->resume)
+            return fpq_err(err, FPQ_LAB_ERR_IO, "%s is not a regular file: --resume needs the CSV file of the "
+                           "run", o->out);
+        fpq_outfile of;
+        int rc = fpq_out_open(&of, o->out, 0, err);
+        if (rc != FPQ_OK)
+            return rc;
+        R->fd = of.fd; /* in place: the descriptor is all there is */
+        of.fd = -1;
+        fpq_out_abort(&of);
+        R->in_place = true;
+    } else {
+        off_t size = 0;
+        int rc = open_locked(&R->fd, &size, o->out, err);
+        if (rc != FPQ_OK)
+            return rc;
+        if (size > 0 && !o->resume && !o->force)
+            return fpq_err(err, FPQ_LAB_ERR_IO, "%s exists: use --resume to finish it, or --force to replace it",
+                           o->out);
+        if (o->resume && size > 0) {
+            char *buf;
+            size_t len;
+            if ((rc = fpq_io_read_fd(&buf, &len, R->fd, o->out, err)) != FPQ_OK)
+                return rc;
+            rc = resume_from(R, have, res, R->fd, buf, len, err);
+            free(buf);
+            if (rc != FPQ_OK)
+                return rc;
+            int fl = fcntl(R->fd, F_GETFL);
+            if (fl < 0 || fcntl(R->fd, F_SETFL, fl | O_APPEND) != 0)
+                return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+            return FPQ_OK;
+        }
+        if (ftruncate(R->fd, 0) != 0)
+            return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+    }
+    if (write_header(R->fd, header, &R->pl) != 0) {
+        int e = errno;
+        return e == ENOMEM ? fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory")
+                           : fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(e));
+    }
+    return FPQ_OK;
+}
+
+/* Rewrite out in cell order (after a resume that met rows out of order),
+ * through a temporary renamed over it; the caller holds its lock. */
 static int sort_file(const char *path, fpq_sweep_mode mode, fpq_errbuf *err)
 {
     char *buf;
@@ -243,19 +323,21 @@ static int sort_file(const char *path, fpq_sweep_mode mode, fpq_errbuf *err)
         return rc;
     size_t body, torn;
     int m;
+    sweep_planline pl;
     sweep_row *rows = NULL;
     size_t n = 0;
-    rc = sweep_check_header(&body, &m, buf, len, (int)mode, path, err);
+    rc = sweep_check_header(&body, &m, &pl, buf, len, (int)mode, path, err);
     if (rc == FPQ_OK)
         rc = sweep_parse_rows(&rows, &n, &torn, buf, len, body, mode, path, 0, err);
     if (rc == FPQ_OK) {
         if (n)
             qsort(rows, n, sizeof *rows, sweep_row_cmp);
-        char *h = strndup(buf, body - 1);
+        const char *nl = memchr(buf, '\n', len);
+        char *h = strndup(buf, (size_t)(nl - buf));
         if (!h) {
             rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
         } else {
-            rc = sweep_write_rows(path, -1, h, rows, n, err);
+            rc = sweep_write_rows(path, FPQ_OUT_FORCE, h, pl.text, rows, n, err);
             free(h);
         }
     }
@@ -355,7 +437,7 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
         rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
         goto done;
     }
-    if ((rc = load_sources(&R, res, err)) != FPQ_OK)
+    if ((rc = sweep_planline_of(&R.pl, p, err)) != FPQ_OK || (rc = load_sources(&R, res, err)) != FPQ_OK)
         goto done;
 
     if (o->out) {
@@ -363,7 +445,7 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
             goto done;
     } else {
         R.fd = o->out_fd;
-        if (write_header(R.fd, header) != 0) {
+        if (write_header(R.fd, header, &R.pl) != 0) {
             rc = fpq_err(err, FPQ_LAB_ERR_IO, "writing the output: %s", strerror(errno));
             goto done;
         }
@@ -389,17 +471,17 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
     res->interrupted = rc == FPQ_OK && R.next < R.ntodo;
 
     if (o->out && R.fd >= 0) {
-        if (fsync(R.fd) != 0 && rc == FPQ_OK && errno != EINVAL)
+        if (fsync(R.fd) != 0 && rc == FPQ_OK && errno != EINVAL && errno != EROFS)
             rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
+        const bool need_sort = !R.in_place && needs_sort(&R, have, res);
+        res->reordered = false;
+        if (rc == FPQ_OK && !res->interrupted && need_sort) {
+            rc = sort_file(o->out, p->mode, err); /* still under the lock */
+            res->reordered = rc == FPQ_OK;
+        }
         if (close(R.fd) != 0 && rc == FPQ_OK)
             rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
         R.fd = -1;
-        const bool need_sort = needs_sort(&R, have, res);
-        res->reordered = false;
-        if (rc == FPQ_OK && !res->interrupted && need_sort) {
-            rc = sort_file(o->out, p->mode, err);
-            res->reordered = rc == FPQ_OK;
-        }
     }
 done:
 #ifdef _OPENMP

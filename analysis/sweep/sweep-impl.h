@@ -82,30 +82,49 @@ typedef struct sweep_row {
  * (malloc'ed).  FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
 int sweep_read_file(char **out, size_t *len, const char *path, fpq_errbuf *err);
 
+/* The plan line, the second line of every sweep CSV: "#plan=H,cells=N",
+ * H the FNV-1a hash (16 lowercase hex digits) of the mode's name and of
+ * every cell's plan line (fpq_sweep_plan_line), N the plan's cells.  The
+ * shards of a plan carry the same line; resume and merge compare it. */
+typedef struct sweep_planline {
+    char text[64];
+    unsigned long long hash;
+    size_t cells;
+} sweep_planline;
+
+/* The plan line of p.  FPQ_OK or FPQ_ERR_NO_MEMORY. */
+int sweep_planline_of(sweep_planline *pl, const fpq_sweep_plan *p, fpq_errbuf *err);
+
 /* Check the header line of buf against mode (any mode: mode < 0; the mode
- * found in *found).  *body is the offset after the header's newline.
- * FPQ_OK, FPQ_LAB_ERR_FORMAT, FPQ_ERR_NO_MEMORY. */
-int sweep_check_header(size_t *body, int *found, const char *buf, size_t len, int mode, const char *path,
-                       fpq_errbuf *err);
+ * found in *found) and read the plan line after it into *pl.  *body is the
+ * offset after the plan line's newline.  FPQ_OK, FPQ_LAB_ERR_FORMAT,
+ * FPQ_ERR_NO_MEMORY. */
+int sweep_check_header(size_t *body, int *found, sweep_planline *pl, const char *buf, size_t len, int mode,
+                       const char *path, fpq_errbuf *err);
 
 /* Parse the rows of buf from offset body on, of a mode: field counts, the
- * cell index, metrics that are numbers.  *rows (malloc'ed, NULL when
- * there are none) receives nrows references into buf (input number file);
- * *torn the length of a last line without a newline (not in rows).
- * Errors name path:line. */
+ * cell index (digits, no leading zero), metrics written as fpq writes them
+ * (fpq_dtoa_digits) and within their domain (fractions in [0, 1], mse and
+ * the other errors >= 0 or inf, sqnr_db up to FPQ_SQNR_CAP_DB or -inf,
+ * lossless 0 or 1 and 1 only with mse 0, cos_sim in [-1, 1]; nan only for
+ * mean_rel_err, cos_sim and bias in a row with nan_frac or overflow_frac
+ * above 0, as quant.h writes them).  *rows (malloc'ed,
+ * NULL when there are none) receives nrows references into buf (input
+ * number file); *torn the length of a last line without a newline (not in
+ * rows).  Errors name path:line and say what to do. */
 int sweep_parse_rows(sweep_row **rows, size_t *nrows, size_t *torn, char *buf, size_t len, size_t body,
                      fpq_sweep_mode mode, const char *path, size_t file, fpq_errbuf *err);
 
 /* Order rows by cell, then by file and line. */
 int sweep_row_cmp(const void *a, const void *b);
 
-/* Write all n bytes of s to fd.  0, or -1 with errno set. */
-int sweep_write_all(int fd, const char *s, size_t n);
+/* Write header, the plan line and the n rows (each line with its newline)
+ * to fd.  0, or -1 with errno (ENOMEM when memory ran out). */
+int sweep_put_rows(int fd, const char *header, const char *planline, const sweep_row *rows, size_t n);
 
-/* Write header, a newline and the n rows (each with its newline) to path
- * through path.tmp.PID renamed into place, or to fd_out when path is NULL.
- * FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
-int sweep_write_rows(const char *path, int fd_out, const char *header, const sweep_row *rows, size_t n,
-                     fpq_errbuf *err);
+/* The same into the file path under outfile.h's rules (flags:
+ * FPQ_OUT_FORCE).  FPQ_OK, FPQ_LAB_ERR_IO, FPQ_ERR_NO_MEMORY. */
+int sweep_write_rows(const char *path, unsigned flags, const char *header, const char *planline,
+                     const sweep_row *rows, size_t n, fpq_errbuf *err);
 
 #endif

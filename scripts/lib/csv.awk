@@ -9,6 +9,12 @@
 #   cond_ok(f, w)        does row f satisfy the conditions w ("k=v;k!=v;
 #                        k~re;k<n;k>n", each on a column name)
 #   round_to(x, d)       x with d decimals, "-" for non-numbers
+#
+# It also skips the lines that start with "#" (the plan line that follows
+# the header of every fpq sweep CSV), before the program's own rules see
+# them; NR still counts them, the header stays NR == 1.
+
+/^#/ { next }
 
 function csv_split(line, f,    n, i, c, s, q, len) {
     sub(/\r$/, "", line)

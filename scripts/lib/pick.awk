@@ -2,14 +2,16 @@
 #
 #   awk -f csv.awk -f pick.awk -v where='format=int8;granularity=group' \
 #       -v series='format,scale_format' -v x=group -v y=sqnr_db [-v label=COL] \
-#       [-v sep=' '] [-v nosort=1] FILE.csv
+#       [-v sep=' '] [-v nosort=1] [-v lo=COL -v hi=COL] FILE.csv
 #
 # Writes one gnuplot data block per distinct series value (in order of first
 # appearance): a line with the series name in double quotes (read by
 # `title columnheader(1)`), then "x,y[,label]" lines sorted by x (unless
 # nosort), blocks separated by two empty lines.  Series names join the
 # series columns' values with sep (default ' '); no series: one block
-# named by -v name.  Rows whose x or y is not a finite number are skipped.
+# named by -v name.  With lo and hi (the seed spread of seeds.awk:
+# sqnr_db_min, sqnr_db_max) the lines are "x,y,lo,hi[,label]", for error
+# bars.  Rows whose x or y is not a finite number are skipped.
 BEGIN { PROG = "pick.awk"; if (sep == "") sep = " "; ns = 0 }
 NR == 1 { csv_head($0); nser = split(series, sc, ","); next }
 {
@@ -23,6 +25,7 @@ NR == 1 { csv_head($0); nser = split(series, sc, ","); next }
     if (!(s in sid)) { sid[s] = ++ns; sname[ns] = s; cnt[ns] = 0 }
     k = sid[s]; m = ++cnt[k]
     X[k, m] = xv + 0; Y[k, m] = yv
+    if (lo != "") { LO[k, m] = f[col(lo)]; HI[k, m] = f[col(hi)] }
     L[k, m] = label != "" ? f[col(label)] : ""
 }
 END {
@@ -56,6 +59,7 @@ END {
         for (i = 1; i <= n; i++) {
             r = ord[i]
             printf "%.17g,%s", X[k, r], Y[k, r]
+            if (lo != "") printf ",%s,%s", LO[k, r], HI[k, r]
             if (label != "") { lb = L[k, r]; gsub(/"/, "'", lb); printf ",\"%s\"", lb }
             printf "\n"
         }

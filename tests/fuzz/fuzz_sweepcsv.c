@@ -1,7 +1,7 @@
 /* fuzz_sweepcsv.c: libFuzzer target for the sweep CSV reader (the header
- * check and the row parser that --resume and fpq merge use): the input is
- * the file's text; rows of any mode the header names are parsed and
- * sorted. */
+ * and plan line check and the row parser that --resume and fpq merge use):
+ * the input is the file's text; rows of any mode the header names are
+ * parsed and sorted. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fpq_errbuf e;
     size_t body;
     int mode;
-    if (sweep_check_header(&body, &mode, buf, size, -1, "fuzz.csv", &e) == FPQ_OK) {
+    sweep_planline pl;
+    if (sweep_check_header(&body, &mode, &pl, buf, size, -1, "fuzz.csv", &e) == FPQ_OK) {
         sweep_row *rows = NULL;
         size_t n = 0, torn = 0;
         if (sweep_parse_rows(&rows, &n, &torn, buf, size, body, (fpq_sweep_mode)mode, "fuzz.csv", 1, &e) ==
