@@ -235,7 +235,7 @@ START_TEST(an_existing_file_named_label_eq_source_is_the_file)
     fpq_tensor t;
     fpq_errbuf err;
     ck_assert_int_eq(fpq_gen(&t, "normal:n=8,seed=1", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_npy_write("eq=ual.npy", &t, 0, &err), FPQ_OK);
+    ck_assert_int_eq(fpq_npy_write("eq=ual.npy", &t, 0, 0, &err), FPQ_OK);
     fpq_tensor_free(&t);
     fpq_sweep_axes a;
     fpq_sweep_axes_init(&a, FPQ_SWEEP_QUANT);
