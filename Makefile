@@ -591,11 +591,13 @@ FUZZ_TIME ?= 60
 FUZZ_RUNS ?= 2000
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
-# The targets link the loaders and what they use: the lab's core, gen and io
-# folders, and libfpq (fpq_strerror behind the lab's statuses), compiled once
-# with the sanitizers into build/fuzz/libfuzzlab.a.
+# The targets link the loaders and the sweep files' readers and what they
+# use: the lab's core, gen, io, quant and sweep folders, and libfpq
+# (fpq_strerror behind the lab's statuses), compiled once with the
+# sanitizers into build/fuzz/libfuzzlab.a.
 FUZZ_LIB_SRCS := $(LIB_SRCS) \
-                 $(filter analysis/core/% analysis/gen/% analysis/io/%,$(LAB_SRCS))
+                 $(filter analysis/core/% analysis/gen/% analysis/io/% analysis/quant/% \
+                          analysis/sweep/%,$(LAB_SRCS))
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_LIB := build/fuzz/libfuzzlab.a
 FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Iformats -Ianalysis \

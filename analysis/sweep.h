@@ -115,6 +115,7 @@ void fpq_sweep_axes_free(fpq_sweep_axes *a);
 typedef struct fpq_sweep_cell {
     char *in[FPQ_AX_COUNT_]; /* canonical text of each axis of the mode (NULL
                                 for the other mode's axes) */
+    char *in_block;          /* when set, the one allocation in[] point into */
     size_t source, calib;    /* indices into the plan's sources; calib
                                 FPQ_SWEEP_NONE when dynamic */
     fpq_qspec spec;          /* quant */
@@ -127,6 +128,8 @@ typedef struct fpq_sweep_plan {
     fpq_sweep_cell *cells;
     size_t nsources;
     char **sources; /* distinct canonical source texts (data and calib) */
+    bool count_only; /* keep no cell, only count them in ncells (cells is
+                        NULL): for a count, in memory independent of it */
 } fpq_sweep_plan;
 
 /* What a cross product left out. */
@@ -154,6 +157,9 @@ int fpq_sweep_plan_cross(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_s
  * deduplication).  FPQ_OK, FPQ_LAB_ERR_IO, or FPQ_LAB_ERR_SPEC with
  * "FILE:LINE: ..." in err. */
 int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err);
+
+/* The same from text [text, text + len) in memory, named name in messages. */
+int fpq_sweep_plan_parse(fpq_sweep_plan *p, const char *text, size_t len, const char *name, fpq_errbuf *err);
 
 /* Cell k as a plan-file line (no newline); reading it back gives the same
  * cell.  snprintf contract. */

@@ -119,6 +119,10 @@ extern const size_t fpq_npresets;
  * Returns FPQ_OK, FPQ_ERR_UNKNOWN_FORMAT or FPQ_ERR_BAD_FORMAT. */
 int fpq_format_parse(fpq_format *out, const char *name);
 
+/* For a name fpq_format_parse refuses with FPQ_ERR_BAD_FORMAT, the rule of
+ * the spelling it breaks (a static text); NULL otherwise. */
+const char *fpq_format_spelling_rule(const char *name);
+
 /* Up to max preset names closest to an unknown name (edit distance over names
  * and aliases, closest first).  Returns how many were written to out. */
 size_t fpq_format_suggest(const char **out, size_t max, const char *name);

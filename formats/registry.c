@@ -227,8 +227,23 @@ static bool read_uint(const char **s, long *v)
     return true;
 }
 
-/* eXmY[bBIAS][ieee|fn|fnuz|finite]. */
-static int parse_float_spelling(fpq_format *out, const char *name)
+/* Why a float's fields break fpq_format_validate, in the spelling's terms;
+ * NULL when they do not. */
+static const char *float_rule(const fpq_format *f)
+{
+    if (f->specials == FPQ_SPECIALS_IEEE && (f->mbits == 0 || f->ebits < 2))
+        return "ieee specials need m >= 1 and e >= 2 (NaNs are the nonzero mantissas of the top "
+               "exponent); use fn or finite";
+    if (f->specials == FPQ_SPECIALS_FN && f->ebits + f->mbits < 2)
+        return "fn specials need e + m >= 2 (the all-ones code is NaN); use finite";
+    if (f->bias < -100000 || f->bias > 100000)
+        return "the bias is from -100000 to 100000";
+    return NULL;
+}
+
+/* eXmY[bBIAS][ieee|fn|fnuz|finite].  *why (when non-NULL) names the rule a
+ * refused spelling breaks. */
+static int parse_float_spelling(fpq_format *out, const char *name, const char **why)
 {
     const char *s = name;
     long e, m, bias;
@@ -244,8 +259,10 @@ static int parse_float_spelling(fpq_format *out, const char *name)
             neg = true;
             s++;
         }
-        if (!read_uint(&s, &bias))
+        if (!read_uint(&s, &bias)) {
+            *why = "the bias bBIAS is from -100000 to 100000 (at most 6 digits)";
             return FPQ_ERR_BAD_FORMAT;
+        }
         if (neg)
             bias = -bias;
         have_bias = true;
@@ -260,8 +277,10 @@ static int parse_float_spelling(fpq_format *out, const char *name)
             return FPQ_ERR_UNKNOWN_FORMAT;
         sp = (fpq_specials)k;
     }
-    if (e < 1 || e > 11 || m > 52)
+    if (e < 1 || e > 11 || m > 52) {
+        *why = "floats are eXmY with 1 <= X <= 11 and 0 <= Y <= 52";
         return FPQ_ERR_BAD_FORMAT;
+    }
     memset(out, 0, sizeof *out);
     out->kind = FPQ_KIND_FLOAT;
     out->is_signed = true;
@@ -274,10 +293,13 @@ static int parse_float_spelling(fpq_format *out, const char *name)
     snprintf(out->name, sizeof out->name, "%s", name);
     for (char *c = out->name; *c; c++)
         *c = (char)tolower((unsigned char)*c);
-    return fpq_format_validate(out);
+    int st = fpq_format_validate(out);
+    if (st != FPQ_OK)
+        *why = float_rule(out);
+    return st;
 }
 
-static int parse_int_spelling(fpq_format *out, const char *name)
+static int parse_int_spelling(fpq_format *out, const char *name, const char **why)
 {
     const char *s = name;
     bool is_signed = true;
@@ -291,8 +313,10 @@ static int parse_int_spelling(fpq_format *out, const char *name)
     s += 3;
     if (!read_uint(&s, &n) || *s)
         return FPQ_ERR_UNKNOWN_FORMAT;
-    if (n < 2 || n > 32)
+    if (n < 2 || n > 32) {
+        *why = "integers are intN and uintN with 2 <= N <= 32";
         return FPQ_ERR_BAD_FORMAT;
+    }
     memset(out, 0, sizeof *out);
     out->kind = FPQ_KIND_INT;
     out->bits = (unsigned)n;
@@ -301,8 +325,9 @@ static int parse_int_spelling(fpq_format *out, const char *name)
     return FPQ_OK;
 }
 
-int fpq_format_parse(fpq_format *out, const char *name)
+static int parse_why(fpq_format *out, const char *name, const char **why)
 {
+    *why = NULL;
     if (!out || !name)
         return FPQ_ERR_ARG;
     if (strlen(name) >= FPQ_NAME_MAX)
@@ -312,10 +337,23 @@ int fpq_format_parse(fpq_format *out, const char *name)
         *out = *p;
         return FPQ_OK;
     }
-    int st = parse_int_spelling(out, name);
+    int st = parse_int_spelling(out, name, why);
     if (st != FPQ_ERR_UNKNOWN_FORMAT)
         return st;
-    return parse_float_spelling(out, name);
+    return parse_float_spelling(out, name, why);
+}
+
+int fpq_format_parse(fpq_format *out, const char *name)
+{
+    const char *why;
+    return parse_why(out, name, &why);
+}
+
+const char *fpq_format_spelling_rule(const char *name)
+{
+    fpq_format f;
+    const char *why;
+    return parse_why(&f, name, &why) == FPQ_ERR_BAD_FORMAT ? why : NULL;
 }
 
 /* Optimal string alignment distance, case-insensitive, capped strings. */

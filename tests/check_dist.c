@@ -590,6 +590,28 @@ START_TEST(bad_specs_name_the_key_and_the_problem)
 }
 END_TEST
 
+START_TEST(generated_values_never_overflow)
+{
+    /* hi - lo overflows; the values stay finite and inside [lo, hi] */
+    fpq_tensor t;
+    fpq_errbuf e;
+    ck_assert_int_eq(fpq_gen(&t, "uniform:n=1000,lo=-1e308,hi=1e308,seed=3", &e), FPQ_OK);
+    for (size_t i = 0; i < 1000; i++)
+        ck_assert_msg(isfinite(t.data[i]) && t.data[i] >= -1e308 && t.data[i] <= 1e308, "%zu: %g", i,
+                      t.data[i]);
+    fpq_tensor_free(&t);
+    /* a narrow range keeps lo + (hi - lo) u exactly */
+    ck_assert_int_eq(fpq_gen(&t, "uniform:n=4,lo=-1,hi=3,seed=3", &e), FPQ_OK);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert(t.data[i] > -1 && t.data[i] < 3);
+    fpq_tensor_free(&t);
+    /* values beyond float64 are an error naming the distribution */
+    ck_assert_int_eq(fpq_gen(&t, "lognormal:n=3,mu=800", &e), FPQ_LAB_ERR_SPEC);
+    ck_assert_ptr_null(t.data);
+    ck_assert_msg(strstr(e.msg, "lognormal: element 0 is inf") != NULL, "%s", e.msg);
+}
+END_TEST
+
 Suite *dist_suite(void)
 {
     Suite *s = suite_create("dist");
@@ -619,6 +641,7 @@ Suite *dist_suite(void)
 
     tc = fpq_check_tcase("specs", 30);
     tcase_add_test(tc, canonical_spelling_parses_back_to_the_same_spec);
+    tcase_add_test(tc, generated_values_never_overflow);
     tcase_add_loop_test(tc, bad_specs_name_the_key_and_the_problem, 0,
                         (int)(sizeof bad_specs / sizeof bad_specs[0]));
     suite_add_tcase(s, tc);

@@ -482,7 +482,7 @@ START_TEST(text_reads_one_number_per_line)
     p = write_file("bad.txt", "1\n2\n3 4\n", 8);
     load_fails(p, p, ":3: not a number '3 4'");
     p = write_file("nul.txt", "1\n2\0\n", 5);
-    load_fails(p, p, ":2: not a number '2?'");
+    load_fails(p, p, ":2: not a number '2\\x00'");
     p = write_file("empty.txt", "", 0);
     load_fails(p, p, "empty file");
     p = write_file("blank.txt", "\n# nothing\n", 11);
@@ -1238,6 +1238,12 @@ static const struct {
     {"{\"weightsManifest\": [{\"paths\": [\"s8\"], \"weights\": [{\"name\": \"w\\u0000\", \"shape\": [1],"
      " \"dtype\": \"float32\"}]}]}", "malformed JSON"},
     {"{\"weightsManifest\": \xff}", "not UTF-8"},
+    /* a shard read twice (one listing could otherwise repeat a large shard) */
+    {"{\"weightsManifest\": [{\"paths\": [\"s8\", \"./s8\"], \"weights\": [{\"name\": \"w\","
+     " \"shape\": [1], \"dtype\": \"float32\"}]}]}", "shard './s8' is listed twice"},
+    {"{\"weightsManifest\": [{\"paths\": [\"s8\"], \"weights\": []}, {\"paths\": [\"s8\"],"
+     " \"weights\": [{\"name\": \"w\", \"shape\": [1], \"dtype\": \"float32\"}]}]}",
+     "shard 's8' is listed twice"},
 };
 
 START_TEST(tfjs_hostile_manifests_are_refused_by_name)
@@ -1247,6 +1253,83 @@ START_TEST(tfjs_hostile_manifests_are_refused_by_name)
     char src[600];
     snprintf(src, sizeof src, "%s::w", p);
     load_fails(src, NULL, tfjs_bad[_i].want);
+}
+END_TEST
+
+START_TEST(non_regular_files_and_escaping_shards_are_refused)
+{
+    /* a FIFO is refused at once, not waited on */
+    ck_assert_int_eq(mkfifo(tpath("fifo.npy"), 0600), 0);
+    const char *p = tpath("fifo.npy");
+    load_fails(p, p, "not a regular file");
+    /* a shard that is a symlink out of the model's directory */
+    ck_assert_int_eq(mkdir(tpath("m"), 0700), 0);
+    write_file("outside.bin", "\0\0\x80\x3f", 4);
+    ck_assert_int_eq(symlink("../outside.bin", tpath("m/link.bin")), 0);
+    const char esc[] = "{\"weightsManifest\": [{\"paths\": [\"link.bin\"], \"weights\": [{\"name\": \"w\","
+                       " \"shape\": [1], \"dtype\": \"float32\"}]}]}";
+    p = write_file("m/esc.json", esc, sizeof esc - 1);
+    load_fails(p, p, "outside the model's directory");
+    /* a symlink that stays inside is read */
+    write_file("m/in.bin", "\0\0\x80\x3f", 4);
+    ck_assert_int_eq(symlink("in.bin", tpath("m/alias.bin")), 0);
+    const char in[] = "{\"weightsManifest\": [{\"paths\": [\"alias.bin\"], \"weights\": [{\"name\": \"w\","
+                      " \"shape\": [1], \"dtype\": \"float32\"}]}]}";
+    p = write_file("m/in.json", in, sizeof in - 1);
+    fpq_tensor t = load_ok(p);
+    double one = 1;
+    expect_values(&t, 1, 1, &one);
+    fpq_tensor_free(&t);
+    /* a FIFO as a shard */
+    ck_assert_int_eq(mkfifo(tpath("m/f.bin"), 0600), 0);
+    const char fifo[] = "{\"weightsManifest\": [{\"paths\": [\"f.bin\"], \"weights\": [{\"name\": \"w\","
+                        " \"shape\": [1], \"dtype\": \"float32\"}]}]}";
+    p = write_file("m/fifo.json", fifo, sizeof fifo - 1);
+    load_fails(p, NULL, "not a regular file");
+}
+END_TEST
+
+START_TEST(npy_descr_is_shown_byte_for_byte)
+{
+    /* descr '<f8' and a NUL: listed and refused as '<f8\x00', not '<f8' */
+    bytes b = {0};
+    double d[2] = {1, 2};
+    npy_bytes(&b, 1, "{'descr': '<f8#', 'fortran_order': False, 'shape': (2,), }", d, sizeof d);
+    unsigned char *hash = memchr(b.p, '#', b.n);
+    ck_assert_ptr_nonnull(hash);
+    *hash = '\0';
+    const char *p = write_bytes("nul.npy", &b);
+    fpq_io_file io;
+    fpq_errbuf e;
+    ck_assert_int_eq(fpq_io_open(&io, p, &e), FPQ_OK);
+    ck_assert_str_eq(io.t[0].dtype, "<f8\\x00");
+    fpq_io_close(&io);
+    load_fails(p, p, "dtype '<f8\\x00' is not supported");
+}
+END_TEST
+
+START_TEST(text_reads_long_exact_numbers)
+{
+    /* the exact decimal value of the least subnormal double, 751 digits */
+    char num[1024];
+    int n = snprintf(num, sizeof num, "%.750e\n", 4.9406564584124654e-324);
+    ck_assert(n > 700 && n < (int)sizeof num);
+    const char *p = write_file("x.txt", num, (size_t)n);
+    fpq_tensor t = load_ok(p);
+    ck_assert(t.data[0] == 4.9406564584124654e-324);
+    fpq_tensor_free(&t);
+    /* a line over 65536 bytes is refused as such */
+    size_t big = 70000;
+    char *b = malloc(big + 1);
+    ck_assert_ptr_nonnull(b);
+    memset(b, '1', big);
+    b[big] = '\n';
+    p = write_file("big.txt", b, big + 1);
+    free(b);
+    load_fails(p, p, "line longer than 65536 bytes");
+    /* a control byte is shown as \xNN */
+    p = write_file("cr.txt", "1\r2\n", 4);
+    load_fails(p, p, "not a number '1\\x0d2'");
 }
 END_TEST
 
@@ -1446,6 +1529,9 @@ Suite *io_suite(void)
     tcase_add_test(tc, gguf_patch_offsets_match_the_layout);
     tcase_add_test(tc, gguf_layout_errors_and_prefixes);
     tcase_add_test(tc, tfjs_reads_weights_across_shards);
+    tcase_add_test(tc, non_regular_files_and_escaping_shards_are_refused);
+    tcase_add_test(tc, text_reads_long_exact_numbers);
+    tcase_add_test(tc, npy_descr_is_shown_byte_for_byte);
     tcase_add_loop_test(tc, tfjs_hostile_manifests_are_refused_by_name, 0,
                         (int)(sizeof tfjs_bad / sizeof tfjs_bad[0]));
     tcase_add_test(tc, gnubg_weights_are_split_by_net_and_layer);

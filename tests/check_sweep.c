@@ -32,6 +32,9 @@
 #include "outfile.h"
 #include "source.h"
 #include "sweep.h"
+#include "sweep/sweep-impl.h"
+#include "io.h"
+#include "dist.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -126,20 +129,26 @@ static size_t count_fields(const char *line)
  * each instead of two), so 2 x 3 x (1 + 1 + 2) x 2 = 48 cells; with the mx
  * scheme beside absmax: mx fixes the granularity, so + 2 x 3 x 2 = 12. */
 #define SMALL_CELLS 60u
+static void small_axes(fpq_sweep_axes *a)
+{
+    fpq_errbuf err;
+    fpq_sweep_axes_init(a, FPQ_SWEEP_QUANT);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SOURCE, "normal:rows=16,cols=256,seed=1", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SOURCE, "tails=t:rows=16,cols=256,nu=3,seed=2", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_FORMAT, "int8,int4,fp8_e4m3", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SCHEME, "absmax,mx", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_GRANULARITY, "tensor,col", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_GRANULARITY, "group", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_GROUP, "16,64", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_ROUND, "rne,sr", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(a, FPQ_AX_SEED, "7", &err), FPQ_OK);
+}
+
 static void small_plan(fpq_sweep_plan *p, fpq_sweep_skips *sk)
 {
     fpq_sweep_axes a;
     fpq_errbuf err;
-    fpq_sweep_axes_init(&a, FPQ_SWEEP_QUANT);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "normal:rows=16,cols=256,seed=1", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "tails=t:rows=16,cols=256,nu=3,seed=2", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_FORMAT, "int8,int4,fp8_e4m3", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SCHEME, "absmax,mx", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GRANULARITY, "tensor,col", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GRANULARITY, "group", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_GROUP, "16,64", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_ROUND, "rne,sr", &err), FPQ_OK);
-    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SEED, "7", &err), FPQ_OK);
+    small_axes(&a);
     fpq_sweep_plan_init(p, FPQ_SWEEP_QUANT);
     int rc = fpq_sweep_plan_cross(p, &a, sk, &err);
     ck_assert_msg(rc == FPQ_OK, "plan: %s", err.msg);
@@ -193,6 +202,75 @@ START_TEST(cross_product_drops_duplicates_and_counts_cells)
     ck_assert_str_eq(p.cells[0].in[FPQ_AX_LABEL], "normal");
     ck_assert_str_eq(p.cells[p.ncells - 1].in[FPQ_AX_LABEL], "tails");
     fpq_sweep_plan_free(&p);
+}
+END_TEST
+
+START_TEST(a_count_keeps_no_cells)
+{
+    /* the same plan as small_plan, counted: the same cells and skips, no
+     * cell kept */
+    fpq_sweep_plan p;
+    fpq_sweep_skips sk;
+    fpq_sweep_axes a;
+    fpq_errbuf err;
+    small_axes(&a);
+    fpq_sweep_plan_init(&p, FPQ_SWEEP_QUANT);
+    p.count_only = true;
+    ck_assert_int_eq(fpq_sweep_plan_cross(&p, &a, &sk, &err), FPQ_OK);
+    ck_assert_uint_eq(p.ncells, SMALL_CELLS);
+    ck_assert_ptr_null(p.cells);
+    ck_assert_uint_eq(sk.duplicates, 2 * 3 * 2 * 3 * 2 * 2 - SMALL_CELLS);
+    fpq_sweep_plan_free(&p);
+    ck_assert(p.count_only);
+    fpq_sweep_axes_free(&a);
+}
+END_TEST
+
+START_TEST(an_existing_file_named_label_eq_source_is_the_file)
+{
+    make_tmpdir();
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(tmpdir), 0);
+    fpq_tensor t;
+    fpq_errbuf err;
+    ck_assert_int_eq(fpq_gen(&t, "normal:n=8,seed=1", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_npy_write("eq=ual.npy", &t, 0, 0, &err), FPQ_OK);
+    fpq_tensor_free(&t);
+    fpq_sweep_axes a;
+    fpq_sweep_axes_init(&a, FPQ_SWEEP_QUANT);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "eq=ual.npy", &err), FPQ_OK);
+    ck_assert_int_eq(fpq_sweep_axes_add(&a, FPQ_AX_SOURCE, "lab=eq=ual.npy", &err), FPQ_OK);
+    fpq_sweep_plan p;
+    fpq_sweep_plan_init(&p, FPQ_SWEEP_QUANT);
+    int rc = fpq_sweep_plan_cross(&p, &a, NULL, &err);
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
+    ck_assert_uint_eq(p.ncells, 2);
+    ck_assert_str_eq(p.cells[0].in[FPQ_AX_LABEL], "eq=ual.npy");
+    ck_assert_str_eq(p.cells[1].in[FPQ_AX_LABEL], "lab");
+    ck_assert_uint_eq(p.nsources, 1);
+    fpq_sweep_plan_free(&p);
+    fpq_sweep_axes_free(&a);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(a_shard_count_beyond_the_cells_does_not_wrap)
+{
+    ck_assert_uint_eq(sweep_shard_next(1, SIZE_MAX, 60), 60);
+    ck_assert_uint_eq(sweep_shard_next(1, 20, 60), 21);
+    ck_assert_uint_eq(sweep_shard_next(41, 20, 60), 60);
+    ck_assert_uint_eq(sweep_shard_next(SIZE_MAX - 1, 5, SIZE_MAX), SIZE_MAX);
+    make_tmpdir();
+    fpq_sweep_plan p;
+    fpq_sweep_skips sk;
+    small_plan(&p, &sk);
+    fpq_sweep_result res;
+    run_to(&p, path("s.csv"), 1, 2, SIZE_MAX, false, &res);
+    ck_assert_uint_eq(res.cells, 1); /* cell 1 only, not 1 then 0 */
+    fpq_sweep_plan_free(&p);
+    remove_tmpdir();
 }
 END_TEST
 
@@ -954,6 +1032,25 @@ START_TEST(lloydmax_matches_max_1960)
 }
 END_TEST
 
+START_TEST(lloydmax_converges_for_every_bit_count)
+{
+    /* 1 to 12 bits, in a few rounds each; the error approaches the
+     * high-rate asymptote from below */
+    double prev = 0;
+    for (unsigned b = 1; b <= 12; b++) {
+        double mse;
+        unsigned it;
+        fpq_errbuf err;
+        ck_assert_msg(fpq_lloydmax_gauss(NULL, &mse, &it, b, 1000, &err) == FPQ_OK, "%u bits: %s", b, err.msg);
+        ck_assert_msg(it < 100, "%u bits: %u rounds", b, it);
+        double ratio = mse / (sqrt(3.0) * M_PI / 2 * pow(4.0, -(double)b));
+        ck_assert_msg(ratio > prev && ratio < 1, "%u bits: ratio %g after %g", b, ratio, prev);
+        prev = ratio;
+    }
+    ck_assert_msg(prev > 0.999, "12 bits: ratio %g", prev);
+}
+END_TEST
+
 START_TEST(lloydmax_approaches_the_high_rate_asymptote)
 {
     /* Panter and Dite's (sqrt 3 pi / 2) 4^-R is approached from below as
@@ -979,6 +1076,9 @@ Suite *sweep_suite(void)
     TCase *tc = fpq_check_tcase("plans", 60);
     tcase_add_test(tc, cross_product_drops_duplicates_and_counts_cells);
     tcase_add_test(tc, invalid_cells_are_left_out_and_counted);
+    tcase_add_test(tc, a_count_keeps_no_cells);
+    tcase_add_test(tc, an_existing_file_named_label_eq_source_is_the_file);
+    tcase_add_test(tc, a_shard_count_beyond_the_cells_does_not_wrap);
     tcase_add_test(tc, plan_file_round_trips);
     suite_add_tcase(s, tc);
     tc = fpq_check_tcase("csv", 120);
@@ -1007,6 +1107,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, lloydmax_one_bit_is_the_closed_form);
     tcase_add_test(tc, lloydmax_matches_max_1960);
     tcase_add_test(tc, lloydmax_approaches_the_high_rate_asymptote);
+    tcase_add_test(tc, lloydmax_converges_for_every_bit_count);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -119,13 +119,19 @@ int cli_gen_main(int argc, char **argv)
         cli_error("%s", e.msg);
         return CLI_EXIT_DATA;
     }
+    const size_t n = fpq_tensor_size(&t);
+    for (size_t i = 0; g.f32 && i < n; i++)
+        if (!isfinite((float)t.data[i])) {
+            cli_error("%s: element %zu (%.17g) is beyond float32 (--f32)", g.spec, i, t.data[i]);
+            fpq_tensor_free(&t);
+            return CLI_EXIT_DATA;
+        }
     if (g.out) {
         if (fpq_npy_write(g.out, &t, g.f32, g.flags, &e) != FPQ_OK) {
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
         }
     } else {
-        size_t n = fpq_tensor_size(&t);
         for (size_t i = 0; i < n; i++)
             printf("%.17g\n", g.f32 ? (double)(float)t.data[i] : t.data[i]);
     }
@@ -312,18 +318,27 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
         fpq_io_close(&f);
         return CLI_EXIT_OK;
     }
+    size_t nread = 0;
+    bool failed = false;
     for (size_t i = lo; i < hi; i++) {
         const fpq_io_tensor *ti = &f.t[i];
         fpq_io_shape_text(shape, sizeof shape, ti);
         fpq_tensor t;
-        if (fpq_io_read(&t, &f, i, &e) != FPQ_OK) {
+        int rst = fpq_io_read(&t, &f, i, &e);
+        if (rst != FPQ_OK) {
             if (single) {
                 cli_error("%s", e.msg);
                 rc = CLI_EXIT_DATA;
                 break;
             }
-            /* a tensor fpq cannot read, among others: say so, go on */
-            cli_error("note: %s", e.msg);
+            /* a tensor fpq cannot read, among others: say so, go on (a
+             * failure to allocate is an error, the run's exit status 1) */
+            if (rst == FPQ_ERR_NO_MEMORY) {
+                cli_error("%s", e.msg);
+                failed = true;
+            } else {
+                cli_error("note: %s", e.msg);
+            }
             if (csv) {
                 cli_grid g;
                 cli_grid_init(&g, 11);
@@ -352,6 +367,13 @@ static int inspect_one(const char *source, bool stats, bool csv, bool *first_blo
         fpq_tensor_free(&t);
         if (rc != CLI_EXIT_OK)
             break;
+        nread++;
+    }
+    if (rc == CLI_EXIT_OK && !single && nread == 0) {
+        cli_error("%s: no tensor could be read (%zu listed)", f.path, f.nt);
+        rc = CLI_EXIT_DATA;
+    } else if (rc == CLI_EXIT_OK && failed) {
+        rc = CLI_EXIT_DATA;
     }
     fpq_io_close(&f);
     return rc;

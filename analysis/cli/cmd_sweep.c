@@ -364,6 +364,7 @@ int cli_sweep_main(int argc, char **argv)
     }
     fpq_sweep_plan plan;
     fpq_sweep_plan_init(&plan, a.axes.mode);
+    plan.count_only = a.count;
     rc = make_plan(&plan, &a);
     if (rc == CLI_EXIT_OK && a.count) {
         printf("%zu\n", plan.ncells);

@@ -455,7 +455,7 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
 static size_t put_params(char *buf, size_t n, size_t len, const fpq_dist *d, const char *sep)
 {
     for (size_t j = 0; j < nparams(d->kind); j++) {
-        int w = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0, "%s%s=%.17g",
+        int w = snprintf(len < n ? buf + len : NULL, len < n ? n - len : 0, "%s%s=%.17g",
                          j ? "," : sep, kinds[d->kind].keys[j], d->p[j]);
         len += (size_t)(w > 0 ? w : 0);
     }
@@ -467,7 +467,7 @@ size_t fpq_gen_describe(char *buf, size_t n, const fpq_gen_spec *s)
     size_t len = 0;
 #define PUT(...)                                                                     \
     do {                                                                             \
-        int w_ = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0, __VA_ARGS__); \
+        int w_ = snprintf(len < n ? buf + len : NULL, len < n ? n - len : 0, __VA_ARGS__); \
         len += (size_t)(w_ > 0 ? w_ : 0);                                            \
     } while (0)
     if (n)
@@ -514,8 +514,11 @@ double fpq_dist_sample(const fpq_dist *d, uint64_t seed, uint32_t stream, uint64
 {
     const double *p = d->p;
     switch (d->kind) {
-    case FPQ_DIST_UNIFORM:
-        return p[0] + (p[1] - p[0]) * uniform01(seed, stream, i, FPQ_RNG_TAG_VALUE);
+    case FPQ_DIST_UNIFORM: {
+        const double u = uniform01(seed, stream, i, FPQ_RNG_TAG_VALUE), w = p[1] - p[0];
+        /* hi - lo overflows only when lo < 0 < hi: then weigh the ends */
+        return isfinite(w) ? p[0] + w * u : p[0] * (1 - u) + p[1] * u;
+    }
     case FPQ_DIST_NORMAL:
     case FPQ_DIST_OUTLIERS: /* before the column scale */
         return p[0] + p[1] * fpq_norm_quantile(uniform01(seed, stream, i, FPQ_RNG_TAG_VALUE));
@@ -630,6 +633,13 @@ int fpq_gen_fill(fpq_tensor *out, const fpq_gen_spec *s, fpq_errbuf *err)
         for (ptrdiff_t i = 0; i < n; i++)
             x[i] = fpq_dist_sample(&s->dist, seed, stream, (uint64_t)i);
     }
+    for (ptrdiff_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) {
+            int rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: element %td is %g: the parameters are "
+                             "too large for float64", kinds[s->dist.kind].name, i, x[i]);
+            fpq_tensor_free(&t);
+            return rc;
+        }
     *out = t;
     return FPQ_OK;
 }

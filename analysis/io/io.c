@@ -3,11 +3,14 @@
  * loader; find a tensor by name; decode a tensor's elements to doubles. */
 #include "io-impl.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "strset.h"
 
 static int has_ext(const char *path, const char *ext)
 {
@@ -15,21 +18,75 @@ static int has_ext(const char *path, const char *ext)
     return lp > le && strcasecmp(path + lp - le, ext) == 0;
 }
 
-/* Shards of a TF.js model, from the directory of model.json. */
+/* Shards of a TF.js model, from the directory of model.json: each must
+ * resolve (symlinks followed) to a file inside that directory, and none may
+ * be read twice. */
+typedef struct tfjs_ctx {
+    const char *json;
+    char *dir;        /* model.json's directory, resolved */
+    fpq_strset seen;  /* resolved shard paths read so far */
+} tfjs_ctx;
+
 static int tfjs_read_shard(void *ctx, const char *rel, unsigned char **data, size_t *len,
                            fpq_errbuf *err)
 {
-    const char *json = ctx;
+    tfjs_ctx *c = ctx;
+    const char *json = c->json;
     const char *slash = strrchr(json, '/');
     size_t dirlen = slash ? (size_t)(slash - json + 1) : 0;
     size_t rl = strlen(rel);
-    char *p = malloc(dirlen + rl + 1);
+    char *p = malloc(dirlen + rl + 2);
     if (!p)
         return fpq_err(err, FPQ_ERR_NO_MEMORY, "%s: out of memory", json);
+    if (!c->dir) {
+        memcpy(p, json, dirlen);
+        strcpy(p + dirlen, ".");
+        c->dir = realpath(p, NULL);
+        if (!c->dir) {
+            int e = errno;
+            free(p);
+            return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot resolve its directory: %s", json, strerror(e));
+        }
+    }
     memcpy(p, json, dirlen);
     memcpy(p + dirlen, rel, rl + 1);
+    char *real = realpath(p, NULL);
+    if (!real) {
+        int e = errno;
+        int rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot open: %s", p, strerror(e));
+        free(p);
+        return rc;
+    }
+    size_t dl = strlen(c->dir);
+    if (strncmp(real, c->dir, dl) != 0 || (real[dl] != '/' && strcmp(c->dir, "/") != 0)) {
+        int rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: shard '%.200s' resolves to %.200s, outside "
+                         "the model's directory", json, rel, real);
+        free(real);
+        free(p);
+        return rc;
+    }
+    bool found;
+    if (fpq_strset_add(&c->seen, real, &found) != FPQ_OK) {
+        free(p);
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "%s: out of memory", json);
+    }
+    if (found) {
+        int rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s: shard '%.200s' is listed twice (each shard "
+                         "file may be read once)", json, rel);
+        free(p);
+        return rc;
+    }
     int rc = fpq_io_slurp(p, data, len, err);
     free(p);
+    return rc;
+}
+
+static int parse_tfjs(fpq_io_file *f, fpq_errbuf *err)
+{
+    tfjs_ctx c = {.json = f->path, .dir = NULL, .seen = FPQ_STRSET_INIT};
+    int rc = fpq_io_parse_tfjs(f, tfjs_read_shard, &c, err);
+    free(c.dir);
+    fpq_strset_free(&c.seen);
     return rc;
 }
 
@@ -72,7 +129,7 @@ int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err)
     else if (has_ext(path, ".safetensors"))
         rc = fpq_io_parse_safetensors(f, err);
     else if (has_ext(path, ".json"))
-        rc = fpq_io_parse_tfjs(f, tfjs_read_shard, f->path, err);
+        rc = parse_tfjs(f, err);
     else if (has_ext(path, ".txt"))
         rc = fpq_io_parse_text(f, err);
     else if (has_ext(path, ".wav") || has_ext(path, ".flac") || has_ext(path, ".ogg") ||
@@ -82,7 +139,7 @@ int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err)
     else if (n >= 9 && b[8] == '{' && fpq_io_ld64(b, 0) <= n - 8)
         rc = fpq_io_parse_safetensors(f, err);
     else if (b[0] == '{')
-        rc = fpq_io_parse_tfjs(f, tfjs_read_shard, f->path, err);
+        rc = parse_tfjs(f, err);
     else
         rc = fpq_err(err, FPQ_LAB_ERR_FORMAT,
                      "%s: unrecognized file format (not .npy, .safetensors, .gguf, a "

@@ -233,11 +233,20 @@ int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err)
                        !descr ? "descr" : fortran < 0 ? "fortran_order" : "shape");
     t.fortran = fortran;
     t.offset = start + hlen;
-    snprintf(t.dtype, sizeof t.dtype, "%.*s", (int)(descr_len > 20 ? 20 : descr_len), descr);
+    /* every byte of descr shown: a NUL or other control byte as \xNN */
+    size_t dl = 0;
+    for (size_t i = 0; i < descr_len && dl + 5 < sizeof t.dtype; i++) {
+        unsigned char ch = (unsigned char)descr[i];
+        if (ch >= 0x20 && ch < 0x7f)
+            t.dtype[dl++] = (char)ch;
+        else
+            dl += (size_t)snprintf(t.dtype + dl, sizeof t.dtype - dl, "\\x%02x", ch);
+    }
+    if (dl + 5 >= sizeof t.dtype && descr_len > 0)
+        dl += (size_t)snprintf(t.dtype + dl, sizeof t.dtype - dl, "...");
+    t.dtype[dl < sizeof t.dtype ? dl : sizeof t.dtype - 1] = '\0';
     if (!parse_descr(descr, descr_len, &t.type, &t.big_endian)) {
         t.type = FPQ_IO_UNSUPPORTED;
-        if (!fpq_io_name_ok(t.dtype, strlen(t.dtype)))
-            snprintf(t.dtype, sizeof t.dtype, "?");
         snprintf(t.why, sizeof t.why,
                  "dtype '%s' is not supported (f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1)", t.dtype);
     } else {

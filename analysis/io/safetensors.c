@@ -163,7 +163,8 @@ int fpq_io_parse_safetensors(fpq_io_file *f, fpq_errbuf *err)
             }
         }
     }
-    qsort(f->t, f->nt, sizeof *f->t, by_offset);
+    if (f->nt > 1) /* f->t is NULL when there is no tensor */
+        qsort(f->t, f->nt, sizeof *f->t, by_offset);
 done:
     json_decref(root);
     return rc;

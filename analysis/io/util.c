@@ -215,13 +215,51 @@ int fpq_io_read_fd(char **data, size_t *len, int fd, const char *path, fpq_errbu
     return FPQ_OK;
 }
 
+/* Standard input's names: what is not a regular file is read only there. */
+static bool stdin_name(const char *path)
+{
+    return strcmp(path, "/dev/stdin") == 0 || strncmp(path, "/dev/fd/", 8) == 0 ||
+           strncmp(path, "/proc/self/fd/", 14) == 0;
+}
+
+/* Open path for reading (*fdp) without blocking on a FIFO, and fill *st.
+ * A directory is refused, and so is what is not a regular file (a FIFO,
+ * device or socket) unless stdin_name(path).  FPQ_OK or FPQ_LAB_ERR_IO. */
+static int open_input(int *fdp, const char *path, struct stat *st, fpq_errbuf *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (S_ISDIR(st->st_mode)) {
+        close(fd);
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: is a directory", path);
+    }
+    if (!S_ISREG(st->st_mode) && !stdin_name(path)) {
+        close(fd);
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: not a regular file (a FIFO, device or socket is "
+                       "read only as /dev/stdin or /dev/fd/N)", path);
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    *fdp = fd;
+    return FPQ_OK;
+}
+
 int fpq_io_slurp(const char *path, unsigned char **data, size_t *len, fpq_errbuf *err)
 {
     *data = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    int fd;
+    int rc0 = open_input(&fd, path, &st, err);
+    if (rc0 != FPQ_OK)
+        return rc0;
     char *buf;
     int rc = fpq_io_read_fd(&buf, len, fd, path, err);
     close(fd);
@@ -232,19 +270,11 @@ int fpq_io_slurp(const char *path, unsigned char **data, size_t *len, fpq_errbuf
 /* Map (or, for what is not a regular file, read) the whole file. */
 static int load_bytes(fpq_io_file *f, const char *path, fpq_errbuf *err)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: is a directory", path);
-    }
+    int fd;
+    int rc0 = open_input(&fd, path, &st, err);
+    if (rc0 != FPQ_OK)
+        return rc0;
     if (S_ISREG(st.st_mode)) {
         if (st.st_size == 0) {
             close(fd);

@@ -23,8 +23,36 @@
 
 void sweep_cell_free(fpq_sweep_cell *c)
 {
+    if (c->in_block)
+        free(c->in_block);
+    else
+        for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
+            free(c->in[a]);
+    c->in_block = NULL;
+    memset(c->in, 0, sizeof c->in);
+}
+
+/* Move the texts of c->in into one allocation (a plan keeps many cells:
+ * one block instead of an allocation per axis).  Keeps them apart when
+ * memory runs out. */
+static void pack_in(fpq_sweep_cell *c)
+{
+    size_t total = 0;
     for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
-        free(c->in[a]);
+        if (c->in[a])
+            total += strlen(c->in[a]) + 1;
+    char *block = malloc(total ? total : 1), *q = block;
+    if (!block)
+        return;
+    for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
+        if (c->in[a]) {
+            size_t n = strlen(c->in[a]) + 1;
+            memcpy(q, c->in[a], n);
+            free(c->in[a]);
+            c->in[a] = q;
+            q += n;
+        }
+    c->in_block = block;
 }
 
 static int set_in(fpq_sweep_cell *c, fpq_sweep_axis a, const char *text, fpq_errbuf *err)
@@ -374,5 +402,6 @@ int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values *c
     }
     if (m == FPQ_SWEEP_QUANT && fpq_qspec_validate(&c->spec, why) != FPQ_OK)
         *invalid = true;
+    pack_in(c);
     return FPQ_OK;
 }

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "strset.h"
 
 void fpq_sweep_plan_init(fpq_sweep_plan *p, fpq_sweep_mode mode)
 {
@@ -18,24 +18,36 @@ void fpq_sweep_plan_init(fpq_sweep_plan *p, fpq_sweep_mode mode)
 
 void fpq_sweep_plan_free(fpq_sweep_plan *p)
 {
-    for (size_t k = 0; k < p->ncells; k++)
+    for (size_t k = 0; p->cells && k < p->ncells; k++)
         sweep_cell_free(&p->cells[k]);
     free(p->cells);
     for (size_t i = 0; i < p->nsources; i++)
         free(p->sources[i]);
     free(p->sources);
+    const bool count_only = p->count_only;
     fpq_sweep_plan_init(p, p->mode);
+    p->count_only = count_only;
 }
 
+/* Keep cell c in p (which takes it over in every case). */
 static int plan_push(fpq_sweep_plan *p, fpq_sweep_cell *c, fpq_errbuf *err)
 {
-    if (p->ncells >= FPQ_SWEEP_MAX_CELLS)
+    if (p->ncells >= FPQ_SWEEP_MAX_CELLS) {
+        sweep_cell_free(c);
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "the plan has more than %u cells", FPQ_SWEEP_MAX_CELLS);
+    }
+    if (p->count_only) {
+        sweep_cell_free(c);
+        p->ncells++;
+        return FPQ_OK;
+    }
     if (p->ncells == p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 64;
         fpq_sweep_cell *q = realloc(p->cells, nc * sizeof *q);
-        if (!q)
+        if (!q) {
+            sweep_cell_free(c);
             return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+        }
         p->cells = q;
         p->cap = nc;
     }
@@ -46,16 +58,69 @@ static int plan_push(fpq_sweep_plan *p, fpq_sweep_cell *c, fpq_errbuf *err)
 /* ---------------------------------------------------------------------- */
 /* The cross product.                                                     */
 
-/* The cell's identity: every input text joined by unit separators. */
-static char *cell_key(const fpq_sweep_cell *c)
+/* A cell's identity -- every input text, joined by unit separators --
+ * hashed to 128 bits (two FNV-1a-64 with different offsets), so that
+ * telling duplicates apart costs 16 bytes a cell, not the texts. */
+typedef struct cell_hash {
+    uint64_t a, b;
+} cell_hash;
+
+static cell_hash cell_key(const fpq_sweep_cell *c)
 {
-    fpq_strbuf b = FPQ_STRBUF_INIT;
-    for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
-        if (c->in[a])
-            fpq_sb_puts(&b, c->in[a]);
-        fpq_sb_putc(&b, '\x1f');
+    uint64_t a = UINT64_C(14695981039346656037), b = UINT64_C(0x9e3779b97f4a7c15);
+    for (unsigned ax = 0; ax < FPQ_AX_COUNT_; ax++) {
+        for (const char *t = c->in[ax]; t && *t; t++) {
+            a = (a ^ (unsigned char)*t) * UINT64_C(1099511628211);
+            b = (b ^ (unsigned char)*t) * UINT64_C(0x100000001b3) + 1;
+        }
+        a = (a ^ 0x1f) * UINT64_C(1099511628211);
+        b = (b ^ 0x1f) * UINT64_C(0x100000001b3) + 1;
     }
-    return fpq_sb_take(&b);
+    b ^= b >> 29;
+    if ((a | b) == 0)
+        a = 1; /* {0, 0} marks an empty slot */
+    return (cell_hash){a, b};
+}
+
+/* A set of cell hashes, open addressing. */
+typedef struct hash_set {
+    cell_hash *slot;
+    size_t cap, n; /* cap a power of 2 (or 0), at least twice n */
+} hash_set;
+
+/* Insert h; *found tells whether it was there.  FPQ_OK or FPQ_ERR_NO_MEMORY. */
+static int hash_set_add(hash_set *S, cell_hash h, bool *found)
+{
+    if (2 * (S->n + 1) > S->cap) {
+        size_t nc = S->cap ? 2 * S->cap : 1024;
+        cell_hash *ns = calloc(nc, sizeof *ns);
+        if (!ns)
+            return FPQ_ERR_NO_MEMORY;
+        for (size_t i = 0; i < S->cap; i++) {
+            cell_hash e = S->slot[i];
+            if ((e.a | e.b) == 0)
+                continue;
+            size_t j = (size_t)e.a & (nc - 1);
+            while ((ns[j].a | ns[j].b) != 0)
+                j = (j + 1) & (nc - 1);
+            ns[j] = e;
+        }
+        free(S->slot);
+        S->slot = ns;
+        S->cap = nc;
+    }
+    size_t j = (size_t)h.a & (S->cap - 1);
+    while ((S->slot[j].a | S->slot[j].b) != 0) {
+        if (S->slot[j].a == h.a && S->slot[j].b == h.b) {
+            *found = true;
+            return FPQ_OK;
+        }
+        j = (j + 1) & (S->cap - 1);
+    }
+    S->slot[j] = h;
+    S->n++;
+    *found = false;
+    return FPQ_OK;
 }
 
 static bool label_char(int c)
@@ -63,9 +128,31 @@ static bool label_char(int c)
     return isalnum(c) || c == '_' || c == '.' || c == '+' || c == '-';
 }
 
-/* "LABEL=SOURCE" splits when LABEL is a run of [A-Za-z0-9_.+-]. */
+/* Whether text, or its part before a "::" or "[", names an existing file. */
+static bool names_file(const char *text)
+{
+    struct stat st;
+    if (stat(text, &st) == 0)
+        return true;
+    size_t n = strcspn(text, "[");
+    const char *cc = strstr(text, "::");
+    if (cc && (size_t)(cc - text) < n)
+        n = (size_t)(cc - text);
+    if (text[n] == '\0' || n >= 4096)
+        return false;
+    char path[4096];
+    memcpy(path, text, n);
+    path[n] = '\0';
+    return stat(path, &st) == 0;
+}
+
+/* "LABEL=SOURCE" splits when LABEL is a run of [A-Za-z0-9_.+-], unless the
+ * whole text names an existing file (which wins, as in source spellings;
+ * file:NAME forces a file too). */
 static bool split_label(const char *text, size_t *label_len)
 {
+    if (names_file(text))
+        return false;
     size_t i = 0;
     while (text[i] && label_char((unsigned char)text[i]))
         i++;
@@ -114,8 +201,8 @@ static bool next_combination(size_t *idx, const fpq_sweep_axes *a)
 /* Build the cell of the combination idx and keep it in p unless it is
  * invalid or a duplicate (counted in skips); seen and bad hold the keys of
  * the valid and the invalid cells so far. */
-static int cross_cell(fpq_sweep_plan *p, const fpq_sweep_axes *a, const size_t *idx, fpq_strset *seen,
-                      fpq_strset *bad, fpq_sweep_skips *skips, fpq_errbuf *err)
+static int cross_cell(fpq_sweep_plan *p, const fpq_sweep_axes *a, const size_t *idx, hash_set *seen,
+                      hash_set *bad, fpq_sweep_skips *skips, fpq_errbuf *err)
 {
     sweep_values cv = {{0}};
     for (unsigned ax = 0; ax < FPQ_AX_COUNT_; ax++)
@@ -135,8 +222,7 @@ static int cross_cell(fpq_sweep_plan *p, const fpq_sweep_axes *a, const size_t *
     int rc = sweep_cell_build(&c, p, &cv, &invalid, &why, err);
     free(lab);
     if (rc == FPQ_OK) {
-        char *key = cell_key(&c);
-        if (!key || fpq_strset_add(invalid ? bad : seen, key, &found) != FPQ_OK)
+        if (hash_set_add(invalid ? bad : seen, cell_key(&c), &found) != FPQ_OK)
             rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
     }
     if (rc != FPQ_OK || found) {
@@ -147,8 +233,8 @@ static int cross_cell(fpq_sweep_plan *p, const fpq_sweep_axes *a, const size_t *
             snprintf(skips->first_invalid, sizeof skips->first_invalid, "format %.40s, scheme %.20s, "
                      "granularity %.20s: %.380s", c.in[FPQ_AX_FORMAT], c.in[FPQ_AX_SCHEME],
                      c.in[FPQ_AX_GRANULARITY], why.msg);
-    } else if ((rc = plan_push(p, &c, err)) == FPQ_OK) {
-        return FPQ_OK; /* p holds c now */
+    } else {
+        return plan_push(p, &c, err); /* p takes c over */
     }
     sweep_cell_free(&c);
     return rc;
@@ -168,12 +254,12 @@ int fpq_sweep_plan_cross(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_s
         return rc;
 
     size_t idx[FPQ_AX_COUNT_] = {0};
-    fpq_strset seen = FPQ_STRSET_INIT, bad = FPQ_STRSET_INIT;
+    hash_set seen = {NULL, 0, 0}, bad = {NULL, 0, 0};
     do
         rc = cross_cell(p, a, idx, &seen, &bad, skips, err);
     while (rc == FPQ_OK && next_combination(idx, a));
-    fpq_strset_free(&seen);
-    fpq_strset_free(&bad);
+    free(seen.slot);
+    free(bad.slot);
     if (rc == FPQ_OK && p->ncells == 0)
         rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "every cell of the plan is invalid; the first: %s",
                      skips->first_invalid);
@@ -257,21 +343,18 @@ static int read_line(fpq_sweep_plan *p, const char *line, size_t len, const char
             rc = fpq_err(err, rc, "%s:%zu: %s", path, lineno, e2.msg);
         else if (invalid)
             rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s:%zu: %s", path, lineno, why.msg);
-        else
-            rc = plan_push(p, &c, err);
         if (rc != FPQ_OK)
             sweep_cell_free(&c);
+        else
+            rc = plan_push(p, &c, err); /* p takes c over */
     }
     free(store);
     return rc;
 }
 
-int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err)
+/* The plan file open as f, named path in messages. */
+static int plan_read_stream(fpq_sweep_plan *p, FILE *f, const char *path, fpq_errbuf *err)
 {
-    fpq_sweep_plan_free(p);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", path, strerror(errno));
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t len;
@@ -287,9 +370,32 @@ int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err)
     if (rc == FPQ_OK && p->ncells == 0)
         rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: the plan has no cells", path);
     free(line);
-    fclose(f);
     if (rc != FPQ_OK)
         fpq_sweep_plan_free(p);
+    return rc;
+}
+
+int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err)
+{
+    fpq_sweep_plan_free(p);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", path, strerror(errno));
+    int rc = plan_read_stream(p, f, path, err);
+    fclose(f);
+    return rc;
+}
+
+int fpq_sweep_plan_parse(fpq_sweep_plan *p, const char *text, size_t len, const char *name, fpq_errbuf *err)
+{
+    fpq_sweep_plan_free(p);
+    if (len == 0)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: the plan has no cells", name);
+    FILE *f = fmemopen((void *)text, len, "r");
+    if (!f)
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "%s: %s", name, strerror(errno));
+    int rc = plan_read_stream(p, f, name, err);
+    fclose(f);
     return rc;
 }
 
@@ -315,4 +421,9 @@ size_t fpq_sweep_plan_line(char *buf, size_t n, const fpq_sweep_plan *p, size_t 
         }
     }
     return fpq_sb_finish(&b, buf, n);
+}
+
+size_t sweep_shard_next(size_t k, size_t nshards, size_t ncells)
+{
+    return k < ncells && ncells - k > nshards ? k + nshards : ncells;
 }

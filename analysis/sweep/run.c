@@ -357,7 +357,7 @@ static int load_sources(run_state *R, fpq_sweep_result *res, fpq_errbuf *err)
     unsigned char *need = calloc(p->nsources ? p->nsources : 1, 1);
     if (!need)
         return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-    for (size_t k = o->shard - 1; k < p->ncells; k += o->nshards) {
+    for (size_t k = o->shard - 1; k < p->ncells; k = sweep_shard_next(k, o->nshards, p->ncells)) {
         res->cells++;
         need[p->cells[k].source] = 1;
         if (p->cells[k].calib != FPQ_SWEEP_NONE)
@@ -450,7 +450,7 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
             goto done;
         }
     }
-    for (size_t k = o->shard - 1; k < p->ncells; k += o->nshards)
+    for (size_t k = o->shard - 1; k < p->ncells; k = sweep_shard_next(k, o->nshards, p->ncells))
         if (!have[k])
             R.todo[R.ntodo++] = k;
     R.done = calloc(R.ntodo ? R.ntodo : 1, sizeof *R.done);

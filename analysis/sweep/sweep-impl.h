@@ -48,6 +48,12 @@ void sweep_cell_free(fpq_sweep_cell *c);
 /* A decimal size_t, digits only.  FPQ_OK or FPQ_LAB_ERR_SPEC. */
 int sweep_parse_size(size_t *out, const char *s);
 
+/* ---- plan.c -------------------------------------------------------------- */
+
+/* The cell after k in a shard of nshards over ncells cells (k + nshards),
+ * or ncells when there is none; never wraps. */
+size_t sweep_shard_next(size_t k, size_t nshards, size_t ncells);
+
 /* ---- row.c --------------------------------------------------------------- */
 
 /* The CSV columns of a mode: inputs ("cell", label, source, n, rows, cols,

@@ -44,8 +44,19 @@ typedef struct cli_args {
 } cli_args;
 
 /* Write "fpq: MESSAGE\n" to stderr, after flushing stdout so that every
- * result printed before the problem comes first. */
+ * result printed before the problem comes first.  MESSAGE is written as
+ * cli_quote shows text, except that newlines stay and only a word (a run
+ * without spaces or newlines) longer than CLI_WORD_MAX bytes is cut. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The longest word of a message shown whole (cli_error). */
+#define CLI_WORD_MAX 400
+
+/* Text as a message shows it: bytes [text, text + len) with control
+ * characters and invalid UTF-8 as \xNN, cut after max bytes with "..." (or
+ * sooner, at a character, when buf of n bytes is full).  Returns the length
+ * written to buf (NUL-terminated). */
+size_t cli_quote(char *buf, size_t n, const char *text, size_t len, size_t max);
 
 /* The value of a hex digit (either case), or -1. */
 static inline int cli_hex_digit(unsigned char c)

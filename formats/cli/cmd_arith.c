@@ -298,7 +298,7 @@ static int arith_stream(const fpq_format *f, fpq_op op, const fpq_rounding *rnd,
     uint64_t lineno = 1; /* of the first line in rd.buf */
     int rc = CLI_EXIT_OK;
     ssize_t got;
-    while (rc == CLI_EXIT_OK && (got = cli_reader_read(&rd, &s.out)) != 0) {
+    while (rc == CLI_EXIT_OK && (got = cli_reader_read(&rd, &s.out, lineno)) != 0) {
         if (got < 0) {
             rc = CLI_EXIT_DATA;
             break;

@@ -381,7 +381,7 @@ static int run(const conv *c)
     uint64_t lineno = 1; /* of the first line in rd.buf */
     int rc = CLI_EXIT_OK;
     ssize_t got;
-    while (rc == CLI_EXIT_OK && (got = cli_reader_read(&rd, &sk[0])) != 0) {
+    while (rc == CLI_EXIT_OK && (got = cli_reader_read(&rd, &sk[0], lineno)) != 0) {
         if (got < 0) {
             rc = CLI_EXIT_DATA;
             break;

@@ -145,14 +145,21 @@ int cli_verify_main(int argc, char **argv)
     fpq_landmarks_get(&lm, &to);
     size_t bad[VC_COUNT] = {0}, nbad = 0, got_lines = 0;
     char ex[VC_COUNT][EXAMPLES][96];
-    char line[256];
+    char *line = NULL;
+    size_t line_cap = 0;
+    ssize_t line_len;
     bool malformed = false;
-    while (got_lines < n && fgets(line, sizeof line, output)) {
-        line[strcspn(line, "\r\n")] = '\0';
+    while (got_lines < n && (line_len = getline(&line, &line_cap, output)) > 0) {
+        /* one answer a line, however long; a NUL inside makes it malformed */
+        size_t len = (size_t)line_len;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
         uint64_t got;
-        if (fpq_parse_bits(&got, &to, line) != FPQ_OK) {
+        if (memchr(line, '\0', len) || (line[len] = '\0', fpq_parse_bits(&got, &to, line) != FPQ_OK)) {
+            char shown[400];
+            cli_quote(shown, sizeof shown, line, len, 80);
             cli_error("verify: line %zu of '%s' is not a %s bit pattern: '%s'", got_lines + 1, v.cmd[0],
-                      to.name, line);
+                      to.name, shown);
             malformed = true;
             break;
         }
@@ -170,6 +177,7 @@ int cli_verify_main(int argc, char **argv)
         }
         got_lines++;
     }
+    free(line);
     fclose(output);
     int status;
     waitpid(pid, &status, 0);

@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "stream.h"
 
-#define IN_BLOCK ((size_t)1 << 20)  /* bytes read at a time */
 #define OUT_BLOCK ((size_t)1 << 20) /* bytes written at a time */
 #define SHOWN_MAX 80                /* bytes of a malformed line quoted */
 
@@ -65,17 +64,7 @@ void cli_sink_put(cli_sink *k, const char *s, size_t n)
 
 bool cli_sink_line_error(cli_sink *k, uint64_t lineno, const char *what, const char *s, size_t n)
 {
-    size_t len = 0;
-    for (size_t i = 0; i < n && i < SHOWN_MAX; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch < 0x7f)
-            k->err_text[len++] = (char)ch;
-        else
-            len += (size_t)snprintf(k->err_text + len, sizeof k->err_text - len, "\\x%02x", ch);
-    }
-    if (n > SHOWN_MAX)
-        len += (size_t)snprintf(k->err_text + len, sizeof k->err_text - len, "...");
-    k->err_text[len] = '\0';
+    cli_quote(k->err_text, sizeof k->err_text, s, n, SHOWN_MAX);
     snprintf(k->err_what, sizeof k->err_what, "%s", what);
     k->err_line = lineno;
     k->failed = true;
@@ -102,7 +91,7 @@ int cli_sink_drain(cli_sink *k)
 void cli_reader_init(cli_reader *r)
 {
     memset(r, 0, sizeof *r);
-    r->cap = IN_BLOCK;
+    r->cap = CLI_LINE_MAX + 1; /* the longest line and its newline */
     r->buf = cli_xmalloc(r->cap + 1); /* + 1: room to end the last line */
 }
 
@@ -112,12 +101,23 @@ void cli_reader_free(cli_reader *r)
     r->buf = NULL;
 }
 
-ssize_t cli_reader_read(cli_reader *r, cli_sink *out)
+ssize_t cli_reader_read(cli_reader *r, cli_sink *out, uint64_t lineno)
 {
-    while (!r->eof) {
-        if (r->len == r->cap) { /* one line fills the buffer */
-            r->cap *= 2;
-            r->buf = cli_xrealloc(r->buf, r->cap + 1);
+    for (;;) {
+        if (r->scanned < r->len) { /* only the bytes not searched yet */
+            const char *nl = memrchr(r->buf + r->scanned, '\n', r->len - r->scanned);
+            r->scanned = r->len;
+            if (nl)
+                return nl + 1 - r->buf;
+        }
+        if (r->eof)
+            break;
+        if (r->len == r->cap) { /* no newline in a full buffer */
+            char what[64];
+            snprintf(what, sizeof what, "line longer than %zu bytes", CLI_LINE_MAX);
+            cli_sink_line_error(out, lineno, what, r->buf, r->len);
+            cli_sink_drain(out);
+            return -1;
         }
         cli_sink_flush(out);
         if (fflush(stdout) != 0)
@@ -133,14 +133,13 @@ ssize_t cli_reader_read(cli_reader *r, cli_sink *out)
         }
         if (got == 0) {
             r->eof = true;
-            if (r->len > 0 && r->buf[r->len - 1] != '\n')
+            if (r->len > 0 && r->buf[r->len - 1] != '\n') {
                 r->buf[r->len++] = '\n';
+                return (ssize_t)r->len;
+            }
             break;
         }
         r->len += (size_t)got;
-        const char *nl = memrchr(r->buf, '\n', r->len);
-        if (nl)
-            return nl + 1 - r->buf;
     }
     return (ssize_t)r->len;
 }
@@ -149,6 +148,7 @@ void cli_reader_drop(cli_reader *r, size_t n)
 {
     memmove(r->buf, r->buf + n, r->len - n);
     r->len -= n;
+    r->scanned = r->scanned > n ? r->scanned - n : 0;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -6,6 +6,10 @@
  * memoised as the text of their output line, one per input pattern or
  * operand tuple (cli_memo).  The conventions, the same for both commands:
  *   - lines end in '\n'; the last one needs none (the reader adds it);
+ *   - a line holds at most CLI_LINE_MAX bytes before its newline; a longer
+ *     one is reported as soon as CLI_LINE_MAX + 1 of its bytes are read;
+ *   - every byte read is looked at once for a newline (the work is linear
+ *     in the input);
  *   - the output of the lines read so far is written before every read that
  *     may block, so that a program can drive fpq as a co-process;
  *   - a malformed line stops the run: everything before it is written,
@@ -46,21 +50,28 @@ bool cli_sink_line_error(cli_sink *k, uint64_t lineno, const char *what, const c
  * Returns CLI_EXIT_OK or CLI_EXIT_DATA. */
 int cli_sink_drain(cli_sink *k);
 
+/* The longest input line, newline excluded. */
+#define CLI_LINE_MAX ((size_t)1 << 20)
+
 /* Standard input, read in blocks. */
 typedef struct cli_reader {
     char *buf; /* bytes read and not dropped; cap + 1 allocated */
     size_t len, cap;
+    size_t scanned; /* buf[0 .. scanned) was searched for a newline */
     bool eof;
 } cli_reader;
 
 void cli_reader_init(cli_reader *r);
 void cli_reader_free(cli_reader *r);
-/* One read of standard input, after writing out's output and flushing
- * standard output.  Returns the length of the complete lines at the start
- * of r->buf, each ending in '\n' (at the end of input a last line without
- * one gets it); 0 when there is none yet, or none left (r->eof); -1 after a
- * read error, which is reported once out's output is written. */
-ssize_t cli_reader_read(cli_reader *r, cli_sink *out);
+/* Read standard input until r->buf holds a complete line, writing out's
+ * output and flushing standard output before each read.  Returns the length
+ * of the complete lines at the start of r->buf, each ending in '\n' (at the
+ * end of input a last line without one gets it); 0 when none is left
+ * (r->eof); -1 after a read error, or when line number lineno (the first
+ * in r->buf) is longer than CLI_LINE_MAX, which is reported (as a malformed
+ * line of out) once out's output is written.  The caller drops what it
+ * used before the next call. */
+ssize_t cli_reader_read(cli_reader *r, cli_sink *out, uint64_t lineno);
 /* The first n bytes of r->buf are used: drop them. */
 void cli_reader_drop(cli_reader *r, size_t n);
 

@@ -19,6 +19,10 @@
 #                   in \c gets no newline (a last line without one).  A
 #                   block without "<" lines reads empty input.  "<" alone is
 #                   an empty line.
+#   <| COMMAND      standard input is the output of the shell command
+#                   COMMAND (run by sh, through a pipe), for inputs too
+#                   large for "<" lines, e.g. "<| head -c 3000000 /dev/zero";
+#                   a block has either "<" lines or one "<|" line.
 #   > TEXT          a line of expected standard output, taken literally.
 #                   ">" alone is an empty line.  A block without ">" (and
 #                   without "~") lines expects no output at all.
@@ -88,8 +92,13 @@ run_block() {
         return
     fi
     shift
-    # shellcheck disable=SC2086
-    $limit ${FPQ_CLI_WRAP-} "$fpq" "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+    if [ -n "$incmd" ]; then
+        # shellcheck disable=SC2086
+        sh -c "$incmd" 2>/dev/null | $limit ${FPQ_CLI_WRAP-} "$fpq" "$@" >"$tmp/out" 2>"$tmp/err"
+    else
+        # shellcheck disable=SC2086
+        $limit ${FPQ_CLI_WRAP-} "$fpq" "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+    fi
     status=$?
     ok=1
     report=
@@ -148,6 +157,7 @@ for file; do
     fi
     n=0
     args=
+    incmd=
     start=0
     while IFS= read -r line || [ -n "$line" ]; do
         n=$((n + 1))
@@ -159,6 +169,7 @@ for file; do
             fi
             args=${line#??}
             start=$n
+            incmd=
             : >"$tmp/in"
             : >"$tmp/want"
             : >"$tmp/errpat"
@@ -173,6 +184,7 @@ for file; do
             continue
         fi
         case $line in
+        '<| '*) incmd=${line#???} ;;
         '<') printf '\n' >>"$tmp/in" ;;
         '< '*) printf '%b\n' "${line#??}" >>"$tmp/in" ;;
         '>') printf '\n' >>"$tmp/want" ;;
