@@ -71,26 +71,48 @@ pick "$csv" "$OUT/sqnr.dat" "" format loss_scale sqnr_db
 plot lines sqnr data="$OUT/sqnr.dat" logx=1 xlabel="loss scale" ylabel="SQNR (dB)" \
     title="SQNR of the cast against the loss scale (no point where values overflow)"
 sec_fig sqnr "SQNR of the scaled cast.  Where some value overflows to Inf or NaN the error is infinite: that scale has no point (the table below names it).  SQNR is dominated by the large values: it says nothing of the small ones flushed to zero (the figure above)."
-# generated: where the 8-bit floats overflow, and what SQNR hides
+# generated: where the formats overflow, and what SQNR hides; each number
+# quoted is recorded (claim) and re-checked by scripts/lint-report.sh
 awkp '
 NR == 1 { csv_head($0); next }
 {
     csv_split($0, f)
-    fm = f[col("format")]; ls = f[col("loss_scale")] + 0
-    if (!(fm in first) && f[col("overflow_frac")] + f[col("nan_frac")] > 0) { first[fm] = ls; nf[fm] = f[col("overflow_frac")] + f[col("nan_frac")] }
-    if (ls == 1) { s1[fm] = f[col("sqnr_db")]; fl1[fm] = f[col("flushed_frac")] }
+    fm = f[col("format")]
+    if (!(fm in seen)) { seen[fm] = 1; F[++nf] = fm }
+    if (!(fm in first) && f[col("overflow_frac")] + f[col("nan_frac")] > 0) {
+        first[fm] = f[col("loss_scale")]; ov[fm] = f[col("overflow_frac")]; na[fm] = f[col("nan_frac")]
+    }
+    if (f[col("loss_scale")] + 0 == 1) { ls1[fm] = f[col("loss_scale")]; s1[fm] = f[col("sqnr_db")]; fl1[fm] = f[col("flushed_frac")] }
 }
 END {
-    out = ""
-    for (fm in first) out = out sprintf("%s%s first produces Inf or NaN at a loss scale of 2^%d (%.3g%% of the values)", out == "" ? "" : "; ", fm, log(first[fm]) / log(2) + 0.5, 100 * nf[fm])
-    if (out == "") out = "No format produces Inf or NaN at these loss scales"
-    printf "%s.  ", out
-    if (("fp8_e4m3" in s1) && ("fp8_e5m2" in s1))
-        printf "Without a loss scale fp8_e4m3 reaches %.1f dB and fp8_e5m2 %.1f dB, while %.1f%% and %.1f%% of their values are flushed to zero.", s1["fp8_e4m3"], s1["fp8_e5m2"], 100 * fl1["fp8_e4m3"], 100 * fl1["fp8_e5m2"]
-    print ""
+    for (i = 1; i <= nf; i++)
+        if (F[i] in first) printf "first\t%s\t%s\t%d\t%s\t%s\n", F[i], first[F[i]], log(first[F[i]]) / log(2) + 0.5, ov[F[i]], na[F[i]]
+    for (i = 1; i <= nf; i++)
+        if (F[i] in s1) printf "one\t%s\t%s\t%s\t%s\n", F[i], ls1[F[i]], s1[F[i]], fl1[F[i]]
 }' "$csv" >"$OUT/.claim.txt" || die "claim"
-sec_p "$(cat "$OUT/.claim.txt")"
+over= e4= e5=
+while IFS='	' read -r kind fm ls a b c; do
+    k="$fm|$ls"
+    case $kind in
+    first)
+        # (6 digits: one value in 16384 shows)
+        lost=
+        awk -v x="$b" 'BEGIN { exit !(x > 0) }' &&
+            lost="a fraction $(claim "$csv" format+loss_scale "$k" overflow_frac "$b" 6) of the values overflows to Inf"
+        awk -v x="$c" 'BEGIN { exit !(x > 0) }' &&
+            lost="${lost:+$lost, }a fraction $(claim "$csv" format+loss_scale "$k" nan_frac "$c" 6) becomes NaN"
+        over="${over:+$over; }$fm first produces Inf or NaN at a loss scale of 2^$a ($lost)" ;;
+    one)
+        case $fm in
+        fp8_e4m3) e4="$(claim "$csv" format+loss_scale "$k" sqnr_db "$a" 1) dB, with a fraction $(claim "$csv" format+loss_scale "$k" flushed_frac "$b" 3) of its values flushed to zero" ;;
+        fp8_e5m2) e5="$(claim "$csv" format+loss_scale "$k" sqnr_db "$a" 1) dB, with a fraction $(claim "$csv" format+loss_scale "$k" flushed_frac "$b" 3) flushed to zero" ;;
+        esac ;;
+    esac
+done <"$OUT/.claim.txt"
 rm -f "$OUT/.claim.txt"
+txt="${over:-No format produces Inf or NaN at these loss scales}."
+[ -n "$e4" ] && [ -n "$e5" ] && txt="$txt  Without a loss scale fp8_e4m3 reaches $e4, and fp8_e5m2 $e5."
+sec_p "$txt"
 
 "$FPQ" hist "$grad" --of log2abs --bins 80 >"$OUT/log2hist.csv" 2>/dev/null || die "fpq hist failed"
 "$FPQ" ranges fp16 bf16 fp8_e5m2 fp8_e4m3 >"$OUT/ranges.csv" || die "fpq ranges failed"

@@ -67,7 +67,8 @@ sec_fig ranges "SQNR for each range choice, ranges from the tensor itself."
 pivot "$OUT/derived.csv" "$OUT/static.csv" "range~^(max|percentile:99.9|mse)\$" key range,cal sqnr_db 1 "data and format"
 plot bars static data="$OUT/static.csv" ylabel="SQNR (dB)" title="Static (calibrated) against dynamic ranges" w=1200
 sec_fig static "Static ranges from a calibration tensor of the same distribution, or of one with half the spread (drifted: the test data's spread is twice the calibration's), against dynamic ranges; means of $NSEEDS seeds."
-# generated: what drift costs with the max range, per data and format
+# generated: what drift costs with the max range, per data and format; each
+# number quoted is recorded (claim) and re-checked by scripts/lint-report.sh
 awkp '
 NR == 1 { csv_head($0); next }
 {
@@ -78,16 +79,19 @@ NR == 1 { csv_head($0); next }
     v[k, c] = f[col("sqnr_db")]; cl[k, c] = f[col("clipped_frac")]
 }
 END {
-    out = ""
     for (i = 1; i <= nk; i++) {
         k = K[i]
-        if (!((k, "drifted static") in v)) continue
-        out = out sprintf("%s%s: %.1f dB dynamic, %.1f dB static, %.1f dB drifted static (%.2f%% clipped)", out == "" ? "" : "; ", k, v[k, "dynamic"], v[k, "static"], v[k, "drifted static"], 100 * cl[k, "drifted static"])
+        if (((k, "dynamic") in v) && ((k, "static") in v) && ((k, "drifted static") in v))
+            printf "%s\t%s\t%s\t%s\t%s\n", k, v[k, "dynamic"], v[k, "static"], v[k, "drifted static"], cl[k, "drifted static"]
     }
-    print "With the max range: " out "."
 }' "$OUT/derived.csv" >"$OUT/.claim.txt" || die "drift claim"
-sec_p "$(cat "$OUT/.claim.txt")"
+d=$OUT/derived.csv
+drift=
+while IFS='	' read -r k dy st dr cl; do
+    drift="${drift:+$drift; }$k: $(claim "$d" key+range+cal "$k|max|dynamic" sqnr_db "$dy" 1) dB dynamic, $(claim "$d" key+range+cal "$k|max|static" sqnr_db "$st" 1) dB static, $(claim "$d" key+range+cal "$k|max|drifted static" sqnr_db "$dr" 1) dB drifted static (a fraction $(claim "$d" key+range+cal "$k|max|drifted static" clipped_frac "$cl" 4) clipped)"
+done <"$OUT/.claim.txt"
 rm -f "$OUT/.claim.txt"
+[ -n "$drift" ] && sec_p "With the max range: $drift."
 pivot "$OUT/derived.csv" "$OUT/clip.csv" "cal=dynamic" key range clip_ratio 3 "data and format"
 sec_table "$OUT/clip.csv" "The chosen clip value as a fraction of max|x| (dynamic)."
 pivot "$OUT/derived.csv" "$OUT/table.csv" "" key range,cal sqnr_db 1 "data and format"
