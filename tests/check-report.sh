@@ -15,10 +15,17 @@
 #    the section, on copies broken in each way it guards against: a row
 #    with an extra field (an unquoted comma), an unflagged inf SQNR, a
 #    table cell reading inf, a generated claim that disagrees with its CSV,
-#    a figure's data file without data, a per-channel scale over one value;
+#    a figure's data file without data, a per-channel scale over one value
+#    (and a claim of the dynamic-range and of the range section);
 #    the studies show seed spread, the range study's drift rows, overflow
 #    named in the loss-scale table, no claim of equality on symmetric data;
-#    and the report's numbers say what fpq quant says for the same cell.
+#    and the report's numbers say what fpq quant says for the same cell;
+#    the sections state what each method costs in bits per value (LLM.int8
+#    above 8), the tensors' shapes, which formats give identical results,
+#    why MXFP8 is below fp8_e4m3 (its clipped fraction, from the CSV), and
+#    stay readable (fp64's max_finite short, no header in exponent
+#    notation, figure keys in words), and fail on copies broken in each of
+#    these ways.
 # 3. GNU parallel: scripts/parallel-sweep.sh with two local jobs must give
 #    the same merged CSV, byte for byte, as one fpq sweep.
 # 4. fpq sweep interrupted by SIGINT leaves whole rows, says how to go on,
@@ -99,6 +106,15 @@ fresh_copy
 awk -F'\t' -v OFS='\t' 'NR == 1 { $5 = $5 + 1 } { print }' "$dir/lint/zeropoint/claims.tsv" >"$dir/lint/c.tsv"
 mv "$dir/lint/c.tsv" "$dir/lint/zeropoint/claims.tsv"
 lint_must_fail "a claim that disagrees with its CSV" zeropoint
+# the comparison sentences of the dynamic-range and range sections are
+# recorded claims too: each section has them, and the linter re-checks them
+for sec in dynamic-range range; do
+    [ -s "$dir/out/$sec/claims.tsv" ] || fail "the $sec section records no claims (claims.tsv)"
+    fresh_copy
+    awk -F'\t' -v OFS='\t' 'NR == 1 { $5 = $5 + 1 } { print }' "$dir/lint/$sec/claims.tsv" >"$dir/lint/c.tsv"
+    mv "$dir/lint/c.tsv" "$dir/lint/$sec/claims.tsv"
+    lint_must_fail "a $sec claim that disagrees with its CSV" "$sec"
+done
 fresh_copy
 d=$(ls "$dir"/lint/formats/*.dat | head -n 1)
 printf '"empty"\n' >"$d"
@@ -113,7 +129,7 @@ awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "unit_values")
 mv "$g.new" "$g"
 lint_must_fail "per-channel scales of one value" formats
 rm -rf "$dir/lint" "$dir/lint.err"
-echo "$me: lint-report passes the small report and fails each of 6 broken copies, naming the section"
+echo "$me: lint-report passes the small report and fails each of 8 broken copies, naming the section"
 
 # What the studies must show: seed spread, the drift rows, no best loss
 # scale where values overflow, per-channel audio scales per audio channel
@@ -126,6 +142,109 @@ head -n 1 "$o/range/static.csv" | grep -q 'drifted static' || fail "the range st
 grep -q 'first scale with Inf/NaN' "$o/dynamic-range/table.csv" || fail "the loss-scale table does not name overflow"
 grep -q 'On symmetric data the two are equal' "$o/index.html" && fail "the zero-point section claims equality"
 echo "$me: the studies show seed spread, drift rows and overflow by name"
+
+# What the sections must state (content DIR: the first missing thing on
+# stderr, status 1): the cost of LLM.int8's fp16 dimensions, tensor shapes,
+# identical rows named, why MXFP8 is below fp8_e4m3, readable tables and keys
+row_of() { # CSV FIRST: the line of CSV whose first field is FIRST (unquoted)
+    awk -F, -v k="$2" '$1 == k { print; exit }' "$1"
+}
+same_as() { # FORMAT OTHER: per_format.csv's FORMAT row names OTHER in its last column
+    row_of "$c/formats/per_format.csv" "$1" |
+        awk -F, -v k="$2" '{ n = split($NF, w, " "); for (i = 1; i <= n; i++) if (w[i] == k) ok = 1 } END { exit !ok }'
+}
+content() {
+    c=$1
+    # LLM.int8's fp16 dimensions cost bits: every method has a bits-per-value
+    # row, and T=3's is above 8 at every magnitude
+    cut -d, -f1 "$c/matmul/table.csv" | sort >"$dir/m1"
+    cut -d, -f1 "$c/matmul/bits.csv" | sort >"$dir/m2"
+    cmp -s "$dir/m1" "$dir/m2" || { echo "matmul: bits.csv does not have a row for each method of table.csv" >&2; return 1; }
+    row_of "$c/matmul/bits.csv" "LLM.int8 T=3" | awk -F, '{ for (i = 2; i <= NF; i++) if ($i + 0 <= 8) bad = 1 } END { exit bad || NR == 0 }' ||
+        { echo "matmul: LLM.int8 T=3 does not cost more than 8 bits per value of X" >&2; return 1; }
+    grep -q '	LLM.int8 T=3|64|dynamic	bits_per_value_x	' "$c/matmul/claims.tsv" ||
+        { echo "matmul: no sentence quotes LLM.int8 T=3's bits per value of X" >&2; return 1; }
+    if [ -f "$c/matmul/real-bars.csv" ]; then
+        awk -F, 'NR > 1 && $0 !~ /b\/value of X/ { bad = 1 } END { exit bad }' "$c/matmul/real-bars.csv" ||
+            { echo "matmul: a real-operand bar without its bits per value of X" >&2; return 1; }
+        grep '^"\{0,1\}LLM.int8 T=3 (' "$c/matmul/real-bars.csv" | sed 's/^[^(]*(\([0-9.]*\).*/\1/' |
+            awk '{ v = $1 } END { exit !(NR == 1 && v > 8) }' ||
+            { echo "matmul: real operands: LLM.int8 T=3 not shown above 8 bits per value of X" >&2; return 1; }
+    else
+        echo "$me: matmul: no real operands in this report (they need data/): their bits-per-value labels not checked"
+    fi
+    # tensor shapes beside the results
+    grep -q 'Every synthetic distribution is a tensor of [0-9]* x [0-9]* ([0-9]* values)' "$c/index.html" ||
+        { echo "formats: the section does not state the tensors' shape" >&2; return 1; }
+    grep -q 'Student-t (nu = 4), [0-9]* x [0-9]* ([0-9]* values)' "$c/index.html" ||
+        { echo "granularity: the section does not state the tensor's shape" >&2; return 1; }
+    # identical rows named: e1m2 = int4 by construction, fnuz e5m2 = OCP e5m2 on these data
+    { same_as fp4_e1m2 int4 && same_as int4 fp4_e1m2 && same_as fp8_e5m2fnuz fp8_e5m2 && same_as fp8_e5m2 fp8_e5m2fnuz; } ||
+        { echo "formats: per_format.csv does not name identical rows (fp4_e1m2 = int4, fp8_e5m2fnuz = fp8_e5m2)" >&2; return 1; }
+    # why MXFP8 is below fp8_e4m3 in e8m0 groups of 32, with the clipped fraction of the CSV
+    echo 'NR == 1 { csv_head($0); next }
+{ csv_split($0, f); if (f[col("label")] == "student-t4" && f[col("scheme")] == "mx" && f[col("format")] == "fp8_e4m3") { printf "%.4f", f[col("clipped_frac")]; exit } }' >"$dir/mx.awk"
+    mxc=$(awk -f "$root/scripts/lib/csv.awk" -f "$dir/mx.awk" -v PROG=$me "$c/granularity/granularity.csv")
+    [ -n "$mxc" ] || { echo "granularity: no MXFP8 row in granularity.csv" >&2; return 1; }
+    grep -q "MXFP8 and fp8_e4m3 in groups of 32 with an e8m0 scale store the same bits; MXFP8 is [^<]*OCP MX rule[^<]*clips the block's largest values (clipped_frac $mxc)" "$c/index.html" ||
+        { echo "granularity: no sentence explains MXFP8 against fp8_e4m3 with its clipped_frac $mxc" >&2; return 1; }
+    # readable: fp64's max_finite short, no header like 1e+01, keys in words
+    mf=$(row_of "$c/reference/formats.csv" fp64 | awk -F, '{ print $NF }')
+    [ -n "$mf" ] && [ ${#mf} -le 16 ] || { echo "reference: fp64's max_finite has ${#mf} characters (more than 16)" >&2; return 1; }
+    for f in "$c"/*/*.csv; do
+        h=$(head -n 1 "$f")
+        case $h in *lossless*) continue ;; esac
+        printf '%s\n' "$h" | tr , '\n' | grep -Eq '^-?[0-9.]+[eE][-+]?[0-9]+$' &&
+            { echo "$(basename "$(dirname "$f")"): $(basename "$f"): a column header in exponent notation: $h" >&2; return 1; }
+    done
+    grep -o '<th>[^<]*</th>' "$c/index.html" | grep -Eq '<th>-?[0-9.]+[eE][-+]?[0-9]+</th>' &&
+        { echo "report: a table header in exponent notation" >&2; return 1; }
+    for f in "$c"/formats/sqnr_*.dat; do
+        grep '^"' "$f" | grep -q 'per channel' || { echo "formats: $(basename "$f"): no key reads 'per channel'" >&2; return 1; }
+        grep '^"' "$f" | grep -Eqw 'col|row' && { echo "formats: $(basename "$f"): a key reads col or row" >&2; return 1; }
+    done
+    return 0
+}
+content "$dir/out" || fail "the small report lacks what its sections must state (above)"
+content_must_fail() { # WHAT: the broken copy in $dir/lint must fail content
+    content "$dir/lint" 2>"$dir/lint.err" >/dev/null && fail "content passed a report with $1"
+    echo "$me:   broken: $1: $(cat "$dir/lint.err")"
+}
+fresh_copy
+sed -i '/^LLM.int8 T=3,/s/,[0-9.]*/,8.000/g' "$dir/lint/matmul/bits.csv"
+content_must_fail "LLM.int8 T=3 at 8 bits per value"
+fresh_copy
+sed -i '/^LLM.int8 T=6,/d' "$dir/lint/matmul/bits.csv"
+content_must_fail "a method without its bits per value"
+fresh_copy
+sed -i 's/is a tensor of [0-9]* x [0-9]* ([0-9]* values)/is a tensor/' "$dir/lint/index.html"
+content_must_fail "the formats tensors' shape left out"
+fresh_copy
+sed -i 's/Student-t (nu = 4), [0-9]* x [0-9]* ([0-9]* values)/Student-t (nu = 4)/' "$dir/lint/index.html"
+content_must_fail "the granularity tensor's shape left out"
+fresh_copy
+sed -i '/^int4,/s/,[^,]*$/,-/' "$dir/lint/formats/per_format.csv"
+content_must_fail "int4 not flagged as identical to fp4_e1m2"
+fresh_copy
+sed -i '/^fp8_e5m2fnuz,/s/,[^,]*$/,-/' "$dir/lint/formats/per_format.csv"
+content_must_fail "fp8_e5m2fnuz not flagged as identical to fp8_e5m2"
+fresh_copy
+sed -i "s/clips the block's largest values (clipped_frac [0-9.]*)/clips the block's largest values (clipped_frac 0.5)/" "$dir/lint/index.html"
+content_must_fail "the MX sentence quoting another clipped fraction"
+fresh_copy
+sed -i '/^fp64,/s/,[^,]*$/,179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368/' "$dir/lint/reference/formats.csv"
+content_must_fail "fp64's max_finite in 309 digits"
+fresh_copy
+sed -i '1s/,16,/,1.6e+01,/' "$dir/lint/matmul/table.csv"
+content_must_fail "a column header 1.6e+01"
+fresh_copy
+sed -i 's/^"one scale per channel (column)"/"col"/' "$dir/lint/formats/sqnr_normal.dat"
+content_must_fail "a figure key reading col"
+fresh_copy
+sed -i 's/^"one scale per channel (column)"/"one scale per channel (col)"/' "$dir/lint/formats/sqnr_normal.dat"
+content_must_fail "a figure key naming col"
+rm -rf "$dir/lint" "$dir/lint.err" "$dir/m1" "$dir/m2" "$dir/mx.awk"
+echo "$me: the sections state bits per value, shapes, identical rows, the MX clipping, readable headers and keys"
 
 # The report's numbers are fpq quant's: int4 per tensor on normal data of the
 # zero-point study, seed 1, from the raw CSV and from fpq quant itself
