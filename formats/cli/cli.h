@@ -90,6 +90,18 @@ int cli_value_error(int index, const char *what, const char *text);
 void cli_describe_error(char *buf, size_t n, int status, const fpq_format *fmt,
                         bool want_bits);
 
+/* The name of one bit of a mask. */
+typedef struct cli_bit_name {
+    unsigned bit;
+    const char *name;
+} cli_bit_name;
+
+/* Appends to buf (n bytes, already holding len characters) the names of the
+ * bits of mask among names[0..count), in that order, joined by sep.  Returns
+ * the length of buf afterwards; it is len when no bit is named. */
+size_t cli_bits_text(char *buf, size_t n, size_t len, unsigned mask,
+                     const cli_bit_name *names, size_t count, const char *sep);
+
 /* Comma-separated names of FPQ_FLAG_* bits ("inexact,overflow"), "-" for none.
  * buf must hold CLI_FLAGS_MAX bytes. */
 #define CLI_FLAGS_MAX 64

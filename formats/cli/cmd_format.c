@@ -169,21 +169,13 @@ static void describe_specials(char *buf, size_t n, const fpq_format *f,
 
 static void hardware_text(char *buf, size_t n, unsigned hw)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } gens[] = {
+    static const cli_bit_name gens[] = {
         {FPQ_HW_VOLTA, "Volta"},   {FPQ_HW_TURING, "Turing"},
         {FPQ_HW_AMPERE, "Ampere"}, {FPQ_HW_HOPPER, "Hopper"},
         {FPQ_HW_BLACKWELL, "Blackwell"},
     };
-    size_t len = (size_t)snprintf(buf, n, "NVIDIA tensor cores: ");
-    size_t start = len;
-    for (size_t i = 0; i < sizeof gens / sizeof gens[0]; i++)
-        if ((hw & gens[i].bit) && len < n)
-            len += (size_t)snprintf(buf + len, n - len, "%s%s",
-                                    len > start ? ", " : "", gens[i].name);
-    if (len == start)
+    size_t start = (size_t)snprintf(buf, n, "NVIDIA tensor cores: ");
+    if (cli_bits_text(buf, n, start, hw, gens, sizeof gens / sizeof gens[0], ", ") == start)
         snprintf(buf, n, "none");
 }
 

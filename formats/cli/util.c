@@ -182,23 +182,27 @@ int cli_value_error(int index, const char *what, const char *text)
     return CLI_EXIT_DATA;
 }
 
+size_t cli_bits_text(char *buf, size_t n, size_t len, unsigned mask,
+                     const cli_bit_name *names, size_t count, const char *sep)
+{
+    size_t start = len;
+    for (size_t i = 0; i < count; i++)
+        if ((mask & names[i].bit) && len < n)
+            len += (size_t)snprintf(buf + len, n - len, "%s%s",
+                                    len > start ? sep : "", names[i].name);
+    return len;
+}
+
 void cli_flags_text(char *buf, unsigned flags)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } names[] = {
+    static const cli_bit_name names[] = {
         {FPQ_FLAG_INEXACT, "inexact"},   {FPQ_FLAG_UNDERFLOW, "underflow"},
         {FPQ_FLAG_OVERFLOW, "overflow"}, {FPQ_FLAG_INFINITE, "infinite"},
         {FPQ_FLAG_INVALID, "invalid"},
     };
-    size_t len = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].bit)
-            len += (size_t)snprintf(buf + len, CLI_FLAGS_MAX - len, "%s%s",
-                                    len ? "," : "", names[i].name);
-    if (len == 0)
+    if (cli_bits_text(buf, CLI_FLAGS_MAX, 0, flags, names,
+                      sizeof names / sizeof names[0], ",") == 0)
         strcpy(buf, "-");
 }
 
