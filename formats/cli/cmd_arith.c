@@ -371,38 +371,35 @@ int cli_arith_main(int argc, char **argv)
     fpq_rounding rnd;
     fpq_rounding_default(&rnd);
     arith_args a = {cli_xmalloc(sizeof *a.ops * (size_t)(argc + 1)), 0, false};
-    const char **ops = a.ops;
     cli_parser p;
     cli_parser_init(&p, "arith", arith_opts, argc, argv);
     p.rnd = &rnd;
     int rc = cli_parse(&p, arith_arg, &a);
-    const int nops = a.nops;
-    const bool flags = a.flags;
     fpq_format f;
     fpq_op op;
     if (rc != CLI_EXIT_OK)
         rc = cli_exit_status(rc);
-    else if (nops < 1)
+    else if (a.nops < 1)
         rc = cli_usage_error("arith", "missing FMT");
-    else if (nops < 2)
+    else if (a.nops < 2)
         rc = cli_usage_error("arith", "missing OP");
-    else if ((rc = cli_format(&f, "arith", ops[0])) != CLI_EXIT_OK)
+    else if ((rc = cli_format(&f, "arith", a.ops[0])) != CLI_EXIT_OK)
         ;
-    else if (fpq_op_parse(&op, ops[1]) != FPQ_OK) {
+    else if (fpq_op_parse(&op, a.ops[1]) != FPQ_OK) {
         char names[160];
         size_t len = 0;
         for (int k = 0; k < FPQ_OP_COUNT_ && len < sizeof names; k++)
             len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", k ? ", " : "", fpq_op_name((fpq_op)k));
-        rc = cli_usage_error("arith", "unknown operation '%s' (one of: %s)", ops[1], names);
-    } else if (nops == 2)
-        rc = arith_stream(&f, op, &rnd, flags);
-    else if ((unsigned)(nops - 2) != fpq_op_arity(op))
-        rc = cli_usage_error("arith", "%s takes %u operand%s, not %d", ops[1], fpq_op_arity(op),
-                             fpq_op_arity(op) > 1 ? "s" : "", nops - 2);
-    else if (flags)
+        rc = cli_usage_error("arith", "unknown operation '%s' (one of: %s)", a.ops[1], names);
+    } else if (a.nops == 2)
+        rc = arith_stream(&f, op, &rnd, a.flags);
+    else if ((unsigned)(a.nops - 2) != fpq_op_arity(op))
+        rc = cli_usage_error("arith", "%s takes %u operand%s, not %d", a.ops[1], fpq_op_arity(op),
+                             fpq_op_arity(op) > 1 ? "s" : "", a.nops - 2);
+    else if (a.flags)
         rc = cli_usage_error("arith", "--flags applies to the stream (no operands)");
     else
-        rc = arith_once(&f, op, ops + 2, &rnd);
-    free(ops);
+        rc = arith_once(&f, op, a.ops + 2, &rnd);
+    free(a.ops);
     return rc;
 }
