@@ -118,24 +118,6 @@ static void run_one(run_state *R, size_t j)
 /* ---------------------------------------------------------------------- */
 /* The output file.                                                       */
 
-/* The header line and the plan line, each with its newline, in one write.
- * 0, or -1 with errno. */
-static int write_header(int fd, const char *header, const sweep_planline *pl)
-{
-    fpq_strbuf b = FPQ_STRBUF_INIT;
-    fpq_sb_printf(&b, "%s\n%s\n", header, pl->text);
-    if (b.oom) {
-        fpq_sb_free(&b);
-        errno = ENOMEM;
-        return -1;
-    }
-    int bad = fpq_write_all(fd, b.p, b.len);
-    int e = errno;
-    fpq_sb_free(&b);
-    errno = e;
-    return bad;
-}
-
 /* Check the rows of out (read into buf) against the plan and the shard;
  * mark their cells in have[], *sorted whether they are in cell order. */
 static int check_kept_rows(run_state *R, unsigned char *have, bool *sorted, const sweep_row *rows, size_t nrows,
@@ -304,7 +286,7 @@ static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, co
         if (ftruncate(R->fd, 0) != 0)
             return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
     }
-    if (write_header(R->fd, header, &R->pl) != 0) {
+    if (sweep_put_rows(R->fd, header, R->pl.text, NULL, 0) != 0) {
         int e = errno;
         return e == ENOMEM ? fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory")
                            : fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(e));
@@ -445,7 +427,7 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
             goto done;
     } else {
         R.fd = o->out_fd;
-        if (write_header(R.fd, header, &R.pl) != 0) {
+        if (sweep_put_rows(R.fd, header, R.pl.text, NULL, 0) != 0) {
             rc = fpq_err(err, FPQ_LAB_ERR_IO, "writing the output: %s", strerror(errno));
             goto done;
         }
