@@ -6,8 +6,10 @@
  * cells than threads the cells run one after the other and each uses
  * every thread.  Either way a cell's row does not depend on the threads
  * (quant.h, metrics.c).  Finished rows wait in a reorder buffer and are
- * written in plan order, each with one write(2) on a descriptor opened
- * with O_APPEND, so the file only ever holds a header and whole rows.
+ * written in plan order, each with one write(2) (the descriptor of a
+ * resumed file is set to O_APPEND), so the file holds a header and whole
+ * rows; a write that fails part way (a full disk) stops the run and
+ * leaves at most a partial last row, which a resume cuts off.
  *
  * The file (--out) is locked (flock, exclusive) from its opening to the
  * end of the run: a second run on the same file is refused at once.  Its
