@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -90,19 +91,62 @@ static int parse_tfjs(fpq_io_file *f, fpq_errbuf *err)
     return rc;
 }
 
-static int is_audio_magic(const unsigned char *b, size_t n)
+static bool npy_magic(const unsigned char *b, size_t n)
+{
+    return n >= 6 && memcmp(b, "\x93NUMPY", 6) == 0;
+}
+
+static bool gguf_magic(const unsigned char *b, size_t n)
+{
+    return n >= 4 && memcmp(b, "GGUF", 4) == 0;
+}
+
+static bool gnubg_magic(const unsigned char *b, size_t n)
+{
+    return n >= 4 && fpq_io_ld32(b, 0) == 0x43EC3069u; /* 472.3782f */
+}
+
+static bool audio_magic(const unsigned char *b, size_t n)
 {
     if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WAVE", 4) == 0)
-        return 1;
+        return true;
     if (n >= 12 && memcmp(b, "RF64", 4) == 0)
-        return 1;
+        return true;
     if (n >= 4 && (memcmp(b, "fLaC", 4) == 0 || memcmp(b, "OggS", 4) == 0 ||
                    memcmp(b, ".snd", 4) == 0))
-        return 1;
-    if (n >= 12 && memcmp(b, "FORM", 4) == 0 &&
-        (memcmp(b + 8, "AIFF", 4) == 0 || memcmp(b + 8, "AIFC", 4) == 0))
-        return 1;
-    return 0;
+        return true;
+    return n >= 12 && memcmp(b, "FORM", 4) == 0 &&
+           (memcmp(b + 8, "AIFF", 4) == 0 || memcmp(b + 8, "AIFC", 4) == 0);
+}
+
+/* The loaders: a file is theirs by its magic bytes first (in this order),
+ * then by its extension. */
+static const struct loader {
+    int (*parse)(fpq_io_file *f, fpq_errbuf *err);
+    bool (*magic)(const unsigned char *b, size_t n); /* NULL: none */
+    const char *const ext[7];                        /* NULL-terminated */
+} loaders[] = {
+    {fpq_io_parse_npy, npy_magic, {".npy"}},
+    {fpq_io_parse_gguf, gguf_magic, {".gguf"}},
+    {fpq_io_parse_gnubg, gnubg_magic, {".wd"}},
+    {fpq_io_parse_audio, audio_magic, {".wav", ".flac", ".ogg", ".aiff", ".aif", ".au"}},
+    {fpq_io_parse_safetensors, NULL, {".safetensors"}},
+    {parse_tfjs, NULL, {".json"}},
+    {fpq_io_parse_text, NULL, {".txt"}},
+};
+#define NLOADERS (sizeof loaders / sizeof loaders[0])
+
+/* The loader of the file at path whose first n bytes are b, or NULL. */
+static const struct loader *find_loader(const char *path, const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < NLOADERS; i++)
+        if (loaders[i].magic && loaders[i].magic(b, n))
+            return &loaders[i];
+    for (size_t i = 0; i < NLOADERS; i++)
+        for (const char *const *e = loaders[i].ext; *e; e++)
+            if (has_ext(path, *e))
+                return &loaders[i];
+    return NULL;
 }
 
 int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err)
@@ -112,33 +156,13 @@ int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err)
         return rc;
     const unsigned char *b = f->buf;
     size_t n = f->len;
-    if (n >= 6 && memcmp(b, "\x93NUMPY", 6) == 0)
-        rc = fpq_io_parse_npy(f, err);
-    else if (n >= 4 && memcmp(b, "GGUF", 4) == 0)
-        rc = fpq_io_parse_gguf(f, err);
-    else if (n >= 4 && fpq_io_ld32(b, 0) == 0x43EC3069u) /* 472.3782f: gnubg */
-        rc = fpq_io_parse_gnubg(f, err);
-    else if (is_audio_magic(b, n))
-        rc = fpq_io_parse_audio(f, err);
-    else if (has_ext(path, ".npy"))
-        rc = fpq_io_parse_npy(f, err);
-    else if (has_ext(path, ".gguf"))
-        rc = fpq_io_parse_gguf(f, err);
-    else if (has_ext(path, ".wd"))
-        rc = fpq_io_parse_gnubg(f, err);
-    else if (has_ext(path, ".safetensors"))
-        rc = fpq_io_parse_safetensors(f, err);
-    else if (has_ext(path, ".json"))
-        rc = parse_tfjs(f, err);
-    else if (has_ext(path, ".txt"))
-        rc = fpq_io_parse_text(f, err);
-    else if (has_ext(path, ".wav") || has_ext(path, ".flac") || has_ext(path, ".ogg") ||
-             has_ext(path, ".aiff") || has_ext(path, ".aif") || has_ext(path, ".au"))
-        rc = fpq_io_parse_audio(f, err);
-    /* no telling extension: a safetensors header (u64 length, then '{') or JSON */
+    const struct loader *l = find_loader(path, b, n);
+    if (l)
+        rc = l->parse(f, err);
+    /* no telling magic or extension: a safetensors header (u64 length, then '{') or JSON */
     else if (n >= 9 && b[8] == '{' && fpq_io_ld64(b, 0) <= n - 8)
         rc = fpq_io_parse_safetensors(f, err);
-    else if (b[0] == '{')
+    else if (n >= 1 && b[0] == '{')
         rc = parse_tfjs(f, err);
     else
         rc = fpq_err(err, FPQ_LAB_ERR_FORMAT,
