@@ -110,10 +110,13 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *pre, const cli_qs
             return cli_usage_error(cmd, "unknown scheme '%s' (absmax, zeropoint, mx or nvfp4)", o->scheme);
         fpq_qspec_set_scheme(s, sc);
     }
-    if (o->format && fpq_qspec_block_alias_fix(o->format))
-        return cli_usage_error(cmd, "%s", fpq_qspec_block_alias_fix(o->format));
-    if (o->format && (rc = cli_format(&s->format, cmd, o->format)) != CLI_EXIT_OK)
-        return rc;
+    if (o->format) {
+        const char *fix = fpq_qspec_block_alias_fix(o->format);
+        if (fix)
+            return cli_usage_error(cmd, "%s", fix);
+        if ((rc = cli_format(&s->format, cmd, o->format)) != CLI_EXIT_OK)
+            return rc;
+    }
     if (o->gran && fpq_gran_parse(&s->granularity, o->gran) != FPQ_OK)
         return cli_usage_error(cmd, "unknown granularity '%s' (tensor, row, col or group)", o->gran);
     if (o->has_group) {

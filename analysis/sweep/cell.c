@@ -256,10 +256,13 @@ static int parse_quant(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values 
     if ((v = val(cv, FPQ_AX_SCHEME)) && fpq_scheme_parse(&scheme, v) != FPQ_OK)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "scheme: unknown scheme '%s' (absmax, zeropoint, mx, nvfp4)", v);
     fpq_qspec_set_scheme(s, scheme);
-    if ((v = val(cv, FPQ_AX_FORMAT)) && fpq_qspec_block_alias_fix(v)) /* nvfp4, mxfp4: schemes */
-        return fpq_err(err, FPQ_LAB_ERR_SPEC, "format: %s", fpq_qspec_block_alias_fix(v));
-    if ((v = val(cv, FPQ_AX_FORMAT)) && (rc = parse_format(&s->format, "format", v, err)) != FPQ_OK)
-        return rc;
+    if ((v = val(cv, FPQ_AX_FORMAT))) {
+        const char *fix = fpq_qspec_block_alias_fix(v); /* nvfp4, mxfp4: schemes */
+        if (fix)
+            return fpq_err(err, FPQ_LAB_ERR_SPEC, "format: %s", fix);
+        if ((rc = parse_format(&s->format, "format", v, err)) != FPQ_OK)
+            return rc;
+    }
 
     /* the unit and its scale, which mx and nvfp4 fix: parsed, then kept
      * only for the other schemes */

@@ -6,8 +6,10 @@
  * cells than threads the cells run one after the other and each uses
  * every thread.  Either way a cell's row does not depend on the threads
  * (quant.h, metrics.c).  Finished rows wait in a reorder buffer and are
- * written in plan order, each with one write(2) on a descriptor opened
- * with O_APPEND, so the file only ever holds a header and whole rows.
+ * written in plan order, each with one write(2) (the descriptor of a
+ * resumed file is set to O_APPEND), so the file holds a header and whole
+ * rows; a write that fails part way (a full disk) stops the run and
+ * leaves at most a partial last row, which a resume cuts off.
  *
  * The file (--out) is locked (flock, exclusive) from its opening to the
  * end of the run: a second run on the same file is refused at once.  Its
@@ -117,24 +119,6 @@ static void run_one(run_state *R, size_t j)
 
 /* ---------------------------------------------------------------------- */
 /* The output file.                                                       */
-
-/* The header line and the plan line, each with its newline, in one write.
- * 0, or -1 with errno. */
-static int write_header(int fd, const char *header, const sweep_planline *pl)
-{
-    fpq_strbuf b = FPQ_STRBUF_INIT;
-    fpq_sb_printf(&b, "%s\n%s\n", header, pl->text);
-    if (b.oom) {
-        fpq_sb_free(&b);
-        errno = ENOMEM;
-        return -1;
-    }
-    int bad = fpq_write_all(fd, b.p, b.len);
-    int e = errno;
-    fpq_sb_free(&b);
-    errno = e;
-    return bad;
-}
 
 /* Check the rows of out (read into buf) against the plan and the shard;
  * mark their cells in have[], *sorted whether they are in cell order. */
@@ -304,7 +288,7 @@ static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, co
         if (ftruncate(R->fd, 0) != 0)
             return fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
     }
-    if (write_header(R->fd, header, &R->pl) != 0) {
+    if (sweep_put_rows(R->fd, header, R->pl.text, NULL, 0) != 0) {
         int e = errno;
         return e == ENOMEM ? fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory")
                            : fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(e));
@@ -445,7 +429,7 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
             goto done;
     } else {
         R.fd = o->out_fd;
-        if (write_header(R.fd, header, &R.pl) != 0) {
+        if (sweep_put_rows(R.fd, header, R.pl.text, NULL, 0) != 0) {
             rc = fpq_err(err, FPQ_LAB_ERR_IO, "writing the output: %s", strerror(errno));
             goto done;
         }
