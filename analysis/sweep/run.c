@@ -72,17 +72,20 @@ typedef struct run_state {
 static void deliver(run_state *R, size_t j, char *row)
 {
     R->done[j] = row;
-    while (R->next < R->ntodo && R->done[R->next]) {
+    /* after a failure nothing more is written, so next counts the rows
+     * the file holds; rows left in done[] are freed by the caller */
+    while (R->status == FPQ_OK && R->next < R->ntodo && R->done[R->next]) {
         char *r = R->done[R->next];
-        if (R->status == FPQ_OK && fpq_write_all(R->fd, r, strlen(r)) != 0) {
+        if (fpq_write_all(R->fd, r, strlen(r)) != 0) {
             R->status = fpq_err(&R->err, FPQ_LAB_ERR_IO, "%s: %s", R->o->out ? R->o->out : "output",
                                 strerror(errno));
             R->abort_ = 1;
+            return;
         }
         free(r);
         R->done[R->next] = NULL;
         R->next++;
-        if (R->status == FPQ_OK && R->o->progress)
+        if (R->o->progress)
             R->o->progress(R->o->ctx, R->next, R->ntodo);
     }
 }
