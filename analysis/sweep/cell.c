@@ -471,7 +471,10 @@ size_t sweep_cell_line(char *buf, size_t n, const fpq_sweep_cell *c)
         const char *v = c->in[a];
         if (!v || (a != FPQ_AX_SOURCE && a != FPQ_AX_LABEL && strcmp(v, "-") == 0))
             continue;
-        fpq_sb_printf(&b, "%s%s=", b.len ? " " : "", fpq_sweep_axis_key((fpq_sweep_axis)a));
+        if (b.len)
+            fpq_sb_putc(&b, ' ');
+        fpq_sb_puts(&b, fpq_sweep_axis_key((fpq_sweep_axis)a));
+        fpq_sb_putc(&b, '=');
         if (*v == '\0' || strpbrk(v, " \t\"\\") || *v == '"') {
             fpq_sb_putc(&b, '"');
             for (const char *q = v; *q; q++) {

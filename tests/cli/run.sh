@@ -31,6 +31,20 @@
 #                   lines and no ">" lines does not compare the whole output.
 #   ! TEXT          standard error must contain TEXT (a fixed string); may
 #                   repeat.  A block without "!" lines expects empty stderr.
+#   % KIB           fpq runs under "ulimit -v KIB", at most KIB kibibytes of
+#                   address space: a case of a memory bound, or of an
+#                   allocation fpq cannot make (exit status 1, "cannot
+#                   allocate").  An fpq built with AddressSanitizer, which
+#                   reserves terabytes of address space, cannot run under
+#                   such a limit: it runs without one, with
+#                   allocator_may_return_null=1 added to ASAN_OPTIONS, so
+#                   an allocation over ASan's largest (1 TiB) fails as
+#                   under the limit; run.sh says so once.  With
+#                   FPQ_CLI_WRAP set, such blocks are skipped, saying so.
+#   %% KIB          the same limit, for a case whose point is the bound
+#                   itself (memory that must not grow with the input): run
+#                   as "% KIB", but skipped, saying so, under AddressSanitizer
+#                   too, where no limit can apply.
 #   ? N             the expected exit status; ends the block.
 #
 # Lines starting with "#" and empty lines are comments anywhere.  Anything
@@ -76,6 +90,28 @@ fi
 
 passed=0
 failed=0
+skipped=0
+
+# An fpq built with AddressSanitizer (for "% KIB" blocks).
+asan=0
+if grep -a -q __asan_init "$fpq" 2>/dev/null; then
+    asan=1
+fi
+asan_said=0
+
+# run_fpq ARGS...: fpq with the block's standard input and limit.
+run_fpq() {
+    if [ -z "$memlim" ]; then
+        # shellcheck disable=SC2086
+        $limit ${FPQ_CLI_WRAP-} "$fpq" "$@"
+    elif [ $asan = 1 ]; then
+        # shellcheck disable=SC2086
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1" $limit "$fpq" "$@"
+    else
+        # shellcheck disable=SC2086
+        (ulimit -v "$memlim" && exec $limit "$fpq" "$@")
+    fi
+}
 
 # run_block FILE LINE ARGS STATUS: run fpq on the block collected in $tmp.
 run_block() {
@@ -92,12 +128,24 @@ run_block() {
         return
     fi
     shift
+    if [ -n "$memlim" ] && [ -n "${FPQ_CLI_WRAP-}" ]; then
+        echo "SKIP $where: '% $memlim' (an address-space limit) under FPQ_CLI_WRAP"
+        skipped=$((skipped + 1))
+        return
+    fi
+    if [ -n "$memlim" ] && [ "$bound" = 1 ] && [ $asan = 1 ]; then
+        echo "SKIP $where: '%% $memlim' (a memory bound) under AddressSanitizer"
+        skipped=$((skipped + 1))
+        return
+    fi
+    if [ -n "$memlim" ] && [ $asan = 1 ] && [ $asan_said = 0 ]; then
+        echo "note: fpq is built with AddressSanitizer: '% KIB' blocks run without the limit, with ASAN_OPTIONS=allocator_may_return_null=1"
+        asan_said=1
+    fi
     if [ -n "$incmd" ]; then
-        # shellcheck disable=SC2086
-        sh -c "$incmd" 2>/dev/null | $limit ${FPQ_CLI_WRAP-} "$fpq" "$@" >"$tmp/out" 2>"$tmp/err"
+        sh -c "$incmd" 2>/dev/null | run_fpq "$@" >"$tmp/out" 2>"$tmp/err"
     else
-        # shellcheck disable=SC2086
-        $limit ${FPQ_CLI_WRAP-} "$fpq" "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+        run_fpq "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
     fi
     status=$?
     ok=1
@@ -158,6 +206,8 @@ for file; do
     n=0
     args=
     incmd=
+    memlim=
+    bound=0
     start=0
     while IFS= read -r line || [ -n "$line" ]; do
         n=$((n + 1))
@@ -170,6 +220,8 @@ for file; do
             args=${line#??}
             start=$n
             incmd=
+            memlim=
+            bound=0
             : >"$tmp/in"
             : >"$tmp/want"
             : >"$tmp/errpat"
@@ -185,6 +237,18 @@ for file; do
         fi
         case $line in
         '<| '*) incmd=${line#???} ;;
+        '% '* | '%% '*)
+            bound=0
+            case $line in '%% '*) bound=1 ;; esac
+            memlim=${line#"${line%% *} "}
+            case $memlim in
+            '' | *[!0-9]*)
+                echo "FAIL $file:$n: '% KIB' needs a number: $line"
+                failed=$((failed + 1))
+                memlim=
+                ;;
+            esac
+            ;;
         '<') printf '\n' >>"$tmp/in" ;;
         '< '*) printf '%b\n' "${line#??}" >>"$tmp/in" ;;
         '>') printf '\n' >>"$tmp/want" ;;
@@ -203,7 +267,7 @@ for file; do
             args=
             ;;
         *)
-            echo "FAIL $file:$n: unknown line (want \$, <, >, ~, !, ?, #): $line"
+            echo "FAIL $file:$n: unknown line (want \$, <, >, ~, !, %, ?, #): $line"
             failed=$((failed + 1))
             ;;
         esac
@@ -214,5 +278,8 @@ for file; do
     fi
 done
 
+if [ $skipped -gt 0 ]; then
+    echo "($skipped skipped)"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
