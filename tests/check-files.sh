@@ -260,7 +260,7 @@ st_two() {
     hdr="{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"big\":{\"dtype\":\"U8\",\"shape\":[$2],\"data_offsets\":[8,$(($2 + 8))]}}"
     while [ $((${#hdr} % 8)) -ne 0 ]; do hdr="$hdr "; done
     len=${#hdr}
-    # shellcheck disable=SC2046 # the 8 bytes of the header's length
+    # shellcheck disable=SC2059 # the 8 bytes of the header's length
     printf "$(printf '\\%03o' $((len & 255)) $((len >> 8 & 255)) 0 0 0 0 0 0)" >"$1"
     printf '%s' "$hdr" >>"$1"
     printf '\000\000\300\077\000\000\040\100' >>"$1" # 1.5, 2.5
@@ -283,6 +283,7 @@ if grep -a -q __asan_init "$fpq" 2>/dev/null; then
 else
     st_two "$d/two.safetensors" 33554432
     st=0
+    # shellcheck disable=SC3045 # dash, bash and busybox sh have ulimit -v
     (ulimit -v 250000 && exec "$fpq" inspect --stats "$d/two.safetensors") >"$d/out" 2>"$d/err" || st=$?
     want='cannot allocate 33554432 doubles'
 fi

@@ -108,7 +108,7 @@ run_fpq() {
         # shellcheck disable=SC2086
         ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1" $limit "$fpq" "$@"
     else
-        # shellcheck disable=SC2086
+        # shellcheck disable=SC2086,SC3045 # dash, bash and busybox sh have ulimit -v
         (ulimit -v "$memlim" && exec $limit "$fpq" "$@")
     fi
 }
