@@ -52,6 +52,13 @@ int sweep_source_canon(char **out, const char *text, fpq_errbuf *err)
     return FPQ_OK;
 }
 
+struct fpq_sweep_space *sweep_space_get(fpq_sweep_plan *p)
+{
+    if (!p->space)
+        p->space = calloc(1, sizeof *p->space);
+    return p->space;
+}
+
 /* FNV-1a of a string. */
 static uint64_t str_hash(const char *s)
 {
@@ -401,8 +408,8 @@ bool sweep_cell_ignores(const fpq_sweep_cell *c, fpq_sweep_mode m, fpq_sweep_axi
     return !applies(c, m, a) || (m == FPQ_SWEEP_QUANT && fixed_by_scheme(&c->spec, a));
 }
 
-int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv, bool *invalid,
-                     fpq_errbuf *why, fpq_errbuf *err)
+int sweep_cell_spec(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv, bool *invalid, fpq_errbuf *why,
+                    fpq_errbuf *err)
 {
     memset(c->in, 0, sizeof c->in);
     c->owned = NULL;
@@ -434,8 +441,18 @@ int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv
             return rc;
         if (!symmetric_applies(&c->spec))
             c->spec.rnd.int_symmetric = false;
+        if (fpq_qspec_validate(&c->spec, why) != FPQ_OK)
+            *invalid = true;
     }
+    return FPQ_OK;
+}
 
+int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv, bool *invalid,
+                     fpq_errbuf *why, fpq_errbuf *err)
+{
+    int rc = sweep_cell_spec(c, m, cv, invalid, why, err);
+    if (rc != FPQ_OK)
+        return rc;
     /* the canonical text */
     for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
         const fpq_sweep_axis ax = (fpq_sweep_axis)a;
@@ -453,8 +470,6 @@ int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv
             return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: value too long", fpq_sweep_axis_key(ax));
         c->in[a] = t;
     }
-    if (m == FPQ_SWEEP_QUANT && fpq_qspec_validate(&c->spec, why) != FPQ_OK)
-        *invalid = true;
     return FPQ_OK;
 }
 

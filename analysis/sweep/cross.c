@@ -299,7 +299,7 @@ static int classify(int *cls, const sweep_cross *x, fpq_sweep_mode m, size_t com
     fpq_sweep_cell c;
     bool invalid;
     fpq_errbuf why = {{0}};
-    int rc = sweep_cell_build(&c, m, &cv, &invalid, &why, err);
+    int rc = sweep_cell_spec(&c, m, &cv, &invalid, &why, err);
     if (rc != FPQ_OK)
         return rc;
     bool dup = false;
@@ -307,11 +307,12 @@ static int classify(int *cls, const sweep_cross *x, fpq_sweep_mode m, size_t com
         dup = x->n[ax] > 1 && idx[ax] > 0
               && (sweep_cell_ignores(&c, m, (fpq_sweep_axis)ax) || first[ax][idx[ax]] < idx[ax]);
     *cls = invalid ? (dup ? COMB_INVALID_AGAIN : COMB_INVALID) : (dup ? COMB_DUPLICATE : COMB_CELL);
-    if (*cls == COMB_INVALID && skips->invalid == 0)
+    if (*cls == COMB_INVALID && skips->invalid == 0 && (rc = sweep_cell_build(&c, m, &cv, &invalid, &why, err))
+        == FPQ_OK)
         snprintf(skips->first_invalid, sizeof skips->first_invalid, "format %.40s, scheme %.20s, "
                  "granularity %.20s: %.380s", c.in[FPQ_AX_FORMAT], c.in[FPQ_AX_SCHEME],
                  c.in[FPQ_AX_GRANULARITY], why.msg);
-    return FPQ_OK;
+    return rc;
 }
 
 /* Go through every combination of x: count the cells into p->ncells and
@@ -357,15 +358,8 @@ static int cross_all(fpq_sweep_plan *p, sweep_cross *x, size_t *const *first, fp
     return FPQ_OK;
 }
 
-int fpq_sweep_plan_cross(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_skips *skips,
-                         fpq_errbuf *err)
+int sweep_cross_make(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_skips *skips, fpq_errbuf *err)
 {
-    fpq_sweep_skips local;
-    if (!skips)
-        skips = &local;
-    memset(skips, 0, sizeof *skips);
-    fpq_sweep_plan_free(p);
-    p->mode = a->mode;
     int rc = check_axes(a, err);
     if (rc != FPQ_OK)
         return rc;
@@ -392,7 +386,5 @@ int fpq_sweep_plan_cross(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_s
     if (rc == FPQ_OK && p->ncells == 0)
         rc = fpq_err(err, FPQ_LAB_ERR_SPEC, "every cell of the plan is invalid; the first: %s",
                      skips->first_invalid);
-    if (rc != FPQ_OK)
-        fpq_sweep_plan_free(p);
     return rc;
 }

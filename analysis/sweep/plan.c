@@ -38,11 +38,19 @@ void fpq_sweep_plan_free(fpq_sweep_plan *p)
     p->count_only = count_only;
 }
 
-struct fpq_sweep_space *sweep_space_get(fpq_sweep_plan *p)
+int fpq_sweep_plan_cross(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_skips *skips,
+                         fpq_errbuf *err)
 {
-    if (!p->space)
-        p->space = calloc(1, sizeof *p->space);
-    return p->space;
+    fpq_sweep_skips local;
+    if (!skips)
+        skips = &local;
+    memset(skips, 0, sizeof *skips);
+    fpq_sweep_plan_free(p);
+    p->mode = a->mode;
+    int rc = sweep_cross_make(p, a, skips, err);
+    if (rc != FPQ_OK)
+        fpq_sweep_plan_free(p);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -3,8 +3,8 @@
  *   axis.c   modes, the axis table, lists of axis values, the text of a
  *            spec's value on an axis (canonical spellings and defaults)
  *   cell.c   one canonical cell from the values of its axes; sources
- *   plan.c   plans: how they make cell k, plan files
  *   cross.c  the cross product of axes: which combinations are cells
+ *   plan.c   plans: how they make cell k, plan files
  *   row.c    the CSV columns, header and rows
  *   file.c   sweep CSV files: reading, checking, writing in cell order
  *   run.c    running a plan: threads, shards, resume
@@ -49,6 +49,10 @@ typedef struct sweep_values {
  * spec that parses but fpq_qspec_validate refuses. */
 int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv, bool *invalid,
                      fpq_errbuf *why, fpq_errbuf *err);
+/* The same without the texts of the axes (c->in[] holds source, label and
+ * calibrate only): c->spec or c->cast, and whether it is invalid. */
+int sweep_cell_spec(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv, bool *invalid, fpq_errbuf *why,
+                    fpq_errbuf *err);
 
 /* Whether the value on axis a has no effect on cell c: it does not apply
  * (its text is "-") or the scheme fixes it (mx, nvfp4). */
@@ -75,14 +79,15 @@ char *sweep_default_label(const char *canon);
 /* A decimal size_t, digits only.  FPQ_OK or FPQ_LAB_ERR_SPEC. */
 int sweep_parse_size(size_t *out, const char *s);
 
+/* The plan's space (struct fpq_sweep_space below), allocated on first
+ * use.  NULL when memory ran out. */
+struct fpq_sweep_space *sweep_space_get(fpq_sweep_plan *p);
+
 /* ---- plan.c -------------------------------------------------------------- */
 
 /* The cell after k in a shard of nshards over ncells cells (k + nshards),
  * or ncells when there is none; never wraps. */
 size_t sweep_shard_next(size_t k, size_t nshards, size_t ncells);
-
-/* The plan's space, allocated on first use.  NULL when memory ran out. */
-struct fpq_sweep_space *sweep_space_get(fpq_sweep_plan *p);
 
 /* The indices in p's sources of cell k's source and calibration source
  * (FPQ_SWEEP_NONE: dynamic), without building the cell. */
@@ -126,6 +131,9 @@ struct fpq_sweep_space {
     size_t *slot, nslot;   /* source index + 1 by hash of its text, 0 free */
 };
 
+/* The cross product of a into p (freed, its mode set, skips zeroed by
+ * the caller, fpq_sweep_plan_cross, which frees p on an error). */
+int sweep_cross_make(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_skips *skips, fpq_errbuf *err);
 void sweep_cross_free(sweep_cross *x);
 /* The values of combination comb of x (indices of its values in idx). */
 void sweep_cross_values(sweep_values *cv, size_t *idx, const sweep_cross *x, size_t comb);
