@@ -221,6 +221,101 @@ START_TEST(cross_product_drops_duplicates_and_counts_cells)
 }
 END_TEST
 
+/* The cross product keeps the first of every set of equal cells, as a
+ * brute force finds them: every combination made a plan of its own (one
+ * value per axis), its plan line compared with those of all the earlier
+ * ones.  The axes mix spellings of one value (e4m3, 256 and 2^8, a
+ * generator spec's parameters in another order), values that do not apply
+ * (group without groups, seed without sr, kept_format without outliers,
+ * symmetric for floats) and values the scheme fixes (mx, nvfp4). */
+typedef struct dedupe_axis {
+    fpq_sweep_axis ax;
+    const char *values[6];
+} dedupe_axis;
+
+static void check_first_of_equal_cells(fpq_sweep_mode mode, const dedupe_axis *ax, size_t nax)
+{
+    fpq_errbuf err;
+    fpq_sweep_axes a;
+    fpq_sweep_axes_init(&a, mode);
+    size_t n[FPQ_AX_COUNT_], ncomb = 1;
+    for (size_t i = 0; i < nax; i++) {
+        for (n[i] = 0; ax[i].values[n[i]]; n[i]++)
+            ck_assert_int_eq(fpq_sweep_axes_add(&a, ax[i].ax, ax[i].values[n[i]], &err), FPQ_OK);
+        ncomb *= n[i];
+    }
+    fpq_sweep_plan p;
+    fpq_sweep_skips sk;
+    fpq_sweep_plan_init(&p, mode);
+    int rc = fpq_sweep_plan_cross(&p, &a, &sk, &err);
+    ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
+    fpq_sweep_axes_free(&a);
+
+    char **kept = calloc(ncomb, sizeof *kept);
+    size_t nkept = 0, nvalid = 0;
+    for (size_t comb = 0; comb < ncomb; comb++) {
+        fpq_sweep_axes b;
+        fpq_sweep_axes_init(&b, mode);
+        for (size_t i = nax, c = comb; i-- > 0; c /= n[i])
+            ck_assert_int_eq(fpq_sweep_axes_add(&b, ax[i].ax, ax[i].values[c % n[i]], &err), FPQ_OK);
+        fpq_sweep_plan q;
+        fpq_sweep_plan_init(&q, mode);
+        rc = fpq_sweep_plan_cross(&q, &b, NULL, &err);
+        fpq_sweep_axes_free(&b);
+        if (rc == FPQ_LAB_ERR_SPEC && strstr(err.msg, "every cell of the plan is invalid"))
+            continue;
+        ck_assert_msg(rc == FPQ_OK && q.ncells == 1, "combination %zu: %s", comb, err.msg);
+        nvalid++;
+        char line[1024];
+        ck_assert_uint_lt(fpq_sweep_plan_line(line, sizeof line, &q, 0), sizeof line);
+        fpq_sweep_plan_free(&q);
+        bool seen = false;
+        for (size_t j = 0; j < nkept && !seen; j++)
+            seen = strcmp(kept[j], line) == 0;
+        if (!seen)
+            kept[nkept++] = strdup(line);
+    }
+    ck_assert_uint_eq(p.ncells, nkept);
+    ck_assert_uint_eq(sk.duplicates, nvalid - nkept);
+    for (size_t k = 0; k < nkept; k++) {
+        char line[1024];
+        fpq_sweep_plan_line(line, sizeof line, &p, k);
+        ck_assert_msg(strcmp(line, kept[k]) == 0, "cell %zu: %s, brute force: %s", k, line, kept[k]);
+        free(kept[k]);
+    }
+    free(kept);
+    fpq_sweep_plan_free(&p);
+}
+
+START_TEST(cross_product_keeps_the_first_of_equal_cells)
+{
+    static const dedupe_axis quant[] = {
+        {FPQ_AX_SOURCE, {"normal:n=64,seed=1", "normal:seed=1,n=64", "a=normal:n=64,seed=1"}},
+        {FPQ_AX_FORMAT, {"int8", "fp8_e4m3", "e4m3", "fp4_e2m1", "uint4"}},
+        {FPQ_AX_SCHEME, {"absmax", "zeropoint", "mx", "nvfp4"}},
+        {FPQ_AX_GRANULARITY, {"tensor", "group", "row"}},
+        {FPQ_AX_GROUP, {"16", "32"}},
+        {FPQ_AX_SCALE_FORMAT, {"e8m0", "fp16", "exact"}},
+        {FPQ_AX_MX_RULE, {"floor", "ceil"}},
+        {FPQ_AX_ROUND, {"rne", "sr"}},
+        {FPQ_AX_SEED, {"1", "7"}},
+        {FPQ_AX_SYMMETRIC, {"0", "1"}},
+        {FPQ_AX_OUTLIER, {"0", "3", "3.0"}},
+        {FPQ_AX_KEPT_FORMAT, {"fp16", "bf16"}},
+    };
+    check_first_of_equal_cells(FPQ_SWEEP_QUANT, quant, NELEM(quant));
+    static const dedupe_axis cast[] = {
+        {FPQ_AX_SOURCE, {"normal:n=8,seed=1", "a=normal:n=8,seed=1", "normal:seed=1,n=8"}},
+        {FPQ_AX_FORMAT, {"fp16", "e4m3", "bf16", "fp8_e4m3"}},
+        {FPQ_AX_LOSS_SCALE, {"1", "256", "2^8", "0.5"}},
+        {FPQ_AX_ROUND, {"rne", "sr"}},
+        {FPQ_AX_SEED, {"1", "7", "1"}},
+        {FPQ_AX_OVERFLOW, {"format", "saturate"}},
+    };
+    check_first_of_equal_cells(FPQ_SWEEP_CAST, cast, NELEM(cast));
+}
+END_TEST
+
 START_TEST(a_count_keeps_no_cells)
 {
     /* the same plan as small_plan, counted: the same cells and skips, no
@@ -1096,6 +1191,7 @@ Suite *sweep_suite(void)
     TCase *tc = fpq_check_tcase("plans", 60);
     tcase_add_test(tc, cross_product_drops_duplicates_and_counts_cells);
     tcase_add_test(tc, invalid_cells_are_left_out_and_counted);
+    tcase_add_test(tc, cross_product_keeps_the_first_of_equal_cells);
     tcase_add_test(tc, a_count_keeps_no_cells);
     tcase_add_test(tc, an_existing_file_named_label_eq_source_is_the_file);
     tcase_add_test(tc, a_shard_count_beyond_the_cells_does_not_wrap);
