@@ -6,7 +6,8 @@
 #   a diff, then exactly one closing line "N passed, N failed"; exit status 0
 #   when nothing failed, 1 otherwise (2 for a misuse of this script).
 #   FPQ_CLI_WRAP, when set, prefixes every run (e.g. "valgrind -q
-#   --error-exitcode=99"; its words are split by the shell).
+#   --error-exitcode=99"; its words are split by the shell) but those of
+#   "% KIB" blocks, which are skipped.
 #
 # A .test file is a series of blocks, one per run of fpq.  Each line of a
 # block starts with a marker and one space:
@@ -32,9 +33,9 @@
 #   ! TEXT          standard error must contain TEXT (a fixed string); may
 #                   repeat.  A block without "!" lines expects empty stderr.
 #   % KIB           fpq runs under "ulimit -v KIB", at most KIB kibibytes of
-#                   address space: a case of a memory bound, or of an
-#                   allocation fpq cannot make (exit status 1, "cannot
-#                   allocate").  An fpq built with AddressSanitizer, which
+#                   address space: a case of an allocation fpq cannot make
+#                   (exit status 1, "cannot allocate").  An fpq built with
+#                   AddressSanitizer (found by its __asan_init symbol), which
 #                   reserves terabytes of address space, cannot run under
 #                   such a limit: it runs without one, with
 #                   allocator_may_return_null=1 added to ASAN_OPTIONS, so
