@@ -76,7 +76,7 @@ def _floats(x, name="x"):
         raise TypeError(f"{name}: an array of numbers is needed, not dtype {a.dtype}")
     if a.dtype not in (_np.float32, _np.float64):
         a = a.astype(_np.float64)
-    return _np.ascontiguousarray(a)
+    return _np.asarray(a, order="C")
 
 
 def _codes(codes, fmt, name="codes"):
@@ -92,7 +92,7 @@ def _codes(codes, fmt, name="codes"):
     if a.dtype.itemsize > dt.itemsize and a.size and int(a.max()) >> _fmt(fmt).bits:
         raise ValueError(f"{name}: code {int(a.max())} has bits set above the {_fmt(fmt).bits} bits of "
                          f"{_fmt(fmt).name}")
-    return _np.ascontiguousarray(a, dtype=dt)
+    return _np.asarray(a, dtype=dt, order="C")
 
 
 def round(x, fmt, rounding="rne", saturate=False, seed=0, symmetric=False):  # noqa: A001
