@@ -583,10 +583,14 @@ endif
 # tree through pkg-config (shared libraries by default, then the static ones
 # with --static), check its output, uninstall, and check that uninstall left
 # no file behind.  examples/example.c uses libfpq (fpq), examples/lab-example.c
-# libfpqlab (fpqlab).
+# libfpqlab (fpqlab), examples/kernel-check.c checks a hand-written converter
+# against libfpq's boundary set; examples/python-example.py runs on the
+# staged Python package (when it was built), which must be the one loaded.
 STAGE := $(B)/stage
 EXAMPLE_EXPECTED := fp8_e4m3 464 -> 0x7e (ternary -1)
 LAB_EXAMPLE_EXPECTED := normal:n=4096,seed=1 as int8 absmax: sqnr_db 41.57; normal:n=0: invalid spec
+KERNEL_CHECK_EXPECTED := kernel-check: f32 -> fp8_e4m3 satfinite: 1544 boundary cases, 0 mismatches
+PY_EXAMPLE_EXPECTED := fp8_e4m3: [464.0, 0.1, -3.3] -> codes 7e 1d c5 -> [448.0, 0.1015625, -3.25]|fp16 add: 0x3c00 + 0x1400 = 0x3c01, flags 0|int4, groups of 32: sqnr_db 20.25
 
 check-install: all
 	@rm -rf $(STAGE)
@@ -656,6 +660,31 @@ endif
 install-test: install
 	$(call install_test_example,example,fpq,$(EXAMPLE_EXPECTED),$(SONAME))
 	$(call install_test_example,lab-example,fpqlab,$(LAB_EXAMPLE_EXPECTED),$(SONAME) $(LAB_SONAME))
+	$(call install_test_example,kernel-check,fpq,$(KERNEL_CHECK_EXPECTED),$(SONAME))
+ifneq ($(PY_OK),)
+	@echo 'install test: examples/python-example.py on $(DESTDIR)$(PYTHONDIR)'
+	@set -e; \
+	run() { PYTHONPATH='$(DESTDIR)$(PYTHONDIR)' LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' \
+		PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -P "$$@"; }; \
+	where=`run -c 'import fpq; print(fpq.__file__)'`; \
+	case $$where in \
+	'$(DESTDIR)$(PYTHONDIR)/fpq/'*) ;; \
+	*) echo "install test: python loaded fpq from $$where, not the staged package" >&2; exit 1 ;; \
+	esac; \
+	got=`run examples/python-example.py | tr '\n' '|' | sed 's/|$$//'`; \
+	if test x"$$got" != x'$(PY_EXAMPLE_EXPECTED)'; then \
+		echo "install test (python-example): expected '$(PY_EXAMPLE_EXPECTED)'" >&2; \
+		echo "install test (python-example): got      '$$got'" >&2; exit 1; \
+	fi; \
+	echo "install test (python-example): $$got"; \
+	deps=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' ldd '$(DESTDIR)$(PYTHONDIR)/fpq/$(notdir $(PY_MOD))'`; \
+	case $$deps in \
+	*'$(DESTDIR)$(LIBDIR)/$(LAB_SONAME)'*) ;; \
+	*) echo 'install test: the staged fpq module did not load the staged $(LAB_SONAME)' >&2; exit 1 ;; \
+	esac
+else
+	@echo 'install test: no Python package built; examples/python-example.py skipped'
+endif
 	@$(MAKE) --no-print-directory uninstall
 	@left=`find '$(DESTDIR)' ! -type d`; \
 	if test -n "$$left"; then \
