@@ -7,19 +7,15 @@
 
 size_t fpq_lab_struct_size(const char *name)
 {
-    static const struct {
-        const char *name;
-        size_t size;
-    } sizes[] = {
-        {"fpq_tensor", sizeof(fpq_tensor)},
-        {"fpq_errbuf", sizeof(fpq_errbuf)},
-        {"fpq_qspec", sizeof(fpq_qspec)},
-        {"fpq_qmetrics", sizeof(fpq_qmetrics)},
-    };
     if (name == NULL)
         return 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
-        if (strcmp(sizes[i].name, name) == 0)
-            return sizes[i].size;
+    if (strcmp(name, "fpq_tensor") == 0)
+        return sizeof(fpq_tensor);
+    if (strcmp(name, "fpq_errbuf") == 0)
+        return sizeof(fpq_errbuf);
+    if (strcmp(name, "fpq_qspec") == 0)
+        return sizeof(fpq_qspec);
+    if (strcmp(name, "fpq_qmetrics") == 0)
+        return sizeof(fpq_qmetrics);
     return 0;
 }

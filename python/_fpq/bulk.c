@@ -16,39 +16,52 @@ static int same_length(const Py_buffer *a, const Py_buffer *b, const char *what)
     return -1;
 }
 
+/* The arguments of round and encode, (fmt, src, dst, mode, saturate, seed,
+ * symmetric): src floats; dst floats of src's width (codes false) or codes
+ * of fmt (codes true), as long as src.  0 with both buffers held, or -1
+ * with an exception set and nothing held. */
+static int values_args(PyObject *args, const char *what, int codes, fpq_format *f, fpq_rounding *r, Py_buffer *s,
+                       Py_buffer *d)
+{
+    PyObject *so, *dobj;
+    const char *mode;
+    int sat, sym;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "O&OOsiKp", fmt_conv, f, &so, &dobj, &mode, &sat, &seed, &sym))
+        return -1;
+    if (rounding_from(r, mode, sat, seed, sym) != 0)
+        return -1;
+    if (get_buffer(s, so, "x", 'f', 0, 0) != 0)
+        return -1;
+    if (get_buffer(d, dobj, "out", codes ? 'u' : 'f', codes ? (Py_ssize_t)code_size(f) : s->itemsize, 1) != 0) {
+        PyBuffer_Release(s);
+        return -1;
+    }
+    if (same_length(s, d, what) != 0) {
+        PyBuffer_Release(s);
+        PyBuffer_Release(d);
+        return -1;
+    }
+    return 0;
+}
+
 /* round(fmt, src, dst, mode, saturate, seed, symmetric): dst = the values of
  * src rounded to fmt, float32 or float64 (both the same). */
 PyObject *py_round(PyObject *self, PyObject *args)
 {
     (void)self;
     fpq_format f;
-    PyObject *so, *dobj;
-    const char *mode;
-    int sat, sym;
-    unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "O&OOsiKp", fmt_conv, &f, &so, &dobj, &mode, &sat, &seed, &sym))
-        return NULL;
     fpq_rounding r;
-    if (rounding_from(&r, mode, sat, seed, sym) != 0)
-        return NULL;
     Py_buffer s, d;
-    if (get_buffer(&s, so, "x", 'f', 0, 0) != 0)
+    if (values_args(args, "round", 0, &f, &r, &s, &d) != 0)
         return NULL;
-    if (get_buffer(&d, dobj, "out", 'f', s.itemsize, 1) != 0) {
-        PyBuffer_Release(&s);
-        return NULL;
-    }
-    int st = same_length(&s, &d, "round") == 0 ? FPQ_OK : -1;
-    if (st == FPQ_OK) {
-        size_t n = (size_t)(s.len / s.itemsize);
-        Py_BEGIN_ALLOW_THREADS
-        st = s.itemsize == 4 ? fpq_round_f32(d.buf, s.buf, n, &f, &r) : fpq_round_f64(d.buf, s.buf, n, &f, &r);
-        Py_END_ALLOW_THREADS
-    }
+    int st;
+    size_t n = (size_t)(s.len / s.itemsize);
+    Py_BEGIN_ALLOW_THREADS
+    st = s.itemsize == 4 ? fpq_round_f32(d.buf, s.buf, n, &f, &r) : fpq_round_f64(d.buf, s.buf, n, &f, &r);
+    Py_END_ALLOW_THREADS
     PyBuffer_Release(&s);
     PyBuffer_Release(&d);
-    if (st == -1)
-        return NULL;
     if (st != FPQ_OK)
         return raise_status(f.name, st);
     Py_RETURN_NONE;
@@ -60,45 +73,48 @@ PyObject *py_encode(PyObject *self, PyObject *args)
 {
     (void)self;
     fpq_format f;
-    PyObject *so, *dobj;
-    const char *mode;
-    int sat, sym;
-    unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "O&OOsiKp", fmt_conv, &f, &so, &dobj, &mode, &sat, &seed, &sym))
-        return NULL;
     fpq_rounding r;
-    if (rounding_from(&r, mode, sat, seed, sym) != 0)
-        return NULL;
     Py_buffer s, d;
-    if (get_buffer(&s, so, "x", 'f', 0, 0) != 0)
+    if (values_args(args, "encode", 1, &f, &r, &s, &d) != 0)
         return NULL;
-    if (get_buffer(&d, dobj, "out", 'u', (Py_ssize_t)code_size(&f), 1) != 0) {
-        PyBuffer_Release(&s);
-        return NULL;
-    }
-    int st = same_length(&s, &d, "encode") == 0 ? FPQ_OK : -1;
-    if (st == FPQ_OK) {
-        size_t n = (size_t)(s.len / s.itemsize);
-        Py_BEGIN_ALLOW_THREADS
-        void *packed = d.buf;
-        if (f.bits < 5 && (packed = malloc(fpq_packed_size(&f, n) + 1)) == NULL)
-            st = FPQ_ERR_NO_MEMORY;
-        if (st == FPQ_OK)
-            st = s.itemsize == 4 ? fpq_encode_f32(packed, s.buf, n, &f, &r)
-                                 : fpq_encode_f64(packed, s.buf, n, &f, &r);
-        if (st == FPQ_OK && packed != d.buf)
-            st = packed_to_codes(d.buf, 1, packed, n, &f);
-        if (packed != d.buf)
-            free(packed);
-        Py_END_ALLOW_THREADS
-    }
+    int st = FPQ_OK;
+    size_t n = (size_t)(s.len / s.itemsize);
+    Py_BEGIN_ALLOW_THREADS
+    void *packed = d.buf;
+    if (f.bits < 5 && (packed = malloc(fpq_packed_size(&f, n) + 1)) == NULL)
+        st = FPQ_ERR_NO_MEMORY;
+    if (st == FPQ_OK)
+        st = s.itemsize == 4 ? fpq_encode_f32(packed, s.buf, n, &f, &r) : fpq_encode_f64(packed, s.buf, n, &f, &r);
+    if (st == FPQ_OK && packed != d.buf)
+        st = packed_to_codes(d.buf, 1, packed, n, &f);
+    if (packed != d.buf)
+        free(packed);
+    Py_END_ALLOW_THREADS
     PyBuffer_Release(&s);
     PyBuffer_Release(&d);
-    if (st == -1)
-        return NULL;
     if (st != FPQ_OK)
         return raise_status(f.name, st);
     Py_RETURN_NONE;
+}
+
+/* The arguments (fmt, src, dst) of decode, pack and unpack: src named
+ * sname of kind skind, dst ("out", writable) of kind dkind; each of them
+ * of fmt's code size where its *codes flag is set, of any size otherwise.
+ * 0 with both buffers held, or -1 with an exception set and nothing held. */
+static int pair_args(PyObject *args, fpq_format *f, Py_buffer *s, const char *sname, char skind, int scodes,
+                     Py_buffer *d, char dkind, int dcodes)
+{
+    PyObject *so, *dobj;
+    if (!PyArg_ParseTuple(args, "O&OO", fmt_conv, f, &so, &dobj))
+        return -1;
+    Py_ssize_t size = (Py_ssize_t)code_size(f);
+    if (get_buffer(s, so, sname, skind, scodes ? size : 0, 0) != 0)
+        return -1;
+    if (get_buffer(d, dobj, "out", dkind, dcodes ? size : 0, 1) != 0) {
+        PyBuffer_Release(s);
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *wide_error(const fpq_format *f, const void *codes, size_t size, size_t i)
@@ -113,17 +129,10 @@ PyObject *py_decode(PyObject *self, PyObject *args)
 {
     (void)self;
     fpq_format f;
-    PyObject *so, *dobj;
-    if (!PyArg_ParseTuple(args, "O&OO", fmt_conv, &f, &so, &dobj))
-        return NULL;
     Py_buffer s, d;
+    if (pair_args(args, &f, &s, "codes", 'u', 1, &d, 'f', 0) != 0)
+        return NULL;
     size_t size = code_size(&f);
-    if (get_buffer(&s, so, "codes", 'u', (Py_ssize_t)size, 0) != 0)
-        return NULL;
-    if (get_buffer(&d, dobj, "out", 'f', 0, 1) != 0) {
-        PyBuffer_Release(&s);
-        return NULL;
-    }
     int st = same_length(&s, &d, "decode") == 0 ? FPQ_OK : -1;
     size_t n = (size_t)(s.len / s.itemsize), wide = n;
     if (st == FPQ_OK) {
@@ -222,17 +231,10 @@ PyObject *py_pack(PyObject *self, PyObject *args)
 {
     (void)self;
     fpq_format f;
-    PyObject *so, *dobj;
-    if (!PyArg_ParseTuple(args, "O&OO", fmt_conv, &f, &so, &dobj))
+    Py_buffer s, d;
+    if (pair_args(args, &f, &s, "codes", 'u', 1, &d, 'x', 0) != 0)
         return NULL;
     size_t size = code_size(&f);
-    Py_buffer s, d;
-    if (get_buffer(&s, so, "codes", 'u', (Py_ssize_t)size, 0) != 0)
-        return NULL;
-    if (get_buffer(&d, dobj, "out", 'x', 0, 1) != 0) {
-        PyBuffer_Release(&s);
-        return NULL;
-    }
     size_t n = (size_t)(s.len / s.itemsize), wide = n;
     int st = (size_t)d.len == fpq_packed_size(&f, n) ? FPQ_OK : FPQ_ERR_ARG;
     if (st == FPQ_OK) {
@@ -262,17 +264,10 @@ PyObject *py_unpack(PyObject *self, PyObject *args)
 {
     (void)self;
     fpq_format f;
-    PyObject *so, *dobj;
-    if (!PyArg_ParseTuple(args, "O&OO", fmt_conv, &f, &so, &dobj))
+    Py_buffer s, d;
+    if (pair_args(args, &f, &s, "packed", 'x', 0, &d, 'u', 1) != 0)
         return NULL;
     size_t size = code_size(&f);
-    Py_buffer s, d;
-    if (get_buffer(&s, so, "packed", 'x', 0, 0) != 0)
-        return NULL;
-    if (get_buffer(&d, dobj, "out", 'u', (Py_ssize_t)size, 1) != 0) {
-        PyBuffer_Release(&s);
-        return NULL;
-    }
     size_t n = (size_t)(d.len / d.itemsize);
     int st = FPQ_OK;
     if ((size_t)s.len < fpq_packed_size(&f, n)) {

@@ -104,30 +104,20 @@ static PyObject *format_tp_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     return (PyObject *)o;
 }
 
-/* The value of pattern bits of f as a Python float, or None for FPQ_NO_BITS. */
-static PyObject *value_of(const fpq_format *f, uint64_t bits)
+/* Pattern bits of f as a Python float (exponent false) or as the binary
+ * exponent e of its value, 2^e <= |value| < 2^(e+1) (exponent true); None
+ * for FPQ_NO_BITS. */
+static PyObject *landmark(const fpq_format *f, uint64_t bits, int exponent)
 {
     if (bits == FPQ_NO_BITS)
         Py_RETURN_NONE;
     mpfr_t v;
     mpfr_init2(v, 64);
     fpq_decode(v, NULL, NULL, f, bits);
-    double d = mpfr_get_d(v, MPFR_RNDN);
+    PyObject *o = !exponent ? PyFloat_FromDouble(mpfr_get_d(v, MPFR_RNDN))
+                            : PyLong_FromLong(mpfr_zero_p(v) ? 0 : (long)mpfr_get_exp(v) - 1);
     mpfr_clear(v);
-    return PyFloat_FromDouble(d);
-}
-
-/* The binary exponent e of pattern bits of f (2^e <= |value| < 2^(e+1)). */
-static PyObject *exponent_of(const fpq_format *f, uint64_t bits)
-{
-    if (bits == FPQ_NO_BITS)
-        Py_RETURN_NONE;
-    mpfr_t v;
-    mpfr_init2(v, 64);
-    fpq_decode(v, NULL, NULL, f, bits);
-    long e = mpfr_zero_p(v) ? 0 : (long)mpfr_get_exp(v) - 1;
-    mpfr_clear(v);
-    return PyLong_FromLong(e);
+    return o;
 }
 
 static PyObject *format_get(PyObject *self, void *closure)
@@ -159,17 +149,17 @@ static PyObject *format_get(PyObject *self, void *closure)
     if (!strcmp(what, "subnormals"))
         return PyBool_FromLong(f->kind == FPQ_KIND_FLOAT && f->subnormals);
     if (!strcmp(what, "max"))
-        return value_of(f, lm.max_finite);
+        return landmark(f, lm.max_finite, 0);
     if (!strcmp(what, "lowest"))
-        return value_of(f, lm.lowest);
+        return landmark(f, lm.lowest, 0);
     if (!strcmp(what, "min_normal"))
-        return value_of(f, lm.min_normal);
+        return landmark(f, lm.min_normal, 0);
     if (!strcmp(what, "min_subnormal"))
-        return value_of(f, lm.min_subnormal);
+        return landmark(f, lm.min_subnormal, 0);
     if (!strcmp(what, "emax"))
-        return exponent_of(f, lm.max_finite);
+        return landmark(f, lm.max_finite, 1);
     if (!strcmp(what, "emin"))
-        return exponent_of(f, lm.min_normal);
+        return landmark(f, lm.min_normal, 1);
     if (!strcmp(what, "note")) {
         if (f->note == NULL)
             Py_RETURN_NONE;
