@@ -474,16 +474,25 @@ check-unit: $(CHECK_FPQ)
 
 # The Python package's tests (tests/python/) with pytest, against the
 # package in $(B)/python and the fpq command; nothing written into the
-# source tree (no bytecode, no pytest cache).  Under SANITIZE the
-# extension would need the sanitizer runtimes preloaded into python, so
-# the step is skipped there, saying so.  PYTEST_ARGS passes options.
+# source tree (no bytecode, no pytest cache).  Under SANITIZE python runs
+# with the sanitizer runtimes preloaded (python itself is not built with
+# them; leak detection off, as python's own allocations are not freed at
+# exit); when CC cannot name them the step is skipped, saying so.
+# PYTEST_ARGS passes options.
+PY_SAN_ENV = $(if $(SANITIZE),LD_PRELOAD='$(SAN_PRELOAD)' ASAN_OPTIONS=detect_leaks=0)
+SAN_PRELOAD = $(if $(SANITIZE),$(strip $(foreach r,libasan.so libubsan.so,\
+    $(filter /%,$(shell $(CC) -print-file-name=$(r) 2>/dev/null)))))
 .PHONY: check-python
 check-python: $(FPQ) python
-ifneq ($(SANITIZE),)
-	@echo 'check-python: skipped under SANITIZE (python would need libasan preloaded)'
-else
 	@test -n '$(PY_OK)' || { echo 'check-python: $(PYTHON) has no C headers;' \
 	     'apt-get install python3-dev python3-numpy python3-pytest' >&2; exit 1; }
+ifneq ($(SANITIZE),)
+	@test -n '$(word 2,$(SAN_PRELOAD))' || { echo 'check-python: $(CC) does not name its' \
+	     'sanitizer runtimes (-print-file-name); skipped under SANITIZE'; exit 0; }; \
+	echo "check-python: python with $(SAN_PRELOAD) preloaded"; \
+	$(PY_SAN_ENV) PYTHONPATH='$(CURDIR)/$(PY_DIR)' PYTHONDONTWRITEBYTECODE=1 FPQ='$(CURDIR)/$(FPQ)' \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/python $(PYTEST_ARGS)
+else
 	PYTHONPATH='$(CURDIR)/$(PY_DIR)' PYTHONDONTWRITEBYTECODE=1 FPQ='$(CURDIR)/$(FPQ)' \
 		$(PYTHON) -m pytest -q -p no:cacheprovider tests/python $(PYTEST_ARGS)
 endif
@@ -662,9 +671,12 @@ install-test: install
 	$(call install_test_example,lab-example,fpqlab,$(LAB_EXAMPLE_EXPECTED),$(SONAME) $(LAB_SONAME))
 	$(call install_test_example,kernel-check,fpq,$(KERNEL_CHECK_EXPECTED),$(SONAME))
 ifneq ($(PY_OK),)
-	@echo 'install test: examples/python-example.py on $(DESTDIR)$(PYTHONDIR)'
-	@set -e; \
-	run() { PYTHONPATH='$(DESTDIR)$(PYTHONDIR)' LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' \
+	@if test -n '$(SANITIZE)' && test -z '$(word 2,$(SAN_PRELOAD))'; then \
+		echo 'install test: $(CC) does not name its sanitizer runtimes;' \
+		     'examples/python-example.py skipped under SANITIZE'; exit 0; fi; \
+	echo 'install test: examples/python-example.py on $(DESTDIR)$(PYTHONDIR)'; \
+	set -e; \
+	run() { $(PY_SAN_ENV) PYTHONPATH='$(DESTDIR)$(PYTHONDIR)' LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' \
 		PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -P "$$@"; }; \
 	where=`run -c 'import fpq; print(fpq.__file__)'`; \
 	case $$where in \
