@@ -4,7 +4,8 @@
 #                           fpq command (needs only a C compiler, MPFR and GMP)
 #   make check              unit tests, CLI regression cases, the layers,
 #                           figures, fuzz seeds, install test, fpq without its
-#                           optional libraries, and the unit and CLI tests
+#                           optional libraries, the Python package's tests,
+#                           and the unit and CLI tests
 #                           again with the other compiler (clang or gcc) in
 #                           build/CC2/
 #   make check SANITIZE=1   the same, built with ASan and UBSan in build/san/
@@ -18,6 +19,7 @@
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
 #                              PKGCONFIGDIR, MANDIR, PYTHONDIR
 #   make check-python       the Python package's tests (tests/python/, pytest)
+#   make bench-python       the Python package's speed (python/bench.py)
 #   make deps               check for (and, as root, install) the Debian
 #                           packages of every target (scripts/deps.sh)
 #   make clean              remove build/ (reports/out/ is kept)
