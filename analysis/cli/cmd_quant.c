@@ -20,7 +20,7 @@
 
 #define CMD "quant"
 
-enum { OPT_CALIBRATE = 1, OPT_EXACT, OPT_VALUES };
+enum { OPT_CALIBRATE = 1, OPT_EXACT, OPT_VALUES, OPT_CODES, OPT_SCALES, OPT_ZPS };
 
 static const cli_opt quant_calibrate[] = {
     {OPT_CALIBRATE, 0, "calibrate", "SRC",
@@ -35,6 +35,15 @@ static const cli_opt quant_output[] = {
     CLI_OPT_JSON("an array of one object per spec, same keys"),
     CLI_OPT_OUT("FILE.npy", "write x^ (one spec only), through a temporary file\n"
                             "renamed into place"),
+    {OPT_CODES, 0, "codes", "FILE.npy",
+     "write the stored codes (one spec only), int64,\n"
+     "x's shape: integer elements the integer (zeropoint:\n"
+     "Z added), float elements the bit pattern"},
+    {OPT_SCALES, 0, "scales", "FILE.npy",
+     "write the scale S of every unit, float64: 1 x 1,\n"
+     "rows x 1, 1 x cols, rows x groups, or groups x cols\n"
+     "(axis 0); x^ = (code value - Z) S"},
+    {OPT_ZPS, 0, "zero-points", "FILE.npy", "write Z of every unit (zeropoint), float64"},
     CLI_OPT_FORCE("replace an existing FILE.npy (refused without it)"),
     {OPT_VALUES, 0, "values", NULL,
      "instead of the metrics, print x and x^ (shortest\n"
@@ -44,7 +53,7 @@ static const cli_opt quant_output[] = {
 };
 
 /* Every option of fpq quant: the spec options, then its own. */
-#define QUANT_NOPTS (CLI_QSPEC_NOPTS + 8)
+#define QUANT_NOPTS (CLI_QSPEC_NOPTS + 11)
 static void quant_options(cli_opt *t)
 {
     size_t n = 0;
@@ -129,7 +138,7 @@ typedef struct run {
 static const char *const spec_cols[] = {
     "source", "n", "rows", "cols", "format", "scheme", "granularity", "group", "axis", "scale_format",
     "scale_round", "range", "clip_ratio", "round", "seed", "symmetric", "outlier", "kept_format",
-    "calibrate", "exact",
+    "calibrate", "exact", "quotient", "scale_arith",
 };
 #define NSPEC_COLS (sizeof spec_cols / sizeof spec_cols[0])
 
@@ -183,6 +192,8 @@ static void spec_cells(char cells[][96], bool *isnum, const run *r, const row *w
     snprintf(cells[k++], 96, "%s", s->outlier > 0 ? s->kept_format.name : "");
     snprintf(cells[k++], 96, "%s", r->calibrate ? r->calibrate : "");
     isnum[k] = true, snprintf(cells[k++], 96, "%d", s->exact_metrics ? 1 : 0);
+    snprintf(cells[k++], 96, "%s", fpq_quotient_name(s->quotient));
+    snprintf(cells[k++], 96, "%s", fpq_sarith_name(fpq_qspec_arith(s)));
 }
 
 /* A grid whose header is the nh names of head, then the metrics'. */
@@ -319,6 +330,7 @@ typedef struct opts {
     wlist formats, groups; /* --format, --group: the lists */
     cli_qspec_opts q;      /* the other spec options, and --exact */
     const char *calibrate, *out;
+    const char *parts[3]; /* --codes, --scales, --zero-points */
     bool csv, json, values, force;
 } opts;
 
@@ -360,9 +372,31 @@ static int quant_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case CLI_ID_OUT: o->out = arg; break;
     case CLI_ID_FORCE: o->force = true; break;
     case OPT_VALUES: o->values = true; break;
+    case OPT_CODES: o->parts[0] = arg; break;
+    case OPT_SCALES: o->parts[1] = arg; break;
+    case OPT_ZPS: o->parts[2] = arg; break;
     default: return cli_qspec_option(p, &o->q, id, arg);
     }
     return CLI_EXIT_OK;
+}
+
+/* Write the files of --codes, --scales and --zero-points that were asked
+ * for.  CLI_EXIT_OK or CLI_EXIT_DATA (reported). */
+static int write_parts(const opts *o, const fpq_qparts *parts, const fpq_tensor *x)
+{
+    const unsigned fl = o->force ? FPQ_OUT_FORCE : 0;
+    fpq_errbuf e = {""};
+    int st = FPQ_OK;
+    if (o->parts[0])
+        st = fpq_npy_write_i64(o->parts[0], parts->codes, x->rows, x->cols, fl, &e);
+    if (st == FPQ_OK && o->parts[1])
+        st = fpq_npy_write(o->parts[1], &parts->scales, 0, fl, &e);
+    if (st == FPQ_OK && o->parts[2])
+        st = fpq_npy_write(o->parts[2], &parts->zero_points, 0, fl, &e);
+    if (st == FPQ_OK)
+        return CLI_EXIT_OK;
+    cli_error("%s", e.msg);
+    return CLI_EXIT_DATA;
 }
 
 int cli_quant_main(int argc, char **argv)
@@ -402,15 +436,23 @@ int cli_quant_main(int argc, char **argv)
         }
     if (rc != CLI_EXIT_OK)
         goto done;
-    if ((o.out || o.values) && nrows > 1) {
+    const bool want_parts = o.parts[0] || o.parts[1] || o.parts[2];
+    if ((o.out || o.values || want_parts) && nrows > 1) {
         rc = cli_usage_error(CMD, "--%s is for one tensor: give one --format and one --group, not %zu specs",
-                             o.out ? "out" : "values", nrows);
+                             o.out ? "out" : o.values ? "values" : o.parts[0] ? "codes" : o.parts[1] ? "scales"
+                             : "zero-points", nrows);
+        goto done;
+    }
+    if (o.parts[2] && rows[0].spec.scheme != FPQ_SCHEME_ZEROPOINT) {
+        rc = cli_usage_error(CMD, "--zero-points applies to --scheme zeropoint");
         goto done;
     }
 
-    if (o.out) { /* an output it would refuse is refused before the work */
+    /* an output it would refuse is refused before the work */
+    const char *outs[4] = {o.out, o.parts[0], o.parts[1], o.parts[2]};
+    for (size_t i = 0; i < 4; i++) {
         fpq_errbuf e = {""};
-        if (fpq_out_check(o.out, o.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
+        if (outs[i] && fpq_out_check(outs[i], o.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
             goto done;
@@ -422,9 +464,11 @@ int cli_quant_main(int argc, char **argv)
         goto done;
 
     fpq_tensor xh = FPQ_TENSOR_INIT;
+    fpq_qparts parts = {0};
     for (size_t i = 0; i < nrows; i++) {
         fpq_errbuf e = {""};
-        int st = fpq_quantize(o.out || o.values ? &xh : NULL, &rows[i].m, &x, o.calibrate ? &cal : NULL, &rows[i].spec, &e);
+        int st = fpq_quantize_parts(o.out || o.values ? &xh : NULL, &rows[i].m, want_parts ? &parts : NULL, &x,
+                                    o.calibrate ? &cal : NULL, &rows[i].spec, &e);
         if (st == FPQ_LAB_ERR_SPEC) {
             rc = cli_usage_error(CMD, "%s", e.msg);
             goto done;
@@ -445,6 +489,15 @@ int cli_quant_main(int argc, char **argv)
             fpq_tensor_free(&xh);
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
+            goto done;
+        }
+    }
+    if (want_parts) {
+        int st = write_parts(&o, &parts, &x);
+        fpq_qparts_free(&parts);
+        if (st != CLI_EXIT_OK) {
+            fpq_tensor_free(&xh);
+            rc = st;
             goto done;
         }
     }

@@ -18,6 +18,8 @@
 static const char *const scheme_names[FPQ_SCHEME_COUNT_] = {"absmax", "zeropoint", "mx", "nvfp4"};
 static const char *const gran_names[FPQ_GRAN_COUNT_] = {"tensor", "row", "col", "group"};
 static const char *const mx_rule_names[FPQ_MX_RULE_COUNT_] = {"floor", "ceil", "rceil"};
+static const char *const quotient_names[FPQ_QUOTIENT_COUNT_] = {"exact", "div", "recip"};
+static const char *const sarith_names[FPQ_SARITH_COUNT_] = {"default", "exact", "fp32", "fp64"};
 
 typedef struct alias {
     const char *name;
@@ -27,6 +29,10 @@ typedef struct alias {
 static const alias scheme_aliases[] = {
     {"zero-point", FPQ_SCHEME_ZEROPOINT}, {"asym", FPQ_SCHEME_ZEROPOINT},
     {"asymmetric", FPQ_SCHEME_ZEROPOINT}, {"symmetric", FPQ_SCHEME_ABSMAX},
+};
+static const alias sarith_aliases[] = {
+    {"binary32", FPQ_SARITH_FP32}, {"float32", FPQ_SARITH_FP32},
+    {"binary64", FPQ_SARITH_FP64}, {"float64", FPQ_SARITH_FP64},
 };
 static const alias gran_aliases[] = {
     {"token", FPQ_GRAN_ROW},   {"column", FPQ_GRAN_COL},
@@ -64,6 +70,41 @@ const char *fpq_gran_name(fpq_gran g)
 const char *fpq_mx_rule_name(fpq_mx_rule r)
 {
     return (unsigned)r < FPQ_MX_RULE_COUNT_ ? mx_rule_names[r] : "?";
+}
+
+const char *fpq_quotient_name(fpq_quotient q)
+{
+    return (unsigned)q < FPQ_QUOTIENT_COUNT_ ? quotient_names[q] : "?";
+}
+
+const char *fpq_sarith_name(fpq_sarith a)
+{
+    return (unsigned)a < FPQ_SARITH_COUNT_ ? sarith_names[a] : "?";
+}
+
+int fpq_quotient_parse(fpq_quotient *out, const char *name)
+{
+    int v;
+    int st = parse_name(&v, name, quotient_names, NELEM(quotient_names), NULL, 0);
+    if (st == FPQ_OK)
+        *out = (fpq_quotient)v;
+    return st;
+}
+
+int fpq_sarith_parse(fpq_sarith *out, const char *name)
+{
+    int v;
+    int st = parse_name(&v, name, sarith_names, NELEM(sarith_names), sarith_aliases, NELEM(sarith_aliases));
+    if (st == FPQ_OK)
+        *out = (fpq_sarith)v;
+    return st;
+}
+
+fpq_sarith fpq_qspec_arith(const fpq_qspec *s)
+{
+    if (s->scale_arith != FPQ_SARITH_DEFAULT)
+        return s->scale_arith;
+    return s->quotient == FPQ_QUOTIENT_EXACT ? FPQ_SARITH_EXACT : FPQ_SARITH_FP32;
 }
 
 const char *fpq_qspec_block_alias_fix(const char *name)
@@ -134,6 +175,8 @@ void fpq_qspec_default(fpq_qspec *s)
     s->outlier = 0;
     must_parse(&s->kept_format, "fp16");
     s->exact_metrics = false;
+    s->quotient = FPQ_QUOTIENT_EXACT;
+    s->scale_arith = FPQ_SARITH_DEFAULT;
 }
 
 void fpq_qspec_set_scheme(fpq_qspec *s, fpq_scheme scheme)
@@ -214,6 +257,14 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
         return fpq_err(err, E, "unknown range choice %d (max, percentile:P or mse)", (int)s->range);
     if ((unsigned)s->mx_rule >= FPQ_MX_RULE_COUNT_)
         return fpq_err(err, E, "unknown mx scale rule %d (floor, ceil or rceil)", (int)s->mx_rule);
+    if ((unsigned)s->quotient >= FPQ_QUOTIENT_COUNT_)
+        return fpq_err(err, E, "unknown quotient %d (exact, div or recip)", (int)s->quotient);
+    if ((unsigned)s->scale_arith >= FPQ_SARITH_COUNT_)
+        return fpq_err(err, E, "unknown scale arithmetic %d (exact, fp32 or fp64)", (int)s->scale_arith);
+    if (s->quotient != FPQ_QUOTIENT_EXACT && s->scale_arith == FPQ_SARITH_EXACT)
+        return fpq_err(err, E, "quotient %s rounds x/S in the scale arithmetic, which is exact here: that is "
+                       "quotient exact; use quotient exact, or scale arithmetic fp32 or fp64",
+                       fpq_quotient_name(s->quotient));
     if (fpq_format_validate(&s->format) != FPQ_OK)
         return fpq_err(err, E, "element format '%s': inconsistent fields", s->format.name);
     if (fpq_rounding_validate(&s->rnd) != FPQ_OK)
