@@ -138,7 +138,7 @@ typedef struct run {
 static const char *const spec_cols[] = {
     "source", "n", "rows", "cols", "format", "scheme", "granularity", "group", "axis", "scale_format",
     "scale_round", "range", "clip_ratio", "round", "seed", "symmetric", "outlier", "kept_format",
-    "calibrate", "exact", "quotient", "scale_arith",
+    "calibrate", "exact",
 };
 #define NSPEC_COLS (sizeof spec_cols / sizeof spec_cols[0])
 
@@ -192,24 +192,34 @@ static void spec_cells(char cells[][96], bool *isnum, const run *r, const row *w
     snprintf(cells[k++], 96, "%s", s->outlier > 0 ? s->kept_format.name : "");
     snprintf(cells[k++], 96, "%s", r->calibrate ? r->calibrate : "");
     isnum[k] = true, snprintf(cells[k++], 96, "%d", s->exact_metrics ? 1 : 0);
-    snprintf(cells[k++], 96, "%s", fpq_quotient_name(s->quotient));
-    snprintf(cells[k++], 96, "%s", fpq_sarith_name(fpq_qspec_arith(s)));
+}
+
+/* The columns after the metrics: how the quotient was formed. */
+static const char *const late_cols[] = {"quotient", "scale_arith"};
+#define NLATE_COLS 2
+
+static void late_cells(const char *cells[NLATE_COLS], const row *w)
+{
+    cells[0] = fpq_quotient_name(w->spec.quotient);
+    cells[1] = fpq_sarith_name(fpq_qspec_arith(&w->spec));
 }
 
 /* A grid whose header is the nh names of head, then the metrics'. */
-static void grid_head(cli_grid *g, const char *const *head, size_t nh)
+static void grid_head(cli_grid *g, const char *const *head, size_t nh, size_t nlate)
 {
-    cli_grid_init(g, nh + FPQ_QMETRIC_COUNT);
+    cli_grid_init(g, nh + FPQ_QMETRIC_COUNT + nlate);
     for (size_t k = 0; k < nh; k++)
         cli_grid_add(g, head[k]);
     for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
         cli_grid_add(g, fpq_qmetric_names[k]);
+    for (size_t k = 0; k < nlate; k++)
+        cli_grid_add(g, late_cols[k]);
 }
 
 static void print_csv(const run *r, const row *rows, size_t nrows)
 {
     cli_grid g;
-    grid_head(&g, spec_cols, NSPEC_COLS);
+    grid_head(&g, spec_cols, NSPEC_COLS, NLATE_COLS);
     for (size_t i = 0; i < nrows; i++) {
         char cells[NSPEC_COLS][96];
         bool isnum[NSPEC_COLS];
@@ -221,6 +231,10 @@ static void print_csv(const run *r, const row *rows, size_t nrows)
             cli_num(b, sizeof b, fpq_qmetric(&rows[i].m, k));
             cli_grid_add(&g, b);
         }
+        const char *late[NLATE_COLS];
+        late_cells(late, &rows[i]);
+        for (size_t k = 0; k < NLATE_COLS; k++)
+            cli_grid_add(&g, late[k]);
     }
     cli_grid_print(&g, stdout, true, NULL);
     cli_grid_free(&g);
@@ -251,7 +265,12 @@ static void print_json(const run *r, const row *rows, size_t nrows)
         bool isnum[NSPEC_COLS];
         spec_cells(cells, isnum, r, &rows[i]);
         printf("  {");
+        const char *late[NLATE_COLS];
+        late_cells(late, &rows[i]);
         for (size_t k = 0; k < NSPEC_COLS; k++) {
+            if (strcmp(spec_cols[k], "exact") == 0) /* the late columns, before exact */
+                for (size_t j = 0; j < NLATE_COLS; j++)
+                    printf(", \"%s\": \"%s\"", late_cols[j], late[j]);
             printf("%s\"%s\": ", k ? ", " : "", spec_cols[k]);
             if (isnum[k])
                 fputs(cells[k], stdout);
@@ -266,6 +285,7 @@ static void print_json(const run *r, const row *rows, size_t nrows)
             cli_num(b, sizeof b, v);
             printf(", \"%s\": %s", fpq_qmetric_names[k], isfinite(v) ? b : "null");
         }
+
         printf("}%s\n", i + 1 < nrows ? "," : "");
     }
     printf("]\n");
@@ -282,7 +302,7 @@ static void print_table(const run *r, const row *rows, size_t nrows)
     static const char *const head[] = {"format", "scheme", "granularity", "scale", "range", "round", "split"};
     const size_t nh = sizeof head / sizeof head[0];
     cli_grid g;
-    grid_head(&g, head, nh);
+    grid_head(&g, head, nh, 0);
     for (size_t i = 0; i < nrows; i++) {
         const fpq_qspec *s = &rows[i].spec;
         const fpq_qmetrics *m = &rows[i].m;
@@ -299,9 +319,11 @@ static void print_table(const run *r, const row *rows, size_t nrows)
         char sf[64];
         scale_format_text(sf, sizeof sf, s);
         if (s->scheme == FPQ_SCHEME_MX || s->scale_round != FPQ_RNE)
-            cli_grid_addf(&g, "%s %s", sf, scale_round_text(s));
-        else
-            cli_grid_add(&g, sf);
+            snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s", scale_round_text(s));
+        if (fpq_qspec_arith(s) != FPQ_SARITH_EXACT)
+            snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s %s", fpq_sarith_name(fpq_qspec_arith(s)),
+                     s->quotient == FPQ_QUOTIENT_EXACT ? "scale" : fpq_quotient_name(s->quotient));
+        cli_grid_add(&g, sf);
         char rg[64];
         fpq_range_describe(rg, sizeof rg, s);
         if (s->range == FPQ_RANGE_MAX)
