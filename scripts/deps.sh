@@ -43,7 +43,8 @@ set -eu
 #   libjansson-dev  JSON parser for safetensors and TF.js manifests
 #   gnuplot-nox     figures in the report (and make check's figure test)
 #   python3-numpy   independent check of the bundled data's statistics
-#                   (scripts/fetch-data.sh, run by make report)
+#                   (scripts/fetch-data.sh, run by make report); the NumPy
+#                   quantizers of make check (tests/quant/)
 
 me=deps.sh
 
@@ -73,7 +74,7 @@ for tier; do
     case $tier in
     lib) add required make libmpfr-dev libgmp-dev $cc_pkgs ;;
     check)
-        add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox
+        add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox python3-numpy
         add optional $other_pkgs clang libclang-rt-dev
         ;;
     report) add required make libmpfr-dev libgmp-dev $cc_pkgs $loaders gnuplot-nox python3-numpy ;;
