@@ -113,6 +113,17 @@ typedef struct fpq_format {
 extern const fpq_format fpq_presets[];
 extern const size_t fpq_npresets;
 
+/* Names other libraries give formats (ml_dtypes), beside the presets' own
+ * aliases: target is the fpq name or spelling of the same values, or NULL
+ * for a name refused because no fpq format means the same (note says why;
+ * fpq_format_parse gives FPQ_ERR_BAD_FORMAT and fpq_format_spelling_rule
+ * the note).  fpq_format_parse reads them after the presets. */
+typedef struct fpq_format_alias {
+    const char *name, *target, *note;
+} fpq_format_alias;
+extern const fpq_format_alias fpq_format_aliases[];
+extern const size_t fpq_nformat_aliases;
+
 /* Find a format by name: a preset name or alias (case-insensitive), else a
  * spelling eXmY[bBIAS][ieee|fn|fnuz|finite] (default specials: ieee at 8 bits
  * or more, finite below) or intN / uintN (2 <= N <= 32).  Fills *out.
@@ -123,8 +134,10 @@ int fpq_format_parse(fpq_format *out, const char *name);
  * the spelling it breaks (a static text); NULL otherwise. */
 const char *fpq_format_spelling_rule(const char *name);
 
-/* Up to max preset names closest to an unknown name (edit distance over names
- * and aliases, closest first).  Returns how many were written to out. */
+/* Up to max preset names for an unknown name: those with a name or alias
+ * that starts with it (a family typed short: fp8, float8, int), in table
+ * order; if none, the closest by edit distance over names and aliases,
+ * closest first.  Returns how many were written to out. */
 size_t fpq_format_suggest(const char **out, size_t max, const char *name);
 
 /* Check a format struct's fields for consistency.  FPQ_OK or FPQ_ERR_BAD_FORMAT. */

@@ -58,7 +58,8 @@ static const cli_command commands[] = {
     {"formats", "", "list the preset formats",
      "Print a table of every preset format: name, aliases, kind, bits, layout\n"
      "(sign/exponent/mantissa bits), bias, specials, subnormals and the largest\n"
-     "finite value in exact decimal.\n"
+     "finite value in exact decimal; then (not with --csv) the other names\n"
+     "fpq reads (ml_dtypes') with the format they mean, or why one is refused.\n"
      "\n"
      "Example: fpq formats --csv\n",
      opts_csv, 0, 0, cli_cmd_formats, NULL},
