@@ -16,7 +16,7 @@
 /* ---------------------------------------------------------------------- */
 /* Options of the commands parsed here.                                   */
 
-enum { OPT_PRINT = 1, OPT_REFERENCE };
+enum { OPT_PRINT = 1, OPT_REFERENCE, OPT_FLAGS };
 
 static const cli_opt opts_none[] = {{0}};
 
@@ -35,6 +35,10 @@ static const cli_opt opts_convert[] = {
     {OPT_PRINT, 0, "print", "MODE", "what each line shows: hex, dec or both (default: hex)"},
     {OPT_REFERENCE, 0, "reference", NULL,
      "MPFR reference only (the bulk path, bit for bit equal, is\nused for fp32/fp64 input otherwise)"},
+    {OPT_FLAGS, 0, "flags", NULL,
+     "after each value a space and its exception flags:\n"
+     "inexact, underflow, overflow, invalid joined by ','\n"
+     "(SoftFloat's), or - for none"},
     {0},
 };
 
@@ -116,7 +120,8 @@ static const cli_command commands[] = {
      "goes to standard error and fpq exits with status 1.  Empty input gives\n"
      "empty output.  With --round sr the position of a value is its line\n"
      "number minus 1.  FROM fp32 or fp64 runs on the bulk path (fpq_encode_f32,\n"
-     "_f64: the same bits as the MPFR reference, which --reference forces).\n"
+     "_f64: the same bits as the MPFR reference, which --reference forces;\n"
+     "--flags, which the bulk path does not report, forces it too).\n"
      "\n"
      "Example: printf '0x3dcccccd\\n0x7f800000\\n' | fpq convert fp32 fp8_e4m3\n",
      opts_convert, 2, 2, cli_cmd_convert, NULL},
@@ -270,6 +275,7 @@ static int command_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         break;
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_REFERENCE: a->reference = true; break;
+    case OPT_FLAGS: a->flags = true; break;
     }
     return CLI_EXIT_OK;
 }
@@ -285,6 +291,7 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
     a->out = CLI_OUT_DEFAULT;
     a->csv = false;
     a->reference = false;
+    a->flags = false;
 
     cli_parser p;
     cli_parser_init(&p, c->name, c->opts ? c->opts : opts_none, argc, argv);

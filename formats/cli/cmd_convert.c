@@ -42,6 +42,7 @@ typedef struct conv {
     const fpq_format *to;
     fpq_rounding rnd;
     enum cli_out out;
+    bool flags;             /* --flags: " FLAGS" after each value */
 } conv;
 
 /* One thread's state. */
@@ -55,6 +56,8 @@ typedef struct worker {
     cli_buf b;
     char *scratch;               /* make_to_text's result */
     size_t scap;
+    char *fline;                 /* with_flags' result */
+    size_t fcap;
     char hexbuf[24];             /* a hex line */
     unsigned hex_digits;         /* of TO */
 } worker;
@@ -204,6 +207,26 @@ static uint64_t convert_lines_fast(worker *w, char *p, char *end, uint64_t first
     return lineno - first_line + (ok ? 0 : 1);
 }
 
+/* The output line text (n bytes, ending in a newline) with " FLAGS"
+ * before its newline, in w->fline. */
+static const char *with_flags(worker *w, const char *text, size_t *n, unsigned flags)
+{
+    char f[CLI_FLAGS_MAX];
+    cli_flags_text(f, flags);
+    size_t fl = strlen(f), k = *n - 1;
+    if (k + fl + 2 > w->fcap) {
+        w->fcap = k + fl + 64;
+        w->fline = cli_xrealloc(w->fline, w->fcap);
+    }
+    memcpy(w->fline, text, k);
+    w->fline[k++] = ' ';
+    memcpy(w->fline + k, f, fl);
+    k += fl;
+    w->fline[k++] = '\n';
+    *n = k;
+    return w->fline;
+}
+
 /* Convert one line [s, e) (its newline excluded); e[0] is writable.
  * lineno counts from 1.  Returns false on a malformed line. */
 static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
@@ -229,6 +252,8 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
         w->rnd.position = lineno - 1;
         fpq_convert(&out, &flags, c->to, c->from, bits, &w->rnd);
         text = to_text(w, out, &tn);
+        if (c->flags)
+            text = with_flags(w, text, &tn, flags);
         if (m->ent)
             cli_memo_put(m, bits, text, tn);
     } else {
@@ -246,6 +271,8 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
         w->rnd.position = lineno - 1;
         fpq_encode(&out, &flags, c->to, w->value, &w->rnd);
         text = to_text(w, out, &tn);
+        if (c->flags)
+            text = with_flags(w, text, &tn, flags);
     }
     cli_sink_put(w->out, text, tn);
     return true;
@@ -298,6 +325,7 @@ static void worker_free(worker *w)
     cli_memo_free(&w->to_memo);
     cli_memo_free(&w->from_memo);
     free(w->scratch);
+    free(w->fline);
     cli_buf_free(&w->b);
     mpfr_clear(w->value);
     mpfr_clear(w->x);
@@ -430,9 +458,9 @@ int cli_cmd_convert(const cli_args *a)
         rc = cli_format(&to, a->cmd, a->ops[1]);
     if (rc != CLI_EXIT_OK)
         return rc;
-    conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out};
-    /* binary32 / binary64 input goes to the bulk path */
-    if (!dec && !a->reference)
+    conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out, .flags = a->flags};
+    /* binary32 / binary64 input goes to the bulk path, which has no flags */
+    if (!dec && !a->reference && !a->flags)
         c.fast = fpq_format_host_width(&from);
     return run(&c);
 }
