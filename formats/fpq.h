@@ -312,7 +312,19 @@ int fpq_encode(uint64_t *bits, unsigned *flags, const fpq_format *fmt,
  * bits, with the quiet bit set, between IEEE-style formats (x86 F16C and
  * Berkeley SoftFloat); otherwise it maps to the target's NaN, or as
  * fpq_encode says for formats without NaN.  Returns the ternary value.
- * Precondition as fpq_encode, and bits within from's width. */
+ * Precondition as fpq_encode, and bits within from's width.
+ *
+ * NaN payloads, the two policies:
+ *   payload    fpq_convert: sign and top payload bits kept, quiet bit set,
+ *              between formats that have payloads (IEEE-style specials);
+ *   canonical  fpq_encode (an MPFR NaN has no payload) and the whole bulk
+ *              path (fpq_encode_f32/_f64, fpq_decode_f32/_f64,
+ *              fpq_round_f32/_f64): the target's canonical NaN of the
+ *              input's sign (fnuz: its one NaN).
+ * The other policy from each: fpq_convert of the NaN elements after the
+ * bulk path gives payload (what `fpq convert` does by default); fpq_decode
+ * then fpq_encode gives canonical (`fpq convert --nan canonical`).  In
+ * formats with one NaN per sign (fn, fnuz) the two agree. */
 int fpq_convert(uint64_t *out, unsigned *flags, const fpq_format *to,
                 const fpq_format *from, uint64_t bits,
                 const fpq_rounding *rnd);

@@ -16,7 +16,7 @@
 /* ---------------------------------------------------------------------- */
 /* Options of the commands parsed here.                                   */
 
-enum { OPT_PRINT = 1, OPT_REFERENCE, OPT_FLAGS };
+enum { OPT_PRINT = 1, OPT_REFERENCE, OPT_FLAGS, OPT_NAN };
 
 static const cli_opt opts_none[] = {{0}};
 
@@ -39,6 +39,11 @@ static const cli_opt opts_convert[] = {
      "after each value a space and its exception flags:\n"
      "inexact, underflow, overflow, invalid joined by ','\n"
      "(SoftFloat's), or - for none"},
+    {OPT_NAN, 0, "nan", "POLICY",
+     "NaN payloads: payload (default: sign and top payload\n"
+     "bits kept, quiet bit set, as x86 F16C and SoftFloat;\n"
+     "fpq_convert) or canonical (the target's NaN of the\n"
+     "sign, as the bulk path and fpq_encode give)"},
     {0},
 };
 
@@ -276,6 +281,11 @@ static int command_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_REFERENCE: a->reference = true; break;
     case OPT_FLAGS: a->flags = true; break;
+    case OPT_NAN:
+        if (strcmp(arg, "payload") != 0 && strcmp(arg, "canonical") != 0)
+            return cli_opt_error(p, "bad value '%s' (payload or canonical)", arg);
+        a->nan_canonical = strcmp(arg, "canonical") == 0;
+        break;
     }
     return CLI_EXIT_OK;
 }
@@ -292,6 +302,7 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
     a->csv = false;
     a->reference = false;
     a->flags = false;
+    a->nan_canonical = false;
 
     cli_parser p;
     cli_parser_init(&p, c->name, c->opts ? c->opts : opts_none, argc, argv);

@@ -43,6 +43,9 @@ typedef struct conv {
     fpq_rounding rnd;
     enum cli_out out;
     bool flags;             /* --flags: " FLAGS" after each value */
+    bool nan_canonical;     /* --nan canonical: a NaN gives the target's NaN
+                               of its sign (fpq_encode's), not fpq_convert's
+                               payload */
 } conv;
 
 /* One thread's state. */
@@ -151,7 +154,8 @@ enum { FAST_BATCH = 4096 };
 /* The lines of [p, end) for binary32/64 input, through the bulk path in
  * batches: parse up to FAST_BATCH lines (stopping at a malformed one),
  * encode them in one call with the stochastic position of the first, and
- * write them.  NaNs go through fpq_convert, which keeps their payload. */
+ * write them.  NaNs go through fpq_convert, which keeps their payload,
+ * unless --nan canonical asks for the bulk path's canonical NaN. */
 static uint64_t convert_lines_fast(worker *w, char *p, char *end, uint64_t first_line)
 {
     const conv *c = w->c;
@@ -193,7 +197,7 @@ static uint64_t convert_lines_fast(worker *w, char *p, char *end, uint64_t first
             uint64_t out;
             const bool nan = c->fast == 32 ? (bits[i] & 0x7fffffffu) > 0x7f800000u
                                            : (bits[i] & ~(UINT64_C(1) << 63)) > UINT64_C(0x7ff0000000000000);
-            if (nan) {
+            if (nan && !c->nan_canonical) {
                 r.position = batch_first - 1 + i;
                 fpq_convert(&out, NULL, c->to, c->from, bits[i], &r);
             } else {
@@ -251,6 +255,14 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
         }
         w->rnd.position = lineno - 1;
         fpq_convert(&out, &flags, c->to, c->from, bits, &w->rnd);
+        fpq_class cls;
+        if (c->nan_canonical && fpq_classify(&cls, c->from, bits) == FPQ_OK && cls == FPQ_CLASS_NAN) {
+            /* the value's NaN, without payload: as fpq_encode and the bulk path give it */
+            fpq_decode(w->x, NULL, NULL, c->from, bits);
+            unsigned fl;
+            fpq_encode(&out, &fl, c->to, w->x, &w->rnd);
+            flags = fl | (flags & FPQ_FLAG_INVALID);
+        }
         text = to_text(w, out, &tn);
         if (c->flags)
             text = with_flags(w, text, &tn, flags);
@@ -458,7 +470,8 @@ int cli_cmd_convert(const cli_args *a)
         rc = cli_format(&to, a->cmd, a->ops[1]);
     if (rc != CLI_EXIT_OK)
         return rc;
-    conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out, .flags = a->flags};
+    conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out, .flags = a->flags,
+              .nan_canonical = a->nan_canonical};
     /* binary32 / binary64 input goes to the bulk path, which has no flags */
     if (!dec && !a->reference && !a->flags)
         c.fast = fpq_format_host_width(&from);
