@@ -57,6 +57,18 @@ static int parse_name(int *out, const char *name, const char *const *names, size
     return FPQ_LAB_ERR_SPEC;
 }
 
+/* int NAME(TYPE *out, const char *name): parse_name over the names and
+ * the NAL aliases into *out. */
+#define DEFINE_PARSE(NAME, TYPE, NAMES, ALIASES, NAL)                        \
+    int NAME(TYPE *out, const char *name)                                    \
+    {                                                                        \
+        int v;                                                               \
+        int st = parse_name(&v, name, NAMES, NELEM(NAMES), ALIASES, NAL);    \
+        if (st == FPQ_OK)                                                    \
+            *out = (TYPE)v;                                                  \
+        return st;                                                           \
+    }
+
 const char *fpq_scheme_name(fpq_scheme s)
 {
     return (unsigned)s < FPQ_SCHEME_COUNT_ ? scheme_names[s] : "?";
@@ -82,23 +94,9 @@ const char *fpq_sarith_name(fpq_sarith a)
     return (unsigned)a < FPQ_SARITH_COUNT_ ? sarith_names[a] : "?";
 }
 
-int fpq_quotient_parse(fpq_quotient *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, quotient_names, NELEM(quotient_names), NULL, 0);
-    if (st == FPQ_OK)
-        *out = (fpq_quotient)v;
-    return st;
-}
+DEFINE_PARSE(fpq_quotient_parse, fpq_quotient, quotient_names, NULL, 0)
 
-int fpq_sarith_parse(fpq_sarith *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, sarith_names, NELEM(sarith_names), sarith_aliases, NELEM(sarith_aliases));
-    if (st == FPQ_OK)
-        *out = (fpq_sarith)v;
-    return st;
-}
+DEFINE_PARSE(fpq_sarith_parse, fpq_sarith, sarith_names, sarith_aliases, NELEM(sarith_aliases))
 
 fpq_sarith fpq_qspec_arith(const fpq_qspec *s)
 {
@@ -118,32 +116,11 @@ const char *fpq_qspec_block_alias_fix(const char *name)
     return NULL;
 }
 
-int fpq_scheme_parse(fpq_scheme *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, scheme_names, NELEM(scheme_names), scheme_aliases, NELEM(scheme_aliases));
-    if (st == FPQ_OK)
-        *out = (fpq_scheme)v;
-    return st;
-}
+DEFINE_PARSE(fpq_scheme_parse, fpq_scheme, scheme_names, scheme_aliases, NELEM(scheme_aliases))
 
-int fpq_gran_parse(fpq_gran *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, gran_names, NELEM(gran_names), gran_aliases, NELEM(gran_aliases));
-    if (st == FPQ_OK)
-        *out = (fpq_gran)v;
-    return st;
-}
+DEFINE_PARSE(fpq_gran_parse, fpq_gran, gran_names, gran_aliases, NELEM(gran_aliases))
 
-int fpq_mx_rule_parse(fpq_mx_rule *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, mx_rule_names, NELEM(mx_rule_names), NULL, 0);
-    if (st == FPQ_OK)
-        *out = (fpq_mx_rule)v;
-    return st;
-}
+DEFINE_PARSE(fpq_mx_rule_parse, fpq_mx_rule, mx_rule_names, NULL, 0)
 
 /* ---------------------------------------------------------------------- */
 /* Defaults.                                                              */
