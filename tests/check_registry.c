@@ -1116,6 +1116,12 @@ START_TEST(ml_dtypes_float8_e4m3_is_not_ocp_e4m3)
     fpq_decode(x, &c, NULL, &f, 0x79);
     ck_assert(c == FPQ_CLASS_NAN);
     mpfr_clear(x);
+    /* the wide ml_dtypes names are the IEEE presets themselves */
+    static const char *const wide[][2] = {{"float32", "fp32"}, {"float64", "fp64"}, {"float16", "fp16"}};
+    for (size_t k = 0; k < sizeof wide / sizeof wide[0]; k++) {
+        ck_assert_int_eq(fpq_format_parse(&f, wide[k][0]), FPQ_OK);
+        ck_assert_str_eq(f.name, wide[k][1]);
+    }
     /* names with no fpq format are refused with the reason */
     static const char *const refused[] = {"int1", "uint1", "INT1"};
     for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
