@@ -1454,6 +1454,33 @@ START_TEST(parts_hold_codes_scales_and_zero_points)
     ck_assert(p.scales.rows == 1 && p.scales.cols == 2);
     ck_assert(p.codes[0] == -127 && p.codes[2] == 0 && p.codes[1] == 17 && p.codes[3] == 127);
     fpq_qparts_free(&p);
+
+    /* kept outlier columns hold the kept format's patterns (fp16 1.5 is
+     * 0x3e00, -20 0xcd00); the other column's units only */
+    fpq_qspec_default(&s);
+    s.format = fmt("int8");
+    s.outlier = 10;
+    const double o[4] = {1.5, 1, -20, 0.5};
+    fpq_tensor z = from_array(2, 2, o); /* column 0 holds -20: kept */
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &p, &z, NULL, &s, &e), FPQ_OK);
+    ck_assert(p.codes[0] == 0x3e00 && p.codes[2] == 0xcd00);
+    ck_assert(p.codes[1] == 127 && p.codes[3] == 64); /* S = 1/127: 0.5 -> 63.5 -> 64 */
+    ck_assert(p.scales.rows == 1 && p.scales.cols == 1);
+    fpq_qparts_free(&p);
+
+    /* mx: the scales are 2^k, the codes E2M1 patterns: a block of 32
+     * with max 6 has X = 2^(2 - 2) = 1 */
+    fpq_qspec_default(&s);
+    fpq_qspec_set_scheme(&s, FPQ_SCHEME_MX);
+    fpq_tensor b = tensor(1, 32);
+    b.data[0] = 6;
+    b.data[1] = -0.5;
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &p, &b, NULL, &s, &e), FPQ_OK);
+    ck_assert(p.scales.rows == 1 && p.scales.cols == 1 && p.scales.data[0] == 1);
+    ck_assert(p.codes[0] == 0x7 && p.codes[1] == 0x9 && p.codes[2] == 0);
+    fpq_qparts_free(&p);
+    fpq_tensor_free(&z);
+    fpq_tensor_free(&b);
     fpq_tensor_free(&x);
     fpq_tensor_free(&y);
 }
