@@ -39,9 +39,11 @@
  *             (key fmt=NAME, default int8; at most 16 bits) times scale:
  *             the midpoints m_j between consecutive finite values of the
  *             format in [-max, max] (max its largest finite value), j by
- *             the uniform of draw 0; with probability frac
- *             the tie m_j scale itself, else its binary32 neighbour below
- *             or above (draw 1 decides which).  Every element i with
+ *             the uniform of the first word of draw 0; with probability
+ *             frac (the uniform of its second word) the tie m_j scale
+ *             itself, else its binary32 neighbour below or above (the same
+ *             uniform decides which; beyond binary32's range the tie
+ *             itself).  Every element i with
  *             i mod group == 0 (group 0: element 0 only) is max scale, the
  *             format's largest finite value times scale, so an absmax
  *             quantizer whose units are aligned to group finds the scale

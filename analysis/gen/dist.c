@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,10 +650,9 @@ static int ties_fill(double *x, size_t n, const fpq_gen_spec *s, fpq_errbuf *err
             j = nmid ? nmid - 1 : 0;
         double mid = nmid ? (v[j] / 2 + v[j + 1] / 2) * scale : top;
         double r = fpq_rng_open01(w[1]);
-        if (r >= frac) { /* a binary32 neighbour, below or above */
-            float fm = (float)mid;
+        float fm = (float)mid;
+        if (r >= frac && isfinite(fm) && fabsf(fm) < FLT_MAX) /* a binary32 neighbour, below or above */
             mid = (double)nextafterf(fm, (r - frac) < (1 - frac) / 2 ? -INFINITY : INFINITY);
-        }
         x[i] = mid;
     }
     free(v), free(packed);
