@@ -100,10 +100,14 @@ static inline void fp_leave(fp_state s) { fesetenv(&s); }
     defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+/* 64-bit multiplies (the stochastic draws): AVX-512DQ has them in one
+ * instruction, AVX2 and AVX-512F build them from three 32-bit ones. */
+#define HOT_MUL64 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #endif
 #endif
 #ifndef HOT
 #define HOT
+#define HOT_MUL64
 #endif
 #define INLINE static inline __attribute__((always_inline))
 
@@ -166,6 +170,12 @@ typedef struct k32 {
     bool enc_rne_ok;             /* k32_encode_rne applies too (Inf and overflow: one code) */
     uint32_t max_bits;           /* binary32 bits of the largest finite value */
     uint32_t nan_flip;           /* bits.nan0 ^ bits.nan1: the NaN result's sign follows the input's, or not */
+    /* k32_round_lean, k32_encode_lean: whether they apply, and k32_fixq's
+     * constants below the normal binades (besides those above) */
+    bool lean_ok;
+    float halfq;                 /* q / 2, q = 2^(emin - M) */
+    uint32_t qbits;              /* q's binary32 bits */
+    int32_t sr_s0;               /* -86 - (emin - M) */
 } k32;
 
 typedef struct k64 {
@@ -253,6 +263,9 @@ FPQ_HIDDEN void fpq_fast_k64_encode_block(uint64_t *restrict codes, const double
 FPQ_HIDDEN void fpq_fast_dec_block_f32(float *restrict dst, const uint64_t *restrict codes, const kdec *pp,
                                        const kdec *pd);
 FPQ_HIDDEN void fpq_fast_dec_block_f64(double *restrict dst, const uint64_t *restrict codes, const kdec *pp);
+/* The stochastic draws fpq_sr_bits(seed, pos + i) of a block's first n
+ * elements, key = fpq_sr_key(seed); the rest 0. */
+FPQ_HIDDEN void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_t n);
 /* The first n of a block into a table format; the rest of codes zeroed. */
 FPQ_HIDDEN void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, size_t n, const klut *P,
                                           const fpq_rounding *r, uint64_t pos);

@@ -135,6 +135,133 @@ INLINE uint32_t k32_encode_rne(const k32 *P, uint32_t xb)
     return pick32(a > 0x7f800000u, S->nan0 ^ ((S->nan0 ^ S->nan1) & neg), r);
 }
 
+/* ---- the lean forms of the other modes ---------------------------------------
+ *
+ * The formats of k32_round_rne (without its condition on overflow, which
+ * is taken per sign here), in every mode, and integers within [-2^22,
+ * 2^22].  In the normal binades the discarded sh0 = 23 - M bits of |x| are
+ * rounded in place by adding a mask and clearing them: 0 toward zero,
+ * 2^sh0 - 1 away from zero when the sign says so (up, down), 2^(sh0 - 1)
+ * (nearest, ties away); to odd ORs the sticky bit (any discarded bit) into
+ * the last kept bit.  Stochastic rounding adds 2^sh0 - 1 - t, t the top
+ * sh0 bits of the draw u: the sum carries exactly when rem > t, rem the
+ * discarded bits, and rem 2^(64 - sh0) > u (the rule, frac 2^64 > u) holds
+ * exactly when rem > floor(u / 2^(64 - sh0)) = t, as rem is an integer.
+ * Below the normal binades (and for integers, where q = 1) the quantum q
+ * is fixed: k32_fixq. */
+
+/* frac 2^64 > u exactly, for frac 2^64 = R 2^s (R < 2^24; the product
+ * below 2^64) and u = uh 2^32 + ul: the 64-bit comparison as two 32-bit
+ * words of R 2^s, hi and lo, and below 1 a sticky bit. */
+INLINE uint32_t sr_above(uint32_t R, int32_t s, uint32_t uh, uint32_t ul)
+{
+    const uint32_t sl = (uint32_t)(s >= 32 ? s - 32 : 0), sr = (uint32_t)(s > 0 && s < 32 ? 32 - s : 0);
+    const uint32_t hi = s >= 32 ? R << (sl < 31 ? sl : 31) : s > 0 ? R >> sr : 0;
+    const uint32_t n = (uint32_t)(s < 0 ? (-s < 31 ? -s : 31) : 0); /* R < 2^24: 31 clears it */
+    const uint32_t lo = s >= 32 ? 0 : s >= 0 ? R << (uint32_t)s : R >> n;
+    /* one 64-bit comparison: lo + sticky cannot carry (sticky: s < 0, lo < 2^24) */
+    const uint64_t F = (uint64_t)hi << 32 | (lo + (uint32_t)((R & ((1u << n) - 1)) != 0));
+    return (uint32_t)(F > ((uint64_t)uh << 32 | ul));
+}
+
+/* The code k of f = |x| on the grid of a fixed quantum q (k q rounded by
+ * the mode), for 0 <= f < q 2^22, binary32 arithmetic in nearest-even
+ * (fp_enter): f + C, C = q 2^23 (magic), lies in [C, 1.5 C) where the
+ * spacing is q, so its bits less C's count the steps of the nearest
+ * multiple of q; rem = f - that multiple is exact (both are multiples of
+ * f's unit in the last place, and |rem| <= q / 2 <= f or the multiple is
+ * 0), so the truncation, whether f was inexact and a tie are known
+ * exactly.  halfq: q / 2; qb: q's binary32 bits; s0 = -86 - log2(q), so
+ * that rem's significand R and exponent field E give frac 2^64 =
+ * R 2^(max(E, 1) + s0). */
+INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, uint64_t u, float magic, float halfq, uint32_t qb,
+                         int32_t s0)
+{
+    const float t = f + magic;
+    const uint32_t cs = f32_bits(t) - f32_bits(magic);
+    if (mode == FPQ_RNE)
+        return cs;
+    const float rem = f - (t - magic);
+    const uint32_t below = rem < 0.0f, inexact = rem != 0.0f;
+    const uint32_t kt = cs - below; /* the truncation */
+    if (mode == FPQ_RNA)
+        return cs + (rem == halfq);
+    if (mode == FPQ_RTZ)
+        return kt;
+    if (mode == FPQ_RUP)
+        return kt + (inexact & (neg ^ 1));
+    if (mode == FPQ_RDN)
+        return kt + (inexact & neg);
+    if (mode == FPQ_RTO)
+        return kt | inexact;
+    /* FPQ_RSR: frac q = rem, or rem + q when the nearest multiple was above (exact) */
+    const uint32_t rb = f32_bits(rem + f32_from(pick32(below, qb, 0)));
+    const uint32_t E = rb >> 23, R = (rb & 0x7fffffu) | (E ? 0x800000u : 0);
+    return kt + sr_above(R, (int32_t)(E ? E : 1) + s0, (uint32_t)(u >> 32), (uint32_t)u);
+}
+
+/* The rounded binary32 bits of a = |x| >= 2^emin (normal binades of the
+ * format) by the mode, possibly past the largest finite value. */
+INLINE uint32_t k32_lean_norm(const k32 *P, const int mode, uint32_t a, uint32_t neg, uint64_t u)
+{
+    const uint32_t low = ~P->keep;
+    uint32_t add;
+    if (mode == FPQ_RTO)
+        return (a & P->keep) | ((uint32_t)((a & low) != 0) << P->sh0);
+    if (mode == FPQ_RNE)
+        add = P->half_m1 + ((a >> P->sh0) & 1);
+    else if (mode == FPQ_RNA)
+        add = P->half_m1 + 1;
+    else if (mode == FPQ_RTZ)
+        add = 0;
+    else if (mode == FPQ_RUP)
+        add = low & (neg - 1);
+    else if (mode == FPQ_RDN)
+        add = low & (0u - neg);
+    else
+        add = low - ((uint32_t)(u >> 32) >> (32 - P->sh0));
+    return (a + add) & P->keep;
+}
+
+/* k32_round for the lean formats in any mode. */
+INLINE uint32_t k32_round_lean(const k32 *P, const int mode, uint32_t xb, uint64_t u)
+{
+    const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
+    const uint32_t rn = k32_lean_norm(P, mode, a, neg, u);
+    const uint32_t k = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
+    const uint32_t rs = f32_bits((float)(int32_t)k * P->scale);
+    const uint32_t mag = pick32(a < P->norm_bits, rs, rn);
+    uint32_t r = pick32(mag > P->max_bits, pick32(neg, P->bits.ovf1, P->bits.ovf0), mag | (xb & 0x80000000u));
+    r = pick32(a == 0x7f800000u, pick32(neg, P->bits.inf1, P->bits.inf0), r);
+    return pick32(a > 0x7f800000u, pick32(neg, P->bits.nan1, P->bits.nan0), r);
+}
+
+/* k32_encode for the lean formats in any mode. */
+INLINE uint32_t k32_encode_lean(const k32 *P, const int mode, uint32_t xb, uint64_t u)
+{
+    const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
+    const uint32_t cn = (k32_lean_norm(P, mode, a, neg, u) >> P->sh0) - P->code_off;
+    const uint32_t cs = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
+    const uint32_t mag = pick32(a < P->norm_bits, cs, cn);
+    const k32_sp *S = &P->code;
+    uint32_t r = pick32(mag > P->maxmag, pick32(neg, S->ovf1, S->ovf0), mag | (P->signbit & (0u - neg)));
+    r = pick32(a == 0x7f800000u, pick32(neg, S->inf1, S->inf0), r);
+    return pick32(a > 0x7f800000u, pick32(neg, S->nan1, S->nan0), r);
+}
+
+/* k32_int for ranges within [-2^22, 2^22] in any mode: clamped first (every
+ * mode is monotone and keeps the integer ends), then k32_fixq with q = 1
+ * on the magnitude; NaN gives 0, -0 and values rounded to 0 give +0. */
+INLINE int32_t k32_int_lean(const k32 *P, const int mode, float x, uint64_t u)
+{
+    float v = x < P->flo ? P->flo : x;
+    v = v > P->fhi ? P->fhi : v;
+    const uint32_t vb = f32_bits(v), neg = vb >> 31;
+    const uint32_t k = k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, u, 0x1p23f, 0.5f, 0x3f800000u, -86);
+    const uint32_t r = (k ^ (0u - neg)) + neg; /* neg ? -k : k */
+    return (int32_t)pick32(x != x, 0, r);
+}
+
 /* k32_int in nearest-even for ranges within [-2^22, 2^22]: clamped first
  * (rounding is monotone and keeps the integer ends), then rounded by
  * adding and taking away 1.5 2^23 in binary32 (fp_enter: nearest-even),
@@ -178,19 +305,27 @@ INLINE int32_t k32_int(const k32 *P, const int mode, uint32_t xb, uint64_t u)
 #define DRAW(MODE, i) ((MODE) == FPQ_RSR ? u[i] : 0)
 
 /* The loops of a k32 kernel, one per case: integers in nearest-even by
- * k32_int_rne where it applies (INT_RNE), other integers by k32_int (INT),
- * floats in nearest-even by a lean kernel where LEAN_OK (LEAN), else by
- * the general one (ANY); each an assignment of element i. */
-#define K32_BODY(MODE, LEAN_OK, INT_RNE, INT, LEAN, ANY)                        \
+ * k32_int_rne where it applies (INT_RNE), in the other modes by
+ * k32_int_lean there (INT_LEAN), other integers by k32_int (INT); floats
+ * in nearest-even by a lean kernel where LEAN_OK (LEAN), in the other
+ * modes by the lean kernel of every mode where P.lean_ok (LEAN_ANY), else
+ * by the general one (ANY); each an assignment of element i. */
+#define K32_BODY(MODE, LEAN_OK, INT_RNE, INT_LEAN, INT, LEAN, LEAN_ANY, ANY)    \
     if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             INT_RNE;                                                            \
+    else if (is_int && P.int_rne_ok)                                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            INT_LEAN;                                                           \
     else if (is_int)                                                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             INT;                                                                \
     else if ((MODE) == FPQ_RNE && (LEAN_OK))                                    \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             LEAN;                                                               \
+    else if ((MODE) != FPQ_RNE && P.lean_ok)                                    \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            LEAN_ANY;                                                           \
     else                                                                        \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             ANY;
@@ -201,8 +336,10 @@ HOT static void k32_encode_block(uint32_t *restrict codes, const float *restrict
     const k32 P = *pp;
 #define BODY(MODE)                                                                                 \
     K32_BODY(MODE, P.rne_ok && P.enc_rne_ok, codes[i] = (uint32_t)(int32_t)k32_int_rne(&P, src[i]) & P.mask, \
+             codes[i] = (uint32_t)k32_int_lean(&P, MODE, src[i], DRAW(MODE, i)) & P.mask,           \
              codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask,      \
              codes[i] = k32_encode_rne(&P, f32_bits(src[i])),                                       \
+             codes[i] = k32_encode_lean(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)),                 \
              codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)))
     K32_LOOPS(BODY)
 #undef BODY
@@ -214,11 +351,25 @@ HOT static void k32_round_block(float *restrict dst, const float *restrict src, 
     const k32 P = *pp;
 #define BODY(MODE)                                                                                 \
     K32_BODY(MODE, P.rne_ok, dst[i] = k32_int_rne(&P, src[i]),                                     \
+             dst[i] = (float)k32_int_lean(&P, MODE, src[i], DRAW(MODE, i)),                         \
              dst[i] = (float)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)),                    \
              dst[i] = f32_from(k32_round_rne(&P, f32_bits(src[i]))),                                \
+             dst[i] = f32_from(k32_round_lean(&P, MODE, f32_bits(src[i]), DRAW(MODE, i))),          \
              dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i))))
     K32_LOOPS(BODY)
 #undef BODY
+}
+
+/* The stochastic draws fpq_sr_bits(seed, pos + i) of a block, key =
+ * fpq_sr_key(seed): the same mixer inline, so that it vectorises; elements
+ * n .. BLOCK - 1 are 0. */
+HOT_MUL64 static void sr_draws(uint64_t *restrict u, uint64_t key, uint64_t pos, size_t n)
+{
+    const uint64_t base = key + (pos + 1) * FPQ_SR_GOLDEN;
+    for (size_t i = 0; i < BLOCK; i++)
+        u[i] = fpq_sr_mix64(base + (uint64_t)i * FPQ_SR_GOLDEN);
+    for (size_t i = n; i < BLOCK; i++)
+        u[i] = 0;
 }
 
 /* ---- k64: binary64 input (and everything k32 does not cover) ---------------- */
@@ -514,3 +665,5 @@ void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, size_t n, con
 {
     lut_encode_block(codes, src, n, P, r, pos);
 }
+
+void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_t n) { sr_draws(u, key, pos, n); }

@@ -153,11 +153,11 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
     p->bits.negu = dec32(&d, p->code.negu), p->bits.tiny = dec32(&d, p->code.tiny);
     p->max_bits = (p->maxmag << p->dshift) + p->K;
     p->nan_flip = p->bits.nan0 ^ p->bits.nan1;
-    p->rne_ok = FLT_EVAL_METHOD == 0 && f->is_signed && p->negzero && f->subnormals && f->mbits >= 1 &&
-                f->mbits <= 22 && p->emin - p->M + 23 <= 127 && p->bits.inf0 == p->bits.ovf0 &&
-                p->bits.inf1 == p->bits.ovf1 && p->bits.ovf1 == (p->bits.ovf0 | 0x80000000u) &&
-                (p->nan_flip == 0 || p->nan_flip == 0x80000000u);
-    if (p->rne_ok) {
+    p->lean_ok = FLT_EVAL_METHOD == 0 && f->is_signed && p->negzero && f->subnormals && f->mbits >= 1 &&
+                 f->mbits <= 22 && p->emin - p->M + 23 <= 127;
+    p->rne_ok = p->lean_ok && p->bits.inf0 == p->bits.ovf0 && p->bits.inf1 == p->bits.ovf1 &&
+                p->bits.ovf1 == (p->bits.ovf0 | 0x80000000u) && (p->nan_flip == 0 || p->nan_flip == 0x80000000u);
+    if (p->lean_ok) {
         p->sh0 = 23 - f->mbits;
         p->half_m1 = (1u << (p->sh0 - 1)) - 1;
         p->keep = ~((1u << p->sh0) - 1);
@@ -165,6 +165,10 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
         p->magic = f32_from((uint32_t)(p->emin - p->M + 23 + 127) << 23);
         p->code_off = (uint32_t)(127 - f->bias) << f->mbits;
         p->enc_rne_ok = p->code.inf0 == p->code.ovf0 && p->code.inf1 == p->code.ovf1;
+        const int32_t qe = p->emin - p->M; /* >= -149 (k32_fits) */
+        p->qbits = qe >= -126 ? (uint32_t)(qe + 127) << 23 : 1u << (qe + 149);
+        p->halfq = f32_from(p->qbits) / 2; /* exact: q > 2^-149 as M <= 22 and emin >= -126 */
+        p->sr_s0 = -86 - qe;
     }
 }
 
