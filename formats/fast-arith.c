@@ -35,6 +35,7 @@ typedef struct ajob {
                         pattern (NaN, +-Inf as such), for the lean path */
     bool lean_rn;    /* nearest-even without flags: the host's RN result */
     lean lto;        /* `to` for lean_round: the flags of the table path */
+    bool k32;        /* +, - or * within one format of k32_arith (pl.p32) */
 } ajob;
 
 /* fpq_arith_mixed on element i (operands in o), for what the fast path
@@ -159,8 +160,46 @@ static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t 
         }
 }
 
+/* The k32 path on one block: operands unpacked into 32-bit lanes, the
+ * kernel, the elements with a NaN or infinite operand from slow_one. */
+static void k32_block(const ajob *j, size_t i0, size_t len)
+{
+    uint32_t o[2][BLOCK], c[BLOCK];
+    uint8_t fl[BLOCK], bad[BLOCK];
+    const unsigned w = packed_width(j->from);
+    for (unsigned k = 0; k < 2; k++) {
+        if (w == 16)
+            for (size_t i = 0; i < len; i++)
+                o[k][i] = ((const uint16_t *)j->x[k])[i0 + i];
+        else
+            for (size_t i = 0; i < len; i++)
+                o[k][i] = ((const uint8_t *)j->x[k])[i0 + i];
+        memset(o[k] + len, 0, (BLOCK - len) * sizeof(uint32_t));
+    }
+    fpq_fast_k32_arith_block(c, fl, bad, o[0], o[1], &j->pl.p32, j->op, j->rnd->mode);
+    for (size_t i = 0; i < len; i++)
+        if (bad[i]) {
+            const uint64_t ops[3] = {o[0][i], o[1][i], 0};
+            unsigned f = 0;
+            c[i] = (uint32_t)slow_one(j, i0 + i, ops, &f);
+            fl[i] = (uint8_t)f;
+        }
+    if (j->flags)
+        memcpy(j->flags + i0, fl, len);
+    if (w == 16)
+        for (size_t i = 0; i < len; i++)
+            ((uint16_t *)j->r)[i0 + i] = (uint16_t)c[i];
+    else
+        for (size_t i = 0; i < len; i++)
+            ((uint8_t *)j->r)[i0 + i] = (uint8_t)c[i];
+}
+
 static void arith_block(const ajob *j, size_t i0, size_t len)
 {
+    if (j->k32) {
+        k32_block(j, i0, len);
+        return;
+    }
     uint64_t o[3][BLOCK], c[BLOCK];
     for (unsigned k = 0; k < 3; k++) {
         if (k < j->arity)
@@ -212,8 +251,18 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
         return FPQ_ERR_ARG;
     if (j.fast)
         lean_init(&j.lto, &j.fto, rnd);
+    /* +, - and * within one format of k32_arith (fp16, bf16, ...): binary32 lanes */
+    if (j.fast && (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL) && fpq_format_same(to, from) &&
+        from->bits <= 16 && from->bits % 8 == 0) {
+        plan p32;
+        if (fpq_fast_plan_init(&p32, to, rnd, SRC_F32, false, false) == FPQ_OK && p32.use_k32 && p32.k32_round &&
+            p32.p32.lean_ok && p32.p32.arith_ok) {
+            j.k32 = true;
+            j.pl.p32 = p32.p32;
+        }
+    }
     /* the table pays from 2^16 elements on */
-    if (j.fast && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
+    if (j.fast && !j.k32 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
         (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL)) {
         const size_t np = (size_t)1 << from->bits;
         j.tab = malloc(np * sizeof *j.tab);

@@ -176,6 +176,11 @@ typedef struct k32 {
     float halfq;                 /* q / 2, q = 2^(emin - M) */
     uint32_t qbits;              /* q's binary32 bits */
     int32_t sr_s0;               /* -86 - (emin - M) */
+    /* k32_arith: whether it applies (lean_ok, IEEE specials, emin - M >= -147),
+     * and the binary32 bits of |y| from which the result overflows and below
+     * which it is tiny, per sign (fast-kernels.c) */
+    bool arith_ok;
+    uint32_t ovf_t0, ovf_t1, tiny_t0, tiny_t1;
 } k32;
 
 typedef struct k64 {
@@ -263,6 +268,12 @@ FPQ_HIDDEN void fpq_fast_k64_encode_block(uint64_t *restrict codes, const double
 FPQ_HIDDEN void fpq_fast_dec_block_f32(float *restrict dst, const uint64_t *restrict codes, const kdec *pp,
                                        const kdec *pd);
 FPQ_HIDDEN void fpq_fast_dec_block_f64(double *restrict dst, const uint64_t *restrict codes, const kdec *pp);
+/* +, - or * (op) of the codes ca, cb of a format with p->arith_ok into the
+ * same format in a deterministic mode: codes, flags, and bad[i] = 1 where
+ * an operand is NaN or infinite (codes[i] and fl[i] then meaningless). */
+FPQ_HIDDEN void fpq_fast_k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
+                                         const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp,
+                                         fpq_op op, fpq_rnd mode);
 /* The stochastic draws fpq_sr_bits(seed, pos + i) of a block's first n
  * elements, key = fpq_sr_key(seed); the rest 0. */
 FPQ_HIDDEN void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_t n);

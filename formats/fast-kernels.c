@@ -262,6 +262,91 @@ INLINE int32_t k32_int_lean(const k32 *P, const int mode, float x, uint64_t u)
     return (int32_t)pick32(x != x, 0, r);
 }
 
+/* ---- +, - and * of two codes of a lean format into the same format -------
+ *
+ * The exact result rounded to odd in binary32 (y), then rounded into the
+ * format by k32_encode_lean.  Boldo and Melquiond ("Emulation of FMA and
+ * correctly rounded sums: proved algorithms using rounding to odd", IEEE
+ * Trans. Computers 57(4), 2008, Theorem 1): rounding to odd at a precision
+ * of at least p + 2 bits followed by rounding to nearest or a directed
+ * rounding to p bits is the correct rounding of the exact value.  Here
+ * binary32's grid is at least 2 bits finer than the format's everywhere
+ * (M <= 22, emin - M >= -147), subnormals included, so this holds; and y
+ * lies strictly between the same two neighbours on binary32's grid as the
+ * exact result (or equals it), so every comparison with a binary32 number
+ * -- the format's values, their midpoints, the overflow and tininess
+ * thresholds below -- says the same of y as of the exact result.
+ *   Sum: s = RN(a + b) and its error by TwoSum (Knuth), exact in binary32
+ * with subnormals (no underflow loses bits of a sum); y is s, or when the
+ * error is nonzero and s even, s's neighbour on the error's side.  An exact
+ * zero sum is +0 unless both terms are -0, or under rdn of opposite signs.
+ *   Product: a b in binary64 is exact (at most 2 (M + 1) <= 46 bits, no
+ * underflow); y = RN32(a b) stepped as above by the sign of a b - RN32(a
+ * b), computed in binary64 (its sign is exact: no underflow to 0).
+ *   Overflow of binary32 itself (s or RN32(a b) infinite) happens only for
+ * an exact result of at least 2^128 (a sum of two multiples of 2^120, a
+ * product of at most 46 bits); y is then +-FLT_MAX, which every mode rounds
+ * as it rounds the exact result, and the overflow flag is set.
+ *   Flags: inexact, when y is not a value of the format (discarded bits
+ * nonzero) or on overflow; overflow, when |y| reaches the threshold of the
+ * mode and sign (ovf_t: the midpoint past the largest value for the
+ * nearest modes, else the largest value's successor on the format's grid
+ * toward zero-ward modes, binary32's successor of it away from zero);
+ * underflow, products only, when inexact and |y| lies below the tininess
+ * threshold (tiny_t: the result rounded to M + 1 bits with unbounded
+ * exponent is below 2^emin).  Sums never underflow: two multiples of
+ * 2^(emin - M) add to one, exact when below 2^emin.  Operands that are NaN
+ * or infinite are marked in bad and left to the caller. */
+
+/* A code's binary32 value (finite codes; P->lean_ok formats hold them all). */
+INLINE float k32_code_value(const k32 *P, uint32_t c)
+{
+    const uint32_t mag = c & (P->signbit - 1);
+    const uint32_t nb = (mag << P->dshift) + P->K;
+    const uint32_t sb = f32_bits((float)(int32_t)mag * P->scale);
+    return f32_from(pick32(mag < P->sub_lim, sb, nb) | ((0u - (uint32_t)((c & P->signbit) != 0)) & 0x80000000u));
+}
+
+/* y's bits stepped to odd toward the error's side (err nonzero, yb even). */
+INLINE uint32_t k32_odd_step(uint32_t yb, uint32_t nonzero, uint32_t err_pos)
+{
+    const uint32_t step = nonzero & ~yb & 1, away = err_pos ^ (yb >> 31); /* the error has y's sign */
+    return yb + (step & away) - (step & (away ^ 1));
+}
+
+INLINE uint32_t k32_arith(const k32 *P, const int mode, const int op, uint32_t ca, uint32_t cb, uint8_t *fl,
+                          uint8_t *bad)
+{
+    const float a = k32_code_value(P, ca), b0 = k32_code_value(P, cb);
+    uint32_t yb, o32;
+    if (op == FPQ_OP_MUL) {
+        const double p = (double)a * (double)b0;
+        const float f = (float)p;
+        const double e = p - (double)f;
+        yb = k32_odd_step(f32_bits(f), e != 0, e > 0);
+        o32 = (f32_bits(f) & 0x7fffffffu) == 0x7f800000u;
+    } else {
+        const float b = op == FPQ_OP_SUB ? -b0 : b0;
+        const float s = a + b, t = s - a;
+        const float err = (a - (s - t)) + (b - t);
+        const uint32_t sa = f32_bits(a), sb = f32_bits(b);
+        const uint32_t zneg = ((sa & sb) | ((sa ^ sb) & (0u - (uint32_t)(mode == FPQ_RDN)))) & 0x80000000u;
+        o32 = (f32_bits(s) & 0x7fffffffu) == 0x7f800000u;
+        yb = pick32(s == 0.0f, zneg, k32_odd_step(f32_bits(s), err != 0.0f, err > 0.0f));
+    }
+    const uint32_t neg = yb >> 31;
+    yb = pick32(o32, (neg << 31) | 0x7f7fffffu, yb);
+    const uint32_t ay = yb & 0x7fffffffu;
+    const uint32_t in_n = (ay & ~P->keep) != 0;
+    const uint32_t in_s = (f32_from(ay) + P->magic) - P->magic != f32_from(ay);
+    const uint32_t ovf = o32 | (ay >= pick32(neg, P->ovf_t1, P->ovf_t0));
+    const uint32_t inexact = pick32(ay < P->norm_bits, in_s, in_n) | ovf;
+    const uint32_t tiny = (uint32_t)(op == FPQ_OP_MUL) & (ay < pick32(neg, P->tiny_t1, P->tiny_t0));
+    *fl = (uint8_t)(inexact * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW | ovf * FPQ_FLAG_OVERFLOW);
+    *bad = (uint8_t)(((ca & (P->signbit - 1)) > P->maxmag) | ((cb & (P->signbit - 1)) > P->maxmag));
+    return k32_encode_lean(P, mode, yb, 0);
+}
+
 /* k32_int in nearest-even for ranges within [-2^22, 2^22]: clamped first
  * (rounding is monotone and keeps the integer ends), then rounded by
  * adding and taking away 1.5 2^23 in binary32 (fp_enter: nearest-even),
@@ -358,6 +443,28 @@ HOT static void k32_round_block(float *restrict dst, const float *restrict src, 
              dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i))))
     K32_LOOPS(BODY)
 #undef BODY
+}
+
+/* k32_arith over a block (P->lean_ok and P->arith_ok; op +, - or *, a
+ * deterministic mode). */
+HOT static void k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
+                                const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp, fpq_op op,
+                                fpq_rnd mode)
+{
+    const k32 P = *pp;
+#define BODY_OP(MODE, OP)                                                                      \
+    for (size_t i = 0; i < BLOCK; i++)                                                         \
+        codes[i] = k32_arith(&P, MODE, OP, ca[i], cb[i], &fl[i], &bad[i]);
+#define BODY(MODE)                                                                             \
+    if (op == FPQ_OP_MUL)                                                                      \
+        BODY_OP(MODE, FPQ_OP_MUL)                                                              \
+    else if (op == FPQ_OP_SUB)                                                                 \
+        BODY_OP(MODE, FPQ_OP_SUB)                                                              \
+    else                                                                                       \
+        BODY_OP(MODE, FPQ_OP_ADD)
+    K32_LOOPS(BODY)
+#undef BODY
+#undef BODY_OP
 }
 
 /* The stochastic draws fpq_sr_bits(seed, pos + i) of a block, key =
@@ -667,3 +774,10 @@ void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, size_t n, con
 }
 
 void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_t n) { sr_draws(u, key, pos, n); }
+
+void fpq_fast_k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
+                              const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp, fpq_op op,
+                              fpq_rnd mode)
+{
+    k32_arith_block(codes, fl, bad, ca, cb, pp, op, mode);
+}
