@@ -160,6 +160,44 @@ static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t 
         }
 }
 
+/* The codes of elements i0 .. i0+len of a packed array of 8- or 16-bit
+ * containers into 32-bit lanes, zero-padded to a block; a whole block with
+ * the trip count known, so that GCC vectorises the copy. */
+static void unpack_u32(uint32_t *restrict o, const void *restrict src, size_t i0, size_t len, unsigned w)
+{
+    const uint16_t *s16 = (const uint16_t *)src + i0;
+    const uint8_t *s8 = (const uint8_t *)src + i0;
+    if (len == BLOCK && w == 16)
+        for (size_t i = 0; i < BLOCK; i++)
+            o[i] = s16[i];
+    else if (len == BLOCK)
+        for (size_t i = 0; i < BLOCK; i++)
+            o[i] = s8[i];
+    else {
+        for (size_t i = 0; i < len; i++)
+            o[i] = w == 16 ? s16[i] : s8[i];
+        memset(o + len, 0, (BLOCK - len) * sizeof *o);
+    }
+}
+
+static void pack_u32(void *restrict dst, const uint32_t *restrict c, size_t i0, size_t len, unsigned w)
+{
+    uint16_t *d16 = (uint16_t *)dst + i0;
+    uint8_t *d8 = (uint8_t *)dst + i0;
+    if (len == BLOCK && w == 16)
+        for (size_t i = 0; i < BLOCK; i++)
+            d16[i] = (uint16_t)c[i];
+    else if (len == BLOCK)
+        for (size_t i = 0; i < BLOCK; i++)
+            d8[i] = (uint8_t)c[i];
+    else if (w == 16)
+        for (size_t i = 0; i < len; i++)
+            d16[i] = (uint16_t)c[i];
+    else
+        for (size_t i = 0; i < len; i++)
+            d8[i] = (uint8_t)c[i];
+}
+
 /* The k32 path on one block: operands unpacked into 32-bit lanes, the
  * kernel, the elements with a NaN or infinite operand from slow_one. */
 static void k32_block(const ajob *j, size_t i0, size_t len)
@@ -167,17 +205,13 @@ static void k32_block(const ajob *j, size_t i0, size_t len)
     uint32_t o[2][BLOCK], c[BLOCK];
     uint8_t fl[BLOCK], bad[BLOCK];
     const unsigned w = packed_width(j->from);
-    for (unsigned k = 0; k < 2; k++) {
-        if (w == 16)
-            for (size_t i = 0; i < len; i++)
-                o[k][i] = ((const uint16_t *)j->x[k])[i0 + i];
-        else
-            for (size_t i = 0; i < len; i++)
-                o[k][i] = ((const uint8_t *)j->x[k])[i0 + i];
-        memset(o[k] + len, 0, (BLOCK - len) * sizeof(uint32_t));
-    }
+    unpack_u32(o[0], j->x[0], i0, len, w);
+    unpack_u32(o[1], j->x[1], i0, len, w);
     fpq_fast_k32_arith_block(c, fl, bad, o[0], o[1], &j->pl.p32, j->op, j->rnd->mode);
-    for (size_t i = 0; i < len; i++)
+    uint8_t any = 0;
+    for (size_t i = 0; i < BLOCK; i++)
+        any |= bad[i];
+    for (size_t i = 0; any && i < len; i++)
         if (bad[i]) {
             const uint64_t ops[3] = {o[0][i], o[1][i], 0};
             unsigned f = 0;
@@ -186,12 +220,7 @@ static void k32_block(const ajob *j, size_t i0, size_t len)
         }
     if (j->flags)
         memcpy(j->flags + i0, fl, len);
-    if (w == 16)
-        for (size_t i = 0; i < len; i++)
-            ((uint16_t *)j->r)[i0 + i] = (uint16_t)c[i];
-    else
-        for (size_t i = 0; i < len; i++)
-            ((uint8_t *)j->r)[i0 + i] = (uint8_t)c[i];
+    pack_u32(j->r, c, i0, len, w);
 }
 
 static void arith_block(const ajob *j, size_t i0, size_t len)

@@ -314,8 +314,8 @@ INLINE uint32_t k32_odd_step(uint32_t yb, uint32_t nonzero, uint32_t err_pos)
     return yb + (step & away) - (step & (away ^ 1));
 }
 
-INLINE uint32_t k32_arith(const k32 *P, const int mode, const int op, uint32_t ca, uint32_t cb, uint8_t *fl,
-                          uint8_t *bad)
+INLINE uint32_t k32_arith(const k32 *P, const int mode, const int op, const int RNE_LEAN, uint32_t ca, uint32_t cb,
+                          uint8_t *fl, uint8_t *bad)
 {
     const float a = k32_code_value(P, ca), b0 = k32_code_value(P, cb);
     uint32_t yb, o32;
@@ -344,7 +344,7 @@ INLINE uint32_t k32_arith(const k32 *P, const int mode, const int op, uint32_t c
     const uint32_t tiny = (uint32_t)(op == FPQ_OP_MUL) & (ay < pick32(neg, P->tiny_t1, P->tiny_t0));
     *fl = (uint8_t)(inexact * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW | ovf * FPQ_FLAG_OVERFLOW);
     *bad = (uint8_t)(((ca & (P->signbit - 1)) > P->maxmag) | ((cb & (P->signbit - 1)) > P->maxmag));
-    return k32_encode_lean(P, mode, yb, 0);
+    return RNE_LEAN ? k32_encode_rne(P, yb) : k32_encode_lean(P, mode, yb, 0);
 }
 
 /* k32_int in nearest-even for ranges within [-2^22, 2^22]: clamped first
@@ -446,15 +446,19 @@ HOT static void k32_round_block(float *restrict dst, const float *restrict src, 
 }
 
 /* k32_arith over a block (P->lean_ok and P->arith_ok; op +, - or *, a
- * deterministic mode). */
+ * deterministic mode); in nearest-even by k32_encode_rne where it applies. */
 HOT static void k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
                                 const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp, fpq_op op,
                                 fpq_rnd mode)
 {
     const k32 P = *pp;
 #define BODY_OP(MODE, OP)                                                                      \
-    for (size_t i = 0; i < BLOCK; i++)                                                         \
-        codes[i] = k32_arith(&P, MODE, OP, ca[i], cb[i], &fl[i], &bad[i]);
+    if ((MODE) == FPQ_RNE && P.rne_ok && P.enc_rne_ok)                                         \
+        for (size_t i = 0; i < BLOCK; i++)                                                     \
+            codes[i] = k32_arith(&P, MODE, OP, 1, ca[i], cb[i], &fl[i], &bad[i]);              \
+    else                                                                                       \
+        for (size_t i = 0; i < BLOCK; i++)                                                     \
+            codes[i] = k32_arith(&P, MODE, OP, 0, ca[i], cb[i], &fl[i], &bad[i]);
 #define BODY(MODE)                                                                             \
     if (op == FPQ_OP_MUL)                                                                      \
         BODY_OP(MODE, FPQ_OP_MUL)                                                              \
