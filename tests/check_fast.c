@@ -843,21 +843,21 @@ static uint64_t inv64(uint64_t c)
     return v;
 }
 
-static uint64_t mix64_ref(uint64_t z)
+/* The inverse of the mixer: z with mix64(z) = u. */
+static uint64_t unmix64(uint64_t u)
 {
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
+    uint64_t z = unxorshift(u, 31);
+    z = unxorshift(z * inv64(UINT64_C(0x94d049bb133111eb)), 27);
+    return unxorshift(z * inv64(UINT64_C(0xbf58476d1ce4e5b9)), 30);
 }
 
-/* The position whose draw under seed is u. */
+/* The position whose draw under seed is u: the key from the draw of
+ * position 2^64 - 1, mix64(key + 0 golden). */
 static uint64_t position_of_draw(uint64_t seed, uint64_t u)
 {
     const uint64_t golden = UINT64_C(0x9e3779b97f4a7c15);
-    uint64_t z = unxorshift(u, 31);
-    z = unxorshift(z * inv64(UINT64_C(0x94d049bb133111eb)), 27);
-    z = unxorshift(z * inv64(UINT64_C(0xbf58476d1ce4e5b9)), 30);
-    const uint64_t p = (z - mix64_ref(seed + golden)) * inv64(golden) - 1;
+    const uint64_t key = unmix64(fpq_sr_bits(seed, UINT64_MAX));
+    const uint64_t p = (unmix64(u) - key) * inv64(golden) - 1;
     ck_assert_uint_eq(fpq_sr_bits(seed, p), u);
     return p;
 }
