@@ -270,7 +270,8 @@ FPQ_HIDDEN void fpq_fast_dec_block_f32(float *restrict dst, const uint64_t *rest
 FPQ_HIDDEN void fpq_fast_dec_block_f64(double *restrict dst, const uint64_t *restrict codes, const kdec *pp);
 /* +, - or * (op) of the codes ca, cb of a format with p->arith_ok into the
  * same format in a deterministic mode: codes, flags, and bad[i] = 1 where
- * an operand is NaN or infinite (codes[i] and fl[i] then meaningless). */
+ * an operand is NaN or the operation invalid (Inf - Inf, 0 Inf; codes[i]
+ * and fl[i] then meaningless). */
 FPQ_HIDDEN void fpq_fast_k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
                                          const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp,
                                          fpq_op op, fpq_rnd mode);

@@ -295,8 +295,11 @@ INLINE int32_t k32_int_lean(const k32 *P, const int mode, float x, uint64_t u)
  * underflow, products only, when inexact and |y| lies below the tininess
  * threshold (tiny_t: the result rounded to M + 1 bits with unbounded
  * exponent is below 2^emin).  Sums never underflow: two multiples of
- * 2^(emin - M) add to one, exact when below 2^emin.  Operands that are NaN
- * or infinite are marked in bad and left to the caller. */
+ * 2^(emin - M) add to one, exact when below 2^emin.  An infinite operand
+ * gives the infinity of the exact result, without a flag (inexact when the
+ * overflow policy saturates it to the largest value); NaN operands and
+ * the invalid Inf - Inf and 0 Inf are marked in bad and left to the
+ * caller. */
 
 /* A code's binary32 value (finite codes; P->lean_ok formats hold them all). */
 INLINE float k32_code_value(const k32 *P, uint32_t c)
@@ -342,9 +345,21 @@ INLINE uint32_t k32_arith(const k32 *P, const int mode, const int op, const int 
     const uint32_t ovf = o32 | (ay >= pick32(neg, P->ovf_t1, P->ovf_t0));
     const uint32_t inexact = pick32(ay < P->norm_bits, in_s, in_n) | ovf;
     const uint32_t tiny = (uint32_t)(op == FPQ_OP_MUL) & (ay < pick32(neg, P->tiny_t1, P->tiny_t0));
-    *fl = (uint8_t)(inexact * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW | ovf * FPQ_FLAG_OVERFLOW);
-    *bad = (uint8_t)(((ca & (P->signbit - 1)) > P->maxmag) | ((cb & (P->signbit - 1)) > P->maxmag));
-    return RNE_LEAN ? k32_encode_rne(P, yb) : k32_encode_lean(P, mode, yb, 0);
+    const uint32_t fin = (uint32_t)(inexact * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW |
+                                    ovf * FPQ_FLAG_OVERFLOW);
+    /* infinite operands (IEEE specials: the Inf magnitude is the largest
+     * finite one plus 1): an exact infinity, no flag; Inf - Inf, 0 Inf and
+     * NaN operands are left to the caller */
+    const uint32_t infm = P->maxmag + 1, ma = ca & (P->signbit - 1), mb = cb & (P->signbit - 1);
+    const uint32_t ia = ma == infm, ib = mb == infm;
+    const uint32_t sa = (ca & P->signbit) != 0, sb = ((cb & P->signbit) != 0) ^ (uint32_t)(op == FPQ_OP_SUB);
+    const uint32_t inv = op == FPQ_OP_MUL ? (ia & (mb == 0)) | (ib & (ma == 0)) : ia & ib & (sa ^ sb);
+    const uint32_t isign = op == FPQ_OP_MUL ? sa ^ sb : pick32(ia, sa, sb), inf = ia | ib;
+    const uint32_t icode = pick32(isign, P->code.inf1, P->code.inf0); /* saturated: inexact */
+    *fl = (uint8_t)pick32(inf, ((icode & (P->signbit - 1)) != infm) * FPQ_FLAG_INEXACT, fin);
+    *bad = (uint8_t)((ma > infm) | (mb > infm) | inv);
+    const uint32_t r = RNE_LEAN ? k32_encode_rne(P, yb) : k32_encode_lean(P, mode, yb, 0);
+    return pick32(inf, icode, r);
 }
 
 /* k32_int in nearest-even for ranges within [-2^22, 2^22]: clamped first
