@@ -223,26 +223,32 @@ INLINE uint32_t k32_lean_norm(const k32 *P, const int mode, uint32_t a, uint32_t
     return (a + add) & P->keep;
 }
 
-/* k32_round for the lean formats in any mode. */
-INLINE uint32_t k32_round_lean(const k32 *P, const int mode, uint32_t xb, uint64_t u)
+/* k32_round for the lean formats in any mode; NORM: every input of the
+ * block is at least 2^emin in magnitude (or Inf, NaN), so the fixed-quantum
+ * part is skipped. */
+INLINE uint32_t k32_round_lean(const k32 *P, const int mode, const int NORM, uint32_t xb, uint64_t u)
 {
     const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
     const uint32_t rn = k32_lean_norm(P, mode, a, neg, u);
-    const uint32_t k = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
-    const uint32_t rs = f32_bits((float)(int32_t)k * P->scale);
-    const uint32_t mag = pick32(a < P->norm_bits, rs, rn);
+    uint32_t mag = rn;
+    if (!NORM) {
+        const uint32_t k = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
+        mag = pick32(a < P->norm_bits, f32_bits((float)(int32_t)k * P->scale), rn);
+    }
     uint32_t r = pick32(mag > P->max_bits, pick32(neg, P->bits.ovf1, P->bits.ovf0), mag | (xb & 0x80000000u));
     r = pick32(a == 0x7f800000u, pick32(neg, P->bits.inf1, P->bits.inf0), r);
     return pick32(a > 0x7f800000u, pick32(neg, P->bits.nan1, P->bits.nan0), r);
 }
 
-/* k32_encode for the lean formats in any mode. */
-INLINE uint32_t k32_encode_lean(const k32 *P, const int mode, uint32_t xb, uint64_t u)
+/* k32_encode for the lean formats in any mode (NORM as in k32_round_lean). */
+INLINE uint32_t k32_encode_lean(const k32 *P, const int mode, const int NORM, uint32_t xb, uint64_t u)
 {
     const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
     const uint32_t cn = (k32_lean_norm(P, mode, a, neg, u) >> P->sh0) - P->code_off;
-    const uint32_t cs = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
-    const uint32_t mag = pick32(a < P->norm_bits, cs, cn);
+    uint32_t mag = cn;
+    if (!NORM)
+        mag = pick32(a < P->norm_bits, k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0),
+                     cn);
     const k32_sp *S = &P->code;
     uint32_t r = pick32(mag > P->maxmag, pick32(neg, S->ovf1, S->ovf0), mag | (P->signbit & (0u - neg)));
     r = pick32(a == 0x7f800000u, pick32(neg, S->inf1, S->inf0), r);
@@ -358,7 +364,7 @@ INLINE uint32_t k32_arith(const k32 *P, const int mode, const int op, const int 
     const uint32_t icode = pick32(isign, P->code.inf1, P->code.inf0); /* saturated: inexact */
     *fl = (uint8_t)pick32(inf, ((icode & (P->signbit - 1)) != infm) * FPQ_FLAG_INEXACT, fin);
     *bad = (uint8_t)((ma > infm) | (mb > infm) | inv);
-    const uint32_t r = RNE_LEAN ? k32_encode_rne(P, yb) : k32_encode_lean(P, mode, yb, 0);
+    const uint32_t r = RNE_LEAN ? k32_encode_rne(P, yb) : k32_encode_lean(P, mode, 0, yb, 0);
     return pick32(inf, icode, r);
 }
 
@@ -404,13 +410,28 @@ INLINE int32_t k32_int(const k32 *P, const int mode, uint32_t xb, uint64_t u)
  * the block (FPQ_RSR only; NULL otherwise). */
 #define DRAW(MODE, i) ((MODE) == FPQ_RSR ? u[i] : 0)
 
+/* Whether every element of a block has |x| >= 2^emin (binary32 bits of
+ * 2^emin: norm_bits); Inf and NaN count as such. */
+INLINE bool all_normal(const float *restrict src, uint32_t norm_bits)
+{
+    uint32_t lo = UINT32_MAX;
+    for (size_t i = 0; i < BLOCK; i++) {
+        const uint32_t a = f32_bits(src[i]) & 0x7fffffffu;
+        lo = a < lo ? a : lo;
+    }
+    return lo >= norm_bits;
+}
+
 /* The loops of a k32 kernel, one per case: integers in nearest-even by
  * k32_int_rne where it applies (INT_RNE), in the other modes by
  * k32_int_lean there (INT_LEAN), other integers by k32_int (INT); floats
  * in nearest-even by a lean kernel where LEAN_OK (LEAN), in the other
- * modes by the lean kernel of every mode where P.lean_ok (LEAN_ANY), else
- * by the general one (ANY); each an assignment of element i. */
-#define K32_BODY(MODE, LEAN_OK, INT_RNE, INT_LEAN, INT, LEAN, LEAN_ANY, ANY)    \
+ * modes by the lean kernel of every mode where P.lean_ok (LEAN_ANY; for
+ * stochastic rounding of a block whose inputs all lie in the format's
+ * normal binades or beyond, its form without the fixed-quantum part,
+ * LEAN_NORM), else by the general one (ANY); each an assignment of
+ * element i. */
+#define K32_BODY(MODE, LEAN_OK, INT_RNE, INT_LEAN, INT, LEAN, LEAN_NORM, LEAN_ANY, ANY) \
     if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             INT_RNE;                                                            \
@@ -423,6 +444,9 @@ INLINE int32_t k32_int(const k32 *P, const int mode, uint32_t xb, uint64_t u)
     else if ((MODE) == FPQ_RNE && (LEAN_OK))                                    \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             LEAN;                                                               \
+    else if ((MODE) == FPQ_RSR && P.lean_ok && all_normal(src, P.norm_bits))    \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            LEAN_NORM;                                                          \
     else if ((MODE) != FPQ_RNE && P.lean_ok)                                    \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             LEAN_ANY;                                                           \
@@ -439,7 +463,8 @@ HOT static void k32_encode_block(uint32_t *restrict codes, const float *restrict
              codes[i] = (uint32_t)k32_int_lean(&P, MODE, src[i], DRAW(MODE, i)) & P.mask,           \
              codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask,      \
              codes[i] = k32_encode_rne(&P, f32_bits(src[i])),                                       \
-             codes[i] = k32_encode_lean(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)),                 \
+             codes[i] = k32_encode_lean(&P, MODE, 1, f32_bits(src[i]), DRAW(MODE, i)),              \
+             codes[i] = k32_encode_lean(&P, MODE, 0, f32_bits(src[i]), DRAW(MODE, i)),              \
              codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)))
     K32_LOOPS(BODY)
 #undef BODY
@@ -454,7 +479,8 @@ HOT static void k32_round_block(float *restrict dst, const float *restrict src, 
              dst[i] = (float)k32_int_lean(&P, MODE, src[i], DRAW(MODE, i)),                         \
              dst[i] = (float)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)),                    \
              dst[i] = f32_from(k32_round_rne(&P, f32_bits(src[i]))),                                \
-             dst[i] = f32_from(k32_round_lean(&P, MODE, f32_bits(src[i]), DRAW(MODE, i))),          \
+             dst[i] = f32_from(k32_round_lean(&P, MODE, 1, f32_bits(src[i]), DRAW(MODE, i))),       \
+             dst[i] = f32_from(k32_round_lean(&P, MODE, 0, f32_bits(src[i]), DRAW(MODE, i))),       \
              dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i))))
     K32_LOOPS(BODY)
 #undef BODY
