@@ -144,8 +144,7 @@ static const uint64_t *draws(uint64_t *u, const fpq_rounding *r, uint64_t pos, s
 {
     if (r->mode != FPQ_RSR)
         return NULL;
-    for (size_t i = 0; i < BLOCK; i++)
-        u[i] = i < n ? fpq_sr_bits(r->seed, pos + i) : 0;
+    fpq_fast_sr_draws(u, fpq_sr_key(r->seed), pos, n);
     return u;
 }
 

@@ -59,21 +59,11 @@ int fpq_rounding_validate(const fpq_rounding *r)
     return FPQ_OK;
 }
 
-/* splitmix64's finaliser (Steele, Lea and Flood 2014). */
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-#define GOLDEN UINT64_C(0x9e3779b97f4a7c15)
-
-/* Frozen: key = mix64(seed + golden); bits = mix64(key + (position + 1) * golden). */
+/* Frozen: key = mix64(seed + golden); bits = mix64(key + (position + 1) * golden)
+ * (fpq_sr_mix64 and FPQ_SR_GOLDEN, fpq-impl.h). */
 uint64_t fpq_sr_bits(uint64_t seed, uint64_t position)
 {
-    uint64_t key = mix64(seed + GOLDEN);
-    return mix64(key + (position + 1) * GOLDEN);
+    return fpq_sr_mix64(fpq_sr_key(seed) + (position + 1) * FPQ_SR_GOLDEN);
 }
 
 int fpq_seed_parse(uint64_t *out, const char *s, size_t len)
