@@ -157,6 +157,11 @@ static void describe_specials(char *buf, size_t n, const fpq_format *f,
         dotted(pic, f, lm->nan, false);
         snprintf(buf, n, "fnuz: no Inf, no -0; only %s is NaN", pic);
         return;
+    case FPQ_SPECIALS_EXT:
+        dotted(pic, f, lm->nan, false);
+        dotted(pic2, f, lm->inf, f->is_signed);
+        snprintf(buf, n, "ext: no -0; only %s is NaN; %s is %sInf", pic, pic2, f->is_signed ? "+-" : "");
+        return;
     case FPQ_SPECIALS_FINITE:
         if (lm->n_nan == 0)
             snprintf(buf, n, "finite: no Inf, no NaN; every pattern is a number");
