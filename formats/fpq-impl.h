@@ -27,6 +27,21 @@ FPQ_HIDDEN const fpq_format *fpq_preset_find(const char *name);
  * hw and note equal (a table's entries by their pointer). */
 FPQ_HIDDEN bool fpq_format_same(const fpq_format *a, const fpq_format *b);
 
+/* ---- bulk-ref.c ------------------------------------------------------------ */
+
+/* Whether the bulk entry points (fast.c) compute on the reference for f and
+ * r (r NULL: decoding): P3109 formats, the P3109 stochastic roundings, and
+ * the overflow mode propagate, which the kernels do not cover. */
+FPQ_HIDDEN bool fpq_bulk_needs_reference(const fpq_format *f, const fpq_rounding *r);
+
+/* One bulk call on the reference: r NULL decodes n packed patterns of src
+ * into binary64 (dbl) or binary32 values in dst; otherwise encodes n host
+ * values of src with r (element i at position r->position + i) into packed
+ * patterns, or, when decode_result, into their decoded values (round).
+ * Arguments checked by the caller.  Returns FPQ_OK. */
+FPQ_HIDDEN int fpq_bulk_reference(void *dst, const void *src, bool dbl, size_t n, const fpq_format *f,
+                                  const fpq_rounding *r, bool decode_result);
+
 /* ---- bit fields ---------------------------------------------------------------- */
 
 /* 2^bits: how many patterns the format has. */
