@@ -276,8 +276,8 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
                 *fl |= FPQ_FLAG_UNDERFLOW;
         }
     }
-    if (neg_unsigned && mag != 0) {
-        *fl &= ~(unsigned)FPQ_FLAG_UNDERFLOW;
+    if (neg_unsigned && mag != 0) { /* invalid, not inexact (SoftFloat) */
+        *fl &= ~(unsigned)(FPQ_FLAG_UNDERFLOW | FPQ_FLAG_INEXACT);
         return p3109_below_unsigned(fl, f, r);
     }
     if (mag > fpq_max_finite_mag(f)) {

@@ -29,7 +29,7 @@
 
 #define NMODES FPQ_RND_COUNT_
 
-static const char *const mode_names[NMODES] = {"rne", "rna", "rtz", "rup", "rdn", "odd", "sr"};
+static const char *const mode_names[NMODES] = {"rne", "rna", "rtz", "rup", "rdn", "odd", "sr", "sra", "srb", "src"};
 
 static int sgn(int c) { return (c > 0) - (c < 0); }
 

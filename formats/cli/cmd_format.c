@@ -68,6 +68,10 @@ int cli_cmd_formats(const cli_args *a)
         cli_grid_add(&g, a->csv || strlen(dec) <= 12 ? dec : cli_hex(&b, x));
     }
     cli_grid_print(&g, stdout, a->csv, NULL);
+    if (!a->csv)
+        printf("\nIEEE P3109, by spelling: binaryKpP{s|u}{e|f}: K bits (2..16), precision P (1..K-1\n"
+               "signed, 1..K unsigned), s signed or u unsigned, e extended domain (+-Inf) or f finite;\n"
+               "8 bits: binary8p1se .. binary8p7se, binary8p1ue .. binary8p8ue, and sf, uf alike\n");
     cli_grid_free(&g);
     cli_buf_free(&b);
     mpfr_clear(x);

@@ -328,7 +328,7 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
             return cli_opt_error(p, "bad value '%s' (0 or 1)", arg);
         r->int_symmetric = !arg || strcmp(arg, "1") == 0;
         if (r->int_symmetric && r->overflow == FPQ_OVF_WRAP)
-            return cli_opt_error(p, "--symmetric does not go with --overflow wrap");
+            return cli_opt_error(p, "does not go with --overflow wrap");
         return CLI_EXIT_OK;
     default:
         *handled = false;
