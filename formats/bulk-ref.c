@@ -84,10 +84,10 @@ int fpq_bulk_reference(void *dst, const void *src, bool dbl, size_t n, const fpq
         if (r) {
             fpq_rounding rk = *r;
             for (size_t i = 0; i < len; i++) {
-                if (dbl)
-                    mpfr_set_d(x, ((const double *)src)[i0 + i], MPFR_RNDN); /* exact */
-                else
-                    mpfr_set_flt(x, ((const float *)src)[i0 + i], MPFR_RNDN);
+                /* exact; MPFR leaves a NaN's sign unspecified: set it */
+                const double h = dbl ? ((const double *)src)[i0 + i] : ((const float *)src)[i0 + i];
+                mpfr_set_d(x, h, MPFR_RNDN);
+                mpfr_setsign(x, x, signbit(h) != 0, MPFR_RNDN);
                 rk.position = r->position + i0 + i;
                 fpq_encode(&c[i], NULL, f, x, &rk);
             }

@@ -17,14 +17,22 @@ static bool takes_bits(int m) { return m >= FPQ_RSRA && m <= FPQ_RSRC; }
 
 const char *fpq_rnd_name(fpq_rnd r) { return (unsigned)r < FPQ_RND_COUNT_ ? rnd_names[r] : "?"; }
 
+/* The index of name in names[0 .. n-1], or -1. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; name && i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 int fpq_rnd_parse(fpq_rnd *out, const char *name)
 {
-    for (int i = 0; i < FPQ_RND_COUNT_; i++)
-        if (name && strcmp(name, rnd_names[i]) == 0) {
-            *out = (fpq_rnd)i;
-            return FPQ_OK;
-        }
-    return FPQ_ERR_ARG;
+    const int i = name_index(rnd_names, FPQ_RND_COUNT_, name);
+    if (i < 0)
+        return FPQ_ERR_ARG;
+    *out = (fpq_rnd)i;
+    return FPQ_OK;
 }
 
 size_t fpq_rnd_list(char *buf, size_t n, const char *sep)
@@ -83,12 +91,11 @@ const char *fpq_overflow_name(fpq_overflow o) { return (unsigned)o < FPQ_OVF_COU
 
 int fpq_overflow_parse(fpq_overflow *out, const char *name)
 {
-    for (int i = 0; i < FPQ_OVF_COUNT_; i++)
-        if (name && strcmp(name, ovf_names[i]) == 0) {
-            *out = (fpq_overflow)i;
-            return FPQ_OK;
-        }
-    return FPQ_ERR_ARG;
+    const int i = name_index(ovf_names, FPQ_OVF_COUNT_, name);
+    if (i < 0)
+        return FPQ_ERR_ARG;
+    *out = (fpq_overflow)i;
+    return FPQ_OK;
 }
 
 /* ---- options ------------------------------------------------------------------ */

@@ -77,7 +77,7 @@ def decode(f, code):
 
 
 def pow2(e):
-    return Fr(2) ** e
+    return Fr(1 << e) if e >= 0 else Fr(1, 1 << -e)
 
 
 def max_finite(f):
@@ -249,10 +249,8 @@ def canon(v):
     v = abs(v)
     num, den = v.numerator, v.denominator
     e = -(den.bit_length() - 1)  # den is a power of two
-    while num % 2 == 0:
-        num //= 2
-        e += 1
-    return "%s%x:%d" % (sign, num, e)
+    tz = (num & -num).bit_length() - 1  # trailing zero bits
+    return "%s%x:%d" % (sign, num >> tz, e + tz)
 
 
 MODES = ("rne", "rna", "rtz", "rup", "rdn", "odd")
