@@ -340,6 +340,24 @@ enum {
  * of an integer or unsigned format clamp to its smallest value.  Each of these
  * except -0 raises FPQ_FLAG_INVALID, so the caller can tell.
  *
+ * FPQ_OVF_PROPAGATE: an overflow gives the largest finite value (all
+ * modes); Inf stays Inf where the format has it, else as FPQ_OVF_SATURATE.
+ * FPQ_OVF_WRAP: integers keep the rounded value modulo 2^bits (two's
+ * complement; invalid), Inf clamps; other formats as FPQ_OVF_FORMAT.
+ *
+ * P3109 formats (fmt->p3109) follow the P3109 draft's projection (its
+ * formal specification's wRoundToPrecision, wSaturate, wEncode): round as
+ * above, then with m the largest finite value, under FPQ_OVF_FORMAT
+ * (SatNone) a value beyond +m gives m for FPQ_RTZ and FPQ_RDN, else +Inf
+ * (extended domain) or NaN (finite domain), and below -m likewise with
+ * FPQ_RTZ and FPQ_RUP giving -m; a negative value of an unsigned format
+ * that does not round to 0 gives 0 for FPQ_RTZ and FPQ_RUP, else NaN
+ * (invalid); -Inf into an unsigned format is NaN; Inf into the finite
+ * domain is NaN.  FPQ_OVF_SATURATE clamps to -m (0 unsigned) .. m, Inf
+ * included; FPQ_OVF_PROPAGATE clamps finite values and keeps the
+ * infinities the format has.  The one zero is +0; the one NaN is the
+ * result for a NaN of either sign.
+ *
  * Precondition: fmt passes fpq_format_validate (every preset and every
  * fpq_format_parse result does) and rnd passes fpq_rounding_validate;
  * otherwise *bits = 0, *flags = FPQ_FLAG_INVALID and the return is 0. */
