@@ -50,6 +50,16 @@
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
+/* The loops over a strip's vectors unrolled, so that the vectors stay in
+ * registers. */
+#if defined(__clang__)
+#define GK_UNROLL _Pragma("clang loop unroll(full)")
+#elif defined(__GNUC__)
+#define GK_UNROLL _Pragma("GCC unroll 4")
+#else
+#define GK_UNROLL
+#endif
+
 typedef double vd __attribute__((vector_size(GK_VL * 8)));
 typedef uint64_t vu __attribute__((vector_size(GK_VL * 8)));
 typedef int64_t vi __attribute__((vector_size(GK_VL * 8)));
@@ -118,15 +128,22 @@ FA_INLINE vd round_bits(const gk_fmt *G, const int mode, vu a, vu sgn, vu *inex,
     return (vd)(r | sgn);
 }
 
-/* Steps 1 and 2: s + t rounded into G. */
-FA_INLINE vd sum_fast(const gk_fmt *G, const int mode, vd s, vd t, vu *inex, vu *slow)
+/* Steps 1 and 2: s + t rounded into G.  errs NULL: with step 1's
+ * correction; else without it, the bits of the errors ORed into *errs
+ * (the result is right when the errors are all 0; +-0 has no bit but the
+ * sign). */
+FA_INLINE vd sum_fast(const gk_fmt *G, const int mode, vd s, vd t, vu *inex, vu *slow, vu *errs)
 {
     const vd y = s + t, bb = y - s;
     const vd err = (s - (y - bb)) + (t - bb);
-    const vu yb = (vu)y, nz = (vu)(err != 0);
-    /* to odd: |y| - 1 then | 1 when the error points to 0, | 1 when away */
-    const vu down = nz & (vu)((vi)((vu)err ^ yb) < 0);
-    const vu a = ((yb & ~SIGN) + down) | (nz >> 63);
+    const vu yb = (vu)y;
+    vu a = yb & ~SIGN;
+    if (errs) {
+        *errs |= (vu)err;
+    } else { /* to odd: |y| - 1 then | 1 when the error points to 0, | 1 when away */
+        const vu nz = (vu)(err != 0), down = nz & (vu)((vi)((vu)err ^ yb) < 0);
+        a = (a + down) | (nz >> 63);
+    }
     vu sgn = yb & SIGN;
     if (mode == FPQ_RDN) { /* an exact zero sum is -0 unless both are +0 */
         const vu z = (vu)(y == 0);
@@ -171,16 +188,19 @@ FA_INLINE void step(strip *S, const gk_fmt *G, const int mode, vd *x, const vd *
     if (!S->careful) {
         vu in = usplat(0), sl = usplat(0);
         vd r[GK_NV];
+        GK_UNROLL
         for (int v = 0; v < GK_NV; v++)
-            r[v] = sum ? sum_fast(G, mode, s[v], t[v], &in, &sl) : round_fast(G, mode, t[v], &in, &sl);
+            r[v] = sum ? sum_fast(G, mode, s[v], t[v], &in, &sl, NULL) : round_fast(G, mode, t[v], &in, &sl);
         if (!vany(sl)) {
             S->inex |= in;
+            GK_UNROLL
             for (int v = 0; v < GK_NV; v++)
                 x[v] = r[v];
             return;
         }
     }
     uint64_t fl = 0, newbad = 0;
+    GK_UNROLL
     for (int v = 0; v < GK_NV; v++) {
         vd r;
         for (int l = 0; l < GK_VL; l++) {
@@ -202,6 +222,7 @@ FA_INLINE void terms(strip *S, const gk_job *g, const int mode, vd *t, double x,
 {
     const vd xv = vsplat(x);
     const double *brow = g->b + (j0 / GK_W * g->k + q) * GK_W;
+    GK_UNROLL
     for (int v = 0; v < GK_NV; v++)
         t[v] = xv * vload(brow + v * GK_VL); /* exact */
     if (g->has_prod)
@@ -210,8 +231,55 @@ FA_INLINE void terms(strip *S, const gk_job *g, const int mode, vd *t, double x,
 
 FA_INLINE void zero(vd *x)
 {
+    GK_UNROLL
     for (int v = 0; v < GK_NV; v++)
         x[v] = vsplat(0);
+}
+
+/* The sequential sum of the terms q0 .. q1 - 1 into s.  Optimistic, CHUNK
+ * terms at a time: the vector steps without a test and without step 1's
+ * correction, then one test of whether any sum of the chunk was inexact
+ * in binary64 or any lane needed lean_round; if so, the chunk again from
+ * its start, step by step (step).  With the products of narrow inputs
+ * and narrow accumulators a sum is seldom inexact in binary64 (the
+ * exponents of the two would have to be about 53 - 24 apart). */
+FA_INLINE void seq(strip *S, const gk_job *g, const int mode, vd *s, const double *arow, size_t q0, size_t q1,
+                   size_t j0)
+{
+    enum { CHUNK = 16 };
+    vd t[GK_NV];
+    for (size_t c0 = q0; c0 < q1; c0 += CHUNK) {
+        const size_t c1 = q1 - c0 > CHUNK ? c0 + CHUNK : q1;
+        if (!S->careful) {
+            vd x[GK_NV];
+            vu in = usplat(0), sl = usplat(0), errs = usplat(0);
+            GK_UNROLL
+            for (int v = 0; v < GK_NV; v++)
+                x[v] = s[v];
+            for (size_t q = c0; q < c1; q++) {
+                const vd xv = vsplat(arow[q]);
+                const double *brow = g->b + (j0 / GK_W * g->k + q) * GK_W;
+                GK_UNROLL
+                for (int v = 0; v < GK_NV; v++) {
+                    vd tv = xv * vload(brow + v * GK_VL); /* exact */
+                    if (g->has_prod)
+                        tv = round_fast(&g->prod, mode, tv, &in, &sl);
+                    x[v] = sum_fast(&g->acc, mode, x[v], tv, &in, &sl, &errs);
+                }
+            }
+            if (!vany(sl | (errs << 1))) {
+                S->inex |= in;
+                GK_UNROLL
+                for (int v = 0; v < GK_NV; v++)
+                    s[v] = x[v];
+                continue;
+            }
+        }
+        for (size_t q = c0; q < c1; q++) {
+            terms(S, g, mode, t, arow[q], q, j0);
+            step(S, &g->acc, mode, s, s, t, true);
+        }
+    }
 }
 
 FA_INLINE unsigned strip_mode(const gk_job *g, const double *arow, size_t j0, double *s_out, uint64_t *bad,
@@ -222,19 +290,13 @@ FA_INLINE unsigned strip_mode(const gk_job *g, const double *arow, size_t j0, do
     zero(s);
     const size_t k = g->k;
     if (g->order == FPQ_DOT_SEQ) {
-        for (size_t q = 0; q < k; q++) {
-            terms(&S, g, mode, t, arow[q], q, j0);
-            step(&S, &g->acc, mode, s, s, t, true);
-        }
+        seq(&S, g, mode, s, arow, 0, k, j0);
     } else if (g->order == FPQ_DOT_BLOCK) {
         for (size_t q0 = 0; q0 < k; q0 += g->block) {
             const size_t q1 = k - q0 > g->block ? q0 + g->block : k;
             vd bs[GK_NV];
             zero(bs);
-            for (size_t q = q0; q < q1; q++) {
-                terms(&S, g, mode, t, arow[q], q, j0);
-                step(&S, &g->acc, mode, bs, bs, t, true);
-            }
+            seq(&S, g, mode, bs, arow, q0, q1, j0);
             step(&S, &g->bacc, mode, s, s, bs, true);
         }
     } else if (k == 1) { /* pairwise: one term, rounded into acc */
@@ -261,9 +323,11 @@ FA_INLINE unsigned strip_mode(const gk_job *g, const double *arow, size_t j0, do
             step(&S, &g->acc, mode, stk[d - 2], stk[d - 2], stk[d - 1], true);
             d--;
         }
+        GK_UNROLL
         for (int v = 0; v < GK_NV; v++)
             s[v] = stk[0][v];
     }
+    GK_UNROLL
     for (int v = 0; v < GK_NV; v++)
         memcpy(s_out + v * GK_VL, &s[v], sizeof s[v]);
     return S.fl | (vany(S.inex) ? FPQ_FLAG_INEXACT : 0);
