@@ -637,6 +637,24 @@ START_TEST(gemm_boundary_inputs)
     /* k = 0, k = 1 */
     gemm_compare(&s, a, b, rows, 0, cols, "gemm boundary case, k = 0,", _i);
     gemm_compare(&s, a, b, rows, 1, cols, "gemm boundary case, k = 1,", _i);
+    /* fpq_dot (the fast path with an exact sum beside it) against the
+     * reference GEMM of each row of A with the column j = _i % cols of B */
+    uint64_t *y = xmalloc(k * sizeof *y), want[9];
+    unsigned wfl[9];
+    for (size_t q = 0; q < k; q++)
+        y[q] = b[q * cols + (size_t)_i % cols];
+    mpfr_t ex;
+    mpfr_init2(ex, 2);
+    for (size_t i = 0; i < rows; i++) {
+        uint64_t got;
+        unsigned fl = 0;
+        ck_assert_int_eq(fpq_gemm_reference(&want[i], NULL, &wfl[i], a + i * k, y, 1, k, 1, &s), FPQ_OK);
+        ck_assert_int_eq(fpq_dot(&got, &fl, ex, a + i * k, y, k, &s), FPQ_OK);
+        FPQ_CHECK(got == want[i] && fl == wfl[i], "dot case %d, row %zu: 0x%llx flags %u, reference 0x%llx flags %u",
+                  _i, i, (unsigned long long)got, fl, (unsigned long long)want[i], wfl[i]);
+    }
+    mpfr_clear(ex);
+    free(y);
     free(a);
     free(b);
 }
