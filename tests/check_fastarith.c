@@ -595,7 +595,7 @@ static double bnd_value(fpq_check_rng *g, const fpq_format *in, const fpq_format
     case 6: return sg;
     case 7: return sg * imax;
     case 8: return sg * value_of(in, li.min_positive);
-    case 9: return 0;
+    case 9: return sg * 0.0; /* +-0 */
     default: return ldexp((double)(u >> 11) * 0x1p-53 - 0.5, (int)(w % 5) - 1);
     }
 }
@@ -657,6 +657,40 @@ START_TEST(gemm_boundary_inputs)
     free(y);
     free(a);
     free(b);
+}
+END_TEST
+
+/* An accumulator that overflows into Inf is left to the reference, and
+ * the steps after it raise no flags of their own: fp16, column 0 sums max
+ * + max (Inf; the fast lanes hold max), - max (Inf; the fast lanes 0) and
+ * a tiny inexact product (Inf; the fast lanes would underflow); columns 1
+ * and 2 are exact.  The flags are overflow and inexact only. */
+START_TEST(gemm_no_flags_after_overflow)
+{
+    const fpq_format *f = fpq_check_need("fp16");
+    fpq_dot_spec s;
+    fpq_dot_spec_default(&s);
+    s.in = s.acc = f;
+    s.order = _i ? FPQ_DOT_BLOCK : FPQ_DOT_SEQ;
+    s.block = 8;
+    s.block_acc = f;
+    MPFR_DECL_INIT(v, 64);
+    const double u = ldexp(1 + 0x1p-10, -12), mx = 65504;
+    const double av[4] = {1, 1, 1, u}, bv[4][3] = {{mx, 1, 0}, {mx, 2, 1}, {-mx, 3, 2}, {u, 0, 0}};
+    uint64_t a[4], b[12];
+    for (int q = 0; q < 4; q++) {
+        mpfr_set_d(v, av[q], MPFR_RNDN);
+        fpq_encode(&a[q], NULL, f, v, NULL);
+        for (int j = 0; j < 3; j++) {
+            mpfr_set_d(v, bv[q][j], MPFR_RNDN);
+            fpq_encode(&b[q * 3 + j], NULL, f, v, NULL);
+        }
+    }
+    gemm_compare(&s, a, b, 1, 4, 3, "gemm after overflow", _i);
+    unsigned fl = 0;
+    uint64_t c[3];
+    ck_assert_int_eq(fpq_gemm(c, NULL, &fl, a, b, 1, 4, 3, &s), FPQ_OK);
+    ck_assert_uint_eq(fl, FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT);
 }
 END_TEST
 
@@ -811,6 +845,7 @@ Suite *fastarith_suite(void)
     tcase_add_loop_test(tc, arrays_table_path_16_bits, 0, 2);
     tcase_add_loop_test(tc, gemm_equals_reference, 0, (int)(sizeof gemm_cases / sizeof gemm_cases[0]));
     tcase_add_loop_test(tc, gemm_boundary_inputs, 0, (int)NBND);
+    tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
         tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);
