@@ -3,8 +3,9 @@
 #
 # Tiers (default: lib):
 #   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP
-#   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson and
-#           gnuplot; optional: the second compiler (clang and libomp-dev
+#   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson,
+#           gnuplot and the Python package's build and tests (python3-dev,
+#           NumPy, pytest); optional: the second compiler (clang and libomp-dev
 #           beside gcc, or gcc beside clang) and clang's libFuzzer runtime
 #   report  `make report`: lib, pkg-config, libsndfile, Jansson, gnuplot
 #           and NumPy
@@ -43,7 +44,11 @@ set -eu
 #   libjansson-dev  JSON parser for safetensors and TF.js manifests
 #   gnuplot-nox     figures in the report (and make check's figure test)
 #   python3-numpy   independent check of the bundled data's statistics
-#                   (scripts/fetch-data.sh, run by make report)
+#                   (scripts/fetch-data.sh, run by make report); the NumPy
+#                   quantizers of make check (tests/quant/); the Python
+#                   package's arrays (python/, built by make when present)
+#   python3-dev     the Python headers the package's C extension builds on
+#   python3-pytest  runs the Python package's tests (tests/python/)
 
 me=deps.sh
 
@@ -74,6 +79,7 @@ for tier; do
     lib) add required make libmpfr-dev libgmp-dev $cc_pkgs ;;
     check)
         add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox
+        add required python3-dev python3-numpy python3-pytest
         add optional $other_pkgs clang libclang-rt-dev
         ;;
     report) add required make libmpfr-dev libgmp-dev $cc_pkgs $loaders gnuplot-nox python3-numpy ;;
