@@ -694,6 +694,26 @@ START_TEST(gemm_no_flags_after_overflow)
 }
 END_TEST
 
+/* A zero sum in an accumulator without -0 is +0, which an output format
+ * with -0 shows: pairwise, fp8_e4m3fnuz accumulator, fp16 output, k = 2
+ * and k = 1, terms -0 (column 0), +0 (column 1) and 1 (column 2). */
+START_TEST(gemm_zero_in_format_without_negative_zero)
+{
+    fpq_dot_spec s;
+    fpq_dot_spec_default(&s);
+    s.in = s.out = fpq_check_need("fp16");
+    s.acc = fpq_check_need("fp8_e4m3fnuz");
+    s.order = FPQ_DOT_PAIRWISE;
+    const uint64_t a[2] = {0x8000, 0x8000}, b[6] = {0x3c00, 0x8000, 0x3c00, 0x3c00, 0x8000, 0x3c00};
+    for (size_t k = 1; k <= 2; k++) {
+        gemm_compare(&s, a, b, 1, k, 3, "gemm zero without -0, k =", (int)k);
+        uint64_t c[3];
+        ck_assert_int_eq(fpq_gemm(c, NULL, NULL, a, b, 1, k, 3, &s), FPQ_OK);
+        ck_assert_uint_eq(c[0], 0);
+    }
+}
+END_TEST
+
 /* ---- exhaustive: fp16 and bf16, add and mul, rne and rtz --------------------------- */
 
 typedef struct ex_fmt {
@@ -846,6 +866,7 @@ Suite *fastarith_suite(void)
     tcase_add_loop_test(tc, gemm_equals_reference, 0, (int)(sizeof gemm_cases / sizeof gemm_cases[0]));
     tcase_add_loop_test(tc, gemm_boundary_inputs, 0, (int)NBND);
     tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
+    tcase_add_test(tc, gemm_zero_in_format_without_negative_zero);
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
         tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);
