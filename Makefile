@@ -26,7 +26,8 @@
 # -march=native.  WERROR=1 makes warnings errors (make check does so unless
 # given WERROR=0).  FPQ_NO_SNDFILE=1, FPQ_NO_JANSSON=1 leave out the loaders
 # that need libsndfile, Jansson (left out anyway when pkg-config does not
-# find them).  B=DIR builds in DIR instead of build/.  V=1 shows full
+# find them); FPQ_NO_BLAS=1 builds the network engine's products without
+# OpenBLAS.  B=DIR builds in DIR instead of build/.  V=1 shows full
 # commands.
 #
 # Nothing here writes into the source tree outside build/ and reports/out/.
@@ -137,12 +138,24 @@ ifneq ($(shell $(PKG_CONFIG) --exists jansson 2>/dev/null && echo y),y)
 override FPQ_NO_JANSSON := 1
 endif
 endif
-ANA_PKGS := $(if $(FPQ_NO_SNDFILE),,sndfile) $(if $(FPQ_NO_JANSSON),,jansson)
+# The network engine's fp32 products (analysis/train/blas.c) use OpenBLAS
+# through CBLAS when pkg-config finds openblas and FPQ_NO_BLAS=1 is not
+# given; otherwise plain loops (same results run after run, other last
+# bits than OpenBLAS's).
+override FPQ_NO_BLAS := $(filter-out 0,$(FPQ_NO_BLAS))
+ifeq ($(FPQ_NO_BLAS),)
+ifneq ($(shell $(PKG_CONFIG) --exists openblas 2>/dev/null && echo y),y)
+override FPQ_NO_BLAS := 1
+endif
+endif
+ANA_PKGS := $(if $(FPQ_NO_SNDFILE),,sndfile) $(if $(FPQ_NO_JANSSON),,jansson) \
+            $(if $(FPQ_NO_BLAS),,openblas)
 ANA_DEFS := $(if $(FPQ_NO_SNDFILE),-DFPQ_NO_SNDFILE) \
-            $(if $(FPQ_NO_JANSSON),-DFPQ_NO_JANSSON)
+            $(if $(FPQ_NO_JANSSON),-DFPQ_NO_JANSSON) \
+            $(if $(FPQ_NO_BLAS),-DFPQ_NO_BLAS)
 ANA_LEFT_OUT := $(if $(FPQ_NO_SNDFILE),analysis/io/audio.c) \
     $(if $(FPQ_NO_JANSSON),analysis/io/safetensors.c analysis/io/tfjs.c) \
-    $(if $(strip $(ANA_DEFS)),,analysis/io/absent.c)
+    $(if $(FPQ_NO_SNDFILE)$(FPQ_NO_JANSSON),,analysis/io/absent.c)
 ANA_CFLAGS = $(eval ANA_CFLAGS := $$(strip $$(ANA_DEFS) $$(if $$(strip $$(ANA_PKGS)),$$(shell \
     $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))))$(ANA_CFLAGS)
 ANA_LIBS = $(eval ANA_LIBS := $$(if $$(strip $$(ANA_PKGS)),$$(shell \
@@ -447,20 +460,27 @@ check-cli: $(FPQ)
 		exit 1; \
 	fi
 
-# fpq without libsndfile and Jansson, whatever this build found: this
-# build's objects with analysis/io/absent.c in place of the three loaders
-# that need them, linked without those libraries (so nothing else needs
-# them), on the cases of tests/nolibs/loaders.test.
+# fpq without libsndfile, Jansson and OpenBLAS, whatever this build found:
+# this build's objects with analysis/io/absent.c in place of the three
+# loaders that need them and analysis/train/blas.c built with FPQ_NO_BLAS,
+# linked without those libraries (so nothing else needs them), on the
+# cases of tests/nolibs/loaders.test.
 NOLIBS := $(B)/nolibs
 NOLIBS_OBJS := $(filter-out $(addprefix $(B)/obj/analysis/io/, \
-    audio.o safetensors.o tfjs.o absent.o),$(LAB_OBJS)) $(NOLIBS)/absent.o
+    audio.o safetensors.o tfjs.o absent.o) $(B)/obj/analysis/train/blas.o,$(LAB_OBJS)) \
+    $(NOLIBS)/absent.o $(NOLIBS)/blas.o
 
 $(NOLIBS)/absent.o: analysis/io/absent.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis -DFPQ_NO_SNDFILE -DFPQ_NO_JANSSON \
 		$(MPFR_CFLAGS) $(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
 
--include $(NOLIBS)/absent.d
+$(NOLIBS)/blas.o: analysis/train/blas.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis -DFPQ_NO_BLAS \
+		$(MPFR_CFLAGS) $(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+-include $(NOLIBS)/absent.d $(NOLIBS)/blas.d
 
 $(NOLIBS)/fpq: $(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \

@@ -197,11 +197,10 @@ static void describe(char *buf, size_t n, bool quant, const fpq_qspec *s)
 
 /* A command line read. */
 typedef struct mm_args {
-    cli_qspec_opts x, w; /* --x-..., --w-... */
-    const char *ops[2], *scheme, *kept, *in, *acc, *int_acc, *calibrate, *out;
+    cli_mm_opts mm; /* --x-..., --w-..., the split and the product */
+    const char *ops[2], *calibrate, *out;
     int nops;
-    double threshold;
-    bool has_threshold, csv, rowerr, force;
+    bool csv, rowerr, force;
 } mm_args;
 
 /* One argument of the command line into the mm_args ctx (cli_on_arg). */
@@ -209,9 +208,9 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
 {
     mm_args *a = ctx;
     if (id >= OPT_X && id < OPT_X + CLI_QSPEC_NOPTS)
-        return cli_qspec_option(p, &a->x, cli_qspec_options[id - OPT_X].id, arg);
+        return cli_qspec_option(p, &a->mm.x, cli_qspec_options[id - OPT_X].id, arg);
     if (id >= OPT_W && id < OPT_W + CLI_QSPEC_NOPTS)
-        return cli_qspec_option(p, &a->w, cli_qspec_options[id - OPT_W].id, arg);
+        return cli_qspec_option(p, &a->mm.w, cli_qspec_options[id - OPT_W].id, arg);
     switch (id) {
     case CLI_HELP: matmul_help(stdout); break;
     case CLI_OPERAND:
@@ -219,14 +218,14 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
             return cli_usage_error(CMD, "unexpected operand '%s' (two: X and W)", arg);
         a->ops[a->nops++] = arg;
         break;
-    case OPT_SCHEME: a->scheme = arg; break;
+    case OPT_SCHEME: a->mm.scheme = arg; break;
     case OPT_THRESHOLD:
-        a->has_threshold = true;
-        return cli_arg_double(p, arg, 0, DBL_MAX, &a->threshold);
-    case OPT_KEPT: a->kept = arg; break;
-    case OPT_IN: a->in = arg; break;
-    case OPT_ACC: a->acc = arg; break;
-    case OPT_INT_ACC: a->int_acc = arg; break;
+        a->mm.has_threshold = true;
+        return cli_arg_double(p, arg, 0, DBL_MAX, &a->mm.threshold);
+    case OPT_KEPT: a->mm.kept = arg; break;
+    case OPT_IN: a->mm.in = arg; break;
+    case OPT_ACC: a->mm.acc = arg; break;
+    case OPT_INT_ACC: a->mm.int_acc = arg; break;
     case OPT_CALIBRATE: a->calibrate = arg; break;
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_ROWERR: a->rowerr = true; break;
@@ -251,75 +250,14 @@ static int parse(mm_args *a, int argc, char **argv)
     return rc;
 }
 
-/* The product's spec from the command line, validated; CLI_EXIT_OK or a
- * reported usage error. */
-static int build(fpq_mm_spec *s, const mm_args *a)
-{
-    int rc;
-    fpq_mm_spec_default(s);
-    if (a->scheme) {
-        if (strcmp(a->scheme, "llm.int8") == 0 || strcmp(a->scheme, "llm_int8") == 0)
-            fpq_mm_spec_llm_int8(s, s->threshold);
-        else if (strcmp(a->scheme, "plain") != 0)
-            return cli_usage_error(CMD, "unknown scheme '%s' (llm.int8 or plain)", a->scheme);
-    }
-    if (a->has_threshold) {
-        if (!s->llm_int8)
-            return cli_usage_error(CMD, "--threshold applies to --scheme llm.int8");
-        s->threshold = a->threshold;
-    }
-    if (a->kept) {
-        if (!s->llm_int8)
-            return cli_usage_error(CMD, "--kept-format applies to --scheme llm.int8");
-        if ((rc = cli_format(&s->kept, CMD, a->kept)) != CLI_EXIT_OK)
-            return rc;
-    }
-    /* an operand with options is quantized; llm.int8 quantizes both (int8) */
-    if (a->x.any) {
-        if ((rc = cli_qspec_build(&s->x, CMD, "x-", &a->x)) != CLI_EXIT_OK)
-            return rc;
-        s->quant_x = true;
-        if (s->llm_int8 && !a->x.gran && !a->x.has_group) /* vector-wise stays the default */
-            s->x.granularity = FPQ_GRAN_ROW;
-    }
-    if (a->w.any) {
-        if ((rc = cli_qspec_build(&s->w, CMD, "w-", &a->w)) != CLI_EXIT_OK)
-            return rc;
-        s->quant_w = true;
-        if (s->llm_int8 && !a->w.gran && !a->w.has_group)
-            s->w.granularity = FPQ_GRAN_COL;
-    }
-    if (a->in) {
-        if ((rc = cli_format(&s->in, CMD, a->in)) != CLI_EXIT_OK)
-            return rc;
-        s->has_in = true;
-    }
-    if (a->acc && strcmp(a->acc, "exact") != 0) {
-        if ((rc = cli_format(&s->acc, CMD, a->acc)) != CLI_EXIT_OK)
-            return rc;
-        s->has_acc = true;
-    }
-    if (a->int_acc) {
-        if (strcmp(a->int_acc, "int64") == 0)
-            s->int_acc64 = true;
-        else if (strcmp(a->int_acc, "int32") != 0)
-            return cli_usage_error(CMD, "unknown integer accumulator '%s' (int32 or int64)", a->int_acc);
-    }
-    fpq_errbuf e = {""};
-    if (fpq_mm_spec_validate(s, &e) != FPQ_OK)
-        return cli_usage_error(CMD, "%s", e.msg);
-    return CLI_EXIT_OK;
-}
-
 int cli_matmul_main(int argc, char **argv)
 {
     mm_args a;
     memset(&a, 0, sizeof a);
-    cli_qspec_opts_init(&a.x);
-    cli_qspec_opts_init(&a.w);
+    cli_mm_opts_init(&a.mm);
     int rc = parse(&a, argc, argv);
     fpq_mm_spec s;
-    if (rc != CLI_EXIT_OK || (rc = build(&s, &a)) != CLI_EXIT_OK)
+    if (rc != CLI_EXIT_OK || (rc = cli_mm_build(&s, CMD, &a.mm)) != CLI_EXIT_OK)
         return cli_exit_status(rc);
     const char *const *ops = a.ops, *calibrate = a.calibrate;
 

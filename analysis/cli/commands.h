@@ -14,5 +14,7 @@ int cli_sweep_main(int argc, char **argv);    /* cmd_sweep.c: fpq sweep */
 int cli_merge_main(int argc, char **argv);    /* cmd_sweep.c: fpq merge */
 int cli_lloydmax_main(int argc, char **argv); /* cmd_lloydmax.c: fpq lloydmax */
 int cli_hist_main(int argc, char **argv);     /* cmd_hist.c: fpq hist */
+int cli_train_main(int argc, char **argv);    /* cmd_train.c: fpq train */
+int cli_eval_main(int argc, char **argv);     /* cmd_eval.c: fpq eval */
 
 #endif /* FPQ_CLI_COMMANDS_H */

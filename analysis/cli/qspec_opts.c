@@ -5,9 +5,11 @@
  * `fpq hist`, source loading and the number form of the metrics. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "matmul.h"
 #include "qspec_opts.h"
 #include "source.h"
 
@@ -59,6 +61,26 @@ void cli_qspec_opts_init(cli_qspec_opts *o)
 {
     memset(o, 0, sizeof *o);
     fpq_rounding_default(&o->rnd);
+}
+
+void cli_qspec_prefix(cli_qspec_prefixed *o, const char *prefix, int base, const char *ref,
+                      const char *what)
+{
+    for (int k = 0; k < CLI_QSPEC_NOPTS; k++) {
+        const cli_opt *q = &cli_qspec_options[k];
+        snprintf(o->names[k], sizeof o->names[k], "%s-%s", prefix, q->name);
+        snprintf(o->help[k], sizeof o->help[k], "as --%s-%s, for %s", ref ? ref : "", q->name,
+                 what ? what : "");
+        o->t[k] = (cli_opt){base + k, 0, o->names[k], q->arg, ref ? o->help[k] : q->help};
+    }
+    o->t[CLI_QSPEC_NOPTS] = (cli_opt){0};
+}
+
+int cli_qspec_prefixed_option(const cli_parser *p, cli_qspec_opts *o, int base, int id,
+                              const char *arg, bool *handled)
+{
+    *handled = id >= base && id < base + CLI_QSPEC_NOPTS;
+    return *handled ? cli_qspec_option(p, o, cli_qspec_options[id - base].id, arg) : CLI_EXIT_OK;
 }
 
 int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg)
@@ -293,4 +315,69 @@ void cli_num(char *buf, size_t n, double v)
         if (!isfinite(v) || strtod(buf, NULL) == v)
             return;
     }
+}
+
+void cli_mm_opts_init(cli_mm_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    cli_qspec_opts_init(&o->x);
+    cli_qspec_opts_init(&o->w);
+}
+
+int cli_mm_build(fpq_mm_spec *s, const char *cmd, const cli_mm_opts *a)
+{
+    int rc;
+    fpq_mm_spec_default(s);
+    if (a->scheme) {
+        if (strcmp(a->scheme, "llm.int8") == 0 || strcmp(a->scheme, "llm_int8") == 0)
+            fpq_mm_spec_llm_int8(s, s->threshold);
+        else if (strcmp(a->scheme, "plain") != 0)
+            return cli_usage_error(cmd, "unknown scheme '%s' (llm.int8 or plain)", a->scheme);
+    }
+    if (a->has_threshold) {
+        if (!s->llm_int8)
+            return cli_usage_error(cmd, "--threshold applies to --scheme llm.int8");
+        s->threshold = a->threshold;
+    }
+    if (a->kept) {
+        if (!s->llm_int8)
+            return cli_usage_error(cmd, "--kept-format applies to --scheme llm.int8");
+        if ((rc = cli_format(&s->kept, cmd, a->kept)) != CLI_EXIT_OK)
+            return rc;
+    }
+    /* an operand with options is quantized; llm.int8 quantizes both (int8) */
+    if (a->x.any) {
+        if ((rc = cli_qspec_build(&s->x, cmd, "x-", &a->x)) != CLI_EXIT_OK)
+            return rc;
+        s->quant_x = true;
+        if (s->llm_int8 && !a->x.gran && !a->x.has_group) /* vector-wise stays the default */
+            s->x.granularity = FPQ_GRAN_ROW;
+    }
+    if (a->w.any) {
+        if ((rc = cli_qspec_build(&s->w, cmd, "w-", &a->w)) != CLI_EXIT_OK)
+            return rc;
+        s->quant_w = true;
+        if (s->llm_int8 && !a->w.gran && !a->w.has_group)
+            s->w.granularity = FPQ_GRAN_COL;
+    }
+    if (a->in) {
+        if ((rc = cli_format(&s->in, cmd, a->in)) != CLI_EXIT_OK)
+            return rc;
+        s->has_in = true;
+    }
+    if (a->acc && strcmp(a->acc, "exact") != 0) {
+        if ((rc = cli_format(&s->acc, cmd, a->acc)) != CLI_EXIT_OK)
+            return rc;
+        s->has_acc = true;
+    }
+    if (a->int_acc) {
+        if (strcmp(a->int_acc, "int64") == 0)
+            s->int_acc64 = true;
+        else if (strcmp(a->int_acc, "int32") != 0)
+            return cli_usage_error(cmd, "unknown integer accumulator '%s' (int32 or int64)", a->int_acc);
+    }
+    fpq_errbuf e = {""};
+    if (fpq_mm_spec_validate(s, &e) != FPQ_OK)
+        return cli_usage_error(cmd, "%s", e.msg);
+    return CLI_EXIT_OK;
 }
