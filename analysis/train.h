@@ -78,8 +78,9 @@ typedef struct fpq_nn_data {
  * copy: $FPQ_DATA/fashion-mnist/, else data/fashion-mnist/) or a folder
  * holding train-images-idx3-ubyte, train-labels-idx1-ubyte,
  * t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (or the same with
- * .idx3/.idx1 names ending in .idx).  limit > 0 keeps the first limit
- * training images (the test set stays whole).  Images must be u8 IDX of
+ * train-images.idx3, ... t10k-labels.idx1).  limit > 0 keeps the first
+ * limit training images (the test set stays whole); train NULL: the test
+ * set only, limit applying to it.  Images must be u8 IDX of
  * 2 or more dimensions, labels u8 of one, the same count.  FPQ_OK,
  * FPQ_LAB_ERR_IO / _FORMAT naming the file, FPQ_ERR_NO_MEMORY. */
 int fpq_nn_data_open(fpq_nn_data *train, fpq_nn_data *test, const char *where, size_t limit,

@@ -114,7 +114,8 @@ static void pick(char *buf, size_t n, const char *dir, const char *stem, int nd)
 int fpq_nn_data_open(fpq_nn_data *train, fpq_nn_data *test, const char *where, size_t limit,
                      fpq_errbuf *err)
 {
-    memset(train, 0, sizeof *train);
+    if (train)
+        memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
     char dir[4096];
     if (strcmp(where, "fashion-mnist") == 0) {
@@ -135,6 +136,8 @@ int fpq_nn_data_open(fpq_nn_data *train, fpq_nn_data *test, const char *where, s
     pick(tl, sizeof tl, dir, "train-labels", 1);
     pick(si, sizeof si, dir, "t10k-images", 3);
     pick(sl, sizeof sl, dir, "t10k-labels", 1);
+    if (!train)
+        return load_set(test, si, sl, limit, err);
     int rc = load_set(train, ti, tl, limit, err);
     if (rc == FPQ_OK && (rc = load_set(test, si, sl, 0, err)) != FPQ_OK)
         fpq_nn_data_free(train);
