@@ -2,7 +2,9 @@
 # deps.sh [TIER...]: make sure the packages a make target needs are installed.
 #
 # Tiers (default: lib):
-#   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP
+#   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP;
+#           optional: OpenBLAS (the network engine's fp32 products; plain
+#           loops without it)
 #   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson and
 #           gnuplot; optional: the second compiler (clang and libomp-dev
 #           beside gcc, or gcc beside clang) and clang's libFuzzer runtime
@@ -42,6 +44,8 @@ set -eu
 #   libsndfile1-dev audio loader of the error lab (WAV, FLAC, ...)
 #   libjansson-dev  JSON parser for safetensors and TF.js manifests
 #   gnuplot-nox     figures in the report (and make check's figure test)
+#   libopenblas-dev CBLAS for the fp32 products of fpq train and eval
+#                   (analysis/train/blas.c; optional: plain loops without it)
 #   python3-numpy   independent check of the bundled data's statistics
 #                   (scripts/fetch-data.sh, run by make report)
 
@@ -71,12 +75,18 @@ add() { # add VAR PACKAGE...: append the packages not yet listed
 # shellcheck disable=SC2086
 for tier; do
     case $tier in
-    lib) add required make libmpfr-dev libgmp-dev $cc_pkgs ;;
+    lib)
+        add required make libmpfr-dev libgmp-dev $cc_pkgs
+        add optional libopenblas-dev
+        ;;
     check)
         add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox
-        add optional $other_pkgs clang libclang-rt-dev
+        add optional $other_pkgs clang libclang-rt-dev libopenblas-dev
         ;;
-    report) add required make libmpfr-dev libgmp-dev $cc_pkgs $loaders gnuplot-nox python3-numpy ;;
+    report)
+        add required make libmpfr-dev libgmp-dev $cc_pkgs $loaders gnuplot-nox python3-numpy
+        add optional libopenblas-dev
+        ;;
     *)
         echo "$me: unknown tier '$tier' (lib, check, report)" >&2
         exit 2

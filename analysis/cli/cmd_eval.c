@@ -20,7 +20,7 @@
 #define CMD "eval"
 
 enum {
-    OPT_DATA = 1, OPT_LIMIT, OPT_SCHEME, OPT_THRESHOLD, OPT_KEPT, OPT_IN, OPT_ACC, OPT_INT_ACC,
+    OPT_DATA = 1, OPT_LIMIT,
     OPT_X = 100, /* OPT_X + k: --x-..., the layer inputs */
     OPT_W = 200  /* --w-..., the weights */
 };
@@ -28,19 +28,6 @@ enum {
 static const cli_opt eval_data[] = {
     {OPT_DATA, 0, "data", "D", "fashion-mnist (default) or a folder of IDX files"},
     {OPT_LIMIT, 0, "limit", "N", "the first N test images only"},
-    {0},
-};
-
-static const cli_opt eval_product[] = {
-    {OPT_SCHEME, 0, "scheme", "S",
-     "llm.int8: input dims with any |x| >= T in\n"
-     "--kept-format, the rest int8 (as fpq matmul);\n"
-     "plain (default)"},
-    {OPT_THRESHOLD, 0, "threshold", "T", "its threshold T (default 6)"},
-    {OPT_KEPT, 0, "kept-format", "F", "its format of the kept dims (default fp16)"},
-    {OPT_IN, 0, "in", "F", "round the dequantized operands into F first"},
-    {OPT_ACC, 0, "acc", "F|exact", "float accumulator (as fpq matmul)"},
-    {OPT_INT_ACC, 0, "int-acc", "int32|int64", "integer accumulator (default int32)"},
     {0},
 };
 
@@ -65,7 +52,8 @@ static void eval_table(eval_options *m)
     cli_opts_append(m->all, EVAL_NOPTS, &n, eval_data);
     cli_opts_append(m->all, EVAL_NOPTS, &n, m->x.t);
     cli_opts_append(m->all, EVAL_NOPTS, &n, m->w.t);
-    cli_opts_append(m->all, EVAL_NOPTS, &n, eval_product);
+    cli_opts_append(m->all, EVAL_NOPTS, &n, cli_mm_split_options);
+    cli_opts_append(m->all, EVAL_NOPTS, &n, cli_mm_product_options);
     cli_opts_append(m->all, EVAL_NOPTS, &n, eval_output);
 }
 
@@ -77,7 +65,8 @@ static void eval_help(FILE *f)
         {"\nData:\n", eval_data},
         {"\nLayer inputs (the spec options of 'fpq quant', prefixed x-):\n", m.x.t},
         {"\nWeights (prefixed w-; per output channel: --w-granularity col):\n", m.w.t},
-        {"\nProduct (as 'fpq matmul'):\n", eval_product},
+        {"\nOutlier split (as 'fpq matmul'):\n", cli_mm_split_options},
+        {"\nProduct (as 'fpq matmul'):\n", cli_mm_product_options},
         {"\nOutput:\n", eval_output},
     };
     fprintf(f,
@@ -115,9 +104,7 @@ static int eval_arg(void *ctx, const cli_parser *p, int id, const char *arg)
 {
     eval_args *a = ctx;
     bool handled;
-    int rc = cli_qspec_prefixed_option(p, &a->mm.x, OPT_X, id, arg, &handled);
-    if (!handled)
-        rc = cli_qspec_prefixed_option(p, &a->mm.w, OPT_W, id, arg, &handled);
+    int rc = cli_mm_option(p, &a->mm, OPT_X, OPT_W, id, arg, &handled);
     if (handled)
         return rc;
     switch (id) {
@@ -129,14 +116,6 @@ static int eval_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         break;
     case OPT_DATA: a->data = arg; break;
     case OPT_LIMIT: return cli_arg_uint(p, arg, 1, SIZE_MAX, &a->limit);
-    case OPT_SCHEME: a->mm.scheme = arg; break;
-    case OPT_THRESHOLD:
-        a->mm.has_threshold = true;
-        return cli_arg_double(p, arg, 0, DBL_MAX, &a->mm.threshold);
-    case OPT_KEPT: a->mm.kept = arg; break;
-    case OPT_IN: a->mm.in = arg; break;
-    case OPT_ACC: a->mm.acc = arg; break;
-    case OPT_INT_ACC: a->mm.int_acc = arg; break;
     case CLI_ID_CSV: a->csv = true; break;
     case CLI_ID_THREADS: return cli_arg_uint(p, arg, 1, 4096, &a->threads);
     }

@@ -20,33 +20,12 @@
 #define CMD "matmul"
 
 enum {
-    OPT_SCHEME = 1, OPT_THRESHOLD, OPT_KEPT, OPT_IN, OPT_ACC, OPT_INT_ACC, OPT_CALIBRATE, OPT_ROWERR,
+    OPT_CALIBRATE = 1, OPT_ROWERR,
     OPT_X = 100, /* OPT_X + k: the spec option k of cli_qspec_options, --x-... */
     OPT_W = 200  /* --w-... */
 };
 
-static const cli_opt matmul_split[] = {
-    {OPT_SCHEME, 0, "scheme", "S",
-     "llm.int8: feature dims where any |x| >= T go in\n"
-     "--kept-format with an fp32 accumulator, the rest\n"
-     "int8 (X per row, W per col unless --x-*, --w-* say\n"
-     "otherwise), the two products added; plain\n"
-     "(default): no split"},
-    {OPT_THRESHOLD, 0, "threshold", "T", "its threshold T (default 6)"},
-    {OPT_KEPT, 0, "kept-format", "F", "its format of the kept dims (default fp16)"},
-    {0},
-};
-
-static const cli_opt matmul_product[] = {
-    {OPT_IN, 0, "in", "F",
-     "round the dequantized operands into F first\n"
-     "(fp16, bf16, fp32, ...; default: no rounding)"},
-    {OPT_ACC, 0, "acc", "F|exact",
-     "float accumulator (default: exact for dequantized\n"
-     "operands; fp32 for float codes and the kept part)"},
-    {OPT_INT_ACC, 0, "int-acc", "int32|int64",
-     "integer accumulator (default int32, wraps; the\n"
-     "wrapped partial sums are counted)"},
+static const cli_opt matmul_calibrate[] = {
     {OPT_CALIBRATE, 0, "calibrate", "SRC",
      "static activation scales (and LLM.int8 dims) from\n"
      "the calibration X, applied to X (clipping counted);\n"
@@ -68,40 +47,22 @@ static const cli_opt matmul_output[] = {
     {0},
 };
 
-/* The spec options prefixed for one operand: names "x-format", ...; ids
- * base + their index; help: the spec option's for X, a pointer to it for W. */
-typedef struct operand_opts {
-    cli_opt t[CLI_QSPEC_NOPTS + 1];
-    char names[CLI_QSPEC_NOPTS][32];
-    char help[CLI_QSPEC_NOPTS][48];
-} operand_opts;
-
-static void operand_options(operand_opts *o, char c, int base)
-{
-    for (int k = 0; k < CLI_QSPEC_NOPTS; k++) {
-        const cli_opt *q = &cli_qspec_options[k];
-        snprintf(o->names[k], sizeof o->names[k], "%c-%s", c, q->name);
-        snprintf(o->help[k], sizeof o->help[k], "as --x-%s, for W", q->name);
-        o->t[k] = (cli_opt){base + k, 0, o->names[k], q->arg, c == 'x' ? q->help : o->help[k]};
-    }
-    o->t[CLI_QSPEC_NOPTS] = (cli_opt){0};
-}
-
 #define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 16)
 typedef struct matmul_options {
-    operand_opts x, w;
+    cli_qspec_prefixed x, w;
     cli_opt all[MATMUL_NOPTS];
 } matmul_options;
 
 static void matmul_table(matmul_options *m)
 {
     size_t n = 0;
-    operand_options(&m->x, 'x', OPT_X);
-    operand_options(&m->w, 'w', OPT_W);
+    cli_qspec_prefix(&m->x, "x", OPT_X, NULL, NULL);
+    cli_qspec_prefix(&m->w, "w", OPT_W, "x", "W");
     cli_opts_append(m->all, MATMUL_NOPTS, &n, m->x.t);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, m->w.t);
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_split);
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_product);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_split_options);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_product_options);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_calibrate);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_output);
 }
 
@@ -112,8 +73,9 @@ static void matmul_help(FILE *f)
     const cli_help_part parts[] = {
         {NULL, m.x.t},
         {NULL, m.w.t},
-        {"\nOutlier split:\n", matmul_split},
-        {"\nProduct:\n", matmul_product},
+        {"\nOutlier split:\n", cli_mm_split_options},
+        {"\nProduct:\n", cli_mm_product_options},
+        {NULL, matmul_calibrate},
         {"\nOutput:\n", matmul_output},
     };
     fprintf(f,
@@ -207,10 +169,10 @@ typedef struct mm_args {
 static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
 {
     mm_args *a = ctx;
-    if (id >= OPT_X && id < OPT_X + CLI_QSPEC_NOPTS)
-        return cli_qspec_option(p, &a->mm.x, cli_qspec_options[id - OPT_X].id, arg);
-    if (id >= OPT_W && id < OPT_W + CLI_QSPEC_NOPTS)
-        return cli_qspec_option(p, &a->mm.w, cli_qspec_options[id - OPT_W].id, arg);
+    bool handled;
+    int rc = cli_mm_option(p, &a->mm, OPT_X, OPT_W, id, arg, &handled);
+    if (handled)
+        return rc;
     switch (id) {
     case CLI_HELP: matmul_help(stdout); break;
     case CLI_OPERAND:
@@ -218,14 +180,6 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
             return cli_usage_error(CMD, "unexpected operand '%s' (two: X and W)", arg);
         a->ops[a->nops++] = arg;
         break;
-    case OPT_SCHEME: a->mm.scheme = arg; break;
-    case OPT_THRESHOLD:
-        a->mm.has_threshold = true;
-        return cli_arg_double(p, arg, 0, DBL_MAX, &a->mm.threshold);
-    case OPT_KEPT: a->mm.kept = arg; break;
-    case OPT_IN: a->mm.in = arg; break;
-    case OPT_ACC: a->mm.acc = arg; break;
-    case OPT_INT_ACC: a->mm.int_acc = arg; break;
     case OPT_CALIBRATE: a->calibrate = arg; break;
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_ROWERR: a->rowerr = true; break;

@@ -317,6 +317,54 @@ void cli_num(char *buf, size_t n, double v)
     }
 }
 
+const cli_opt cli_mm_split_options[4] = {
+    {CLI_MM_SCHEME, 0, "scheme", "S",
+     "llm.int8: feature dims where any |x| >= T go in\n"
+     "--kept-format with an fp32 accumulator, the rest\n"
+     "int8 (X per row, W per col unless --x-*, --w-* say\n"
+     "otherwise), the two products added; plain\n"
+     "(default): no split"},
+    {CLI_MM_THRESHOLD, 0, "threshold", "T", "its threshold T (default 6)"},
+    {CLI_MM_KEPT, 0, "kept-format", "F", "its format of the kept dims (default fp16)"},
+    {0},
+};
+
+const cli_opt cli_mm_product_options[4] = {
+    {CLI_MM_IN, 0, "in", "F",
+     "round the dequantized operands into F first\n"
+     "(fp16, bf16, fp32, ...; default: no rounding)"},
+    {CLI_MM_ACC, 0, "acc", "F|exact",
+     "float accumulator (default: exact for dequantized\n"
+     "operands; fp32 for float codes and the kept part)"},
+    {CLI_MM_INT_ACC, 0, "int-acc", "int32|int64",
+     "integer accumulator (default int32, wraps; the\n"
+     "wrapped partial sums are counted)"},
+    {0},
+};
+
+int cli_mm_option(const cli_parser *p, cli_mm_opts *o, int x_base, int w_base, int id,
+                  const char *arg, bool *handled)
+{
+    int rc = cli_qspec_prefixed_option(p, &o->x, x_base, id, arg, handled);
+    if (!*handled)
+        rc = cli_qspec_prefixed_option(p, &o->w, w_base, id, arg, handled);
+    if (*handled)
+        return rc;
+    *handled = true;
+    switch (id) {
+    case CLI_MM_SCHEME: o->scheme = arg; break;
+    case CLI_MM_THRESHOLD:
+        o->has_threshold = true;
+        return cli_arg_double(p, arg, 0, DBL_MAX, &o->threshold);
+    case CLI_MM_KEPT: o->kept = arg; break;
+    case CLI_MM_IN: o->in = arg; break;
+    case CLI_MM_ACC: o->acc = arg; break;
+    case CLI_MM_INT_ACC: o->int_acc = arg; break;
+    default: *handled = false;
+    }
+    return CLI_EXIT_OK;
+}
+
 void cli_mm_opts_init(cli_mm_opts *o)
 {
     memset(o, 0, sizeof *o);

@@ -93,6 +93,22 @@ typedef struct cli_mm_opts {
 
 void cli_mm_opts_init(cli_mm_opts *o);
 
+/* Their options: the split (--scheme, --threshold, --kept-format) and the
+ * product (--in, --acc, --int-acc), each table ended by an entry whose id
+ * is 0; ids CLI_MM_*, between the spec options' and 1000. */
+enum {
+    CLI_MM_FIRST = 950,
+    CLI_MM_SCHEME = CLI_MM_FIRST, CLI_MM_THRESHOLD, CLI_MM_KEPT, CLI_MM_IN, CLI_MM_ACC, CLI_MM_INT_ACC
+};
+extern const cli_opt cli_mm_split_options[4];
+extern const cli_opt cli_mm_product_options[4];
+
+/* Take id, as cli_parse passed it, when it is one of those or of the
+ * operands' spec options made by cli_qspec_prefix with x_base and w_base
+ * (*handled true); else *handled false and CLI_EXIT_OK. */
+int cli_mm_option(const cli_parser *p, cli_mm_opts *o, int x_base, int w_base, int id,
+                  const char *arg, bool *handled);
+
 /* The product's spec from the options, validated (an operand with options
  * is quantized; llm.int8 quantizes both, vector-wise unless told);
  * CLI_EXIT_OK or a usage error reported for command cmd. */
