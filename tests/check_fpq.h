@@ -68,6 +68,14 @@ void fpq_check_rng_init(fpq_check_rng *r, uint64_t stream);
 uint64_t fpq_check_rng_next(fpq_check_rng *r);
 uint64_t fpq_check_rng_below(fpq_check_rng *r, uint64_t n); /* [0, n), n > 0 */
 
+/* Scratch directories ---------------------------------------------------- */
+
+/* A fresh directory $TMPDIR/fpq-check-TAG.XXXXXX (TMPDIR default /tmp)
+ * into dir (n bytes); fails the test when it cannot be made. */
+void fpq_check_mkdtemp(char *dir, size_t n, const char *tag);
+/* Remove dir and everything in it (links not followed). */
+void fpq_check_rmtree(const char *dir);
+
 /* Test cases ------------------------------------------------------------ */
 
 /* A TCase with the exponent-range fixture and the given timeout (seconds).

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -352,30 +351,24 @@ static int build(fpq_train_spec *s, size_t *sizes, size_t *nl, const train_args 
 typedef struct run_ctx {
     bool csv, bar;
     unsigned epochs;
-    struct timespec start, last;
+    double start, last; /* omp_get_wtime() */
     bool drawn;
 } run_ctx;
-
-static double since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + 1e-9 * (double)(now.tv_nsec - t->tv_nsec);
-}
 
 static void on_progress(void *ctx, unsigned epoch, size_t step, size_t steps)
 {
     run_ctx *r = ctx;
-    if (!r->bar || (step < steps && since(&r->last) < 0.1))
+    double now = omp_get_wtime();
+    if (!r->bar || (step < steps && now - r->last < 0.1))
         return;
-    clock_gettime(CLOCK_MONOTONIC, &r->last);
+    r->last = now;
     char bar[31];
     size_t fill = steps ? step * 30 / steps : 0;
     for (size_t i = 0; i < 30; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[30] = '\0';
     fprintf(stderr, "\repoch %u/%u [%s] %zu/%zu steps  %.0f s ", epoch, r->epochs, bar, step, steps,
-            since(&r->start));
+            now - r->start);
     fflush(stderr);
     r->drawn = true;
 }
@@ -449,8 +442,7 @@ int cli_train_main(int argc, char **argv)
         fpq_nn_data_free(&tr), fpq_nn_data_free(&te);
         return CLI_EXIT_DATA;
     }
-    run_ctx r = {a.csv, !a.quiet && isatty(2), s.epochs, {0, 0}, {0, 0}, false};
-    clock_gettime(CLOCK_MONOTONIC, &r.start);
+    run_ctx r = {a.csv, !a.quiet && isatty(2), s.epochs, omp_get_wtime(), 0, false};
     if (a.csv)
         printf("epoch,train_loss,train_acc,test_acc,lr,loss_scale,grad_flush_frac,"
                "grad_overflow_frac,skipped_steps,seconds\n");
