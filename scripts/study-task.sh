@@ -5,8 +5,8 @@
 # to nearest and stochastic rounding, several seeds each; then
 # post-training quantization of the fp32 network's weights per output
 # channel (fpq eval) at 8 down to 2 bits, MXFP4 and NVFP4, beside each
-# layer's output SQNR.  Quick size: the first 10,000 training images, 3
-# epochs, 3 seeds, PTQ on 2,000 test images; full: all 60,000, 10 epochs;
+# layer's output SQNR.  Quick size: the first 5,000 training images, 3
+# epochs, 3 seeds, PTQ on 1,000 test images; full: all 60,000, 10 epochs;
 # small (tests): 1,000 images, 2 epochs, 1 seed.  Needs make data.
 #
 # Usage: scripts/study-task.sh [--full] [--out DIR] [--fpq PATH]
@@ -15,10 +15,10 @@
 . "$(dirname "$0")/study-lib.sh"
 study_init task "$@"
 
-limit=$(size 1000 10000 0)
+limit=$(size 1000 5000 0)
 epochs=$(size 2 3 10)
 seeds=$(size 1 "1 2 3" "1 2 3")
-ptq_limit=$(size 500 2000 0)
+ptq_limit=$(size 500 1000 0)
 nseeds=$(echo "$seeds" | wc -w)
 threads=${THREADS:+--threads $THREADS}
 
