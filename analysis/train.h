@@ -131,9 +131,10 @@ int fpq_nn_point_apply(const fpq_nn_point *p, float *x, size_t rows, size_t cols
 
 /* The name of the fp32 product in this build: "openblas" or "loops". */
 const char *fpq_nn_blas_name(void);
-/* C (m x n) = A (m x k) op(B), op(B) = B (k x n) or, tb, B^T with B n x k;
- * rows in chunks of FPQ_NN_CHUNK on OpenMP threads. */
-void fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb);
+/* C (m x n) = A (m x k) op(B), op(B) = B (k x n) or, tb, B^T with B n x k
+ * (the loops build transposes it into a copy first); rows in chunks of FPQ_NN_CHUNK on OpenMP
+ * threads.  FPQ_OK or FPQ_ERR_NO_MEMORY. */
+int fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb);
 /* C (k x n) = A^T G, A m x k, G m x n: the sum over chunks of FPQ_NN_CHUNK
  * rows of the chunks' products, in chunk order; scratch holds
  * ceil(m / FPQ_NN_CHUNK) k n floats. */

@@ -18,26 +18,19 @@ const char *fpq_nn_blas_name(void)
     return "loops";
 }
 
-/* C (m x n) = A op(B) in float, summing over t = 0 .. k-1 in order. */
+/* C (m x n) = A B in float, B k x n, summing over t = 0 .. k-1 in order
+ * (a row of C at a time, so the loop over j vectorizes). */
 static void sgemm_nn(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb)
 {
+    (void)tb; /* B^T was transposed by the caller */
     for (size_t i = 0; i < m; i++) {
         float *ci = c + i * n;
-        if (tb) {
-            for (size_t j = 0; j < n; j++) {
-                float s = 0;
-                for (size_t t = 0; t < k; t++)
-                    s += a[i * k + t] * b[j * k + t];
-                ci[j] = s;
-            }
-        } else {
-            memset(ci, 0, n * sizeof *ci);
-            for (size_t t = 0; t < k; t++) {
-                float av = a[i * k + t];
-                const float *bt = b + t * n;
-                for (size_t j = 0; j < n; j++)
-                    ci[j] += av * bt[j];
-            }
+        memset(ci, 0, n * sizeof *ci);
+        for (size_t t = 0; t < k; t++) {
+            float av = a[i * k + t];
+            const float *bt = b + t * n;
+            for (size_t j = 0; j < n; j++)
+                ci[j] += av * bt[j];
         }
     }
 }
@@ -93,10 +86,24 @@ static void sgemm_tn(float *c, const float *a, const float *g, size_t m, size_t 
 }
 #endif
 
-void fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb)
+int fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb)
 {
+    float *bt = NULL;
 #ifndef FPQ_NO_BLAS
     one_thread();
+#else
+    /* the loops take B^T (B n x k) as a k x n copy, so that every product
+       sums in index order along rows that vectorize */
+    if (tb) {
+        if (!(bt = malloc((k * n > 0 ? k * n : 1) * sizeof *bt)))
+            return FPQ_ERR_NO_MEMORY;
+#pragma omp parallel for schedule(static) if (k * n > 65536)
+        for (ptrdiff_t t = 0; t < (ptrdiff_t)k; t++)
+            for (size_t j = 0; j < n; j++)
+                bt[(size_t)t * n + j] = b[j * k + (size_t)t];
+        b = bt;
+        tb = false;
+    }
 #endif
     const ptrdiff_t chunks = (ptrdiff_t)((m + FPQ_NN_CHUNK - 1) / FPQ_NN_CHUNK);
 #pragma omp parallel for schedule(static)
@@ -105,6 +112,8 @@ void fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k,
         size_t rows = m - r0 < FPQ_NN_CHUNK ? m - r0 : FPQ_NN_CHUNK;
         sgemm_nn(c + r0 * n, a + r0 * k, b, rows, k, n, tb);
     }
+    free(bt);
+    return FPQ_OK;
 }
 
 void fpq_nn_matmul_tn(float *c, const float *a, const float *g, size_t m, size_t k, size_t n,
@@ -166,8 +175,8 @@ int fpq_nn_linear(float *z, const float *a, const float *w, const float *b, size
         int rc = fpq_nn_matmul_emu(z, a, w, rows, in, out, false, false, dot, err);
         if (rc != FPQ_OK)
             return rc;
-    } else {
-        fpq_nn_matmul(z, a, w, rows, in, out, false);
+    } else if (fpq_nn_matmul(z, a, w, rows, in, out, false) != FPQ_OK) {
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory for a product");
     }
 #pragma omp parallel for schedule(static) if (rows * out > 65536)
     for (ptrdiff_t i = 0; i < (ptrdiff_t)rows; i++)

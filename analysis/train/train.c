@@ -198,8 +198,8 @@ static int step_grad(ws *w, const fpq_nn *net, const float *const *weights, cons
             break;
         if (dot)
             rc = fpq_nn_matmul_emu(w->g2, w->g, w->wq[l], B, out, in, false, true, dot, err);
-        else
-            fpq_nn_matmul(w->g2, w->g, w->wq[l], B, out, in, true);
+        else if (fpq_nn_matmul(w->g2, w->g, w->wq[l], B, out, in, true) != FPQ_OK)
+            rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory for a product");
         if (rc != FPQ_OK)
             return rc;
         const float *zp = w->z[l - 1];
