@@ -448,8 +448,11 @@ static int keep_epoch(void *ctx, const fpq_train_epoch *e)
     return FPQ_OK;
 }
 
-/* Train 64-16-4 for `epochs` on the set of tmpdir with threads threads. */
-static void run(fpq_nn *net, record *rec, const fpq_train_spec *s, int threads)
+/* Train 64-16-4 for `epochs` on the set of tmpdir with threads threads;
+ * init (may be NULL): the initial weights rounded into it first (MPFR,
+ * nearest-even). */
+static void run_from(fpq_nn *net, record *rec, const fpq_train_spec *s, int threads,
+                     const fpq_format *init)
 {
     fpq_nn_data tr, te;
     fpq_errbuf e;
@@ -459,6 +462,13 @@ static void run(fpq_nn *net, record *rec, const fpq_train_spec *s, int threads)
     size_t sizes[3] = {64, 16, 4};
     ck_assert_int_eq(fpq_nn_alloc(net, sizes, 2, &e), FPQ_OK);
     fpq_nn_init(net, s->seed);
+    if (init) {
+        fpq_rounding rne;
+        fpq_rounding_default(&rne);
+        for (size_t l = 0; l < net->nlayers; l++)
+            for (size_t i = 0; i < net->size[l] * net->size[l + 1]; i++)
+                net->w[l][i] = ref_round(net->w[l][i], init, &rne, 0);
+    }
     memset(rec, 0, sizeof *rec);
     fpq_train_hooks h = {rec, keep_epoch, NULL};
     int saved = omp_get_max_threads();
@@ -467,6 +477,11 @@ static void run(fpq_nn *net, record *rec, const fpq_train_spec *s, int threads)
     omp_set_num_threads(saved);
     ck_assert_msg(rc == FPQ_OK, "%s", e.msg);
     fpq_nn_data_free(&tr), fpq_nn_data_free(&te);
+}
+
+static void run(fpq_nn *net, record *rec, const fpq_train_spec *s, int threads)
+{
+    run_from(net, rec, s, threads, NULL);
 }
 
 static bool same_net(const fpq_nn *a, const fpq_nn *b)
@@ -553,6 +568,47 @@ START_TEST(stored_weights_are_in_their_format)
 }
 END_TEST
 
+/* One step of SGD from bf16 weights: the stored weights without a master
+ * copy are the fp32 step's weights rounded into bf16 by the MPFR
+ * reference (nearest-even, toward zero), and with a master copy the
+ * master is the fp32 step's weights themselves. */
+START_TEST(one_step_of_stored_weights_matches_the_reference)
+{
+    write_set("train", 64, 7);
+    write_set("t10k", 32, 8);
+    fpq_format bf = fmt("bf16");
+    const fpq_rnd modes[2] = {FPQ_RNE, FPQ_RTZ};
+    fpq_train_spec s;
+    fpq_train_spec_default(&s);
+    s.epochs = 1;
+    s.batch = 64; /* one step */
+    s.lr = 0.5;
+    fpq_nn ref;
+    record r;
+    run_from(&ref, &r, &s, 2, &bf);
+    for (int mi = 0; mi < 2; mi++) {
+        fpq_nn_point *p = &s.pt[FPQ_NN_PT_STORE];
+        p->on = p->cast = true;
+        p->q.format = bf;
+        p->q.rnd.mode = modes[mi];
+        s.master = false;
+        fpq_nn n;
+        run_from(&n, &r, &s, 2, &bf);
+        size_t moved = 0;
+        for (size_t l = 0; l < n.nlayers; l++)
+            for (size_t i = 0; i < n.size[l] * n.size[l + 1]; i++) {
+                float want = ref_round(ref.w[l][i], &bf, &p->q.rnd, 0);
+                FPQ_CHECK(memcmp(&want, &n.w[l][i], 4) == 0, "mode %d layer %zu weight %zu: %a, "
+                          "reference %a", (int)modes[mi], l, i, (double)n.w[l][i], (double)want);
+                moved += n.w[l][i] != ref_round(n.w[l][i], &bf, &p->q.rnd, 0);
+            }
+        ck_assert_uint_eq(moved, 0);
+        fpq_nn_free(&n);
+    }
+    fpq_nn_free(&ref);
+}
+END_TEST
+
 /* A static loss scale that overflows fp16 gradients: the dynamic scaler
  * skips those steps and backs off. */
 START_TEST(dynamic_scaling_backs_off_on_overflow)
@@ -603,6 +659,7 @@ Suite *train_suite(void)
     tcase_add_loop_test(tc, training_learns_and_is_the_same_on_1_and_2_threads, 0, 2);
     tcase_add_test(tc, stored_weights_are_in_their_format);
     tcase_add_test(tc, dynamic_scaling_backs_off_on_overflow);
+    tcase_add_test(tc, one_step_of_stored_weights_matches_the_reference);
     suite_add_tcase(s, tc);
     return s;
 }
