@@ -4,7 +4,8 @@
 #                           fpq command (needs only a C compiler, MPFR and GMP)
 #   make check              unit tests, CLI regression cases, the layers,
 #                           figures, fuzz seeds, install test, fpq without its
-#                           optional libraries, and the unit and CLI tests
+#                           optional libraries, the Python package's tests,
+#                           and the unit and CLI tests
 #                           again with the other compiler (clang or gcc) in
 #                           build/CC2/
 #   make check SANITIZE=1   the same, built with ASan and UBSan in build/san/
@@ -16,10 +17,16 @@
 #                           GNU parallel recipe and an interrupted sweep
 #   make check-slurm        a sweep as a Slurm job array on a one-node cluster
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR,
-#                              PKGCONFIGDIR, MANDIR
+#                              PKGCONFIGDIR, MANDIR, PYTHONDIR
+#   make check-python       the Python package's tests (tests/python/, pytest)
+#   make bench-python       the Python package's speed (python/bench.py)
 #   make deps               check for (and, as root, install) the Debian
 #                           packages of every target (scripts/deps.sh)
 #   make clean              remove build/ (reports/out/ is kept)
+#
+# The Python package (python/) is built by make into build/python/ when
+# PYTHON (/usr/bin/python3 where it exists) has its headers; without them
+# make says it left it out.
 #
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS are the user's and are
 # added after the required flags, never instead of them.  NATIVE=1 adds
@@ -222,7 +229,7 @@ endif
 # Default target.
 
 .PHONY: all
-all: $(LIB_A) $(LIB_SO) $(LAB_A) $(LAB_SO) $(FPQ)
+all: $(LIB_A) $(LIB_SO) $(LAB_A) $(LAB_SO) $(FPQ) python
 
 # ---------------------------------------------------------------------------
 # Build dependencies by tier (scripts/deps.sh TIER): lib for building (the
@@ -383,6 +390,62 @@ $(FPQLAB_PC): fpqlab.pc.in $(FPQ_H) FORCE
 	@$(PC_UPDATE)
 
 # ---------------------------------------------------------------------------
+# The Python package (python/): fpq/*.py and the C extension fpq._fpq
+# (python/_fpq/*.c, on the CPython API and the buffer protocol), linked
+# against libfpqlab.so and libfpq.so, assembled in $(B)/python/fpq/: import
+# it with PYTHONPATH=$(B)/python (the extension finds the libraries in $(B)/
+# through its rpath).  Built when PYTHON's headers (Debian: python3-dev)
+# are there, else left out with a note; make check installs them (tier
+# check) and requires the package.  NumPy is needed to use it, not to
+# build it.  PYTHONDIR: where make install puts it, a directory Debian's
+# python3 searches.
+
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+# "INCLUDE EXT_SUFFIX X.Y" of PYTHON, or empty; looked up once.
+PY_INFO := $(shell $(PYTHON) -c 'import sys, sysconfig; \
+    print(sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX"), \
+          "%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_INC := $(word 1,$(PY_INFO))
+PY_EXT := $(word 2,$(PY_INFO))
+PY_VER := $(word 3,$(PY_INFO))
+PY_OK := $(if $(PY_EXT),$(wildcard $(PY_INC)/Python.h))
+PY_SRCS := $(sort $(wildcard python/_fpq/*.c))
+PY_OBJS := $(PY_SRCS:%.c=$(B)/pyobj/%.o)
+PY_PKG_SRCS := $(sort $(wildcard python/fpq/*.py))
+PY_DIR := $(B)/python
+PY_MOD := $(PY_DIR)/fpq/_fpq$(PY_EXT)
+PY_PKG := $(PY_PKG_SRCS:python/%=$(PY_DIR)/%)
+PY_CFLAGS = $(ALL_CPPFLAGS) -Ianalysis -Ipython/_fpq -isystem $(PY_INC) $(MPFR_CFLAGS) \
+            $(ALL_CFLAGS) -fvisibility=hidden
+# The installed extension: the same objects, its rpath LIBDIR.
+PY_MOD_INST := $(B)/python-install/_fpq$(PY_EXT)
+
+.PHONY: python
+ifneq ($(PY_OK),)
+python: $(PY_MOD) $(PY_PKG)
+else
+python:
+	@echo 'python: $(PYTHON) has no C headers (apt-get install python3-dev);' \
+	     'the Python package (python/) is left out'
+endif
+
+$(B)/pyobj/python/_fpq/%.o: python/_fpq/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(PY_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
+
+-include $(PY_OBJS:.o=.d)
+
+$(PY_MOD): $(PY_OBJS) $(LAB_SO) $(LIB_SO) $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -shared -o $@+ $(PY_OBJS) \
+		$(LAB_SO) $(LIB_SO) '-Wl,-rpath,$$ORIGIN/../..' $(LIBS_FPQ) $(LDLIBS) \
+		&& mv -f $@+ $@
+
+$(PY_DIR)/fpq/%.py: python/fpq/%.py
+	@mkdir -p $(@D)
+	@cp $< $@+ && mv -f $@+ $@
+
+# ---------------------------------------------------------------------------
 # Tests.
 
 # Check runner environment: a generous per-test timeout, and Check's and
@@ -413,6 +476,7 @@ check: $(DEPS_CHECK)
 	@$(CHECK_MAKE) check-fuzz
 	@$(CHECK_MAKE) check-install
 	@$(CHECK_MAKE) check-nolibs
+	@$(CHECK_MAKE) check-python
 ifeq ($(SANITIZE)$(VALGRIND),)
 	@$(CHECK_MAKE) check-cc2
 else
@@ -422,6 +486,31 @@ endif
 
 check-unit: $(CHECK_FPQ)
 	$(RUN_CHECK)
+
+# The Python package's tests (tests/python/) with pytest, against the
+# package in $(B)/python and the fpq command; nothing written into the
+# source tree (no bytecode, no pytest cache).  Under SANITIZE python runs
+# with the sanitizer runtimes preloaded (python itself is not built with
+# them; leak detection off, as python's own allocations are not freed at
+# exit); when CC cannot name them the step is skipped, saying so.
+# PYTEST_ARGS passes options.
+PY_SAN_ENV = $(if $(SANITIZE),LD_PRELOAD='$(SAN_PRELOAD)' ASAN_OPTIONS=detect_leaks=0)
+SAN_PRELOAD = $(if $(SANITIZE),$(strip $(foreach r,libasan.so libubsan.so,\
+    $(filter /%,$(shell $(CC) -print-file-name=$(r) 2>/dev/null)))))
+.PHONY: check-python
+check-python: $(FPQ) python
+	@test -n '$(PY_OK)' || { echo 'check-python: $(PYTHON) has no C headers;' \
+	     'apt-get install python3-dev python3-numpy python3-pytest' >&2; exit 1; }
+ifneq ($(SANITIZE),)
+	@test -n '$(word 2,$(SAN_PRELOAD))' || { echo 'check-python: $(CC) does not name its' \
+	     'sanitizer runtimes (-print-file-name); skipped under SANITIZE'; exit 0; }; \
+	echo "check-python: python with $(SAN_PRELOAD) preloaded"; \
+	$(PY_SAN_ENV) PYTHONPATH='$(CURDIR)/$(PY_DIR)' PYTHONDONTWRITEBYTECODE=1 FPQ='$(CURDIR)/$(FPQ)' \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/python $(PYTEST_ARGS)
+else
+	PYTHONPATH='$(CURDIR)/$(PY_DIR)' PYTHONDONTWRITEBYTECODE=1 FPQ='$(CURDIR)/$(FPQ)' \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/python $(PYTEST_ARGS)
+endif
 
 # The architecture of doc/DESIGN.md on the built objects: layers, no
 # circles between files, includes, file sizes (tests/check-layers.sh).
@@ -434,9 +523,16 @@ check-exhaustive: $(CHECK_FPQ)
 # Speed of the bulk path, as values per second and as a ratio to a plain
 # float copy loop timed in the same run (fpq bench --help).  BENCH_ARGS
 # passes options, e.g. make bench BENCH_ARGS="--csv".
-.PHONY: bench
+.PHONY: bench bench-python
 bench: $(FPQ)
 	$(FPQ) bench $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-python
+
+# The Python package's speed (python/bench.py): fpq.round against
+# x.copy() in the same run, fpq.arith and fpq.quantize.
+bench-python: python
+	@if test -z '$(PY_OK)'; then echo 'bench-python: no Python package built; skipped'; \
+	else PYTHONPATH='$(CURDIR)/$(PY_DIR)' PYTHONDONTWRITEBYTECODE=1 $(PYTHON) python/bench.py; fi
 
 # The driver's exit status decides, and its closing line must say
 # "N passed, 0 failed" (a guard against a driver that forgets to fail).
@@ -518,10 +614,14 @@ endif
 # tree through pkg-config (shared libraries by default, then the static ones
 # with --static), check its output, uninstall, and check that uninstall left
 # no file behind.  examples/example.c uses libfpq (fpq), examples/lab-example.c
-# libfpqlab (fpqlab).
+# libfpqlab (fpqlab), examples/kernel-check.c checks a hand-written converter
+# against libfpq's boundary set; examples/python-example.py runs on the
+# staged Python package (when it was built), which must be the one loaded.
 STAGE := $(B)/stage
 EXAMPLE_EXPECTED := fp8_e4m3 464 -> 0x7e (ternary -1)
 LAB_EXAMPLE_EXPECTED := normal:n=4096,seed=1 as int8 absmax: sqnr_db 41.57; normal:n=0: invalid spec
+KERNEL_CHECK_EXPECTED := kernel-check: f32 -> fp8_e4m3 satfinite: 1544 boundary cases, 0 mismatches
+PY_EXAMPLE_EXPECTED := fp8_e4m3: [464.0, 0.1, -3.3] -> codes 7e 1d c5 -> [448.0, 0.1015625, -3.25]|fp16 add: 0x3c00 + 0x1400 = 0x3c01, flags 0|int4, groups of 32: sqnr_db 20.25
 
 check-install: all
 	@rm -rf $(STAGE)
@@ -591,6 +691,34 @@ endif
 install-test: install
 	$(call install_test_example,example,fpq,$(EXAMPLE_EXPECTED),$(SONAME))
 	$(call install_test_example,lab-example,fpqlab,$(LAB_EXAMPLE_EXPECTED),$(SONAME) $(LAB_SONAME))
+	$(call install_test_example,kernel-check,fpq,$(KERNEL_CHECK_EXPECTED),$(SONAME))
+ifneq ($(PY_OK),)
+	@if test -n '$(SANITIZE)' && test -z '$(word 2,$(SAN_PRELOAD))'; then \
+		echo 'install test: $(CC) does not name its sanitizer runtimes;' \
+		     'examples/python-example.py skipped under SANITIZE'; exit 0; fi; \
+	echo 'install test: examples/python-example.py on $(DESTDIR)$(PYTHONDIR)'; \
+	set -e; \
+	run() { $(PY_SAN_ENV) PYTHONPATH='$(DESTDIR)$(PYTHONDIR)' LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' \
+		PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -P "$$@"; }; \
+	where=`run -c 'import fpq; print(fpq.__file__)'`; \
+	case $$where in \
+	'$(DESTDIR)$(PYTHONDIR)/fpq/'*) ;; \
+	*) echo "install test: python loaded fpq from $$where, not the staged package" >&2; exit 1 ;; \
+	esac; \
+	got=`run examples/python-example.py | tr '\n' '|' | sed 's/|$$//'`; \
+	if test x"$$got" != x'$(PY_EXAMPLE_EXPECTED)'; then \
+		echo "install test (python-example): expected '$(PY_EXAMPLE_EXPECTED)'" >&2; \
+		echo "install test (python-example): got      '$$got'" >&2; exit 1; \
+	fi; \
+	echo "install test (python-example): $$got"; \
+	deps=`LD_LIBRARY_PATH='$(DESTDIR)$(LIBDIR)' ldd '$(DESTDIR)$(PYTHONDIR)/fpq/$(notdir $(PY_MOD))'`; \
+	case $$deps in \
+	*'$(DESTDIR)$(LIBDIR)/$(LAB_SONAME)'*) ;; \
+	*) echo 'install test: the staged fpq module did not load the staged $(LAB_SONAME)' >&2; exit 1 ;; \
+	esac
+else
+	@echo 'install test: no Python package built; examples/python-example.py skipped'
+endif
 	@$(MAKE) --no-print-directory uninstall
 	@left=`find '$(DESTDIR)' ! -type d`; \
 	if test -n "$$left"; then \
@@ -725,6 +853,9 @@ INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR ?= $(PREFIX)/share/man
 MAN1DIR ?= $(MANDIR)/man1
+# Debian's python3 searches /usr/lib/python3/dist-packages and
+# /usr/local/lib/python3.X/dist-packages; other prefixes need PYTHONPATH.
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
 
 LAB_INCDIR = $(INCLUDEDIR)/fpqlab
 
@@ -747,6 +878,16 @@ install: all $(FPQ_PC) $(FPQLAB_PC)
 	$(LN_S) $(LAB_SONAME) '$(DESTDIR)$(LIBDIR)/libfpqlab.so'
 	$(INSTALL_DATA) $(FPQLAB_PC) '$(DESTDIR)$(PKGCONFIGDIR)/fpqlab.pc'
 	$(INSTALL_DATA) doc/fpq.1 '$(DESTDIR)$(MAN1DIR)/fpq.1'
+ifneq ($(PY_OK),)
+	@mkdir -p $(dir $(PY_MOD_INST))
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -shared -o $(PY_MOD_INST) $(PY_OBJS) \
+		$(LAB_SO) $(LIB_SO) '-Wl,-rpath,$(LIBDIR)' $(LIBS_FPQ) $(LDLIBS)
+	$(INSTALL) -d '$(DESTDIR)$(PYTHONDIR)/fpq'
+	$(INSTALL_DATA) $(PY_PKG_SRCS) '$(DESTDIR)$(PYTHONDIR)/fpq'
+	$(INSTALL_DATA) $(PY_MOD_INST) '$(DESTDIR)$(PYTHONDIR)/fpq/$(notdir $(PY_MOD))'
+else
+	@echo 'install: no Python package built ($(PYTHON) has no C headers); not installed'
+endif
 
 # Removes what install wrote, and the fpqlab/ header directory when that
 # leaves it empty.
@@ -766,6 +907,10 @@ uninstall:
 	      '$(DESTDIR)$(PKGCONFIGDIR)/fpqlab.pc' \
 	      '$(DESTDIR)$(MAN1DIR)/fpq.1'
 	rmdir '$(DESTDIR)$(LAB_INCDIR)' 2>/dev/null || :
+	rm -f $(foreach f,$(notdir $(PY_PKG_SRCS)),'$(DESTDIR)$(PYTHONDIR)/fpq/$(f)') \
+	      '$(DESTDIR)$(PYTHONDIR)/fpq/$(notdir $(PY_MOD))'
+	rm -rf '$(DESTDIR)$(PYTHONDIR)/fpq/__pycache__'
+	rmdir '$(DESTDIR)$(PYTHONDIR)/fpq' 2>/dev/null || :
 
 # ---------------------------------------------------------------------------
 

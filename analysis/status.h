@@ -33,6 +33,12 @@ typedef struct fpq_errbuf {
     char msg[512];
 } fpq_errbuf;
 
+/* sizeof the public struct `name` of the lab ("fpq_tensor", "fpq_errbuf",
+ * "fpq_qspec", "fpq_qmetrics") as libfpqlab was built; 0 for another name
+ * (core/layout.c).  With fpq_struct_size, a binding's check that it was
+ * compiled against the headers of the libraries it runs with. */
+size_t fpq_lab_struct_size(const char *name);
+
 /* Write a message into err (when non-NULL) and return status. */
 int fpq_err(fpq_errbuf *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -37,6 +37,12 @@ extern "C" {
 /* The version of the library linked at run time, "MAJOR.MINOR.PATCH". */
 const char *fpq_version(void);
 
+/* sizeof the public struct `name` ("fpq_format", "fpq_rounding",
+ * "fpq_landmarks", "fpq_dot_spec") as this library was built; 0 for another
+ * name.  A binding compares it and fpq_version() with what it was compiled
+ * against, and refuses a library built from a different fpq.h. */
+size_t fpq_struct_size(const char *name);
+
 /* ---------------------------------------------------------------------- */
 /* Status codes.  Every function that can fail returns one; 0 is success.  */
 

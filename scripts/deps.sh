@@ -5,8 +5,9 @@
 #   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP;
 #           optional: OpenBLAS (the network engine's fp32 products; plain
 #           loops without it)
-#   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson and
-#           gnuplot; optional: the second compiler (clang and libomp-dev
+#   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson,
+#           gnuplot and the Python package's build and tests (python3-dev,
+#           NumPy, pytest); optional: the second compiler (clang and libomp-dev
 #           beside gcc, or gcc beside clang) and clang's libFuzzer runtime
 #   report  `make report`: lib, pkg-config, libsndfile, Jansson, gnuplot
 #           and NumPy
@@ -47,7 +48,10 @@ set -eu
 #   libopenblas-dev CBLAS for the fp32 products of fpq train and eval
 #                   (analysis/train/blas.c; optional: plain loops without it)
 #   python3-numpy   independent check of the bundled data's statistics
-#                   (scripts/fetch-data.sh, run by make report)
+#                   (scripts/fetch-data.sh, run by make report); the Python
+#                   package's arrays (python/, built by make when present)
+#   python3-dev     the Python headers the package's C extension builds on
+#   python3-pytest  runs the Python package's tests (tests/python/)
 
 me=deps.sh
 
@@ -81,6 +85,7 @@ for tier; do
         ;;
     check)
         add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox
+        add required python3-dev python3-numpy python3-pytest
         add optional $other_pkgs clang libclang-rt-dev libopenblas-dev
         ;;
     report)
