@@ -48,7 +48,8 @@ set -eu
 #   libopenblas-dev CBLAS for the fp32 products of fpq train and eval
 #                   (analysis/train/blas.c; optional: plain loops without it)
 #   python3-numpy   independent check of the bundled data's statistics
-#                   (scripts/fetch-data.sh, run by make report); the Python
+#                   (scripts/fetch-data.sh, run by make report); the NumPy
+#                   quantizers of make check (tests/quant/); the Python
 #                   package's arrays (python/, built by make when present)
 #   python3-dev     the Python headers the package's C extension builds on
 #   python3-pytest  runs the Python package's tests (tests/python/)

@@ -26,6 +26,7 @@ enum {
     OPT_MOMENTUM, OPT_WD, OPT_NO_MASTER, OPT_LOSS_SCALE, OPT_GROWTH, OPT_IN, OPT_ACC,
     OPT_PT = 100 /* OPT_PT + 20 p + k: the spec option k of point p */
 };
+_Static_assert(CLI_QSPEC_NOPTS <= 20, "the points' option ids are 20 apart");
 
 static const cli_opt train_data[] = {
     {OPT_DATA, 0, "data", "D",
@@ -246,7 +247,7 @@ static int build_point(fpq_nn_point *pt, const train_args *a, int p)
         if (!o->format)
             return cli_usage_error(CMD, "--%sscheme cast needs --%sformat", pre, pre);
         if (o->gran || o->has_group || o->has_axis || o->scale_format || o->scale_round || o->mx_rule ||
-            o->range || o->has_outlier || o->kept || o->no_tensor_scale)
+            o->range || o->has_outlier || o->kept || o->no_tensor_scale || o->quotient || o->scale_arith)
             return cli_usage_error(CMD, "--%sscheme cast takes --%sformat, --%sround, --%sseed and "
                                    "--%ssymmetric only (a cast has no scale)", pre, pre, pre, pre, pre);
     }
