@@ -33,8 +33,7 @@
 # -march=native.  WERROR=1 makes warnings errors (make check does so unless
 # given WERROR=0).  FPQ_NO_SNDFILE=1, FPQ_NO_JANSSON=1 leave out the loaders
 # that need libsndfile, Jansson (left out anyway when pkg-config does not
-# find them); FPQ_NO_BLAS=1 builds the network engine's products without
-# OpenBLAS.  B=DIR builds in DIR instead of build/.  V=1 shows full
+# find them); FPQ_BLAS=1 builds the network engine's products on OpenBLAS.  B=DIR builds in DIR instead of build/.  V=1 shows full
 # commands.
 #
 # Nothing here writes into the source tree outside build/ and reports/out/.
@@ -146,13 +145,16 @@ override FPQ_NO_JANSSON := 1
 endif
 endif
 # The network engine's fp32 products (analysis/train/blas.c) use OpenBLAS
-# through CBLAS when pkg-config finds openblas and FPQ_NO_BLAS=1 is not
-# given; otherwise plain loops (same results run after run, other last
-# bits than OpenBLAS's).
-override FPQ_NO_BLAS := $(filter-out 0,$(FPQ_NO_BLAS))
-ifeq ($(FPQ_NO_BLAS),)
-ifneq ($(shell $(PKG_CONFIG) --exists openblas 2>/dev/null && echo y),y)
+# through CBLAS with FPQ_BLAS=1 when pkg-config finds openblas; otherwise
+# (the default) plain loops (same results run after run, other last bits
+# than OpenBLAS's).  Not by default: a linked OpenBLAS starts its thread
+# pool when fpq starts, and hangs under a small address-space limit
+# (tests/cli/hostile-input.test runs fpq under one).
+override FPQ_BLAS := $(filter-out 0,$(FPQ_BLAS))
 override FPQ_NO_BLAS := 1
+ifneq ($(FPQ_BLAS),)
+ifeq ($(shell $(PKG_CONFIG) --exists openblas 2>/dev/null && echo y),y)
+override FPQ_NO_BLAS :=
 endif
 endif
 ANA_PKGS := $(if $(FPQ_NO_SNDFILE),,sndfile) $(if $(FPQ_NO_JANSSON),,jansson) \

@@ -14,9 +14,9 @@
  * on Philox draws of (seed, epoch)); the learning rate follows a cosine
  * from lr down to 0 over all steps: lr_t = lr (1 + cos(pi t / T)) / 2.
  *
- * Products in fp32 go through CBLAS (OpenBLAS, one thread per call) or,
- * in a build without it, plain loops (summing over the inner index in
- * order): the two give different last bits, each the same run after run.
+ * Products in fp32 go through CBLAS (OpenBLAS, one thread per call) in a
+ * build with it (make FPQ_BLAS=1), else plain loops (summing over the
+ * inner index in order): the two give different last bits, each the same run after run.
  * Rows of a batch are split into fixed chunks of FPQ_NN_CHUNK rows run on
  * OpenMP threads, and the weight gradient is the sum of the chunks'
  * products in chunk order, so the result does not depend on the number of
