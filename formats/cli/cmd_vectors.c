@@ -262,6 +262,17 @@ int cli_vectors_main(int argc, char **argv)
             cli_vectors_free(&v);
             return cli_exit_status(CLI_EXIT_USAGE);
         }
+        const fpq_op tf_ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_FMA,
+                                 FPQ_OP_SQRT, FPQ_OP_EQ, FPQ_OP_LT, FPQ_OP_LE};
+        bool tf_op = false;
+        for (size_t k = 0; k < sizeof tf_ops / sizeof tf_ops[0]; k++)
+            tf_op |= v.op == tf_ops[k];
+        if (v.testfloat && !tf_op) {
+            cli_error("vectors: --testfloat: TestFloat has no %s (it has add, sub, mul, div, fma as mulAdd, "
+                      "sqrt, eq, lt, le)", fpq_op_name(v.op));
+            cli_vectors_free(&v);
+            return cli_exit_status(CLI_EXIT_USAGE);
+        }
         if (!v.testfloat) {
             printf("# fpq %s vectors: %s %s, round %s, overflow %s, tininess %s\n", fpq_version(), v.from.name,
                    fpq_op_name(v.op), fpq_rnd_name(v.rnd.mode), v.rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format",
