@@ -32,10 +32,10 @@ static enum vclass classify_arith(const fpq_format *f, uint64_t r, unsigned flag
     MPFR_DECL_INIT(x, 64);
     fpq_class c;
     fpq_decode(x, &c, NULL, f, r);
+    if (flags & FPQ_FLAG_OVERFLOW) /* before nan: formats without Inf overflow to NaN */
+        return VC_OVERFLOW;
     if (c == FPQ_CLASS_NAN)
         return VC_NAN;
-    if (flags & FPQ_FLAG_OVERFLOW)
-        return VC_OVERFLOW;
     if (c == FPQ_CLASS_INF)
         return VC_INF;
     if (c == FPQ_CLASS_ZERO && !(flags & FPQ_FLAG_UNDERFLOW))
