@@ -48,6 +48,7 @@ static void vectors_help(FILE *f)
 {
     fprintf(f,
             "Usage: fpq vectors FROM TO [OPTIONS]\n"
+            "       fpq vectors FMT OP [OPTIONS]\n"
             "\n"
             "Write test vectors for a FROM -> TO converter: after header lines starting\n"
             "with '#' (fpq version, formats, rounding, overflow policy, counts), one\n"
@@ -61,7 +62,23 @@ static void vectors_help(FILE *f)
             "pattern.  Then N random patterns of FROM (default %d), from the seed.\n"
             "Stochastic rounding uses position = case index (0-based).\n"
             "\n"
-            "Example: fpq vectors fp32 fp8_e4m3 --saturate --count 1000 > e4m3.txt\n"
+            "With FMT OP (an operation of 'fpq arith', FMT a float format): one case\n"
+            "per line, OP's operands, the result (1 or 0 for comparisons) and the\n"
+            "flags as two hex digits (inexact 01, underflow 02, overflow 04, infinite\n"
+            "08, invalid 10), from fpq_arith.  First the boundary cases: for FMT of at\n"
+            "most 8 bits every pair of patterns (fma: with 8 addends; unary OP up to\n"
+            "16 bits: every pattern); otherwise every pair (fma: triple) of a core\n"
+            "set (zeros, subnormal and normal limits, 1 and its neighbours, the\n"
+            "largest finite, Inf, NaNs, both signs), every power of two with its\n"
+            "neighbours against 1, -1, the smallest normal, the largest finite,\n"
+            "itself and its negation, and constructed ties; then N random operand\n"
+            "patterns.  --testfloat writes the lines as TestFloat's testfloat_gen\n"
+            "does (fp16, fp32, fp64 as f16, f32, f64; add, sub, mul, div, fma as\n"
+            "mulAdd, sqrt, eq, lt, le): upper-case hex without 0x, no header, for\n"
+            "'testfloat_ver' or another reader of that form.\n"
+            "\n"
+            "Examples: fpq vectors fp32 fp8_e4m3 --saturate --count 1000 > e4m3.txt\n"
+            "          fpq vectors fp32 mul --testfloat --tininess before > f32_mul.txt\n"
             "\n"
             "Options:\n",
             VECTORS_COUNT_DEFAULT);
