@@ -23,6 +23,14 @@ static unsigned flags(void)
            (e & FE_DIVBYZERO ? 8u : 0) | (e & FE_INVALID ? 16u : 0);
 }
 
+/* op applied to v[0..2] of type T, through volatiles (no constant folding) */
+#define APPLY(T, SQRT, FMA)                                                                                  \
+    __extension__({                                                                                          \
+        volatile T a_ = v[0], b_ = v[1], c_ = v[2];                                                          \
+        !strcmp(op, "add") ? a_ + b_ : !strcmp(op, "sub") ? a_ - b_ : !strcmp(op, "mul") ? a_ * b_          \
+        : !strcmp(op, "div") ? a_ / b_ : !strcmp(op, "sqrt") ? SQRT(a_) : FMA(a_, b_, c_);                   \
+    })
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -40,29 +48,19 @@ int main(int argc, char **argv)
         feclearexcept(FE_ALL_EXCEPT);
         if (!dbl) {
             uint32_t t[3] = {(uint32_t)x[0], (uint32_t)x[1], (uint32_t)x[2]}, rt;
-            float a, b, c;
-            memcpy(&a, &t[0], 4);
-            memcpy(&b, &t[1], 4);
-            memcpy(&c, &t[2], 4);
-            volatile float va = a, vb = b, vc = c, y;
-            y = !strcmp(op, "add") ? va + vb : !strcmp(op, "sub") ? va - vb : !strcmp(op, "mul") ? va * vb
-              : !strcmp(op, "div") ? va / vb : !strcmp(op, "sqrt") ? sqrtf(va) : fmaf(va, vb, vc);
+            float v[3], r;
+            memcpy(v, t, sizeof v);
+            r = APPLY(float, sqrtf, fmaf);
             unsigned f = flags();
-            if (before && !strcmp(op, "mul") && (f & 1) && fabs((double)a * (double)b) < 0x1p-126)
+            if (before && !strcmp(op, "mul") && (f & 1) && fabs((double)v[0] * (double)v[1]) < 0x1p-126)
                 f |= 2;
-            float r = y;
             memcpy(&rt, &r, 4);
             printf("0x%08x %02x\n", (unsigned)rt, f);
         } else {
-            double a, b, c;
-            memcpy(&a, &x[0], 8);
-            memcpy(&b, &x[1], 8);
-            memcpy(&c, &x[2], 8);
-            volatile double va = a, vb = b, vc = c, y;
-            y = !strcmp(op, "add") ? va + vb : !strcmp(op, "sub") ? va - vb : !strcmp(op, "mul") ? va * vb
-              : !strcmp(op, "div") ? va / vb : !strcmp(op, "sqrt") ? sqrt(va) : fma(va, vb, vc);
+            double v[3], r;
+            memcpy(v, x, sizeof v);
+            r = APPLY(double, sqrt, fma);
             unsigned f = flags();
-            double r = y;
             unsigned long long rt;
             memcpy(&rt, &r, 8);
             printf("0x%016llx %02x\n", rt, f);
