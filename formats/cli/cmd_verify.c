@@ -132,7 +132,8 @@ static void verify_help(FILE *f)
             "Options:\n",
             CLI_VECTORS_COUNT_DEFAULT);
     cli_vectors_opts_help(f);
-    fprintf(f, "\nFMT and option syntax: see 'fpq --help'.\n");
+    fprintf(f, "\nFMT and option syntax: see 'fpq --help'.\n"
+               "Checking a quantizer: see 'fpq verify quant --help'.\n");
 }
 
 /* The process group of CMD, killed by the --timeout alarm. */
