@@ -70,11 +70,20 @@ static uint64_t scaled(const fpq_format *f, long k, long e)
     return exact(f, x);
 }
 
+/* -p, FPQ_NO_BITS when p is absent or f has no sign */
 static uint64_t negate(const fpq_format *f, uint64_t p)
 {
-    uint64_t r;
-    fpq_neg(&r, NULL, f, p, NULL);
+    uint64_t r = FPQ_NO_BITS;
+    if (p == FPQ_NO_BITS || !f->is_signed || fpq_neg(&r, NULL, f, p, NULL) != FPQ_OK)
+        return FPQ_NO_BITS;
     return r;
+}
+
+/* A boundary case, unless an operand is absent (FPQ_NO_BITS). */
+static void put_some(tuples *t, uint64_t a, uint64_t b, uint64_t c)
+{
+    if (a != FPQ_NO_BITS && b != FPQ_NO_BITS && c != FPQ_NO_BITS)
+        put(t, a, b, c);
 }
 
 int cli_arith_cases(cli_vectors *v)
@@ -145,15 +154,15 @@ int cli_arith_cases(cli_vectors *v)
                     if (x & ~mask)
                         continue;
                     if (arity == 1) {
-                        put(&t, x, 0, 0);
+                        put_some(&t, x, 0, 0);
                         continue;
                     }
                     const uint64_t partners[6] = {lm.one, none, lm.min_normal, lm.max_finite, x, negate(f, x)};
                     for (int q = 0; q < 6; q++) {
                         if (partners[q] == FPQ_NO_BITS)
                             continue;
-                        put(&t, x, partners[q], arity == 3 ? lm.zero : 0);
-                        put(&t, partners[q], x, arity == 3 ? none : 0);
+                        put_some(&t, x, partners[q], arity == 3 ? lm.zero : 0);
+                        put_some(&t, partners[q], x, arity == 3 ? none : 0);
                     }
                 }
         }
@@ -173,17 +182,17 @@ int cli_arith_cases(cli_vectors *v)
                         if (op == FPQ_OP_SUB)
                             sh = negate(f, sh);
                         if (arity == 3)
-                            put(&t, sa, lm.one, sh);
+                            put_some(&t, sa, lm.one, sh);
                         else
-                            put(&t, sa, sh, 0);
+                            put_some(&t, sa, sh, 0);
                     }
                 }
             const uint64_t onehalf = scaled(f, 3, -1);
             for (long k = 1; k <= 4 && onehalf != FPQ_NO_BITS; k++) {
                 uint64_t a = lm.one + (uint64_t)k, s = scaled(f, (long)(2 * k + 1), emin - m), half = scaled(f, 1, -1);
-                put(&t, a, onehalf, arity == 3 ? lm.zero : 0);
-                if (s != FPQ_NO_BITS && half != FPQ_NO_BITS)
-                    put(&t, s, half, arity == 3 ? lm.zero : 0);
+                if (lm.one != FPQ_NO_BITS)
+                    put_some(&t, a, onehalf, arity == 3 ? lm.zero : 0);
+                put_some(&t, s, half, arity == 3 ? lm.zero : 0);
             }
         }
     }

@@ -362,8 +362,9 @@ int cli_verify_main(int argc, char **argv)
         char copy[400];
         cli_quote(copy, sizeof copy, line, len, 80);
         if (memchr(line, '\0', len) || (line[len] = '\0', !parse_answer(&v, line, &got, &gflags))) {
-            cli_error("verify: line %zu of '%s' is not %s%s: '%s'", got_lines + 1, v.cmd[0],
-                      v.arith ? "a result and two hex digits of flags in " : "a ", to.name, copy);
+            cli_error("verify: line %zu of '%s' is not %s %s%s: '%s'", got_lines + 1, v.cmd[0],
+                      v.arith ? "a result and two hex digits of flags in" : "a", to.name,
+                      v.arith ? "" : " bit pattern", copy);
             malformed = true;
             break;
         }
