@@ -395,13 +395,14 @@ int cli_verify_main(int argc, char **argv)
     }
     const bool cmd_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
+    char mode[16];
     if (v.arith)
         printf("%s %s, round %s, overflow %s, tininess %s: %zu cases (%zu boundary, %llu random)\n", from.name,
-               fpq_op_name(v.op), fpq_rnd_name(v.rnd.mode), v.rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format",
+               fpq_op_name(v.op), cli_rounding_mode_text(mode, &v.rnd), cli_overflow_text(v.rnd.overflow),
                v.tiny_before ? "before" : "after", n, v.nboundary, v.count);
     else
         printf("%s -> %s, round %s, overflow %s: %zu cases (%zu boundary, %llu random)\n", from.name, to.name,
-               fpq_rnd_name(v.rnd.mode), v.rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format", n, v.nboundary,
+               cli_rounding_mode_text(mode, &v.rnd), cli_overflow_text(v.rnd.overflow), n, v.nboundary,
                v.count);
     cli_buf cb = {NULL, 0};
     for (int c = 0; c < VC_COUNT; c++) {
