@@ -14,10 +14,10 @@
 #include "opt.h"
 #include "vectors.h"
 
-#define VECTORS_COUNT_DEFAULT 10000
+#define VECTORS_COUNT_DEFAULT CLI_VECTORS_COUNT_DEFAULT
 #define VECTORS_COUNT_MAX (1ULL << 32)
 
-enum { OPT_COUNT = 1 };
+enum { OPT_COUNT = 1, OPT_TESTFLOAT, OPT_TININESS, OPT_TIMEOUT, OPT_NAN, OPT_MAX_EXAMPLES, OPT_MISMATCHES };
 
 static const cli_opt vector_opts[] = {
     CLI_OPT_ROUND("rounding: {modes} (default: rne)"),
@@ -27,7 +27,16 @@ static const cli_opt vector_opts[] = {
     CLI_OPT_OVERFLOW(CLI_OVERFLOW_HELP),
     CLI_OPT_SYMMETRIC(NULL, "signed integers use -(2^(N-1)-1) .. 2^(N-1)-1"),
     {OPT_COUNT, 0, "count", "N", "random cases after the boundary cases, 0 to 2^32\n"
-                                 "(default: 10000 for vectors, 1000 for verify)"},
+                                 "(default: 10000, for vectors and verify)"},
+    {OPT_TININESS, 0, "tininess", "WHEN", "FMT OP: underflow when the result is tiny 'after'\n"
+                                          "rounding (x86, default) or 'before' (ARM)"},
+    {OPT_TESTFLOAT, 0, "testfloat", NULL, "vectors FMT OP: TestFloat's line form (testfloat_ver)"},
+    {OPT_TIMEOUT, 0, "timeout", "SECONDS", "verify: kill CMD after SECONDS (default: none)"},
+    {OPT_NAN, 0, "nan", "POLICY", "verify: a NaN answer to a NaN reference must be 'payload'\n"
+                                  "(the same pattern, default), 'canonical' (the\n"
+                                  "format's canonical NaN) or 'any' NaN"},
+    {OPT_MAX_EXAMPLES, 0, "max-examples", "N", "verify: mismatches printed per class (default: 3)"},
+    {OPT_MISMATCHES, 0, "mismatches", "FILE", "verify: write every mismatch to FILE"},
     {0},
 };
 
@@ -40,6 +49,7 @@ static void vectors_help(FILE *f)
 {
     fprintf(f,
             "Usage: fpq vectors FROM TO [OPTIONS]\n"
+            "       fpq vectors FMT OP [OPTIONS]\n"
             "\n"
             "Write test vectors for a FROM -> TO converter: after header lines starting\n"
             "with '#' (fpq version, formats, rounding, overflow policy, counts), one\n"
@@ -53,7 +63,23 @@ static void vectors_help(FILE *f)
             "pattern.  Then N random patterns of FROM (default %d), from the seed.\n"
             "Stochastic rounding uses position = case index (0-based).\n"
             "\n"
-            "Example: fpq vectors fp32 fp8_e4m3 --saturate --count 1000 > e4m3.txt\n"
+            "With FMT OP (an operation of 'fpq arith', FMT a float format): one case\n"
+            "per line, OP's operands, the result (1 or 0 for comparisons) and the\n"
+            "flags as two hex digits (inexact 01, underflow 02, overflow 04, infinite\n"
+            "08, invalid 10), from fpq_arith.  First the boundary cases: for FMT of at\n"
+            "most 8 bits every pair of patterns (fma: with 8 addends; unary OP up to\n"
+            "16 bits: every pattern); otherwise every pair (fma: triple) of a core\n"
+            "set (zeros, subnormal and normal limits, 1 and its neighbours, the\n"
+            "largest finite, Inf, NaNs, both signs), every power of two with its\n"
+            "neighbours against 1, -1, the smallest normal, the largest finite,\n"
+            "itself and its negation, and constructed ties; then N random operand\n"
+            "patterns.  --testfloat writes the lines as TestFloat's testfloat_gen\n"
+            "does (fp16, fp32, fp64 as f16, f32, f64; add, sub, mul, div, fma as\n"
+            "mulAdd, sqrt, eq, lt, le): upper-case hex without 0x, no header, for\n"
+            "'testfloat_ver' or another reader of that form.\n"
+            "\n"
+            "Examples: fpq vectors fp32 fp8_e4m3 --saturate --count 1000 > e4m3.txt\n"
+            "          fpq vectors fp32 mul --testfloat --tininess before > f32_mul.txt\n"
             "\n"
             "Options:\n",
             VECTORS_COUNT_DEFAULT);
@@ -139,6 +165,45 @@ static int vectors_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     switch (id) {
     case CLI_HELP: a->help(stdout); break;
     case OPT_COUNT: return cli_arg_uint(p, arg, 0, VECTORS_COUNT_MAX, &a->v->count);
+    case OPT_TININESS:
+        if (strcmp(arg, "before") && strcmp(arg, "after"))
+            return cli_usage_error(p->cmd, "option '--tininess': bad value '%s' (before or after)", arg);
+        a->v->tiny_before = !strcmp(arg, "before");
+        break;
+    case OPT_TESTFLOAT:
+        if (a->takes_cmd)
+            return cli_usage_error(p->cmd, "option '--testfloat' is one of 'fpq vectors'");
+        a->v->testfloat = true;
+        break;
+    case OPT_TIMEOUT:
+    case OPT_NAN:
+    case OPT_MAX_EXAMPLES:
+    case OPT_MISMATCHES:
+        if (!a->takes_cmd)
+            return cli_usage_error(p->cmd, "option '--%s' is one of 'fpq verify'",
+                                   id == OPT_TIMEOUT ? "timeout" : id == OPT_NAN ? "nan"
+                                   : id == OPT_MAX_EXAMPLES ? "max-examples" : "mismatches");
+        if (id == OPT_TIMEOUT) {
+            char *end;
+            double t = strtod(arg, &end);
+            if (end == arg || *end || !(t > 0 && t <= 86400))
+                return cli_usage_error(p->cmd, "option '--timeout': bad value '%s' (seconds, above 0, at most 86400)", arg);
+            a->v->timeout = t;
+        } else if (id == OPT_NAN) {
+            if (!strcmp(arg, "payload"))
+                a->v->nan = CLI_NAN_PAYLOAD;
+            else if (!strcmp(arg, "any"))
+                a->v->nan = CLI_NAN_ANY;
+            else if (!strcmp(arg, "canonical"))
+                a->v->nan = CLI_NAN_CANONICAL;
+            else
+                return cli_usage_error(p->cmd, "option '--nan': bad value '%s' (any, canonical or payload)", arg);
+        } else if (id == OPT_MAX_EXAMPLES) {
+            return cli_arg_uint(p, arg, 0, VECTORS_COUNT_MAX, &a->v->max_examples);
+        } else {
+            a->v->mismatches = arg;
+        }
+        break;
     case CLI_OPERAND:
         if (a->takes_cmd && p->operands_only && a->nops == 2) {
             a->v->cmd = &p->argv[p->next - 1]; /* the rest of argv */
@@ -158,6 +223,13 @@ int cli_vectors_load(cli_vectors *v, const char *cmd, int argc, char **argv, boo
 {
     fpq_rounding_default(&v->rnd);
     v->cmd = NULL;
+    v->arith = v->tiny_before = v->testfloat = false;
+    v->opnd = NULL;
+    v->eflags = NULL;
+    v->timeout = 0;
+    v->nan = CLI_NAN_PAYLOAD;
+    v->max_examples = 3;
+    v->mismatches = NULL;
     v->in = v->exp = NULL;
     v->n = v->nboundary = 0;
     vectors_args a = {v, takes_cmd, help, {NULL, NULL}, 0};
@@ -173,7 +245,16 @@ int cli_vectors_load(cli_vectors *v, const char *cmd, int argc, char **argv, boo
         return cli_usage_error(cmd, "missing %s", nops ? "TO" : "FROM and TO");
     if (takes_cmd && !v->cmd)
         return cli_usage_error(cmd, p.operands_only ? "missing CMD after '--'" : "missing '-- CMD ARGS...'");
-    if ((rc = cli_format(&v->from, cmd, ops[0])) != CLI_EXIT_OK || (rc = cli_format(&v->to, cmd, ops[1])) != CLI_EXIT_OK)
+    if ((rc = cli_format(&v->from, cmd, ops[0])) != CLI_EXIT_OK)
+        return rc;
+    if (fpq_op_parse(&v->op, ops[1]) == FPQ_OK) {
+        v->arith = true;
+        v->to = v->from;
+        return cli_arith_cases(v);
+    }
+    if (v->testfloat || v->tiny_before)
+        return cli_usage_error(cmd, "option '--%s' needs FMT OP, not FROM TO", v->testfloat ? "testfloat" : "tininess");
+    if ((rc = cli_format(&v->to, cmd, ops[1])) != CLI_EXIT_OK)
         return rc;
     return make_cases(v);
 }
@@ -182,7 +263,10 @@ void cli_vectors_free(cli_vectors *v)
 {
     free(v->in);
     free(v->exp);
-    v->in = v->exp = NULL;
+    free(v->opnd);
+    free(v->eflags);
+    v->in = v->exp = v->opnd = NULL;
+    v->eflags = NULL;
 }
 
 int cli_vectors_main(int argc, char **argv)
@@ -192,6 +276,38 @@ int cli_vectors_main(int argc, char **argv)
     if (st != CLI_EXIT_OK)
         return cli_exit_status(st);
     char mode[16];
+    if (v.arith) {
+        if (v.testfloat && strcmp(v.from.name, "fp16") && strcmp(v.from.name, "fp32") && strcmp(v.from.name, "fp64")) {
+            cli_error("vectors: --testfloat: TestFloat has f16, f32 and f64, not %s", v.from.name);
+            cli_vectors_free(&v);
+            return cli_exit_status(CLI_EXIT_USAGE);
+        }
+        const fpq_op tf_ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_FMA,
+                                 FPQ_OP_SQRT, FPQ_OP_EQ, FPQ_OP_LT, FPQ_OP_LE};
+        bool tf_op = false;
+        for (size_t k = 0; k < sizeof tf_ops / sizeof tf_ops[0]; k++)
+            tf_op |= v.op == tf_ops[k];
+        if (v.testfloat && !tf_op) {
+            cli_error("vectors: --testfloat: TestFloat has no %s (it has add, sub, mul, div, fma as mulAdd, "
+                      "sqrt, eq, lt, le)", fpq_op_name(v.op));
+            cli_vectors_free(&v);
+            return cli_exit_status(CLI_EXIT_USAGE);
+        }
+        if (!v.testfloat) {
+            printf("# fpq %s vectors: %s %s, round %s, overflow %s, tininess %s\n", fpq_version(), v.from.name,
+                   fpq_op_name(v.op), cli_rounding_mode_text(mode, &v.rnd), cli_overflow_text(v.rnd.overflow),
+                   v.tiny_before ? "before rounding" : "after rounding");
+            printf("# %zu boundary cases, then %llu random cases (seed %llu); each line: operands result flags\n",
+                   v.nboundary, v.count, (unsigned long long)v.rnd.seed);
+        }
+        int bad = cli_arith_print(stdout, &v);
+        cli_vectors_free(&v);
+        if (bad) {
+            cli_error("write error on standard output");
+            return CLI_EXIT_DATA;
+        }
+        return CLI_EXIT_OK;
+    }
     printf("# fpq %s vectors: %s -> %s, round %s, overflow %s%s\n", fpq_version(), v.from.name, v.to.name,
            cli_rounding_mode_text(mode, &v.rnd), cli_overflow_text(v.rnd.overflow),
            v.rnd.int_symmetric ? ", symmetric" : "");
