@@ -152,8 +152,11 @@ ANA_LEFT_OUT := $(if $(FPQ_NO_SNDFILE),analysis/io/audio.c) \
     $(if $(strip $(ANA_DEFS)),,analysis/io/absent.c)
 ANA_CFLAGS = $(eval ANA_CFLAGS := $$(strip $$(ANA_DEFS) $$(if $$(strip $$(ANA_PKGS)),$$(shell \
     $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))))$(ANA_CFLAGS)
+# analysis/quant/gptq.c: LAPACKE and CBLAS (Debian: liblapacke-dev,
+# libopenblas-dev).
+LINALG_LIBS := -llapacke -lopenblas
 ANA_LIBS = $(eval ANA_LIBS := $$(if $$(strip $$(ANA_PKGS)),$$(shell \
-    $(PKG_CONFIG) --libs $(ANA_PKGS) 2>/dev/null)))$(ANA_LIBS)
+    $(PKG_CONFIG) --libs $(ANA_PKGS) 2>/dev/null)) $(LINALG_LIBS))$(ANA_LIBS)
 
 # The shared library must resolve every symbol itself (catches a missing
 # -l).  Sanitizer runtimes come from the executable, so not with SANITIZE.
@@ -560,7 +563,7 @@ $(NOLIBS)/absent.o: analysis/io/absent.c $(FLAGS_FILE)
 
 $(NOLIBS)/fpq: $(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
-		$(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(LIBS_FPQ) $(LDLIBS) \
+		$(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(LINALG_LIBS) $(LIBS_FPQ) $(LDLIBS) \
 		&& mv -f $@+ $@
 
 check-nolibs: $(NOLIBS)/fpq

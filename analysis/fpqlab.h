@@ -35,6 +35,7 @@
 #include "source.h"
 #include "quant.h"
 #include "matmul.h"
+#include "gptq.h"
 #include "sweep.h"
 
 #endif

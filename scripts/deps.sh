@@ -36,6 +36,8 @@ set -eu
 #                   targets on their seeds (skipped without it)
 #   libmpfr-dev     the reference arithmetic (MPFR)
 #   libgmp-dev      MPFR's integer layer (GMP)
+#   liblapacke-dev  GPTQ's Cholesky factors and inverse (LAPACKE)
+#   libopenblas-dev GPTQ's block updates (CBLAS), and LAPACK for LAPACKE
 #   check           the C unit-test framework of tests/check_*.c
 #   pkg-config      finds the libraries' flags, and whether libsndfile and
 #                   Jansson are there (the loaders that need them are left
@@ -75,7 +77,7 @@ add() { # add VAR PACKAGE...: append the packages not yet listed
 # shellcheck disable=SC2086
 for tier; do
     case $tier in
-    lib) add required make libmpfr-dev libgmp-dev $cc_pkgs ;;
+    lib) add required make libmpfr-dev libgmp-dev $cc_pkgs liblapacke-dev libopenblas-dev ;;
     check)
         add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox
         add required python3-dev python3-numpy python3-pytest

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gptq.h"
 #include "matmul.h"
 #include "commands.h"
 #include "qspec_opts.h"
@@ -21,6 +22,7 @@
 
 enum {
     OPT_SCHEME = 1, OPT_THRESHOLD, OPT_KEPT, OPT_IN, OPT_ACC, OPT_INT_ACC, OPT_CALIBRATE, OPT_ROWERR,
+    OPT_WMETHOD, OPT_DAMP, OPT_BLOCK, OPT_ACTORDER,
     OPT_X = 100, /* OPT_X + k: the spec option k of cli_qspec_options, --x-... */
     OPT_W = 200  /* --w-... */
 };
@@ -56,6 +58,18 @@ static const cli_opt matmul_product[] = {
     {0},
 };
 
+static const cli_opt matmul_method[] = {
+    {OPT_WMETHOD, 0, "w-method", "M",
+     "rtn (default): W rounded to nearest under its spec;\n"
+     "gptq: GPTQ (Frantar et al. 2022) under the same\n"
+     "spec, with H = X^T X of the calibration X\n"
+     "(--calibrate), else of X itself (in-sample)"},
+    {OPT_DAMP, 0, "damp", "D", "gptq: dampening, D x mean diag H (default 0.01)"},
+    {OPT_BLOCK, 0, "block", "B", "gptq: lazy-update block of B features (default 128)"},
+    {OPT_ACTORDER, 0, "act-order", NULL, "gptq: features in order of decreasing diag H"},
+    {0},
+};
+
 static const cli_opt matmul_output[] = {
     CLI_OPT_OUT("Y.npy", "write the quantized product, through a temporary\n"
                          "file renamed into place"),
@@ -63,7 +77,10 @@ static const cli_opt matmul_output[] = {
     CLI_OPT_CSV("a header and one row: the spec columns, then\n"
                 "rel_err, sqnr_db, max_abs_err, outlier_frac,\n"
                 "bits_per_value_x, bits_per_value_w, clipped_frac_x,\n"
-                "clipped_frac_w, int_overflows"),
+                "clipped_frac_w, int_overflows, w_method, damp,\n"
+                "block, act_order, calib_tokens, eval_tokens,\n"
+                "overlap_tokens (X rows also in the calibration X),\n"
+                "in_sample (yes, partly, no; empty: none used)"),
     {OPT_ROWERR, 0, "row-errors", NULL, "also print the relative error of each row of Y"},
     {0},
 };
@@ -87,7 +104,7 @@ static void operand_options(operand_opts *o, char c, int base)
     o->t[CLI_QSPEC_NOPTS] = (cli_opt){0};
 }
 
-#define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 16)
+#define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 24)
 typedef struct matmul_options {
     operand_opts x, w;
     cli_opt all[MATMUL_NOPTS];
@@ -102,6 +119,7 @@ static void matmul_table(matmul_options *m)
     cli_opts_append(m->all, MATMUL_NOPTS, &n, m->w.t);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_split);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_product);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_method);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_output);
 }
 
@@ -114,6 +132,7 @@ static void matmul_help(FILE *f)
         {NULL, m.w.t},
         {"\nOutlier split:\n", matmul_split},
         {"\nProduct:\n", matmul_product},
+        {"\nWeight method:\n", matmul_method},
         {"\nOutput:\n", matmul_output},
     };
     fprintf(f,
@@ -198,10 +217,11 @@ static void describe(char *buf, size_t n, bool quant, const fpq_qspec *s)
 /* A command line read. */
 typedef struct mm_args {
     cli_qspec_opts x, w; /* --x-..., --w-... */
-    const char *ops[2], *scheme, *kept, *in, *acc, *int_acc, *calibrate, *out;
+    const char *ops[2], *scheme, *kept, *in, *acc, *int_acc, *calibrate, *out, *wmethod;
     int nops;
-    double threshold;
-    bool has_threshold, csv, rowerr, force;
+    double threshold, damp;
+    size_t block;
+    bool has_threshold, csv, rowerr, force, gptq, gptq_opt, act_order;
 } mm_args;
 
 /* One argument of the command line into the mm_args ctx (cli_on_arg). */
@@ -228,6 +248,16 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case OPT_ACC: a->acc = arg; break;
     case OPT_INT_ACC: a->int_acc = arg; break;
     case OPT_CALIBRATE: a->calibrate = arg; break;
+    case OPT_WMETHOD: a->wmethod = arg; break;
+    case OPT_DAMP: a->gptq_opt = true; return cli_arg_double(p, arg, 0, DBL_MAX, &a->damp);
+    case OPT_BLOCK: {
+        unsigned long long v;
+        a->gptq_opt = true;
+        int rc = cli_arg_uint(p, arg, 1, 1u << 30, &v);
+        a->block = (size_t)v;
+        return rc;
+    }
+    case OPT_ACTORDER: a->gptq_opt = a->act_order = true; break;
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_ROWERR: a->rowerr = true; break;
     case CLI_ID_OUT: a->out = arg; break;
@@ -311,16 +341,52 @@ static int build(fpq_mm_spec *s, const mm_args *a)
     return CLI_EXIT_OK;
 }
 
+/* --w-method and the GPTQ options; CLI_EXIT_OK or a reported usage error. */
+static int build_method(mm_args *a, const fpq_mm_spec *s)
+{
+    if (a->wmethod && strcmp(a->wmethod, "gptq") == 0)
+        a->gptq = true;
+    else if (a->wmethod && strcmp(a->wmethod, "rtn") != 0)
+        return cli_usage_error(CMD, "unknown --w-method '%s' (rtn or gptq)", a->wmethod);
+    if (a->gptq_opt && !a->gptq)
+        return cli_usage_error(CMD, "--damp, --block and --act-order apply to --w-method gptq");
+    if (a->gptq && !s->quant_w)
+        return cli_usage_error(CMD, "--w-method gptq needs a W spec (--w-format, ...)");
+    if (a->gptq && s->llm_int8)
+        return cli_usage_error(CMD, "--w-method gptq does not combine with --scheme llm.int8");
+    return CLI_EXIT_OK;
+}
+
+/* Rows of x that are also rows of c (bit for bit). */
+static size_t overlap_rows(const fpq_tensor *x, const fpq_tensor *c)
+{
+    size_t n = 0, k = x->cols;
+    for (size_t i = 0; i < x->rows; i++)
+        for (size_t j = 0; j < c->rows; j++)
+            if (memcmp(x->data + i * k, c->data + j * k, k * sizeof *x->data) == 0) {
+                n++;
+                break;
+            }
+    return n;
+}
+
 int cli_matmul_main(int argc, char **argv)
 {
     mm_args a;
     memset(&a, 0, sizeof a);
     cli_qspec_opts_init(&a.x);
     cli_qspec_opts_init(&a.w);
+    fpq_gptq_opts go;
+    fpq_gptq_opts_default(&go);
+    a.damp = go.damp;
+    a.block = go.block;
     int rc = parse(&a, argc, argv);
     fpq_mm_spec s;
-    if (rc != CLI_EXIT_OK || (rc = build(&s, &a)) != CLI_EXIT_OK)
+    if (rc != CLI_EXIT_OK || (rc = build(&s, &a)) != CLI_EXIT_OK || (rc = build_method(&a, &s)) != CLI_EXIT_OK)
         return cli_exit_status(rc);
+    go.damp = a.damp;
+    go.block = a.block;
+    go.act_order = a.act_order;
     const char *const *ops = a.ops, *calibrate = a.calibrate;
 
     fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
@@ -337,7 +403,8 @@ int cli_matmul_main(int argc, char **argv)
         goto done;
     re = cli_xmalloc((x.rows ? x.rows : 1) * sizeof *re);
     fpq_mm_metrics m;
-    int st = fpq_matmul(&y, &m, re, &x, &w, calibrate ? &cal : NULL, &s, &e);
+    int st = a.gptq ? fpq_matmul_gptq(&y, &m, re, &x, &w, calibrate ? &cal : NULL, calibrate ? &cal : &x, &s, &go, &e)
+                    : fpq_matmul(&y, &m, re, &x, &w, calibrate ? &cal : NULL, &s, &e);
     if (st == FPQ_LAB_ERR_SPEC || st == FPQ_ERR_ARG) {
         rc = cli_usage_error(CMD, "%s", e.msg);
         goto done;
@@ -359,6 +426,10 @@ int cli_matmul_main(int argc, char **argv)
     cli_num(b[3], sizeof b[3], m.outlier_frac);
     cli_num(b[4], sizeof b[4], m.bits_x);
     cli_num(b[5], sizeof b[5], m.bits_w);
+    /* the tokens calibrated on: GPTQ's Hessian, static X scales */
+    size_t ct = calibrate ? cal.rows : a.gptq ? x.rows : 0;
+    size_t ov = calibrate ? overlap_rows(&x, &cal) : ct;
+    const char *insample = ct == 0 ? "" : ov == x.rows ? "yes" : ov ? "partly" : "no";
     char accname[40];
     snprintf(accname, sizeof accname, "%s",
              m.path == FPQ_MM_PATH_INT ? (s.int_acc64 ? "int64" : "int32")
@@ -370,7 +441,9 @@ int cli_matmul_main(int argc, char **argv)
         static const char *const tail[] = {"scheme", "threshold", "kept_format", "in", "acc", "calibrate", "path",
                                            "rel_err", "sqnr_db", "max_abs_err", "outlier_frac",
                                            "bits_per_value_x", "bits_per_value_w", "clipped_frac_x",
-                                           "clipped_frac_w", "int_overflows"};
+                                           "clipped_frac_w", "int_overflows", "w_method", "damp", "block",
+                                           "act_order", "calib_tokens", "eval_tokens", "overlap_tokens",
+                                           "in_sample"};
         size_t nh = sizeof head / sizeof head[0], nt = sizeof tail / sizeof tail[0];
         cli_grid g;
         cli_grid_init(&g, nh + 2 * OPERAND_COLS + nt);
@@ -405,7 +478,16 @@ int cli_matmul_main(int argc, char **argv)
         cli_grid_add(&g, c1);
         cli_grid_add(&g, c2);
         cli_grid_addf(&g, "%zu", m.int_overflows);
-        cli_grid_print(&g, stdout, true, NULL);
+        cli_grid_add(&g, a.gptq ? "gptq" : "rtn");
+        if (a.gptq)
+            cli_grid_addf(&g, "%g", go.damp), cli_grid_addf(&g, "%zu", go.block),
+                cli_grid_add(&g, go.act_order ? "yes" : "no");
+        else
+            cli_grid_add(&g, ""), cli_grid_add(&g, ""), cli_grid_add(&g, "");
+        cli_grid_addf(&g, "%zu", ct);
+        cli_grid_addf(&g, "%zu", x.rows);
+        cli_grid_addf(&g, "%zu", ov);
+        cli_grid_add(&g, insample);        cli_grid_print(&g, stdout, true, NULL);
         cli_grid_free(&g);
     } else {
         char dx[160], dw[160];
@@ -416,6 +498,10 @@ int cli_matmul_main(int argc, char **argv)
         if (calibrate)
             printf("calibrated on: %s\n", calibrate);
         printf("W: %s (%zu x %zu): %s\n", ops[1], w.rows, w.cols, dw);
+        if (a.gptq)
+            printf("GPTQ: damp %g, block %zu, %s order, on %zu calibration tokens (%zu of X's %zu among them%s)\n",
+                   go.damp, go.block, go.act_order ? "act" : "natural", ct, ov, x.rows,
+                   ov == x.rows ? ": in-sample" : "");
         if (s.llm_int8)
             printf("LLM.int8: %zu of %zu feature dims with |x| >= %g in %s\n", m.outlier_dims, x.cols, s.threshold,
                    s.kept.name);
