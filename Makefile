@@ -20,6 +20,7 @@
 #                              PKGCONFIGDIR, MANDIR, PYTHONDIR
 #   make check-python       the Python package's tests (tests/python/, pytest)
 #   make bench-python       the Python package's speed (python/bench.py)
+#   make check-gptq         GPTQ against a NumPy implementation (tests/gptq/)
 #   make deps               check for (and, as root, install) the Debian
 #                           packages of every target (scripts/deps.sh)
 #   make clean              remove build/ (reports/out/ is kept)
@@ -460,6 +461,7 @@ CHECK_MAKE = $(MAKE) --no-print-directory WERROR=$(CHECK_WERROR)
 check: $(DEPS_CHECK)
 	@$(CHECK_MAKE) check-unit
 	@$(CHECK_MAKE) check-cli
+	@$(CHECK_MAKE) check-gptq
 	@$(SHELL) tests/check-files.sh $(FPQ)
 	@$(CHECK_MAKE) check-layers
 	@$(CHECK_MAKE) check-figures
@@ -476,6 +478,11 @@ endif
 
 check-unit: $(CHECK_FPQ)
 	$(RUN_CHECK)
+
+# GPTQ against an independent NumPy implementation (tests/gptq/).
+.PHONY: check-gptq
+check-gptq: $(FPQ)
+	$(PYTHON) tests/gptq/check_gptq.py $(FPQ)
 
 # The Python package's tests (tests/python/) with pytest, against the
 # package in $(B)/python and the fpq command; nothing written into the

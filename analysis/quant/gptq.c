@@ -267,6 +267,8 @@ int fpq_matmul_gptq(fpq_tensor *y, fpq_mm_metrics *m, double *row_err, const fpq
         || (rc = fpq_matmul_ref(&yr, x, w, err)) != FPQ_OK
         || (rc = fpq_mm_compare(&mm, row_err, &yr, &yh, err)) != FPQ_OK)
         goto done;
+    if (mm.path == FPQ_MM_PATH_EXACT) /* W^ is dequantized: the exact sum of X W^ */
+        mm.path = FPQ_MM_PATH_DEQUANT;
     mm.bits_w = fpq_qspec_bits_per_value(&s->w, w->rows, w->cols, 0);
     mm.clipped_frac_w = gs.clipped_frac;
     if (m)
