@@ -1,6 +1,7 @@
 /* gptq.c: GPTQ weight quantization (gptq.h): the inverse Hessian through
- * LAPACK's Cholesky routines, the lazy block updates through BLAS, every
- * row quantized by fpq_quantize. */
+ * LAPACK's Cholesky routines, the lazy block updates through BLAS (OpenBLAS
+ * held at one thread while fpq_gptq runs), every row quantized by
+ * fpq_quantize. */
 #include "gptq.h"
 
 #include <cblas.h>
@@ -144,6 +145,30 @@ static void setup_units(gptq_ctx *c, const fpq_qspec *s)
     }
 }
 
+/* Per column scales under range max depend only on each column's minimum
+ * and maximum: t becomes those two rows (the same scales, fewer values for
+ * fpq_quantize to scan per row). */
+static void squeeze(fpq_tensor *t)
+{
+    size_t n = t->cols;
+    for (size_t r = 1; r < t->rows; r++)
+        for (size_t j = 0; j < n; j++) {
+            double v = t->data[r * n + j];
+            if (r == 1 && n) {
+                double v0 = t->data[j];
+                t->data[j] = v0 < v ? v0 : v;
+                t->data[n + j] = v0 < v ? v : v0;
+            } else {
+                if (v < t->data[j])
+                    t->data[j] = v;
+                if (v > t->data[n + j])
+                    t->data[n + j] = v;
+            }
+        }
+    if (t->rows > 2)
+        t->rows = 2;
+}
+
 /* The group starting at processing row i into c->ref: rows i .. i+G-1 with
  * every update so far, those past the block (from i2) given the block's
  * pending updates from the errors of rows i1 .. i-1. */
@@ -156,6 +181,8 @@ static void group_rows(gptq_ctx *c, const double *w, const double *u, const doub
     if (end > i2 && i > i1)
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(end - i2), (int)n, (int)(i - i1),
                     -1.0, u + i1 * k + i2, (int)k, e, (int)n, 1.0, c->ref.data + (i2 - i) * n, (int)n);
+    if (c->mode == UNIT_GROUP_COLS && c->spec.range == FPQ_RANGE_MAX)
+        squeeze(&c->ref);
 }
 
 int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_tensor *xcal,
@@ -166,6 +193,12 @@ int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_
     if (rc != FPQ_OK)
         return rc;
     size_t k = w->rows, n = w->cols, b = o->block < k ? o->block : k;
+#ifdef OPENBLAS_VERSION
+    /* OpenBLAS splits its sums over threads differently for different
+     * thread counts: one thread, so the same data give the same W^. */
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+#endif
     gptq_ctx c = {.k = k, .n = n, .position = s->rnd.position};
     setup_units(&c, s);
     size_t refrows = c.mode == UNIT_WHOLE ? k : c.g ? (c.g < k ? c.g : k) : 1;
@@ -242,6 +275,9 @@ int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_
     q = (fpq_tensor)FPQ_TENSOR_INIT;
 done:
     free(h), free(wp), free(e), free(diag), free(perm);
+#ifdef OPENBLAS_VERSION
+    openblas_set_num_threads(blas_threads);
+#endif
     fpq_tensor_free(&q), fpq_tensor_free(&c.ref), fpq_tensor_free(&c.row);
     return rc;
 }

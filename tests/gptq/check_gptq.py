@@ -11,7 +11,8 @@ agree within 0.1 dB: in-sample (calibrated on X[0:64], evaluated on it) and
 held out (calibrated on X[0:64], evaluated on X[64:96]; and, with a
 full-rank Hessian, calibrated on X[0:512], evaluated on X[512:640]), natural and
 act-order, blocks of 128 and 7 (the lazy updates must not change the
-result), and GPTQ must beat RTN in-sample.  Prints one line per case;
+result), the same CSV with 1 and 3 threads, and GPTQ must beat RTN
+in-sample.  Prints one line per case;
 exit 0 when all pass, 1 otherwise."""
 import csv
 import io
@@ -122,6 +123,15 @@ def main():
             fails += not ok
             print(f"{'ok  ' if ok else 'FAIL'} {name}: fpq {got:.4f} dB, numpy {ref:.4f} dB, "
                   f"in_sample {row['in_sample']}")
+        outs = []
+        for t in ("1", "3"):
+            env = dict(os.environ, OMP_NUM_THREADS=t, OPENBLAS_NUM_THREADS=t)
+            cmd = [fpq, "matmul", "--csv", "--w-method", "gptq", "--act-order", "--w-format", "int4", "--w-group",
+                   str(GROUP), "--w-axis", "0", "--calibrate", xf + "[0:512]", xf + "[512:640]", wf]
+            outs.append(subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout)
+        ok = outs[0] == outs[1]
+        fails += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} same CSV with 1 and 3 threads")
         got_rtn, _ = fpq_sqnr(fpq, xf + "[0:64]", wf, None, [])
         ref_rtn = sqnr(cal, w, rtn(w))
         ref_gptq = sqnr(cal, w, gptq_ref(w, cal))
