@@ -427,8 +427,8 @@ int cli_matmul_main(int argc, char **argv)
     cli_num(b[4], sizeof b[4], m.bits_x);
     cli_num(b[5], sizeof b[5], m.bits_w);
     /* the tokens calibrated on: GPTQ's Hessian, static X scales */
-    size_t ct = calibrate ? cal.rows : a.gptq ? x.rows : 0;
-    size_t ov = calibrate ? overlap_rows(&x, &cal) : ct;
+    size_t ct = a.gptq ? (calibrate ? cal.rows : x.rows) : calibrate && s.quant_x ? cal.rows : 0;
+    size_t ov = calibrate && ct ? overlap_rows(&x, &cal) : ct;
     const char *insample = ct == 0 ? "" : ov == x.rows ? "yes" : ov ? "partly" : "no";
     char accname[40];
     snprintf(accname, sizeof accname, "%s",
