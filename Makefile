@@ -461,6 +461,7 @@ CHECK_MAKE = $(MAKE) --no-print-directory WERROR=$(CHECK_WERROR)
 check: $(DEPS_CHECK)
 	@$(CHECK_MAKE) check-unit
 	@$(CHECK_MAKE) check-cli
+	@$(CHECK_MAKE) check-quant-py
 	@$(CHECK_MAKE) check-gptq
 	@$(SHELL) tests/check-files.sh $(FPQ)
 	@$(CHECK_MAKE) check-layers
@@ -552,6 +553,15 @@ check-cli: $(FPQ)
 		echo "check-cli: no closing line 'N passed, 0 failed'" >&2; \
 		exit 1; \
 	fi
+
+# Quantizers written in NumPy against fpq quant (tests/quant/): fp32
+# division and reciprocal agree code for code with --quotient div and
+# recip on 1e6 fp8-valued weights; a planted floor(y + 0.5) tie bug is
+# found by the ties vectors and missed by N(0,1) data.
+.PHONY: check-quant-py
+check-quant-py: $(FPQ)
+	/usr/bin/python3 tests/quant/numpy_quotient.py $(FPQ)
+	$(SHELL) tests/quant/tie_bug.sh $(FPQ)
 
 # fpq without libsndfile and Jansson, whatever this build found: this
 # build's objects with analysis/io/absent.c in place of the three loaders

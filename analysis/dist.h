@@ -35,11 +35,25 @@
  *   outliers  rows x cols of mean + std z; round(frac cols) columns, chosen
  *             by a partial Fisher-Yates shuffle driven by tag COLUMNS, are
  *             multiplied by scale (channel outliers of LLM activations)
+ *   ties      values on and next to the rounding midpoints of a format
+ *             (key fmt=NAME, default int8; at most 16 bits) times scale:
+ *             the midpoints m_j between consecutive finite values of the
+ *             format in [-max, max] (max its largest finite value), j by
+ *             the uniform of the first word of draw 0; with probability
+ *             frac (the uniform of its second word) the tie m_j scale
+ *             itself, else its binary32 neighbour below or above (the same
+ *             uniform decides which; beyond binary32's range the tie
+ *             itself).  Every element i with
+ *             i mod group == 0 (group 0: element 0 only) is max scale, the
+ *             format's largest finite value times scale, so an absmax
+ *             quantizer whose units are aligned to group finds the scale
+ *             max scale / max = scale, and with scale a power of two every
+ *             tie is exact in any binary arithmetic
  *   mix       component j with probability w_j / sum w, chosen by the
  *             uniform of tag CHOICE; the value is component j's sample
  *             from tag VALUE (so choice and value are independent)
  *
- * Not supported: mixtures of sine, outliers or mixtures; more than
+ * Not supported: mixtures of sine, outliers, ties or mixtures; more than
  * FPQ_MIX_MAX components; tensors of more than 2^48 elements.
  */
 #ifndef FPQ_DIST_H
@@ -86,6 +100,7 @@ typedef enum fpq_dist_kind {
     FPQ_DIST_SINE,
     FPQ_DIST_OUTLIERS,
     FPQ_DIST_MIX,
+    FPQ_DIST_TIES,
     FPQ_DIST_COUNT_
 } fpq_dist_kind;
 
@@ -113,6 +128,7 @@ typedef struct fpq_gen_spec {
                                         columns (key colstream; default
                                         stream), so that draws with other
                                         values can share them */
+    char fmt[32];                    /* ties: the format's name (key fmt) */
 } fpq_gen_spec;
 
 /* The name of a kind ("normal"), and of its parameter j (NULL past the

@@ -116,5 +116,8 @@ int fpq_io_read_fd(char **data, size_t *len, int fd, const char *path, fpq_errbu
  * replaced whole or not at all, and only when flags hold FPQ_OUT_FORCE
  * (io/npy.c). */
 int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, unsigned flags, fpq_errbuf *err);
+/* The same for rows x cols 64-bit integers, '<i8' (quantized codes). */
+int fpq_npy_write_i64(const char *path, const int64_t *v, size_t rows, size_t cols, unsigned flags,
+                      fpq_errbuf *err);
 
 #endif

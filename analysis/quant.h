@@ -26,6 +26,10 @@
  * deterministic mode; under stochastic rounding the draw is compared with
  * the fraction of that 53-bit quotient.  (Quotients below 2^-969 in
  * magnitude, which only the tiniest data meet, are taken as rounded.)
+ * That is the default, the exact quotient (quotient exact).  Real
+ * implementations round the quotient first: quotient div rounds x/S once in
+ * the arithmetic format (fp32 by default), quotient recip rounds 1/S and
+ * then x * (1/S); y is then rounded into the element format as above.
  * x^ = q S is rounded to binary64, exact whenever q's and S's significands
  * fit in 53 bits together (every case but 53-bit scales).
  *
@@ -39,6 +43,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tensor.h"
 
@@ -71,6 +76,38 @@ typedef enum fpq_range {
  *   RCEIL  k = ceil(log2(amax / max_elem))         (cuBLAS, torchao) */
 typedef enum fpq_mx_rule { FPQ_MX_FLOOR, FPQ_MX_CEIL, FPQ_MX_RCEIL, FPQ_MX_RULE_COUNT_ } fpq_mx_rule;
 
+/* How the element quotient y = x / S is formed before its one rounding
+ * into the element format (public quantizers differ here, and a tie of the
+ * exact quotient can round either way after an inexact one):
+ *   EXACT  the exact real x / S (default)
+ *   DIV    x / S rounded once in the arithmetic format (fl(x / S)), as a
+ *          kernel that divides in fp32
+ *   RECIP  x * (1 / S) with 1 / S rounded first: fl(x * fl(1 / S)), as a
+ *          kernel that multiplies by an inverse scale */
+typedef enum fpq_quotient {
+    FPQ_QUOTIENT_EXACT,
+    FPQ_QUOTIENT_DIV,
+    FPQ_QUOTIENT_RECIP,
+    FPQ_QUOTIENT_COUNT_
+} fpq_quotient;
+
+/* The arithmetic format of the scale computation and of the DIV and RECIP
+ * quotients: each operation's exact result is rounded once to it (to
+ * nearest even; operands are taken as the binary64 values they are).
+ *   DEFAULT  EXACT with FPQ_QUOTIENT_EXACT, FP32 with DIV and RECIP
+ *   EXACT    the scale quotient is exact before its one rounding into the
+ *            scale format (fpq's behaviour before this choice existed)
+ *   FP32     binary32: S = round_scale(fl32(c / qmax)), as a quantizer
+ *            computing in fp32
+ *   FP64     binary64, as a NumPy float64 quantizer */
+typedef enum fpq_sarith {
+    FPQ_SARITH_DEFAULT,
+    FPQ_SARITH_EXACT,
+    FPQ_SARITH_FP32,
+    FPQ_SARITH_FP64,
+    FPQ_SARITH_COUNT_
+} fpq_sarith;
+
 const char *fpq_scheme_name(fpq_scheme s);   /* "absmax", "zeropoint", "mx", "nvfp4" */
 const char *fpq_gran_name(fpq_gran g);       /* "tensor", "row", "col", "group" */
 const char *fpq_mx_rule_name(fpq_mx_rule r); /* "floor", "ceil", "rceil" */
@@ -84,6 +121,11 @@ int fpq_scheme_parse(fpq_scheme *out, const char *name);
 const char *fpq_qspec_block_alias_fix(const char *name);
 int fpq_gran_parse(fpq_gran *out, const char *name);
 int fpq_mx_rule_parse(fpq_mx_rule *out, const char *name);
+const char *fpq_quotient_name(fpq_quotient q); /* "exact", "div", "recip" */
+const char *fpq_sarith_name(fpq_sarith a);     /* "default", "exact", "fp32", "fp64" */
+int fpq_quotient_parse(fpq_quotient *out, const char *name);
+/* Names as above; "binary32", "float32", "binary64", "float64" too. */
+int fpq_sarith_parse(fpq_sarith *out, const char *name);
 
 /* A quantization spec.  Fill with fpq_qspec_default (and, for mx and nvfp4,
  * fpq_qspec_set_scheme), change fields, check with fpq_qspec_validate. */
@@ -120,7 +162,15 @@ typedef struct fpq_qspec {
     fpq_format kept_format;  /* default fp16; kept values round to nearest
                                 even and saturate */
     bool exact_metrics;      /* metrics recomputed with MPFR (fpq_qmetrics_compute) */
+    fpq_quotient quotient;   /* how x / S is formed; default exact */
+    fpq_sarith scale_arith;  /* arithmetic of the scale and of the div and
+                                recip quotients; default: exact with quotient
+                                exact, fp32 otherwise (fpq_qspec_arith) */
 } fpq_qspec;
+
+/* The arithmetic s uses: s->scale_arith, or for FPQ_SARITH_DEFAULT exact
+ * with quotient exact and fp32 with div and recip. */
+fpq_sarith fpq_qspec_arith(const fpq_qspec *s);
 
 /* Every field to its default above: int8 absmax per tensor, fp32 scale. */
 void fpq_qspec_default(fpq_qspec *s);
@@ -234,6 +284,18 @@ int fpq_qmetrics_compute(fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor 
                          fpq_errbuf *err);
 
 /* ---------------------------------------------------------------------- */
+/* Scale arithmetic (scalearith.c; exposed for tests and other modules).   */
+
+/* x / s (s > 0) in binary64, rounded to odd when ro (one rounding of it
+ * into a format of at most 51 bits of precision is then the correct
+ * rounding of the exact quotient), else to nearest even.  Quotients below
+ * 2^-969 in magnitude are taken as rounded to nearest. */
+double fpq_quot(double x, double s, bool ro);
+/* x / s and x * y rounded once to the arithmetic a (FP32: the binary32
+ * value, as a double; FP64 and EXACT: binary64, to nearest even). */
+double fpq_sarith_div(fpq_sarith a, double x, double s);
+double fpq_sarith_mul(fpq_sarith a, double x, double y);
+
 /* Block scales (exposed for tests and for other modules).                 */
 
 /* The MX shared-scale exponent k (X = 2^k) of a block with max|x| = amax
@@ -257,6 +319,37 @@ int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule);
  * element); FPQ_ERR_NO_MEMORY.  On failure *xhat is empty. */
 int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor *calib,
                  const fpq_qspec *s, fpq_errbuf *err);
+
+/* What a quantizer stores, so that another implementation can be compared
+ * with it element by element and unit by unit (fpq_quantize_parts). */
+typedef struct fpq_qparts {
+    int64_t *codes;  /* n values, row-major as x: for integer elements the
+                        integer (zeropoint: the stored q, Z added and
+                        clamped; mx intN: the code k of k 2^-(N-2)); for
+                        float and lookup-table elements the bit pattern;
+                        kept outlier columns hold the kept format's,
+                        likewise.  x^ = (value of code - Z) S */
+    size_t n;
+    fpq_tensor scales; /* S per unit, in unit order: 1 x 1 (tensor), rows x 1
+                          (row), 1 x C' (col), rows x ceil(C'/G) (groups
+                          along a row), ceil(rows/G) x C' (axis 0), C' the
+                          columns left after the outlier split.  mx: 2^k
+                          (times 2^-(N-2) for intN); nvfp4: s_t s_b */
+    fpq_tensor zero_points; /* zeropoint: Z per unit, shaped as scales; else
+                               empty */
+} fpq_qparts;
+
+/* fpq_quantize, and when parts is not NULL the codes, scales and
+ * zero-points into *parts (free with fpq_qparts_free; empty on failure). */
+int fpq_quantize_parts(fpq_tensor *xhat, fpq_qmetrics *m, fpq_qparts *parts, const fpq_tensor *x,
+                       const fpq_tensor *calib, const fpq_qspec *s, fpq_errbuf *err);
+void fpq_qparts_free(fpq_qparts *p);
+
+/* codes[0 .. n-1] = the codes of the n values v of f, as fpq_qparts holds
+ * them: for an integer format the integer, else the bit pattern (each v[i]
+ * a value of f; another is rounded to nearest even first) (codes.c).
+ * FPQ_OK, FPQ_ERR_ARG or FPQ_ERR_NO_MEMORY. */
+int fpq_qcodes(int64_t *codes, const double *v, size_t n, const fpq_format *f);
 
 /* ---------------------------------------------------------------------- */
 /* The cast experiment (cast.c): no scale, the mixed-precision question of

@@ -119,6 +119,17 @@ typedef struct fpq_format {
 extern const fpq_format fpq_presets[];
 extern const size_t fpq_npresets;
 
+/* Names other libraries give formats (ml_dtypes), beside the presets' own
+ * aliases: target is the fpq name or spelling of the same values, or NULL
+ * for a name refused because no fpq format means the same (note says why;
+ * fpq_format_parse gives FPQ_ERR_BAD_FORMAT and fpq_format_spelling_rule
+ * the note).  fpq_format_parse reads them after the presets. */
+typedef struct fpq_format_alias {
+    const char *name, *target, *note;
+} fpq_format_alias;
+extern const fpq_format_alias fpq_format_aliases[];
+extern const size_t fpq_nformat_aliases;
+
 /* Find a format by name: a preset name or alias (case-insensitive), else a
  * spelling eXmY[bBIAS][ieee|fn|fnuz|finite] (default specials: ieee at 8 bits
  * or more, finite below) or intN / uintN (2 <= N <= 32).  Fills *out.
@@ -129,8 +140,10 @@ int fpq_format_parse(fpq_format *out, const char *name);
  * the spelling it breaks (a static text); NULL otherwise. */
 const char *fpq_format_spelling_rule(const char *name);
 
-/* Up to max preset names closest to an unknown name (edit distance over names
- * and aliases, closest first).  Returns how many were written to out. */
+/* Up to max preset names for an unknown name: those with a name or alias
+ * that starts with it (a family typed short: fp8, float8, int), in table
+ * order; if none, the closest by edit distance over names and aliases,
+ * closest first.  Returns how many were written to out. */
 size_t fpq_format_suggest(const char **out, size_t max, const char *name);
 
 /* Check a format struct's fields for consistency.  FPQ_OK or FPQ_ERR_BAD_FORMAT. */
@@ -305,7 +318,19 @@ int fpq_encode(uint64_t *bits, unsigned *flags, const fpq_format *fmt,
  * bits, with the quiet bit set, between IEEE-style formats (x86 F16C and
  * Berkeley SoftFloat); otherwise it maps to the target's NaN, or as
  * fpq_encode says for formats without NaN.  Returns the ternary value.
- * Precondition as fpq_encode, and bits within from's width. */
+ * Precondition as fpq_encode, and bits within from's width.
+ *
+ * NaN payloads, the two policies:
+ *   payload    fpq_convert: sign and top payload bits kept, quiet bit set,
+ *              between formats that have payloads (IEEE-style specials);
+ *   canonical  fpq_encode (an MPFR NaN has no payload) and the whole bulk
+ *              path (fpq_encode_f32/_f64, fpq_decode_f32/_f64,
+ *              fpq_round_f32/_f64): the target's canonical NaN of the
+ *              input's sign (fnuz: its one NaN).
+ * The other policy from each: fpq_convert of the NaN elements after the
+ * bulk path gives payload (what `fpq convert` does by default); fpq_decode
+ * then fpq_encode gives canonical (`fpq convert --nan canonical`).  In
+ * formats with one NaN per sign (fn, fnuz) the two agree. */
 int fpq_convert(uint64_t *out, unsigned *flags, const fpq_format *to,
                 const fpq_format *from, uint64_t bits,
                 const fpq_rounding *rnd);

@@ -100,6 +100,22 @@ const fpq_format fpq_presets[] = {
 };
 const size_t fpq_npresets = sizeof fpq_presets / sizeof fpq_presets[0];
 
+/* Names other libraries give formats, beside the presets' own aliases
+ * (whose ml_dtypes names -- float8_e4m3fn, float8_e5m2, float8_e4m3fnuz,
+ * float8_e5m2fnuz, float8_e4m3b11fnuz, float8_e3m4, float8_e8m0fnu,
+ * float6_e2m3fn, float6_e3m2fn, float4_e2m1fn, bfloat16, float16,
+ * float32, float64 -- and int2, uint2, int4, uint4, int8, uint8 mean what
+ * ml_dtypes' README specifies for them).  Checked against ml_dtypes'
+ * README: float8_e4m3 is E4M3 with bias 7 and IEEE 754 Inf and NaN, the
+ * eXmY spelling e4m3ieee, not OCP's fp8_e4m3 (no Inf, max 448); int1 and
+ * uint1 have no fpq format. */
+const fpq_format_alias fpq_format_aliases[] = {
+    {"float8_e4m3", "e4m3ieee", "ml_dtypes float8_e4m3: E4M3, bias 7, IEEE 754 Inf and NaN, max 240"},
+    {"int1", NULL, "ml_dtypes int1 (one bit, -1 and 0) has no fpq format: integers are int2 to int32"},
+    {"uint1", NULL, "ml_dtypes uint1 (one bit, 0 and 1) has no fpq format: integers are uint2 to uint32"},
+};
+const size_t fpq_nformat_aliases = sizeof fpq_format_aliases / sizeof fpq_format_aliases[0];
+
 const fpq_format *const fpq_binary32 = &fpq_presets[AT_FP32];
 const fpq_format *const fpq_binary64 = &fpq_presets[AT_FP64];
 
@@ -326,7 +342,7 @@ static int parse_int_spelling(fpq_format *out, const char *name, const char **wh
 }
 
 static int parse_why(fpq_format *out, const char *name, const char **why)
-{
+{ /* (recursive once: an alias's target is a preset or a spelling) */
     *why = NULL;
     if (!out || !name)
         return FPQ_ERR_ARG;
@@ -337,6 +353,13 @@ static int parse_why(fpq_format *out, const char *name, const char **why)
         *out = *p;
         return FPQ_OK;
     }
+    for (size_t i = 0; i < fpq_nformat_aliases; i++)
+        if (name_eq(fpq_format_aliases[i].name, name)) {
+            if (fpq_format_aliases[i].target)
+                return parse_why(out, fpq_format_aliases[i].target, why);
+            *why = fpq_format_aliases[i].note;
+            return FPQ_ERR_BAD_FORMAT;
+        }
     int st = parse_int_spelling(out, name, why);
     if (st != FPQ_ERR_UNKNOWN_FORMAT)
         return st;
@@ -385,10 +408,33 @@ static unsigned edit_distance(const char *a, const char *b)
     return d[n][m];
 }
 
+/* Whether a name or alias of p starts with text (case-insensitive), and
+ * with family true, continues with '_' (fp8 -> fp8_e4m3, not fp64). */
+static bool preset_has_prefix(const fpq_format *p, const char *text, size_t len, bool family)
+{
+    if (strncasecmp(p->name, text, len) == 0 && (!family || p->name[len] == '_'))
+        return true;
+    for (size_t a = 0; a < FPQ_ALIASES_MAX && p->aliases[a]; a++)
+        if (strncasecmp(p->aliases[a], text, len) == 0 && (!family || p->aliases[a][len] == '_'))
+            return true;
+    return false;
+}
+
 size_t fpq_format_suggest(const char **out, size_t max, const char *name)
 {
     if (!out || !name || max == 0)
         return 0;
+    /* A family typed short (fp8, float8, fp4, int): the presets whose name
+     * or an alias starts with it, in table order, those continuing with
+     * '_' first. */
+    size_t len = strlen(name), np = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; len >= 2 && i < fpq_npresets && np < max; i++)
+            if (preset_has_prefix(&fpq_presets[i], name, len, pass == 0)
+                && (pass == 0 || !preset_has_prefix(&fpq_presets[i], name, len, true)))
+                out[np++] = fpq_presets[i].name;
+    if (np > 0)
+        return np;
     /* Distance of a preset = its best over name and aliases; keep those
      * within about a third of the typed length, closest first. */
     unsigned dist[sizeof fpq_presets / sizeof fpq_presets[0]];

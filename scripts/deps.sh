@@ -46,7 +46,8 @@ set -eu
 #   libjansson-dev  JSON parser for safetensors and TF.js manifests
 #   gnuplot-nox     figures in the report (and make check's figure test)
 #   python3-numpy   independent check of the bundled data's statistics
-#                   (scripts/fetch-data.sh, run by make report); the Python
+#                   (scripts/fetch-data.sh, run by make report); the NumPy
+#                   quantizers of make check (tests/quant/); the Python
 #                   package's arrays (python/, built by make when present)
 #   python3-dev     the Python headers the package's C extension builds on
 #   python3-pytest  runs the Python package's tests (tests/python/)

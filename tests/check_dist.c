@@ -459,6 +459,7 @@ static const char *const thread_specs[] = {
     "relu:n=100003,seed=14",
     "sine:n=100003,noise=0.01,seed=15",
     "outliers:rows=97,cols=1031,frac=0.01,scale=30,seed=16",
+    "ties:rows=97,cols=1031,fmt=fp8_e5m2,scale=0.5,group=1031,seed=18",
     "mix:n=100003,seed=17,0.5*normal,0.25*t(nu=3),0.25*uniform(lo=-1,hi=1)",
 };
 
@@ -513,6 +514,8 @@ START_TEST(canonical_spelling_parses_back_to_the_same_spec)
         "sine:n=16000,amp=0.3,freq=1000,rate=48000,phase=1.5,noise=0.001",
         "mixture:n=1e6,seed=5,3*normal(mean=1,std=0.1),1*laplace(scale=4)",
         "uniform:lo=-0.1,hi=0.7,cols=7,rows=3",
+        "ties:n=100,fmt=e4m3,scale=0.25,frac=0.75,group=10,seed=2",
+        "grid:n=10",
     };
     for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
         fpq_gen_spec a, b;
@@ -566,6 +569,13 @@ static const struct {
     {"outliers:rows=2,cols=2,colstream=x", "bad value 'x' for key 'colstream'"},
     {"normal:rows=2,cols=2,colstream=1", "unknown key 'colstream'"},
     {"t:n=3,nu=0", "bad value 0 for key 'nu'"},
+    {"ties:n=3,fmt=fp9", "ties: unknown format 'fp9' for key 'fmt'"},
+    {"ties:n=3,fmt=fp32", "format fp32 has 32 bits"},
+    {"ties:n=3,fmt=int4,fmt=int8", "key 'fmt' given twice"},
+    {"ties:n=3,group=1.5", "group=1.5 is not a whole number"},
+    {"ties:n=3,scale=0", "bad value 0 for key 'scale'"},
+    {"normal:n=3,fmt=int4", "unknown key 'fmt'"},
+    {"mix:n=3,0.5*ties", "unsupported component '0.5*ties'"},
     {"sine:n=3,rate=0", "bad value 0 for key 'rate'"},
     {"mix:n=3", "mix: no components"},
     {"mix:n=3,0.5*sine", "unsupported component '0.5*sine'"},
@@ -612,6 +622,61 @@ START_TEST(generated_values_never_overflow)
 }
 END_TEST
 
+/* Whether v is the midpoint of two consecutive values of f (MPFR's
+ * roundings toward zero and away give them). */
+static int is_midpoint(double v, const fpq_format *f)
+{
+    fpq_rounding lo, hi;
+    fpq_rounding_default(&lo);
+    fpq_rounding_default(&hi);
+    lo.mode = FPQ_RDN;
+    hi.mode = FPQ_RUP;
+    double a, b;
+    fpq_round_f64(&a, &v, 1, f, &lo);
+    fpq_round_f64(&b, &v, 1, f, &hi);
+    return a < b && v - a == b - v;
+}
+
+START_TEST(ties_are_midpoints_or_their_binary32_neighbours)
+{
+    static const struct { const char *spec, *fmt; double scale, max; } c[] = {
+        {"ties:rows=64,cols=32,fmt=fp8_e4m3,scale=0.25,group=32,seed=3", "fp8_e4m3", 0.25, 448},
+        {"ties:rows=64,cols=32,fmt=int4,scale=0.0625,frac=0.25,seed=4", "int4", 0.0625, 7},
+        {"grid:n=4096,fmt=fp4_e2m1,scale=4,frac=1,seed=5", "fp4_e2m1", 4, 6},
+    };
+    fpq_format f;
+    ck_assert_int_eq(fpq_format_parse(&f, c[_i].fmt), FPQ_OK);
+    fpq_gen_spec sp;
+    fpq_errbuf e;
+    ck_assert_int_eq(fpq_gen_parse(&sp, c[_i].spec, &e), FPQ_OK);
+    fpq_tensor t;
+    ck_assert_int_eq(fpq_gen_fill(&t, &sp, &e), FPQ_OK);
+    const size_t n = fpq_tensor_size(&t), group = (size_t)sp.dist.p[2];
+    size_t ties = 0, others = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = t.data[i];
+        if (group ? i % group == 0 : i == 0) {
+            ck_assert_msg(v == c[_i].max * c[_i].scale, "%zu: %a", i, v);
+            continue;
+        }
+        ck_assert_msg(fabs(v) < c[_i].max * c[_i].scale, "%zu: %a beyond the max", i, v);
+        if (is_midpoint(v / c[_i].scale, &f)) {
+            ties++;
+            continue;
+        }
+        float m = (float)v;
+        ck_assert_msg((double)m == v, "%zu: %a is not a binary32 value", i, v);
+        ck_assert_msg(is_midpoint((double)nextafterf(m, INFINITY) / c[_i].scale, &f)
+                          || is_midpoint((double)nextafterf(m, -INFINITY) / c[_i].scale, &f),
+                      "%zu: %a is not next to a midpoint", i, v);
+        others++;
+    }
+    double frac = (double)ties / (double)(ties + others);
+    ck_assert_msg(fabs(frac - sp.dist.p[1]) < 0.05, "tie fraction %g, frac %g", frac, sp.dist.p[1]);
+    fpq_tensor_free(&t);
+}
+END_TEST
+
 Suite *dist_suite(void)
 {
     Suite *s = suite_create("dist");
@@ -631,6 +696,7 @@ Suite *dist_suite(void)
     tcase_add_test(tc, sine_follows_its_formula);
     tcase_add_test(tc, outlier_columns_are_scaled_and_counted);
     tcase_add_test(tc, outlier_columns_can_be_shared_between_streams);
+    tcase_add_loop_test(tc, ties_are_midpoints_or_their_binary32_neighbours, 0, 3);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("reproducibility", 120);

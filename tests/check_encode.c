@@ -1362,6 +1362,54 @@ static void conv(const char *to, const char *from, uint64_t in, uint64_t want,
                   want_flags);
 }
 
+/* The two NaN policies of fpq.h: the bulk path gives fpq_encode's canonical
+ * NaN of the sign (the decoded value re-encoded), fpq_convert keeps the
+ * payload; in formats with one NaN per sign they agree. */
+START_TEST(nan_policies_of_the_bulk_path_and_convert_are_as_documented)
+{
+    static const char *const to[] = {"fp16", "bf16", "fp8_e5m2", "tf32", "e3m4ieee", "fp8_e4m3", "fp8_e4m3fnuz", "fp64"};
+    static const uint32_t in[] = {0x7fa12345u, 0xffc00001u, 0x7f800001u, 0x7fffffffu, 0xffc00000u};
+    fpq_format f32;
+    ck_assert_int_eq(fpq_format_parse(&f32, "fp32"), FPQ_OK);
+    mpfr_t v;
+    mpfr_init2(v, 64);
+    for (size_t t = 0; t < sizeof to / sizeof to[0]; t++) {
+        fpq_format f;
+        ck_assert_int_eq(fpq_format_parse(&f, to[t]), FPQ_OK);
+        for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+            float x;
+            memcpy(&x, &in[i], sizeof x);
+            uint64_t packed = 0, bulk, canon, payload;
+            ck_assert_int_eq(fpq_encode_f32(&packed, &x, 1, &f, NULL), FPQ_OK);
+            fpq_unpack(&bulk, &packed, 0, 1, &f);
+            fpq_decode(v, NULL, NULL, &f32, in[i]);
+            fpq_encode(&canon, NULL, &f, v, NULL);
+            fpq_convert(&payload, NULL, &f, &f32, in[i], NULL);
+            ck_assert_msg(bulk == canon, "%s %08x: bulk %llx, canonical %llx", to[t], in[i],
+                          (unsigned long long)bulk, (unsigned long long)canon);
+            if (f.specials != FPQ_SPECIALS_IEEE)
+                ck_assert_msg(payload == canon, "%s %08x: one NaN per sign", to[t], in[i]);
+        }
+    }
+    /* decode and round: the canonical binary32 NaN of the sign */
+    fpq_format h;
+    ck_assert_int_eq(fpq_format_parse(&h, "fp16"), FPQ_OK);
+    const uint16_t c[2] = {0x7d01, 0xfe01};
+    float y[2];
+    ck_assert_int_eq(fpq_decode_f32(y, c, 2, &h), FPQ_OK);
+    uint32_t yb[2];
+    memcpy(yb, y, sizeof yb);
+    ck_assert(yb[0] == 0x7fc00000u && yb[1] == 0xffc00000u);
+    float x = 0, r;
+    const uint32_t xb = 0x7fa12345u;
+    memcpy(&x, &xb, sizeof x);
+    ck_assert_int_eq(fpq_round_f32(&r, &x, 1, &h, NULL), FPQ_OK);
+    memcpy(yb, &r, sizeof r);
+    ck_assert(yb[0] == 0x7fc00000u);
+    mpfr_clear(v);
+}
+END_TEST
+
 START_TEST(nan_payloads_convert_as_f16c_and_softfloat_do)
 {
     /* binary32 sNaN 0x7fa00001: mantissa 0x200001; its top 10 bits are
@@ -1595,6 +1643,7 @@ Suite *encode_suite(void)
 
     tc = fpq_check_tcase("convert", 60);
     tcase_add_test(tc, nan_payloads_convert_as_f16c_and_softfloat_do);
+    tcase_add_test(tc, nan_policies_of_the_bulk_path_and_convert_are_as_documented);
     tcase_add_test(tc, nan_from_fn_formats_maps_to_the_target_nan_with_its_sign);
     tcase_add_test(tc, conversion_rounds_once_like_encode);
     suite_add_tcase(s, tc);

@@ -1278,6 +1278,237 @@ START_TEST(block_names_and_tiny_units_are_caught)
 }
 END_TEST
 
+/* ---- quotients as implementations form them ------------------------------- */
+
+/* x * y rounded once to binary32 (MPFR as the oracle). */
+static double fp32_product(double a, double b)
+{
+    mpfr_t v;
+    mpfr_init2(v, 200);
+    mpfr_set_d(v, a, MPFR_RNDN);
+    mpfr_mul_d(v, v, b, MPFR_RNDN); /* exact at 200 bits */
+    double r = mpfr_get_flt(v, MPFR_RNDN);
+    mpfr_clear(v);
+    return r;
+}
+
+/* fpq_sarith_div and _mul round once: random operands, and operands whose
+ * quotient or product lies on or next to a binary32 midpoint. */
+START_TEST(scale_arithmetic_rounds_once_as_mpfr)
+{
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 0x5a5a);
+    for (int i = 0; i < 200000; i++) {
+        double s = ldexp(1 + uniform01(&r), (int)fpq_check_rng_below(&r, 60) - 30);
+        s = (double)(float)s;
+        double x;
+        if (i % 2) { /* (a 25-bit midpoint, one ulp off or on) times s */
+            double m = ldexp((double)(fpq_check_rng_next(&r) >> 39 | 1), -24);
+            x = m * s;
+            x = i % 4 == 1 ? x : nextafter(x, i % 8 == 3 ? INFINITY : -INFINITY);
+        } else {
+            x = ldexp(2 * uniform01(&r) - 1, (int)fpq_check_rng_below(&r, 80) - 40);
+        }
+        ck_assert_msg(same_bits(fpq_sarith_div(FPQ_SARITH_FP32, x, s), fp32_quotient(x, s)),
+                      "fp32 %a / %a", x, s);
+        ck_assert_msg(same_bits(fpq_sarith_mul(FPQ_SARITH_FP32, x, 1 / s), fp32_product(x, 1 / s)),
+                      "fp32 %a * %a", x, 1 / s);
+        ck_assert(same_bits(fpq_sarith_div(FPQ_SARITH_FP64, x, s), x / s));
+        ck_assert(same_bits(fpq_sarith_mul(FPQ_SARITH_FP64, x, s), x * s));
+    }
+    /* underflow into binary32's subnormals rounds once too */
+    ck_assert(same_bits(fpq_sarith_div(FPQ_SARITH_FP32, 0x1.8p-140, 0x1p10), fp32_quotient(0x1.8p-140, 0x1p10)));
+    ck_assert(same_bits(fpq_sarith_div(FPQ_SARITH_FP32, 0x1.4p-149, 1), 0x1p-149));
+}
+END_TEST
+
+/* Quotient div and recip against the host's float arithmetic: int4 absmax
+ * per group of 32, S = (float)amax / 7, q = rint(x / S) or rint(x * (1 /
+ * S)), on binary32 data with many ties of the rounded quotient. */
+START_TEST(quotient_div_and_recip_match_float32_kernels)
+{
+    const fpq_quotient quo = _i ? FPQ_QUOTIENT_RECIP : FPQ_QUOTIENT_DIV;
+    enum { R = 64, C = 64, G = 32 };
+    fpq_tensor x = tensor(R, C);
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 0x77 + (uint64_t)_i);
+    for (size_t i = 0; i < R * C; i++) /* small integers times 2^-4: ties */
+        x.data[i] = (float)((double)fpq_check_rng_below(&r, 321) - 160) / 16;
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt("int4");
+    s.granularity = FPQ_GRAN_GROUP;
+    s.group = G;
+    s.quotient = quo;
+    fpq_qparts parts;
+    fpq_tensor xh;
+    fpq_errbuf e = {""};
+    ck_assert_int_eq(fpq_quantize_parts(&xh, NULL, &parts, &x, NULL, &s, &e), FPQ_OK);
+    ck_assert(parts.scales.rows == R && parts.scales.cols == C / G && parts.zero_points.data == NULL);
+    size_t differ = 0;
+    for (size_t g = 0; g < R * C / G; g++) {
+        float amax = 0;
+        for (size_t k = 0; k < G; k++)
+            amax = fmaxf(amax, fabsf((float)x.data[g * G + k]));
+        float S = amax / 7.0f, inv = 1.0f / S;
+        ck_assert(same_bits(parts.scales.data[g], (double)S));
+        for (size_t k = 0; k < G; k++) {
+            size_t i = g * G + k;
+            float y = quo == FPQ_QUOTIENT_DIV ? (float)x.data[i] / S : (float)x.data[i] * inv;
+            float q = fminf(7, fmaxf(-8, rintf(y)));
+            ck_assert_msg(parts.codes[i] == (int64_t)q, "element %zu: x = %a, code %lld, want %g", i,
+                          x.data[i], (long long)parts.codes[i], (double)q);
+            ck_assert(xh.data[i] == (double)q * S); /* +0 where rintf gives -0: int4 has no -0 */
+            /* the exact quotient, rounded once (MPFR): differs at some ties */
+            mpfr_t ex;
+            mpfr_init2(ex, 200);
+            mpfr_set_d(ex, x.data[i], MPFR_RNDN);
+            mpfr_div_d(ex, ex, (double)S, MPFR_RNDN);
+            mpfr_rint(ex, ex, MPFR_RNDN);
+            differ += (double)q != fmin(7, fmax(-8, mpfr_get_d(ex, MPFR_RNDN)));
+            mpfr_clear(ex);
+        }
+    }
+    ck_assert_msg(differ > 0, "no element where the rounded quotient changes the code");
+    fpq_qparts_free(&parts);
+    fpq_tensor_free(&xh);
+    fpq_tensor_free(&x);
+}
+END_TEST
+
+/* The worked example: x = 80 in a unit whose max is 160, int4: S =
+ * fp32(160/7); the exact 80/S is just below 3.5 (code 3), fp32(80/S) = 3.5
+ * rounds to even (code 4); in binary64 80/S rounds below 3.5 (code 3). */
+START_TEST(the_eighty_over_s_tie)
+{
+    static const struct {
+        fpq_quotient q;
+        fpq_sarith a;
+        int64_t code;
+    } cases[] = {
+        {FPQ_QUOTIENT_EXACT, FPQ_SARITH_DEFAULT, 3}, {FPQ_QUOTIENT_DIV, FPQ_SARITH_DEFAULT, 4},
+        {FPQ_QUOTIENT_RECIP, FPQ_SARITH_DEFAULT, 4}, {FPQ_QUOTIENT_DIV, FPQ_SARITH_FP32, 4},
+        {FPQ_QUOTIENT_DIV, FPQ_SARITH_FP64, 3},      {FPQ_QUOTIENT_EXACT, FPQ_SARITH_FP32, 3},
+    };
+    const double v[2] = {80, 160};
+    fpq_tensor x = from_array(1, 2, v);
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt("int4");
+    s.quotient = cases[_i].q;
+    s.scale_arith = cases[_i].a;
+    fpq_qparts parts;
+    fpq_errbuf e = {""};
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &parts, &x, NULL, &s, &e), FPQ_OK);
+    ck_assert_msg(parts.codes[0] == cases[_i].code, "%s/%s: code %lld", fpq_quotient_name(s.quotient),
+                  fpq_sarith_name(s.scale_arith), (long long)parts.codes[0]);
+    ck_assert_int_eq(parts.codes[1], 7);
+    ck_assert(same_bits(parts.scales.data[0], (double)(160.0f / 7.0f)));
+    fpq_qparts_free(&parts);
+    fpq_tensor_free(&x);
+}
+END_TEST
+
+/* Codes of every kind of element, scales and zero-points of every layout. */
+START_TEST(parts_hold_codes_scales_and_zero_points)
+{
+    const double v[6] = {448, -1, 0.5, -448, 3, 2};
+    fpq_tensor x = from_array(2, 3, v);
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    s.format = fmt("fp8_e4m3");
+    s.granularity = FPQ_GRAN_COL;
+    fpq_qparts p;
+    fpq_errbuf e = {""};
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &p, &x, NULL, &s, &e), FPQ_OK);
+    /* columns {448, -448} (S 1), {-1, 3} (S fp32(3/448)), {0.5, 2} (S fp32(2/448)):
+     * each column's max is code 0x7e (448), -448 is 0xfe */
+    ck_assert(p.n == 6 && p.scales.rows == 1 && p.scales.cols == 3);
+    ck_assert(p.scales.data[0] == 1 && p.scales.data[2] == (double)(2.0f / 448.0f));
+    ck_assert_int_eq(p.codes[0], 0x7e);
+    ck_assert_int_eq(p.codes[3], 0xfe);
+    ck_assert_int_eq(p.codes[4], 0x7e);
+    ck_assert_int_eq(p.codes[5], 0x7e);
+    ck_assert_int_eq(p.codes[2], 0x6e); /* 0.5 / (2/448) = 112 = 1.75 2^6: 0 1101 110 */
+    fpq_qparts_free(&p);
+    ck_assert_ptr_null(p.codes);
+
+    /* zeropoint uint4 per row, groups along axis 0 */
+    fpq_qspec_default(&s);
+    s.format = fmt("uint4");
+    s.scheme = FPQ_SCHEME_ZEROPOINT;
+    s.granularity = FPQ_GRAN_ROW;
+    const double w[4] = {-1, 2, 0, 15};
+    fpq_tensor y = from_array(2, 2, w);
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &p, &y, NULL, &s, &e), FPQ_OK);
+    ck_assert(p.scales.rows == 2 && p.scales.cols == 1 && p.zero_points.rows == 2);
+    ck_assert(p.scales.data[0] == 0.2f && p.zero_points.data[0] == 5);
+    ck_assert(p.codes[0] == 0 && p.codes[1] == 15 && p.codes[2] == 0 && p.codes[3] == 15);
+    fpq_qparts_free(&p);
+    s.scheme = FPQ_SCHEME_ABSMAX;
+    s.format = fmt("int8");
+    s.granularity = FPQ_GRAN_GROUP;
+    s.group = 2;
+    s.axis = 0;
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &p, &y, NULL, &s, &e), FPQ_OK);
+    ck_assert(p.scales.rows == 1 && p.scales.cols == 2);
+    ck_assert(p.codes[0] == -127 && p.codes[2] == 0 && p.codes[1] == 17 && p.codes[3] == 127);
+    fpq_qparts_free(&p);
+
+    /* kept outlier columns hold the kept format's patterns (fp16 1.5 is
+     * 0x3e00, -20 0xcd00); the other column's units only */
+    fpq_qspec_default(&s);
+    s.format = fmt("int8");
+    s.outlier = 10;
+    const double o[4] = {1.5, 1, -20, 0.5};
+    fpq_tensor z = from_array(2, 2, o); /* column 0 holds -20: kept */
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &p, &z, NULL, &s, &e), FPQ_OK);
+    ck_assert(p.codes[0] == 0x3e00 && p.codes[2] == 0xcd00);
+    ck_assert(p.codes[1] == 127 && p.codes[3] == 64); /* S = 1/127: 0.5 -> 63.5 -> 64 */
+    ck_assert(p.scales.rows == 1 && p.scales.cols == 1);
+    fpq_qparts_free(&p);
+
+    /* mx: the scales are 2^k, the codes E2M1 patterns: a block of 32
+     * with max 6 has X = 2^(2 - 2) = 1 */
+    fpq_qspec_default(&s);
+    fpq_qspec_set_scheme(&s, FPQ_SCHEME_MX);
+    fpq_tensor b = tensor(1, 32);
+    b.data[0] = 6;
+    b.data[1] = -0.5;
+    ck_assert_int_eq(fpq_quantize_parts(NULL, NULL, &p, &b, NULL, &s, &e), FPQ_OK);
+    ck_assert(p.scales.rows == 1 && p.scales.cols == 1 && p.scales.data[0] == 1);
+    ck_assert(p.codes[0] == 0x7 && p.codes[1] == 0x9 && p.codes[2] == 0);
+    fpq_qparts_free(&p);
+    fpq_tensor_free(&z);
+    fpq_tensor_free(&b);
+    fpq_tensor_free(&x);
+    fpq_tensor_free(&y);
+}
+END_TEST
+
+START_TEST(quotient_names_and_validation)
+{
+    fpq_quotient q;
+    fpq_sarith a;
+    ck_assert(fpq_quotient_parse(&q, "RECIP") == FPQ_OK && q == FPQ_QUOTIENT_RECIP);
+    ck_assert(fpq_quotient_parse(&q, "half") != FPQ_OK);
+    ck_assert(fpq_sarith_parse(&a, "float32") == FPQ_OK && a == FPQ_SARITH_FP32);
+    ck_assert_str_eq(fpq_sarith_name(FPQ_SARITH_FP64), "fp64");
+    ck_assert_str_eq(fpq_quotient_name(FPQ_QUOTIENT_DIV), "div");
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    ck_assert(s.quotient == FPQ_QUOTIENT_EXACT && fpq_qspec_arith(&s) == FPQ_SARITH_EXACT);
+    s.quotient = FPQ_QUOTIENT_DIV;
+    ck_assert(fpq_qspec_arith(&s) == FPQ_SARITH_FP32);
+    s.scale_arith = FPQ_SARITH_EXACT;
+    fpq_errbuf e = {""};
+    ck_assert_int_eq(fpq_qspec_validate(&s, &e), FPQ_LAB_ERR_SPEC);
+    ck_assert_msg(strstr(e.msg, "quotient div rounds x/S") != NULL, "%s", e.msg);
+    s.quotient = (fpq_quotient)7;
+    ck_assert_int_eq(fpq_qspec_validate(&s, &e), FPQ_LAB_ERR_SPEC);
+}
+END_TEST
+
 Suite *quant_suite(void)
 {
     Suite *s = suite_create("quant");
@@ -1313,6 +1544,11 @@ Suite *quant_suite(void)
 
     tc = fpq_check_tcase("rounding and metrics", 120);
     tcase_add_loop_test(tc, elements_round_the_exact_quotient_in_every_mode, 0, 6);
+    tcase_add_test(tc, scale_arithmetic_rounds_once_as_mpfr);
+    tcase_add_loop_test(tc, quotient_div_and_recip_match_float32_kernels, 0, 2);
+    tcase_add_loop_test(tc, the_eighty_over_s_tie, 0, 6);
+    tcase_add_test(tc, parts_hold_codes_scales_and_zero_points);
+    tcase_add_test(tc, quotient_names_and_validation);
     tcase_add_test(tc, stochastic_rounding_uses_the_element_index_as_position);
     tcase_add_loop_test(tc, results_do_not_depend_on_the_thread_count, 0, NVARIANTS);
     tcase_add_test(tc, metrics_of_a_hand_example);

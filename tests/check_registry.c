@@ -1053,6 +1053,122 @@ START_TEST(hex_output_is_the_shortest_exact_hex_float)
 }
 END_TEST
 
+/* ---- ml_dtypes names ------------------------------------------------------- */
+
+/* Every ml_dtypes name fpq reads, the fpq format of the same values, and
+ * the largest finite value ml_dtypes' README states (typed from it; NAN:
+ * not stated there, integers: the range). */
+static const struct {
+    const char *ml, *fpq;
+    double max;
+} ml_names[] = {
+    {"float8_e4m3fn", "fp8_e4m3", 448},     {"float8_e5m2", "fp8_e5m2", 57344},
+    {"float8_e4m3fnuz", "fp8_e4m3fnuz", 240}, {"float8_e5m2fnuz", "fp8_e5m2fnuz", 57344},
+    {"float8_e4m3b11fnuz", "fp8_e4m3b11fnuz", 30}, {"float8_e3m4", "fp8_e3m4", 15.5},
+    {"float8_e4m3", "e4m3ieee", 240},        {"float8_e8m0fnu", "e8m0", 0x1p127},
+    {"float6_e2m3fn", "fp6_e2m3", 7.5},      {"float6_e3m2fn", "fp6_e3m2", 28},
+    {"float4_e2m1fn", "fp4_e2m1", 6},        {"bfloat16", "bf16", 0x1.fep127},
+    {"float16", "fp16", 65504},              {"int2", "int2", 1},
+    {"uint2", "uint2", 3},                   {"int4", "int4", 7},
+    {"uint4", "uint4", 15},                  {"int8", "int8", 127},
+    {"uint8", "uint8", 255},
+};
+
+/* The ml_dtypes name decodes every code as its fpq format does, and its
+ * largest finite value is the one ml_dtypes states. */
+START_TEST(ml_dtypes_names_decode_as_their_fpq_format)
+{
+    fpq_format a, b;
+    ck_assert_msg(fpq_format_parse(&a, ml_names[_i].ml) == FPQ_OK, "%s", ml_names[_i].ml);
+    ck_assert_int_eq(fpq_format_parse(&b, ml_names[_i].fpq), FPQ_OK);
+    ck_assert_str_eq(a.name, b.name);
+    ck_assert(a.bits <= 16);
+    mpfr_t x, y;
+    mpfr_inits2(64, x, y, (mpfr_ptr)0);
+    double max = -INFINITY;
+    for (uint64_t c = 0; c < (UINT64_C(1) << a.bits); c++) {
+        fpq_class ca, cb;
+        fpq_decode(x, &ca, NULL, &a, c);
+        fpq_decode(y, &cb, NULL, &b, c);
+        ck_assert_msg(ca == cb && (mpfr_nan_p(x) ? mpfr_nan_p(y) : mpfr_equal_p(x, y)
+                                   && mpfr_signbit(x) == mpfr_signbit(y)),
+                      "%s code %#llx", ml_names[_i].ml, (unsigned long long)c);
+        if (mpfr_number_p(x) && mpfr_get_d(x, MPFR_RNDN) > max)
+            max = mpfr_get_d(x, MPFR_RNDN);
+    }
+    ck_assert_msg(max == ml_names[_i].max, "%s: max %a, ml_dtypes says %a", ml_names[_i].ml, max,
+                  ml_names[_i].max);
+    mpfr_clears(x, y, (mpfr_ptr)0);
+}
+END_TEST
+
+/* float8_e4m3 is IEEE-style: Inf at 0x78, NaN above; not OCP's E4M3. */
+START_TEST(ml_dtypes_float8_e4m3_is_not_ocp_e4m3)
+{
+    fpq_format f;
+    ck_assert_int_eq(fpq_format_parse(&f, "float8_e4m3"), FPQ_OK);
+    ck_assert(f.specials == FPQ_SPECIALS_IEEE && f.bias == 7 && f.ebits == 4 && f.mbits == 3);
+    fpq_class c;
+    mpfr_t x;
+    mpfr_init2(x, 64);
+    fpq_decode(x, &c, NULL, &f, 0x78);
+    ck_assert(c == FPQ_CLASS_INF && mpfr_sgn(x) > 0);
+    fpq_decode(x, &c, NULL, &f, 0x79);
+    ck_assert(c == FPQ_CLASS_NAN);
+    mpfr_clear(x);
+    /* the wide ml_dtypes names are the IEEE presets themselves */
+    static const char *const wide[][2] = {{"float32", "fp32"}, {"float64", "fp64"}, {"float16", "fp16"}};
+    for (size_t k = 0; k < sizeof wide / sizeof wide[0]; k++) {
+        ck_assert_int_eq(fpq_format_parse(&f, wide[k][0]), FPQ_OK);
+        ck_assert_str_eq(f.name, wide[k][1]);
+    }
+    /* names with no fpq format are refused with the reason */
+    static const char *const refused[] = {"int1", "uint1", "INT1"};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+        ck_assert_int_eq(fpq_format_parse(&f, refused[k]), FPQ_ERR_BAD_FORMAT);
+        const char *why = fpq_format_spelling_rule(refused[k]);
+        ck_assert_msg(why && strstr(why, "has no fpq format"), "%s: %s", refused[k], why ? why : "(null)");
+    }
+    /* the table's targets parse; refused names have a note */
+    for (size_t i = 0; i < fpq_nformat_aliases; i++) {
+        ck_assert(fpq_format_aliases[i].note != NULL);
+        if (fpq_format_aliases[i].target)
+            ck_assert(fpq_format_parse(&f, fpq_format_aliases[i].target) == FPQ_OK);
+        ck_assert_msg(fpq_format_parse(&f, fpq_format_aliases[i].name) != FPQ_ERR_UNKNOWN_FORMAT, "%s",
+                      fpq_format_aliases[i].name);
+    }
+}
+END_TEST
+
+/* A family typed short suggests its members, in table order. */
+START_TEST(suggest_lists_the_family_of_a_prefix)
+{
+    static const struct {
+        const char *typo;
+        size_t n;
+        const char *want[7];
+    } c[] = {
+        {"fp8", 7, {"fp8_e4m3", "fp8_e5m2", "fp8_e4m3fnuz", "fp8_e5m2fnuz", "fp8_e4m3b11fnuz", "fp8_e3m4", "e8m0"}},
+        {"float8", 7, {"fp8_e4m3", "fp8_e5m2", "fp8_e4m3fnuz", "fp8_e5m2fnuz", "fp8_e4m3b11fnuz", "fp8_e3m4", "e8m0"}},
+        {"FP4", 3, {"fp4_e2m1", "fp4_e1m2", "fp4_e3m0"}},
+        {"fp6", 3, {"fp6_e2m3", "fp6_e3m2", "fp64"}},
+        {"int", 3, {"int8", "int4", "int2"}},
+        {"float6", 3, {"fp6_e2m3", "fp6_e3m2", "fp64"}},
+    };
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        const char *out[10] = {NULL};
+        size_t n = fpq_format_suggest(out, 10, c[k].typo);
+        ck_assert_msg(n == c[k].n, "%s: %zu suggestions", c[k].typo, n);
+        for (size_t j = 0; j < n; j++)
+            ck_assert_msg(strcmp(out[j], c[k].want[j]) == 0, "%s: suggestion %zu is %s, want %s", c[k].typo, j,
+                          out[j], c[k].want[j]);
+    }
+    const char *two[2] = {NULL, NULL};
+    ck_assert_uint_eq(fpq_format_suggest(two, 2, "fp8"), 2);
+    ck_assert_str_eq(two[1], "fp8_e5m2");
+}
+END_TEST
+
 Suite *registry_suite(void)
 {
     Suite *s = suite_create("registry");
@@ -1081,6 +1197,9 @@ Suite *registry_suite(void)
     tcase_add_test(tc, nf4_decodes_to_the_published_float32_values);
     tcase_add_test(tc, integer_presets_cover_their_published_ranges);
     tcase_add_test(tc, epsilon_is_two_to_minus_mbits);
+    tcase_add_loop_test(tc, ml_dtypes_names_decode_as_their_fpq_format, 0, (int)(sizeof ml_names / sizeof ml_names[0]));
+    tcase_add_test(tc, ml_dtypes_float8_e4m3_is_not_ocp_e4m3);
+    tcase_add_test(tc, suggest_lists_the_family_of_a_prefix);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("names", 20);

@@ -52,11 +52,18 @@ static void gen_help(FILE *f)
                                     fpq_dist_param_default((fpq_dist_kind)k, j));
         if (k == FPQ_DIST_MIX)
             snprintf(line + len, sizeof line - len, " W*DIST(key=value,...),...");
+        if (k == FPQ_DIST_TIES)
+            snprintf(line + len, sizeof line - len, " fmt=int8 (also grid:)");
         fprintf(f, "%s\n", line);
     }
     fprintf(f,
             "  Value i of a stream depends only on (seed, stream, i): the result is\n"
             "  the same on any machine and any number of threads.\n"
+            "  ties: values on (a fraction frac) and next to (one binary32 step\n"
+            "  below or above) the midpoints of fmt's values in [-max, max], times\n"
+            "  scale; every value i with i mod group = 0 (group 0: value 0) is max\n"
+            "  times scale, so that an absmax quantizer on units of group finds the\n"
+            "  scale; a power-of-two scale keeps every tie exact (quantizer tests)\n"
             "\n"
             "Options:\n");
     cli_opts_help(f, gen_opts);
@@ -66,6 +73,7 @@ static void gen_help(FILE *f)
             "  fpq gen normal:n=1000000,std=1,seed=1 --out x.npy\n"
             "  fpq gen outliers:rows=512,cols=4096,frac=0.002,scale=40,seed=3 -o act.npy\n"
             "  fpq gen 'mix:n=100000,0.99*normal,0.01*laplace(scale=20)' -o mix.npy\n"
+            "  fpq gen ties:rows=1024,cols=32,fmt=int4,scale=0.0625,group=32 -o t.npy\n"
             "\n"
             "Exit status: %d ok, %d bad data or write failure, %d usage error.\n",
             CLI_EXIT_OK, CLI_EXIT_DATA, CLI_EXIT_USAGE);

@@ -211,6 +211,15 @@ static void describe(char *buf, size_t n, bool quant, const fpq_qspec *s)
     else
         snprintf(buf, n, "%s %s per %s, %s scale, range %s", s->format.name, fpq_scheme_name(s->scheme),
                  fpq_gran_name(s->granularity), s->scale_exact ? "exact" : s->scale_format.name, rg);
+    size_t len = strlen(buf);
+    if (fpq_qspec_arith(s) != FPQ_SARITH_EXACT && len < n) /* the quotient, when not the exact one */
+    {
+        if (s->quotient == FPQ_QUOTIENT_EXACT)
+            snprintf(buf + len, n - len, ", scale arithmetic %s", fpq_sarith_name(fpq_qspec_arith(s)));
+        else
+            snprintf(buf + len, n - len, ", quotient %s in %s", fpq_quotient_name(s->quotient),
+                     fpq_sarith_name(fpq_qspec_arith(s)));
+    }
 }
 
 /* A command line read. */

@@ -20,7 +20,7 @@
 
 #define CMD "quant"
 
-enum { OPT_CALIBRATE = 1, OPT_EXACT, OPT_VALUES };
+enum { OPT_CALIBRATE = 1, OPT_EXACT, OPT_VALUES, OPT_CODES, OPT_SCALES, OPT_ZPS };
 
 static const cli_opt quant_calibrate[] = {
     {OPT_CALIBRATE, 0, "calibrate", "SRC",
@@ -35,6 +35,15 @@ static const cli_opt quant_output[] = {
     CLI_OPT_JSON("an array of one object per spec, same keys"),
     CLI_OPT_OUT("FILE.npy", "write x^ (one spec only), through a temporary file\n"
                             "renamed into place"),
+    {OPT_CODES, 0, "codes", "FILE.npy",
+     "write the stored codes (one spec only), int64,\n"
+     "x's shape: integer elements the integer (zeropoint:\n"
+     "Z added), float elements the bit pattern"},
+    {OPT_SCALES, 0, "scales", "FILE.npy",
+     "write the scale S of every unit, float64: 1 x 1,\n"
+     "rows x 1, 1 x cols, rows x groups, or groups x cols\n"
+     "(axis 0); x^ = (code value - Z) S"},
+    {OPT_ZPS, 0, "zero-points", "FILE.npy", "write Z of every unit (zeropoint), float64"},
     CLI_OPT_FORCE("replace an existing FILE.npy (refused without it)"),
     {OPT_VALUES, 0, "values", NULL,
      "instead of the metrics, print x and x^ (shortest\n"
@@ -44,7 +53,7 @@ static const cli_opt quant_output[] = {
 };
 
 /* Every option of fpq quant: the spec options, then its own. */
-#define QUANT_NOPTS (CLI_QSPEC_NOPTS + 8)
+#define QUANT_NOPTS (CLI_QSPEC_NOPTS + 11)
 static void quant_options(cli_opt *t)
 {
     size_t n = 0;
@@ -185,20 +194,32 @@ static void spec_cells(char cells[][96], bool *isnum, const run *r, const row *w
     isnum[k] = true, snprintf(cells[k++], 96, "%d", s->exact_metrics ? 1 : 0);
 }
 
-/* A grid whose header is the nh names of head, then the metrics'. */
-static void grid_head(cli_grid *g, const char *const *head, size_t nh)
+/* The columns after the metrics: how the quotient was formed. */
+static const char *const late_cols[] = {"quotient", "scale_arith"};
+#define NLATE_COLS 2
+
+static void late_cells(const char *cells[NLATE_COLS], const row *w)
 {
-    cli_grid_init(g, nh + FPQ_QMETRIC_COUNT);
+    cells[0] = fpq_quotient_name(w->spec.quotient);
+    cells[1] = fpq_sarith_name(fpq_qspec_arith(&w->spec));
+}
+
+/* A grid whose header is the nh names of head, then the metrics'. */
+static void grid_head(cli_grid *g, const char *const *head, size_t nh, size_t nlate)
+{
+    cli_grid_init(g, nh + FPQ_QMETRIC_COUNT + nlate);
     for (size_t k = 0; k < nh; k++)
         cli_grid_add(g, head[k]);
     for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
         cli_grid_add(g, fpq_qmetric_names[k]);
+    for (size_t k = 0; k < nlate; k++)
+        cli_grid_add(g, late_cols[k]);
 }
 
 static void print_csv(const run *r, const row *rows, size_t nrows)
 {
     cli_grid g;
-    grid_head(&g, spec_cols, NSPEC_COLS);
+    grid_head(&g, spec_cols, NSPEC_COLS, NLATE_COLS);
     for (size_t i = 0; i < nrows; i++) {
         char cells[NSPEC_COLS][96];
         bool isnum[NSPEC_COLS];
@@ -210,6 +231,10 @@ static void print_csv(const run *r, const row *rows, size_t nrows)
             cli_num(b, sizeof b, fpq_qmetric(&rows[i].m, k));
             cli_grid_add(&g, b);
         }
+        const char *late[NLATE_COLS];
+        late_cells(late, &rows[i]);
+        for (size_t k = 0; k < NLATE_COLS; k++)
+            cli_grid_add(&g, late[k]);
     }
     cli_grid_print(&g, stdout, true, NULL);
     cli_grid_free(&g);
@@ -240,7 +265,12 @@ static void print_json(const run *r, const row *rows, size_t nrows)
         bool isnum[NSPEC_COLS];
         spec_cells(cells, isnum, r, &rows[i]);
         printf("  {");
+        const char *late[NLATE_COLS];
+        late_cells(late, &rows[i]);
         for (size_t k = 0; k < NSPEC_COLS; k++) {
+            if (strcmp(spec_cols[k], "exact") == 0) /* the late columns, before exact */
+                for (size_t j = 0; j < NLATE_COLS; j++)
+                    printf(", \"%s\": \"%s\"", late_cols[j], late[j]);
             printf("%s\"%s\": ", k ? ", " : "", spec_cols[k]);
             if (isnum[k])
                 fputs(cells[k], stdout);
@@ -255,6 +285,7 @@ static void print_json(const run *r, const row *rows, size_t nrows)
             cli_num(b, sizeof b, v);
             printf(", \"%s\": %s", fpq_qmetric_names[k], isfinite(v) ? b : "null");
         }
+
         printf("}%s\n", i + 1 < nrows ? "," : "");
     }
     printf("]\n");
@@ -271,7 +302,7 @@ static void print_table(const run *r, const row *rows, size_t nrows)
     static const char *const head[] = {"format", "scheme", "granularity", "scale", "range", "round", "split"};
     const size_t nh = sizeof head / sizeof head[0];
     cli_grid g;
-    grid_head(&g, head, nh);
+    grid_head(&g, head, nh, 0);
     for (size_t i = 0; i < nrows; i++) {
         const fpq_qspec *s = &rows[i].spec;
         const fpq_qmetrics *m = &rows[i].m;
@@ -288,9 +319,11 @@ static void print_table(const run *r, const row *rows, size_t nrows)
         char sf[64];
         scale_format_text(sf, sizeof sf, s);
         if (s->scheme == FPQ_SCHEME_MX || s->scale_round != FPQ_RNE)
-            cli_grid_addf(&g, "%s %s", sf, scale_round_text(s));
-        else
-            cli_grid_add(&g, sf);
+            snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s", scale_round_text(s));
+        if (fpq_qspec_arith(s) != FPQ_SARITH_EXACT)
+            snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s %s", fpq_sarith_name(fpq_qspec_arith(s)),
+                     s->quotient == FPQ_QUOTIENT_EXACT ? "scale" : fpq_quotient_name(s->quotient));
+        cli_grid_add(&g, sf);
         char rg[64];
         fpq_range_describe(rg, sizeof rg, s);
         if (s->range == FPQ_RANGE_MAX)
@@ -319,6 +352,7 @@ typedef struct opts {
     wlist formats, groups; /* --format, --group: the lists */
     cli_qspec_opts q;      /* the other spec options, and --exact */
     const char *calibrate, *out;
+    const char *parts[3]; /* --codes, --scales, --zero-points */
     bool csv, json, values, force;
 } opts;
 
@@ -360,9 +394,31 @@ static int quant_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case CLI_ID_OUT: o->out = arg; break;
     case CLI_ID_FORCE: o->force = true; break;
     case OPT_VALUES: o->values = true; break;
+    case OPT_CODES: o->parts[0] = arg; break;
+    case OPT_SCALES: o->parts[1] = arg; break;
+    case OPT_ZPS: o->parts[2] = arg; break;
     default: return cli_qspec_option(p, &o->q, id, arg);
     }
     return CLI_EXIT_OK;
+}
+
+/* Write the files of --codes, --scales and --zero-points that were asked
+ * for.  CLI_EXIT_OK or CLI_EXIT_DATA (reported). */
+static int write_parts(const opts *o, const fpq_qparts *parts, const fpq_tensor *x)
+{
+    const unsigned fl = o->force ? FPQ_OUT_FORCE : 0;
+    fpq_errbuf e = {""};
+    int st = FPQ_OK;
+    if (o->parts[0])
+        st = fpq_npy_write_i64(o->parts[0], parts->codes, x->rows, x->cols, fl, &e);
+    if (st == FPQ_OK && o->parts[1])
+        st = fpq_npy_write(o->parts[1], &parts->scales, 0, fl, &e);
+    if (st == FPQ_OK && o->parts[2])
+        st = fpq_npy_write(o->parts[2], &parts->zero_points, 0, fl, &e);
+    if (st == FPQ_OK)
+        return CLI_EXIT_OK;
+    cli_error("%s", e.msg);
+    return CLI_EXIT_DATA;
 }
 
 int cli_quant_main(int argc, char **argv)
@@ -402,15 +458,23 @@ int cli_quant_main(int argc, char **argv)
         }
     if (rc != CLI_EXIT_OK)
         goto done;
-    if ((o.out || o.values) && nrows > 1) {
+    const bool want_parts = o.parts[0] || o.parts[1] || o.parts[2];
+    if ((o.out || o.values || want_parts) && nrows > 1) {
         rc = cli_usage_error(CMD, "--%s is for one tensor: give one --format and one --group, not %zu specs",
-                             o.out ? "out" : "values", nrows);
+                             o.out ? "out" : o.values ? "values" : o.parts[0] ? "codes" : o.parts[1] ? "scales"
+                             : "zero-points", nrows);
+        goto done;
+    }
+    if (o.parts[2] && rows[0].spec.scheme != FPQ_SCHEME_ZEROPOINT) {
+        rc = cli_usage_error(CMD, "--zero-points applies to --scheme zeropoint");
         goto done;
     }
 
-    if (o.out) { /* an output it would refuse is refused before the work */
+    /* an output it would refuse is refused before the work */
+    const char *outs[4] = {o.out, o.parts[0], o.parts[1], o.parts[2]};
+    for (size_t i = 0; i < 4; i++) {
         fpq_errbuf e = {""};
-        if (fpq_out_check(o.out, o.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
+        if (outs[i] && fpq_out_check(outs[i], o.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
             goto done;
@@ -422,9 +486,11 @@ int cli_quant_main(int argc, char **argv)
         goto done;
 
     fpq_tensor xh = FPQ_TENSOR_INIT;
+    fpq_qparts parts = {0};
     for (size_t i = 0; i < nrows; i++) {
         fpq_errbuf e = {""};
-        int st = fpq_quantize(o.out || o.values ? &xh : NULL, &rows[i].m, &x, o.calibrate ? &cal : NULL, &rows[i].spec, &e);
+        int st = fpq_quantize_parts(o.out || o.values ? &xh : NULL, &rows[i].m, want_parts ? &parts : NULL, &x,
+                                    o.calibrate ? &cal : NULL, &rows[i].spec, &e);
         if (st == FPQ_LAB_ERR_SPEC) {
             rc = cli_usage_error(CMD, "%s", e.msg);
             goto done;
@@ -445,6 +511,15 @@ int cli_quant_main(int argc, char **argv)
             fpq_tensor_free(&xh);
             cli_error("%s", e.msg);
             rc = CLI_EXIT_DATA;
+            goto done;
+        }
+    }
+    if (want_parts) {
+        int st = write_parts(&o, &parts, &x);
+        fpq_qparts_free(&parts);
+        if (st != CLI_EXIT_OK) {
+            fpq_tensor_free(&xh);
+            rc = st;
             goto done;
         }
     }

@@ -14,5 +14,9 @@ int cli_sweep_main(int argc, char **argv);    /* cmd_sweep.c: fpq sweep */
 int cli_merge_main(int argc, char **argv);    /* cmd_sweep.c: fpq merge */
 int cli_lloydmax_main(int argc, char **argv); /* cmd_lloydmax.c: fpq lloydmax */
 int cli_hist_main(int argc, char **argv);     /* cmd_hist.c: fpq hist */
+/* cmd_qvectors.c: fpq vectors and fpq verify -- "quant" as the first
+ * operand: the quantizer vectors; else formats/cli's converter vectors */
+int cli_vectors_any_main(int argc, char **argv);
+int cli_verify_any_main(int argc, char **argv);
 
 #endif /* FPQ_CLI_COMMANDS_H */

@@ -16,7 +16,7 @@
 /* ---------------------------------------------------------------------- */
 /* Options of the commands parsed here.                                   */
 
-enum { OPT_PRINT = 1, OPT_REFERENCE };
+enum { OPT_PRINT = 1, OPT_REFERENCE, OPT_FLAGS, OPT_NAN };
 
 static const cli_opt opts_none[] = {{0}};
 
@@ -35,6 +35,15 @@ static const cli_opt opts_convert[] = {
     {OPT_PRINT, 0, "print", "MODE", "what each line shows: hex, dec or both (default: hex)"},
     {OPT_REFERENCE, 0, "reference", NULL,
      "MPFR reference only (the bulk path, bit for bit equal, is\nused for fp32/fp64 input otherwise)"},
+    {OPT_FLAGS, 0, "flags", NULL,
+     "after each value a space and its exception flags:\n"
+     "inexact, underflow, overflow, invalid joined by ','\n"
+     "(SoftFloat's), or - for none"},
+    {OPT_NAN, 0, "nan", "POLICY",
+     "NaN payloads: payload (default: sign and top payload\n"
+     "bits kept, quiet bit set, as x86 F16C and SoftFloat;\n"
+     "fpq_convert) or canonical (the target's NaN of the\n"
+     "sign, as the bulk path and fpq_encode give)"},
     {0},
 };
 
@@ -58,7 +67,8 @@ static const cli_command commands[] = {
     {"formats", "", "list the preset formats",
      "Print a table of every preset format: name, aliases, kind, bits, layout\n"
      "(sign/exponent/mantissa bits), bias, specials, subnormals and the largest\n"
-     "finite value in exact decimal.\n"
+     "finite value in exact decimal; then (not with --csv) the other names\n"
+     "fpq reads (ml_dtypes') with the format they mean, or why one is refused.\n"
      "\n"
      "Example: fpq formats --csv\n",
      opts_csv, 0, 0, cli_cmd_formats, NULL},
@@ -115,7 +125,8 @@ static const cli_command commands[] = {
      "goes to standard error and fpq exits with status 1.  Empty input gives\n"
      "empty output.  With --round sr the position of a value is its line\n"
      "number minus 1.  FROM fp32 or fp64 runs on the bulk path (fpq_encode_f32,\n"
-     "_f64: the same bits as the MPFR reference, which --reference forces).\n"
+     "_f64: the same bits as the MPFR reference, which --reference forces;\n"
+     "--flags, which the bulk path does not report, forces it too).\n"
      "\n"
      "Example: printf '0x3dcccccd\\n0x7f800000\\n' | fpq convert fp32 fp8_e4m3\n",
      opts_convert, 2, 2, cli_cmd_convert, NULL},
@@ -130,9 +141,9 @@ static const cli_command commands[] = {
     {"bench", "", "the bulk path's speed against a plain copy loop",
      NULL, NULL, 0, 0, NULL, cli_bench_main},
     {"vectors", "FROM TO", "test vectors for a converter: boundary cases, then random",
-     NULL, NULL, 0, 0, NULL, cli_vectors_main},
+     NULL, NULL, 0, 0, NULL, cli_vectors_any_main},
     {"verify", "FROM TO -- CMD...", "check another converter against the reference vectors",
-     NULL, NULL, 0, 0, NULL, cli_verify_main},
+     NULL, NULL, 0, 0, NULL, cli_verify_any_main},
     {"quant", "INPUT", "quantize a tensor under a spec: error metrics",
      NULL, NULL, 0, 0, NULL, cli_quant_main},
     {"matmul", "X W", "a quantized matrix product (W8A8, weight-only, LLM.int8) vs the exact one",
@@ -269,6 +280,12 @@ static int command_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         break;
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_REFERENCE: a->reference = true; break;
+    case OPT_FLAGS: a->flags = true; break;
+    case OPT_NAN:
+        if (strcmp(arg, "payload") != 0 && strcmp(arg, "canonical") != 0)
+            return cli_opt_error(p, "bad value '%s' (payload or canonical)", arg);
+        a->nan_canonical = strcmp(arg, "canonical") == 0;
+        break;
     }
     return CLI_EXIT_OK;
 }
@@ -284,6 +301,8 @@ static int parse_command_line(cli_args *a, const cli_command *c, int argc, char 
     a->out = CLI_OUT_DEFAULT;
     a->csv = false;
     a->reference = false;
+    a->flags = false;
+    a->nan_canonical = false;
 
     cli_parser p;
     cli_parser_init(&p, c->name, c->opts ? c->opts : opts_none, argc, argv);

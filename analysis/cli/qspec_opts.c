@@ -37,6 +37,17 @@ const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
     {CLI_QO_SCALE_ROUND, 0, "scale-round", "MODE",
      "the scale's one rounding: rne (default), rna, rtz,\n"
      "rup (never clips the max), rdn, odd"},
+    {CLI_QO_QUOTIENT, 0, "quotient", "Q",
+     "how y = x/S is formed before its rounding:\n"
+     "exact (default): the real quotient; div: x/S\n"
+     "rounded in the scale arithmetic (a kernel that\n"
+     "divides in fp32); recip: x * (1/S), 1/S rounded\n"
+     "first (PyTorch's fake_quantize)"},
+    {CLI_QO_SCALE_ARITH, 0, "scale-arith", "A",
+     "arithmetic of the scale c/qmax and of the div and\n"
+     "recip quotients: exact (default with --quotient\n"
+     "exact: one rounding into the scale format), fp32\n"
+     "(default with div and recip), fp64"},
     {CLI_QO_MX_RULE, 0, "mx-rule", "R", "mx scale rule: floor (default, OCP), ceil, rceil"},
     {CLI_QO_NO_TENSOR_SCALE, 0, "no-tensor-scale", NULL, "nvfp4 without the FP32 tensor scale"},
     {CLI_QO_RANGE, 0, "range", "R",
@@ -94,6 +105,8 @@ int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char 
         o->has_outlier = true;
         break;
     case CLI_QO_KEPT: o->kept = arg; break;
+    case CLI_QO_QUOTIENT: o->quotient = arg; break;
+    case CLI_QO_SCALE_ARITH: o->scale_arith = arg; break;
     default: return CLI_EXIT_OK;
     }
     o->any = true;
@@ -138,6 +151,11 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *pre, const cli_qs
     }
     if (o->scale_round && fpq_rnd_parse(&s->scale_round, o->scale_round) != FPQ_OK)
         return cli_usage_error(cmd, "unknown scale rounding '%s' (rne, rna, rtz, rup, rdn, odd)", o->scale_round);
+    if (o->quotient && fpq_quotient_parse(&s->quotient, o->quotient) != FPQ_OK)
+        return cli_usage_error(cmd, "unknown quotient '%s' (exact, div or recip)", o->quotient);
+    if (o->scale_arith && (fpq_sarith_parse(&s->scale_arith, o->scale_arith) != FPQ_OK
+                           || s->scale_arith == FPQ_SARITH_DEFAULT))
+        return cli_usage_error(cmd, "unknown scale arithmetic '%s' (exact, fp32 or fp64)", o->scale_arith);
     if (o->mx_rule && fpq_mx_rule_parse(&s->mx_rule, o->mx_rule) != FPQ_OK)
         return cli_usage_error(cmd, "unknown mx scale rule '%s' (floor, ceil or rceil)", o->mx_rule);
     if (o->mx_rule && s->scheme != FPQ_SCHEME_MX)

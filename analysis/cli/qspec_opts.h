@@ -22,7 +22,8 @@
 enum {
     CLI_QO_FIRST = 900,
     CLI_QO_SCHEME = CLI_QO_FIRST, CLI_QO_GRAN, CLI_QO_GROUP, CLI_QO_AXIS, CLI_QO_SCALE_FORMAT,
-    CLI_QO_SCALE_ROUND, CLI_QO_MX_RULE, CLI_QO_NO_TENSOR_SCALE, CLI_QO_RANGE, CLI_QO_OUTLIER, CLI_QO_KEPT
+    CLI_QO_SCALE_ROUND, CLI_QO_MX_RULE, CLI_QO_NO_TENSOR_SCALE, CLI_QO_RANGE, CLI_QO_OUTLIER, CLI_QO_KEPT,
+    CLI_QO_QUOTIENT, CLI_QO_SCALE_ARITH
 };
 
 /* The largest group size the options take: the largest tensor quant.h
@@ -31,13 +32,14 @@ enum {
 
 /* The spec options, ended by an entry whose id is 0; CLI_QSPEC_NOPTS of
  * them. */
-#define CLI_QSPEC_NOPTS 15
+#define CLI_QSPEC_NOPTS 17
 extern const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1];
 
 /* The spec options given, checked as far as they can be alone: the names
  * (formats, scheme, ...) as text, the numbers and the rounding parsed. */
 typedef struct cli_qspec_opts {
     const char *format, *scheme, *gran, *scale_format, *scale_round, *mx_rule, *range, *kept;
+    const char *quotient, *scale_arith;
     size_t group;
     unsigned axis;
     double outlier;

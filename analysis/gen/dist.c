@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ static const kind_info kinds[FPQ_DIST_COUNT_] = {
     [FPQ_DIST_OUTLIERS] = {"outliers", {NULL}, {"mean", "std", "frac", "scale"},
                            {0, 1, 0.01, 20}, {ANY, POSITIVE, UNIT, ANY}, 0},
     [FPQ_DIST_MIX] = {"mix", {"mixture", NULL}, {NULL}, {0}, {ANY}, 0},
+    [FPQ_DIST_TIES] = {"ties", {"grid", NULL}, {"scale", "frac", "group"}, {1, 0.5, 0},
+                       {POSITIVE, UNIT, NONNEGATIVE}, 0},
 };
 
 static const char *range_text(enum range r)
@@ -121,6 +124,8 @@ static void key_list(char *buf, size_t n, fpq_dist_kind k, int with_shape)
     size_t len = (size_t)snprintf(buf, n, "%s", with_shape ? "n, rows, cols, seed, stream" : "");
     if (with_shape && k == FPQ_DIST_OUTLIERS)
         len += (size_t)snprintf(buf + len, n - len, ", colstream");
+    if (with_shape && k == FPQ_DIST_TIES)
+        len += (size_t)snprintf(buf + len, n - len, ", fmt");
     for (size_t j = 0; j < nparams(k) && len < n; j++)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", kinds[k].keys[j]);
 }
@@ -383,6 +388,18 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
                 return fpq_err(err, FPQ_LAB_ERR_SPEC,
                                "%s: bad value '%.*s' for key 'stream' (an integer from 0 "
                                "to 2^32-1)", kname, (int)val.len, val.p);
+        } else if (KEY_IS("fmt") && k == FPQ_DIST_TIES) {
+            fpq_format f;
+            if (s.fmt[0])
+                return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: key 'fmt' given twice", kname);
+            if (val.len >= sizeof s.fmt || (memcpy(s.fmt, val.p, val.len), s.fmt[val.len] = '\0',
+                                            fpq_format_parse(&f, s.fmt) != FPQ_OK))
+                return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: unknown format '%.*s' for key 'fmt' (see "
+                               "'fpq formats')", kname, (int)val.len, val.p);
+            if (f.bits > 16)
+                return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: format %s has %u bits; the midpoints are "
+                               "listed for formats of at most 16 bits", kname, f.name, f.bits);
+            snprintf(s.fmt, sizeof s.fmt, "%s", f.name);
         } else if (KEY_IS("colstream") && k == FPQ_DIST_OUTLIERS) {
             ONCE(have_col_stream, "colstream");
             if (!parse_count(&col_stream, val.p, val.len, UINT32_MAX))
@@ -404,6 +421,10 @@ int fpq_gen_parse(fpq_gen_spec *out, const char *text, fpq_errbuf *err)
 #undef KEY_IS
 #undef ONCE
     }
+    if (k == FPQ_DIST_TIES && !s.fmt[0])
+        snprintf(s.fmt, sizeof s.fmt, "int8");
+    if (k == FPQ_DIST_TIES && s.dist.p[2] != floor(s.dist.p[2]))
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: group=%.17g is not a whole number", kname, s.dist.p[2]);
     s.stream = (uint32_t)stream;
     s.col_stream = have_col_stream ? (uint32_t)col_stream : s.stream;
 
@@ -476,6 +497,8 @@ size_t fpq_gen_describe(char *buf, size_t n, const fpq_gen_spec *s)
         s->cols, (unsigned long long)s->seed, (unsigned long)s->stream);
     if (s->dist.kind == FPQ_DIST_OUTLIERS && s->col_stream != s->stream)
         PUT(",colstream=%lu", (unsigned long)s->col_stream);
+    if (s->dist.kind == FPQ_DIST_TIES)
+        PUT(",fmt=%s", s->fmt);
     len = put_params(buf, n, len, &s->dist, ",");
     for (size_t c = 0; s->dist.kind == FPQ_DIST_MIX && c < s->ncomp; c++) {
         PUT(",%.17g*%s(", s->weight[c], kinds[s->comp[c].kind].name);
@@ -578,6 +601,64 @@ void fpq_gen_outlier_columns(unsigned char *mask, const fpq_gen_spec *s)
     free(idx);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The ties kind (dist.h): x[0 .. n-1] from the midpoints of s->fmt. */
+static int ties_fill(double *x, size_t n, const fpq_gen_spec *s, fpq_errbuf *err)
+{
+    fpq_format f;
+    if (fpq_format_parse(&f, s->fmt) != FPQ_OK || f.bits > 16)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "ties: bad format '%s'", s->fmt);
+    const size_t ncodes = (size_t)1 << f.bits;
+    double *v = malloc(ncodes * sizeof *v);
+    void *packed = malloc(fpq_packed_size(&f, ncodes) + 1);
+    if (!v || !packed) {
+        free(v), free(packed);
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "ties: out of memory");
+    }
+    size_t m = 0;
+    for (size_t c = 0; c < ncodes; c++) {
+        uint64_t c64 = c;
+        fpq_pack(packed, &c64, c, 1, &f);
+    }
+    fpq_decode_f64(v, packed, ncodes, &f);
+    for (size_t c = 0; c < ncodes; c++)
+        if (isfinite(v[c]))
+            v[m++] = v[c] == 0 ? 0.0 : v[c]; /* -0 and +0 alike */
+    qsort(v, m, sizeof *v, cmp_dbl);
+    size_t u = 0; /* unique values in [-max, max] (not int's -2^(N-1)) */
+    for (size_t i = 0; i < m; i++)
+        if ((u == 0 || v[i] != v[u - 1]) && v[i] >= -v[m - 1])
+            v[u++] = v[i];
+    const double scale = s->dist.p[0], frac = s->dist.p[1], top = v[u - 1] * scale;
+    const uint64_t group = (uint64_t)s->dist.p[2];
+    const size_t nmid = u - 1;
+#pragma omp parallel for schedule(static)
+    for (ptrdiff_t i = 0; i < (ptrdiff_t)n; i++) {
+        if (group ? (uint64_t)i % group == 0 : i == 0) {
+            x[i] = top;
+            continue;
+        }
+        uint64_t w[2];
+        fpq_rng_u64x2(w, s->seed, s->stream, (uint64_t)i, FPQ_RNG_TAG_VALUE, 0);
+        size_t j = nmid ? (size_t)(fpq_rng_open01(w[0]) * (double)nmid) : 0;
+        if (j >= nmid)
+            j = nmid ? nmid - 1 : 0;
+        double mid = nmid ? (v[j] / 2 + v[j + 1] / 2) * scale : top;
+        double r = fpq_rng_open01(w[1]);
+        float fm = (float)mid;
+        if (r >= frac && isfinite(fm) && fabsf(fm) < FLT_MAX) /* a binary32 neighbour, below or above */
+            mid = (double)nextafterf(fm, (r - frac) < (1 - frac) / 2 ? -INFINITY : INFINITY);
+        x[i] = mid;
+    }
+    free(v), free(packed);
+    return FPQ_OK;
+}
+
 int fpq_gen_fill(fpq_tensor *out, const fpq_gen_spec *s, fpq_errbuf *err)
 {
     out->rows = out->cols = 0;
@@ -610,6 +691,12 @@ int fpq_gen_fill(fpq_tensor *out, const fpq_gen_spec *s, fpq_errbuf *err)
             x[i] = mask[(size_t)i % cols] ? v * scale : v;
         }
         free(mask);
+    } else if (s->dist.kind == FPQ_DIST_TIES) {
+        int st = ties_fill(x, (size_t)n, s, err);
+        if (st != FPQ_OK) {
+            fpq_tensor_free(&t);
+            return st;
+        }
     } else if (s->dist.kind == FPQ_DIST_MIX) {
         double cum[FPQ_MIX_MAX], total = 0;
         for (size_t c = 0; c < s->ncomp; c++)

@@ -272,12 +272,14 @@ int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err)
 
 /* ---- writer ---------------------------------------------------------------- */
 
-int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, unsigned flags, fpq_errbuf *err)
+/* A rows x cols .npy of descr ('<f4', '<f8', '<i8'): the elements from d
+ * (as binary32 when f32) or, when d is NULL, from iv. */
+static int npy_write(const char *path, const char *descr, size_t rows, size_t cols, const double *d,
+                     const int64_t *iv, int f32, unsigned flags, fpq_errbuf *err)
 {
     char header[256];
     int hl = snprintf(header, sizeof header,
-                      "{'descr': '<f%d', 'fortran_order': False, 'shape': (%zu, %zu), }",
-                      f32 ? 4 : 8, t->rows, t->cols);
+                      "{'descr': '%s', 'fortran_order': False, 'shape': (%zu, %zu), }", descr, rows, cols);
     /* pad with spaces so that preamble + header is a multiple of 64, then '\n' */
     size_t total = 10 + (size_t)hl + 1;
     size_t pad = (64 - total % 64) % 64;
@@ -294,18 +296,20 @@ int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, unsigned flags
     rc = fpq_out_write(&of, pre, 10, err);
     if (rc == FPQ_OK)
         rc = fpq_out_write(&of, header, hlen, err);
-    size_t n = fpq_tensor_size(t);
+    size_t n = rows * cols;
     unsigned char buf[8 * 1024];
     size_t esz = f32 ? 4 : 8, fill = 0;
     for (size_t i = 0; rc == FPQ_OK && i < n; i++) {
         uint64_t u;
-        if (f32) {
-            float x = (float)t->data[i];
+        if (!d) {
+            u = (uint64_t)iv[i];
+        } else if (f32) {
+            float x = (float)d[i];
             uint32_t v;
             memcpy(&v, &x, 4);
             u = v;
         } else {
-            memcpy(&u, &t->data[i], 8);
+            memcpy(&u, &d[i], 8);
         }
         for (size_t k = 0; k < esz; k++)
             buf[fill + k] = (unsigned char)(u >> (8 * k));
@@ -322,4 +326,15 @@ int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, unsigned flags
         return rc;
     }
     return fpq_out_commit(&of, err);
+}
+
+int fpq_npy_write(const char *path, const fpq_tensor *t, int f32, unsigned flags, fpq_errbuf *err)
+{
+    return npy_write(path, f32 ? "<f4" : "<f8", t->rows, t->cols, t->data, NULL, f32, flags, err);
+}
+
+int fpq_npy_write_i64(const char *path, const int64_t *v, size_t rows, size_t cols, unsigned flags,
+                      fpq_errbuf *err)
+{
+    return npy_write(path, "<i8", rows, cols, NULL, v, 0, flags, err);
 }

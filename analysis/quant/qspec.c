@@ -18,6 +18,8 @@
 static const char *const scheme_names[FPQ_SCHEME_COUNT_] = {"absmax", "zeropoint", "mx", "nvfp4"};
 static const char *const gran_names[FPQ_GRAN_COUNT_] = {"tensor", "row", "col", "group"};
 static const char *const mx_rule_names[FPQ_MX_RULE_COUNT_] = {"floor", "ceil", "rceil"};
+static const char *const quotient_names[FPQ_QUOTIENT_COUNT_] = {"exact", "div", "recip"};
+static const char *const sarith_names[FPQ_SARITH_COUNT_] = {"default", "exact", "fp32", "fp64"};
 
 typedef struct alias {
     const char *name;
@@ -27,6 +29,10 @@ typedef struct alias {
 static const alias scheme_aliases[] = {
     {"zero-point", FPQ_SCHEME_ZEROPOINT}, {"asym", FPQ_SCHEME_ZEROPOINT},
     {"asymmetric", FPQ_SCHEME_ZEROPOINT}, {"symmetric", FPQ_SCHEME_ABSMAX},
+};
+static const alias sarith_aliases[] = {
+    {"binary32", FPQ_SARITH_FP32}, {"float32", FPQ_SARITH_FP32},
+    {"binary64", FPQ_SARITH_FP64}, {"float64", FPQ_SARITH_FP64},
 };
 static const alias gran_aliases[] = {
     {"token", FPQ_GRAN_ROW},   {"column", FPQ_GRAN_COL},
@@ -51,6 +57,18 @@ static int parse_name(int *out, const char *name, const char *const *names, size
     return FPQ_LAB_ERR_SPEC;
 }
 
+/* int NAME(TYPE *out, const char *name): parse_name over the names and
+ * the NAL aliases into *out. */
+#define DEFINE_PARSE(NAME, TYPE, NAMES, ALIASES, NAL)                        \
+    int NAME(TYPE *out, const char *name)                                    \
+    {                                                                        \
+        int v;                                                               \
+        int st = parse_name(&v, name, NAMES, NELEM(NAMES), ALIASES, NAL);    \
+        if (st == FPQ_OK)                                                    \
+            *out = (TYPE)v;                                                  \
+        return st;                                                           \
+    }
+
 const char *fpq_scheme_name(fpq_scheme s)
 {
     return (unsigned)s < FPQ_SCHEME_COUNT_ ? scheme_names[s] : "?";
@@ -66,6 +84,27 @@ const char *fpq_mx_rule_name(fpq_mx_rule r)
     return (unsigned)r < FPQ_MX_RULE_COUNT_ ? mx_rule_names[r] : "?";
 }
 
+const char *fpq_quotient_name(fpq_quotient q)
+{
+    return (unsigned)q < FPQ_QUOTIENT_COUNT_ ? quotient_names[q] : "?";
+}
+
+const char *fpq_sarith_name(fpq_sarith a)
+{
+    return (unsigned)a < FPQ_SARITH_COUNT_ ? sarith_names[a] : "?";
+}
+
+DEFINE_PARSE(fpq_quotient_parse, fpq_quotient, quotient_names, NULL, 0)
+
+DEFINE_PARSE(fpq_sarith_parse, fpq_sarith, sarith_names, sarith_aliases, NELEM(sarith_aliases))
+
+fpq_sarith fpq_qspec_arith(const fpq_qspec *s)
+{
+    if (s->scale_arith != FPQ_SARITH_DEFAULT)
+        return s->scale_arith;
+    return s->quotient == FPQ_QUOTIENT_EXACT ? FPQ_SARITH_EXACT : FPQ_SARITH_FP32;
+}
+
 const char *fpq_qspec_block_alias_fix(const char *name)
 {
     if (strcasecmp(name, "nvfp4") == 0)
@@ -77,32 +116,11 @@ const char *fpq_qspec_block_alias_fix(const char *name)
     return NULL;
 }
 
-int fpq_scheme_parse(fpq_scheme *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, scheme_names, NELEM(scheme_names), scheme_aliases, NELEM(scheme_aliases));
-    if (st == FPQ_OK)
-        *out = (fpq_scheme)v;
-    return st;
-}
+DEFINE_PARSE(fpq_scheme_parse, fpq_scheme, scheme_names, scheme_aliases, NELEM(scheme_aliases))
 
-int fpq_gran_parse(fpq_gran *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, gran_names, NELEM(gran_names), gran_aliases, NELEM(gran_aliases));
-    if (st == FPQ_OK)
-        *out = (fpq_gran)v;
-    return st;
-}
+DEFINE_PARSE(fpq_gran_parse, fpq_gran, gran_names, gran_aliases, NELEM(gran_aliases))
 
-int fpq_mx_rule_parse(fpq_mx_rule *out, const char *name)
-{
-    int v;
-    int st = parse_name(&v, name, mx_rule_names, NELEM(mx_rule_names), NULL, 0);
-    if (st == FPQ_OK)
-        *out = (fpq_mx_rule)v;
-    return st;
-}
+DEFINE_PARSE(fpq_mx_rule_parse, fpq_mx_rule, mx_rule_names, NULL, 0)
 
 /* ---------------------------------------------------------------------- */
 /* Defaults.                                                              */
@@ -134,6 +152,8 @@ void fpq_qspec_default(fpq_qspec *s)
     s->outlier = 0;
     must_parse(&s->kept_format, "fp16");
     s->exact_metrics = false;
+    s->quotient = FPQ_QUOTIENT_EXACT;
+    s->scale_arith = FPQ_SARITH_DEFAULT;
 }
 
 void fpq_qspec_set_scheme(fpq_qspec *s, fpq_scheme scheme)
@@ -214,6 +234,14 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
         return fpq_err(err, E, "unknown range choice %d (max, percentile:P or mse)", (int)s->range);
     if ((unsigned)s->mx_rule >= FPQ_MX_RULE_COUNT_)
         return fpq_err(err, E, "unknown mx scale rule %d (floor, ceil or rceil)", (int)s->mx_rule);
+    if ((unsigned)s->quotient >= FPQ_QUOTIENT_COUNT_)
+        return fpq_err(err, E, "unknown quotient %d (exact, div or recip)", (int)s->quotient);
+    if ((unsigned)s->scale_arith >= FPQ_SARITH_COUNT_)
+        return fpq_err(err, E, "unknown scale arithmetic %d (exact, fp32 or fp64)", (int)s->scale_arith);
+    if (s->quotient != FPQ_QUOTIENT_EXACT && s->scale_arith == FPQ_SARITH_EXACT)
+        return fpq_err(err, E, "quotient %s rounds x/S in the scale arithmetic, which is exact here: that is "
+                       "quotient exact; use quotient exact, or scale arithmetic fp32 or fp64",
+                       fpq_quotient_name(s->quotient));
     if (fpq_format_validate(&s->format) != FPQ_OK)
         return fpq_err(err, E, "element format '%s': inconsistent fields", s->format.name);
     if (fpq_rounding_validate(&s->rnd) != FPQ_OK)

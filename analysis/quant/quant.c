@@ -50,57 +50,6 @@
  * format of at most 53 bits (>= p + 2). */
 #define ODD_PREC 128
 
-/* ---------------------------------------------------------------------- */
-/* MX scale rule (OCP MX 1.0 §6.3; CEIL; RCEIL as cuBLAS and torchao).   */
-
-int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule)
-{
-    if (!(amax > 0) || !(max_elem > 0))
-        return -127; /* an all-zero block takes the smallest scale */
-    int e = ilogb(amax);     /* floor(log2 amax), exactly */
-    int emax = ilogb(max_elem); /* emax_elem: 8 E4M3, 15 E5M2, 4 E3M2, 2 E2M3/E2M1, 0 INT8 */
-    long k;
-    switch (rule) {
-    case FPQ_MX_CEIL: /* ceil(log2(amax) - emax) = ceil(log2 amax) - emax */
-        k = (long)(amax == ldexp(1.0, e) ? e : e + 1) - emax;
-        break;
-    case FPQ_MX_RCEIL: /* the least k with 2^k max_elem >= amax */
-        k = (long)e - emax - 1;
-        while (ldexp(max_elem, (int)k) < amax)
-            k++;
-        break;
-    default: /* FPQ_MX_FLOOR */
-        k = (long)e - emax;
-        break;
-    }
-    if (k < -127)
-        k = -127;
-    if (k > 127)
-        k = 127;
-    return (int)k;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Quotients.                                                             */
-
-/* x / s (s > 0) rounded to odd at 53 bits when ro, else to nearest.  The
- * residual x - q s is exact (an FMA) when neither x nor q is below
- * 2^-969; below that q is returned as rounded. */
-static inline double quot(double x, double s, bool ro)
-{
-    double q = x / s;
-    if (!ro || q == 0 || !isfinite(q) || fabs(q) < 0x1p-969 || fabs(x) < 0x1p-969)
-        return q;
-    double r = fma(-q, s, x);
-    if (r == 0)
-        return q;
-    uint64_t b;
-    memcpy(&b, &q, sizeof b);
-    if (b & 1)
-        return q;
-    return nextafter(q, r > 0 ? INFINITY : -INFINITY);
-}
-
 static double value_of(const fpq_format *f, uint64_t bits)
 {
     mpfr_t v;
@@ -227,6 +176,8 @@ typedef struct qctx {
     fpq_format elem;  /* the format of the element pass (int32 for zeropoint) */
     fpq_rounding rnd; /* its rounding: the spec's, saturating */
     bool ro;          /* quotients x / S rounded to odd */
+    fpq_quotient quotient;
+    fpq_sarith arith; /* fpq_qspec_arith */
     double qmax;      /* largest finite element value (mx int: in codes) */
     double qlowest;   /* lowest finite element value (mx int: in codes) */
     double clip_lo, clip_hi; /* clipping thresholds of y (but zeropoint) */
@@ -264,6 +215,8 @@ static int ctx_init(qctx *c, const fpq_qspec *s)
     c->clip_lo = sym ? -c->clip_hi : c->qlowest - low_step / 2;
     c->elem = *f;
     c->ro = fpq_format_precision(f) <= 51;
+    c->quotient = s->quotient;
+    c->arith = fpq_qspec_arith(s);
 
     switch (s->scheme) {
     case FPQ_SCHEME_ZEROPOINT:
@@ -404,14 +357,17 @@ static int unit_percentiles(double *c, double *lo, double *hi, const fpq_tensor 
 /* Parameters from clip values.                                           */
 
 /* absmax: S = c / qmax rounded once into the scale format (c = 0: the
- * format's least positive value). */
+ * format's least positive value); under an arithmetic format, c / qmax is
+ * rounded to it first. */
 static int absmax_params(uparam *P, const double *c, const ustat *st, size_t U, const qctx *q)
 {
     double *sv = calloc(U ? U : 1, sizeof *sv);
     if (!sv)
         return FPQ_ERR_NO_MEMORY;
     for (size_t u = 0; u < U; u++)
-        sv[u] = c[u] > 0 ? quot(c[u], q->qmax, q->s_ro) : 0;
+        sv[u] = !(c[u] > 0) ? 0
+                : q->arith == FPQ_SARITH_EXACT ? fpq_quot(c[u], q->qmax, q->s_ro)
+                                               : fpq_sarith_div(q->arith, c[u], q->qmax);
     if (!q->s->scale_exact)
         fpq_round_f64(sv, sv, U, &q->sfmt, &q->srnd);
     for (size_t u = 0; u < U; u++) {
@@ -469,7 +425,13 @@ static int zeropoint_params(uparam *P, const double *lo, const double *hi, const
                 mpfr_set_d(d, h, MPFR_RNDN);
                 mpfr_sub_d(d, d, l, MPFR_RNDN); /* exact at WIDE_PREC */
                 mpfr_set_d(t, q->qmax_i - q->qmin_i, MPFR_RNDN);
-                fpq_mpfr_odd(qq, mpfr_div(qq, d, t, MPFR_RNDZ)); /* rounded to odd */
+                if (q->arith == FPQ_SARITH_EXACT)
+                    fpq_mpfr_odd(qq, mpfr_div(qq, d, t, MPFR_RNDZ)); /* rounded to odd */
+                else { /* fl(fl(hi - lo) / (qmax - qmin)) */
+                    double dd = q->arith == FPQ_SARITH_FP32 ? (double)mpfr_get_flt(d, MPFR_RNDN)
+                                                           : mpfr_get_d(d, MPFR_RNDN);
+                    mpfr_set_d(qq, fpq_sarith_div(q->arith, dd, q->qmax_i - q->qmin_i), MPFR_RNDN);
+                }
                 unsigned fl;
                 S = encode_value(&q->sfmt, qq, &q->srnd, &fl);
                 if (!(S > 0))
@@ -537,7 +499,7 @@ static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
         fpq_rounding r;
         if (saturating_rne(&f32, &r, "fp32") != FPQ_OK)
             return FPQ_ERR_ARG;
-        double v = quot(amax, smax * q->max_elem, true); /* 448 * 6 exact */
+        double v = fpq_quot(amax, smax * q->max_elem, true); /* 448 * 6 exact */
         fpq_round_f64(&s_t, &v, 1, &f32, &r);
         if (!(s_t > 0))
             s_t = 0x1p-149;
@@ -547,7 +509,8 @@ static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
         return FPQ_ERR_NO_MEMORY;
     const double d = q->max_elem * s_t; /* exact: 24-bit s_t times a short max */
     for (size_t u = 0; u < U; u++) {
-        double v = quot(st[u].amax, d, true);
+        double v = q->arith == FPQ_SARITH_EXACT ? fpq_quot(st[u].amax, d, true)
+                                                : fpq_sarith_div(q->arith, st[u].amax, d);
         sv[u] = v < smin ? smin : v > smax ? smax : v;
     }
     fpq_round_f64(sv, sv, U, &q->sfmt, &q->srnd);
@@ -587,30 +550,41 @@ static inline void walk_next(walk *w, const qlayout *L)
     }
 }
 
+/* The quotient y = x / s as q->quotient forms it. */
+static inline double quotient(double x, double s, const qctx *q)
+{
+    switch (q->quotient) {
+    case FPQ_QUOTIENT_DIV: return fpq_sarith_div(q->arith, x, s);
+    case FPQ_QUOTIENT_RECIP: return fpq_sarith_mul(q->arith, x, fpq_sarith_div(q->arith, 1.0, s));
+    default: return fpq_quot(x, s, q->ro);
+    }
+}
+
 /* xh (physical shape of x) = x^ under P for the logical elements of x;
  * other positions of xh are left to the caller (they are rounded with the
  * rest, so they must hold finite values).  *nclip: elements outside their
- * unit's range. */
-static int apply(double *xh, size_t *nclip, const fpq_tensor *x, const qlayout *L, const uparam *P,
-                 const qctx *q)
+ * unit's range.  codes (may be NULL): the codes of every position. */
+static int apply(double *xh, size_t *nclip, int64_t *codes, const fpq_tensor *x, const qlayout *L,
+                 const uparam *P, const qctx *q)
 {
     const size_t total = L->rows * L->lc;
     const size_t nch = ceil_div(total, CHUNK);
     const bool zp = q->s->scheme == FPQ_SCHEME_ZEROPOINT;
-    const bool ro = q->ro;
     size_t clip = 0;
 #pragma omp parallel for schedule(static) reduction(+ : clip)
     for (size_t ch = 0; ch < nch; ch++)
         for (walk w = walk_start(L, ch, total); w.i < w.end; walk_next(&w, L)) {
             const uparam *p = &P[unit_of(L, w.r, w.j)];
             size_t k = pidx(L, w.r, w.j);
-            double y = quot(x->data[k], p->s, ro);
+            double y = quotient(x->data[k], p->s, q);
             if (y < p->qlo || y > p->qhi)
                 clip++;
             xh[k] = y;
         }
     size_t n = fpq_tensor_size(x);
     int st = fpq_round_f64(xh, xh, n, &q->elem, &q->rnd);
+    if (st == FPQ_OK && codes && !zp)
+        st = fpq_qcodes(codes, xh, n, &q->elem);
     if (st != FPQ_OK)
         return st;
 #pragma omp parallel for schedule(static)
@@ -621,6 +595,8 @@ static int apply(double *xh, size_t *nclip, const fpq_tensor *x, const qlayout *
             if (zp) {
                 double v = xh[k] + p->z; /* |q0| <= 2^31, |Z| <= 2^30: exact */
                 v = v < q->qmin_i ? q->qmin_i : v > q->qmax_i ? q->qmax_i : v;
+                if (codes)
+                    codes[k] = (int64_t)v;
                 xh[k] = (v - p->z) * p->s;
             } else {
                 xh[k] = xh[k] * p->s;
@@ -726,7 +702,7 @@ static int compute_params(uparam *P, const fpq_tensor *t, const qlayout *L,
             if (st != FPQ_OK)
                 break;
             size_t nclip;
-            if ((st = apply(scratch, &nclip, t, L, cand, q)) != FPQ_OK)
+            if ((st = apply(scratch, &nclip, NULL, t, L, cand, q)) != FPQ_OK)
                 break;
             unit_sse(sse, scratch, t, L);
             for (size_t u = 0; u < U; u++)
@@ -849,13 +825,48 @@ static int keep_outliers(double *xh, size_t *nclip, const fpq_tensor *x, const u
     return FPQ_OK;
 }
 
+/* The scales (and zero-points) of the units of L into parts, shaped as
+ * quant.h says. */
+static int parts_units(fpq_qparts *parts, const qlayout *L, const uparam *P, bool zp)
+{
+    size_t r = 1, c = 1;
+    switch (L->gran) {
+    case FPQ_GRAN_TENSOR: break;
+    case FPQ_GRAN_ROW: r = L->rows; break;
+    case FPQ_GRAN_COL: c = L->lc; break;
+    default:
+        r = L->axis == 0 ? L->ng : L->rows;
+        c = L->axis == 0 ? L->lc : L->ng;
+        break;
+    }
+    if (L->nunits == 0)
+        return FPQ_OK;
+    int st = fpq_tensor_alloc(&parts->scales, r, c);
+    if (st == FPQ_OK && zp)
+        st = fpq_tensor_alloc(&parts->zero_points, r, c);
+    for (size_t u = 0; st == FPQ_OK && u < L->nunits; u++) {
+        parts->scales.data[u] = P[u].s;
+        if (zp)
+            parts->zero_points.data[u] = P[u].z;
+    }
+    return st;
+}
+
 int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor *calib,
                  const fpq_qspec *s, fpq_errbuf *err)
+{
+    return fpq_quantize_parts(xhat, m, NULL, x, calib, s, err);
+}
+
+int fpq_quantize_parts(fpq_tensor *xhat, fpq_qmetrics *m, fpq_qparts *parts, const fpq_tensor *x,
+                       const fpq_tensor *calib, const fpq_qspec *s, fpq_errbuf *err)
 {
     if (xhat) {
         xhat->rows = xhat->cols = 0;
         xhat->data = NULL;
     }
+    if (parts)
+        memset(parts, 0, sizeof *parts);
     if (!x)
         return fpq_err(err, FPQ_ERR_ARG, "no input tensor");
     int st = fpq_qspec_validate(s, err);
@@ -920,9 +931,23 @@ int fpq_quantize(fpq_tensor *xhat, fpq_qmetrics *m, const fpq_tensor *x, const f
     if ((st = fpq_tensor_alloc(&out, x->rows, x->cols)) != FPQ_OK)
         goto fail;
     size_t nclip = 0, kclip = 0;
-    if ((st = apply(out.data, &nclip, x, &Lx, P, &q)) != FPQ_OK)
+    if (parts) {
+        parts->n = n;
+        if (!(parts->codes = calloc(n, sizeof *parts->codes))) {
+            st = FPQ_ERR_NO_MEMORY;
+            goto fail;
+        }
+        if ((st = parts_units(parts, &Lx, P, s->scheme == FPQ_SCHEME_ZEROPOINT)) != FPQ_OK)
+            goto fail;
+    }
+    if ((st = apply(out.data, &nclip, parts ? parts->codes : NULL, x, &Lx, P, &q)) != FPQ_OK)
         goto fail;
     if (ocols && (st = keep_outliers(out.data, &kclip, x, mask, s)) != FPQ_OK)
+        goto fail;
+    for (size_t k = 0; parts && ocols && k < n && st == FPQ_OK; k++)
+        if (mask[k % x->cols])
+            st = fpq_qcodes(parts->codes + k, out.data + k, 1, &s->kept_format);
+    if (st != FPQ_OK)
         goto fail;
 
     if (m) {
@@ -957,5 +982,6 @@ fail_quiet:
     free(cmap);
     free(P);
     fpq_tensor_free(&out);
+    fpq_qparts_free(parts);
     return st;
 }

@@ -41,6 +41,8 @@ typedef struct cli_args {
     enum cli_out out; /* --print */
     bool csv;         /* --csv */
     bool reference;   /* --reference: MPFR only, no fast path */
+    bool flags;       /* --flags (convert): a column of each value's flags */
+    bool nan_canonical; /* --nan canonical (convert): NaNs as fpq_encode gives them */
 } cli_args;
 
 /* Write "fpq: MESSAGE\n" to stderr, after flushing stdout so that every

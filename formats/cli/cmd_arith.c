@@ -19,11 +19,15 @@
 
 #define MEMO_MAX_INDEX_BITS 18u
 
-enum { OPT_FLAGS = 1 };
+enum { OPT_FLAGS = 1, OPT_TO };
 
 static const cli_opt arith_opts[] = {
     CLI_OPTS_ROUNDING,
     {OPT_FLAGS, 0, "flags", NULL, "stream: append the flags as two hex digits"},
+    {OPT_TO, 0, "to", "FMT2",
+     "mixed formats: operands in FMT, the result rounded\n"
+     "once into FMT2 (fp16 mul --to fp32: the exact\n"
+     "product of two fp16 in fp32); default FMT"},
     {0},
 };
 
@@ -66,7 +70,11 @@ static void print_help(FILE *f)
             "before every read that may block.  Stochastic rounding: position =\n"
             "line number - 1.\n"
             "\n"
+            "With --to FMT2 the result is rounded once into FMT2 instead (mixed\n"
+            "formats, fpq_arith_mixed): its pattern and exact value are FMT2's.\n"
+            "\n"
             "Examples: fpq arith fp16 add 0x3c00 0.5\n"
+            "          fpq arith fp16 mul 0x3c01 0x3c01 --to fp32\n"
             "          fpq arith fp16 mul -1.5 2.0\n"
             "          printf '0x40 0x38\\n' | fpq arith e4m3 mul --flags\n"
             "\n"
@@ -140,7 +148,8 @@ static int operand(uint64_t *bits, const fpq_format *f, const char *text, int in
     return CLI_EXIT_OK;
 }
 
-static int arith_once(const fpq_format *f, fpq_op op, const char **ops, const fpq_rounding *rnd)
+static int arith_once(const fpq_format *f, const fpq_format *to, fpq_op op, const char **ops,
+                      const fpq_rounding *rnd)
 {
     uint64_t x[3] = {0, 0, 0};
     for (unsigned i = 0; i < fpq_op_arity(op); i++) {
@@ -152,7 +161,7 @@ static int arith_once(const fpq_format *f, fpq_op op, const char **ops, const fp
     r.position = 0;
     uint64_t res;
     unsigned fl;
-    int t = fpq_arith(&res, &fl, f, op, f, x, &r);
+    int t = fpq_arith(&res, &fl, to, op, f, x, &r);
     char names[CLI_FLAGS_MAX];
     cli_flags_text(names, fl);
     if (is_compare(op)) {
@@ -160,10 +169,10 @@ static int arith_once(const fpq_format *f, fpq_op op, const char **ops, const fp
         return CLI_EXIT_OK;
     }
     char hexs[24];
-    fpq_sprint_bits(hexs, f, res);
+    fpq_sprint_bits(hexs, to, res);
     mpfr_t v;
-    mpfr_init2(v, fpq_format_precision(f));
-    fpq_decode(v, NULL, NULL, f, res);
+    mpfr_init2(v, fpq_format_precision(to));
+    fpq_decode(v, NULL, NULL, to, res);
     cli_buf b = {0};
     printf("%s  %s  %s  %s\n", hexs, cli_exact(&b, v), t < 0 ? "-1" : t > 0 ? "+1" : "0", names);
     cli_buf_free(&b);
@@ -175,7 +184,7 @@ static int arith_once(const fpq_format *f, fpq_op op, const char **ops, const fp
 /* The stream.                                                            */
 
 typedef struct stream {
-    const fpq_format *f;
+    const fpq_format *f, *to; /* operands', result's */
     fpq_op op;
     unsigned arity;
     fpq_rounding rnd;
@@ -263,7 +272,7 @@ static void run_block(stream *s, size_t n, uint64_t first)
             if (!t) {
                 uint64_t res;
                 unsigned fl;
-                fpq_arith(&res, &fl, s->f, s->op, s->f, x, &s->rnd);
+                fpq_arith(&res, &fl, s->to, s->op, s->f, x, &s->rnd);
                 len = case_text(line, s, res, fl);
                 cli_memo_put(&s->memo, idx, line, len);
                 t = line;
@@ -280,16 +289,16 @@ static void run_block(stream *s, size_t n, uint64_t first)
     }
     fpq_rounding r = s->rnd;
     r.position = first - 1;
-    fpq_arith_codes(s->packed[3], s->fl, s->f, s->op, s->f, s->packed[0], s->packed[1], s->packed[2], n, &r);
-    fpq_unpack(s->res, s->packed[3], 0, n, s->f);
+    fpq_arith_codes(s->packed[3], s->fl, s->to, s->op, s->f, s->packed[0], s->packed[1], s->packed[2], n, &r);
+    fpq_unpack(s->res, s->packed[3], 0, n, s->to);
     for (size_t i = 0; i < n; i++)
         cli_sink_put(&s->out, line, case_text(line, s, s->res[i], s->fl[i]));
 }
 
-static int arith_stream(const fpq_format *f, fpq_op op, const fpq_rounding *rnd, bool flags)
+static int arith_stream(const fpq_format *f, const fpq_format *to, fpq_op op, const fpq_rounding *rnd, bool flags)
 {
-    stream s = {.f = f, .op = op, .arity = fpq_op_arity(op), .rnd = *rnd, .flags = flags,
-                .hexd = fpq_format_hex_digits(f)};
+    stream s = {.f = f, .to = to, .op = op, .arity = fpq_op_arity(op), .rnd = *rnd, .flags = flags,
+                .hexd = fpq_format_hex_digits(to)};
     if (rnd->mode != FPQ_RSR && f->bits * s.arity <= MEMO_MAX_INDEX_BITS)
         cli_memo_init(&s.memo, f->bits * s.arity);
     cli_sink_init(&s.out, true);
@@ -350,6 +359,7 @@ typedef struct arith_args {
     const char **ops; /* FMT, OP and the operands */
     int nops;
     bool flags;
+    const char *to; /* --to */
 } arith_args;
 
 /* One argument of the command line into the arith_args ctx (cli_on_arg);
@@ -362,6 +372,7 @@ static int arith_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case CLI_HELP: print_help(stdout); break;
     case CLI_OPERAND: a->ops[a->nops++] = arg; break;
     case OPT_FLAGS: a->flags = true; break;
+    case OPT_TO: a->to = arg; break;
     }
     return CLI_EXIT_OK;
 }
@@ -370,12 +381,12 @@ int cli_arith_main(int argc, char **argv)
 {
     fpq_rounding rnd;
     fpq_rounding_default(&rnd);
-    arith_args a = {cli_xmalloc(sizeof *a.ops * (size_t)(argc + 1)), 0, false};
+    arith_args a = {cli_xmalloc(sizeof *a.ops * (size_t)(argc + 1)), 0, false, NULL};
     cli_parser p;
     cli_parser_init(&p, "arith", arith_opts, argc, argv);
     p.rnd = &rnd;
     int rc = cli_parse(&p, arith_arg, &a);
-    fpq_format f;
+    fpq_format f, to;
     fpq_op op;
     if (rc != CLI_EXIT_OK)
         rc = cli_exit_status(rc);
@@ -391,15 +402,19 @@ int cli_arith_main(int argc, char **argv)
         for (int k = 0; k < FPQ_OP_COUNT_ && len < sizeof names; k++)
             len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", k ? ", " : "", fpq_op_name((fpq_op)k));
         rc = cli_usage_error("arith", "unknown operation '%s' (one of: %s)", a.ops[1], names);
-    } else if (a.nops == 2)
-        rc = arith_stream(&f, op, &rnd, a.flags);
+    } else if ((rc = a.to ? cli_format(&to, "arith", a.to) : (to = f, CLI_EXIT_OK)) != CLI_EXIT_OK)
+        ;
+    else if (a.to && is_compare(op))
+        rc = cli_usage_error("arith", "--to does not apply to %s: a comparison's result is 1 or 0", a.ops[1]);
+    else if (a.nops == 2)
+        rc = arith_stream(&f, &to, op, &rnd, a.flags);
     else if ((unsigned)(a.nops - 2) != fpq_op_arity(op))
         rc = cli_usage_error("arith", "%s takes %u operand%s, not %d", a.ops[1], fpq_op_arity(op),
                              fpq_op_arity(op) > 1 ? "s" : "", a.nops - 2);
     else if (a.flags)
         rc = cli_usage_error("arith", "--flags applies to the stream (no operands)");
     else
-        rc = arith_once(&f, op, a.ops + 2, &rnd);
+        rc = arith_once(&f, &to, op, a.ops + 2, &rnd);
     free(a.ops);
     return rc;
 }

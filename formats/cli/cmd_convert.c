@@ -42,6 +42,10 @@ typedef struct conv {
     const fpq_format *to;
     fpq_rounding rnd;
     enum cli_out out;
+    bool flags;             /* --flags: " FLAGS" after each value */
+    bool nan_canonical;     /* --nan canonical: a NaN gives the target's NaN
+                               of its sign (fpq_encode's), not fpq_convert's
+                               payload */
 } conv;
 
 /* One thread's state. */
@@ -55,6 +59,8 @@ typedef struct worker {
     cli_buf b;
     char *scratch;               /* make_to_text's result */
     size_t scap;
+    char *fline;                 /* with_flags' result */
+    size_t fcap;
     char hexbuf[24];             /* a hex line */
     unsigned hex_digits;         /* of TO */
 } worker;
@@ -148,7 +154,8 @@ enum { FAST_BATCH = 4096 };
 /* The lines of [p, end) for binary32/64 input, through the bulk path in
  * batches: parse up to FAST_BATCH lines (stopping at a malformed one),
  * encode them in one call with the stochastic position of the first, and
- * write them.  NaNs go through fpq_convert, which keeps their payload. */
+ * write them.  NaNs go through fpq_convert, which keeps their payload,
+ * unless --nan canonical asks for the bulk path's canonical NaN. */
 static uint64_t convert_lines_fast(worker *w, char *p, char *end, uint64_t first_line)
 {
     const conv *c = w->c;
@@ -190,7 +197,7 @@ static uint64_t convert_lines_fast(worker *w, char *p, char *end, uint64_t first
             uint64_t out;
             const bool nan = c->fast == 32 ? (bits[i] & 0x7fffffffu) > 0x7f800000u
                                            : (bits[i] & ~(UINT64_C(1) << 63)) > UINT64_C(0x7ff0000000000000);
-            if (nan) {
+            if (nan && !c->nan_canonical) {
                 r.position = batch_first - 1 + i;
                 fpq_convert(&out, NULL, c->to, c->from, bits[i], &r);
             } else {
@@ -202,6 +209,26 @@ static uint64_t convert_lines_fast(worker *w, char *p, char *end, uint64_t first
         }
     }
     return lineno - first_line + (ok ? 0 : 1);
+}
+
+/* The output line text (n bytes, ending in a newline) with " FLAGS"
+ * before its newline, in w->fline. */
+static const char *with_flags(worker *w, const char *text, size_t *n, unsigned flags)
+{
+    char f[CLI_FLAGS_MAX];
+    cli_flags_text(f, flags);
+    size_t fl = strlen(f), k = *n - 1;
+    if (k + fl + 2 > w->fcap) {
+        w->fcap = k + fl + 64;
+        w->fline = cli_xrealloc(w->fline, w->fcap);
+    }
+    memcpy(w->fline, text, k);
+    w->fline[k++] = ' ';
+    memcpy(w->fline + k, f, fl);
+    k += fl;
+    w->fline[k++] = '\n';
+    *n = k;
+    return w->fline;
 }
 
 /* Convert one line [s, e) (its newline excluded); e[0] is writable.
@@ -228,7 +255,17 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
         }
         w->rnd.position = lineno - 1;
         fpq_convert(&out, &flags, c->to, c->from, bits, &w->rnd);
+        fpq_class cls;
+        if (c->nan_canonical && fpq_classify(&cls, c->from, bits) == FPQ_OK && cls == FPQ_CLASS_NAN) {
+            /* the value's NaN, without payload: as fpq_encode and the bulk path give it */
+            fpq_decode(w->x, NULL, NULL, c->from, bits);
+            unsigned fl;
+            fpq_encode(&out, &fl, c->to, w->x, &w->rnd);
+            flags = fl | (flags & FPQ_FLAG_INVALID);
+        }
         text = to_text(w, out, &tn);
+        if (c->flags)
+            text = with_flags(w, text, &tn, flags);
         if (m->ent)
             cli_memo_put(m, bits, text, tn);
     } else {
@@ -246,6 +283,8 @@ static bool convert_line(worker *w, char *s, char *e, uint64_t lineno)
         w->rnd.position = lineno - 1;
         fpq_encode(&out, &flags, c->to, w->value, &w->rnd);
         text = to_text(w, out, &tn);
+        if (c->flags)
+            text = with_flags(w, text, &tn, flags);
     }
     cli_sink_put(w->out, text, tn);
     return true;
@@ -298,6 +337,7 @@ static void worker_free(worker *w)
     cli_memo_free(&w->to_memo);
     cli_memo_free(&w->from_memo);
     free(w->scratch);
+    free(w->fline);
     cli_buf_free(&w->b);
     mpfr_clear(w->value);
     mpfr_clear(w->x);
@@ -430,9 +470,10 @@ int cli_cmd_convert(const cli_args *a)
         rc = cli_format(&to, a->cmd, a->ops[1]);
     if (rc != CLI_EXIT_OK)
         return rc;
-    conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out};
-    /* binary32 / binary64 input goes to the bulk path */
-    if (!dec && !a->reference)
+    conv c = {.from = dec ? NULL : &from, .to = &to, .rnd = a->rnd, .out = a->out, .flags = a->flags,
+              .nan_canonical = a->nan_canonical};
+    /* binary32 / binary64 input goes to the bulk path, which has no flags */
+    if (!dec && !a->reference && !a->flags)
         c.fast = fpq_format_host_width(&from);
     return run(&c);
 }

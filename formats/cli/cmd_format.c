@@ -71,6 +71,16 @@ int cli_cmd_formats(const cli_args *a)
     cli_grid_free(&g);
     cli_buf_free(&b);
     mpfr_clear(x);
+    if (!a->csv) { /* the other names (registry.c), for people */
+        printf("\nOther names:\n");
+        for (size_t i = 0; i < fpq_nformat_aliases; i++) {
+            const fpq_format_alias *al = &fpq_format_aliases[i];
+            printf("  %-12s %s%s%s\n", al->name, al->target ? "= " : "refused: ", al->target ? al->target : "",
+                   al->target ? "" : al->note);
+            if (al->target)
+                printf("  %-12s   (%s)\n", "", al->note);
+        }
+    }
     return CLI_EXIT_OK;
 }
 

@@ -57,7 +57,8 @@ static void vectors_help(FILE *f)
             "Options:\n",
             VECTORS_COUNT_DEFAULT);
     cli_vectors_opts_help(f);
-    fprintf(f, "\nFMT, option syntax and exit status: see 'fpq --help'.\n");
+    fprintf(f, "\nFMT, option syntax and exit status: see 'fpq --help'.\n"
+               "Vectors for a quantizer: see 'fpq vectors quant --help'.\n");
 }
 
 /* The cases of v (vectors.h).  Returns CLI_EXIT_OK, or reports and

@@ -89,7 +89,8 @@ static void verify_help(FILE *f)
             "\n"
             "Options:\n");
     cli_vectors_opts_help(f);
-    fprintf(f, "\nFMT and option syntax: see 'fpq --help'.\n");
+    fprintf(f, "\nFMT and option syntax: see 'fpq --help'.\n"
+               "Checking a quantizer: see 'fpq verify quant --help'.\n");
 }
 
 static int run_cmd(char **cmd, FILE *input, FILE **output, pid_t *pid)

@@ -144,13 +144,13 @@ int cli_format(fpq_format *out, const char *cmd, const char *name)
     if (st == FPQ_OK)
         return CLI_EXIT_OK;
     if (st == FPQ_ERR_UNKNOWN_FORMAT) {
-        const char *near[5];
+        const char *near[8];
         size_t n = fpq_format_suggest(near, sizeof near / sizeof near[0], name);
         if (n == 0) {
             cli_error("unknown format '%s'\nTry 'fpq formats' for the list of presets.", name);
             return CLI_EXIT_USAGE;
         }
-        char list[5 * 32] = "";
+        char list[8 * 32] = "";
         for (size_t i = 0; i < n; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", near[i]);
         cli_error("unknown format '%s'; did you mean: %s?\nTry 'fpq formats' for the list of presets.",

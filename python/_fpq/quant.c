@@ -4,41 +4,52 @@
 
 #include "fpqmod.h"
 
-static int set_quotient(fpq_qspec *s, const char *quotient)
+static int set_quotient(fpq_qspec *s, const char *quotient, const char *scale_arith)
 {
-    /* The quotient rule x/S of the element rounding, passed through by
-     * name.  The library's quantizer rounds the exact quotient and has no
-     * other rule yet, so "exact" is the only name; when fpq_qspec gains a
-     * quotient field (exact, div, recip), parse the name into it here and
-     * add the new names to QUOTIENTS in fpq/__init__.py: nothing else
-     * changes. */
-    (void)s;
-    if (strcmp(quotient, "exact") == 0)
-        return 0;
-    PyErr_Format(PyExc_ValueError, "quotient '%s' is not accepted by this libfpqlab (accepted: exact)", quotient);
-    return -1;
+    /* How x/S is formed (fpq_quotient) and the arithmetic of the scale
+     * (fpq_sarith), by the library's own names. */
+    if (fpq_quotient_parse(&s->quotient, quotient) != FPQ_OK) {
+        PyErr_Format(PyExc_ValueError, "unknown quotient '%s' (exact, div or recip)", quotient);
+        return -1;
+    }
+    if (fpq_sarith_parse(&s->scale_arith, scale_arith) != FPQ_OK) {
+        PyErr_Format(PyExc_ValueError, "unknown scale arithmetic '%s' (default, exact, fp32 or fp64)", scale_arith);
+        return -1;
+    }
+    return 0;
+}
+
+/* A 2-D tensor's values as (rows, cols, bytearray of float64). */
+static PyObject *tensor_tuple(const fpq_tensor *t)
+{
+    size_t n = t->rows * t->cols;
+    return Py_BuildValue("(nnN)", (Py_ssize_t)t->rows, (Py_ssize_t)t->cols,
+                         PyByteArray_FromStringAndSize((const char *)t->data, (Py_ssize_t)(n * sizeof(double))));
 }
 
 /* quantize(x, rows, cols, xhat, fmt, scheme, granularity, group,
- * scale_format, quotient, rounding, seed, symmetric, range, outlier,
+ * scale_format, quotient, scale_arith, rounding, seed, symmetric, range, outlier,
  * kept_format, mx_rule, tensor_scale, scale_round, exact_metrics, calib,
- * calib_rows, calib_cols) -> (metrics dict, details dict).  fmt, granularity, group,
+ * calib_rows, calib_cols) -> (metrics dict, details dict, codes, scales,
+ * zero_points): codes a bytearray of rows x cols int64, scales and
+ * zero_points (rows, cols, bytearray of float64) in the library's unit
+ * order (fpq_qparts).   fmt, granularity, group,
  * scale_format, kept_format, mx_rule, calib: None for the scheme's default. */
 PyObject *py_quantize(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *kwlist[] = {"x", "rows", "cols", "xhat", "fmt", "scheme", "granularity", "group",
-                             "scale_format", "quotient", "rounding", "seed", "symmetric", "range", "outlier",
+                             "scale_format", "quotient", "scale_arith", "rounding", "seed", "symmetric", "range", "outlier",
                              "kept_format", "mx_rule", "tensor_scale", "scale_round", "exact_metrics", "calib",
                              "calib_rows", "calib_cols", NULL};
     PyObject *xo, *ho, *fo, *go, *groupo, *sfo, *ko, *mxo, *co;
-    const char *scheme, *quotient, *mode, *range, *scale_round;
+    const char *scheme, *quotient, *sarith, *mode, *range, *scale_round;
     Py_ssize_t rows, cols, crows, ccols;
     unsigned long long seed;
     int sym, tscale, exact;
     double outlier;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OnnOOsOOOssKpsdOOpspOnn", kwlist, &xo, &rows, &cols, &ho, &fo,
-                                     &scheme, &go, &groupo, &sfo, &quotient, &mode, &seed, &sym, &range, &outlier,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OnnOOsOOOsssKpsdOOpspOnn", kwlist, &xo, &rows, &cols, &ho, &fo,
+                                     &scheme, &go, &groupo, &sfo, &quotient, &sarith, &mode, &seed, &sym, &range, &outlier,
                                      &ko, &mxo, &tscale, &scale_round, &exact, &co, &crows, &ccols))
         return NULL;
     fpq_qspec s;
@@ -87,7 +98,7 @@ PyObject *py_quantize(PyObject *self, PyObject *args, PyObject *kw)
         else
             s.scale_exact = false;
     }
-    if (set_quotient(&s, quotient) != 0)
+    if (set_quotient(&s, quotient, sarith) != 0)
         return NULL;
     if (fpq_rnd_parse(&s.scale_round, scale_round) != FPQ_OK) {
         PyErr_Format(PyExc_ValueError, "unknown scale rounding '%s' (rne, rna, rtz, rup, rdn, odd)", scale_round);
@@ -150,9 +161,10 @@ PyObject *py_quantize(PyObject *self, PyObject *args, PyObject *kw)
     fpq_tensor c = {(size_t)crows, (size_t)ccols, have_c ? cb.buf : NULL};
     fpq_tensor xh = FPQ_TENSOR_INIT;
     fpq_qmetrics m;
+    fpq_qparts parts;
     int st;
     Py_BEGIN_ALLOW_THREADS
-    st = fpq_quantize(&xh, &m, &x, have_c ? &c : NULL, &s, &e);
+    st = fpq_quantize_parts(&xh, &m, &parts, &x, have_c ? &c : NULL, &s, &e);
     if (st == FPQ_OK && n)
         memcpy(hb.buf, xh.data, n * sizeof(double));
     fpq_tensor_free(&xh);
@@ -175,10 +187,19 @@ PyObject *py_quantize(PyObject *self, PyObject *args, PyObject *kw)
         PyObject *details = Py_BuildValue("{s:d,s:n,s:n,s:n}", "clip_ratio", m.clip_ratio, "units",
                                           (Py_ssize_t)m.units, "n_clipped", (Py_ssize_t)m.n_clipped,
                                           "outlier_cols", (Py_ssize_t)m.outlier_cols);
-        PyObject *t = details ? PyTuple_Pack(2, ret, details) : NULL;
+        PyObject *codes = details ? PyByteArray_FromStringAndSize((const char *)parts.codes,
+                                                                  (Py_ssize_t)(parts.n * sizeof(int64_t)))
+                                  : NULL;
+        PyObject *scales = codes ? tensor_tuple(&parts.scales) : NULL;
+        PyObject *zps = scales ? tensor_tuple(&parts.zero_points) : NULL;
+        PyObject *t = zps ? PyTuple_Pack(5, ret, details, codes, scales, zps) : NULL;
         Py_XDECREF(details);
+        Py_XDECREF(codes);
+        Py_XDECREF(scales);
+        Py_XDECREF(zps);
         Py_SETREF(ret, t);
     }
+    fpq_qparts_free(&parts);
 out:
     PyBuffer_Release(&xb);
     PyBuffer_Release(&hb);

@@ -42,14 +42,15 @@ from ._fpq import (FLAG_INEXACT, FLAG_INFINITE, FLAG_INVALID, FLAG_OVERFLOW,  # 
 __version__ = VERSION
 
 __all__ = ["Format", "formats", "code_dtype", "round", "encode", "decode", "convert", "pack", "unpack",
-           "boundaries", "arith", "dot", "gemm", "quantize", "Quantized", "QUOTIENTS",
+           "boundaries", "arith", "dot", "gemm", "quantize", "Quantized", "QUOTIENTS", "SCALE_ARITHS",
            "FLAG_INEXACT", "FLAG_UNDERFLOW", "FLAG_OVERFLOW", "FLAG_INFINITE", "FLAG_INVALID",
            "METRIC_NAMES", "VERSION"]
 
 # The quotient rules of fpq.quantize that the library has.  Each name is
 # passed through to libfpqlab (python/_fpq/quant.c, set_quotient): when the
 # library gains "div" and "recip", add them here and parse them there.
-QUOTIENTS = ("exact",)
+QUOTIENTS = ("exact", "div", "recip")
+SCALE_ARITHS = ("default", "exact", "fp32", "fp64")
 
 _OPS = _fpq.ops()
 
@@ -315,9 +316,10 @@ class Quantized:
     max_abs_err, mean_rel_err, cos_sim, bias, clipped_frac, flushed_frac,
     overflow_frac, nan_frac, outlier_frac, bits_per_value), as `fpq quant`
     prints them.  details: clip_ratio, units (scales), n_clipped,
-    outlier_cols.  codes, scales, zero_points: the integer codes and the
-    per-unit scales and zero-points, None where this libfpqlab does not hand
-    them out (its fpq_quantize returns x^ and the metrics only).
+    outlier_cols.  codes, scales, zero_points: the codes and the per-unit
+    scales and zero-points (libfpqlab's fpq_quantize_parts; see
+    fpq.quantize), so another quantizer can be compared element by element
+    and unit by unit.
     """
 
     __slots__ = ("xhat", "codes", "scales", "zero_points", "metrics", "details")
@@ -332,7 +334,7 @@ class Quantized:
 
 
 def quantize(x, fmt=None, scheme="absmax", granularity=None, group=None, axis=-1, scale_format=None,
-             quotient="exact", rounding="rne", seed=0, symmetric=False, range="max", outlier=0.0,
+             quotient="exact", scale_arith="default", rounding="rne", seed=0, symmetric=False, range="max", outlier=0.0,
              kept_format=None, mx_rule=None, tensor_scale=True, scale_round="rne", exact_metrics=False,
              calib=None):
     """Quantize x under a spec of the error lab (libfpqlab's fpq_quantize, the
@@ -347,17 +349,29 @@ def quantize(x, fmt=None, scheme="absmax", granularity=None, group=None, axis=-1
     nvfp4.  fmt: the element format (default int8; mx, nvfp4: fp4_e2m1).
     scale_format: default fp32 (mx: e8m0, nvfp4: fp8_e4m3), any format, or
     "exact" (binary64).  quotient: how x/S is formed before its one rounding:
-    fpq.QUOTIENTS lists the rules this library has ("exact": the exact
-    real quotient); another name raises ValueError naming them.  range:
+    "exact" (the exact real quotient, the default), "div" (x/S rounded once
+    in the scale arithmetic, as a quantizer dividing in fp32 does) or
+    "recip" (x * (1/S), 1/S rounded first, as PyTorch's fake-quantize
+    kernels do); fpq.QUOTIENTS lists them.  scale_arith: the arithmetic of
+    the scale computation and of div/recip: "default" (exact with the exact
+    quotient, fp32 with div and recip), "exact", "fp32" or "fp64".  range:
     "max", "percentile:P" or "mse[:STEPS]".  rounding, seed, symmetric: the
     elements' rounding (saturating).  outlier, kept_format: the LLM.int8
     split.  calib: a tensor of x's shape (per-row scales: x's rows, per-column:
     its columns) whose ranges are applied to x (static quantization).
 
-    Returns a Quantized (xhat, metrics, details, codes, scales, zero_points).
+    Returns a Quantized: xhat (x's shape), metrics, details, codes (int64,
+    x's shape: for integer elements the integer, zeropoint's stored q with Z
+    added; for float and table elements the bit pattern), scales and
+    zero_points (2-D, in the lab's unit order over the rows x columns view
+    above: 1 x 1 per tensor, rows x 1 per row, 1 x cols per column, rows x
+    ceil(cols/group) per group; zero_points is None unless scheme is
+    zeropoint).
     """
     if quotient not in QUOTIENTS:
-        raise ValueError(f"quotient '{quotient}' is not one of this library's: {', '.join(QUOTIENTS)}")
+        raise ValueError(f"quotient '{quotient}' is not one of {', '.join(QUOTIENTS)}")
+    if scale_arith not in SCALE_ARITHS:
+        raise ValueError(f"scale_arith '{scale_arith}' is not one of {', '.join(SCALE_ARITHS)}")
     a = _np.asarray(x)
     if a.dtype.kind not in "fiub":
         raise TypeError(f"quantize: x must hold numbers, not dtype {a.dtype}")
@@ -377,11 +391,17 @@ def quantize(x, fmt=None, scheme="absmax", granularity=None, group=None, axis=-1
         crows = cm.size // ccols if ccols else 0
         c2 = _np.ascontiguousarray(cm).reshape(crows, ccols)
     xhat = _np.empty((rows, cols), _np.float64)
-    metrics, details = _fpq.quantize(
+    metrics, details, codes, scales, zps = _fpq.quantize(
         x2, rows, cols, xhat, fmt=fmt, scheme=scheme, granularity=granularity, group=group,
-        scale_format=scale_format, quotient=quotient, rounding=rounding, seed=int(seed), symmetric=bool(symmetric),
+        scale_format=scale_format, quotient=quotient, scale_arith=scale_arith, rounding=rounding, seed=int(seed), symmetric=bool(symmetric),
         range=range, outlier=float(outlier), kept_format=kept_format, mx_rule=mx_rule,
         tensor_scale=bool(tensor_scale), scale_round=scale_round, exact_metrics=bool(exact_metrics), calib=c2,
         calib_rows=crows, calib_cols=ccols)
     xhat = _np.moveaxis(xhat.reshape(moved.shape), -1, ax)
-    return Quantized(xhat, metrics, details)
+    codes = _np.moveaxis(_np.frombuffer(codes, _np.int64).reshape(moved.shape), -1, ax)
+
+    def table(t):
+        r, c, buf = t
+        return _np.frombuffer(buf, _np.float64).reshape(r, c) if r * c else None
+
+    return Quantized(xhat, metrics, details, codes, table(scales), table(zps))

@@ -70,9 +70,15 @@ def test_static_calibration():
 def test_quotient_and_errors():
     x = np.full((2, 8), 127.0)
     assert fpq.quantize(x, "int8", quotient="exact").metrics["lossless"] == 1
-    for q in ("div", "recip", "fp32"):
-        with pytest.raises(ValueError, match="quotient '%s' is not one of this library's: exact" % q):
+    for q in ("div", "recip"):
+        assert fpq.quantize(x, "int8", quotient=q).metrics["lossless"] == 1
+    for q in ("fp32", "Div", ""):
+        with pytest.raises(ValueError, match="quotient '%s' is not one of exact, div, recip" % q):
             fpq.quantize(x, "int8", quotient=q)
+    with pytest.raises(ValueError, match="scale_arith 'fp16' is not one of"):
+        fpq.quantize(x, "int8", scale_arith="fp16")
+    with pytest.raises(ValueError, match="exact"):
+        fpq.quantize(x, "int8", quotient="div", scale_arith="exact")
     with pytest.raises(ValueError, match="NaN"):
         fpq.quantize([1.0, np.nan], "int8")
     with pytest.raises(ValueError, match="unknown scheme"):
@@ -87,3 +93,22 @@ def test_quotient_and_errors():
         fpq.quantize(x, "int8", axis=2)
     with pytest.raises(TypeError):
         fpq.quantize(np.array(["a"]), "int8")
+
+
+def test_codes_scales_zero_points():
+    # the parts the library stores: x^ = (code - Z) S, unit by unit
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((4, 64))
+    q = fpq.quantize(x, "int4", group=16)
+    assert q.codes.dtype == np.int64 and q.codes.shape == x.shape
+    assert q.scales.shape == (4, 4) and q.zero_points is None
+    assert q.codes.min() >= -8 and q.codes.max() <= 7
+    s = np.repeat(q.scales, 16, axis=1)
+    np.testing.assert_array_equal(q.xhat, q.codes * s)
+    z = fpq.quantize(x, "uint4", scheme="zeropoint", granularity="row")
+    assert z.scales.shape == (4, 1) and z.zero_points.shape == (4, 1)
+    np.testing.assert_array_equal(z.xhat, (z.codes - z.zero_points) * z.scales)
+    # the axis moves the codes with x: columns of x are the lab's rows
+    t = fpq.quantize(x.T.copy(), "int4", group=16, axis=0)
+    np.testing.assert_array_equal(t.codes, q.codes.T)
+    np.testing.assert_array_equal(t.scales, q.scales)

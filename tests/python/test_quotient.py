@@ -1,8 +1,8 @@
 """fpq.quantize's quotient rule against a NumPy quantizer that divides in
 float32, as NumPy, PyTorch and GPU kernels do: int4 absmax in groups of 32
 on 2^20 weights that are fp8_e4m3 values.  With quotient="exact" (the exact
-real x/S) some ties differ; quotient="div" must agree code for code (run
-once the library has it: fpq.QUOTIENTS)."""
+real x/S) some ties differ; quotient="div" must agree code for code, and
+quotient="recip" with a quantizer that multiplies by fp32(1/S)."""
 import numpy as np
 import pytest
 
@@ -16,15 +16,20 @@ def weights():
     return fpq.round(w, "fp8_e4m3").reshape(-1, G)
 
 
-def numpy_int4_fp32_div(w):
-    """S = fp32(max|x| / 7) per group, q = clip(rint(fp32(x / S)), -8, 7),
-    x^ = q S: the quotient in float32."""
+def numpy_int4_fp32(w, recip=False):
+    """S = fp32(max|x| / 7) per group, q = clip(rint(fp32(x / S)), -8, 7)
+    (recip: rint(fp32(x * fp32(1 / S)))), x^ = q S: the quotient in
+    float32.  Returns (x^, q, S)."""
     amax = np.abs(w).max(axis=1, keepdims=True)
     s = (amax / np.float32(7)).astype(np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.rint(w / s)
+        q = np.rint(w * (np.float32(1) / s)) if recip else np.rint(w / s)
     q = np.clip(np.nan_to_num(q), -8, 7)
-    return q.astype(np.float64) * s.astype(np.float64)
+    return q.astype(np.float64) * s.astype(np.float64), q.astype(np.int64), s.astype(np.float64)
+
+
+def numpy_int4_fp32_div(w):
+    return numpy_int4_fp32(w)[0]
 
 
 def test_exact_quotient_differs_from_float32_division():
@@ -41,8 +46,11 @@ def test_exact_quotient_differs_from_float32_division():
     np.testing.assert_array_equal(steps[bad], 1.0)
 
 
-@pytest.mark.skipif("div" not in fpq.QUOTIENTS, reason="this libfpqlab has no quotient='div' yet")
-def test_div_quotient_agrees_with_float32_division():
+@pytest.mark.parametrize("quotient", ["div", "recip"])
+def test_fp32_quotients_agree_code_for_code(quotient):
     w = weights()
-    q = fpq.quantize(w, "int4", group=G, quotient="div")
-    np.testing.assert_array_equal(q.xhat, numpy_int4_fp32_div(w))
+    q = fpq.quantize(w, "int4", group=G, quotient=quotient)
+    xhat, codes, s = numpy_int4_fp32(w, recip=quotient == "recip")
+    np.testing.assert_array_equal(q.codes, codes)
+    np.testing.assert_array_equal(q.scales, s)
+    np.testing.assert_array_equal(q.xhat, xhat)
