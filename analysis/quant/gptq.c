@@ -229,8 +229,9 @@ int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_
         if (f)
             for (size_t i = 0; i < k; i++)
                 perm[i] = f[i].index;
+        bool ok = f && hp;
         free(f);
-        if (!f || !hp) {
+        if (!ok) {
             free(hp);
             rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory for GPTQ (K %zu)", k);
             goto done;
