@@ -2,7 +2,8 @@
  * in shards, written as one CSV row per cell.  (The Lloyd-Max reference
  * curve the figures draw beside them is quant.h's fpq_lloydmax_gauss.)
  *
- * A plan is a list of cells.  Each cell names a source (a generator spec or
+ * A plan is a list of cells, built one at a time from their index.  Each
+ * cell names a source (a generator spec or
  * a tensor of a file, loaded once per run and shared by every cell that
  * uses it) and one value of every axis of its mode:
  *
@@ -112,24 +113,42 @@ void fpq_sweep_axes_init(fpq_sweep_axes *a, fpq_sweep_mode mode);
 int fpq_sweep_axes_add(fpq_sweep_axes *a, fpq_sweep_axis ax, const char *text, fpq_errbuf *err);
 void fpq_sweep_axes_free(fpq_sweep_axes *a);
 
+/* The longest canonical text of an axis other than source, label and
+ * calibrate (a format name, a number, a range), with its NUL. */
+#define FPQ_SWEEP_TEXT_MAX 64
+
+/* One cell, built from its index (fpq_sweep_plan_cell): a plan keeps no
+ * cell.  in[] points into text[], into owned or into the plan, so a cell
+ * is valid while its plan is, and is not to be copied by assignment. */
 typedef struct fpq_sweep_cell {
-    char *in[FPQ_AX_COUNT_]; /* canonical text of each axis of the mode (NULL
-                                for the other mode's axes) */
-    char *in_block;          /* when set, the one allocation in[] point into */
+    const char *in[FPQ_AX_COUNT_]; /* canonical text of each axis of the mode
+                                      (NULL for the other mode's axes) */
+    char text[FPQ_AX_COUNT_][FPQ_SWEEP_TEXT_MAX];
+    char *owned;             /* a plan file's label, when the cell has one */
     size_t source, calib;    /* indices into the plan's sources; calib
                                 FPQ_SWEEP_NONE when dynamic */
     fpq_qspec spec;          /* quant */
     fpq_cast_spec cast;      /* cast */
 } fpq_sweep_cell;
 
+/* How a plan makes its cells (the axes and which of their combinations
+ * are cells, or the lines of a plan file); private to analysis/sweep/. */
+struct fpq_sweep_space;
+
+/* A plan describes its cells and builds each on demand from its index:
+ * from the axes, memory in the values of the axes plus one bit per
+ * combination of them (which combinations are cells: the invalid and
+ * duplicate ones are not) and 4 bytes per 512 combinations; from a plan
+ * file, the file's text plus 16 bytes a cell.  count_only keeps neither
+ * (only ncells): memory independent of the cell count. */
 typedef struct fpq_sweep_plan {
     fpq_sweep_mode mode;
-    size_t ncells, cap;
-    fpq_sweep_cell *cells;
+    size_t ncells;
     size_t nsources;
     char **sources; /* distinct canonical source texts (data and calib) */
-    bool count_only; /* keep no cell, only count them in ncells (cells is
-                        NULL): for a count, in memory independent of it */
+    bool count_only; /* only count the cells (fpq_sweep_plan_cell cannot
+                        be used) */
+    struct fpq_sweep_space *space;
 } fpq_sweep_plan;
 
 /* What a cross product left out. */
@@ -145,7 +164,12 @@ void fpq_sweep_plan_free(fpq_sweep_plan *p);
 /* The cross product of the axes.  FPQ_OK (skips, which may be NULL, says
  * what was dropped); FPQ_LAB_ERR_SPEC for a value that does not parse, no
  * source, or when every cell is invalid (err names the first); also when
- * the product exceeds FPQ_SWEEP_MAX_CELLS. */
+ * the product exceeds FPQ_SWEEP_MAX_CELLS.  A combination is left out as
+ * a duplicate when an earlier one (first axis outermost) gives the same
+ * canonical cell; the test looks at the combinations that differ from it
+ * on one axis only, which finds every earlier equal one (cells are equal
+ * when their canonical texts are, and a text depends on another axis's
+ * value only through that axis's text), so it needs no memory per cell. */
 int fpq_sweep_plan_cross(fpq_sweep_plan *p, const fpq_sweep_axes *a, fpq_sweep_skips *skips,
                          fpq_errbuf *err);
 
@@ -161,8 +185,14 @@ int fpq_sweep_plan_read(fpq_sweep_plan *p, const char *path, fpq_errbuf *err);
 /* The same from text [text, text + len) in memory, named name in messages. */
 int fpq_sweep_plan_parse(fpq_sweep_plan *p, const char *text, size_t len, const char *name, fpq_errbuf *err);
 
+/* Build cell k (< p->ncells) of p into c, to be freed with
+ * fpq_sweep_cell_free.  Reads p only (thread-safe).  FPQ_OK or
+ * FPQ_ERR_NO_MEMORY. */
+int fpq_sweep_plan_cell(fpq_sweep_cell *c, const fpq_sweep_plan *p, size_t k, fpq_errbuf *err);
+void fpq_sweep_cell_free(fpq_sweep_cell *c);
+
 /* Cell k as a plan-file line (no newline); reading it back gives the same
- * cell.  snprintf contract. */
+ * cell.  snprintf contract (0 and an empty buf when memory ran out). */
 size_t fpq_sweep_plan_line(char *buf, size_t n, const fpq_sweep_plan *p, size_t k);
 
 /* The CSV header of a mode, without the newline.  snprintf contract. */

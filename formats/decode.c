@@ -7,7 +7,7 @@ static fpq_class float_class(const fpq_format *f, uint64_t bits)
     if (fpq_float_is_nan(f, bits))
         return FPQ_CLASS_NAN;
     uint64_t mag = bits & fpq_mag_mask(f);
-    if (f->specials == FPQ_SPECIALS_IEEE && mag == fpq_exp_all_ones(f))
+    if (mag == fpq_inf_mag(f))
         return FPQ_CLASS_INF;
     if (!f->subnormals)
         return FPQ_CLASS_NORMAL;
@@ -60,8 +60,9 @@ int fpq_decode(mpfr_ptr rop, fpq_class *cls, int *ternary, const fpq_format *f, 
         const uint64_t mag = bits & fpq_mag_mask(f);
         const uint64_t e = mag >> f->mbits, m = mag & ((UINT64_C(1) << f->mbits) - 1);
         if (c == FPQ_CLASS_NAN) {
-            mpfr_set_nan(rop); /* fnuz's NaN sits at the -0 pattern but has no sign */
-            mpfr_setsign(rop, rop, neg && f->specials != FPQ_SPECIALS_FNUZ, MPFR_RNDN);
+            mpfr_set_nan(rop); /* fnuz's and ext's NaN sits at the -0 pattern but has no sign */
+            mpfr_setsign(rop, rop, neg && f->specials != FPQ_SPECIALS_FNUZ && f->specials != FPQ_SPECIALS_EXT,
+                         MPFR_RNDN);
         } else if (c == FPQ_CLASS_INF) {
             mpfr_set_inf(rop, neg ? -1 : 1);
         } else if (c == FPQ_CLASS_ZERO) {

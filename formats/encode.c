@@ -37,10 +37,43 @@ static bool round_away(const fpq_rounding *r, bool neg, split sp, bool lo_odd)
     case FPQ_RTO:
         return !lo_odd;
     case FPQ_RSR:
+    case FPQ_RSRA:
+    case FPQ_RSRB:
+    case FPQ_RSRC:
         return sp.sr_away;
     default:
         return false;
     }
+}
+
+static bool stochastic(fpq_rnd m) { return m == FPQ_RSR || m == FPQ_RSRA || m == FPQ_RSRB || m == FPQ_RSRC; }
+
+/* P3109's stochastic roundings (fpq.h, FPQ_RSRA..C): whether the value at
+ * distance d beyond the magnitude below it, with gap g to the next one (g
+ * NULL: 1), goes away from zero.  With m = 2^N - R (the conditions in
+ * integers, since R < 2^N): A: d 2^N >= m g; B: d 2^(N+1) >= (2m - 1) g;
+ * C: RNE(d 2^N / g) >= m, that is 2 d 2^N > (2m - 1) g, or equal with m
+ * even (the tie m - 1/2 goes to the even one of m - 1 and m).  d is
+ * overwritten; g holds at most 320 significant bits. */
+static bool sr_variant_away(mpfr_ptr d, mpfr_srcptr g, const fpq_rounding *r)
+{
+    const unsigned n = r->sr_n;
+    const uint64_t R = r->sr_given ? r->sr_r : fpq_sr_bits(r->seed, r->position) >> (64 - n);
+    const uint64_t m = (UINT64_C(1) << n) - R; /* 1 .. 2^N */
+    MPFR_DECL_INIT(rhs, 448);
+    /* rhs = (A: m, B and C: 2m - 1), exactly in 65 bits */
+    mpfr_set_uj(rhs, m, MPFR_RNDN);
+    if (r->mode != FPQ_RSRA) {
+        mpfr_mul_2ui(rhs, rhs, 1, MPFR_RNDN);
+        mpfr_sub_ui(rhs, rhs, 1, MPFR_RNDN);
+    }
+    if (g)
+        mpfr_mul(rhs, rhs, g, MPFR_RNDN); /* exact: 65 + 320 bits */
+    mpfr_mul_2ui(d, d, n + (r->mode == FPQ_RSRA ? 0 : 1), MPFR_RNDN); /* exact */
+    const int c = mpfr_cmp(d, rhs);
+    if (r->mode == FPQ_RSRC)
+        return c > 0 || (c == 0 && (m & 1) == 0);
+    return c >= 0;
 }
 
 /* Scratch big enough to hold |x| exactly. */
@@ -66,6 +99,8 @@ static uint64_t split_at(split *sp, mpfr_ptr t, mpfr_srcptr x, long q, const fpq
         MPFR_DECL_INIT(u, 64);
         mpfr_set_uj_2exp(u, fpq_sr_bits(r->seed, r->position), -64, MPFR_RNDN);
         sp->sr_away = mpfr_cmp(t, u) > 0;
+    } else if (!sp->exact && stochastic(r->mode)) {
+        sp->sr_away = sr_variant_away(t, NULL, r);
     }
     return s;
 }
@@ -93,26 +128,78 @@ static uint64_t zero_like(const fpq_format *f)
 }
 
 
+/* Whether mode r rounds toward the largest finite value, not beyond, for a
+ * value of that sign: P3109's SatNone rule (TowardZero, and the directed
+ * mode toward zero for the sign). */
+static bool toward_clamp(fpq_rnd m, bool neg)
+{
+    return m == FPQ_RTZ || (m == FPQ_RUP && neg) || (m == FPQ_RDN && !neg);
+}
+
+/* The overflow policy that applies to a float format: wrap is the integers'. */
+static fpq_overflow float_policy(const fpq_rounding *r)
+{
+    return r->overflow == FPQ_OVF_WRAP ? FPQ_OVF_FORMAT : r->overflow;
+}
+
 /* The overflow result for a magnitude that rounded above the largest finite. */
 static uint64_t float_overflow(const fpq_format *f, bool neg, const fpq_rounding *r)
 {
     const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
     const uint64_t max = sign | fpq_max_finite_mag(f);
-    if (r->overflow == FPQ_OVF_SATURATE)
+    const fpq_overflow pol = float_policy(r);
+    if (pol == FPQ_OVF_SATURATE || pol == FPQ_OVF_PROPAGATE)
         return max;
-    bool toward_zero = r->mode == FPQ_RTZ || r->mode == FPQ_RTO || (r->mode == FPQ_RUP && neg) ||
-                       (r->mode == FPQ_RDN && !neg);
-    if (toward_zero)
+    if (f->p3109) /* SatNone: toward the clamp, else Inf, else NaN */
+        return toward_clamp(r->mode, neg) ? max
+               : f->specials == FPQ_SPECIALS_EXT ? sign | fpq_inf_mag(f)
+                                                 : fpq_nan_bits(f, neg);
+    if (toward_clamp(r->mode, neg) || r->mode == FPQ_RTO)
         return max;
     switch (f->specials) {
     case FPQ_SPECIALS_IEEE:
         return sign | fpq_exp_all_ones(f);
     case FPQ_SPECIALS_FN:
     case FPQ_SPECIALS_FNUZ:
+    case FPQ_SPECIALS_EXT:
         return fpq_nan_bits(f, neg);
     default:
         return max;
     }
+}
+
+/* A negative value of a P3109 unsigned format that does not round to zero
+ * (below the range's low end, 0): 0 under SatFinite and SatPropagate and
+ * for the modes toward the clamp, else NaN; invalid either way. */
+static uint64_t p3109_below_unsigned(unsigned *fl, const fpq_format *f, const fpq_rounding *r)
+{
+    *fl |= FPQ_FLAG_INVALID;
+    const fpq_overflow pol = float_policy(r);
+    return pol != FPQ_OVF_FORMAT || toward_clamp(r->mode, true) ? 0 : fpq_nan_bits(f, false);
+}
+
+/* +-Inf into a float format. */
+static uint64_t float_inf(unsigned *fl, const fpq_format *f, bool neg, const fpq_rounding *r)
+{
+    const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
+    const uint64_t max = sign | fpq_max_finite_mag(f);
+    const fpq_overflow pol = float_policy(r);
+    const uint64_t inf = fpq_inf_mag(f);
+    if (neg && !f->is_signed) { /* P3109 unsigned: -Inf is below the range; */
+        *fl |= FPQ_FLAG_INVALID; /* SatNone has no clamp for it */
+        return pol != FPQ_OVF_FORMAT ? 0 : fpq_nan_bits(f, false);
+    }
+    if (inf != FPQ_NO_BITS) {
+        if (pol == FPQ_OVF_SATURATE) {
+            *fl |= FPQ_FLAG_INEXACT;
+            return max;
+        }
+        return sign | inf;
+    }
+    *fl |= FPQ_FLAG_INVALID;
+    if (pol == FPQ_OVF_FORMAT && f->specials != FPQ_SPECIALS_FINITE)
+        return fpq_nan_bits(f, neg);
+    return max;
 }
 
 static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, const fpq_rounding *r, mpfr_ptr t)
@@ -130,23 +217,14 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
         *fl |= FPQ_FLAG_INVALID;
         return zero_like(f);
     }
-    if (neg && !f->is_signed && !mpfr_zero_p(x)) {
-        *fl |= FPQ_FLAG_INVALID; /* below the range of an unsigned format */
+    /* below the range of an unsigned format; P3109's formats round first */
+    const bool neg_unsigned = neg && !f->is_signed && !mpfr_zero_p(x);
+    if (neg_unsigned && !f->p3109) {
+        *fl |= FPQ_FLAG_INVALID;
         return 0;
     }
-    if (mpfr_inf_p(x)) {
-        if (f->specials == FPQ_SPECIALS_IEEE) {
-            if (r->overflow == FPQ_OVF_SATURATE) {
-                *fl |= FPQ_FLAG_INEXACT;
-                return sign | fpq_max_finite_mag(f);
-            }
-            return sign | fpq_exp_all_ones(f);
-        }
-        *fl |= FPQ_FLAG_INVALID;
-        if (r->overflow == FPQ_OVF_FORMAT && f->specials != FPQ_SPECIALS_FINITE)
-            return fpq_nan_bits(f, neg);
-        return sign | fpq_max_finite_mag(f);
-    }
+    if (mpfr_inf_p(x))
+        return float_inf(fl, f, neg, r);
     if (mpfr_zero_p(x)) {
         if (!f->subnormals) { /* no zero: the smallest value; zero is not tiny */
             *fl |= FPQ_FLAG_INEXACT;
@@ -157,6 +235,8 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
 
     const long ex = mpfr_get_exp(x) - 1; /* 2^ex <= |x| < 2^(ex+1) */
     if (ex > emax) {                     /* |x| >= 2^(emax+1) > max finite */
+        if (neg_unsigned)
+            return p3109_below_unsigned(fl, f, r);
         *fl |= FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT;
         return float_overflow(f, neg, r);
     }
@@ -169,7 +249,7 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
     uint64_t lo;
     if (ex < emin - M - 1) { /* below half the smallest subnormal */
         sp = (split){.exact = false, .half_cmp = -1, .sr_away = false};
-        if (r->mode == FPQ_RSR) {
+        if (stochastic(r->mode)) {
             /* the fraction is below 2^-1; decide on its exact value all the same */
             split_at(&sp, t, x, emin - M, r);
         }
@@ -187,7 +267,7 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
          * precision M+1 with an unbounded exponent range. */
         if (f->subnormals && ex < emin) {
             bool tiny = true;
-            if (ex == emin - 1 && r->mode != FPQ_RSR) {
+            if (ex == emin - 1 && !stochastic(r->mode)) {
                 split s2;
                 uint64_t s = split_at(&s2, t, x, emin - 1 - M, r);
                 tiny = s + (round_away(r, neg, s2, s & 1) ? 1 : 0) < (UINT64_C(1) << (M + 1));
@@ -195,6 +275,10 @@ static uint64_t encode_float(unsigned *fl, const fpq_format *f, mpfr_srcptr x, c
             if (tiny)
                 *fl |= FPQ_FLAG_UNDERFLOW;
         }
+    }
+    if (neg_unsigned && mag != 0) { /* invalid, not inexact (SoftFloat) */
+        *fl &= ~(unsigned)(FPQ_FLAG_UNDERFLOW | FPQ_FLAG_INEXACT);
+        return p3109_below_unsigned(fl, f, r);
     }
     if (mag > fpq_max_finite_mag(f)) {
         *fl |= FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT;
@@ -217,9 +301,25 @@ static uint64_t encode_int(unsigned *fl, const fpq_format *f, mpfr_srcptr x, con
         return 0;
     }
     const bool neg = mpfr_signbit(x) != 0;
+    const bool wrap = r->overflow == FPQ_OVF_WRAP;
     int64_t v;
     if (mpfr_zero_p(x)) {
         v = 0;
+    } else if (wrap && !mpfr_inf_p(x) && mpfr_get_exp(x) > (long)f->bits + 1) {
+        /* |x| >= 2^(bits+1): round |x| mod 2^bits (the same parity, and the
+         * same rounding since 2^bits is an integer), then modulo 2^bits */
+        mpfr_t y;
+        mpfr_init2(y, mpfr_get_prec(x));
+        mpfr_abs(y, x, MPFR_RNDN);
+        mpfr_div_2ui(y, y, f->bits, MPFR_RNDN);
+        mpfr_frac(y, y, MPFR_RNDN);
+        mpfr_mul_2ui(y, y, f->bits, MPFR_RNDN); /* all exact */
+        split sp;
+        uint64_t s = split_at(&sp, t, y, 0, r);
+        s += round_away(r, neg, sp, s & 1) ? 1 : 0;
+        mpfr_clear(y);
+        *fl |= FPQ_FLAG_INVALID;
+        return (neg ? 0 - s : s) & mask;
     } else if (mpfr_inf_p(x) || mpfr_get_exp(x) > (long)f->bits + 1) { /* |x| >= 2^(bits+1) */
         v = neg ? lo - 1 : hi + 1;
     } else {
@@ -232,6 +332,8 @@ static uint64_t encode_int(unsigned *fl, const fpq_format *f, mpfr_srcptr x, con
     }
     if (v < lo || v > hi) { /* SoftFloat: out of range is invalid, not inexact */
         *fl |= FPQ_FLAG_INVALID;
+        if (wrap && !mpfr_inf_p(x))
+            return (uint64_t)v & mask; /* two's complement: modulo 2^bits */
         v = v < lo ? lo : hi;
     }
     return (uint64_t)v & mask;
@@ -284,7 +386,19 @@ static uint64_t encode_lut(unsigned *fl, const fpq_format *f, mpfr_srcptr x, con
     mpfr_div_2ui(mid, mid, 1, MPFR_RNDN);
     int c = mpfr_cmp(x, mid); /* > 0: x nearer hiv */
     split sp = {.exact = false, .half_cmp = neg ? -c : c, .sr_away = false};
-    if (r->mode == FPQ_RSR) {
+    if (stochastic(r->mode) && r->mode != FPQ_RSR) {
+        /* the distance, exact: x's bits and the 2^127 .. 2^-149 span */
+        mpfr_t d;
+        mpfr_init2(d, mpfr_get_prec(x) + 320);
+        MPFR_DECL_INIT(g, 320);
+        mpfr_sub(g, hiv, lov, MPFR_RNDN); /* exact, as mid */
+        if (neg)
+            mpfr_sub(d, hiv, x, MPFR_RNDN);
+        else
+            mpfr_sub(d, x, lov, MPFR_RNDN);
+        sp.sr_away = sr_variant_away(d, g, r);
+        mpfr_clear(d);
+    } else if (r->mode == FPQ_RSR) {
         MPFR_DECL_INIT(thr, 448);
         mpfr_sub(thr, hiv, lov, MPFR_RNDN);
         MPFR_DECL_INIT(u, 64);

@@ -74,7 +74,7 @@ typedef struct fa_fmt {
 /* Fill *F and return true when f is host-exact (see above). */
 static inline bool fa_init(fa_fmt *F, const fpq_format *f)
 {
-    if (!f || f->kind != FPQ_KIND_FLOAT || !f->is_signed || !f->subnormals || f->mbits > 23)
+    if (!f || f->kind != FPQ_KIND_FLOAT || !f->is_signed || !f->subnormals || f->mbits > 23 || f->p3109)
         return false;
     const long emin = fpq_emin(f);
     const long emax = (long)(fpq_max_finite_mag(f) >> f->mbits) - f->bias;
@@ -312,7 +312,7 @@ static inline bool fa_exact_odd(double *out, fpq_op op, const double *v, const f
 /* Whether the fast path can take op and rounding at all (formats aside). */
 static inline bool fa_op_ok(fpq_op op, const fpq_rounding *rnd)
 {
-    return rnd->mode != FPQ_RSR && (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL ||
+    return rnd->mode < FPQ_RSR && rnd->overflow != FPQ_OVF_PROPAGATE && (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL ||
                                     op == FPQ_OP_DIV || op == FPQ_OP_SQRT || op == FPQ_OP_FMA);
 }
 

@@ -35,6 +35,7 @@ typedef struct ajob {
                         pattern (NaN, +-Inf as such), for the lean path */
     bool lean_rn;    /* nearest-even without flags: the host's RN result */
     lean lto;        /* `to` for lean_round: the flags of the table path */
+    bool k32;        /* +, - or * within one format of k32_arith (pl.p32) */
 } ajob;
 
 /* fpq_arith_mixed on element i (operands in o), for what the fast path
@@ -159,8 +160,75 @@ static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t 
         }
 }
 
+/* The codes of elements i0 .. i0+len of a packed array of 8- or 16-bit
+ * containers into 32-bit lanes, zero-padded to a block; a whole block with
+ * the trip count known, so that GCC vectorises the copy. */
+static void unpack_u32(uint32_t *restrict o, const void *restrict src, size_t i0, size_t len, unsigned w)
+{
+    const uint16_t *s16 = (const uint16_t *)src + i0;
+    const uint8_t *s8 = (const uint8_t *)src + i0;
+    if (len == BLOCK && w == 16)
+        for (size_t i = 0; i < BLOCK; i++)
+            o[i] = s16[i];
+    else if (len == BLOCK)
+        for (size_t i = 0; i < BLOCK; i++)
+            o[i] = s8[i];
+    else {
+        for (size_t i = 0; i < len; i++)
+            o[i] = w == 16 ? s16[i] : s8[i];
+        memset(o + len, 0, (BLOCK - len) * sizeof *o);
+    }
+}
+
+static void pack_u32(void *restrict dst, const uint32_t *restrict c, size_t i0, size_t len, unsigned w)
+{
+    uint16_t *d16 = (uint16_t *)dst + i0;
+    uint8_t *d8 = (uint8_t *)dst + i0;
+    if (len == BLOCK && w == 16)
+        for (size_t i = 0; i < BLOCK; i++)
+            d16[i] = (uint16_t)c[i];
+    else if (len == BLOCK)
+        for (size_t i = 0; i < BLOCK; i++)
+            d8[i] = (uint8_t)c[i];
+    else if (w == 16)
+        for (size_t i = 0; i < len; i++)
+            d16[i] = (uint16_t)c[i];
+    else
+        for (size_t i = 0; i < len; i++)
+            d8[i] = (uint8_t)c[i];
+}
+
+/* The k32 path on one block: operands unpacked into 32-bit lanes, the
+ * kernel, the elements with a NaN or infinite operand from slow_one. */
+static void k32_block(const ajob *j, size_t i0, size_t len)
+{
+    uint32_t o[2][BLOCK], c[BLOCK];
+    uint8_t fl[BLOCK], bad[BLOCK];
+    const unsigned w = packed_width(j->from);
+    unpack_u32(o[0], j->x[0], i0, len, w);
+    unpack_u32(o[1], j->x[1], i0, len, w);
+    fpq_fast_k32_arith_block(c, fl, bad, o[0], o[1], &j->pl.p32, j->op, j->rnd->mode);
+    uint8_t any = 0;
+    for (size_t i = 0; i < BLOCK; i++)
+        any |= bad[i];
+    for (size_t i = 0; any && i < len; i++)
+        if (bad[i]) {
+            const uint64_t ops[3] = {o[0][i], o[1][i], 0};
+            unsigned f = 0;
+            c[i] = (uint32_t)slow_one(j, i0 + i, ops, &f);
+            fl[i] = (uint8_t)f;
+        }
+    if (j->flags)
+        memcpy(j->flags + i0, fl, len);
+    pack_u32(j->r, c, i0, len, w);
+}
+
 static void arith_block(const ajob *j, size_t i0, size_t len)
 {
+    if (j->k32) {
+        k32_block(j, i0, len);
+        return;
+    }
     uint64_t o[3][BLOCK], c[BLOCK];
     for (unsigned k = 0; k < 3; k++) {
         if (k < j->arity)
@@ -212,8 +280,18 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
         return FPQ_ERR_ARG;
     if (j.fast)
         lean_init(&j.lto, &j.fto, rnd);
+    /* +, - and * within one format of k32_arith (fp16, bf16, ...): binary32 lanes */
+    if (j.fast && (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL) && fpq_format_same(to, from) &&
+        from->bits <= 16 && from->bits % 8 == 0) {
+        plan p32;
+        if (fpq_fast_plan_init(&p32, to, rnd, SRC_F32, false, false) == FPQ_OK && p32.use_k32 && p32.k32_round &&
+            p32.p32.lean_ok && p32.p32.arith_ok) {
+            j.k32 = true;
+            j.pl.p32 = p32.p32;
+        }
+    }
     /* the table pays from 2^16 elements on */
-    if (j.fast && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
+    if (j.fast && !j.k32 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
         (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL)) {
         const size_t np = (size_t)1 << from->bits;
         j.tab = malloc(np * sizeof *j.tab);

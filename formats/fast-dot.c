@@ -214,7 +214,7 @@ int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a
     const fpq_format *in_b = s->in_b ? s->in_b : s->in, *out = s->out ? s->out : s->acc;
     gjob g = {.s = s, .k = k, .cols = cols, .c = c, .todo = todo};
     if (!input_ok(s->in) || !input_ok(in_b) || !s->acc || !fa_init(&g.acc, s->acc) || !fa_init(&g.out, out) ||
-        (s->prod && !fa_init(&g.prod, s->prod)) || s->rnd.mode == FPQ_RSR || s->rnd_out.mode == FPQ_RSR)
+        (s->prod && !fa_init(&g.prod, s->prod)) || !fa_op_ok(FPQ_OP_FMA, &s->rnd) || !fa_op_ok(FPQ_OP_FMA, &s->rnd_out))
         return 0;
     if (s->order == FPQ_DOT_BLOCK && (!s->block_acc || !fa_init(&g.bacc, s->block_acc)))
         return 0;

@@ -100,10 +100,14 @@ static inline void fp_leave(fp_state s) { fesetenv(&s); }
     defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+/* 64-bit multiplies (the stochastic draws): AVX-512DQ has them in one
+ * instruction, AVX2 and AVX-512F build them from three 32-bit ones. */
+#define HOT_MUL64 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #endif
 #endif
 #ifndef HOT
 #define HOT
+#define HOT_MUL64
 #endif
 #define INLINE static inline __attribute__((always_inline))
 
@@ -166,6 +170,17 @@ typedef struct k32 {
     bool enc_rne_ok;             /* k32_encode_rne applies too (Inf and overflow: one code) */
     uint32_t max_bits;           /* binary32 bits of the largest finite value */
     uint32_t nan_flip;           /* bits.nan0 ^ bits.nan1: the NaN result's sign follows the input's, or not */
+    /* k32_round_lean, k32_encode_lean: whether they apply, and k32_fixq's
+     * constants below the normal binades (besides those above) */
+    bool lean_ok;
+    float halfq;                 /* q / 2, q = 2^(emin - M) */
+    uint32_t qbits;              /* q's binary32 bits */
+    int32_t sr_s0;               /* -86 - (emin - M) */
+    /* k32_arith: whether it applies (lean_ok, IEEE specials, emin - M >= -147),
+     * and the binary32 bits of |y| from which the result overflows and below
+     * which it is tiny, per sign (fast-kernels.c) */
+    bool arith_ok;
+    uint32_t ovf_t0, ovf_t1, tiny_t0, tiny_t1;
 } k32;
 
 typedef struct k64 {
@@ -253,6 +268,16 @@ FPQ_HIDDEN void fpq_fast_k64_encode_block(uint64_t *restrict codes, const double
 FPQ_HIDDEN void fpq_fast_dec_block_f32(float *restrict dst, const uint64_t *restrict codes, const kdec *pp,
                                        const kdec *pd);
 FPQ_HIDDEN void fpq_fast_dec_block_f64(double *restrict dst, const uint64_t *restrict codes, const kdec *pp);
+/* +, - or * (op) of the codes ca, cb of a format with p->arith_ok into the
+ * same format in a deterministic mode: codes, flags, and bad[i] = 1 where
+ * an operand is NaN or the operation invalid (Inf - Inf, 0 Inf; codes[i]
+ * and fl[i] then meaningless). */
+FPQ_HIDDEN void fpq_fast_k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
+                                         const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp,
+                                         fpq_op op, fpq_rnd mode);
+/* The stochastic draws fpq_sr_bits(seed, pos + i) of a block's first n
+ * elements, key = fpq_sr_key(seed); the rest 0. */
+FPQ_HIDDEN void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_t n);
 /* The first n of a block into a table format; the rest of codes zeroed. */
 FPQ_HIDDEN void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, size_t n, const klut *P,
                                           const fpq_rounding *r, uint64_t pos);

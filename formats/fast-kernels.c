@@ -135,6 +135,239 @@ INLINE uint32_t k32_encode_rne(const k32 *P, uint32_t xb)
     return pick32(a > 0x7f800000u, S->nan0 ^ ((S->nan0 ^ S->nan1) & neg), r);
 }
 
+/* ---- the lean forms of the other modes ---------------------------------------
+ *
+ * The formats of k32_round_rne (without its condition on overflow, which
+ * is taken per sign here), in every mode, and integers within [-2^22,
+ * 2^22].  In the normal binades the discarded sh0 = 23 - M bits of |x| are
+ * rounded in place by adding a mask and clearing them: 0 toward zero,
+ * 2^sh0 - 1 away from zero when the sign says so (up, down), 2^(sh0 - 1)
+ * (nearest, ties away); to odd ORs the sticky bit (any discarded bit) into
+ * the last kept bit.  Stochastic rounding adds 2^sh0 - 1 - t, t the top
+ * sh0 bits of the draw u: the sum carries exactly when rem > t, rem the
+ * discarded bits, and rem 2^(64 - sh0) > u (the rule, frac 2^64 > u) holds
+ * exactly when rem > floor(u / 2^(64 - sh0)) = t, as rem is an integer.
+ * Below the normal binades (and for integers, where q = 1) the quantum q
+ * is fixed: k32_fixq. */
+
+/* frac 2^64 > u exactly, for frac 2^64 = R 2^s (R < 2^24; the product
+ * below 2^64) and u = uh 2^32 + ul: the 64-bit comparison as two 32-bit
+ * words of R 2^s, hi and lo, and below 1 a sticky bit. */
+INLINE uint32_t sr_above(uint32_t R, int32_t s, uint32_t uh, uint32_t ul)
+{
+    const uint32_t sl = (uint32_t)(s >= 32 ? s - 32 : 0), sr = (uint32_t)(s > 0 && s < 32 ? 32 - s : 0);
+    const uint32_t hi = s >= 32 ? R << (sl < 31 ? sl : 31) : s > 0 ? R >> sr : 0;
+    const uint32_t n = (uint32_t)(s < 0 ? (-s < 31 ? -s : 31) : 0); /* R < 2^24: 31 clears it */
+    const uint32_t lo = s >= 32 ? 0 : s >= 0 ? R << (uint32_t)s : R >> n;
+    /* one 64-bit comparison: lo + sticky cannot carry (sticky: s < 0, lo < 2^24) */
+    const uint64_t F = (uint64_t)hi << 32 | (lo + (uint32_t)((R & ((1u << n) - 1)) != 0));
+    return (uint32_t)(F > ((uint64_t)uh << 32 | ul));
+}
+
+/* The code k of f = |x| on the grid of a fixed quantum q (k q rounded by
+ * the mode), for 0 <= f < q 2^22, binary32 arithmetic in nearest-even
+ * (fp_enter): f + C, C = q 2^23 (magic), lies in [C, 1.5 C) where the
+ * spacing is q, so its bits less C's count the steps of the nearest
+ * multiple of q; rem = f - that multiple is exact (both are multiples of
+ * f's unit in the last place, and |rem| <= q / 2 <= f or the multiple is
+ * 0), so the truncation, whether f was inexact and a tie are known
+ * exactly.  halfq: q / 2; qb: q's binary32 bits; s0 = -86 - log2(q), so
+ * that rem's significand R and exponent field E give frac 2^64 =
+ * R 2^(max(E, 1) + s0). */
+INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, uint64_t u, float magic, float halfq, uint32_t qb,
+                         int32_t s0)
+{
+    const float t = f + magic;
+    const uint32_t cs = f32_bits(t) - f32_bits(magic);
+    if (mode == FPQ_RNE)
+        return cs;
+    const float rem = f - (t - magic);
+    const uint32_t below = rem < 0.0f, inexact = rem != 0.0f;
+    const uint32_t kt = cs - below; /* the truncation */
+    if (mode == FPQ_RNA)
+        return cs + (rem == halfq);
+    if (mode == FPQ_RTZ)
+        return kt;
+    if (mode == FPQ_RUP)
+        return kt + (inexact & (neg ^ 1));
+    if (mode == FPQ_RDN)
+        return kt + (inexact & neg);
+    if (mode == FPQ_RTO)
+        return kt | inexact;
+    /* FPQ_RSR: frac q = rem, or rem + q when the nearest multiple was above (exact) */
+    const uint32_t rb = f32_bits(rem + f32_from(pick32(below, qb, 0)));
+    const uint32_t E = rb >> 23, R = (rb & 0x7fffffu) | (E ? 0x800000u : 0);
+    return kt + sr_above(R, (int32_t)(E ? E : 1) + s0, (uint32_t)(u >> 32), (uint32_t)u);
+}
+
+/* The rounded binary32 bits of a = |x| >= 2^emin (normal binades of the
+ * format) by the mode, possibly past the largest finite value. */
+INLINE uint32_t k32_lean_norm(const k32 *P, const int mode, uint32_t a, uint32_t neg, uint64_t u)
+{
+    const uint32_t low = ~P->keep;
+    uint32_t add;
+    if (mode == FPQ_RTO)
+        return (a & P->keep) | ((uint32_t)((a & low) != 0) << P->sh0);
+    if (mode == FPQ_RNE)
+        add = P->half_m1 + ((a >> P->sh0) & 1);
+    else if (mode == FPQ_RNA)
+        add = P->half_m1 + 1;
+    else if (mode == FPQ_RTZ)
+        add = 0;
+    else if (mode == FPQ_RUP)
+        add = low & (neg - 1);
+    else if (mode == FPQ_RDN)
+        add = low & (0u - neg);
+    else
+        add = low - ((uint32_t)(u >> 32) >> (32 - P->sh0));
+    return (a + add) & P->keep;
+}
+
+/* k32_round for the lean formats in any mode; NORM: every input of the
+ * block is at least 2^emin in magnitude (or Inf, NaN), so the fixed-quantum
+ * part is skipped. */
+INLINE uint32_t k32_round_lean(const k32 *P, const int mode, const int NORM, uint32_t xb, uint64_t u)
+{
+    const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
+    const uint32_t rn = k32_lean_norm(P, mode, a, neg, u);
+    uint32_t mag = rn;
+    if (!NORM) {
+        const uint32_t k = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
+        mag = pick32(a < P->norm_bits, f32_bits((float)(int32_t)k * P->scale), rn);
+    }
+    uint32_t r = pick32(mag > P->max_bits, pick32(neg, P->bits.ovf1, P->bits.ovf0), mag | (xb & 0x80000000u));
+    r = pick32(a == 0x7f800000u, pick32(neg, P->bits.inf1, P->bits.inf0), r);
+    return pick32(a > 0x7f800000u, pick32(neg, P->bits.nan1, P->bits.nan0), r);
+}
+
+/* k32_encode for the lean formats in any mode (NORM as in k32_round_lean). */
+INLINE uint32_t k32_encode_lean(const k32 *P, const int mode, const int NORM, uint32_t xb, uint64_t u)
+{
+    const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
+    const uint32_t cn = (k32_lean_norm(P, mode, a, neg, u) >> P->sh0) - P->code_off;
+    uint32_t mag = cn;
+    if (!NORM)
+        mag = pick32(a < P->norm_bits, k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0),
+                     cn);
+    const k32_sp *S = &P->code;
+    uint32_t r = pick32(mag > P->maxmag, pick32(neg, S->ovf1, S->ovf0), mag | (P->signbit & (0u - neg)));
+    r = pick32(a == 0x7f800000u, pick32(neg, S->inf1, S->inf0), r);
+    return pick32(a > 0x7f800000u, pick32(neg, S->nan1, S->nan0), r);
+}
+
+/* k32_int for ranges within [-2^22, 2^22] in any mode: clamped first (every
+ * mode is monotone and keeps the integer ends), then k32_fixq with q = 1
+ * on the magnitude; NaN gives 0, -0 and values rounded to 0 give +0. */
+INLINE int32_t k32_int_lean(const k32 *P, const int mode, float x, uint64_t u)
+{
+    float v = x < P->flo ? P->flo : x;
+    v = v > P->fhi ? P->fhi : v;
+    const uint32_t vb = f32_bits(v), neg = vb >> 31;
+    const uint32_t k = k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, u, 0x1p23f, 0.5f, 0x3f800000u, -86);
+    const uint32_t r = (k ^ (0u - neg)) + neg; /* neg ? -k : k */
+    return (int32_t)pick32(x != x, 0, r);
+}
+
+/* ---- +, - and * of two codes of a lean format into the same format -------
+ *
+ * The exact result rounded to odd in binary32 (y), then rounded into the
+ * format by k32_encode_lean.  Boldo and Melquiond ("Emulation of FMA and
+ * correctly rounded sums: proved algorithms using rounding to odd", IEEE
+ * Trans. Computers 57(4), 2008, Theorem 1): rounding to odd at a precision
+ * of at least p + 2 bits followed by rounding to nearest or a directed
+ * rounding to p bits is the correct rounding of the exact value.  Here
+ * binary32's grid is at least 2 bits finer than the format's everywhere
+ * (M <= 22, emin - M >= -147), subnormals included, so this holds; and y
+ * lies strictly between the same two neighbours on binary32's grid as the
+ * exact result (or equals it), so every comparison with a binary32 number
+ * -- the format's values, their midpoints, the overflow and tininess
+ * thresholds below -- says the same of y as of the exact result.
+ *   Sum: s = RN(a + b) and its error by TwoSum (Knuth), exact in binary32
+ * with subnormals (no underflow loses bits of a sum); y is s, or when the
+ * error is nonzero and s even, s's neighbour on the error's side.  An exact
+ * zero sum is +0 unless both terms are -0, or under rdn of opposite signs.
+ *   Product: a b in binary64 is exact (at most 2 (M + 1) <= 46 bits, no
+ * underflow); y = RN32(a b) stepped as above by the sign of a b - RN32(a
+ * b), computed in binary64 (its sign is exact: no underflow to 0).
+ *   Overflow of binary32 itself (s or RN32(a b) infinite) happens only for
+ * an exact result of at least 2^128 (a sum of two multiples of 2^120, a
+ * product of at most 46 bits); y is then +-FLT_MAX, which every mode rounds
+ * as it rounds the exact result, and the overflow flag is set.
+ *   Flags: inexact, when y is not a value of the format (discarded bits
+ * nonzero) or on overflow; overflow, when |y| reaches the threshold of the
+ * mode and sign (ovf_t: the midpoint past the largest value for the
+ * nearest modes, else the largest value's successor on the format's grid
+ * toward zero-ward modes, binary32's successor of it away from zero);
+ * underflow, products only, when inexact and |y| lies below the tininess
+ * threshold (tiny_t: the result rounded to M + 1 bits with unbounded
+ * exponent is below 2^emin).  Sums never underflow: two multiples of
+ * 2^(emin - M) add to one, exact when below 2^emin.  An infinite operand
+ * gives the infinity of the exact result, without a flag (inexact when the
+ * overflow policy saturates it to the largest value); NaN operands and
+ * the invalid Inf - Inf and 0 Inf are marked in bad and left to the
+ * caller. */
+
+/* A code's binary32 value (finite codes; P->lean_ok formats hold them all). */
+INLINE float k32_code_value(const k32 *P, uint32_t c)
+{
+    const uint32_t mag = c & (P->signbit - 1);
+    const uint32_t nb = (mag << P->dshift) + P->K;
+    const uint32_t sb = f32_bits((float)(int32_t)mag * P->scale);
+    return f32_from(pick32(mag < P->sub_lim, sb, nb) | ((0u - (uint32_t)((c & P->signbit) != 0)) & 0x80000000u));
+}
+
+/* y's bits stepped to odd toward the error's side (err nonzero, yb even). */
+INLINE uint32_t k32_odd_step(uint32_t yb, uint32_t nonzero, uint32_t err_pos)
+{
+    const uint32_t step = nonzero & ~yb & 1, away = err_pos ^ (yb >> 31); /* the error has y's sign */
+    return yb + (step & away) - (step & (away ^ 1));
+}
+
+INLINE uint32_t k32_arith(const k32 *P, const int mode, const int op, const int RNE_LEAN, uint32_t ca, uint32_t cb,
+                          uint8_t *fl, uint8_t *bad)
+{
+    const float a = k32_code_value(P, ca), b0 = k32_code_value(P, cb);
+    uint32_t yb, o32;
+    if (op == FPQ_OP_MUL) {
+        const double p = (double)a * (double)b0;
+        const float f = (float)p;
+        const double e = p - (double)f;
+        yb = k32_odd_step(f32_bits(f), e != 0, e > 0);
+        o32 = (f32_bits(f) & 0x7fffffffu) == 0x7f800000u;
+    } else {
+        const float b = op == FPQ_OP_SUB ? -b0 : b0;
+        const float s = a + b, t = s - a;
+        const float err = (a - (s - t)) + (b - t);
+        const uint32_t sa = f32_bits(a), sb = f32_bits(b);
+        const uint32_t zneg = ((sa & sb) | ((sa ^ sb) & (0u - (uint32_t)(mode == FPQ_RDN)))) & 0x80000000u;
+        o32 = (f32_bits(s) & 0x7fffffffu) == 0x7f800000u;
+        yb = pick32(s == 0.0f, zneg, k32_odd_step(f32_bits(s), err != 0.0f, err > 0.0f));
+    }
+    const uint32_t neg = yb >> 31;
+    yb = pick32(o32, (neg << 31) | 0x7f7fffffu, yb);
+    const uint32_t ay = yb & 0x7fffffffu;
+    const uint32_t in_n = (ay & ~P->keep) != 0;
+    const uint32_t in_s = (f32_from(ay) + P->magic) - P->magic != f32_from(ay);
+    const uint32_t ovf = o32 | (ay >= pick32(neg, P->ovf_t1, P->ovf_t0));
+    const uint32_t inexact = pick32(ay < P->norm_bits, in_s, in_n) | ovf;
+    const uint32_t tiny = (uint32_t)(op == FPQ_OP_MUL) & (ay < pick32(neg, P->tiny_t1, P->tiny_t0));
+    const uint32_t fin = (uint32_t)(inexact * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW |
+                                    ovf * FPQ_FLAG_OVERFLOW);
+    /* infinite operands (IEEE specials: the Inf magnitude is the largest
+     * finite one plus 1): an exact infinity, no flag; Inf - Inf, 0 Inf and
+     * NaN operands are left to the caller */
+    const uint32_t infm = P->maxmag + 1, ma = ca & (P->signbit - 1), mb = cb & (P->signbit - 1);
+    const uint32_t ia = ma == infm, ib = mb == infm;
+    const uint32_t sa = (ca & P->signbit) != 0, sb = ((cb & P->signbit) != 0) ^ (uint32_t)(op == FPQ_OP_SUB);
+    const uint32_t inv = op == FPQ_OP_MUL ? (ia & (mb == 0)) | (ib & (ma == 0)) : ia & ib & (sa ^ sb);
+    const uint32_t isign = op == FPQ_OP_MUL ? sa ^ sb : pick32(ia, sa, sb), inf = ia | ib;
+    const uint32_t icode = pick32(isign, P->code.inf1, P->code.inf0); /* saturated: inexact */
+    *fl = (uint8_t)pick32(inf, ((icode & (P->signbit - 1)) != infm) * FPQ_FLAG_INEXACT, fin);
+    *bad = (uint8_t)((ma > infm) | (mb > infm) | inv);
+    const uint32_t r = RNE_LEAN ? k32_encode_rne(P, yb) : k32_encode_lean(P, mode, 0, yb, 0);
+    return pick32(inf, icode, r);
+}
+
 /* k32_int in nearest-even for ranges within [-2^22, 2^22]: clamped first
  * (rounding is monotone and keeps the integer ends), then rounded by
  * adding and taking away 1.5 2^23 in binary32 (fp_enter: nearest-even),
@@ -177,20 +410,46 @@ INLINE int32_t k32_int(const k32 *P, const int mode, uint32_t xb, uint64_t u)
  * the block (FPQ_RSR only; NULL otherwise). */
 #define DRAW(MODE, i) ((MODE) == FPQ_RSR ? u[i] : 0)
 
+/* Whether every element of a block has |x| >= 2^emin (binary32 bits of
+ * 2^emin: norm_bits); Inf and NaN count as such. */
+INLINE bool all_normal(const float *restrict src, uint32_t norm_bits)
+{
+    uint32_t lo = UINT32_MAX;
+    for (size_t i = 0; i < BLOCK; i++) {
+        const uint32_t a = f32_bits(src[i]) & 0x7fffffffu;
+        lo = a < lo ? a : lo;
+    }
+    return lo >= norm_bits;
+}
+
 /* The loops of a k32 kernel, one per case: integers in nearest-even by
- * k32_int_rne where it applies (INT_RNE), other integers by k32_int (INT),
- * floats in nearest-even by a lean kernel where LEAN_OK (LEAN), else by
- * the general one (ANY); each an assignment of element i. */
-#define K32_BODY(MODE, LEAN_OK, INT_RNE, INT, LEAN, ANY)                        \
+ * k32_int_rne where it applies (INT_RNE), in the other modes by
+ * k32_int_lean there (INT_LEAN), other integers by k32_int (INT); floats
+ * in nearest-even by a lean kernel where LEAN_OK (LEAN), in the other
+ * modes by the lean kernel of every mode where P.lean_ok (LEAN_ANY; for
+ * stochastic rounding of a block whose inputs all lie in the format's
+ * normal binades or beyond, its form without the fixed-quantum part,
+ * LEAN_NORM), else by the general one (ANY); each an assignment of
+ * element i. */
+#define K32_BODY(MODE, LEAN_OK, INT_RNE, INT_LEAN, INT, LEAN, LEAN_NORM, LEAN_ANY, ANY) \
     if (is_int && (MODE) == FPQ_RNE && P.int_rne_ok)                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             INT_RNE;                                                            \
+    else if (is_int && P.int_rne_ok)                                            \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            INT_LEAN;                                                           \
     else if (is_int)                                                            \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             INT;                                                                \
     else if ((MODE) == FPQ_RNE && (LEAN_OK))                                    \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             LEAN;                                                               \
+    else if ((MODE) == FPQ_RSR && P.lean_ok && all_normal(src, P.norm_bits))    \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            LEAN_NORM;                                                          \
+    else if ((MODE) != FPQ_RNE && P.lean_ok)                                    \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            LEAN_ANY;                                                           \
     else                                                                        \
         for (size_t i = 0; i < BLOCK; i++)                                      \
             ANY;
@@ -201,8 +460,11 @@ HOT static void k32_encode_block(uint32_t *restrict codes, const float *restrict
     const k32 P = *pp;
 #define BODY(MODE)                                                                                 \
     K32_BODY(MODE, P.rne_ok && P.enc_rne_ok, codes[i] = (uint32_t)(int32_t)k32_int_rne(&P, src[i]) & P.mask, \
+             codes[i] = (uint32_t)k32_int_lean(&P, MODE, src[i], DRAW(MODE, i)) & P.mask,           \
              codes[i] = (uint32_t)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)) & P.mask,      \
              codes[i] = k32_encode_rne(&P, f32_bits(src[i])),                                       \
+             codes[i] = k32_encode_lean(&P, MODE, 1, f32_bits(src[i]), DRAW(MODE, i)),              \
+             codes[i] = k32_encode_lean(&P, MODE, 0, f32_bits(src[i]), DRAW(MODE, i)),              \
              codes[i] = k32_encode(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)))
     K32_LOOPS(BODY)
 #undef BODY
@@ -214,11 +476,52 @@ HOT static void k32_round_block(float *restrict dst, const float *restrict src, 
     const k32 P = *pp;
 #define BODY(MODE)                                                                                 \
     K32_BODY(MODE, P.rne_ok, dst[i] = k32_int_rne(&P, src[i]),                                     \
+             dst[i] = (float)k32_int_lean(&P, MODE, src[i], DRAW(MODE, i)),                         \
              dst[i] = (float)k32_int(&P, MODE, f32_bits(src[i]), DRAW(MODE, i)),                    \
              dst[i] = f32_from(k32_round_rne(&P, f32_bits(src[i]))),                                \
+             dst[i] = f32_from(k32_round_lean(&P, MODE, 1, f32_bits(src[i]), DRAW(MODE, i))),       \
+             dst[i] = f32_from(k32_round_lean(&P, MODE, 0, f32_bits(src[i]), DRAW(MODE, i))),       \
              dst[i] = f32_from(k32_round(&P, MODE, f32_bits(src[i]), DRAW(MODE, i))))
     K32_LOOPS(BODY)
 #undef BODY
+}
+
+/* k32_arith over a block (P->lean_ok and P->arith_ok; op +, - or *, a
+ * deterministic mode); in nearest-even by k32_encode_rne where it applies. */
+HOT static void k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
+                                const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp, fpq_op op,
+                                fpq_rnd mode)
+{
+    const k32 P = *pp;
+#define BODY_OP(MODE, OP)                                                                      \
+    if ((MODE) == FPQ_RNE && P.rne_ok && P.enc_rne_ok)                                         \
+        for (size_t i = 0; i < BLOCK; i++)                                                     \
+            codes[i] = k32_arith(&P, MODE, OP, 1, ca[i], cb[i], &fl[i], &bad[i]);              \
+    else                                                                                       \
+        for (size_t i = 0; i < BLOCK; i++)                                                     \
+            codes[i] = k32_arith(&P, MODE, OP, 0, ca[i], cb[i], &fl[i], &bad[i]);
+#define BODY(MODE)                                                                             \
+    if (op == FPQ_OP_MUL)                                                                      \
+        BODY_OP(MODE, FPQ_OP_MUL)                                                              \
+    else if (op == FPQ_OP_SUB)                                                                 \
+        BODY_OP(MODE, FPQ_OP_SUB)                                                              \
+    else                                                                                       \
+        BODY_OP(MODE, FPQ_OP_ADD)
+    K32_LOOPS(BODY)
+#undef BODY
+#undef BODY_OP
+}
+
+/* The stochastic draws fpq_sr_bits(seed, pos + i) of a block, key =
+ * fpq_sr_key(seed): the same mixer inline, so that it vectorises; elements
+ * n .. BLOCK - 1 are 0. */
+HOT_MUL64 static void sr_draws(uint64_t *restrict u, uint64_t key, uint64_t pos, size_t n)
+{
+    const uint64_t base = key + (pos + 1) * FPQ_SR_GOLDEN;
+    for (size_t i = 0; i < BLOCK; i++)
+        u[i] = fpq_sr_mix64(base + (uint64_t)i * FPQ_SR_GOLDEN);
+    for (size_t i = n; i < BLOCK; i++)
+        u[i] = 0;
 }
 
 /* ---- k64: binary64 input (and everything k32 does not cover) ---------------- */
@@ -513,4 +816,13 @@ void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, size_t n, con
                                uint64_t pos)
 {
     lut_encode_block(codes, src, n, P, r, pos);
+}
+
+void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_t n) { sr_draws(u, key, pos, n); }
+
+void fpq_fast_k32_arith_block(uint32_t *restrict codes, uint8_t *restrict fl, uint8_t *restrict bad,
+                              const uint32_t *restrict ca, const uint32_t *restrict cb, const k32 *pp, fpq_op op,
+                              fpq_rnd mode)
+{
+    k32_arith_block(codes, fl, bad, ca, cb, pp, op, mode);
 }

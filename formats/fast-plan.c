@@ -153,11 +153,11 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
     p->bits.negu = dec32(&d, p->code.negu), p->bits.tiny = dec32(&d, p->code.tiny);
     p->max_bits = (p->maxmag << p->dshift) + p->K;
     p->nan_flip = p->bits.nan0 ^ p->bits.nan1;
-    p->rne_ok = FLT_EVAL_METHOD == 0 && f->is_signed && p->negzero && f->subnormals && f->mbits >= 1 &&
-                f->mbits <= 22 && p->emin - p->M + 23 <= 127 && p->bits.inf0 == p->bits.ovf0 &&
-                p->bits.inf1 == p->bits.ovf1 && p->bits.ovf1 == (p->bits.ovf0 | 0x80000000u) &&
-                (p->nan_flip == 0 || p->nan_flip == 0x80000000u);
-    if (p->rne_ok) {
+    p->lean_ok = FLT_EVAL_METHOD == 0 && f->is_signed && p->negzero && f->subnormals && f->mbits >= 1 &&
+                 f->mbits <= 22 && p->emin - p->M + 23 <= 127;
+    p->rne_ok = p->lean_ok && p->bits.inf0 == p->bits.ovf0 && p->bits.inf1 == p->bits.ovf1 &&
+                p->bits.ovf1 == (p->bits.ovf0 | 0x80000000u) && (p->nan_flip == 0 || p->nan_flip == 0x80000000u);
+    if (p->lean_ok) {
         p->sh0 = 23 - f->mbits;
         p->half_m1 = (1u << (p->sh0 - 1)) - 1;
         p->keep = ~((1u << p->sh0) - 1);
@@ -165,6 +165,33 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
         p->magic = f32_from((uint32_t)(p->emin - p->M + 23 + 127) << 23);
         p->code_off = (uint32_t)(127 - f->bias) << f->mbits;
         p->enc_rne_ok = p->code.inf0 == p->code.ovf0 && p->code.inf1 == p->code.ovf1;
+        const int32_t qe = p->emin - p->M; /* >= -149 (k32_fits) */
+        p->qbits = qe >= -126 ? (uint32_t)(qe + 127) << 23 : 1u << (qe + 149);
+        p->halfq = f32_from(p->qbits) / 2; /* exact: q > 2^-149 as M <= 22 and emin >= -126 */
+        p->sr_s0 = -86 - qe;
+        /* k32_arith's thresholds: the format's grid at the top binade is
+         * 2^sh0 binary32 units; at the binade below 2^emin, unit */
+        p->arith_ok = f->specials == FPQ_SPECIALS_IEEE && qe >= -147;
+        const uint32_t ulp = 1u << p->sh0, sub1 = p->emin - 1 >= -126 ? ulp : 1u << (qe - 1 + 149);
+        const uint32_t half = ulp / 2, n = p->norm_bits;
+        switch (r->mode) {
+        case FPQ_RNE:
+        case FPQ_RNA:
+            p->ovf_t0 = p->ovf_t1 = p->max_bits + half;
+            p->tiny_t0 = p->tiny_t1 = n - sub1 / 2;
+            break;
+        case FPQ_RUP:
+            p->ovf_t0 = p->max_bits + 1, p->ovf_t1 = p->max_bits + ulp;
+            p->tiny_t0 = n - sub1 + 1, p->tiny_t1 = n;
+            break;
+        case FPQ_RDN:
+            p->ovf_t0 = p->max_bits + ulp, p->ovf_t1 = p->max_bits + 1;
+            p->tiny_t0 = n, p->tiny_t1 = n - sub1 + 1;
+            break;
+        default: /* FPQ_RTZ, FPQ_RTO (FPQ_RSR: not used) */
+            p->ovf_t0 = p->ovf_t1 = p->max_bits + ulp;
+            p->tiny_t0 = p->tiny_t1 = n;
+        }
     }
 }
 

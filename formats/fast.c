@@ -144,8 +144,7 @@ static const uint64_t *draws(uint64_t *u, const fpq_rounding *r, uint64_t pos, s
 {
     if (r->mode != FPQ_RSR)
         return NULL;
-    for (size_t i = 0; i < BLOCK; i++)
-        u[i] = i < n ? fpq_sr_bits(r->seed, pos + i) : 0;
+    fpq_fast_sr_draws(u, fpq_sr_key(r->seed), pos, n);
     return u;
 }
 
@@ -316,6 +315,8 @@ static int run(bulk_op op, void *dst, const void *src, bool dbl, size_t n, const
     }
     if (clash)
         return FPQ_ERR_ARG;
+    if (fpq_bulk_needs_reference(f, op == OP_DECODE ? NULL : rnd))
+        return fpq_bulk_reference(dst, src, dbl, n, f, op == OP_DECODE ? NULL : rnd, op == OP_ROUND);
     const src_type st = dbl ? SRC_F64 : SRC_F32;
     job j = {.dst = dst, .src = src, .st = st, .dbl = dbl, .f = f, .r = op == OP_DECODE ? NULL : rnd};
     if (fpq_fast_plan_init(&j.pl, f, j.r, st, op != OP_ENCODE, dbl) != FPQ_OK)

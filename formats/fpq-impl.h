@@ -27,6 +27,21 @@ FPQ_HIDDEN const fpq_format *fpq_preset_find(const char *name);
  * hw and note equal (a table's entries by their pointer). */
 FPQ_HIDDEN bool fpq_format_same(const fpq_format *a, const fpq_format *b);
 
+/* ---- bulk-ref.c ------------------------------------------------------------ */
+
+/* Whether the bulk entry points (fast.c) compute on the reference for f and
+ * r (r NULL: decoding): P3109 formats, the P3109 stochastic roundings, and
+ * the overflow mode propagate, which the kernels do not cover. */
+FPQ_HIDDEN bool fpq_bulk_needs_reference(const fpq_format *f, const fpq_rounding *r);
+
+/* One bulk call on the reference: r NULL decodes n packed patterns of src
+ * into binary64 (dbl) or binary32 values in dst; otherwise encodes n host
+ * values of src with r (element i at position r->position + i) into packed
+ * patterns, or, when decode_result, into their decoded values (round).
+ * Arguments checked by the caller.  Returns FPQ_OK. */
+FPQ_HIDDEN int fpq_bulk_reference(void *dst, const void *src, bool dbl, size_t n, const fpq_format *f,
+                                  const fpq_rounding *r, bool decode_result);
+
 /* ---- bit fields ---------------------------------------------------------------- */
 
 /* 2^bits: how many patterns the format has. */
@@ -68,8 +83,23 @@ static inline uint64_t fpq_max_finite_mag(const fpq_format *f)
         return fpq_exp_all_ones(f) - 1;
     case FPQ_SPECIALS_FN:
         return fpq_mag_mask(f) - 1;
+    case FPQ_SPECIALS_EXT: /* signed: all ones is Inf; unsigned: NaN, then Inf */
+        return fpq_mag_mask(f) - (f->is_signed ? 1 : 2);
     default:
         return fpq_mag_mask(f);
+    }
+}
+
+/* Magnitude pattern of Inf of a float format, FPQ_NO_BITS when it has none. */
+static inline uint64_t fpq_inf_mag(const fpq_format *f)
+{
+    switch (f->specials) {
+    case FPQ_SPECIALS_IEEE:
+        return fpq_exp_all_ones(f);
+    case FPQ_SPECIALS_EXT:
+        return fpq_max_finite_mag(f) + 1;
+    default:
+        return FPQ_NO_BITS;
     }
 }
 
@@ -91,6 +121,8 @@ static inline bool fpq_float_is_nan(const fpq_format *f, uint64_t bits)
         return mag == fpq_mag_mask(f);
     case FPQ_SPECIALS_FNUZ:
         return bits == fpq_sign_bit(f);
+    case FPQ_SPECIALS_EXT:
+        return f->is_signed ? bits == fpq_sign_bit(f) : mag == fpq_mag_mask(f);
     default:
         return false;
     }
@@ -102,13 +134,14 @@ static inline uint64_t fpq_quiet_bit(const fpq_format *f) { return UINT64_C(1) <
 /* Whether the format has a negative zero. */
 static inline bool fpq_has_neg_zero(const fpq_format *f)
 {
-    return f->kind == FPQ_KIND_FLOAT && f->is_signed && f->subnormals && f->specials != FPQ_SPECIALS_FNUZ;
+    return f->kind == FPQ_KIND_FLOAT && f->is_signed && f->subnormals && f->specials != FPQ_SPECIALS_FNUZ &&
+           f->specials != FPQ_SPECIALS_EXT;
 }
 
 /* The NaN pattern a float format produces, of the given sign where the format
  * keeps one: IEEE quiet NaN (exponent all ones, top mantissa bit), fn's
- * all-ones magnitude, fnuz's 100...0; FPQ_NO_BITS for finite formats.  The
- * one place this convention is decided. */
+ * all-ones magnitude, fnuz's 100...0, ext's one NaN; FPQ_NO_BITS for finite
+ * formats.  The one place this convention is decided. */
 static inline uint64_t fpq_nan_bits(const fpq_format *f, bool neg)
 {
     const uint64_t sign = neg ? fpq_sign_bit(f) : 0;
@@ -119,9 +152,24 @@ static inline uint64_t fpq_nan_bits(const fpq_format *f, bool neg)
         return sign | fpq_mag_mask(f);
     case FPQ_SPECIALS_FNUZ:
         return fpq_sign_bit(f);
+    case FPQ_SPECIALS_EXT:
+        return f->is_signed ? fpq_sign_bit(f) : fpq_mag_mask(f);
     default:
         return FPQ_NO_BITS;
     }
 }
+
+/* The stochastic draws (fpq_sr_bits): splitmix64's finaliser (Steele, Lea
+ * and Flood 2014) of key + (position + 1) * golden, key = mix64(seed +
+ * golden).  Here so that the bulk path's draw loop inlines and vectorises
+ * it; rounding.c's fpq_sr_bits is the definition of record. */
+#define FPQ_SR_GOLDEN UINT64_C(0x9e3779b97f4a7c15)
+static inline uint64_t fpq_sr_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+static inline uint64_t fpq_sr_key(uint64_t seed) { return fpq_sr_mix64(seed + FPQ_SR_GOLDEN); }
 
 #endif

@@ -75,12 +75,15 @@ typedef enum fpq_specials {
     FPQ_SPECIALS_IEEE,  /* exponent all ones: Inf (mantissa 0) or NaN */
     FPQ_SPECIALS_FN,    /* no Inf; only the all-ones magnitude is NaN */
     FPQ_SPECIALS_FNUZ,  /* no Inf, no -0; 100...0 is the only NaN */
-    FPQ_SPECIALS_FINITE /* every pattern is a number */
+    FPQ_SPECIALS_FINITE, /* every pattern is a number */
+    FPQ_SPECIALS_EXT    /* IEEE P3109's extended domain: one NaN (100...0
+                           signed, all ones unsigned), no -0, and the
+                           largest other magnitude is Inf (of either sign) */
 } fpq_specials;
 
 /* The names the library and the CLI spell: "float", "int", "lut"; "ieee",
- * "fn", "fnuz", "finite" (the suffixes fpq_format_parse reads); "?" for a
- * value out of range. */
+ * "fn", "fnuz", "finite" (the suffixes fpq_format_parse reads), "ext"; "?"
+ * for a value out of range. */
 const char *fpq_kind_name(fpq_kind k);
 const char *fpq_specials_name(fpq_specials s);
 
@@ -113,6 +116,9 @@ typedef struct fpq_format {
                                each exactly a binary32 value */
     unsigned hw;        /* FPQ_HW_* mask */
     const char *note;   /* one line: where the format comes from, or NULL */
+    bool p3109;         /* float: an IEEE P3109 format (binaryKpP[su][ef]):
+                           exponent field 1..16 bits, and fpq_encode applies
+                           P3109's projection rules (see there) */
 } fpq_format;
 
 /* The preset table, in display order, and its length. */
@@ -131,8 +137,13 @@ extern const fpq_format_alias fpq_format_aliases[];
 extern const size_t fpq_nformat_aliases;
 
 /* Find a format by name: a preset name or alias (case-insensitive), else a
- * spelling eXmY[bBIAS][ieee|fn|fnuz|finite] (default specials: ieee at 8 bits
- * or more, finite below) or intN / uintN (2 <= N <= 32).  Fills *out.
+ * spelling eXmY[bBIAS][ieee|fn|fnuz|finite|ext] (default specials: ieee at 8
+ * bits or more, finite below), intN / uintN (2 <= N <= 32), or IEEE P3109's
+ * binaryKpP followed by s (signed) or u (unsigned) and e (extended domain)
+ * or f (finite domain), 2 <= K <= 16, 1 <= P <= K-1 signed, P <= K
+ * unsigned: K bits, precision P (P-1 mantissa bits), bias 2^(K-P-1) signed
+ * or 2^(K-P) unsigned, subnormals, one zero, one NaN (specials fnuz / fn in
+ * the finite domain, ext in the extended one) and p3109 set.  Fills *out.
  * Returns FPQ_OK, FPQ_ERR_UNKNOWN_FORMAT or FPQ_ERR_BAD_FORMAT. */
 int fpq_format_parse(fpq_format *out, const char *name);
 
@@ -223,32 +234,73 @@ typedef enum fpq_rnd {
     FPQ_RDN, /* toward -Inf */
     FPQ_RTO, /* to odd: if inexact, the neighbour whose last bit is 1 */
     FPQ_RSR, /* stochastic: away from zero with probability = distance / gap */
+    /* IEEE P3109's stochastic roundings with N random bits R (0 <= R < 2^N,
+     * fpq_rounding's sr_n and sr_r): with v in [0, 1) the distance of |x|
+     * beyond the magnitude below it, in units of the gap to the next one,
+     * the result is the next magnitude (away from zero) when
+     *   FPQ_RSRA: floor(v 2^N) + R >= 2^N,
+     *   FPQ_RSRB: floor(v 2^(N+1)) + 2R + 1 >= 2^(N+1),
+     *   FPQ_RSRC: RNE(v 2^N) + R >= 2^N (RNE: to nearest, ties to even),
+     * else the magnitude below.  Exact values stay. */
+    FPQ_RSRA,
+    FPQ_RSRB,
+    FPQ_RSRC,
     FPQ_RND_COUNT_
 } fpq_rnd;
 
-/* Short names used by the CLI: "rne", "rna", "rtz", "rup", "rdn", "odd", "sr". */
+/* Short names used by the CLI: "rne", "rna", "rtz", "rup", "rdn", "odd", "sr",
+ * "sra", "srb", "src" (the last three spelled "sra:N" etc. with their bit
+ * count on the command line: fpq_rounding_parse_mode). */
 const char *fpq_rnd_name(fpq_rnd r);
 int fpq_rnd_parse(fpq_rnd *out, const char *name);
 
 /* The mode names in fpq_rnd order joined by sep ("rne, rna, ..., sr" for
- * ", ").  snprintf contract: returns the length the full text needs; writes
- * at most n bytes, NUL-terminated when n > 0; buf may be NULL when n is 0. */
+ * ", "; the P3109 stochastic modes as "sra:N", "srb:N", "src:N").  snprintf
+ * contract: returns the length the full text needs; writes at most n bytes,
+ * NUL-terminated when n > 0; buf may be NULL when n is 0. */
 size_t fpq_rnd_list(char *buf, size_t n, const char *sep);
 
+/* What happens to a value beyond the format's range (IEEE P3109's
+ * saturation modes; fpq_encode gives the details). */
 typedef enum fpq_overflow {
-    FPQ_OVF_FORMAT,  /* the format's own: Inf (IEEE, by rounding direction),
-                        NaN (fn, fnuz), largest finite (finite, integers) */
-    FPQ_OVF_SATURATE /* clamp to +-largest finite; +-Inf too (CUDA satfinite) */
+    FPQ_OVF_FORMAT,    /* P3109 SatNone: the format's own: Inf (IEEE, by
+                          rounding direction), NaN (fn, fnuz), largest finite
+                          (finite, integers); P3109 formats: P3109's rules */
+    FPQ_OVF_SATURATE,  /* P3109 SatFinite: clamp to +-largest finite; +-Inf
+                          too (CUDA satfinite) */
+    FPQ_OVF_PROPAGATE, /* P3109 SatPropagate: finite values clamp to
+                          +-largest finite, +-Inf stays Inf where the format
+                          has it (else clamps) */
+    FPQ_OVF_WRAP,      /* integer formats: two's complement, modulo 2^N (Inf
+                          clamps); other formats as FPQ_OVF_FORMAT */
+    FPQ_OVF_COUNT_
 } fpq_overflow;
+
+/* "none", "finite", "propagate", "wrap" (P3109's SatNone, SatFinite,
+ * SatPropagate, and integer wrap-around); "?" out of range. */
+const char *fpq_overflow_name(fpq_overflow o);
+/* FPQ_OK and *out set, or FPQ_ERR_ARG for another name. */
+int fpq_overflow_parse(fpq_overflow *out, const char *name);
 
 /* How to round.  Fill with fpq_rounding_default(), then change fields. */
 typedef struct fpq_rounding {
     fpq_rnd mode;          /* default FPQ_RNE */
     fpq_overflow overflow; /* default FPQ_OVF_FORMAT */
-    bool int_symmetric;    /* signed integers: use -(2^(N-1)-1) .. 2^(N-1)-1 */
-    uint64_t seed;         /* FPQ_RSR: the random stream ... */
+    bool int_symmetric;    /* signed integers: use -(2^(N-1)-1) .. 2^(N-1)-1
+                              (not with FPQ_OVF_WRAP) */
+    uint64_t seed;         /* FPQ_RSR and FPQ_RSRA..C: the random stream ... */
     uint64_t position;     /* ... and the element's index in it */
+    unsigned sr_n;         /* FPQ_RSRA..C: N, the random bits, 1..63;
+                              default 8 */
+    bool sr_given;         /* FPQ_RSRA..C: R is sr_r (the caller's bits);
+                              false: R = fpq_sr_bits(seed, position) >> (64 - N) */
+    uint64_t sr_r;         /* the caller's R, below 2^sr_n */
 } fpq_rounding;
+
+/* A mode as the CLI spells it into r->mode (and r->sr_n): a name of
+ * fpq_rnd_parse, where sra, srb and src take ":N" (1 <= N <= 63) and the
+ * others none.  FPQ_OK, or FPQ_ERR_ARG with r unchanged. */
+int fpq_rounding_parse_mode(fpq_rounding *r, const char *spec);
 
 void fpq_rounding_default(fpq_rounding *r);
 int fpq_rounding_validate(const fpq_rounding *r);
@@ -306,6 +358,24 @@ enum {
  * the format has one) or the largest finite value; numbers below the range
  * of an integer or unsigned format clamp to its smallest value.  Each of these
  * except -0 raises FPQ_FLAG_INVALID, so the caller can tell.
+ *
+ * FPQ_OVF_PROPAGATE: an overflow gives the largest finite value (all
+ * modes); Inf stays Inf where the format has it, else as FPQ_OVF_SATURATE.
+ * FPQ_OVF_WRAP: integers keep the rounded value modulo 2^bits (two's
+ * complement; invalid), Inf clamps; other formats as FPQ_OVF_FORMAT.
+ *
+ * P3109 formats (fmt->p3109) follow the P3109 draft's projection (its
+ * formal specification's wRoundToPrecision, wSaturate, wEncode): round as
+ * above, then with m the largest finite value, under FPQ_OVF_FORMAT
+ * (SatNone) a value beyond +m gives m for FPQ_RTZ and FPQ_RDN, else +Inf
+ * (extended domain) or NaN (finite domain), and below -m likewise with
+ * FPQ_RTZ and FPQ_RUP giving -m; a negative value of an unsigned format
+ * that does not round to 0 gives 0 for FPQ_RTZ and FPQ_RUP, else NaN
+ * (invalid); -Inf into an unsigned format is NaN; Inf into the finite
+ * domain is NaN.  FPQ_OVF_SATURATE clamps to -m (0 unsigned) .. m, Inf
+ * included; FPQ_OVF_PROPAGATE clamps finite values and keeps the
+ * infinities the format has.  The one zero is +0; the one NaN is the
+ * result for a NaN of either sign.
  *
  * Precondition: fmt passes fpq_format_validate (every preset and every
  * fpq_format_parse result does) and rnd passes fpq_rounding_validate;

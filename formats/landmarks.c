@@ -25,9 +25,14 @@ int fpq_landmarks_get(fpq_landmarks *o, const fpq_format *f)
             o->min_normal = 0;
             o->min_positive = 0;
         }
+        if (f->subnormals && o->min_normal > o->max_finite) { /* binary2p1se: 0, Inf and NaN only */
+            o->min_normal = o->min_positive = FPQ_NO_BITS;
+            o->min_subnormal = FPQ_NO_BITS;
+        }
         if (fpq_has_neg_zero(f))
             o->neg_zero = sign;
-        o->lowest = f->is_signed ? (sign | o->max_finite) : 0; /* unsigned: pattern 0 */
+        /* unsigned, or only zero: pattern 0 */
+        o->lowest = f->is_signed && o->max_finite ? (sign | o->max_finite) : 0;
         const uint64_t signs = f->is_signed ? 2 : 1;
         o->nan = fpq_nan_bits(f, false);
         switch (f->specials) {
@@ -40,6 +45,11 @@ int fpq_landmarks_get(fpq_landmarks *o, const fpq_format *f)
             o->n_nan = signs;
             break;
         case FPQ_SPECIALS_FNUZ:
+            o->n_nan = 1;
+            break;
+        case FPQ_SPECIALS_EXT:
+            o->inf = fpq_inf_mag(f);
+            o->n_inf = signs;
             o->n_nan = 1;
             break;
         case FPQ_SPECIALS_FINITE:

@@ -162,6 +162,7 @@ static const char *const specials_text[] = {
     [FPQ_SPECIALS_FN] = "fn",
     [FPQ_SPECIALS_FNUZ] = "fnuz",
     [FPQ_SPECIALS_FINITE] = "finite",
+    [FPQ_SPECIALS_EXT] = "ext",
 };
 #define N_SPECIALS (sizeof specials_text / sizeof specials_text[0])
 
@@ -176,11 +177,11 @@ int fpq_format_validate(const fpq_format *f)
         return FPQ_ERR_BAD_FORMAT;
     switch (f->kind) {
     case FPQ_KIND_FLOAT:
-        if (f->ebits < 1 || f->ebits > 11 || f->mbits > 52)
+        if (f->ebits < 1 || f->ebits > (f->p3109 ? 16u : 11u) || f->mbits > 52)
             return FPQ_ERR_BAD_FORMAT;
         if (f->bits != f->ebits + f->mbits + (f->is_signed ? 1u : 0u))
             return FPQ_ERR_BAD_FORMAT;
-        if ((unsigned)f->specials > FPQ_SPECIALS_FINITE)
+        if ((unsigned)f->specials > FPQ_SPECIALS_EXT)
             return FPQ_ERR_BAD_FORMAT;
         /* IEEE NaNs live in nonzero mantissas; fnuz's NaN is the -0 pattern. */
         if (f->specials == FPQ_SPECIALS_IEEE && (f->mbits == 0 || f->ebits < 2))
@@ -188,6 +189,12 @@ int fpq_format_validate(const fpq_format *f)
         if (f->specials == FPQ_SPECIALS_FNUZ && !f->is_signed)
             return FPQ_ERR_BAD_FORMAT;
         if (f->specials == FPQ_SPECIALS_FN && f->ebits + f->mbits < 2)
+            return FPQ_ERR_BAD_FORMAT;
+        /* ext: an unsigned format needs room for NaN and Inf beside zero. */
+        if (f->specials == FPQ_SPECIALS_EXT && !f->is_signed && f->ebits + f->mbits < 2)
+            return FPQ_ERR_BAD_FORMAT;
+        /* P3109 formats have one zero and subnormals. */
+        if (f->p3109 && (!f->subnormals || f->specials == FPQ_SPECIALS_IEEE || f->specials == FPQ_SPECIALS_FINITE))
             return FPQ_ERR_BAD_FORMAT;
         /* Keep every exponent well inside MPFR's default range. */
         if (f->bias < -100000 || f->bias > 100000)
@@ -341,6 +348,41 @@ static int parse_int_spelling(fpq_format *out, const char *name, const char **wh
     return FPQ_OK;
 }
 
+/* IEEE P3109's binaryKpP{s|u}{e|f} (interim report, section 3; the formal
+ * specification's Format and Float modules): K bits, precision P, signed
+ * or unsigned, extended (with +-Inf) or finite domain. */
+static int parse_p3109_spelling(fpq_format *out, const char *name, const char **why)
+{
+    const char *s = name;
+    long k, p;
+    if (strncasecmp(s, "binary", 6) != 0)
+        return FPQ_ERR_UNKNOWN_FORMAT;
+    s += 6;
+    if (!read_uint(&s, &k) || tolower((unsigned char)*s++) != 'p' || !read_uint(&s, &p))
+        return FPQ_ERR_UNKNOWN_FORMAT;
+    const int sg = tolower((unsigned char)s[0]), dm = s[0] ? tolower((unsigned char)s[1]) : 0;
+    if ((sg != 's' && sg != 'u') || (dm != 'e' && dm != 'f') || s[2] != '\0')
+        return FPQ_ERR_UNKNOWN_FORMAT;
+    const bool is_signed = sg == 's';
+    if (k < 2 || k > 16 || p < 1 || p > (is_signed ? k - 1 : k)) {
+        *why = "P3109 formats are binaryKpP{s|u}{e|f} with 2 <= K <= 16 and 1 <= P <= K-1 (signed) "
+               "or 1 <= P <= K (unsigned)";
+        return FPQ_ERR_BAD_FORMAT;
+    }
+    memset(out, 0, sizeof *out);
+    out->kind = FPQ_KIND_FLOAT;
+    out->p3109 = true;
+    out->bits = (unsigned)k;
+    out->is_signed = is_signed;
+    out->mbits = (unsigned)(p - 1);
+    out->ebits = (unsigned)(k - p + (is_signed ? 0 : 1));
+    out->bias = 1 << (k - p - (is_signed ? 1 : 0));
+    out->subnormals = true;
+    out->specials = dm == 'e' ? FPQ_SPECIALS_EXT : is_signed ? FPQ_SPECIALS_FNUZ : FPQ_SPECIALS_FN;
+    snprintf(out->name, sizeof out->name, "binary%ldp%ld%c%c", k, p, sg, dm);
+    return fpq_format_validate(out);
+}
+
 static int parse_why(fpq_format *out, const char *name, const char **why)
 { /* (recursive once: an alias's target is a preset or a spelling) */
     *why = NULL;
@@ -361,6 +403,9 @@ static int parse_why(fpq_format *out, const char *name, const char **why)
             return FPQ_ERR_BAD_FORMAT;
         }
     int st = parse_int_spelling(out, name, why);
+    if (st != FPQ_ERR_UNKNOWN_FORMAT)
+        return st;
+    st = parse_p3109_spelling(out, name, why);
     if (st != FPQ_ERR_UNKNOWN_FORMAT)
         return st;
     return parse_float_spelling(out, name, why);
@@ -480,7 +525,7 @@ bool fpq_format_same(const fpq_format *a, const fpq_format *b)
         return true;
     return a->kind == b->kind && a->bits == b->bits && a->is_signed == b->is_signed && a->ebits == b->ebits &&
            a->mbits == b->mbits && a->bias == b->bias && a->specials == b->specials &&
-           a->subnormals == b->subnormals && a->lut == b->lut;
+           a->subnormals == b->subnormals && a->lut == b->lut && a->p3109 == b->p3109;
 }
 
 int fpq_format_host_width(const fpq_format *f)

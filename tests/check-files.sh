@@ -252,5 +252,44 @@ run report --out "$d/old-report" --studies no-such-study
 [ $st -eq 1 ] && has "no study 'no-such-study'" && [ "$(cat "$d/old-report/index.html")" = old ]
 result $? "report.sh --out REPORT-DIR: accepted (and kept when the run fails)"
 
+# ---- an allocation that fails is an error, among tensors too ---------------
+
+# st_two FILE N: a safetensors FILE holding tensor a (2 float32) and tensor
+# big (N uint8 whose data is a hole: the file is sparse).
+st_two() {
+    hdr="{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"big\":{\"dtype\":\"U8\",\"shape\":[$2],\"data_offsets\":[8,$(($2 + 8))]}}"
+    while [ $((${#hdr} % 8)) -ne 0 ]; do hdr="$hdr "; done
+    len=${#hdr}
+    # shellcheck disable=SC2059 # the 8 bytes of the header's length
+    printf "$(printf '\\%03o' $((len & 255)) $((len >> 8 & 255)) 0 0 0 0 0 0)" >"$1"
+    printf '%s' "$hdr" >>"$1"
+    printf '\000\000\300\077\000\000\040\100' >>"$1" # 1.5, 2.5
+    truncate -s $((8 + len + 8 + $2)) "$1"
+}
+
+# inspect --stats of a file whose second tensor cannot be allocated: the
+# first tensor's statistics, then the error and exit status 1 (it was a
+# note and exit status 0).  The limit is an address-space limit (ulimit
+# -v) of 250 MB against the 256 MiB of doubles of 2^25 values; an fpq
+# built with AddressSanitizer (which reserves terabytes of address space)
+# runs without it, with allocator_may_return_null=1, on 2^37 values (1 TiB
+# of doubles, more than ASan allocates).
+if grep -a -q __asan_init "$fpq" 2>/dev/null; then
+    st_two "$d/two.safetensors" 137438953472
+    st=0
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1" \
+        "$fpq" inspect --stats "$d/two.safetensors" >"$d/out" 2>"$d/err" || st=$?
+    want='cannot allocate 137438953472 doubles'
+else
+    st_two "$d/two.safetensors" 33554432
+    st=0
+    # shellcheck disable=SC3045 # dash, bash and busybox sh have ulimit -v
+    (ulimit -v 250000 && exec "$fpq" inspect --stats "$d/two.safetensors") >"$d/out" 2>"$d/err" || st=$?
+    want='cannot allocate 33554432 doubles'
+fi
+[ $st -eq 1 ] && has "two.safetensors::big: $want" && ! has 'note:' && grep -q '^absmax  *2.5$' "$d/out"
+result $? "inspect --stats, a tensor that cannot be allocated among others: exit status 1"
+rm -f "$d/two.safetensors"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -27,7 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NMODES FPQ_RND_COUNT_
+/* The modes this file's oracle implements (P3109's stochastic roundings,
+ * sra/srb/src, are checked in check_p3109.c). */
+#define NMODES (FPQ_RSR + 1)
 
 static const char *const mode_names[NMODES] = {"rne", "rna", "rtz", "rup", "rdn", "odd", "sr"};
 

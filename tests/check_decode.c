@@ -132,6 +132,12 @@ static counts expected_counts(const fpq_format *f)
         c.zero -= 1;
         c.nan = 1;
         break;
+    case FPQ_SPECIALS_EXT: /* signed: -0 is NaN, +-all ones Inf; unsigned: all ones NaN, the next Inf */
+        c.zero -= s - 1;
+        c.normal -= 2;
+        c.nan = 1;
+        c.inf = f->is_signed ? 2 : 1;
+        break;
     case FPQ_SPECIALS_FINITE:
         break;
     }

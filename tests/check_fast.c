@@ -814,6 +814,109 @@ START_TEST(stochastic_rounding_reruns_and_slices_agree)
 }
 END_TEST
 
+/* ---- stochastic rounding at its threshold ------------------------------------
+ *
+ * Element x at position p rounds away from zero when frac 2^64 >
+ * fpq_sr_bits(seed, p).  The draws are splitmix64's finaliser of key + (p +
+ * 1) golden (fpq.h freezes them), a bijection of p, so a position whose
+ * draw is any chosen u exists and is computed here by inverting the
+ * mixer.  For each input the test finds with the reference alone the
+ * largest draw T that still rounds away (a binary search on u), then
+ * compares the bulk path with the reference at T - 1 .. T + 2 and at the
+ * extremes: the comparison with all 64 bits of the draw, exactly. */
+
+/* The inverse of x ^= x >> k. */
+static uint64_t unxorshift(uint64_t y, unsigned k)
+{
+    uint64_t x = y;
+    for (unsigned s = k; s < 64; s += k)
+        x ^= y >> s;
+    return x;
+}
+
+/* The inverse of an odd number modulo 2^64 (Newton's iteration). */
+static uint64_t inv64(uint64_t c)
+{
+    uint64_t v = c;
+    for (int i = 0; i < 6; i++)
+        v *= 2 - c * v;
+    return v;
+}
+
+/* The inverse of the mixer: z with mix64(z) = u. */
+static uint64_t unmix64(uint64_t u)
+{
+    uint64_t z = unxorshift(u, 31);
+    z = unxorshift(z * inv64(UINT64_C(0x94d049bb133111eb)), 27);
+    return unxorshift(z * inv64(UINT64_C(0xbf58476d1ce4e5b9)), 30);
+}
+
+/* The position whose draw under seed is u: the key from the draw of
+ * position 2^64 - 1, mix64(key + 0 golden). */
+static uint64_t position_of_draw(uint64_t seed, uint64_t u)
+{
+    const uint64_t golden = UINT64_C(0x9e3779b97f4a7c15);
+    const uint64_t key = unmix64(fpq_sr_bits(seed, UINT64_MAX));
+    const uint64_t p = (unmix64(u) - key) * inv64(golden) - 1;
+    ck_assert_uint_eq(fpq_sr_bits(seed, p), u);
+    return p;
+}
+
+static uint64_t ref_at_draw(const fpq_format *f, float x, fpq_rounding *r, uint64_t u)
+{
+    r->position = position_of_draw(r->seed, u);
+    return ref_encode_f32(f, x, r);
+}
+
+/* The bulk path against the reference for x at a position of draw u. */
+static void compare_at_draw(const fpq_format *f, const char *label, float x, fpq_rounding *r, const ref_table *t,
+                            uint64_t u)
+{
+    r->position = position_of_draw(r->seed, u);
+    compare_f32(f, label, &x, 1, r, t, "stochastic threshold");
+}
+
+START_TEST(stochastic_rounding_equals_reference_at_the_threshold)
+{
+    fpq_format f;
+    const char *label = format_at(&f, (size_t)_i);
+    if (f.kind == FPQ_KIND_LUT)
+        return; /* tables round stochastically by the reference itself */
+    ref_table t = ref_table_make(&f);
+    size_t nb;
+    float *b = boundaries32(&f, &nb);
+    /* at most 96 boundary points, spread evenly, and inputs far below the
+     * quantum (the sticky bit of a draw below 2^24) */
+    const float tiny[] = {0x1p-149f, 0x3p-149f, 0x1.fffffep-127f, 0x1.000002p-100f, 0x1.8p-80f, 0x1.234568p-60f};
+    const size_t step = nb / 96 + 1, ntiny = sizeof tiny / sizeof tiny[0];
+    fpq_rounding r;
+    fpq_rounding_default(&r);
+    r.mode = FPQ_RSR;
+    r.seed = fpq_check_seed();
+    for (size_t k = 0; k < nb / step + 2 * ntiny; k++) {
+        const float x = k < nb / step ? b[k * step] : (k % 2 ? -1 : 1) * tiny[(k - nb / step) / 2];
+        const uint64_t up = ref_at_draw(&f, x, &r, 0);
+        uint64_t lo = 0, hi = UINT64_MAX; /* lo rounds as draw 0 does; find the last such */
+        if (ref_at_draw(&f, x, &r, hi) == up) {
+            lo = hi;
+        } else {
+            while (hi - lo > 1) {
+                const uint64_t mid = lo + (hi - lo) / 2;
+                if (ref_at_draw(&f, x, &r, mid) == up)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+        }
+        const uint64_t us[] = {0, 1, lo - 1, lo, lo + 1, lo + 2, UINT64_MAX - 1, UINT64_MAX};
+        for (size_t j = 0; j < sizeof us / sizeof us[0]; j++)
+            compare_at_draw(&f, label, x, &r, &t, us[j]);
+    }
+    free(b);
+    ref_table_free(&t);
+}
+END_TEST
+
 /* Over n = 2^20 positions (2^16 for the table, which calls the reference
  * per element) the share rounded away from zero is the distance to the
  * value toward zero, in units of the gap: within 6 standard deviations of a
@@ -1385,6 +1488,7 @@ Suite *fast_suite(void)
 #endif
     tcase_add_loop_test(tc, stochastic_rounding_reruns_and_slices_agree, 0, (int)NAPI);
     tcase_add_test(tc, stochastic_up_share_matches_distance);
+    tcase_add_loop_test(tc, stochastic_rounding_equals_reference_at_the_threshold, 0, (int)nall());
     tcase_add_test(tc, packed_nibbles_low_first);
     tcase_add_test(tc, unpack_reads_the_packed_layout);
     tcase_add_test(tc, bad_arguments_are_refused);

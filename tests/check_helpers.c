@@ -205,7 +205,7 @@ uint64_t fpq_check_mask(const fpq_format *fmt)
 bool fpq_check_has_neg_zero(const fpq_format *fmt)
 {
     return fmt->kind == FPQ_KIND_FLOAT && fmt->is_signed && fmt->subnormals &&
-           fmt->specials != FPQ_SPECIALS_FNUZ;
+           fmt->specials != FPQ_SPECIALS_FNUZ && fmt->specials != FPQ_SPECIALS_EXT;
 }
 
 uint64_t fpq_check_dbits(double d)
@@ -270,6 +270,18 @@ fpq_ref fpq_ref_decode(const fpq_format *fmt, uint64_t bits)
         if (neg && mag == 0) {
             r.cls = FPQ_CLASS_NAN;
             r.v = copysign(NAN, sgn);
+            return r;
+        }
+        break;
+    case FPQ_SPECIALS_EXT: /* P3109's extended domain */
+        if (fmt->is_signed ? (neg && mag == 0) : mag == magmask) {
+            r.cls = FPQ_CLASS_NAN;
+            r.v = NAN;
+            return r;
+        }
+        if (mag == (fmt->is_signed ? magmask : magmask - 1)) {
+            r.cls = FPQ_CLASS_INF;
+            r.v = sgn * INFINITY;
             return r;
         }
         break;

@@ -183,6 +183,21 @@ static int run_status(const fpq_sweep_plan *p, const char *out, bool resume, fpq
     return fpq_sweep_run(&r, p, &o, err);
 }
 
+/* The text of cell k of p on axis a (NULL when the cell has none), in a
+ * buffer of its own per call site slot. */
+static const char *cell_in(const fpq_sweep_plan *p, size_t k, unsigned a, char buf[][512], unsigned slot)
+{
+    fpq_sweep_cell c;
+    fpq_errbuf err;
+    int rc = fpq_sweep_plan_cell(&c, p, k, &err);
+    ck_assert_msg(rc == FPQ_OK, "cell %zu: %s", k, err.msg);
+    const char *t = c.in[a];
+    if (t)
+        snprintf(buf[slot], 512, "%s", t);
+    fpq_sweep_cell_free(&c);
+    return t ? buf[slot] : NULL;
+}
+
 /* ---- plans --------------------------------------------------------------- */
 
 START_TEST(cross_product_drops_duplicates_and_counts_cells)
@@ -196,12 +211,108 @@ START_TEST(cross_product_drops_duplicates_and_counts_cells)
     ck_assert_uint_eq(sk.invalid, 0);
     ck_assert_uint_eq(sk.duplicates, 2 * 3 * 2 * 3 * 2 * 2 - SMALL_CELLS);
     /* canonical values: "-" where a value does not apply */
-    ck_assert_str_eq(p.cells[0].in[FPQ_AX_GROUP], "-");
-    ck_assert_str_eq(p.cells[0].in[FPQ_AX_SEED], "-");
-    ck_assert_str_eq(p.cells[1].in[FPQ_AX_SEED], "7");
-    ck_assert_str_eq(p.cells[0].in[FPQ_AX_LABEL], "normal");
-    ck_assert_str_eq(p.cells[p.ncells - 1].in[FPQ_AX_LABEL], "tails");
+    char b[1][512];
+    ck_assert_str_eq(cell_in(&p, 0, FPQ_AX_GROUP, b, 0), "-");
+    ck_assert_str_eq(cell_in(&p, 0, FPQ_AX_SEED, b, 0), "-");
+    ck_assert_str_eq(cell_in(&p, 1, FPQ_AX_SEED, b, 0), "7");
+    ck_assert_str_eq(cell_in(&p, 0, FPQ_AX_LABEL, b, 0), "normal");
+    ck_assert_str_eq(cell_in(&p, p.ncells - 1, FPQ_AX_LABEL, b, 0), "tails");
     fpq_sweep_plan_free(&p);
+}
+END_TEST
+
+/* The cross product keeps the first of every set of equal cells, as a
+ * brute force finds them: every combination made a plan of its own (one
+ * value per axis), its plan line compared with those of all the earlier
+ * ones.  The axes mix spellings of one value (e4m3, 256 and 2^8, a
+ * generator spec's parameters in another order), values that do not apply
+ * (group without groups, seed without sr, kept_format without outliers,
+ * symmetric for floats) and values the scheme fixes (mx, nvfp4). */
+typedef struct dedupe_axis {
+    fpq_sweep_axis ax;
+    const char *values[6];
+} dedupe_axis;
+
+static void check_first_of_equal_cells(fpq_sweep_mode mode, const dedupe_axis *ax, size_t nax)
+{
+    fpq_errbuf err;
+    fpq_sweep_axes a;
+    fpq_sweep_axes_init(&a, mode);
+    size_t n[FPQ_AX_COUNT_], ncomb = 1;
+    for (size_t i = 0; i < nax; i++) {
+        for (n[i] = 0; ax[i].values[n[i]]; n[i]++)
+            ck_assert_int_eq(fpq_sweep_axes_add(&a, ax[i].ax, ax[i].values[n[i]], &err), FPQ_OK);
+        ncomb *= n[i];
+    }
+    fpq_sweep_plan p;
+    fpq_sweep_skips sk;
+    fpq_sweep_plan_init(&p, mode);
+    int rc = fpq_sweep_plan_cross(&p, &a, &sk, &err);
+    ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
+    fpq_sweep_axes_free(&a);
+
+    char **kept = calloc(ncomb, sizeof *kept);
+    size_t nkept = 0, nvalid = 0;
+    for (size_t comb = 0; comb < ncomb; comb++) {
+        fpq_sweep_axes b;
+        fpq_sweep_axes_init(&b, mode);
+        for (size_t i = nax, c = comb; i-- > 0; c /= n[i])
+            ck_assert_int_eq(fpq_sweep_axes_add(&b, ax[i].ax, ax[i].values[c % n[i]], &err), FPQ_OK);
+        fpq_sweep_plan q;
+        fpq_sweep_plan_init(&q, mode);
+        rc = fpq_sweep_plan_cross(&q, &b, NULL, &err);
+        fpq_sweep_axes_free(&b);
+        if (rc == FPQ_LAB_ERR_SPEC && strstr(err.msg, "every cell of the plan is invalid"))
+            continue;
+        ck_assert_msg(rc == FPQ_OK && q.ncells == 1, "combination %zu: %s", comb, err.msg);
+        nvalid++;
+        char line[1024];
+        ck_assert_uint_lt(fpq_sweep_plan_line(line, sizeof line, &q, 0), sizeof line);
+        fpq_sweep_plan_free(&q);
+        bool seen = false;
+        for (size_t j = 0; j < nkept && !seen; j++)
+            seen = strcmp(kept[j], line) == 0;
+        if (!seen)
+            kept[nkept++] = strdup(line);
+    }
+    ck_assert_uint_eq(p.ncells, nkept);
+    ck_assert_uint_eq(sk.duplicates, nvalid - nkept);
+    for (size_t k = 0; k < nkept; k++) {
+        char line[1024];
+        fpq_sweep_plan_line(line, sizeof line, &p, k);
+        ck_assert_msg(strcmp(line, kept[k]) == 0, "cell %zu: %s, brute force: %s", k, line, kept[k]);
+        free(kept[k]);
+    }
+    free(kept);
+    fpq_sweep_plan_free(&p);
+}
+
+START_TEST(cross_product_keeps_the_first_of_equal_cells)
+{
+    static const dedupe_axis quant[] = {
+        {FPQ_AX_SOURCE, {"normal:n=64,seed=1", "normal:seed=1,n=64", "a=normal:n=64,seed=1"}},
+        {FPQ_AX_FORMAT, {"int8", "fp8_e4m3", "e4m3", "fp4_e2m1", "uint4"}},
+        {FPQ_AX_SCHEME, {"absmax", "zeropoint", "mx", "nvfp4"}},
+        {FPQ_AX_GRANULARITY, {"tensor", "group", "row"}},
+        {FPQ_AX_GROUP, {"16", "32"}},
+        {FPQ_AX_SCALE_FORMAT, {"e8m0", "fp16", "exact"}},
+        {FPQ_AX_MX_RULE, {"floor", "ceil"}},
+        {FPQ_AX_ROUND, {"rne", "sr"}},
+        {FPQ_AX_SEED, {"1", "7"}},
+        {FPQ_AX_SYMMETRIC, {"0", "1"}},
+        {FPQ_AX_OUTLIER, {"0", "3", "3.0"}},
+        {FPQ_AX_KEPT_FORMAT, {"fp16", "bf16"}},
+    };
+    check_first_of_equal_cells(FPQ_SWEEP_QUANT, quant, NELEM(quant));
+    static const dedupe_axis cast[] = {
+        {FPQ_AX_SOURCE, {"normal:n=8,seed=1", "a=normal:n=8,seed=1", "normal:seed=1,n=8"}},
+        {FPQ_AX_FORMAT, {"fp16", "e4m3", "bf16", "fp8_e4m3"}},
+        {FPQ_AX_LOSS_SCALE, {"1", "256", "2^8", "0.5"}},
+        {FPQ_AX_ROUND, {"rne", "sr"}},
+        {FPQ_AX_SEED, {"1", "7", "1"}},
+        {FPQ_AX_OVERFLOW, {"format", "saturate"}},
+    };
+    check_first_of_equal_cells(FPQ_SWEEP_CAST, cast, NELEM(cast));
 }
 END_TEST
 
@@ -218,7 +329,8 @@ START_TEST(a_count_keeps_no_cells)
     p.count_only = true;
     ck_assert_int_eq(fpq_sweep_plan_cross(&p, &a, &sk, &err), FPQ_OK);
     ck_assert_uint_eq(p.ncells, SMALL_CELLS);
-    ck_assert_ptr_null(p.cells);
+    fpq_sweep_cell c;
+    ck_assert_int_ne(fpq_sweep_plan_cell(&c, &p, 0, &err), FPQ_OK); /* no cell to build */
     ck_assert_uint_eq(sk.duplicates, 2 * 3 * 2 * 3 * 2 * 2 - SMALL_CELLS);
     fpq_sweep_plan_free(&p);
     ck_assert(p.count_only);
@@ -247,8 +359,9 @@ START_TEST(an_existing_file_named_label_eq_source_is_the_file)
     ck_assert_int_eq(chdir(cwd), 0);
     ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
     ck_assert_uint_eq(p.ncells, 2);
-    ck_assert_str_eq(p.cells[0].in[FPQ_AX_LABEL], "eq=ual.npy");
-    ck_assert_str_eq(p.cells[1].in[FPQ_AX_LABEL], "lab");
+    char b[1][512];
+    ck_assert_str_eq(cell_in(&p, 0, FPQ_AX_LABEL, b, 0), "eq=ual.npy");
+    ck_assert_str_eq(cell_in(&p, 1, FPQ_AX_LABEL, b, 0), "lab");
     ck_assert_uint_eq(p.nsources, 1);
     fpq_sweep_plan_free(&p);
     fpq_sweep_axes_free(&a);
@@ -329,11 +442,13 @@ START_TEST(plan_file_round_trips)
     int rc = fpq_sweep_plan_read(&q, path("p.plan"), &err);
     ck_assert_msg(rc == FPQ_OK, "%s", err.msg);
     ck_assert_uint_eq(q.ncells, p.ncells);
+    char b[2][512];
     for (size_t k = 0; k < p.ncells; k++)
-        for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
-            ck_assert_msg((p.cells[k].in[a] == NULL) == (q.cells[k].in[a] == NULL)
-                              && (!p.cells[k].in[a] || strcmp(p.cells[k].in[a], q.cells[k].in[a]) == 0),
+        for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
+            const char *pa = cell_in(&p, k, a, b, 0), *qa = cell_in(&q, k, a, b, 1);
+            ck_assert_msg((pa == NULL) == (qa == NULL) && (!pa || strcmp(pa, qa) == 0),
                           "cell %zu axis %s differs", k, fpq_sweep_axis_key(a));
+        }
     fpq_sweep_plan_free(&q);
 
     /* errors name the line */
@@ -1076,6 +1191,7 @@ Suite *sweep_suite(void)
     TCase *tc = fpq_check_tcase("plans", 60);
     tcase_add_test(tc, cross_product_drops_duplicates_and_counts_cells);
     tcase_add_test(tc, invalid_cells_are_left_out_and_counted);
+    tcase_add_test(tc, cross_product_keeps_the_first_of_equal_cells);
     tcase_add_test(tc, a_count_keeps_no_cells);
     tcase_add_test(tc, an_existing_file_named_label_eq_source_is_the_file);
     tcase_add_test(tc, a_shard_count_beyond_the_cells_does_not_wrap);

@@ -130,11 +130,16 @@ static int values(double **v, size_t *m, size_t *zeros, const char *of, const ch
 {
     fpq_tensor x = FPQ_TENSOR_INIT, xh = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT;
     fpq_errbuf err;
-    int st = fpq_source_load(&x, source, &err);
-    if (st == FPQ_OK && plan && plan->cells[0].calib != FPQ_SWEEP_NONE)
-        st = fpq_source_load(&cal, plan->sources[plan->cells[0].calib], &err);
+    fpq_sweep_cell cell;
+    int st = plan ? fpq_sweep_plan_cell(&cell, plan, 0, &err) : FPQ_OK;
+    if (st == FPQ_OK)
+        st = fpq_source_load(&x, source, &err);
+    if (st == FPQ_OK && plan && cell.calib != FPQ_SWEEP_NONE)
+        st = fpq_source_load(&cal, plan->sources[cell.calib], &err);
     if (st == FPQ_OK && plan)
-        st = fpq_quantize(&xh, NULL, &x, cal.data ? &cal : NULL, &plan->cells[0].spec, &err);
+        st = fpq_quantize(&xh, NULL, &x, cal.data ? &cal : NULL, &cell.spec, &err);
+    if (plan)
+        fpq_sweep_cell_free(&cell);
     fpq_tensor_free(&cal);
     if (st != FPQ_OK) {
         cli_error("%s", err.msg);

@@ -186,7 +186,8 @@ static void print_notes(FILE *f)
     fprintf(f,
             "\n"
             "FMT is a preset name or alias (see 'fpq formats'), a float spelled\n"
-            "eXmY[bBIAS][ieee|fn|fnuz|finite] (e5m4b10fn) or an integer intN / uintN.\n"
+            "eXmY[bBIAS][ieee|fn|fnuz|finite] (e5m4b10fn), an integer intN / uintN,\n"
+            "or an IEEE P3109 format binaryKpP{s|u}{e|f} (binary8p4se).\n"
             "Numbers: a VALUE is decimal (1.5, 10) or hex-float with a p exponent\n"
             "(0x1.8p1); a bit pattern is hex, with or without 0x (3c00, 0x3c00).\n"
             "Where either is taken (arith's operands), hex digits that also read as\n"

@@ -4,6 +4,7 @@
  * fpq_cast_spec_default, the defaults (sweep.h, sweep-impl.h). */
 #include "sweep-impl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,16 +91,26 @@ fpq_sweep_axis fpq_sweep_axis_find(const char *key)
 /* ---------------------------------------------------------------------- */
 /* Values as text.                                                        */
 
+/* (Without snprintf: a plan builds its cells' texts again and again.) */
 static size_t put_text(char *buf, size_t n, const char *s)
 {
-    int len = snprintf(buf, n, "%s", s);
-    return len < 0 ? 0 : (size_t)len;
+    size_t len = strlen(s);
+    if (n) {
+        size_t c = len < n ? len : n - 1;
+        memcpy(buf, s, c);
+        buf[c] = '\0';
+    }
+    return len;
 }
 
 static size_t put_number(char *buf, size_t n, unsigned long long v)
 {
-    int len = snprintf(buf, n, "%llu", v);
-    return len < 0 ? 0 : (size_t)len;
+    char t[24], *q = t + sizeof t;
+    *--q = '\0';
+    do
+        *--q = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return put_text(buf, n, q);
 }
 
 size_t sweep_quant_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_qspec *s)
@@ -117,7 +128,8 @@ size_t sweep_quant_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_qspec *
     case FPQ_AX_ROUND: return put_text(buf, n, fpq_rnd_name(s->rnd.mode));
     case FPQ_AX_SEED: return put_number(buf, n, s->rnd.seed);
     case FPQ_AX_SYMMETRIC: return put_text(buf, n, s->rnd.int_symmetric ? "1" : "0");
-    case FPQ_AX_OUTLIER: return fpq_dtoa_digits(buf, n, s->outlier);
+    case FPQ_AX_OUTLIER: /* 0, the default, without the search for the digits */
+        return s->outlier == 0 && !signbit(s->outlier) ? put_text(buf, n, "0") : fpq_dtoa_digits(buf, n, s->outlier);
     case FPQ_AX_KEPT_FORMAT: return put_text(buf, n, s->kept_format.name);
     default: return put_text(buf, n, "-");
     }

@@ -6,7 +6,10 @@
  * group and scale format (values given for those are then ignored).  The
  * cell's text on each axis is the canonical spelling of its value
  * (sweep_quant_text, sweep_cast_text), or "-" where the value does not
- * apply to the cell, so that equal cells have equal texts.
+ * apply to the cell, so that equal cells have equal texts.  A cell is
+ * built without allocating: its texts go into its own buffers, its
+ * source, label and calibration texts are the plan's.  Sources are
+ * resolved once, when a plan is made (sweep_source_add).
  */
 #include "sweep-impl.h"
 
@@ -21,73 +24,16 @@
 #include "dist.h"
 #include "source.h"
 
-void sweep_cell_free(fpq_sweep_cell *c)
-{
-    if (c->in_block)
-        free(c->in_block);
-    else
-        for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
-            free(c->in[a]);
-    c->in_block = NULL;
-    memset(c->in, 0, sizeof c->in);
-}
-
-/* Move the texts of c->in into one allocation (a plan keeps many cells:
- * one block instead of an allocation per axis).  Keeps them apart when
- * memory runs out. */
-static void pack_in(fpq_sweep_cell *c)
-{
-    size_t total = 0;
-    for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
-        if (c->in[a])
-            total += strlen(c->in[a]) + 1;
-    char *block = malloc(total ? total : 1), *q = block;
-    if (!block)
-        return;
-    for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
-        if (c->in[a]) {
-            size_t n = strlen(c->in[a]) + 1;
-            memcpy(q, c->in[a], n);
-            free(c->in[a]);
-            c->in[a] = q;
-            q += n;
-        }
-    c->in_block = block;
-}
-
-static int set_in(fpq_sweep_cell *c, fpq_sweep_axis a, const char *text, fpq_errbuf *err)
-{
-    free(c->in[a]);
-    if (!(c->in[a] = strdup(text)))
-        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-    return FPQ_OK;
-}
+static bool value_ok_for_text(const char *s);
 
 /* ---------------------------------------------------------------------- */
 /* Sources and labels.                                                    */
 
-/* Index of a canonical source text in the plan's table, added if new. */
-static int plan_source(fpq_sweep_plan *p, const char *canon, size_t *idx, fpq_errbuf *err)
-{
-    for (size_t i = 0; i < p->nsources; i++)
-        if (strcmp(p->sources[i], canon) == 0) {
-            *idx = i;
-            return FPQ_OK;
-        }
-    char **s = realloc(p->sources, (p->nsources + 1) * sizeof *s);
-    if (!s)
-        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-    p->sources = s;
-    if (!(s[p->nsources] = strdup(canon)))
-        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-    *idx = p->nsources++;
-    return FPQ_OK;
-}
-
-/* A generator spec in its canonical spelling; a file as written. */
-static int canon_source(char **out, const char *text, fpq_errbuf *err)
+int sweep_source_canon(char **out, const char *text, fpq_errbuf *err)
 {
     *out = NULL;
+    if (!value_ok_for_text(text))
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "source: control character in value");
     if (!*text)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "empty source");
     if (fpq_source_is_gen(text)) {
@@ -106,25 +52,75 @@ static int canon_source(char **out, const char *text, fpq_errbuf *err)
     return FPQ_OK;
 }
 
-/* A source (a = FPQ_AX_SOURCE) or calibration source (FPQ_AX_CALIB) of c:
- * canonical, its index in the plan's sources in *idx, and c's text on a. */
-static int add_source(fpq_sweep_cell *c, fpq_sweep_plan *p, fpq_sweep_axis a, const char *text, size_t *idx,
-                      fpq_errbuf *err)
+struct fpq_sweep_space *sweep_space_get(fpq_sweep_plan *p)
 {
-    char *canon;
-    int rc = canon_source(&canon, text, err);
-    if (rc != FPQ_OK)
-        return rc;
-    rc = plan_source(p, canon, idx, err);
-    if (rc == FPQ_OK)
-        rc = set_in(c, a, canon, err);
-    free(canon);
-    return rc;
+    if (!p->space)
+        p->space = calloc(1, sizeof *p->space);
+    return p->space;
 }
 
-/* The default label of a source: the generator's kind, or the tensor's name
- * (FILE::NAME), or the file's base name. */
-static char *default_label(const char *text)
+/* FNV-1a of a string. */
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* Put source i of p into the index of sp (whose table has room). */
+static void index_put(struct fpq_sweep_space *sp, const fpq_sweep_plan *p, size_t i)
+{
+    size_t j = (size_t)str_hash(p->sources[i]) & (sp->nslot - 1);
+    while (sp->slot[j])
+        j = (j + 1) & (sp->nslot - 1);
+    sp->slot[j] = i + 1;
+}
+
+/* The index of canonical source text canon in p, added if new. */
+static int plan_source(fpq_sweep_plan *p, const char *canon, size_t *idx, fpq_errbuf *err)
+{
+    struct fpq_sweep_space *sp = sweep_space_get(p);
+    if (!sp)
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+    if (sp->nslot) {
+        for (size_t j = (size_t)str_hash(canon) & (sp->nslot - 1); sp->slot[j]; j = (j + 1) & (sp->nslot - 1))
+            if (strcmp(p->sources[sp->slot[j] - 1], canon) == 0) {
+                *idx = sp->slot[j] - 1;
+                return FPQ_OK;
+            }
+    }
+    if (2 * (p->nsources + 1) > sp->nslot) { /* grow the index */
+        size_t nn = sp->nslot ? 2 * sp->nslot : 64;
+        size_t *ns = calloc(nn, sizeof *ns);
+        if (!ns)
+            return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+        free(sp->slot);
+        sp->slot = ns;
+        sp->nslot = nn;
+        for (size_t i = 0; i < p->nsources; i++)
+            index_put(sp, p, i);
+    }
+    char **s = realloc(p->sources, (p->nsources + 1) * sizeof *s);
+    if (!s)
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+    p->sources = s;
+    char **l = realloc(sp->src_label, (p->nsources + 1) * sizeof *l);
+    if (!l)
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+    sp->src_label = l;
+    if (!(s[p->nsources] = strdup(canon)))
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+    if (!(l[p->nsources] = sweep_default_label(canon))) {
+        free(s[p->nsources]);
+        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
+    }
+    index_put(sp, p, p->nsources);
+    *idx = p->nsources++;
+    return FPQ_OK;
+}
+
+char *sweep_default_label(const char *text)
 {
     if (fpq_source_is_gen(text)) {
         fpq_gen_spec g;
@@ -136,6 +132,12 @@ static char *default_label(const char *text)
         return strdup(sep + 2);
     const char *slash = strrchr(text, '/');
     return strdup(slash && slash[1] ? slash + 1 : text);
+}
+
+int sweep_source_add(fpq_sweep_plan *p, const char *canon, size_t *idx, fpq_errbuf *err)
+{
+    *idx = 0;
+    return p->count_only ? FPQ_OK : plan_source(p, canon, idx, err);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -189,9 +191,48 @@ static int parse_number(double *out, const char *s)
     return FPQ_OK;
 }
 
+/* fpq_format_parse, with the formats met last remembered per thread (a
+ * plan parses the same few names for every cell). */
+static int format_parse_memo(fpq_format *f, const char *name)
+{
+    enum { MEMO = 8 };
+    static _Thread_local struct {
+        char name[FPQ_NAME_MAX];
+        fpq_format f;
+    } memo[MEMO];
+    static _Thread_local unsigned nmemo, next;
+    for (unsigned i = 0; i < nmemo; i++)
+        if (strcmp(memo[i].name, name) == 0) {
+            *f = memo[i].f;
+            return FPQ_OK;
+        }
+    int st = fpq_format_parse(f, name);
+    if (st == FPQ_OK && strlen(name) < FPQ_NAME_MAX) {
+        unsigned i = nmemo < MEMO ? nmemo++ : next++ % MEMO;
+        strcpy(memo[i].name, name);
+        memo[i].f = *f;
+    }
+    return st;
+}
+
+/* fpq_qspec_default, computed once. */
+static void quant_default(fpq_qspec *s)
+{
+    static fpq_qspec d;
+    static int ready;
+    if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+#pragma omp critical(fpq_sweep_quant_default)
+        if (!ready) {
+            fpq_qspec_default(&d);
+            __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+        }
+    }
+    *s = d;
+}
+
 static int parse_format(fpq_format *f, const char *axis, const char *name, fpq_errbuf *err)
 {
-    int st = fpq_format_parse(f, name);
+    int st = format_parse_memo(f, name);
     if (st == FPQ_OK)
         return FPQ_OK;
     const char *near[4];
@@ -247,7 +288,7 @@ static int parse_cast(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *err
 
 /* c->spec (holding its defaults) from the quant axes, and the
  * calibration source. */
-static int parse_quant(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values *cv, fpq_errbuf *err)
+static int parse_quant(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *err)
 {
     fpq_qspec *s = &c->spec;
     const char *v;
@@ -303,10 +344,10 @@ static int parse_quant(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values 
         s->rnd.int_symmetric = v[0] == '1';
     }
     if ((v = val(cv, FPQ_AX_CALIB))) {
-        if ((rc = add_source(c, p, FPQ_AX_CALIB, v, &c->calib, err)) != FPQ_OK)
-            return rc;
-    } else if ((rc = set_in(c, FPQ_AX_CALIB, "-", err)) != FPQ_OK) {
-        return rc;
+        c->calib = cv->calib;
+        c->in[FPQ_AX_CALIB] = v;
+    } else {
+        c->in[FPQ_AX_CALIB] = "-";
     }
 
     if (scheme != FPQ_SCHEME_MX && scheme != FPQ_SCHEME_NVFP4) {
@@ -350,13 +391,31 @@ static bool applies(const fpq_sweep_cell *c, fpq_sweep_mode m, fpq_sweep_axis a)
     }
 }
 
-int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values *cv, bool *invalid,
-                     fpq_errbuf *why, fpq_errbuf *err)
+/* Whether the scheme of s fixes the value of axis a (mx and nvfp4 fix the
+ * unit and its scale: fpq_qspec_set_scheme). */
+static bool fixed_by_scheme(const fpq_qspec *s, fpq_sweep_axis a)
 {
-    memset(c, 0, sizeof *c);
+    if (s->scheme != FPQ_SCHEME_MX && s->scheme != FPQ_SCHEME_NVFP4)
+        return false;
+    return a == FPQ_AX_GRANULARITY || a == FPQ_AX_GROUP || a == FPQ_AX_AXIS || a == FPQ_AX_SCALE_FORMAT
+           || a == FPQ_AX_SCALE_ROUND;
+}
+
+bool sweep_cell_ignores(const fpq_sweep_cell *c, fpq_sweep_mode m, fpq_sweep_axis a)
+{
+    if (a == FPQ_AX_SOURCE || a == FPQ_AX_LABEL || a == FPQ_AX_CALIB)
+        return false;
+    return !applies(c, m, a) || (m == FPQ_SWEEP_QUANT && fixed_by_scheme(&c->spec, a));
+}
+
+int sweep_cell_spec(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv, bool *invalid, fpq_errbuf *why,
+                    fpq_errbuf *err)
+{
+    memset(c->in, 0, sizeof c->in);
+    c->owned = NULL;
+    c->source = cv->source;
     c->calib = FPQ_SWEEP_NONE;
     *invalid = false;
-    const fpq_sweep_mode m = p->mode;
     int rc;
 
     for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
@@ -368,16 +427,8 @@ int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values *c
     const char *src = val(cv, FPQ_AX_SOURCE);
     if (!src)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "no source (a file, FILE::NAME or a generator spec)");
-    if ((rc = add_source(c, p, FPQ_AX_SOURCE, src, &c->source, err)) != FPQ_OK)
-        return rc;
-    const char *label = val(cv, FPQ_AX_LABEL);
-    char *dl = label ? NULL : default_label(src);
-    if (!label && !dl)
-        return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-    rc = set_in(c, FPQ_AX_LABEL, label ? label : dl, err);
-    free(dl);
-    if (rc != FPQ_OK)
-        return rc;
+    c->in[FPQ_AX_SOURCE] = src;
+    c->in[FPQ_AX_LABEL] = cv->v[FPQ_AX_LABEL] ? cv->v[FPQ_AX_LABEL] : "-";
 
     /* the values, over the defaults */
     if (m == FPQ_SWEEP_CAST) {
@@ -385,28 +436,71 @@ int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_plan *p, const sweep_values *c
         if ((rc = parse_rounding(&c->cast.rnd, cv, err)) != FPQ_OK || (rc = parse_cast(c, cv, err)) != FPQ_OK)
             return rc;
     } else {
-        fpq_qspec_default(&c->spec);
-        if ((rc = parse_rounding(&c->spec.rnd, cv, err)) != FPQ_OK || (rc = parse_quant(c, p, cv, err)) != FPQ_OK)
+        quant_default(&c->spec);
+        if ((rc = parse_rounding(&c->spec.rnd, cv, err)) != FPQ_OK || (rc = parse_quant(c, cv, err)) != FPQ_OK)
             return rc;
         if (!symmetric_applies(&c->spec))
             c->spec.rnd.int_symmetric = false;
+        if (fpq_qspec_validate(&c->spec, why) != FPQ_OK)
+            *invalid = true;
     }
+    return FPQ_OK;
+}
 
+int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv, bool *invalid,
+                     fpq_errbuf *why, fpq_errbuf *err)
+{
+    int rc = sweep_cell_spec(c, m, cv, invalid, why, err);
+    if (rc != FPQ_OK)
+        return rc;
     /* the canonical text */
     for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
         const fpq_sweep_axis ax = (fpq_sweep_axis)a;
         if (ax == FPQ_AX_SOURCE || ax == FPQ_AX_LABEL || ax == FPQ_AX_CALIB || !fpq_sweep_axis_in_mode(ax, m))
             continue;
-        char t[FPQ_NAME_MAX + 64];
-        if (m == FPQ_SWEEP_CAST)
-            sweep_cast_text(t, sizeof t, ax, &c->cast);
+        char *t = c->text[a];
+        size_t len;
+        if (!applies(c, m, ax))
+            len = (size_t)snprintf(t, FPQ_SWEEP_TEXT_MAX, "-");
+        else if (m == FPQ_SWEEP_CAST)
+            len = sweep_cast_text(t, FPQ_SWEEP_TEXT_MAX, ax, &c->cast);
         else
-            sweep_quant_text(t, sizeof t, ax, &c->spec);
-        if ((rc = set_in(c, ax, applies(c, m, ax) ? t : "-", err)) != FPQ_OK)
-            return rc;
+            len = sweep_quant_text(t, FPQ_SWEEP_TEXT_MAX, ax, &c->spec);
+        if (len >= FPQ_SWEEP_TEXT_MAX)
+            return fpq_err(err, FPQ_LAB_ERR_SPEC, "%s: value too long", fpq_sweep_axis_key(ax));
+        c->in[a] = t;
     }
-    if (m == FPQ_SWEEP_QUANT && fpq_qspec_validate(&c->spec, why) != FPQ_OK)
-        *invalid = true;
-    pack_in(c);
     return FPQ_OK;
+}
+
+void fpq_sweep_cell_free(fpq_sweep_cell *c)
+{
+    free(c->owned);
+    c->owned = NULL;
+}
+
+size_t sweep_cell_line(char *buf, size_t n, const fpq_sweep_cell *c)
+{
+    fpq_strbuf b = FPQ_STRBUF_INIT;
+    for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
+        const char *v = c->in[a];
+        if (!v || (a != FPQ_AX_SOURCE && a != FPQ_AX_LABEL && strcmp(v, "-") == 0))
+            continue;
+        if (b.len)
+            fpq_sb_putc(&b, ' ');
+        fpq_sb_puts(&b, fpq_sweep_axis_key((fpq_sweep_axis)a));
+        fpq_sb_putc(&b, '=');
+        if (*v == '\0' || strpbrk(v, " \t\"\\") || *v == '"') {
+            fpq_sb_putc(&b, '"');
+            for (const char *q = v; *q; q++) {
+                if (*q == '"' || *q == '\\')
+                    fpq_sb_putc(&b, '\\');
+                fpq_sb_putc(&b, *q);
+            }
+            fpq_sb_putc(&b, '"');
+        } else {
+            fpq_sb_puts(&b, v);
+        }
+    }
+    return fpq_sb_finish(&b, buf, n);
 }

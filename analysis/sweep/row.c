@@ -69,16 +69,15 @@ size_t fpq_sweep_header(char *buf, size_t n, fpq_sweep_mode mode)
     return fpq_sb_finish(&b, buf, n);
 }
 
-void sweep_inputs_into(fpq_strbuf *b, const fpq_sweep_plan *p, size_t k, const fpq_tensor *x)
+void sweep_inputs_into(fpq_strbuf *b, fpq_sweep_mode m, size_t k, const fpq_sweep_cell *c, const fpq_tensor *x)
 {
-    const fpq_sweep_cell *c = &p->cells[k];
     fpq_sb_printf(b, "%zu,", k);
     fpq_csv_put(b, c->in[FPQ_AX_LABEL]);
     fpq_sb_putc(b, ',');
     fpq_csv_put(b, c->in[FPQ_AX_SOURCE]);
     fpq_sb_printf(b, ",%zu,%zu,%zu", x->rows * x->cols, x->rows, x->cols);
     for (unsigned a = 0; a < FPQ_AX_COUNT_; a++)
-        if (axis_column(a, p->mode)) {
+        if (axis_column(a, m)) {
             fpq_sb_putc(b, ',');
             fpq_csv_put(b, c->in[a]);
         }
@@ -93,12 +92,23 @@ int fpq_sweep_cell_row(char **row, const fpq_sweep_plan *p, size_t k, const fpq_
                        const fpq_tensor *calib, fpq_errbuf *err)
 {
     *row = NULL;
-    const fpq_sweep_cell *c = &p->cells[k];
+    fpq_sweep_cell cell;
+    int rc = fpq_sweep_plan_cell(&cell, p, k, err);
+    if (rc == FPQ_OK)
+        rc = sweep_cell_row(row, p->mode, k, &cell, x, calib, err);
+    fpq_sweep_cell_free(&cell);
+    return rc;
+}
+
+int sweep_cell_row(char **row, fpq_sweep_mode mode, size_t k, const fpq_sweep_cell *c, const fpq_tensor *x,
+                   const fpq_tensor *calib, fpq_errbuf *err)
+{
+    *row = NULL;
     fpq_qmetrics m;
     double extra[NCAST_EXTRA > NQUANT_EXTRA ? NCAST_EXTRA : NQUANT_EXTRA] = {0};
     int rc;
     memset(&m, 0, sizeof m);
-    if (p->mode == FPQ_SWEEP_CAST) {
+    if (mode == FPQ_SWEEP_CAST) {
         fpq_cast_stats st;
         if ((rc = fpq_cast(NULL, &m, &st, x, &c->cast, err)) != FPQ_OK)
             return rc;
@@ -110,8 +120,8 @@ int fpq_sweep_cell_row(char **row, const fpq_sweep_plan *p, size_t k, const fpq_
         extra[1] = m.units ? (double)m.n / (double)m.units : (double)m.n;
     }
     fpq_strbuf b = FPQ_STRBUF_INIT;
-    sweep_inputs_into(&b, p, k, x);
-    for (size_t i = 0; i < sweep_nmetrics(p->mode); i++) {
+    sweep_inputs_into(&b, mode, k, c, x);
+    for (size_t i = 0; i < sweep_nmetrics(mode); i++) {
         char t[40];
         fpq_dtoa_digits(t, sizeof t, i < FPQ_QMETRIC_COUNT ? fpq_qmetric(&m, i) : extra[i - FPQ_QMETRIC_COUNT]);
         fpq_sb_printf(&b, ",%s", t);

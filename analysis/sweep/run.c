@@ -5,11 +5,17 @@
  * time per thread, the quantizer's own loops then serial); with fewer
  * cells than threads the cells run one after the other and each uses
  * every thread.  Either way a cell's row does not depend on the threads
- * (quant.h, metrics.c).  Finished rows wait in a reorder buffer and are
- * written in plan order, each with one write(2) (the descriptor of a
- * resumed file is set to O_APPEND), so the file holds a header and whole
- * rows; a write that fails part way (a full disk) stops the run and
- * leaves at most a partial last row, which a resume cuts off.
+ * (quant.h, metrics.c).  Finished rows wait in a reorder ring of
+ * RING_ROWS rows per thread and are written in plan order, each with one
+ * write(2) (the descriptor of a resumed file is set to O_APPEND), so the
+ * file holds a header and whole rows; a write that fails part way (a full
+ * disk) stops the run and leaves at most a partial last row, which a
+ * resume cuts off.  A thread takes the next cell of the shard (an atomic
+ * counter, so in order) and waits while it is a ring's length ahead of
+ * the first row not yet written, which is being computed.  Besides the
+ * plan, a run holds one bit per cell of its shard (the cells the file
+ * has, for a resume) and the ring: its memory does not grow with the
+ * cells otherwise.
  *
  * The file (--out) is locked (flock, exclusive) from its opening to the
  * end of the run: a second run on the same file is refused at once.  Its
@@ -29,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef _OPENMP
@@ -47,15 +54,24 @@ void fpq_sweep_opts_default(fpq_sweep_opts *o)
     o->nshards = 1;
 }
 
-/* Everything a run shares between its threads. */
+#define RING_ROWS 64 /* rows waiting to be written, per thread */
+
+/* Everything a run shares between its threads.  The cells of the shard
+ * are its positions j = 0 .. nsh-1, cell shard - 1 + j * nshards. */
 typedef struct run_state {
     const fpq_sweep_plan *p;
     const fpq_sweep_opts *o;
     fpq_tensor *src;     /* loaded sources (those not needed stay empty) */
-    size_t *todo;        /* plan indices of the cells to compute, in order */
-    size_t ntodo;
-    char **done;         /* their rows, until written */
-    size_t next;         /* first of todo not yet written */
+    size_t nsh;          /* cells of the shard */
+    uint64_t *have;      /* bit j: position j is in the file already */
+    size_t ntodo;        /* positions not in the file */
+    char **ring;         /* ring[j % nring]: the row of position j, until written */
+    size_t nring;
+    size_t claim;        /* the next position to take (atomic) */
+    size_t next;         /* the first position not yet written (written
+                            under the writer's lock, read atomically) */
+    size_t written;      /* rows written */
+    size_t first_todo;   /* the first position not in the file (nsh: none) */
     int fd;
     bool in_place;       /* out is a device or FIFO: no resume, no sort */
     sweep_planline pl;   /* the plan's line */
@@ -65,29 +81,50 @@ typedef struct run_state {
     volatile int abort_; /* an error happened: start no new cell */
 } run_state;
 
+static bool have_pos(const run_state *R, size_t j)
+{
+    return R->have && (R->have[j / 64] >> (j % 64) & 1);
+}
+
+static size_t pos_cell(const run_state *R, size_t j)
+{
+    return R->o->shard - 1 + j * R->o->nshards;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Cells.                                                                 */
 
-/* Under the writer's lock: store row j and write every row ready in order. */
+/* Under the writer's lock: store the row of position j and write every
+ * row ready in order. */
 static void deliver(run_state *R, size_t j, char *row)
 {
-    R->done[j] = row;
-    /* after a failure nothing more is written, so next counts the rows
-     * the file holds; rows left in done[] are freed by the caller */
-    while (R->status == FPQ_OK && R->next < R->ntodo && R->done[R->next]) {
-        char *r = R->done[R->next];
-        if (fpq_write_all(R->fd, r, strlen(r)) != 0) {
+    R->ring[j % R->nring] = row;
+    /* after a failure nothing more is written, so written counts the rows
+     * the file holds; rows left in the ring are freed by the caller */
+    size_t next = R->next;
+    while (R->status == FPQ_OK && next < R->nsh) {
+        if (have_pos(R, next)) {
+            next++;
+            continue;
+        }
+        char **slot = &R->ring[next % R->nring];
+        if (!*slot)
+            break;
+        if (fpq_write_all(R->fd, *slot, strlen(*slot)) != 0) {
             R->status = fpq_err(&R->err, FPQ_LAB_ERR_IO, "%s: %s", R->o->out ? R->o->out : "output",
                                 strerror(errno));
             R->abort_ = 1;
-            return;
+            break;
         }
-        free(r);
-        R->done[R->next] = NULL;
-        R->next++;
+        free(*slot);
+        *slot = NULL;
+        next++;
+        R->written++;
         if (R->o->progress)
-            R->o->progress(R->o->ctx, R->next, R->ntodo);
+            R->o->progress(R->o->ctx, R->written, R->ntodo);
     }
+#pragma omp atomic write
+    R->next = next;
 }
 
 static bool stop_now(const run_state *R)
@@ -95,22 +132,42 @@ static bool stop_now(const run_state *R)
     return R->abort_ || (R->o->stop && *R->o->stop);
 }
 
+/* Wait until position j has room in the ring (the rows before it are
+ * being computed by other threads, the first of them certainly). */
+static void wait_for_room(const run_state *R, size_t j)
+{
+    for (;;) {
+        size_t next;
+#pragma omp atomic read
+        next = R->next;
+        if (j < next + R->nring || stop_now(R))
+            return;
+        struct timespec ts = {0, 200000}; /* 0.2 ms */
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void run_one(run_state *R, size_t j)
 {
+    if (have_pos(R, j) || stop_now(R))
+        return;
+    wait_for_room(R, j);
     if (stop_now(R))
         return;
-    const size_t k = R->todo[j];
-    const fpq_sweep_cell *c = &R->p->cells[k];
+    const size_t k = pos_cell(R, j);
     fpq_errbuf e = {{0}};
     char *row = NULL;
-    int rc = fpq_sweep_cell_row(&row, R->p, k, &R->src[c->source],
-                                c->calib == FPQ_SWEEP_NONE ? NULL : &R->src[c->calib], &e);
+    fpq_sweep_cell c;
+    int rc = fpq_sweep_plan_cell(&c, R->p, k, &e);
+    if (rc == FPQ_OK)
+        rc = sweep_cell_row(&row, R->p->mode, k, &c, &R->src[c.source],
+                            c.calib == FPQ_SWEEP_NONE ? NULL : &R->src[c.calib], &e);
 #pragma omp critical(fpq_sweep_writer)
     {
         if (rc != FPQ_OK) {
             if (R->status == FPQ_OK) {
                 char line[384];
-                fpq_sweep_plan_line(line, sizeof line, R->p, k);
+                sweep_cell_line(line, sizeof line, &c);
                 R->status = fpq_err(&R->err, rc, "cell %zu (%s): %s", k, line, e.msg);
             }
             R->abort_ = 1;
@@ -118,15 +175,15 @@ static void run_one(run_state *R, size_t j)
             deliver(R, j, row);
         }
     }
+    fpq_sweep_cell_free(&c);
 }
 
 /* ---------------------------------------------------------------------- */
 /* The output file.                                                       */
 
 /* Check the rows of out (read into buf) against the plan and the shard;
- * mark their cells in have[], *sorted whether they are in cell order. */
-static int check_kept_rows(run_state *R, unsigned char *have, bool *sorted, const sweep_row *rows, size_t nrows,
-                           fpq_errbuf *err)
+ * mark their positions in R->have, *sorted whether they are in cell order. */
+static int check_kept_rows(run_state *R, bool *sorted, const sweep_row *rows, size_t nrows, fpq_errbuf *err)
 {
     const fpq_sweep_opts *o = R->o;
     const fpq_sweep_plan *p = R->p;
@@ -141,28 +198,33 @@ static int check_kept_rows(run_state *R, unsigned char *have, bool *sorted, cons
             return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu is not in shard %zu/%zu: the file is "
                            "another shard's (give each shard its own --out, or --force to replace it)", o->out,
                            r->line, r->cell, o->shard, o->nshards);
-        if (have[r->cell]) {
+        const size_t j = r->cell / o->nshards;
+        if (have_pos(R, j)) {
             size_t first = 0;
-            for (size_t j = 0; j < i && !first; j++)
-                if (rows[j].cell == r->cell)
-                    first = rows[j].line;
+            for (size_t q = 0; q < i && !first; q++)
+                if (rows[q].cell == r->cell)
+                    first = rows[q].line;
             return fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: cell %zu appears twice (lines %zu and %zu; two runs "
                            "wrote the file at once?): delete one of the two lines (fpq merge %s --out NEW.csv "
                            "keeps one of identical rows) and resume, or start again with --force", o->out,
                            r->line, r->cell, first, r->line, o->out);
         }
+        fpq_sweep_cell c;
+        int rc = fpq_sweep_plan_cell(&c, p, r->cell, err);
         fpq_strbuf b = FPQ_STRBUF_INIT;
-        sweep_inputs_into(&b, p, r->cell, &R->src[p->cells[r->cell].source]);
-        fpq_sb_putc(&b, ',');
-        int rc = FPQ_OK;
-        if (b.oom || r->len < b.len || memcmp(r->text, b.p, b.len) != 0)
-            rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: the row of cell %zu does not match the plan's cell "
-                         "%zu (%s...): the file was written by another sweep (use another --out, or --force "
-                         "to replace it)", o->out, r->line, r->cell, r->cell, b.p ? b.p : "");
+        if (rc == FPQ_OK) {
+            sweep_inputs_into(&b, p->mode, r->cell, &c, &R->src[c.source]);
+            fpq_sb_putc(&b, ',');
+            if (b.oom || r->len < b.len || memcmp(r->text, b.p, b.len) != 0)
+                rc = fpq_err(err, FPQ_LAB_ERR_FORMAT, "%s:%zu: the row of cell %zu does not match the plan's "
+                             "cell %zu (%s...): the file was written by another sweep (use another --out, or "
+                             "--force to replace it)", o->out, r->line, r->cell, r->cell, b.p ? b.p : "");
+        }
         fpq_sb_free(&b);
+        fpq_sweep_cell_free(&c);
         if (rc != FPQ_OK)
             return rc;
-        have[r->cell] = 1;
+        R->have[j / 64] |= UINT64_C(1) << (j % 64);
         if (i > 0 && r->cell < rows[i - 1].cell)
             *sorted = false;
     }
@@ -170,9 +232,8 @@ static int check_kept_rows(run_state *R, unsigned char *have, bool *sorted, cons
 }
 
 /* Check the file read into buf (len bytes; the descriptor fd, locked) for
- * a resume and cut a partial last row.  Marks done cells in have[]. */
-static int resume_from(run_state *R, unsigned char *have, fpq_sweep_result *res, int fd, char *buf, size_t len,
-                       fpq_errbuf *err)
+ * a resume and cut a partial last row.  Marks done cells in R->have. */
+static int resume_from(run_state *R, fpq_sweep_result *res, int fd, char *buf, size_t len, fpq_errbuf *err)
 {
     const fpq_sweep_opts *o = R->o;
     const fpq_sweep_plan *p = R->p;
@@ -189,7 +250,7 @@ static int resume_from(run_state *R, unsigned char *have, fpq_sweep_result *res,
         rc = sweep_parse_rows(&rows, &nrows, &torn, buf, len, body, p->mode, o->out, 0, err);
     bool sorted = true;
     if (rc == FPQ_OK)
-        rc = check_kept_rows(R, have, &sorted, rows, nrows, err);
+        rc = check_kept_rows(R, &sorted, rows, nrows, err);
     if (rc == FPQ_OK && torn) {
         if (ftruncate(fd, (off_t)(len - torn)) != 0)
             rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: cannot cut the partial last row: %s", o->out, strerror(errno));
@@ -248,9 +309,8 @@ static int open_locked(int *fd, off_t *size, const char *out, fpq_errbuf *err)
 
 /* Open out for a run: a fresh file with the header and plan line, or
  * (resume) the existing one checked against the plan, locked either way;
- * a device or FIFO is written in place.  Marks done cells in have[]. */
-static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, const char *header,
-                    fpq_errbuf *err)
+ * a device or FIFO is written in place.  Marks done cells in R->have. */
+static int open_out(run_state *R, fpq_sweep_result *res, const char *header, fpq_errbuf *err)
 {
     const fpq_sweep_opts *o = R->o;
     struct stat st;
@@ -279,7 +339,7 @@ static int open_out(run_state *R, unsigned char *have, fpq_sweep_result *res, co
             size_t len;
             if ((rc = fpq_io_read_fd(&buf, &len, R->fd, o->out, err)) != FPQ_OK)
                 return rc;
-            rc = resume_from(R, have, res, R->fd, buf, len, err);
+            rc = resume_from(R, res, R->fd, buf, len, err);
             free(buf);
             if (rc != FPQ_OK)
                 return rc;
@@ -336,19 +396,19 @@ static int sort_file(const char *path, fpq_sweep_mode mode, fpq_errbuf *err)
 /* ---------------------------------------------------------------------- */
 /* The run.                                                               */
 
-/* Load the sources the shard's cells use (counted in res->cells). */
-static int load_sources(run_state *R, fpq_sweep_result *res, fpq_errbuf *err)
+/* Load the sources the shard's cells use. */
+static int load_sources(run_state *R, fpq_errbuf *err)
 {
     const fpq_sweep_plan *p = R->p;
-    const fpq_sweep_opts *o = R->o;
     unsigned char *need = calloc(p->nsources ? p->nsources : 1, 1);
     if (!need)
         return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-    for (size_t k = o->shard - 1; k < p->ncells; k = sweep_shard_next(k, o->nshards, p->ncells)) {
-        res->cells++;
-        need[p->cells[k].source] = 1;
-        if (p->cells[k].calib != FPQ_SWEEP_NONE)
-            need[p->cells[k].calib] = 1;
+    for (size_t j = 0; j < R->nsh; j++) {
+        size_t s, c;
+        sweep_plan_cell_sources(p, pos_cell(R, j), &s, &c);
+        need[s] = 1;
+        if (c != FPQ_SWEEP_NONE)
+            need[c] = 1;
     }
     int rc = FPQ_OK;
     for (size_t i = 0; i < p->nsources && rc == FPQ_OK; i++)
@@ -360,36 +420,42 @@ static int load_sources(run_state *R, fpq_sweep_result *res, fpq_errbuf *err)
     return rc;
 }
 
-/* Compute the cells of todo, on threads when there are enough of them. */
+/* Compute the cells of the shard not in the file, on threads when there
+ * are enough of them. */
 static void run_cells(run_state *R)
 {
 #ifdef _OPENMP
     const int nthreads = R->nthreads;
     if (R->ntodo >= (size_t)nthreads && nthreads > 1) {
         omp_set_max_active_levels(1); /* the cells' own loops run serially */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
-        for (size_t j = 0; j < R->ntodo; j++)
+#pragma omp parallel num_threads(nthreads)
+        for (;;) {
+            size_t j;
+#pragma omp atomic capture
+            j = R->claim++;
+            if (j >= R->nsh)
+                break;
             run_one(R, j);
+        }
         return;
     }
 #endif
-    for (size_t j = 0; j < R->ntodo; j++)
+    for (size_t j = 0; j < R->nsh; j++)
         run_one(R, j);
 }
 
 /* After a resume: whether rows kept from before sit out of order against
- * the new ones. */
-static bool needs_sort(const run_state *R, const unsigned char *have, const fpq_sweep_result *res)
+ * the new ones (a kept row after the first new one). */
+static bool needs_sort(const run_state *R, const fpq_sweep_result *res)
 {
     if (res->reordered)
         return true;
-    if (!res->kept || !R->next)
+    if (!res->kept || !R->written)
         return false;
-    size_t last_kept = 0;
-    for (size_t k = 0; k < R->p->ncells; k++)
-        if (have[k])
-            last_kept = k;
-    return last_kept > R->todo[0];
+    for (size_t j = R->nsh; j-- > R->first_todo;)
+        if (have_pos(R, j))
+            return true;
+    return false;
 }
 
 int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_sweep_opts *o, fpq_errbuf *err)
@@ -415,20 +481,24 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
     omp_set_num_threads(R.nthreads);
 #endif
     int rc = FPQ_OK;
-    unsigned char *have = calloc(p->ncells, 1);
+    const size_t s0 = o->shard - 1;
+    R.nsh = s0 < p->ncells ? (p->ncells - 1 - s0) / o->nshards + 1 : 0;
+    res->cells = R.nsh;
+    R.have = calloc(R.nsh / 64 + 1, sizeof *R.have);
     R.src = calloc(p->nsources ? p->nsources : 1, sizeof *R.src);
-    R.todo = malloc(p->ncells * sizeof *R.todo);
+    R.nring = (size_t)RING_ROWS * (size_t)(R.nthreads > 0 ? R.nthreads : 1);
+    R.ring = calloc(R.nring, sizeof *R.ring);
     char header[4096];
     fpq_sweep_header(header, sizeof header, p->mode);
-    if (!have || !R.src || !R.todo) {
+    if (!R.have || !R.src || !R.ring) {
         rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
         goto done;
     }
-    if ((rc = sweep_planline_of(&R.pl, p, err)) != FPQ_OK || (rc = load_sources(&R, res, err)) != FPQ_OK)
+    if ((rc = sweep_planline_of(&R.pl, p, err)) != FPQ_OK || (rc = load_sources(&R, err)) != FPQ_OK)
         goto done;
 
     if (o->out) {
-        if ((rc = open_out(&R, have, res, header, err)) != FPQ_OK)
+        if ((rc = open_out(&R, res, header, err)) != FPQ_OK)
             goto done;
     } else {
         R.fd = o->out_fd;
@@ -437,30 +507,28 @@ int fpq_sweep_run(fpq_sweep_result *res, const fpq_sweep_plan *p, const fpq_swee
             goto done;
         }
     }
-    for (size_t k = o->shard - 1; k < p->ncells; k = sweep_shard_next(k, o->nshards, p->ncells))
-        if (!have[k])
-            R.todo[R.ntodo++] = k;
-    R.done = calloc(R.ntodo ? R.ntodo : 1, sizeof *R.done);
-    if (!R.done) {
-        rc = fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory");
-        goto done;
-    }
+    R.ntodo = R.nsh - res->kept;
+    R.first_todo = R.nsh;
+    for (size_t j = 0; j < R.nsh && R.first_todo == R.nsh; j++)
+        if (!have_pos(&R, j))
+            R.first_todo = j;
+    R.next = R.first_todo;
     if (o->progress && R.ntodo)
         o->progress(o->ctx, 0, R.ntodo);
 
     run_cells(&R);
-    for (size_t j = 0; j < R.ntodo; j++)
-        free(R.done[j]);
-    res->written = R.next;
+    for (size_t i = 0; i < R.nring; i++)
+        free(R.ring[i]);
+    res->written = R.written;
     rc = R.status;
     if (rc != FPQ_OK)
         *err = R.err;
-    res->interrupted = rc == FPQ_OK && R.next < R.ntodo;
+    res->interrupted = rc == FPQ_OK && R.written < R.ntodo;
 
     if (o->out && R.fd >= 0) {
         if (fsync(R.fd) != 0 && rc == FPQ_OK && errno != EINVAL && errno != EROFS)
             rc = fpq_err(err, FPQ_LAB_ERR_IO, "%s: %s", o->out, strerror(errno));
-        const bool need_sort = !R.in_place && needs_sort(&R, have, res);
+        const bool need_sort = !R.in_place && needs_sort(&R, res);
         res->reordered = false;
         if (rc == FPQ_OK && !res->interrupted && need_sort) {
             rc = sort_file(o->out, p->mode, err); /* still under the lock */
@@ -481,8 +549,7 @@ done:
         for (size_t i = 0; i < p->nsources; i++)
             fpq_tensor_free(&R.src[i]);
     free(R.src);
-    free(R.todo);
-    free(R.done);
-    free(have);
+    free(R.ring);
+    free(R.have);
     return rc;
 }

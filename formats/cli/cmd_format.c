@@ -68,6 +68,10 @@ int cli_cmd_formats(const cli_args *a)
         cli_grid_add(&g, a->csv || strlen(dec) <= 12 ? dec : cli_hex(&b, x));
     }
     cli_grid_print(&g, stdout, a->csv, NULL);
+    if (!a->csv)
+        printf("\nIEEE P3109, by spelling: binaryKpP{s|u}{e|f}: K bits (2..16), precision P (1..K-1\n"
+               "signed, 1..K unsigned), s signed or u unsigned, e extended domain (+-Inf) or f finite;\n"
+               "8 bits: binary8p1se .. binary8p7se, binary8p1ue .. binary8p8ue, and sf, uf alike\n");
     cli_grid_free(&g);
     cli_buf_free(&b);
     mpfr_clear(x);
@@ -166,6 +170,11 @@ static void describe_specials(char *buf, size_t n, const fpq_format *f,
     case FPQ_SPECIALS_FNUZ:
         dotted(pic, f, lm->nan, false);
         snprintf(buf, n, "fnuz: no Inf, no -0; only %s is NaN", pic);
+        return;
+    case FPQ_SPECIALS_EXT:
+        dotted(pic, f, lm->nan, false);
+        dotted(pic2, f, lm->inf, f->is_signed);
+        snprintf(buf, n, "ext: no -0; only %s is NaN; %s is %sInf", pic, pic2, f->is_signed ? "+-" : "");
         return;
     case FPQ_SPECIALS_FINITE:
         if (lm->n_nan == 0)

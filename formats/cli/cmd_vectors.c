@@ -24,6 +24,7 @@ static const cli_opt vector_opts[] = {
     CLI_OPT_SEED("seed of the random cases and of stochastic rounding,\n"
                  "decimal or 0x-hex (default: 0)"),
     CLI_OPT_SATURATE("overflow (and Inf) gives the largest finite value"),
+    CLI_OPT_OVERFLOW(CLI_OVERFLOW_HELP),
     CLI_OPT_SYMMETRIC(NULL, "signed integers use -(2^(N-1)-1) .. 2^(N-1)-1"),
     {OPT_COUNT, 0, "count", "N", "random cases after the boundary cases, 0 to 2^32\n"
                                  "(default: 10000 for vectors, 1000 for verify)"},
@@ -190,8 +191,9 @@ int cli_vectors_main(int argc, char **argv)
     int st = cli_vectors_load(&v, "vectors", argc, argv, false, vectors_help);
     if (st != CLI_EXIT_OK)
         return cli_exit_status(st);
+    char mode[16];
     printf("# fpq %s vectors: %s -> %s, round %s, overflow %s%s\n", fpq_version(), v.from.name, v.to.name,
-           fpq_rnd_name(v.rnd.mode), v.rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format",
+           cli_rounding_mode_text(mode, &v.rnd), cli_overflow_text(v.rnd.overflow),
            v.rnd.int_symmetric ? ", symmetric" : "");
     printf("# %zu boundary cases, then %llu random cases (seed %llu); each line: input expected\n", v.nboundary,
            v.count, (unsigned long long)v.rnd.seed);

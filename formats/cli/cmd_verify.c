@@ -184,8 +184,9 @@ int cli_verify_main(int argc, char **argv)
     waitpid(pid, &status, 0);
     const bool cmd_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 
+    char mode[16];
     printf("%s -> %s, round %s, overflow %s: %zu cases (%zu boundary, %llu random)\n", from.name, to.name,
-           fpq_rnd_name(v.rnd.mode), v.rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format", n, v.nboundary,
+           cli_rounding_mode_text(mode, &v.rnd), cli_overflow_text(v.rnd.overflow), n, v.nboundary,
            v.count);
     for (int c = 0; c < VC_COUNT; c++) {
         if (!bad[c])

@@ -304,11 +304,17 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
     *handled = true;
     switch (id) {
     case CLI_ID_ROUND:
-        if (fpq_rnd_parse(&r->mode, arg) != FPQ_OK) {
+        if (fpq_rounding_parse_mode(r, arg) != FPQ_OK) {
             char modes[128];
             fpq_rnd_list(modes, sizeof modes, ", ");
-            return cli_usage_error(p->cmd, "unknown rounding mode '%s' (one of: %s)", arg, modes);
+            return cli_usage_error(p->cmd, "unknown rounding mode '%s' (one of: %s; N from 1 to 63)", arg, modes);
         }
+        return CLI_EXIT_OK;
+    case CLI_ID_OVERFLOW:
+        if (fpq_overflow_parse(&r->overflow, arg) != FPQ_OK)
+            return cli_opt_error(p, "unknown overflow mode '%s' (none, finite, propagate or wrap)", arg);
+        if (r->overflow == FPQ_OVF_WRAP && r->int_symmetric)
+            return cli_opt_error(p, "wrap does not go with --symmetric");
         return CLI_EXIT_OK;
     case CLI_ID_SEED:
         if (!cli_parse_seed(&r->seed, arg))
@@ -321,11 +327,27 @@ int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char
         if (arg && strcmp(arg, "1") != 0 && strcmp(arg, "0") != 0)
             return cli_opt_error(p, "bad value '%s' (0 or 1)", arg);
         r->int_symmetric = !arg || strcmp(arg, "1") == 0;
+        if (r->int_symmetric && r->overflow == FPQ_OVF_WRAP)
+            return cli_opt_error(p, "does not go with --overflow wrap");
         return CLI_EXIT_OK;
     default:
         *handled = false;
         return CLI_EXIT_OK;
     }
+}
+
+const char *cli_rounding_mode_text(char *buf, const fpq_rounding *r)
+{
+    if (r->mode >= FPQ_RSRA && r->mode <= FPQ_RSRC)
+        snprintf(buf, 16, "%s:%u", fpq_rnd_name(r->mode), r->sr_n);
+    else
+        snprintf(buf, 16, "%s", fpq_rnd_name(r->mode));
+    return buf;
+}
+
+const char *cli_overflow_text(fpq_overflow o)
+{
+    return o == FPQ_OVF_FORMAT ? "format" : o == FPQ_OVF_SATURATE ? "saturate" : fpq_overflow_name(o);
 }
 
 /* ---------------------------------------------------------------------- */

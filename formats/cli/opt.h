@@ -48,7 +48,7 @@
  *
  * A flag means the same thing in every command that takes it: the shared
  * options below (CLI_OPT_*) are the only spellings of -f, -r, -o, -q, -j,
- * --seed, --saturate, --symmetric, --csv, --json, --force.  An option of
+ * --seed, --saturate, --overflow, --symmetric, --csv, --json, --force.  An option of
  * the shared set that a command does not take is refused as "does not
  * apply", not as unknown.
  */
@@ -94,7 +94,8 @@ enum {
     CLI_ID_JSON,          /* --json */
     CLI_ID_QUIET,         /* -q, --quiet */
     CLI_ID_THREADS,       /* -j, --threads N */
-    CLI_ID_FORCE          /* --force */
+    CLI_ID_FORCE,         /* --force */
+    CLI_ID_OVERFLOW       /* --overflow MODE */
 };
 
 /* The shared options.  Those with a HELP (and ARG) parameter keep their
@@ -110,14 +111,23 @@ enum {
 #define CLI_OPT_QUIET(HELP) {CLI_ID_QUIET, 'q', "quiet", NULL, HELP}
 #define CLI_OPT_THREADS(HELP) {CLI_ID_THREADS, 'j', "threads", "N", HELP}
 #define CLI_OPT_FORCE(HELP) {CLI_ID_FORCE, 0, "force", NULL, HELP}
+#define CLI_OPT_OVERFLOW(HELP) {CLI_ID_OVERFLOW, 0, "overflow", "MODE", HELP}
+#define CLI_OVERFLOW_HELP                                                                        \
+    "beyond the range (IEEE P3109's saturation modes): none (default):\n"                       \
+    "the format's own (P3109 formats: P3109's rules); finite: clamp to\n"                       \
+    "the largest finite value, Inf too (= --saturate); propagate: clamp\n"                      \
+    "finite values, keep Inf; wrap: integers modulo 2^N"
 
 /* The rounding options with their usual help, for commands that round. */
 #define CLI_OPTS_ROUNDING                                                                        \
     CLI_OPT_ROUND("rounding: {modes} (default: rne)\n"                                          \
                   "rne/rna: nearest, ties to even/away; rtz: toward zero;\n"                    \
-                  "rup/rdn: toward +/-inf; odd: to odd; sr: stochastic"),                       \
+                  "rup/rdn: toward +/-inf; odd: to odd; sr: stochastic;\n"                      \
+                  "sra:N, srb:N, src:N: IEEE P3109's stochastic roundings\n"                    \
+                  "A, B, C with N random bits (1..63) from --seed"),                            \
         CLI_OPT_SEED("seed of stochastic rounding, decimal or 0x-hex (default: 0)"),            \
         CLI_OPT_SATURATE("overflow (and Inf) gives the largest finite value"),                  \
+        CLI_OPT_OVERFLOW(CLI_OVERFLOW_HELP),                                                    \
         CLI_OPT_SYMMETRIC(NULL, "signed integers use -(2^(N-1)-1) .. 2^(N-1)-1")
 
 /* A command line being read. */
@@ -176,6 +186,12 @@ int cli_arg_format(const cli_parser *p, const char *arg, fpq_format *out);
  * into r; *handled says whether id was one of them.  (cli_parse does this
  * for p->rnd; a command whose rounding options do more calls it.) */
 int cli_rounding_option(const cli_parser *p, fpq_rounding *r, int id, const char *arg, bool *handled);
+
+/* The rounding mode of r as -r spells it ("rne", "sra:8"), in buf (16
+ * bytes); and an overflow mode as the headers of vectors and verify write
+ * it: "format" and "saturate" for none and finite, else its name. */
+const char *cli_rounding_mode_text(char *buf, const fpq_rounding *r);
+const char *cli_overflow_text(fpq_overflow o);
 
 /* Print the options of a table, aligned, as help text; "-h, --help" last. */
 void cli_opts_help(FILE *f, const cli_opt *opts);

@@ -6,7 +6,8 @@
 #   a diff, then exactly one closing line "N passed, N failed"; exit status 0
 #   when nothing failed, 1 otherwise (2 for a misuse of this script).
 #   FPQ_CLI_WRAP, when set, prefixes every run (e.g. "valgrind -q
-#   --error-exitcode=99"; its words are split by the shell).
+#   --error-exitcode=99"; its words are split by the shell) but those of
+#   "% KIB" blocks, which are skipped.
 #
 # A .test file is a series of blocks, one per run of fpq.  Each line of a
 # block starts with a marker and one space:
@@ -31,6 +32,20 @@
 #                   lines and no ">" lines does not compare the whole output.
 #   ! TEXT          standard error must contain TEXT (a fixed string); may
 #                   repeat.  A block without "!" lines expects empty stderr.
+#   % KIB           fpq runs under "ulimit -v KIB", at most KIB kibibytes of
+#                   address space: a case of an allocation fpq cannot make
+#                   (exit status 1, "cannot allocate").  An fpq built with
+#                   AddressSanitizer (found by its __asan_init symbol), which
+#                   reserves terabytes of address space, cannot run under
+#                   such a limit: it runs without one, with
+#                   allocator_may_return_null=1 added to ASAN_OPTIONS, so
+#                   an allocation over ASan's largest (1 TiB) fails as
+#                   under the limit; run.sh says so once.  With
+#                   FPQ_CLI_WRAP set, such blocks are skipped, saying so.
+#   %% KIB          the same limit, for a case whose point is the bound
+#                   itself (memory that must not grow with the input): run
+#                   as "% KIB", but skipped, saying so, under AddressSanitizer
+#                   too, where no limit can apply.
 #   ? N             the expected exit status; ends the block.
 #
 # Lines starting with "#" and empty lines are comments anywhere.  Anything
@@ -76,6 +91,28 @@ fi
 
 passed=0
 failed=0
+skipped=0
+
+# An fpq built with AddressSanitizer (for "% KIB" blocks).
+asan=0
+if grep -a -q __asan_init "$fpq" 2>/dev/null; then
+    asan=1
+fi
+asan_said=0
+
+# run_fpq ARGS...: fpq with the block's standard input and limit.
+run_fpq() {
+    if [ -z "$memlim" ]; then
+        # shellcheck disable=SC2086
+        $limit ${FPQ_CLI_WRAP-} "$fpq" "$@"
+    elif [ $asan = 1 ]; then
+        # shellcheck disable=SC2086
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1" $limit "$fpq" "$@"
+    else
+        # shellcheck disable=SC2086,SC3045 # dash, bash and busybox sh have ulimit -v
+        (ulimit -v "$memlim" && exec $limit "$fpq" "$@")
+    fi
+}
 
 # run_block FILE LINE ARGS STATUS: run fpq on the block collected in $tmp.
 run_block() {
@@ -92,12 +129,24 @@ run_block() {
         return
     fi
     shift
+    if [ -n "$memlim" ] && [ -n "${FPQ_CLI_WRAP-}" ]; then
+        echo "SKIP $where: '% $memlim' (an address-space limit) under FPQ_CLI_WRAP"
+        skipped=$((skipped + 1))
+        return
+    fi
+    if [ -n "$memlim" ] && [ "$bound" = 1 ] && [ $asan = 1 ]; then
+        echo "SKIP $where: '%% $memlim' (a memory bound) under AddressSanitizer"
+        skipped=$((skipped + 1))
+        return
+    fi
+    if [ -n "$memlim" ] && [ $asan = 1 ] && [ $asan_said = 0 ]; then
+        echo "note: fpq is built with AddressSanitizer: '% KIB' blocks run without the limit, with ASAN_OPTIONS=allocator_may_return_null=1"
+        asan_said=1
+    fi
     if [ -n "$incmd" ]; then
-        # shellcheck disable=SC2086
-        sh -c "$incmd" 2>/dev/null | $limit ${FPQ_CLI_WRAP-} "$fpq" "$@" >"$tmp/out" 2>"$tmp/err"
+        sh -c "$incmd" 2>/dev/null | run_fpq "$@" >"$tmp/out" 2>"$tmp/err"
     else
-        # shellcheck disable=SC2086
-        $limit ${FPQ_CLI_WRAP-} "$fpq" "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+        run_fpq "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
     fi
     status=$?
     ok=1
@@ -158,6 +207,8 @@ for file; do
     n=0
     args=
     incmd=
+    memlim=
+    bound=0
     start=0
     while IFS= read -r line || [ -n "$line" ]; do
         n=$((n + 1))
@@ -170,6 +221,8 @@ for file; do
             args=${line#??}
             start=$n
             incmd=
+            memlim=
+            bound=0
             : >"$tmp/in"
             : >"$tmp/want"
             : >"$tmp/errpat"
@@ -185,6 +238,18 @@ for file; do
         fi
         case $line in
         '<| '*) incmd=${line#???} ;;
+        '% '* | '%% '*)
+            bound=0
+            case $line in '%% '*) bound=1 ;; esac
+            memlim=${line#"${line%% *} "}
+            case $memlim in
+            '' | *[!0-9]*)
+                echo "FAIL $file:$n: '% KIB' needs a number: $line"
+                failed=$((failed + 1))
+                memlim=
+                ;;
+            esac
+            ;;
         '<') printf '\n' >>"$tmp/in" ;;
         '< '*) printf '%b\n' "${line#??}" >>"$tmp/in" ;;
         '>') printf '\n' >>"$tmp/want" ;;
@@ -203,7 +268,7 @@ for file; do
             args=
             ;;
         *)
-            echo "FAIL $file:$n: unknown line (want \$, <, >, ~, !, ?, #): $line"
+            echo "FAIL $file:$n: unknown line (want \$, <, >, ~, !, %, ?, #): $line"
             failed=$((failed + 1))
             ;;
         esac
@@ -214,5 +279,8 @@ for file; do
     fi
 done
 
+if [ $skipped -gt 0 ]; then
+    echo "($skipped skipped)"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
