@@ -153,9 +153,9 @@ ANA_LEFT_OUT := $(if $(FPQ_NO_SNDFILE),analysis/io/audio.c) \
     $(if $(strip $(ANA_DEFS)),,analysis/io/absent.c)
 ANA_CFLAGS = $(eval ANA_CFLAGS := $$(strip $$(ANA_DEFS) $$(if $$(strip $$(ANA_PKGS)),$$(shell \
     $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))))$(ANA_CFLAGS)
-# analysis/quant/gptq.c: LAPACKE and CBLAS (Debian: liblapacke-dev,
-# libopenblas-dev).
-LINALG_LIBS := -llapacke -lopenblas
+# analysis/quant/gptq.c loads LAPACKE and OpenBLAS (Debian: liblapacke-dev,
+# libopenblas-dev) with dlopen on first use: nothing to link.
+LINALG_LIBS :=
 ANA_LIBS = $(eval ANA_LIBS := $$(if $$(strip $$(ANA_PKGS)),$$(shell \
     $(PKG_CONFIG) --libs $(ANA_PKGS) 2>/dev/null)) $(LINALG_LIBS))$(ANA_LIBS)
 

@@ -1,13 +1,51 @@
 /* gptq.c: GPTQ weight quantization (gptq.h): the inverse Hessian through
- * LAPACK's Cholesky routines, the lazy block updates through BLAS (OpenBLAS
- * held at one thread while fpq_gptq runs), every row quantized by
- * fpq_quantize. */
+ * LAPACK's Cholesky routines (LAPACKE), the lazy block updates through
+ * OpenBLAS's CBLAS (held at one thread while fpq_gptq runs), both loaded on
+ * first use; every row quantized by fpq_quantize. */
 #include "gptq.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
 #include <lapacke.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* LAPACKE and OpenBLAS are loaded on first use, not linked: OpenBLAS starts
+ * its threads and reserves its buffers when loaded, which would cost every
+ * fpq run (and fail under a small address-space limit). */
+static struct {
+    int (*potrf)(int, char, lapack_int, double *, lapack_int);
+    int (*potri)(int, char, lapack_int, double *, lapack_int);
+    void (*syrk)(enum CBLAS_ORDER, enum CBLAS_UPLO, enum CBLAS_TRANSPOSE, int, int, double, const double *, int,
+                 double, double *, int);
+    void (*ger)(enum CBLAS_ORDER, int, int, double, const double *, int, const double *, int, double *, int);
+    void (*gemm)(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, int, int, int, double,
+                 const double *, int, const double *, int, double, double *, int);
+    int (*get_threads)(void);
+    void (*set_threads)(int);
+    const char *missing;
+} la;
+static pthread_once_t la_once = PTHREAD_ONCE_INIT;
+
+static void la_load(void)
+{
+    void *lp = dlopen("liblapacke.so.3", RTLD_NOW | RTLD_LOCAL);
+    void *bp = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!lp || !bp) {
+        la.missing = !lp ? "liblapacke.so.3 (Debian: liblapacke-dev)" : "libopenblas.so.0 (Debian: libopenblas-dev)";
+        return;
+    }
+    *(void **)&la.potrf = dlsym(lp, "LAPACKE_dpotrf");
+    *(void **)&la.potri = dlsym(lp, "LAPACKE_dpotri");
+    *(void **)&la.syrk = dlsym(bp, "cblas_dsyrk");
+    *(void **)&la.ger = dlsym(bp, "cblas_dger");
+    *(void **)&la.gemm = dlsym(bp, "cblas_dgemm");
+    *(void **)&la.get_threads = dlsym(bp, "openblas_get_num_threads");
+    *(void **)&la.set_threads = dlsym(bp, "openblas_set_num_threads");
+    if (!la.potrf || !la.potri || !la.syrk || !la.ger || !la.gemm || !la.get_threads || !la.set_threads)
+        la.missing = "a LAPACKE or CBLAS function";
+}
 
 void fpq_gptq_opts_default(fpq_gptq_opts *o)
 {
@@ -59,9 +97,9 @@ static int inverse_factor(double *h, size_t k, double damp, fpq_errbuf *err)
     for (size_t i = 0; i < k; i++)
         h[i * k + i] += damp;
     lapack_int n = (lapack_int)k, info;
-    if ((info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', n, h, n)) != 0
-        || (info = LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'U', n, h, n)) != 0
-        || (info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', n, h, n)) != 0)
+    if ((info = la.potrf(LAPACK_ROW_MAJOR, 'U', n, h, n)) != 0
+        || (info = la.potri(LAPACK_ROW_MAJOR, 'U', n, h, n)) != 0
+        || (info = la.potrf(LAPACK_ROW_MAJOR, 'U', n, h, n)) != 0)
         return fpq_err(err, info < 0 ? FPQ_ERR_NO_MEMORY : FPQ_LAB_ERR_SPEC,
                        info < 0 ? "LAPACK failed (%d)"
                                 : "the dampened Hessian X^T X + damp I is not positive definite "
@@ -99,7 +137,7 @@ static int check_args(const fpq_tensor *w, const fpq_tensor *xcal, const fpq_qsp
 static size_t hessian(double *h, double *w, const fpq_tensor *x, size_t n)
 {
     size_t k = x->cols, dead = 0;
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)k, (int)x->rows, 1.0, x->data, (int)k, 0.0,
+    la.syrk(CblasRowMajor, CblasUpper, CblasTrans, (int)k, (int)x->rows, 1.0, x->data, (int)k, 0.0,
                 h, (int)k);
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < i; j++)
@@ -179,7 +217,7 @@ static void group_rows(gptq_ctx *c, const double *w, const double *u, const doub
     c->ref.rows = end - i;
     memcpy(c->ref.data, w + i * n, (end - i) * n * sizeof *w);
     if (end > i2 && i > i1)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(end - i2), (int)n, (int)(i - i1),
+        la.gemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(end - i2), (int)n, (int)(i - i1),
                     -1.0, u + i1 * k + i2, (int)k, e, (int)n, 1.0, c->ref.data + (i2 - i) * n, (int)n);
     if (c->mode == UNIT_GROUP_COLS && c->spec.range == FPQ_RANGE_MAX)
         squeeze(&c->ref);
@@ -193,12 +231,13 @@ int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_
     if (rc != FPQ_OK)
         return rc;
     size_t k = w->rows, n = w->cols, b = o->block < k ? o->block : k;
-#ifdef OPENBLAS_VERSION
+    pthread_once(&la_once, la_load);
+    if (la.missing)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "GPTQ needs %s, which could not be loaded", la.missing);
     /* OpenBLAS splits its sums over threads differently for different
      * thread counts: one thread, so the same data give the same W^. */
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-#endif
+    int blas_threads = la.get_threads();
+    la.set_threads(1);
     gptq_ctx c = {.k = k, .n = n, .position = s->rnd.position};
     setup_units(&c, s);
     size_t refrows = c.mode == UNIT_WHOLE ? k : c.g ? (c.g < k ? c.g : k) : 1;
@@ -260,11 +299,11 @@ int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_
             for (size_t j = 0; j < n; j++)
                 ei[j] = (wi[j] - qi[j]) / d;
             if (i + 1 < i2)
-                cblas_dger(CblasRowMajor, (int)(i2 - i - 1), (int)n, -1.0, h + i * k + i + 1, 1, ei, 1,
+                la.ger(CblasRowMajor, (int)(i2 - i - 1), (int)n, -1.0, h + i * k + i + 1, 1, ei, 1,
                            wp + (i + 1) * n, (int)n);
         }
         if (i2 < k)
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(k - i2), (int)n, (int)(i2 - i1),
+            la.gemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(k - i2), (int)n, (int)(i2 - i1),
                         -1.0, h + i1 * k + i2, (int)k, e, (int)n, 1.0, wp + i2 * n, (int)n);
     }
     if (st) {
@@ -276,9 +315,7 @@ int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_
     q = (fpq_tensor)FPQ_TENSOR_INIT;
 done:
     free(h), free(wp), free(e), free(diag), free(perm);
-#ifdef OPENBLAS_VERSION
-    openblas_set_num_threads(blas_threads);
-#endif
+    la.set_threads(blas_threads);
     fpq_tensor_free(&q), fpq_tensor_free(&c.ref), fpq_tensor_free(&c.row);
     return rc;
 }
