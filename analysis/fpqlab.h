@@ -18,6 +18,8 @@
  *   quant.h   quantization specs, fpq_quantize, error metrics, Lloyd-Max
  *   matmul.h  quantized matrix products and their error
  *   sweep.h   plans, runs and merges of sweeps
+ *   train.h   a small network engine: an MLP trained on IDX images with
+ *             quantization points, evaluation and post-training quantization
  *
  * Build against an installed libfpqlab with
  *     cc prog.c $(pkg-config --cflags --libs fpqlab)
@@ -37,5 +39,6 @@
 #include "matmul.h"
 #include "gptq.h"
 #include "sweep.h"
+#include "train.h"
 
 #endif

@@ -20,6 +20,8 @@
  *                 float32 and int32 (bool as u8); quantized weights
  *                 (uint8/uint16/float16 with scale) are listed and refused.
  *   .wd           GNU Backgammon binary weights (layout in io/gnubg.c).
+ *   IDX           MNIST's format (*-ubyte, .idx; layout in io/idx.c): one
+ *                 tensor, "labels" (1-D) or "images"; u8 i8 i16 i32 f32 f64.
  *   audio         WAV, FLAC, AIFF, AU, OGG... through libsndfile; samples
  *                 as doubles in [-1, 1) for integer PCM.
  *   raw:FILE,dtype=T[,endian=little|big][,offset=BYTES][,shape=AxBx...]
@@ -65,8 +67,8 @@ typedef struct fpq_io_tensor {
 
 typedef struct fpq_io_file {
     char *path;                 /* owned copy of the path */
-    const char *kind;           /* "npy", "safetensors", "gguf", "tfjs", "gnubg", "audio",
-                                   "raw", "text" */
+    const char *kind;           /* "npy", "safetensors", "gguf", "tfjs", "gnubg", "idx",
+                                   "audio", "raw", "text" */
     const unsigned char *buf;   /* the bytes tensors point into */
     size_t len;
     void *map;                  /* mmap of the file, or NULL */

@@ -2,7 +2,9 @@
 # deps.sh [TIER...]: make sure the packages a make target needs are installed.
 #
 # Tiers (default: lib):
-#   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP
+#   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP;
+#           optional: OpenBLAS (the network engine's fp32 products with
+#           make FPQ_BLAS=1; plain loops without it)
 #   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson,
 #           gnuplot and the Python package's build and tests (python3-dev,
 #           NumPy, pytest); optional: the second compiler (clang and libomp-dev
@@ -45,6 +47,8 @@ set -eu
 #   libsndfile1-dev audio loader of the error lab (WAV, FLAC, ...)
 #   libjansson-dev  JSON parser for safetensors and TF.js manifests
 #   gnuplot-nox     figures in the report (and make check's figure test)
+#   libopenblas-dev CBLAS for the fp32 products of fpq train and eval
+#                   (analysis/train/blas.c, make FPQ_BLAS=1; optional)
 #   python3-numpy   independent check of the bundled data's statistics
 #                   (scripts/fetch-data.sh, run by make report); the NumPy
 #                   quantizers of make check (tests/quant/); the Python
@@ -78,13 +82,19 @@ add() { # add VAR PACKAGE...: append the packages not yet listed
 # shellcheck disable=SC2086
 for tier; do
     case $tier in
-    lib) add required make libmpfr-dev libgmp-dev $cc_pkgs liblapacke-dev libopenblas-dev ;;
+    lib)
+        add required make libmpfr-dev libgmp-dev $cc_pkgs liblapacke-dev libopenblas-dev
+        add optional libopenblas-dev
+        ;;
     check)
         add required make libmpfr-dev libgmp-dev $cc_pkgs check $loaders gnuplot-nox
         add required python3-dev python3-numpy python3-pytest
-        add optional $other_pkgs clang libclang-rt-dev
+        add optional $other_pkgs clang libclang-rt-dev libopenblas-dev
         ;;
-    report) add required make libmpfr-dev libgmp-dev $cc_pkgs $loaders gnuplot-nox python3-numpy ;;
+    report)
+        add required make libmpfr-dev libgmp-dev $cc_pkgs $loaders gnuplot-nox python3-numpy
+        add optional libopenblas-dev
+        ;;
     *)
         echo "$me: unknown tier '$tier' (lib, check, report)" >&2
         exit 2

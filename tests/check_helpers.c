@@ -1,12 +1,33 @@
 /* check_helpers.c: the shared helpers declared in check_fpq.h. */
 #include "check_fpq.h"
 
+#include <ftw.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Seed and generator ------------------------------------------------------ */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void fpq_check_mkdtemp(char *dir, size_t n, const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, n, "%s/fpq-check-%s.XXXXXX", base && *base ? base : "/tmp", tag);
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
+}
+
+void fpq_check_rmtree(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 uint64_t fpq_check_seed(void)
 {

@@ -29,22 +29,14 @@
 
 static char tmpdir[256];
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static void dir_setup(void)
 {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/fpq-check-io.XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp %s", tmpdir);
+    fpq_check_mkdtemp(tmpdir, sizeof tmpdir, "io");
 }
 
 static void dir_teardown(void)
 {
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    fpq_check_rmtree(tmpdir);
 }
 
 /* tmpdir/name in a rotating static buffer */

@@ -21,34 +21,12 @@
 #define CMD "matmul"
 
 enum {
-    OPT_SCHEME = 1, OPT_THRESHOLD, OPT_KEPT, OPT_IN, OPT_ACC, OPT_INT_ACC, OPT_CALIBRATE, OPT_ROWERR,
-    OPT_WMETHOD, OPT_DAMP, OPT_BLOCK, OPT_ACTORDER,
+    OPT_CALIBRATE = 1, OPT_ROWERR, OPT_WMETHOD, OPT_DAMP, OPT_BLOCK, OPT_ACTORDER,
     OPT_X = 100, /* OPT_X + k: the spec option k of cli_qspec_options, --x-... */
     OPT_W = 200  /* --w-... */
 };
 
-static const cli_opt matmul_split[] = {
-    {OPT_SCHEME, 0, "scheme", "S",
-     "llm.int8: feature dims where any |x| >= T go in\n"
-     "--kept-format with an fp32 accumulator, the rest\n"
-     "int8 (X per row, W per col unless --x-*, --w-* say\n"
-     "otherwise), the two products added; plain\n"
-     "(default): no split"},
-    {OPT_THRESHOLD, 0, "threshold", "T", "its threshold T (default 6)"},
-    {OPT_KEPT, 0, "kept-format", "F", "its format of the kept dims (default fp16)"},
-    {0},
-};
-
-static const cli_opt matmul_product[] = {
-    {OPT_IN, 0, "in", "F",
-     "round the dequantized operands into F first\n"
-     "(fp16, bf16, fp32, ...; default: no rounding)"},
-    {OPT_ACC, 0, "acc", "F|exact",
-     "float accumulator (default: exact for dequantized\n"
-     "operands; fp32 for float codes and the kept part)"},
-    {OPT_INT_ACC, 0, "int-acc", "int32|int64",
-     "integer accumulator (default int32, wraps; the\n"
-     "wrapped partial sums are counted)"},
+static const cli_opt matmul_calibrate[] = {
     {OPT_CALIBRATE, 0, "calibrate", "SRC",
      "static activation scales (and LLM.int8 dims) from\n"
      "the calibration X, applied to X (clipping counted);\n"
@@ -84,40 +62,22 @@ static const cli_opt matmul_output[] = {
     {0},
 };
 
-/* The spec options prefixed for one operand: names "x-format", ...; ids
- * base + their index; help: the spec option's for X, a pointer to it for W. */
-typedef struct operand_opts {
-    cli_opt t[CLI_QSPEC_NOPTS + 1];
-    char names[CLI_QSPEC_NOPTS][32];
-    char help[CLI_QSPEC_NOPTS][48];
-} operand_opts;
-
-static void operand_options(operand_opts *o, char c, int base)
-{
-    for (int k = 0; k < CLI_QSPEC_NOPTS; k++) {
-        const cli_opt *q = &cli_qspec_options[k];
-        snprintf(o->names[k], sizeof o->names[k], "%c-%s", c, q->name);
-        snprintf(o->help[k], sizeof o->help[k], "as --x-%s, for W", q->name);
-        o->t[k] = (cli_opt){base + k, 0, o->names[k], q->arg, c == 'x' ? q->help : o->help[k]};
-    }
-    o->t[CLI_QSPEC_NOPTS] = (cli_opt){0};
-}
-
 #define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 24)
 typedef struct matmul_options {
-    operand_opts x, w;
+    cli_qspec_prefixed x, w;
     cli_opt all[MATMUL_NOPTS];
 } matmul_options;
 
 static void matmul_table(matmul_options *m)
 {
     size_t n = 0;
-    operand_options(&m->x, 'x', OPT_X);
-    operand_options(&m->w, 'w', OPT_W);
+    cli_qspec_prefix(&m->x, "x", OPT_X, NULL, NULL);
+    cli_qspec_prefix(&m->w, "w", OPT_W, "x", "W");
     cli_opts_append(m->all, MATMUL_NOPTS, &n, m->x.t);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, m->w.t);
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_split);
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_product);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_split_options);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_product_options);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_calibrate);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_method);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_output);
 }
@@ -129,8 +89,9 @@ static void matmul_help(FILE *f)
     const cli_help_part parts[] = {
         {NULL, m.x.t},
         {NULL, m.w.t},
-        {"\nOutlier split:\n", matmul_split},
-        {"\nProduct:\n", matmul_product},
+        {"\nOutlier split:\n", cli_mm_split_options},
+        {"\nProduct:\n", cli_mm_product_options},
+        {NULL, matmul_calibrate},
         {"\nWeight method:\n", matmul_method},
         {"\nOutput:\n", matmul_output},
     };
@@ -224,22 +185,22 @@ static void describe(char *buf, size_t n, bool quant, const fpq_qspec *s)
 
 /* A command line read. */
 typedef struct mm_args {
-    cli_qspec_opts x, w; /* --x-..., --w-... */
-    const char *ops[2], *scheme, *kept, *in, *acc, *int_acc, *calibrate, *out, *wmethod;
+    cli_mm_opts mm; /* --x-..., --w-..., the split and the product */
+    const char *ops[2], *calibrate, *out, *wmethod;
     int nops;
-    double threshold, damp;
+    double damp;
     size_t block;
-    bool has_threshold, csv, rowerr, force, gptq, gptq_opt, act_order;
+    bool csv, rowerr, force, gptq, gptq_opt, act_order;
 } mm_args;
 
 /* One argument of the command line into the mm_args ctx (cli_on_arg). */
 static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
 {
     mm_args *a = ctx;
-    if (id >= OPT_X && id < OPT_X + CLI_QSPEC_NOPTS)
-        return cli_qspec_option(p, &a->x, cli_qspec_options[id - OPT_X].id, arg);
-    if (id >= OPT_W && id < OPT_W + CLI_QSPEC_NOPTS)
-        return cli_qspec_option(p, &a->w, cli_qspec_options[id - OPT_W].id, arg);
+    bool handled;
+    int rc = cli_mm_option(p, &a->mm, OPT_X, OPT_W, id, arg, &handled);
+    if (handled)
+        return rc;
     switch (id) {
     case CLI_HELP: matmul_help(stdout); break;
     case CLI_OPERAND:
@@ -247,14 +208,6 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
             return cli_usage_error(CMD, "unexpected operand '%s' (two: X and W)", arg);
         a->ops[a->nops++] = arg;
         break;
-    case OPT_SCHEME: a->scheme = arg; break;
-    case OPT_THRESHOLD:
-        a->has_threshold = true;
-        return cli_arg_double(p, arg, 0, DBL_MAX, &a->threshold);
-    case OPT_KEPT: a->kept = arg; break;
-    case OPT_IN: a->in = arg; break;
-    case OPT_ACC: a->acc = arg; break;
-    case OPT_INT_ACC: a->int_acc = arg; break;
     case OPT_CALIBRATE: a->calibrate = arg; break;
     case OPT_WMETHOD: a->wmethod = arg; break;
     case OPT_DAMP: a->gptq_opt = true; return cli_arg_double(p, arg, 0, DBL_MAX, &a->damp);
@@ -287,66 +240,6 @@ static int parse(mm_args *a, int argc, char **argv)
         rc = cli_usage_error(CMD, "missing %s (X tokens x features, W features x outputs)",
                              a->nops ? "W" : "X and W");
     return rc;
-}
-
-/* The product's spec from the command line, validated; CLI_EXIT_OK or a
- * reported usage error. */
-static int build(fpq_mm_spec *s, const mm_args *a)
-{
-    int rc;
-    fpq_mm_spec_default(s);
-    if (a->scheme) {
-        if (strcmp(a->scheme, "llm.int8") == 0 || strcmp(a->scheme, "llm_int8") == 0)
-            fpq_mm_spec_llm_int8(s, s->threshold);
-        else if (strcmp(a->scheme, "plain") != 0)
-            return cli_usage_error(CMD, "unknown scheme '%s' (llm.int8 or plain)", a->scheme);
-    }
-    if (a->has_threshold) {
-        if (!s->llm_int8)
-            return cli_usage_error(CMD, "--threshold applies to --scheme llm.int8");
-        s->threshold = a->threshold;
-    }
-    if (a->kept) {
-        if (!s->llm_int8)
-            return cli_usage_error(CMD, "--kept-format applies to --scheme llm.int8");
-        if ((rc = cli_format(&s->kept, CMD, a->kept)) != CLI_EXIT_OK)
-            return rc;
-    }
-    /* an operand with options is quantized; llm.int8 quantizes both (int8) */
-    if (a->x.any) {
-        if ((rc = cli_qspec_build(&s->x, CMD, "x-", &a->x)) != CLI_EXIT_OK)
-            return rc;
-        s->quant_x = true;
-        if (s->llm_int8 && !a->x.gran && !a->x.has_group) /* vector-wise stays the default */
-            s->x.granularity = FPQ_GRAN_ROW;
-    }
-    if (a->w.any) {
-        if ((rc = cli_qspec_build(&s->w, CMD, "w-", &a->w)) != CLI_EXIT_OK)
-            return rc;
-        s->quant_w = true;
-        if (s->llm_int8 && !a->w.gran && !a->w.has_group)
-            s->w.granularity = FPQ_GRAN_COL;
-    }
-    if (a->in) {
-        if ((rc = cli_format(&s->in, CMD, a->in)) != CLI_EXIT_OK)
-            return rc;
-        s->has_in = true;
-    }
-    if (a->acc && strcmp(a->acc, "exact") != 0) {
-        if ((rc = cli_format(&s->acc, CMD, a->acc)) != CLI_EXIT_OK)
-            return rc;
-        s->has_acc = true;
-    }
-    if (a->int_acc) {
-        if (strcmp(a->int_acc, "int64") == 0)
-            s->int_acc64 = true;
-        else if (strcmp(a->int_acc, "int32") != 0)
-            return cli_usage_error(CMD, "unknown integer accumulator '%s' (int32 or int64)", a->int_acc);
-    }
-    fpq_errbuf e = {""};
-    if (fpq_mm_spec_validate(s, &e) != FPQ_OK)
-        return cli_usage_error(CMD, "%s", e.msg);
-    return CLI_EXIT_OK;
 }
 
 /* --w-method and the GPTQ options; CLI_EXIT_OK or a reported usage error. */
@@ -382,15 +275,15 @@ int cli_matmul_main(int argc, char **argv)
 {
     mm_args a;
     memset(&a, 0, sizeof a);
-    cli_qspec_opts_init(&a.x);
-    cli_qspec_opts_init(&a.w);
+    cli_mm_opts_init(&a.mm);
     fpq_gptq_opts go;
     fpq_gptq_opts_default(&go);
     a.damp = go.damp;
     a.block = go.block;
     int rc = parse(&a, argc, argv);
     fpq_mm_spec s;
-    if (rc != CLI_EXIT_OK || (rc = build(&s, &a)) != CLI_EXIT_OK || (rc = build_method(&a, &s)) != CLI_EXIT_OK)
+    if (rc != CLI_EXIT_OK || (rc = cli_mm_build(&s, CMD, &a.mm)) != CLI_EXIT_OK
+        || (rc = build_method(&a, &s)) != CLI_EXIT_OK)
         return cli_exit_status(rc);
     go.damp = a.damp;
     go.block = a.block;

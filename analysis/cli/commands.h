@@ -14,6 +14,8 @@ int cli_sweep_main(int argc, char **argv);    /* cmd_sweep.c: fpq sweep */
 int cli_merge_main(int argc, char **argv);    /* cmd_sweep.c: fpq merge */
 int cli_lloydmax_main(int argc, char **argv); /* cmd_lloydmax.c: fpq lloydmax */
 int cli_hist_main(int argc, char **argv);     /* cmd_hist.c: fpq hist */
+int cli_train_main(int argc, char **argv);    /* cmd_train.c: fpq train */
+int cli_eval_main(int argc, char **argv);     /* cmd_eval.c: fpq eval */
 /* cmd_qvectors.c: fpq vectors and fpq verify -- "quant" as the first
  * operand: the quantizer vectors; else formats/cli's converter vectors */
 int cli_vectors_any_main(int argc, char **argv);

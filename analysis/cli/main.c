@@ -156,6 +156,10 @@ static const cli_command commands[] = {
      NULL, NULL, 0, 0, NULL, cli_lloydmax_main},
     {"hist", "SOURCE", "histogram of values, binades or quantization errors",
      NULL, NULL, 0, 0, NULL, cli_hist_main},
+    {"train", "[OPTIONS]", "train an MLP on Fashion-MNIST with formats at every point of training",
+     NULL, NULL, 0, 0, NULL, cli_train_main},
+    {"eval", "MODEL", "test accuracy of a trained network, with post-training quantization",
+     NULL, NULL, 0, 0, NULL, cli_eval_main},
     {"ranges", "FMT...", "where formats' values sit: smallest, normal and largest",
      NULL, NULL, 0, 0, NULL, cli_ranges_main},
 };

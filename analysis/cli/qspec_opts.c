@@ -5,9 +5,11 @@
  * `fpq hist`, source loading and the number form of the metrics. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "matmul.h"
 #include "qspec_opts.h"
 #include "source.h"
 
@@ -70,6 +72,26 @@ void cli_qspec_opts_init(cli_qspec_opts *o)
 {
     memset(o, 0, sizeof *o);
     fpq_rounding_default(&o->rnd);
+}
+
+void cli_qspec_prefix(cli_qspec_prefixed *o, const char *prefix, int base, const char *ref,
+                      const char *what)
+{
+    for (int k = 0; k < CLI_QSPEC_NOPTS; k++) {
+        const cli_opt *q = &cli_qspec_options[k];
+        snprintf(o->names[k], sizeof o->names[k], "%s-%s", prefix, q->name);
+        snprintf(o->help[k], sizeof o->help[k], "as --%s-%s, for %s", ref ? ref : "", q->name,
+                 what ? what : "");
+        o->t[k] = (cli_opt){base + k, 0, o->names[k], q->arg, ref ? o->help[k] : q->help};
+    }
+    o->t[CLI_QSPEC_NOPTS] = (cli_opt){0};
+}
+
+int cli_qspec_prefixed_option(const cli_parser *p, cli_qspec_opts *o, int base, int id,
+                              const char *arg, bool *handled)
+{
+    *handled = id >= base && id < base + CLI_QSPEC_NOPTS;
+    return *handled ? cli_qspec_option(p, o, cli_qspec_options[id - base].id, arg) : CLI_EXIT_OK;
 }
 
 int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char *arg)
@@ -311,4 +333,117 @@ void cli_num(char *buf, size_t n, double v)
         if (!isfinite(v) || strtod(buf, NULL) == v)
             return;
     }
+}
+
+const cli_opt cli_mm_split_options[4] = {
+    {CLI_MM_SCHEME, 0, "scheme", "S",
+     "llm.int8: feature dims where any |x| >= T go in\n"
+     "--kept-format with an fp32 accumulator, the rest\n"
+     "int8 (X per row, W per col unless --x-*, --w-* say\n"
+     "otherwise), the two products added; plain\n"
+     "(default): no split"},
+    {CLI_MM_THRESHOLD, 0, "threshold", "T", "its threshold T (default 6)"},
+    {CLI_MM_KEPT, 0, "kept-format", "F", "its format of the kept dims (default fp16)"},
+    {0},
+};
+
+const cli_opt cli_mm_product_options[4] = {
+    {CLI_MM_IN, 0, "in", "F",
+     "round the dequantized operands into F first\n"
+     "(fp16, bf16, fp32, ...; default: no rounding)"},
+    {CLI_MM_ACC, 0, "acc", "F|exact",
+     "float accumulator (default: exact for dequantized\n"
+     "operands; fp32 for float codes and the kept part)"},
+    {CLI_MM_INT_ACC, 0, "int-acc", "int32|int64",
+     "integer accumulator (default int32, wraps; the\n"
+     "wrapped partial sums are counted)"},
+    {0},
+};
+
+int cli_mm_option(const cli_parser *p, cli_mm_opts *o, int x_base, int w_base, int id,
+                  const char *arg, bool *handled)
+{
+    int rc = cli_qspec_prefixed_option(p, &o->x, x_base, id, arg, handled);
+    if (!*handled)
+        rc = cli_qspec_prefixed_option(p, &o->w, w_base, id, arg, handled);
+    if (*handled)
+        return rc;
+    *handled = true;
+    switch (id) {
+    case CLI_MM_SCHEME: o->scheme = arg; break;
+    case CLI_MM_THRESHOLD:
+        o->has_threshold = true;
+        return cli_arg_double(p, arg, 0, DBL_MAX, &o->threshold);
+    case CLI_MM_KEPT: o->kept = arg; break;
+    case CLI_MM_IN: o->in = arg; break;
+    case CLI_MM_ACC: o->acc = arg; break;
+    case CLI_MM_INT_ACC: o->int_acc = arg; break;
+    default: *handled = false;
+    }
+    return CLI_EXIT_OK;
+}
+
+void cli_mm_opts_init(cli_mm_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    cli_qspec_opts_init(&o->x);
+    cli_qspec_opts_init(&o->w);
+}
+
+int cli_mm_build(fpq_mm_spec *s, const char *cmd, const cli_mm_opts *a)
+{
+    int rc;
+    fpq_mm_spec_default(s);
+    if (a->scheme) {
+        if (strcmp(a->scheme, "llm.int8") == 0 || strcmp(a->scheme, "llm_int8") == 0)
+            fpq_mm_spec_llm_int8(s, s->threshold);
+        else if (strcmp(a->scheme, "plain") != 0)
+            return cli_usage_error(cmd, "unknown scheme '%s' (llm.int8 or plain)", a->scheme);
+    }
+    if (a->has_threshold) {
+        if (!s->llm_int8)
+            return cli_usage_error(cmd, "--threshold applies to --scheme llm.int8");
+        s->threshold = a->threshold;
+    }
+    if (a->kept) {
+        if (!s->llm_int8)
+            return cli_usage_error(cmd, "--kept-format applies to --scheme llm.int8");
+        if ((rc = cli_format(&s->kept, cmd, a->kept)) != CLI_EXIT_OK)
+            return rc;
+    }
+    /* an operand with options is quantized; llm.int8 quantizes both (int8) */
+    if (a->x.any) {
+        if ((rc = cli_qspec_build(&s->x, cmd, "x-", &a->x)) != CLI_EXIT_OK)
+            return rc;
+        s->quant_x = true;
+        if (s->llm_int8 && !a->x.gran && !a->x.has_group) /* vector-wise stays the default */
+            s->x.granularity = FPQ_GRAN_ROW;
+    }
+    if (a->w.any) {
+        if ((rc = cli_qspec_build(&s->w, cmd, "w-", &a->w)) != CLI_EXIT_OK)
+            return rc;
+        s->quant_w = true;
+        if (s->llm_int8 && !a->w.gran && !a->w.has_group)
+            s->w.granularity = FPQ_GRAN_COL;
+    }
+    if (a->in) {
+        if ((rc = cli_format(&s->in, cmd, a->in)) != CLI_EXIT_OK)
+            return rc;
+        s->has_in = true;
+    }
+    if (a->acc && strcmp(a->acc, "exact") != 0) {
+        if ((rc = cli_format(&s->acc, cmd, a->acc)) != CLI_EXIT_OK)
+            return rc;
+        s->has_acc = true;
+    }
+    if (a->int_acc) {
+        if (strcmp(a->int_acc, "int64") == 0)
+            s->int_acc64 = true;
+        else if (strcmp(a->int_acc, "int32") != 0)
+            return cli_usage_error(cmd, "unknown integer accumulator '%s' (int32 or int64)", a->int_acc);
+    }
+    fpq_errbuf e = {""};
+    if (fpq_mm_spec_validate(s, &e) != FPQ_OK)
+        return cli_usage_error(cmd, "%s", e.msg);
+    return CLI_EXIT_OK;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "matmul.h"
 #include "opt.h"
 #include "quant.h"
 #include "sweep.h"
@@ -52,6 +53,25 @@ typedef struct cli_qspec_opts {
 
 void cli_qspec_opts_init(cli_qspec_opts *o);
 
+/* The spec options under a prefix, for a command that takes several specs
+ * (fpq train: --w-format, --ga-round, ...): names "PREFIX-NAME", ids
+ * base + k for the spec option k of cli_qspec_options; help: the spec
+ * option's own (ref NULL) or "as --REF-NAME, for WHAT". */
+typedef struct cli_qspec_prefixed {
+    cli_opt t[CLI_QSPEC_NOPTS + 1];
+    char names[CLI_QSPEC_NOPTS][40];
+    char help[CLI_QSPEC_NOPTS][80];
+} cli_qspec_prefixed;
+
+void cli_qspec_prefix(cli_qspec_prefixed *o, const char *prefix, int base, const char *ref,
+                      const char *what);
+
+/* If id is one of the options made by cli_qspec_prefix with base (base
+ * .. base + CLI_QSPEC_NOPTS - 1), take it into o as cli_qspec_option does
+ * (*handled true); else *handled false and CLI_EXIT_OK. */
+int cli_qspec_prefixed_option(const cli_parser *p, cli_qspec_opts *o, int base, int id,
+                              const char *arg, bool *handled);
+
 /* Take spec option id (an id of cli_qspec_options) with its argument, as
  * cli_parse passed it: numbers are checked here (an error names the option
  * and the range); another id is ignored.  CLI_EXIT_OK or CLI_EXIT_USAGE
@@ -62,6 +82,39 @@ int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char 
  * usage errors are reported for command cmd, naming the options with
  * prefix ("" or "x-", "w-").  CLI_EXIT_OK or CLI_EXIT_USAGE. */
 int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *prefix, const cli_qspec_opts *o);
+
+/* The options of a quantized product (fpq matmul, fpq eval): the operand
+ * specs (--x-..., --w-...), --scheme llm.int8|plain, --threshold,
+ * --kept-format, --in, --acc, --int-acc, as given. */
+typedef struct cli_mm_opts {
+    cli_qspec_opts x, w;
+    const char *scheme, *kept, *in, *acc, *int_acc;
+    double threshold;
+    bool has_threshold;
+} cli_mm_opts;
+
+void cli_mm_opts_init(cli_mm_opts *o);
+
+/* Their options: the split (--scheme, --threshold, --kept-format) and the
+ * product (--in, --acc, --int-acc), each table ended by an entry whose id
+ * is 0; ids CLI_MM_*, between the spec options' and 1000. */
+enum {
+    CLI_MM_FIRST = 950,
+    CLI_MM_SCHEME = CLI_MM_FIRST, CLI_MM_THRESHOLD, CLI_MM_KEPT, CLI_MM_IN, CLI_MM_ACC, CLI_MM_INT_ACC
+};
+extern const cli_opt cli_mm_split_options[4];
+extern const cli_opt cli_mm_product_options[4];
+
+/* Take id, as cli_parse passed it, when it is one of those or of the
+ * operands' spec options made by cli_qspec_prefix with x_base and w_base
+ * (*handled true); else *handled false and CLI_EXIT_OK. */
+int cli_mm_option(const cli_parser *p, cli_mm_opts *o, int x_base, int w_base, int id,
+                  const char *arg, bool *handled);
+
+/* The product's spec from the options, validated (an operand with options
+ * is quantized; llm.int8 quantizes both, vector-wise unless told);
+ * CLI_EXIT_OK or a usage error reported for command cmd. */
+int cli_mm_build(fpq_mm_spec *s, const char *cmd, const cli_mm_opts *o);
 
 /* The axes of fpq sweep (with_source: every axis of both modes but label)
  * or of fpq hist (the quant axes but source and label, one value each) as

@@ -5,7 +5,7 @@
  *   util.c     opening and mapping a file, reading whole files, the tensor
  *              list, names, bounded arithmetic, byte loads, shared checks;
  *   NAME.c     one loader per format (npy, safetensors, gguf, tfjs, gnubg,
- *              audio, raw, text), each using util.c only;
+ *              idx, audio, raw, text), each using util.c only;
  *   io.c       the dispatch: fpq_io_open picks a loader by magic or
  *              extension, fpq_io_read decodes a tensor (audio through
  *              audio.c).
@@ -74,6 +74,7 @@ int fpq_io_parse_npy(fpq_io_file *f, fpq_errbuf *err);
 int fpq_io_parse_safetensors(fpq_io_file *f, fpq_errbuf *err);
 int fpq_io_parse_gguf(fpq_io_file *f, fpq_errbuf *err);
 int fpq_io_parse_gnubg(fpq_io_file *f, fpq_errbuf *err);
+int fpq_io_parse_idx(fpq_io_file *f, fpq_errbuf *err);
 int fpq_io_parse_audio(fpq_io_file *f, fpq_errbuf *err);
 int fpq_io_parse_text(fpq_io_file *f, fpq_errbuf *err);
 

@@ -106,6 +106,28 @@ static bool gnubg_magic(const unsigned char *b, size_t n)
     return n >= 4 && fpq_io_ld32(b, 0) == 0x43EC3069u; /* 472.3782f */
 }
 
+/* IDX: two zero bytes, a known element type, 1 to 8 dimensions, and a
+ * length that is exactly the header's (so that nothing else passes). */
+static bool idx_magic(const unsigned char *b, size_t n)
+{
+    if (n < 4 || b[0] != 0 || b[1] != 0 || b[3] == 0 || b[3] > FPQ_IO_MAXDIM)
+        return false;
+    static const unsigned char codes[] = {0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e};
+    static const unsigned char sizes[] = {1, 1, 2, 4, 4, 8};
+    size_t size = 0;
+    for (size_t i = 0; i < sizeof codes; i++)
+        if (b[2] == codes[i])
+            size = sizes[i];
+    size_t start = 4 + 4 * (size_t)b[3];
+    if (size == 0 || n < start)
+        return false;
+    uint64_t total = size;
+    for (unsigned d = 0; d < b[3]; d++)
+        if (!fpq_io_mul(&total, total, fpq_io_ld32(b + 4 + 4 * d, 1)))
+            return false;
+    return total == n - start;
+}
+
 static bool audio_magic(const unsigned char *b, size_t n)
 {
     if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WAVE", 4) == 0)
@@ -129,6 +151,7 @@ static const struct loader {
     {fpq_io_parse_npy, npy_magic, {".npy"}},
     {fpq_io_parse_gguf, gguf_magic, {".gguf"}},
     {fpq_io_parse_gnubg, gnubg_magic, {".wd"}},
+    {fpq_io_parse_idx, idx_magic, {"-ubyte", ".idx"}},
     {fpq_io_parse_audio, audio_magic, {".wav", ".flac", ".ogg", ".aiff", ".aif", ".au"}},
     {fpq_io_parse_safetensors, NULL, {".safetensors"}},
     {parse_tfjs, NULL, {".json"}},
@@ -167,7 +190,7 @@ int fpq_io_open(fpq_io_file *f, const char *path, fpq_errbuf *err)
     else
         rc = fpq_err(err, FPQ_LAB_ERR_FORMAT,
                      "%s: unrecognized file format (not .npy, .safetensors, .gguf, a "
-                     "TF.js model.json, a gnubg .wd, audio or .txt); for raw binary write "
+                     "TF.js model.json, a gnubg .wd, IDX, audio or .txt); for raw binary write "
                      "raw:%s,dtype=f32 (see README.md, section Data)", path, path);
     if (rc != FPQ_OK)
         fpq_io_close(f);

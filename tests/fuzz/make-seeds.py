@@ -87,6 +87,10 @@ def net(ci, ch, co):
 
 put("gnubg", "two_nets", struct.pack("<2f", 472.3782, 1.0) + net(3, 2, 1) + net(2, 2, 2))
 
+put("idx", "images_u8", bytes([0, 0, 8, 3]) + struct.pack(">3I", 2, 2, 3) + bytes(range(12)))
+put("idx", "labels_u8", bytes([0, 0, 8, 1]) + struct.pack(">I", 3) + bytes([7, 0, 9]))
+put("idx", "f64", bytes([0, 0, 0x0e, 2]) + struct.pack(">2I", 1, 2) + struct.pack(">2d", 1.5, -2))
+
 
 def wav(ch, bits, fmt, data):
     return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
