@@ -38,9 +38,9 @@ static const cli_opt matmul_calibrate[] = {
 
 static const cli_opt matmul_method[] = {
     {OPT_WMETHOD, 0, "w-method", "M",
-     "rtn (default): round W to nearest under its spec;\n"
-     "gptq: GPTQ (Frantar et al. 2022), H = X^T X of\n"
-     "--calibrate's X, else of X itself (in-sample)"},
+     "rtn (default: round to nearest) or gptq (GPTQ,\n"
+     "Frantar et al. 2022: H = X^T X of --calibrate's X,\n"
+     "else of X itself: in-sample), under W's spec"},
     {OPT_DAMP, 0, "damp", "D", "gptq: dampening, D x mean diag H (default 0.01)"},
     {OPT_BLOCK, 0, "block", "B", "gptq: lazy-update block of B features (default 128)"},
     {OPT_ACTORDER, 0, "act-order", NULL, "gptq: features in order of decreasing diag H"},
