@@ -20,6 +20,7 @@
 #                              PKGCONFIGDIR, MANDIR, PYTHONDIR
 #   make check-python       the Python package's tests (tests/python/, pytest)
 #   make bench-python       the Python package's speed (python/bench.py)
+#   make check-gptq         GPTQ against a NumPy implementation (tests/gptq/)
 #   make deps               check for (and, as root, install) the Debian
 #                           packages of every target (scripts/deps.sh)
 #   make clean              remove build/ (reports/out/ is kept)
@@ -167,8 +168,11 @@ ANA_LEFT_OUT := $(if $(FPQ_NO_SNDFILE),analysis/io/audio.c) \
     $(if $(FPQ_NO_SNDFILE)$(FPQ_NO_JANSSON),,analysis/io/absent.c)
 ANA_CFLAGS = $(eval ANA_CFLAGS := $$(strip $$(ANA_DEFS) $$(if $$(strip $$(ANA_PKGS)),$$(shell \
     $(PKG_CONFIG) --cflags $(ANA_PKGS) 2>/dev/null))))$(ANA_CFLAGS)
+# analysis/quant/gptq.c loads LAPACKE and OpenBLAS (Debian: liblapacke-dev,
+# libopenblas-dev) with dlopen on first use: nothing to link.
+LINALG_LIBS :=
 ANA_LIBS = $(eval ANA_LIBS := $$(if $$(strip $$(ANA_PKGS)),$$(shell \
-    $(PKG_CONFIG) --libs $(ANA_PKGS) 2>/dev/null)))$(ANA_LIBS)
+    $(PKG_CONFIG) --libs $(ANA_PKGS) 2>/dev/null)) $(LINALG_LIBS))$(ANA_LIBS)
 
 # The shared library must resolve every symbol itself (catches a missing
 # -l).  Sanitizer runtimes come from the executable, so not with SANITIZE.
@@ -473,6 +477,7 @@ check: $(DEPS_CHECK)
 	@$(CHECK_MAKE) check-unit
 	@$(CHECK_MAKE) check-cli
 	@$(CHECK_MAKE) check-quant-py
+	@$(CHECK_MAKE) check-gptq
 	@$(SHELL) tests/check-files.sh $(FPQ)
 	@$(CHECK_MAKE) check-layers
 	@$(CHECK_MAKE) check-figures
@@ -489,6 +494,11 @@ endif
 
 check-unit: $(CHECK_FPQ)
 	$(RUN_CHECK)
+
+# GPTQ against an independent NumPy implementation (tests/gptq/).
+.PHONY: check-gptq
+check-gptq: $(FPQ)
+	$(PYTHON) tests/gptq/check_gptq.py $(FPQ)
 
 # The Python package's tests (tests/python/) with pytest, against the
 # package in $(B)/python and the fpq command; nothing written into the
@@ -592,7 +602,7 @@ $(NOLIBS)/blas.o: analysis/train/blas.c $(FLAGS_FILE)
 
 $(NOLIBS)/fpq: $(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \
-		$(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(LIBS_FPQ) $(LDLIBS) \
+		$(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(LINALG_LIBS) $(LIBS_FPQ) $(LDLIBS) \
 		&& mv -f $@+ $@
 
 check-nolibs: $(NOLIBS)/fpq

@@ -37,6 +37,7 @@
 #include "source.h"
 #include "quant.h"
 #include "matmul.h"
+#include "gptq.h"
 #include "sweep.h"
 #include "train.h"
 

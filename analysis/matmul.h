@@ -117,6 +117,12 @@ typedef struct fpq_mm_metrics {
 int fpq_matmul(fpq_tensor *y, fpq_mm_metrics *m, double *row_err, const fpq_tensor *x,
                const fpq_tensor *w, const fpq_tensor *calib, const fpq_mm_spec *s, fpq_errbuf *err);
 
+/* rel_err, sqnr_db and max_abs_err of yh against the reference yr (same
+ * shape) into *m (other fields unchanged), and row_err (may be NULL) as
+ * fpq_matmul's.  FPQ_OK, or a status of fpq_qmetrics_compute. */
+int fpq_mm_compare(fpq_mm_metrics *m, double *row_err, const fpq_tensor *yr, const fpq_tensor *yh,
+                   fpq_errbuf *err);
+
 /* The reference product x w (Dot2, rounded to binary64) into *y. */
 int fpq_matmul_ref(fpq_tensor *y, const fpq_tensor *x, const fpq_tensor *w, fpq_errbuf *err);
 

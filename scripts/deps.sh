@@ -38,6 +38,8 @@ set -eu
 #                   targets on their seeds (skipped without it)
 #   libmpfr-dev     the reference arithmetic (MPFR)
 #   libgmp-dev      MPFR's integer layer (GMP)
+#   liblapacke-dev  GPTQ's Cholesky factors and inverse (LAPACKE)
+#   libopenblas-dev GPTQ's block updates (CBLAS), and LAPACK for LAPACKE
 #   check           the C unit-test framework of tests/check_*.c
 #   pkg-config      finds the libraries' flags, and whether libsndfile and
 #                   Jansson are there (the loaders that need them are left
@@ -81,7 +83,7 @@ add() { # add VAR PACKAGE...: append the packages not yet listed
 for tier; do
     case $tier in
     lib)
-        add required make libmpfr-dev libgmp-dev $cc_pkgs
+        add required make libmpfr-dev libgmp-dev $cc_pkgs liblapacke-dev libopenblas-dev
         add optional libopenblas-dev
         ;;
     check)

@@ -4,7 +4,9 @@
  * the dequantized operands (whose values fpq_quantize gives, tested in
  * check_quant.c) for the integer path; libfpq's emulated GEMM for the
  * fp32-accumulator fast path; LLM.int8 against its own two halves built
- * from exactly representable data.  Random cases use FPQ_CHECK_SEED.
+ * from exactly representable data; GPTQ with a diagonal Hessian against
+ * round to nearest (its NumPy comparison: tests/gptq/check_gptq.py).
+ * Random cases use FPQ_CHECK_SEED.
  */
 #include "check_fpq.h"
 
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gptq.h"
 #include "matmul.h"
 
 static double uni(fpq_check_rng *r, double lo, double hi)
@@ -417,6 +420,60 @@ START_TEST(bad_shapes_and_values_are_refused)
 }
 END_TEST
 
+/* GPTQ with a diagonal Hessian (X = diag(d), d decreasing, the last
+ * feature dead, so act-order keeps the order): U is diagonal, no error
+ * reaches another feature, so W^ is the round to nearest of W with the last
+ * row zeroed, under every spec whose scales
+ * GPTQ takes from the same values (natural and act-order, blocks 1, 7 and
+ * 128). */
+START_TEST(gptq_with_a_diagonal_hessian_is_rtn)
+{
+    const size_t k = 48, n = 20;
+    fpq_qspec q;
+    fpq_qspec_default(&q);
+    switch (_i) {
+    case 0: fpq_format_parse(&q.format, "int4"), q.granularity = FPQ_GRAN_GROUP, q.group = 16, q.axis = 0; break;
+    case 1:
+        fpq_format_parse(&q.format, "int4"), q.scheme = FPQ_SCHEME_ZEROPOINT;
+        q.granularity = FPQ_GRAN_GROUP, q.group = 16, q.axis = 0;
+        break;
+    case 2: fpq_qspec_set_scheme(&q, FPQ_SCHEME_MX), q.axis = 0; break;
+    case 3: q.granularity = FPQ_GRAN_COL; break;
+    case 4: fpq_format_parse(&q.format, "fp8_e4m3"), q.granularity = FPQ_GRAN_ROW; break;
+    }
+    fpq_check_rng r;
+    fpq_check_rng_init(&r, 6101 + (uint64_t)_i);
+    fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, w0 = FPQ_TENSOR_INIT, rtn = FPQ_TENSOR_INIT;
+    ck_assert_int_eq(fpq_tensor_alloc(&x, k, k), FPQ_OK);
+    memset(x.data, 0, k * k * sizeof *x.data);
+    for (size_t j = 0; j < k; j++)
+        x.data[j * k + j] = j == k - 1 ? 0 : (double)(2 * k - j);
+    fill(&w, k, n, &r, -1, 1);
+    ck_assert_int_eq(fpq_tensor_alloc(&w0, k, n), FPQ_OK);
+    memcpy(w0.data, w.data, k * n * sizeof *w.data);
+    memset(w0.data + (k - 1) * n, 0, n * sizeof *w.data);
+    fpq_errbuf e = {""};
+    ck_assert_int_eq(fpq_quantize(&rtn, NULL, &w0, NULL, &q, &e), FPQ_OK);
+    static const size_t blocks[] = {1, 7, 128};
+    for (int act = 0; act < 2; act++)
+        for (size_t b = 0; b < 3; b++) {
+            fpq_gptq_opts o;
+            fpq_gptq_opts_default(&o);
+            o.act_order = act;
+            o.block = blocks[b];
+            fpq_tensor wq;
+            fpq_gptq_stats st;
+            ck_assert_msg(fpq_gptq(&wq, &st, &w, &x, &q, &o, &e) == FPQ_OK, "%s", e.msg);
+            ck_assert_uint_eq(st.dead, 1);
+            for (size_t i = 0; i < k * n; i++)
+                ck_assert_msg(wq.data[i] == rtn.data[i], "spec %d act %d block %zu: element %zu: %.17g, rtn %.17g",
+                              _i, act, blocks[b], i, wq.data[i], rtn.data[i]);
+            fpq_tensor_free(&wq);
+        }
+    fpq_tensor_free(&x), fpq_tensor_free(&w), fpq_tensor_free(&w0), fpq_tensor_free(&rtn);
+}
+END_TEST
+
 Suite *matmul_suite(void)
 {
     Suite *s = suite_create("matmul");
@@ -432,6 +489,7 @@ Suite *matmul_suite(void)
     tcase_add_test(tc, static_scales_clip_a_wider_test_set);
     tcase_add_test(tc, static_llm_int8_fixes_the_outlier_dims_only);
     tcase_add_test(tc, bad_shapes_and_values_are_refused);
+    tcase_add_loop_test(tc, gptq_with_a_diagonal_hessian_is_rtn, 0, 5);
     suite_add_tcase(s, tc);
     return s;
 }

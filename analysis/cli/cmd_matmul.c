@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gptq.h"
 #include "matmul.h"
 #include "commands.h"
 #include "qspec_opts.h"
@@ -20,7 +21,7 @@
 #define CMD "matmul"
 
 enum {
-    OPT_CALIBRATE = 1, OPT_ROWERR,
+    OPT_CALIBRATE = 1, OPT_ROWERR, OPT_WMETHOD, OPT_DAMP, OPT_BLOCK, OPT_ACTORDER,
     OPT_X = 100, /* OPT_X + k: the spec option k of cli_qspec_options, --x-... */
     OPT_W = 200  /* --w-... */
 };
@@ -35,6 +36,17 @@ static const cli_opt matmul_calibrate[] = {
     {0},
 };
 
+static const cli_opt matmul_method[] = {
+    {OPT_WMETHOD, 0, "w-method", "M",
+     "rtn (default: round to nearest) or gptq (GPTQ,\n"
+     "Frantar et al. 2022: H = X^T X of --calibrate's X,\n"
+     "else of X itself: in-sample), under W's spec"},
+    {OPT_DAMP, 0, "damp", "D", "gptq: dampening, D x mean diag H (default 0.01)"},
+    {OPT_BLOCK, 0, "block", "B", "gptq: lazy-update block of B features (default 128)"},
+    {OPT_ACTORDER, 0, "act-order", NULL, "gptq: features in order of decreasing diag H"},
+    {0},
+};
+
 static const cli_opt matmul_output[] = {
     CLI_OPT_OUT("Y.npy", "write the quantized product, through a temporary\n"
                          "file renamed into place"),
@@ -42,12 +54,15 @@ static const cli_opt matmul_output[] = {
     CLI_OPT_CSV("a header and one row: the spec columns, then\n"
                 "rel_err, sqnr_db, max_abs_err, outlier_frac,\n"
                 "bits_per_value_x, bits_per_value_w, clipped_frac_x,\n"
-                "clipped_frac_w, int_overflows"),
+                "clipped_frac_w, int_overflows, w_method, damp,\n"
+                "block, act_order, calib_tokens, eval_tokens,\n"
+                "overlap_tokens (X rows also in the calibration X),\n"
+                "in_sample (yes, partly, no; empty: none used)"),
     {OPT_ROWERR, 0, "row-errors", NULL, "also print the relative error of each row of Y"},
     {0},
 };
 
-#define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 16)
+#define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 24)
 typedef struct matmul_options {
     cli_qspec_prefixed x, w;
     cli_opt all[MATMUL_NOPTS];
@@ -63,6 +78,7 @@ static void matmul_table(matmul_options *m)
     cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_split_options);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_product_options);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_calibrate);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_method);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_output);
 }
 
@@ -76,6 +92,7 @@ static void matmul_help(FILE *f)
         {"\nOutlier split:\n", cli_mm_split_options},
         {"\nProduct:\n", cli_mm_product_options},
         {NULL, matmul_calibrate},
+        {"\nWeight method:\n", matmul_method},
         {"\nOutput:\n", matmul_output},
     };
     fprintf(f,
@@ -169,9 +186,11 @@ static void describe(char *buf, size_t n, bool quant, const fpq_qspec *s)
 /* A command line read. */
 typedef struct mm_args {
     cli_mm_opts mm; /* --x-..., --w-..., the split and the product */
-    const char *ops[2], *calibrate, *out;
+    const char *ops[2], *calibrate, *out, *wmethod;
     int nops;
-    bool csv, rowerr, force;
+    double damp;
+    size_t block;
+    bool csv, rowerr, force, gptq, gptq_opt, act_order;
 } mm_args;
 
 /* One argument of the command line into the mm_args ctx (cli_on_arg). */
@@ -190,6 +209,16 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         a->ops[a->nops++] = arg;
         break;
     case OPT_CALIBRATE: a->calibrate = arg; break;
+    case OPT_WMETHOD: a->wmethod = arg; break;
+    case OPT_DAMP: a->gptq_opt = true; return cli_arg_double(p, arg, 0, DBL_MAX, &a->damp);
+    case OPT_BLOCK: {
+        unsigned long long v;
+        a->gptq_opt = true;
+        int rc = cli_arg_uint(p, arg, 1, 1u << 30, &v);
+        a->block = (size_t)v;
+        return rc;
+    }
+    case OPT_ACTORDER: a->gptq_opt = a->act_order = true; break;
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_ROWERR: a->rowerr = true; break;
     case CLI_ID_OUT: a->out = arg; break;
@@ -213,15 +242,52 @@ static int parse(mm_args *a, int argc, char **argv)
     return rc;
 }
 
+/* --w-method and the GPTQ options; CLI_EXIT_OK or a reported usage error. */
+static int build_method(mm_args *a, const fpq_mm_spec *s)
+{
+    if (a->wmethod && strcmp(a->wmethod, "gptq") == 0)
+        a->gptq = true;
+    else if (a->wmethod && strcmp(a->wmethod, "rtn") != 0)
+        return cli_usage_error(CMD, "unknown --w-method '%s' (rtn or gptq)", a->wmethod);
+    if (a->gptq_opt && !a->gptq)
+        return cli_usage_error(CMD, "--damp, --block and --act-order apply to --w-method gptq");
+    if (a->gptq && !s->quant_w)
+        return cli_usage_error(CMD, "--w-method gptq needs a W spec (--w-format, ...)");
+    if (a->gptq && s->llm_int8)
+        return cli_usage_error(CMD, "--w-method gptq does not combine with --scheme llm.int8");
+    return CLI_EXIT_OK;
+}
+
+/* Rows of x that are also rows of c (bit for bit). */
+static size_t overlap_rows(const fpq_tensor *x, const fpq_tensor *c)
+{
+    size_t n = 0, k = x->cols;
+    for (size_t i = 0; i < x->rows; i++)
+        for (size_t j = 0; j < c->rows; j++)
+            if (memcmp(x->data + i * k, c->data + j * k, k * sizeof *x->data) == 0) {
+                n++;
+                break;
+            }
+    return n;
+}
+
 int cli_matmul_main(int argc, char **argv)
 {
     mm_args a;
     memset(&a, 0, sizeof a);
     cli_mm_opts_init(&a.mm);
+    fpq_gptq_opts go;
+    fpq_gptq_opts_default(&go);
+    a.damp = go.damp;
+    a.block = go.block;
     int rc = parse(&a, argc, argv);
     fpq_mm_spec s;
-    if (rc != CLI_EXIT_OK || (rc = cli_mm_build(&s, CMD, &a.mm)) != CLI_EXIT_OK)
+    if (rc != CLI_EXIT_OK || (rc = cli_mm_build(&s, CMD, &a.mm)) != CLI_EXIT_OK
+        || (rc = build_method(&a, &s)) != CLI_EXIT_OK)
         return cli_exit_status(rc);
+    go.damp = a.damp;
+    go.block = a.block;
+    go.act_order = a.act_order;
     const char *const *ops = a.ops, *calibrate = a.calibrate;
 
     fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
@@ -238,7 +304,8 @@ int cli_matmul_main(int argc, char **argv)
         goto done;
     re = cli_xmalloc((x.rows ? x.rows : 1) * sizeof *re);
     fpq_mm_metrics m;
-    int st = fpq_matmul(&y, &m, re, &x, &w, calibrate ? &cal : NULL, &s, &e);
+    int st = a.gptq ? fpq_matmul_gptq(&y, &m, re, &x, &w, calibrate ? &cal : NULL, calibrate ? &cal : &x, &s, &go, &e)
+                    : fpq_matmul(&y, &m, re, &x, &w, calibrate ? &cal : NULL, &s, &e);
     if (st == FPQ_LAB_ERR_SPEC || st == FPQ_ERR_ARG) {
         rc = cli_usage_error(CMD, "%s", e.msg);
         goto done;
@@ -260,6 +327,10 @@ int cli_matmul_main(int argc, char **argv)
     cli_num(b[3], sizeof b[3], m.outlier_frac);
     cli_num(b[4], sizeof b[4], m.bits_x);
     cli_num(b[5], sizeof b[5], m.bits_w);
+    /* the tokens calibrated on: GPTQ's Hessian, static X scales */
+    size_t ct = a.gptq ? (calibrate ? cal.rows : x.rows) : calibrate && s.quant_x ? cal.rows : 0;
+    size_t ov = calibrate && ct ? overlap_rows(&x, &cal) : ct;
+    const char *insample = ct == 0 ? "" : ov == x.rows ? "yes" : ov ? "partly" : "no";
     char accname[40];
     snprintf(accname, sizeof accname, "%s",
              m.path == FPQ_MM_PATH_INT ? (s.int_acc64 ? "int64" : "int32")
@@ -271,7 +342,9 @@ int cli_matmul_main(int argc, char **argv)
         static const char *const tail[] = {"scheme", "threshold", "kept_format", "in", "acc", "calibrate", "path",
                                            "rel_err", "sqnr_db", "max_abs_err", "outlier_frac",
                                            "bits_per_value_x", "bits_per_value_w", "clipped_frac_x",
-                                           "clipped_frac_w", "int_overflows"};
+                                           "clipped_frac_w", "int_overflows", "w_method", "damp", "block",
+                                           "act_order", "calib_tokens", "eval_tokens", "overlap_tokens",
+                                           "in_sample"};
         size_t nh = sizeof head / sizeof head[0], nt = sizeof tail / sizeof tail[0];
         cli_grid g;
         cli_grid_init(&g, nh + 2 * OPERAND_COLS + nt);
@@ -306,7 +379,16 @@ int cli_matmul_main(int argc, char **argv)
         cli_grid_add(&g, c1);
         cli_grid_add(&g, c2);
         cli_grid_addf(&g, "%zu", m.int_overflows);
-        cli_grid_print(&g, stdout, true, NULL);
+        cli_grid_add(&g, a.gptq ? "gptq" : "rtn");
+        if (a.gptq)
+            cli_grid_addf(&g, "%g", go.damp), cli_grid_addf(&g, "%zu", go.block),
+                cli_grid_add(&g, go.act_order ? "yes" : "no");
+        else
+            cli_grid_add(&g, ""), cli_grid_add(&g, ""), cli_grid_add(&g, "");
+        cli_grid_addf(&g, "%zu", ct);
+        cli_grid_addf(&g, "%zu", x.rows);
+        cli_grid_addf(&g, "%zu", ov);
+        cli_grid_add(&g, insample);        cli_grid_print(&g, stdout, true, NULL);
         cli_grid_free(&g);
     } else {
         char dx[160], dw[160];
@@ -317,6 +399,10 @@ int cli_matmul_main(int argc, char **argv)
         if (calibrate)
             printf("calibrated on: %s\n", calibrate);
         printf("W: %s (%zu x %zu): %s\n", ops[1], w.rows, w.cols, dw);
+        if (a.gptq)
+            printf("GPTQ: damp %g, block %zu, %s order, on %zu calibration tokens (%zu of X's %zu among them%s)\n",
+                   go.damp, go.block, go.act_order ? "act" : "natural", ct, ov, x.rows,
+                   ov == x.rows ? ": in-sample" : "");
         if (s.llm_int8)
             printf("LLM.int8: %zu of %zu feature dims with |x| >= %g in %s\n", m.outlier_dims, x.cols, s.threshold,
                    s.kept.name);

@@ -553,6 +553,29 @@ int fpq_matmul_ref(fpq_tensor *y, const fpq_tensor *x, const fpq_tensor *w, fpq_
     return FPQ_OK;
 }
 
+int fpq_mm_compare(fpq_mm_metrics *m, double *row_err, const fpq_tensor *yr, const fpq_tensor *yh,
+                   fpq_errbuf *err)
+{
+    fpq_qmetrics qm;
+    int st = fpq_qmetrics_compute(&qm, yr, yh, false, err);
+    if (st != FPQ_OK)
+        return st;
+    m->rel_err = sqrt(qm.nmse);
+    m->sqnr_db = qm.sqnr_db;
+    m->max_abs_err = qm.max_abs_err;
+    if (row_err)
+        for (size_t i = 0; i < yh->rows; i++) {
+            double se = 0, sy = 0;
+            for (size_t j = 0; j < yh->cols; j++) {
+                double d = yh->data[i * yh->cols + j] - yr->data[i * yh->cols + j];
+                se += d * d;
+                sy += yr->data[i * yh->cols + j] * yr->data[i * yh->cols + j];
+            }
+            row_err[i] = se == 0 ? 0 : sy == 0 ? INFINITY : sqrt(se / sy);
+        }
+    return FPQ_OK;
+}
+
 int fpq_matmul(fpq_tensor *y, fpq_mm_metrics *m, double *row_err, const fpq_tensor *x,
                const fpq_tensor *w, const fpq_tensor *calib, const fpq_mm_spec *s, fpq_errbuf *err)
 {
@@ -591,22 +614,8 @@ int fpq_matmul(fpq_tensor *y, fpq_mm_metrics *m, double *row_err, const fpq_tens
         goto fail;
     if ((st = fpq_matmul_ref(&yr, x, w, err)) != FPQ_OK)
         goto fail;
-    fpq_qmetrics qm;
-    if ((st = fpq_qmetrics_compute(&qm, &yr, &yh, false, err)) != FPQ_OK)
+    if ((st = fpq_mm_compare(&mm, row_err, &yr, &yh, err)) != FPQ_OK)
         goto fail;
-    mm.rel_err = sqrt(qm.nmse);
-    mm.sqnr_db = qm.sqnr_db;
-    mm.max_abs_err = qm.max_abs_err;
-    if (row_err)
-        for (size_t i = 0; i < yh.rows; i++) {
-            double se = 0, sy = 0;
-            for (size_t j = 0; j < yh.cols; j++) {
-                double d = yh.data[i * yh.cols + j] - yr.data[i * yh.cols + j];
-                se += d * d;
-                sy += yr.data[i * yh.cols + j] * yr.data[i * yh.cols + j];
-            }
-            row_err[i] = se == 0 ? 0 : sy == 0 ? INFINITY : sqrt(se / sy);
-        }
     fpq_tensor_free(&yr);
     if (m)
         *m = mm;
