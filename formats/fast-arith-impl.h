@@ -429,4 +429,20 @@ FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *f
 FPQ_HIDDEN int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a, const uint64_t *b,
                              size_t rows, size_t k, size_t cols, const fpq_dot_spec *s);
 
+/* +, - and * of same-format fp16 or bf16 arrays in nearest-even
+ * (fast-arith16.c, which gives the method): set up by
+ * fpq_fast_a16_init, false when it does not apply (other op, mode,
+ * formats or overflow policy, or no AVX2/F16C); fpq_fast_a16_run computes
+ * r[i] and, when fl is not NULL, fl[i] for i < n, every element. */
+typedef struct a16 {
+    int cls;        /* fp16 or bf16 layout */
+    fpq_op op;      /* FPQ_OP_ADD, FPQ_OP_SUB or FPQ_OP_MUL */
+    uint16_t cnan;  /* the result of an invalid operation ... */
+    uint8_t cnan_fl; /* ... and its flags */
+} a16;
+FPQ_HIDDEN bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq_op op,
+                                  const fpq_rounding *r);
+FPQ_HIDDEN void fpq_fast_a16_run(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b,
+                                 size_t n);
+
 #endif

@@ -13,7 +13,11 @@
  * nearest: Figueroa's theorem, fast-arith-impl.h) is computed for the whole
  * block in binary64 and rounded by the bulk path's k64 kernel, which equals
  * fpq_encode on binary64 input (tests/check_fast.c); the elements the fast
- * path does not cover are patched by fpq_arith_mixed.  OpenMP threads take
+ * path does not cover are patched by fpq_arith_mixed.  +, - and * of fp16
+ * or bf16 arrays in nearest-even under the format's overflow policy go to
+ * fast-arith16.c's kernels (AVX2, F16C) where the CPU has them, and +, -
+ * and * within one format of at most 16 bits otherwise to k32_arith
+ * (fast-kernels.c), with fpq_arith_mixed for its NaN operands.  OpenMP threads take
  * fixed chunks: no result depends on the thread count. */
 #include "fast-arith-impl.h"
 
@@ -36,6 +40,8 @@ typedef struct ajob {
     bool lean_rn;    /* nearest-even without flags: the host's RN result */
     lean lto;        /* `to` for lean_round: the flags of the table path */
     bool k32;        /* +, - or * within one format of k32_arith (pl.p32) */
+    bool use16;      /* +, - or * of fp16 or bf16 in nearest-even (fast-arith16.c) */
+    a16 h16;
 } ajob;
 
 /* fpq_arith_mixed on element i (operands in o), for what the fast path
@@ -225,6 +231,11 @@ static void k32_block(const ajob *j, size_t i0, size_t len)
 
 static void arith_block(const ajob *j, size_t i0, size_t len)
 {
+    if (j->use16) {
+        fpq_fast_a16_run(&j->h16, (uint16_t *)j->r + i0, j->flags ? j->flags + i0 : NULL,
+                         (const uint16_t *)j->x[0] + i0, (const uint16_t *)j->x[1] + i0, len);
+        return;
+    }
     if (j->k32) {
         k32_block(j, i0, len);
         return;
@@ -280,8 +291,10 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
         return FPQ_ERR_ARG;
     if (j.fast)
         lean_init(&j.lto, &j.fto, rnd);
+    /* +, - and * of fp16 or bf16 in nearest-even: fast-arith16.c */
+    j.use16 = fpq_fast_a16_init(&j.h16, to, from, op, rnd);
     /* +, - and * within one format of k32_arith (fp16, bf16, ...): binary32 lanes */
-    if (j.fast && (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL) && fpq_format_same(to, from) &&
+    if (j.fast && !j.use16 && (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL) && fpq_format_same(to, from) &&
         from->bits <= 16 && from->bits % 8 == 0) {
         plan p32;
         if (fpq_fast_plan_init(&p32, to, rnd, SRC_F32, false, false) == FPQ_OK && p32.use_k32 && p32.k32_round &&

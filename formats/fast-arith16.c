@@ -1,0 +1,321 @@
+/* fast-arith16.c: +, - and * of fp16 (IEEE binary16) and bf16 (bfloat16)
+ * arrays in nearest-even, eight elements per step with AVX2 (and F16C for
+ * fp16), for fpq_arith_codes (fast-arith.c) when both operands and the
+ * result are in the same one of these formats, the overflow policy is the
+ * format's own and the CPU has the instructions.
+ *
+ * Method (the operands are binary32 numbers exactly: F16C's conversion for
+ * fp16, the code shifted left by 16 for bf16):
+ *
+ *   Sum, both formats: s = RN32(a + b).  The exact sum rounded to nearest
+ * in binary32 and then to nearest in a format of precision p is the
+ * correctly rounded sum when 24 >= 2p + 2 (S. A. Figueroa, "When is double
+ * rounding innocuous?", ACM SIGNUM Newsletter 30(3), 1995): p = 11 (fp16)
+ * and p = 8 (bf16) both satisfy it.  A sum below the smallest normal of
+ * either format is exact (two multiples of the format's quantum add to
+ * one), so the theorem's unbounded-exponent setting covers every inexact
+ * sum.  The flag inexact is the TwoSum error (Knuth) being nonzero, or s
+ * not being a value of the format; sums never underflow.
+ *   fp16 product: a b is exact in binary32 (at most 22 bits, no lower than
+ * 2^-48), rounded once.  Underflow (tininess after rounding): inexact and
+ * |a b| < 2^-14 (1 - 2^-12), the midpoint below 2^emin at 11 bits.
+ *   bf16 product: a b has at most 16 bits, so RN32(a b) is exact whenever
+ * it is a normal binary32 number or infinite (binary32 overflow happens
+ * only beyond bf16's own overflow threshold, so the infinity is right).
+ * A step in which some product of nonzero operands falls below 2^-126 is
+ * done again in binary64: the exact product, rounded to odd into binary32
+ * (RN32, stepped to the odd neighbour on the error's side), then rounded
+ * to nearest; rounding to odd at p + 2 or more bits and then to p bits is
+ * the correct rounding of the exact value (S. Boldo and G. Melquiond,
+ * "Emulation of FMA and correctly rounded sums: proved algorithms using
+ * rounding to odd", IEEE Trans. Computers 57(4), 2008, Theorem 1), here
+ * 16 more bits than bf16 on the same exponent range.  Underflow: inexact
+ * and |RO32(a b)| < 2^-126 (1 - 2^-9) (an even binary32 number, so the
+ * comparison says the same of the exact product).
+ *   Rounding binary32 bits x to bf16 in nearest-even: (x + 0x7fff + bit 16
+ * of x) >> 16, which carries into the exponent and to infinity by itself.
+ * fp16: F16C's conversion in nearest-even.
+ *   Overflow: the result is infinite and no operand is (inexact too).
+ *   NaN and infinite operands, in a branch taken only by steps that have
+ * one: the first NaN operand with its quiet bit set (invalid when either
+ * is signalling), Inf - Inf and 0 * Inf the format's default NaN with
+ * invalid (taken from fpq_arith_mixed at setup), other infinities the
+ * float result (exact, no flag) -- arith.c's rules.
+ *
+ * Everything else -- other modes and formats, the saturating overflow
+ * policies, a CPU without AVX2/F16C, a build without x86 intrinsics or
+ * with FPQ_NO_CLONES -- takes fast-arith.c's other paths.  The tests
+ * (tests/check_fastarith.c, make check-exhaustive: every pair of finite
+ * operands, and every NaN or infinite operand against a boundary set)
+ * compare results and flags with the MPFR reference. */
+#include "fast-arith-impl.h"
+
+enum { A16_NONE, A16_FP16, A16_BF16 };
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FPQ_NO_CLONES)
+#define A16_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define A16_X86 0
+#endif
+
+/* Whether f has the layout of fp16 (e5m10) or bf16 (e8m7), IEEE specials,
+ * subnormals and a sign: A16_FP16, A16_BF16 or A16_NONE. */
+static int a16_class(const fpq_format *f)
+{
+    if (f->kind != FPQ_KIND_FLOAT || f->bits != 16 || !f->is_signed || f->specials != FPQ_SPECIALS_IEEE ||
+        !f->subnormals || f->p3109)
+        return A16_NONE;
+    if (f->ebits == 5 && f->mbits == 10 && f->bias == 15)
+        return A16_FP16;
+    if (f->ebits == 8 && f->mbits == 7 && f->bias == 127)
+        return A16_BF16;
+    return A16_NONE;
+}
+
+#if A16_X86
+/* AVX2, and F16C for fp16 (CPUID leaf 1, ECX bit 29). */
+static bool a16_cpu_ok(int cls)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2"))
+        return false;
+    unsigned a, b, c, d;
+    return cls != A16_FP16 || (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29)));
+}
+#else
+static bool a16_cpu_ok(int cls)
+{
+    (void)cls;
+    return false;
+}
+#endif
+
+bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq_op op, const fpq_rounding *r)
+{
+    memset(K, 0, sizeof *K);
+    if ((op != FPQ_OP_ADD && op != FPQ_OP_SUB && op != FPQ_OP_MUL) || r->mode != FPQ_RNE ||
+        (r->overflow != FPQ_OVF_FORMAT && r->overflow != FPQ_OVF_WRAP) || !fpq_format_same(to, from))
+        return false;
+    const int cls = a16_class(from);
+    if (cls == A16_NONE || !a16_cpu_ok(cls))
+        return false;
+    K->cls = cls;
+    K->op = op;
+    /* the default NaN of an invalid operation, and its flags: Inf - Inf */
+    const uint64_t inf = cls == A16_FP16 ? 0x7c00 : 0x7f80, x[3] = {inf, inf | 0x8000, 0};
+    const fpq_format *fr[3] = {from, from, from};
+    uint64_t res = 0;
+    unsigned fl = 0;
+    fpq_arith_mixed(&res, &fl, to, FPQ_OP_ADD, fr, x, r);
+    K->cnan = (uint16_t)res;
+    K->cnan_fl = (uint8_t)fl;
+    return true;
+}
+
+#if A16_X86
+#define TI static inline __attribute__((always_inline, target("avx2,f16c")))
+#define TGT __attribute__((target("avx2,f16c")))
+
+/* Eight 32-bit lane masks as eight 16-bit ones. */
+TI __m128i narrow(__m256i m) { return _mm_packs_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1)); }
+
+/* Eight codes as binary32 values. */
+TI __m256 widen(const int CLS, __m128i c)
+{
+    return CLS == A16_FP16 ? _mm256_cvtph_ps(c) : _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(c), 16));
+}
+
+/* Binary32 bits x rounded to bf16 codes in nearest-even (eight 16-bit lanes). */
+TI __m128i bf16_round(__m256i x)
+{
+    const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(1));
+    const __m256i r = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)), odd), 16);
+    return _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+}
+
+/* x != 0 for eight binary32 lanes, as 32-bit masks (a NaN is not). */
+TI __m256i nonzero(__m256 x) { return _mm256_castps_si256(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NEQ_OQ)); }
+
+/* The bf16 products of one step in binary64, rounded to odd into binary32
+ * (fa, fb: the operands); *tiny: |RO32(a b)| < 2^-126 (1 - 2^-9). */
+TI __m256i bf16_mul_odd(__m256 fa, __m256 fb, __m256i *tiny)
+{
+    __m256i y = _mm256_setzero_si256(), nz = y, pos = y;
+    __m128 f[2];
+    __m256 e[2];
+    for (int h = 0; h < 2; h++) {
+        const __m128 ha = h ? _mm256_extractf128_ps(fa, 1) : _mm256_castps256_ps128(fa);
+        const __m128 hb = h ? _mm256_extractf128_ps(fb, 1) : _mm256_castps256_ps128(fb);
+        const __m256d d = _mm256_mul_pd(_mm256_cvtps_pd(ha), _mm256_cvtps_pd(hb)); /* exact */
+        f[h] = _mm256_cvtpd_ps(d);
+        /* the error, exact in binary64, scaled so that binary32 keeps its sign and nonzeroness */
+        const __m256d err = _mm256_mul_pd(_mm256_sub_pd(d, _mm256_cvtps_pd(f[h])), _mm256_set1_pd(0x1p200));
+        e[h] = _mm256_castps128_ps256(_mm256_cvtpd_ps(err));
+    }
+    const __m256 ff = _mm256_insertf128_ps(_mm256_castps128_ps256(f[0]), f[1], 1);
+    const __m256 ee = _mm256_insertf128_ps(e[0], _mm256_castps256_ps128(e[1]), 1);
+    y = _mm256_castps_si256(ff);
+    nz = nonzero(ee);
+    pos = _mm256_castps_si256(_mm256_cmp_ps(ee, _mm256_setzero_ps(), _CMP_GT_OQ));
+    /* an even y with a nonzero error steps to its neighbour on the error's side */
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256i step = _mm256_andnot_si256(y, _mm256_and_si256(nz, one));
+    const __m256i away = _mm256_xor_si256(_mm256_srli_epi32(pos, 31), _mm256_srli_epi32(y, 31));
+    const __m256i up = _mm256_and_si256(step, away), down = _mm256_andnot_si256(away, step);
+    y = _mm256_sub_epi32(_mm256_add_epi32(y, up), down);
+    const __m256i ay = _mm256_and_si256(y, _mm256_set1_epi32(0x7fffffff));
+    *tiny = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x7fc000) /* 2^-126 (1 - 2^-9) */, ay);
+    return y;
+}
+
+/* One step of eight elements: codes r (and flags fl when FLAGS). */
+TI void a16_step(const a16 *K, const int CLS, const int OP, const int FLAGS, const uint16_t *pa, const uint16_t *pb,
+                 uint16_t *pr, uint8_t *pf)
+{
+    const __m128i ca = _mm_loadu_si128((const __m128i *)pa), cb = _mm_loadu_si128((const __m128i *)pb);
+    const __m128i sgn = _mm_set1_epi16((short)0x8000);
+    const __m128i cbn = OP == FPQ_OP_SUB ? _mm_xor_si128(cb, sgn) : cb;
+    const __m256 fa = widen(CLS, ca), fb = widen(CLS, cbn);
+    __m128i res, inex = _mm_setzero_si128(), unf = inex;
+    if (OP == FPQ_OP_MUL) {
+        const __m256 p = _mm256_mul_ps(fa, fb);
+        if (CLS == A16_FP16) {
+            res = _mm256_cvtps_ph(p, _MM_FROUND_TO_NEAREST_INT);
+            if (FLAGS) {
+                const __m256 back = _mm256_cvtph_ps(res);
+                const __m256 ap = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), p);
+                inex = narrow(_mm256_castps_si256(_mm256_cmp_ps(back, p, _CMP_NEQ_OQ)));
+                unf = _mm_and_si128(inex, narrow(_mm256_castps_si256(
+                                              _mm256_cmp_ps(ap, _mm256_set1_ps(0x1.ffep-15f), _CMP_LT_OQ))));
+            }
+        } else {
+            __m256i x = _mm256_castps_si256(p);
+            const __m256i ax = _mm256_and_si256(x, _mm256_set1_epi32(0x7fffffff));
+            const __m256i low = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x800000), ax);
+            const __m256i both = _mm256_and_si256(nonzero(fa), nonzero(fb));
+            __m256i tiny = _mm256_setzero_si256();
+            if (!_mm256_testz_si256(low, both))
+                x = bf16_mul_odd(fa, fb, &tiny);
+            res = bf16_round(x);
+            if (FLAGS) {
+                const __m256i lo16 = _mm256_and_si256(x, _mm256_set1_epi32(0xffff));
+                inex = narrow(_mm256_xor_si256(_mm256_cmpeq_epi32(lo16, _mm256_setzero_si256()),
+                                               _mm256_set1_epi32(-1)));
+                unf = _mm_and_si128(inex, narrow(tiny));
+            }
+        }
+    } else {
+        const __m256 s = _mm256_add_ps(fa, fb);
+        __m256i errnz = _mm256_setzero_si256();
+        if (FLAGS) {
+            const __m256 bb = _mm256_sub_ps(s, fa), aa = _mm256_sub_ps(s, bb);
+            const __m256 err = _mm256_add_ps(_mm256_sub_ps(fa, aa), _mm256_sub_ps(fb, bb));
+            errnz = nonzero(err);
+        }
+        if (CLS == A16_FP16) {
+            res = _mm256_cvtps_ph(s, _MM_FROUND_TO_NEAREST_INT);
+            if (FLAGS)
+                inex = narrow(_mm256_or_si256(
+                    errnz, _mm256_castps_si256(_mm256_cmp_ps(_mm256_cvtph_ps(res), s, _CMP_NEQ_OQ))));
+        } else {
+            const __m256i x = _mm256_castps_si256(s);
+            res = bf16_round(x);
+            if (FLAGS) {
+                const __m256i lo16 = _mm256_and_si256(x, _mm256_set1_epi32(0xffff));
+                const __m256i exact = _mm256_cmpeq_epi32(lo16, _mm256_setzero_si256());
+                inex = narrow(_mm256_or_si256(errnz, _mm256_xor_si256(exact, _mm256_set1_epi32(-1))));
+            }
+        }
+    }
+    const __m128i magm = _mm_set1_epi16(0x7fff), infc = _mm_set1_epi16(CLS == A16_FP16 ? 0x7c00 : 0x7f80);
+    const __m128i ma = _mm_and_si128(ca, magm), mb = _mm_and_si128(cb, magm);
+    const __m128i spa = _mm_cmpgt_epi16(ma, _mm_sub_epi16(infc, _mm_set1_epi16(1)));
+    const __m128i spb = _mm_cmpgt_epi16(mb, _mm_sub_epi16(infc, _mm_set1_epi16(1)));
+    const __m128i spec = _mm_or_si128(spa, spb);
+    __m128i fl = _mm_setzero_si128();
+    if (FLAGS) {
+        const __m128i ovf = _mm_andnot_si128(spec, _mm_cmpeq_epi16(_mm_and_si128(res, magm), infc));
+        fl = _mm_or_si128(_mm_and_si128(_mm_or_si128(inex, ovf), _mm_set1_epi16(FPQ_FLAG_INEXACT)),
+                          _mm_or_si128(_mm_and_si128(ovf, _mm_set1_epi16(FPQ_FLAG_OVERFLOW)),
+                                       _mm_and_si128(unf, _mm_set1_epi16(FPQ_FLAG_UNDERFLOW))));
+    }
+    if (!_mm_testz_si128(spec, spec)) {
+        const __m128i q = _mm_set1_epi16(CLS == A16_FP16 ? 0x0200 : 0x0040), zero = _mm_setzero_si128();
+        const __m128i nana = _mm_cmpgt_epi16(ma, infc), nanb = _mm_cmpgt_epi16(mb, infc);
+        const __m128i infa = _mm_cmpeq_epi16(ma, infc), infb = _mm_cmpeq_epi16(mb, infc);
+        const __m128i nan = _mm_or_si128(nana, nanb);
+        const __m128i snan = _mm_or_si128(_mm_and_si128(nana, _mm_cmpeq_epi16(_mm_and_si128(ca, q), zero)),
+                                          _mm_and_si128(nanb, _mm_cmpeq_epi16(_mm_and_si128(cb, q), zero)));
+        __m128i inv;
+        if (OP == FPQ_OP_MUL)
+            inv = _mm_or_si128(_mm_and_si128(infa, _mm_cmpeq_epi16(mb, zero)),
+                               _mm_and_si128(infb, _mm_cmpeq_epi16(ma, zero)));
+        else
+            inv = _mm_and_si128(_mm_and_si128(infa, infb), _mm_srai_epi16(_mm_xor_si128(ca, cbn), 15));
+        inv = _mm_andnot_si128(nan, inv);
+        const __m128i nanres = _mm_or_si128(_mm_blendv_epi8(cb, ca, nana), q);
+        res = _mm_blendv_epi8(res, _mm_set1_epi16((short)K->cnan), inv);
+        res = _mm_blendv_epi8(res, nanres, nan);
+        if (FLAGS) {
+            const __m128i fs = _mm_or_si128(_mm_and_si128(snan, _mm_set1_epi16(FPQ_FLAG_INVALID)),
+                                            _mm_and_si128(inv, _mm_set1_epi16(K->cnan_fl)));
+            fl = _mm_blendv_epi8(fl, fs, spec);
+        }
+    }
+    _mm_storeu_si128((__m128i *)pr, res);
+    if (FLAGS)
+        _mm_storel_epi64((__m128i *)pf, _mm_packus_epi16(fl, fl));
+}
+
+/* n elements, n a multiple of 8. */
+TI void a16_loop(const a16 *K, const int CLS, const int OP, const int FLAGS, uint16_t *r, uint8_t *fl,
+                 const uint16_t *a, const uint16_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8)
+        a16_step(K, CLS, OP, FLAGS, a + i, b + i, r + i, FLAGS ? fl + i : NULL);
+}
+
+#define A16_OPS(CLS, FLAGS)                                                                                \
+    switch (K->op) {                                                                                       \
+    case FPQ_OP_ADD: a16_loop(K, CLS, FPQ_OP_ADD, FLAGS, r, fl, a, b, n); break;                          \
+    case FPQ_OP_SUB: a16_loop(K, CLS, FPQ_OP_SUB, FLAGS, r, fl, a, b, n); break;                          \
+    default: a16_loop(K, CLS, FPQ_OP_MUL, FLAGS, r, fl, a, b, n); break;                                  \
+    }
+
+TGT static void a16_run8(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
+{
+    if (K->cls == A16_FP16 && fl)
+        A16_OPS(A16_FP16, 1)
+    else if (K->cls == A16_FP16)
+        A16_OPS(A16_FP16, 0)
+    else if (fl)
+        A16_OPS(A16_BF16, 1)
+    else
+        A16_OPS(A16_BF16, 0)
+}
+#undef A16_OPS
+#else
+static void a16_run8(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
+{
+    (void)K, (void)r, (void)fl, (void)a, (void)b, (void)n; /* fpq_fast_a16_init never succeeds */
+}
+#endif
+
+void fpq_fast_a16_run(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
+{
+    const size_t n8 = n & ~(size_t)7;
+    a16_run8(K, r, fl, a, b, n8);
+    if (n8 == n)
+        return;
+    /* the last 1 to 7 elements, padded with zeros */
+    uint16_t ta[8] = {0}, tb[8] = {0}, tr[8];
+    uint8_t tf[8];
+    memcpy(ta, a + n8, (n - n8) * sizeof *a);
+    memcpy(tb, b + n8, (n - n8) * sizeof *b);
+    a16_run8(K, tr, fl ? tf : NULL, ta, tb, 8);
+    memcpy(r + n8, tr, (n - n8) * sizeof *r);
+    if (fl)
+        memcpy(fl + n8, tf, n - n8);
+}
