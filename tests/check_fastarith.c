@@ -714,6 +714,52 @@ START_TEST(gemm_zero_in_format_without_negative_zero)
 }
 END_TEST
 
+/* ---- fp16 and bf16: NaN and infinite operands ------------------------------------ */
+
+/* Every pattern with the exponent field all ones (Inf, every NaN, quiet
+ * and signalling, both signs) against zeros, ones, the extremes, and the
+ * infinities and a quiet and a signalling NaN of each sign, in both
+ * orders: in nearest-even under the format's policy the arrays take
+ * fast-arith16.c's kernels, whose special lanes these are. */
+static void fill_specials(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
+{
+    (void)op, (void)g;
+    const uint64_t sign = UINT64_C(1) << (f->bits - 1), emax = ((UINT64_C(1) << f->ebits) - 1) << f->mbits;
+    const uint64_t quiet = UINT64_C(1) << (f->mbits - 1), one = (uint64_t)f->bias << f->mbits;
+    const uint64_t others[] = {0, 1, quiet, one, emax - 1, UINT64_C(1) << f->mbits, emax, emax | quiet, emax | 1,
+                               emax | quiet | 5};
+    for (uint64_t m = 0; m < (UINT64_C(1) << f->mbits); m++)
+        for (int s = 0; s < 2; s++) {
+            const uint64_t x = emax | m | (s ? sign : 0);
+            for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+                for (int t = 0; t < 2; t++) {
+                    const uint64_t y = others[k] | (t ? sign : 0);
+                    batch_add(b, x, y, 0);
+                    batch_add(b, y, x, 0);
+                }
+        }
+}
+
+START_TEST(specials_fp16_bf16)
+{
+    static const char *const names[2] = {"fp16", "bf16"};
+    static const fpq_op ops[3] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL};
+    const fpq_format *f = fpq_check_need(names[_i]);
+    for (size_t o = 0; o < 3; o++) {
+        batch b;
+        batch_init(&b, 1 << 12);
+        fill_specials(&b, f, ops[o], NULL);
+        for (int ov = 0; ov < 2; ov++) {
+            fpq_rounding r;
+            fpq_rounding_default(&r);
+            r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+            check_batch(f, ops[o], &b, &r, 1);
+        }
+        batch_free(&b);
+    }
+}
+END_TEST
+
 /* ---- exhaustive: fp16 and bf16, add and mul, rne and rtz --------------------------- */
 
 typedef struct ex_fmt {
@@ -863,6 +909,7 @@ Suite *fastarith_suite(void)
     tcase_add_test(tc, mixed_formats_random);
     tcase_add_test(tc, arrays_stochastic_positions);
     tcase_add_loop_test(tc, arrays_table_path_16_bits, 0, 2);
+    tcase_add_loop_test(tc, specials_fp16_bf16, 0, 2);
     tcase_add_loop_test(tc, gemm_equals_reference, 0, (int)(sizeof gemm_cases / sizeof gemm_cases[0]));
     tcase_add_loop_test(tc, gemm_boundary_inputs, 0, (int)NBND);
     tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
