@@ -315,7 +315,11 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
         }
     }
     const size_t nc = n / CHUNK + (n % CHUNK != 0);
-#pragma omp parallel for schedule(static) if (nc > 1)
+    /* fast-arith16.c's kernels take about a nanosecond an element: threads
+     * pay for their start only on long arrays (and on a loaded machine a
+     * short call would wait for a thread not yet scheduled) */
+    const bool par = nc > 1 && (!j.use16 || n >= ((size_t)1 << 20));
+#pragma omp parallel for schedule(static) if (par)
     for (size_t ch = 0; ch < nc; ch++) {
         const fp_state fs = fp_enter();
         const size_t end = ch * CHUNK + CHUNK < n ? ch * CHUNK + CHUNK : n;

@@ -196,6 +196,7 @@ typedef struct stream {
     uint64_t *res;
     uint8_t *fl;
     void *packed[4]; /* one block's operands and results, packed */
+    char *text;      /* one block's output lines */
     size_t cap;
     cli_sink out;
 } stream;
@@ -257,6 +258,88 @@ static bool parse_case(uint64_t *x, const stream *s, char *p, char *e, char *wha
     return true;
 }
 
+/* The value of a hex digit, or -1: a table for the stream's fast parse. */
+static signed char hexval[256];
+
+static void hexval_init(void)
+{
+    for (int c = 0; c < 256; c++)
+        hexval[c] = (signed char)cli_hex_digit((unsigned char)c);
+}
+
+/* The common line, parsed without a library call: arity hex patterns (0x
+ * optional, 1 to 16 digits that fit in the format), one space or tab
+ * between them, an optional CR, then the newline at *e.  p points into a
+ * block whose lines all end in '\n', so the scan stops there at the
+ * latest.  Returns the newline's address, or NULL for any other line
+ * (parse_case then reads it and names what is wrong). */
+static const char *fast_case(uint64_t *x, const stream *s, const char *p)
+{
+    const unsigned bits = s->f->bits;
+    for (unsigned k = 0; k < s->arity; k++) {
+        if (k > 0) {
+            if (*p != ' ' && *p != '\t')
+                return NULL;
+            p++;
+        }
+        if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+            p += 2;
+        const char *q = p;
+        uint64_t v = 0;
+        int d;
+        while ((d = hexval[(unsigned char)*p]) >= 0) {
+            v = v << 4 | (uint64_t)d;
+            p++;
+        }
+        if (p == q || p - q > 16 || (bits < 64 && (v >> bits) != 0))
+            return NULL;
+        x[k] = v;
+    }
+    if (*p == '\r')
+        p++;
+    return *p == '\n' ? p : NULL;
+}
+
+/* Two lowercase hex digits per byte value. */
+static char hexpair[256][2];
+
+static void hexpair_init(void)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int b = 0; b < 256; b++) {
+        hexpair[b][0] = hx[b >> 4];
+        hexpair[b][1] = hx[b & 15];
+    }
+}
+
+/* The output lines of n results into dst (at most n * 22 bytes); their length. */
+static size_t block_text(char *dst, const stream *s, const uint64_t *res, const uint8_t *fl, size_t n)
+{
+    char *d = dst;
+    if (is_compare(s->op) || s->hexd % 2 != 0) {
+        for (size_t i = 0; i < n; i++)
+            d += case_text(d, s, res[i], fl[i]);
+        return (size_t)(d - dst);
+    }
+    const unsigned nb = s->hexd / 2;
+    for (size_t i = 0; i < n; i++) {
+        d[0] = '0';
+        d[1] = 'x';
+        d += 2;
+        for (unsigned b = nb; b-- > 0;) {
+            memcpy(d, hexpair[(res[i] >> (8 * b)) & 0xff], 2);
+            d += 2;
+        }
+        if (s->flags) {
+            d[0] = ' ';
+            memcpy(d + 1, hexpair[fl[i]], 2);
+            d += 3;
+        }
+        *d++ = '\n';
+    }
+    return (size_t)(d - dst);
+}
+
 /* Compute and write the n cases of the block, the first on line first. */
 static void run_block(stream *s, size_t n, uint64_t first)
 {
@@ -291,8 +374,7 @@ static void run_block(stream *s, size_t n, uint64_t first)
     r.position = first - 1;
     fpq_arith_codes(s->packed[3], s->fl, s->to, s->op, s->f, s->packed[0], s->packed[1], s->packed[2], n, &r);
     fpq_unpack(s->res, s->packed[3], 0, n, s->to);
-    for (size_t i = 0; i < n; i++)
-        cli_sink_put(&s->out, line, case_text(line, s, s->res[i], s->fl[i]));
+    cli_sink_put(&s->out, s->text, block_text(s->text, s, s->res, s->fl, n));
 }
 
 static int arith_stream(const fpq_format *f, const fpq_format *to, fpq_op op, const fpq_rounding *rnd, bool flags)
@@ -302,6 +384,8 @@ static int arith_stream(const fpq_format *f, const fpq_format *to, fpq_op op, co
     if (rnd->mode != FPQ_RSR && f->bits * s.arity <= MEMO_MAX_INDEX_BITS)
         cli_memo_init(&s.memo, f->bits * s.arity);
     cli_sink_init(&s.out, true);
+    hexval_init();
+    hexpair_init();
     cli_reader rd;
     cli_reader_init(&rd);
     uint64_t lineno = 1; /* of the first line in rd.buf */
@@ -315,7 +399,7 @@ static int arith_stream(const fpq_format *f, const fpq_format *to, fpq_op op, co
         char *p = rd.buf, *end = rd.buf + got, *nl;
         size_t ncase = 0;
         const uint64_t first = lineno;
-        while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        while (p < end) {
             if (ncase == s.cap) {
                 s.cap = s.cap ? 2 * s.cap : 4096;
                 s.x = cli_xrealloc(s.x, s.cap * s.arity * sizeof *s.x);
@@ -323,7 +407,16 @@ static int arith_stream(const fpq_format *f, const fpq_format *to, fpq_op op, co
                 s.fl = cli_xrealloc(s.fl, s.cap);
                 for (int j = 0; j < 4; j++)
                     s.packed[j] = cli_xrealloc(s.packed[j], s.cap * sizeof(uint64_t));
+                s.text = cli_xrealloc(s.text, s.cap * 22);
             }
+            const char *fe = fast_case(s.x + ncase * s.arity, &s, p);
+            if (fe) {
+                ncase++;
+                lineno++;
+                p = (char *)fe + 1;
+                continue;
+            }
+            nl = memchr(p, '\n', (size_t)(end - p)); /* every line in [p, end) ends in one */
             char what[128];
             if (!parse_case(s.x + ncase * s.arity, &s, p, nl, what, sizeof what)) {
                 cli_sink_line_error(&s.out, lineno, what, p, (size_t)(nl - p));
@@ -347,6 +440,7 @@ static int arith_stream(const fpq_format *f, const fpq_format *to, fpq_op op, co
     free(s.x);
     free(s.res);
     free(s.fl);
+    free(s.text);
     for (int j = 0; j < 4; j++)
         free(s.packed[j]);
     return rc;
