@@ -439,6 +439,7 @@ typedef struct a16 {
     fpq_op op;      /* FPQ_OP_ADD, FPQ_OP_SUB or FPQ_OP_MUL */
     uint16_t cnan;  /* the result of an invalid operation ... */
     uint8_t cnan_fl; /* ... and its flags */
+    bool avx512;    /* the kernels compiled for AVX-512 (else AVX2) */
 } a16;
 FPQ_HIDDEN bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq_op op,
                                   const fpq_rounding *r);

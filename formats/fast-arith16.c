@@ -34,7 +34,9 @@
  * comparison says the same of the exact product).
  *   Rounding binary32 bits x to bf16 in nearest-even: (x + 0x7fff + bit 16
  * of x) >> 16, which carries into the exponent and to infinity by itself.
- * fp16: F16C's conversion in nearest-even.
+ * fp16: F16C's conversion in nearest-even.  The steps are compiled twice,
+ * for AVX2 and for AVX-512 (VL, BW, DQ: the same eight-lane operations
+ * with 32 registers and mask compares), picked by the CPU at setup.
  *   Overflow: the result is infinite and no operand is (inexact too).
  *   NaN and infinite operands, in a branch taken only by steps that have
  * one: the first NaN operand with its quiet bit set (invalid when either
@@ -103,6 +105,10 @@ bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq
         return false;
     K->cls = cls;
     K->op = op;
+#if A16_X86
+    K->avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+#endif
     /* the default NaN of an invalid operation, and its flags: Inf - Inf */
     const uint64_t inf = cls == A16_FP16 ? 0x7c00 : 0x7f80, x[3] = {inf, inf | 0x8000, 0};
     const fpq_format *fr[3] = {from, from, from};
@@ -284,18 +290,39 @@ TI void a16_loop(const a16 *K, const int CLS, const int OP, const int FLAGS, uin
     default: a16_loop(K, CLS, FPQ_OP_MUL, FLAGS, r, fl, a, b, n); break;                                  \
     }
 
-TGT static void a16_run8(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
-{
-    if (K->cls == A16_FP16 && fl)
-        A16_OPS(A16_FP16, 1)
-    else if (K->cls == A16_FP16)
-        A16_OPS(A16_FP16, 0)
-    else if (fl)
-        A16_OPS(A16_BF16, 1)
-    else
+#define A16_RUN8                                                                                           \
+    if (K->cls == A16_FP16 && fl)                                                                          \
+        A16_OPS(A16_FP16, 1)                                                                               \
+    else if (K->cls == A16_FP16)                                                                           \
+        A16_OPS(A16_FP16, 0)                                                                               \
+    else if (fl)                                                                                           \
+        A16_OPS(A16_BF16, 1)                                                                               \
+    else                                                                                                   \
         A16_OPS(A16_BF16, 0)
+
+/* The same steps compiled for AVX2 and for AVX-512 (VL, BW: the same
+ * eight-lane operations with 32 registers and mask compares). */
+TGT static void a16_run8_avx2(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b,
+                              size_t n)
+{
+    A16_RUN8
+}
+
+__attribute__((target("avx2,f16c,avx512f,avx512vl,avx512bw,avx512dq"))) static void
+a16_run8_avx512(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
+{
+    A16_RUN8
 }
 #undef A16_OPS
+#undef A16_RUN8
+
+static void a16_run8(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
+{
+    if (K->avx512)
+        a16_run8_avx512(K, r, fl, a, b, n);
+    else
+        a16_run8_avx2(K, r, fl, a, b, n);
+}
 #else
 static void a16_run8(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
 {
