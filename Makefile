@@ -20,6 +20,7 @@
 #                              PKGCONFIGDIR, MANDIR, PYTHONDIR
 #   make check-python       the Python package's tests (tests/python/, pytest)
 #   make bench-python       the Python package's speed (python/bench.py)
+#   make bench-stream       the `fpq arith` stream's lines per second
 #   make check-gptq         GPTQ against a NumPy implementation (tests/gptq/)
 #   make deps               check for (and, as root, install) the Debian
 #                           packages of every target (scripts/deps.sh)
@@ -539,7 +540,14 @@ check-exhaustive: $(CHECK_FPQ)
 .PHONY: bench bench-python
 bench: $(FPQ)
 	$(FPQ) bench $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-stream
 	@$(MAKE) --no-print-directory bench-python
+
+# The `fpq arith` stream: 10 M lines of fp16 hex pairs, lines per second
+# by wall and CPU time (scripts/bench-stream.py).
+.PHONY: bench-stream
+bench-stream: $(FPQ)
+	$(PYTHON) scripts/bench-stream.py $(FPQ)
 
 # The Python package's speed (python/bench.py): fpq.round against
 # x.copy() in the same run, fpq.arith and fpq.quantize.
