@@ -10,7 +10,9 @@
  * NaN and infinite operands, the invalid operations, x / 0, stochastic
  * rounding, integer and lookup-table formats, binary64 and other formats
  * wider than binary32 -- goes to the MPFR reference (arith.c), because no
- * theorem below covers it with binary64 as the host format.
+ * theorem below covers it with binary64 as the host format.  (Arrays of
+ * +, - and * of fp16 and bf16 in nearest-even have kernels of their own,
+ * NaN and infinite operands included: fast-arith16.c.)
  *
  * Method.  The operands are binary64 numbers exactly.  Binary64 holds the
  * exact result of the operation as an unevaluated pair: the product of two
