@@ -200,6 +200,51 @@ INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, uint64_t u, floa
     return kt + sr_above(R, (int32_t)(E ? E : 1) + s0, (uint32_t)(u >> 32), (uint32_t)u);
 }
 
+/* Stochastic rounding of every finite magnitude in one form, with per-lane
+ * shift counts and 32-bit lanes only (the draw split into its words uh,
+ * ul).  For a = |x|'s binary32 bits with field E, the quantum at |x| is
+ * 2^sh units of a's last place: sh = sh0 above 2^emin, sh0 + (emin - e)
+ * below it (e = max(E, 1) - 127: binary32 subnormals are the binade -126
+ * without leading bit), and e127 = emin + 127.  When sh <= 23 (the quantum
+ * at most |x|'s leading bit) the low sh bits of a are the discarded ones
+ * and clearing them is the truncation, as in k32_lean_norm; when sh >= 24
+ * |x| is below one quantum: the truncation is 0 and the whole significand
+ * is discarded.  Either way frac 2^64 = R 2^(64 - sh) with R the discarded
+ * bits (R < 2^24), and sr_gt decides it against u exactly.  The result is
+ * binary32 bits: the truncation plus one quantum when rounding away (qb,
+ * q's bits, when the truncation is 0). */
+INLINE uint32_t sr_gt(uint32_t R, uint32_t sh, uint32_t uh, uint32_t ul)
+{
+    /* sh <= 32: R 2^(64 - sh) > u exactly when R > floor(u / 2^(64 - sh)),
+     * which is uh >> (32 - sh), as R is an integer */
+    const uint32_t c1 = sh < 32 ? 32 - sh : 0;
+    const uint32_t up1 = R > (uh >> c1);
+    /* 32 < sh <= 64: floor(u / 2^c), c = 64 - sh < 32, as two words: the
+     * high one must be 0 (R < 2^24), the low one below R */
+    const uint32_t c = sh < 64 ? 64 - sh : 0, cc = c < 32 ? c : 31;
+    const uint32_t lo = (uh << (32 - cc < 31 ? 32 - cc : 31)) | (ul >> cc);
+    const uint32_t up2 = ((uh >> cc) == 0) & (R > lo);
+    /* sh > 64: R 2^-k > u, k = sh - 64, exactly when uh is 0 and R > ul
+     * 2^k; only ul < 2^(24 - k) can be below R, and then ul 2^k < 2^24 */
+    const uint32_t k = sh > 64 ? (sh - 64 < 24 ? sh - 64 : 24) : 0;
+    const uint32_t up3 = (uh == 0) & ((ul >> (24 - k)) == 0) & (R > (ul << k));
+    return pick32(sh <= 32, up1, pick32(sh <= 64, up2, up3));
+}
+
+INLINE uint32_t k32_sr_any(uint32_t a, uint32_t sh0, int32_t e127, uint32_t qb, uint64_t u)
+{
+    const uint32_t E = a >> 23;
+    const int32_t d = e127 - (int32_t)(E ? E : 1);
+    const uint32_t sh = sh0 + (uint32_t)(d > 0 ? d : 0);
+    const uint32_t big = sh >= 24;
+    const uint32_t low = (1u << (sh < 31 ? sh : 31)) - 1;
+    const uint32_t sig = pick32(E != 0, (a & 0x7fffffu) | 0x800000u, a);
+    const uint32_t R = pick32(big, sig, a & low);
+    const uint32_t up = sr_gt(R, sh, (uint32_t)(u >> 32), (uint32_t)u);
+    const uint32_t t = (a & ~low) + (up << (sh < 31 ? sh : 31));
+    return pick32(big, qb & (0u - up), t);
+}
+
 /* The rounded binary32 bits of a = |x| >= 2^emin (normal binades of the
  * format) by the mode, possibly past the largest finite value. */
 INLINE uint32_t k32_lean_norm(const k32 *P, const int mode, uint32_t a, uint32_t neg, uint64_t u)
@@ -231,7 +276,9 @@ INLINE uint32_t k32_round_lean(const k32 *P, const int mode, const int NORM, uin
     const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
     const uint32_t rn = k32_lean_norm(P, mode, a, neg, u);
     uint32_t mag = rn;
-    if (!NORM) {
+    if (mode == FPQ_RSR && !NORM) {
+        mag = k32_sr_any(a, P->sh0, P->emin + 127, P->qbits, u);
+    } else if (!NORM) {
         const uint32_t k = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
         mag = pick32(a < P->norm_bits, f32_bits((float)(int32_t)k * P->scale), rn);
     }
@@ -244,11 +291,16 @@ INLINE uint32_t k32_round_lean(const k32 *P, const int mode, const int NORM, uin
 INLINE uint32_t k32_encode_lean(const k32 *P, const int mode, const int NORM, uint32_t xb, uint64_t u)
 {
     const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
-    const uint32_t cn = (k32_lean_norm(P, mode, a, neg, u) >> P->sh0) - P->code_off;
-    uint32_t mag = cn;
-    if (!NORM)
+    uint32_t mag = (k32_lean_norm(P, mode, a, neg, u) >> P->sh0) - P->code_off;
+    if (mode == FPQ_RSR && !NORM) {
+        /* the rounded value's code: below 2^emin its count of quanta (the
+         * bits of |y| + C less C's, exact as |y| lies on the grid of q) */
+        const uint32_t y = k32_sr_any(a, P->sh0, P->emin + 127, P->qbits, u);
+        const uint32_t cs = f32_bits(f32_from(y) + P->magic) - f32_bits(P->magic);
+        mag = pick32(y < P->norm_bits, cs, (y >> P->sh0) - P->code_off);
+    } else if (!NORM)
         mag = pick32(a < P->norm_bits, k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0),
-                     cn);
+                     mag);
     const k32_sp *S = &P->code;
     uint32_t r = pick32(mag > P->maxmag, pick32(neg, S->ovf1, S->ovf0), mag | (P->signbit & (0u - neg)));
     r = pick32(a == 0x7f800000u, pick32(neg, S->inf1, S->inf0), r);
@@ -263,7 +315,10 @@ INLINE int32_t k32_int_lean(const k32 *P, const int mode, float x, uint64_t u)
     float v = x < P->flo ? P->flo : x;
     v = v > P->fhi ? P->fhi : v;
     const uint32_t vb = f32_bits(v), neg = vb >> 31;
-    const uint32_t k = k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, u, 0x1p23f, 0.5f, 0x3f800000u, -86);
+    /* stochastic: k32_sr_any with q = 1 (sh = 150 - max(E, 1): sh0 = 0,
+     * e127 = 150); the rounded magnitude is an integer below 2^23 */
+    const uint32_t k = mode == FPQ_RSR ? (uint32_t)(int32_t)f32_from(k32_sr_any(vb & 0x7fffffffu, 0, 150, 0x3f800000u, u))
+                                       : k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, u, 0x1p23f, 0.5f, 0x3f800000u, -86);
     const uint32_t r = (k ^ (0u - neg)) + neg; /* neg ? -k : k */
     return (int32_t)pick32(x != x, 0, r);
 }
