@@ -148,21 +148,7 @@ INLINE uint32_t k32_encode_rne(const k32 *P, uint32_t xb)
  * discarded bits, and rem 2^(64 - sh0) > u (the rule, frac 2^64 > u) holds
  * exactly when rem > floor(u / 2^(64 - sh0)) = t, as rem is an integer.
  * Below the normal binades (and for integers, where q = 1) the quantum q
- * is fixed: k32_fixq. */
-
-/* frac 2^64 > u exactly, for frac 2^64 = R 2^s (R < 2^24; the product
- * below 2^64) and u = uh 2^32 + ul: the 64-bit comparison as two 32-bit
- * words of R 2^s, hi and lo, and below 1 a sticky bit. */
-INLINE uint32_t sr_above(uint32_t R, int32_t s, uint32_t uh, uint32_t ul)
-{
-    const uint32_t sl = (uint32_t)(s >= 32 ? s - 32 : 0), sr = (uint32_t)(s > 0 && s < 32 ? 32 - s : 0);
-    const uint32_t hi = s >= 32 ? R << (sl < 31 ? sl : 31) : s > 0 ? R >> sr : 0;
-    const uint32_t n = (uint32_t)(s < 0 ? (-s < 31 ? -s : 31) : 0); /* R < 2^24: 31 clears it */
-    const uint32_t lo = s >= 32 ? 0 : s >= 0 ? R << (uint32_t)s : R >> n;
-    /* one 64-bit comparison: lo + sticky cannot carry (sticky: s < 0, lo < 2^24) */
-    const uint64_t F = (uint64_t)hi << 32 | (lo + (uint32_t)((R & ((1u << n) - 1)) != 0));
-    return (uint32_t)(F > ((uint64_t)uh << 32 | ul));
-}
+ * is fixed: k32_fixq, and stochastic rounding there takes k32_sr_any. */
 
 /* The code k of f = |x| on the grid of a fixed quantum q (k q rounded by
  * the mode), for 0 <= f < q 2^22, binary32 arithmetic in nearest-even
@@ -171,11 +157,9 @@ INLINE uint32_t sr_above(uint32_t R, int32_t s, uint32_t uh, uint32_t ul)
  * multiple of q; rem = f - that multiple is exact (both are multiples of
  * f's unit in the last place, and |rem| <= q / 2 <= f or the multiple is
  * 0), so the truncation, whether f was inexact and a tie are known
- * exactly.  halfq: q / 2; qb: q's binary32 bits; s0 = -86 - log2(q), so
- * that rem's significand R and exponent field E give frac 2^64 =
- * R 2^(max(E, 1) + s0). */
-INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, uint64_t u, float magic, float halfq, uint32_t qb,
-                         int32_t s0)
+ * exactly.  halfq: q / 2.  Deterministic modes only (stochastic
+ * rounding: k32_sr_any). */
+INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, float magic, float halfq)
 {
     const float t = f + magic;
     const uint32_t cs = f32_bits(t) - f32_bits(magic);
@@ -192,12 +176,7 @@ INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, uint64_t u, floa
         return kt + (inexact & (neg ^ 1));
     if (mode == FPQ_RDN)
         return kt + (inexact & neg);
-    if (mode == FPQ_RTO)
-        return kt | inexact;
-    /* FPQ_RSR: frac q = rem, or rem + q when the nearest multiple was above (exact) */
-    const uint32_t rb = f32_bits(rem + f32_from(pick32(below, qb, 0)));
-    const uint32_t E = rb >> 23, R = (rb & 0x7fffffu) | (E ? 0x800000u : 0);
-    return kt + sr_above(R, (int32_t)(E ? E : 1) + s0, (uint32_t)(u >> 32), (uint32_t)u);
+    return kt | inexact; /* FPQ_RTO */
 }
 
 /* Stochastic rounding of every finite magnitude in one form, with per-lane
@@ -279,8 +258,11 @@ INLINE uint32_t k32_round_lean(const k32 *P, const int mode, const int NORM, uin
     if (mode == FPQ_RSR && !NORM) {
         mag = k32_sr_any(a, P->sh0, P->emin + 127, P->qbits, u);
     } else if (!NORM) {
-        const uint32_t k = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
-        mag = pick32(a < P->norm_bits, f32_bits((float)(int32_t)k * P->scale), rn);
+        /* k quanta: C + k q exactly (C's last place is q, k <= 2^22), less C;
+         * no multiplication by q, which may be a binary32 subnormal (bf16),
+         * an operand that costs a microcode assist per vector on x86 */
+        const uint32_t k = k32_fixq(mode, f32_from(a), neg, P->magic, P->halfq);
+        mag = pick32(a < P->norm_bits, f32_bits(f32_from(f32_bits(P->magic) + k) - P->magic), rn);
     }
     uint32_t r = pick32(mag > P->max_bits, pick32(neg, P->bits.ovf1, P->bits.ovf0), mag | (xb & 0x80000000u));
     r = pick32(a == 0x7f800000u, pick32(neg, P->bits.inf1, P->bits.inf0), r);
@@ -299,7 +281,7 @@ INLINE uint32_t k32_encode_lean(const k32 *P, const int mode, const int NORM, ui
         const uint32_t cs = f32_bits(f32_from(y) + P->magic) - f32_bits(P->magic);
         mag = pick32(y < P->norm_bits, cs, (y >> P->sh0) - P->code_off);
     } else if (!NORM)
-        mag = pick32(a < P->norm_bits, k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0),
+        mag = pick32(a < P->norm_bits, k32_fixq(mode, f32_from(a), neg, P->magic, P->halfq),
                      mag);
     const k32_sp *S = &P->code;
     uint32_t r = pick32(mag > P->maxmag, pick32(neg, S->ovf1, S->ovf0), mag | (P->signbit & (0u - neg)));
@@ -318,7 +300,7 @@ INLINE int32_t k32_int_lean(const k32 *P, const int mode, float x, uint64_t u)
     /* stochastic: k32_sr_any with q = 1 (sh = 150 - max(E, 1): sh0 = 0,
      * e127 = 150); the rounded magnitude is an integer below 2^23 */
     const uint32_t k = mode == FPQ_RSR ? (uint32_t)(int32_t)f32_from(k32_sr_any(vb & 0x7fffffffu, 0, 150, 0x3f800000u, u))
-                                       : k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, u, 0x1p23f, 0.5f, 0x3f800000u, -86);
+                                       : k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, 0x1p23f, 0.5f);
     const uint32_t r = (k ^ (0u - neg)) + neg; /* neg ? -k : k */
     return (int32_t)pick32(x != x, 0, r);
 }
@@ -432,7 +414,7 @@ INLINE float k32_int_rne(const k32 *P, float x)
     float v = x < P->flo ? P->flo : x;
     v = v > P->fhi ? P->fhi : v;
     const float r = (v + 0x1.8p23f) - 0x1.8p23f;
-    return x == x ? r : 0.0f;
+    return f32_from(f32_bits(r) & (0u - (uint32_t)(x == x))); /* a mask, not a branch: vectorised */
 }
 
 /* The clamped integer nearest a binary32 input by the mode; NaN gives 0,
