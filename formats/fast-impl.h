@@ -175,7 +175,6 @@ typedef struct k32 {
     bool lean_ok;
     float halfq;                 /* q / 2, q = 2^(emin - M) */
     uint32_t qbits;              /* q's binary32 bits */
-    int32_t sr_s0;               /* -86 - (emin - M) */
     /* k32_arith: whether it applies (lean_ok, IEEE specials, emin - M >= -147),
      * and the binary32 bits of |y| from which the result overflows and below
      * which it is tiny, per sign (fast-kernels.c) */

@@ -148,21 +148,7 @@ INLINE uint32_t k32_encode_rne(const k32 *P, uint32_t xb)
  * discarded bits, and rem 2^(64 - sh0) > u (the rule, frac 2^64 > u) holds
  * exactly when rem > floor(u / 2^(64 - sh0)) = t, as rem is an integer.
  * Below the normal binades (and for integers, where q = 1) the quantum q
- * is fixed: k32_fixq. */
-
-/* frac 2^64 > u exactly, for frac 2^64 = R 2^s (R < 2^24; the product
- * below 2^64) and u = uh 2^32 + ul: the 64-bit comparison as two 32-bit
- * words of R 2^s, hi and lo, and below 1 a sticky bit. */
-INLINE uint32_t sr_above(uint32_t R, int32_t s, uint32_t uh, uint32_t ul)
-{
-    const uint32_t sl = (uint32_t)(s >= 32 ? s - 32 : 0), sr = (uint32_t)(s > 0 && s < 32 ? 32 - s : 0);
-    const uint32_t hi = s >= 32 ? R << (sl < 31 ? sl : 31) : s > 0 ? R >> sr : 0;
-    const uint32_t n = (uint32_t)(s < 0 ? (-s < 31 ? -s : 31) : 0); /* R < 2^24: 31 clears it */
-    const uint32_t lo = s >= 32 ? 0 : s >= 0 ? R << (uint32_t)s : R >> n;
-    /* one 64-bit comparison: lo + sticky cannot carry (sticky: s < 0, lo < 2^24) */
-    const uint64_t F = (uint64_t)hi << 32 | (lo + (uint32_t)((R & ((1u << n) - 1)) != 0));
-    return (uint32_t)(F > ((uint64_t)uh << 32 | ul));
-}
+ * is fixed: k32_fixq, and stochastic rounding there takes k32_sr_any. */
 
 /* The code k of f = |x| on the grid of a fixed quantum q (k q rounded by
  * the mode), for 0 <= f < q 2^22, binary32 arithmetic in nearest-even
@@ -171,11 +157,9 @@ INLINE uint32_t sr_above(uint32_t R, int32_t s, uint32_t uh, uint32_t ul)
  * multiple of q; rem = f - that multiple is exact (both are multiples of
  * f's unit in the last place, and |rem| <= q / 2 <= f or the multiple is
  * 0), so the truncation, whether f was inexact and a tie are known
- * exactly.  halfq: q / 2; qb: q's binary32 bits; s0 = -86 - log2(q), so
- * that rem's significand R and exponent field E give frac 2^64 =
- * R 2^(max(E, 1) + s0). */
-INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, uint64_t u, float magic, float halfq, uint32_t qb,
-                         int32_t s0)
+ * exactly.  halfq: q / 2.  Deterministic modes only (stochastic
+ * rounding: k32_sr_any). */
+INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, float magic, float halfq)
 {
     const float t = f + magic;
     const uint32_t cs = f32_bits(t) - f32_bits(magic);
@@ -192,12 +176,52 @@ INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, uint64_t u, floa
         return kt + (inexact & (neg ^ 1));
     if (mode == FPQ_RDN)
         return kt + (inexact & neg);
-    if (mode == FPQ_RTO)
-        return kt | inexact;
-    /* FPQ_RSR: frac q = rem, or rem + q when the nearest multiple was above (exact) */
-    const uint32_t rb = f32_bits(rem + f32_from(pick32(below, qb, 0)));
-    const uint32_t E = rb >> 23, R = (rb & 0x7fffffu) | (E ? 0x800000u : 0);
-    return kt + sr_above(R, (int32_t)(E ? E : 1) + s0, (uint32_t)(u >> 32), (uint32_t)u);
+    return kt | inexact; /* FPQ_RTO */
+}
+
+/* Stochastic rounding of every finite magnitude in one form, with per-lane
+ * shift counts and 32-bit lanes only (the draw split into its words uh,
+ * ul).  For a = |x|'s binary32 bits with field E, the quantum at |x| is
+ * 2^sh units of a's last place: sh = sh0 above 2^emin, sh0 + (emin - e)
+ * below it (e = max(E, 1) - 127: binary32 subnormals are the binade -126
+ * without leading bit), and e127 = emin + 127.  When sh <= 23 (the quantum
+ * at most |x|'s leading bit) the low sh bits of a are the discarded ones
+ * and clearing them is the truncation, as in k32_lean_norm; when sh >= 24
+ * |x| is below one quantum: the truncation is 0 and the whole significand
+ * is discarded.  Either way frac 2^64 = R 2^(64 - sh) with R the discarded
+ * bits (R < 2^24), and sr_gt decides it against u exactly.  The result is
+ * binary32 bits: the truncation plus one quantum when rounding away (qb,
+ * q's bits, when the truncation is 0). */
+INLINE uint32_t sr_gt(uint32_t R, uint32_t sh, uint32_t uh, uint32_t ul)
+{
+    /* sh <= 32: R 2^(64 - sh) > u exactly when R > floor(u / 2^(64 - sh)),
+     * which is uh >> (32 - sh), as R is an integer */
+    const uint32_t c1 = sh < 32 ? 32 - sh : 0;
+    const uint32_t up1 = R > (uh >> c1);
+    /* 32 < sh <= 64: floor(u / 2^c), c = 64 - sh < 32, as two words: the
+     * high one must be 0 (R < 2^24), the low one below R */
+    const uint32_t c = sh < 64 ? 64 - sh : 0, cc = c < 32 ? c : 31;
+    const uint32_t lo = (uh << (32 - cc < 31 ? 32 - cc : 31)) | (ul >> cc);
+    const uint32_t up2 = ((uh >> cc) == 0) & (R > lo);
+    /* sh > 64: R 2^-k > u, k = sh - 64, exactly when uh is 0 and R > ul
+     * 2^k; only ul < 2^(24 - k) can be below R, and then ul 2^k < 2^24 */
+    const uint32_t k = sh > 64 ? (sh - 64 < 24 ? sh - 64 : 24) : 0;
+    const uint32_t up3 = (uh == 0) & ((ul >> (24 - k)) == 0) & (R > (ul << k));
+    return pick32(sh <= 32, up1, pick32(sh <= 64, up2, up3));
+}
+
+INLINE uint32_t k32_sr_any(uint32_t a, uint32_t sh0, int32_t e127, uint32_t qb, uint64_t u)
+{
+    const uint32_t E = a >> 23;
+    const int32_t d = e127 - (int32_t)(E ? E : 1);
+    const uint32_t sh = sh0 + (uint32_t)(d > 0 ? d : 0);
+    const uint32_t big = sh >= 24;
+    const uint32_t low = (1u << (sh < 31 ? sh : 31)) - 1;
+    const uint32_t sig = pick32(E != 0, (a & 0x7fffffu) | 0x800000u, a);
+    const uint32_t R = pick32(big, sig, a & low);
+    const uint32_t up = sr_gt(R, sh, (uint32_t)(u >> 32), (uint32_t)u);
+    const uint32_t t = (a & ~low) + (up << (sh < 31 ? sh : 31));
+    return pick32(big, qb & (0u - up), t);
 }
 
 /* The rounded binary32 bits of a = |x| >= 2^emin (normal binades of the
@@ -231,9 +255,14 @@ INLINE uint32_t k32_round_lean(const k32 *P, const int mode, const int NORM, uin
     const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
     const uint32_t rn = k32_lean_norm(P, mode, a, neg, u);
     uint32_t mag = rn;
-    if (!NORM) {
-        const uint32_t k = k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0);
-        mag = pick32(a < P->norm_bits, f32_bits((float)(int32_t)k * P->scale), rn);
+    if (mode == FPQ_RSR && !NORM) {
+        mag = k32_sr_any(a, P->sh0, P->emin + 127, P->qbits, u);
+    } else if (!NORM) {
+        /* k quanta: C + k q exactly (C's last place is q, k <= 2^22), less C;
+         * no multiplication by q, which may be a binary32 subnormal (bf16),
+         * an operand that costs a microcode assist per vector on x86 */
+        const uint32_t k = k32_fixq(mode, f32_from(a), neg, P->magic, P->halfq);
+        mag = pick32(a < P->norm_bits, f32_bits(f32_from(f32_bits(P->magic) + k) - P->magic), rn);
     }
     uint32_t r = pick32(mag > P->max_bits, pick32(neg, P->bits.ovf1, P->bits.ovf0), mag | (xb & 0x80000000u));
     r = pick32(a == 0x7f800000u, pick32(neg, P->bits.inf1, P->bits.inf0), r);
@@ -244,11 +273,16 @@ INLINE uint32_t k32_round_lean(const k32 *P, const int mode, const int NORM, uin
 INLINE uint32_t k32_encode_lean(const k32 *P, const int mode, const int NORM, uint32_t xb, uint64_t u)
 {
     const uint32_t a = xb & 0x7fffffffu, neg = xb >> 31;
-    const uint32_t cn = (k32_lean_norm(P, mode, a, neg, u) >> P->sh0) - P->code_off;
-    uint32_t mag = cn;
-    if (!NORM)
-        mag = pick32(a < P->norm_bits, k32_fixq(mode, f32_from(a), neg, u, P->magic, P->halfq, P->qbits, P->sr_s0),
-                     cn);
+    uint32_t mag = (k32_lean_norm(P, mode, a, neg, u) >> P->sh0) - P->code_off;
+    if (mode == FPQ_RSR && !NORM) {
+        /* the rounded value's code: below 2^emin its count of quanta (the
+         * bits of |y| + C less C's, exact as |y| lies on the grid of q) */
+        const uint32_t y = k32_sr_any(a, P->sh0, P->emin + 127, P->qbits, u);
+        const uint32_t cs = f32_bits(f32_from(y) + P->magic) - f32_bits(P->magic);
+        mag = pick32(y < P->norm_bits, cs, (y >> P->sh0) - P->code_off);
+    } else if (!NORM)
+        mag = pick32(a < P->norm_bits, k32_fixq(mode, f32_from(a), neg, P->magic, P->halfq),
+                     mag);
     const k32_sp *S = &P->code;
     uint32_t r = pick32(mag > P->maxmag, pick32(neg, S->ovf1, S->ovf0), mag | (P->signbit & (0u - neg)));
     r = pick32(a == 0x7f800000u, pick32(neg, S->inf1, S->inf0), r);
@@ -263,7 +297,10 @@ INLINE int32_t k32_int_lean(const k32 *P, const int mode, float x, uint64_t u)
     float v = x < P->flo ? P->flo : x;
     v = v > P->fhi ? P->fhi : v;
     const uint32_t vb = f32_bits(v), neg = vb >> 31;
-    const uint32_t k = k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, u, 0x1p23f, 0.5f, 0x3f800000u, -86);
+    /* stochastic: k32_sr_any with q = 1 (sh = 150 - max(E, 1): sh0 = 0,
+     * e127 = 150); the rounded magnitude is an integer below 2^23 */
+    const uint32_t k = mode == FPQ_RSR ? (uint32_t)(int32_t)f32_from(k32_sr_any(vb & 0x7fffffffu, 0, 150, 0x3f800000u, u))
+                                       : k32_fixq(mode, f32_from(vb & 0x7fffffffu), neg, 0x1p23f, 0.5f);
     const uint32_t r = (k ^ (0u - neg)) + neg; /* neg ? -k : k */
     return (int32_t)pick32(x != x, 0, r);
 }
@@ -377,7 +414,7 @@ INLINE float k32_int_rne(const k32 *P, float x)
     float v = x < P->flo ? P->flo : x;
     v = v > P->fhi ? P->fhi : v;
     const float r = (v + 0x1.8p23f) - 0x1.8p23f;
-    return x == x ? r : 0.0f;
+    return f32_from(f32_bits(r) & (0u - (uint32_t)(x == x))); /* a mask, not a branch: vectorised */
 }
 
 /* The clamped integer nearest a binary32 input by the mode; NaN gives 0,

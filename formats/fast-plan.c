@@ -168,7 +168,6 @@ static void k32_init(k32 *p, const fpq_format *f, const fpq_rounding *r)
         const int32_t qe = p->emin - p->M; /* >= -149 (k32_fits) */
         p->qbits = qe >= -126 ? (uint32_t)(qe + 127) << 23 : 1u << (qe + 149);
         p->halfq = f32_from(p->qbits) / 2; /* exact: q > 2^-149 as M <= 22 and emin >= -126 */
-        p->sr_s0 = -86 - qe;
         /* k32_arith's thresholds: the format's grid at the top binade is
          * 2^sh0 binary32 units; at the binade below 2^emin, unit */
         p->arith_ok = f->specials == FPQ_SPECIALS_IEEE && qe >= -147;

@@ -24,6 +24,7 @@ int main(void)
     srunner_add_suite(sr, arith_suite());
     srunner_add_suite(sr, fast_suite());
     srunner_add_suite(sr, fastarith_suite());
+    srunner_add_suite(sr, lean_suite());
     srunner_add_suite(sr, dist_suite());
     srunner_add_suite(sr, io_suite());
     srunner_add_suite(sr, quant_suite());
