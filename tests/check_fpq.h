@@ -36,6 +36,7 @@ Suite *sweep_suite(void);
 Suite *matmul_suite(void);
 Suite *train_suite(void);
 Suite *p3109_suite(void);
+Suite *accmodel_suite(void);
 
 /* A failed condition aborts the test with a message; unlike ck_assert_msg it
  * does not record a mark point on success, so it is cheap in hot loops. */
