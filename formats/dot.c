@@ -60,10 +60,16 @@ int fpq_dot_spec_validate(const fpq_dot_spec *s)
 }
 
 static const fpq_format *in_b(const fpq_dot_spec *s) { return s->in_b ? s->in_b : s->in; }
-static const fpq_format *out_fmt(const fpq_dot_spec *s)
+const fpq_format *fpq_dot_out_format(const fpq_dot_spec *s)
 {
-    return s->out ? s->out : s->model ? &s->model->acc : s->acc;
+    if (s->out)
+        return s->out;
+    if (s->model)
+        return s->model->promote ? &s->model->promote_acc : &s->model->acc;
+    return s->acc;
 }
+
+static const fpq_format *out_fmt(const fpq_dot_spec *s) { return fpq_dot_out_format(s); }
 
 /* ---- one dot product ------------------------------------------------------ */
 

@@ -641,7 +641,8 @@ typedef enum fpq_dot_order { FPQ_DOT_SEQ, FPQ_DOT_PAIRWISE, FPQ_DOT_BLOCK } fpq_
  * products the partial sum (in acc) is added into a second accumulator in
  * promote_acc, rounded with promote_round, and the first one restarts
  * from zero (C starts the second accumulator then).  The final sum is
- * rounded into spec.out (NULL: acc) with spec.rnd_out.  A NaN or infinite
+ * rounded into spec.out (NULL: promote_acc when promote > 0, else acc)
+ * with spec.rnd_out.  A NaN or infinite
  * addend makes its block the IEEE sum of the block's addends (rounded into
  * acc).  Not modelled: limited carry bits, sticky bits, flushing of
  * subnormals, lower limits on E. */
@@ -698,7 +699,8 @@ typedef struct fpq_dot_spec {
     const fpq_acc_model *model;  /* NULL (default): the orders above; else
                                     the accumulation model (order, block,
                                     acc and block_acc ignored; out NULL
-                                    means model->acc) */
+                                    means model->promote_acc when it
+                                    promotes, else model->acc) */
 } fpq_dot_spec;
 
 /* Fill every field with the defaults above (all roundings the defaults of
@@ -707,6 +709,9 @@ void fpq_dot_spec_default(fpq_dot_spec *s);
 /* FPQ_OK, or FPQ_ERR_ARG (a NULL or invalid format, block 0, a bad
  * rounding or order, acc and out both NULL). */
 int fpq_dot_spec_validate(const fpq_dot_spec *s);
+/* The format of the result of s: out, else the model's (see model), else
+ * acc. */
+const fpq_format *fpq_dot_out_format(const fpq_dot_spec *s);
 
 /* The emulated dot product of n patterns x (in) and y (in_b) into *out (a
  * pattern of the output format).  *flags (may be NULL): OR of the flags of

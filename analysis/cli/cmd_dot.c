@@ -78,7 +78,8 @@ static void print_help(FILE *f)
             "promote-acc=FMT, promote-round=rtz|rne (defaults: block=4, extra=0,\n"
             "align=rtz, acc=fp32, round=rtz, norm=block, promote=none, fp32, rne).\n"
             "M is a preset, items, or a preset then items (h100-fp8,promote=128).\n"
-            "The result is in acc unless --result.  Presets (sources in the README):\n");
+            "The result is in promote-acc when the model promotes, else in acc, unless\n"
+            "--result.  Presets (sources in the README):\n");
     for (size_t i = 0; i < fpq_acc_npresets; i++)
         fprintf(f, "  %-21s %-9s %s\n", fpq_acc_presets[i].name, fpq_acc_presets[i].input, fpq_acc_presets[i].model);
     fprintf(f, "\nFMT, numbers, option syntax and exit status: see 'fpq --help'.\n");
@@ -309,7 +310,7 @@ static int load(fpq_tensor *t, bool *pairs, const char *source)
 
 static int report(const fpq_dot_spec *s, uint64_t out, unsigned fl, mpfr_srcptr exact, size_t n)
 {
-    const fpq_format *of = s->out ? s->out : s->model ? &s->model->acc : s->acc;
+    const fpq_format *of = fpq_dot_out_format(s);
     mpfr_t v, diff;
     mpfr_init2(v, 64);
     fpq_class cls;
