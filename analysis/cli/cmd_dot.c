@@ -80,8 +80,13 @@ static void print_help(FILE *f)
             "M is a preset, items, or a preset then items (h100-fp8,promote=128).\n"
             "The result is in promote-acc when the model promotes, else in acc, unless\n"
             "--result.  Presets (sources in the README):\n");
-    for (size_t i = 0; i < fpq_acc_npresets; i++)
-        fprintf(f, "  %-21s %-9s %s\n", fpq_acc_presets[i].name, fpq_acc_presets[i].input, fpq_acc_presets[i].model);
+    for (size_t i = 0; i < fpq_acc_npresets; i++) {
+        const fpq_acc_preset *p = &fpq_acc_presets[i];
+        if (strlen(p->model) <= 46)
+            fprintf(f, "  %-21s %-9s %s\n", p->name, p->input, p->model);
+        else /* the items on a line of their own */
+            fprintf(f, "  %-21s %s\n    %s\n", p->name, p->input, p->model);
+    }
     fprintf(f, "\nFMT, numbers, option syntax and exit status: see 'fpq --help'.\n");
 }
 
