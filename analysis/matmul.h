@@ -75,6 +75,10 @@ typedef struct fpq_mm_spec {
                               dequant path, fp32 for codes and the kept part */
     fpq_format acc;
     bool int_acc64;        /* integer path: int64 (default false: int32) */
+    bool has_acc_model;    /* float codes and dequant paths: sum as this
+                              accumulation model (fpq.h's fpq_acc_model)
+                              instead of `acc`; the result is in its acc */
+    fpq_acc_model acc_model;
 } fpq_mm_spec;
 
 /* Defaults: both operands exact, X int8 per row and W int8 per column as

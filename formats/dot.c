@@ -43,6 +43,12 @@ int fpq_dot_spec_validate(const fpq_dot_spec *s)
     if (!s || !fmt_ok(s->in, false) || !fmt_ok(s->in_b, true) || !fmt_ok(s->prod, true) ||
         !fmt_ok(s->acc, true) || !fmt_ok(s->out, true) || !fmt_ok(s->block_acc, true))
         return FPQ_ERR_ARG;
+    if (s->model)
+        return fpq_acc_model_validate(s->model, NULL, 0) == FPQ_OK &&
+                       fpq_rounding_validate(&s->rnd_in) == FPQ_OK && fpq_rounding_validate(&s->rnd) == FPQ_OK &&
+                       fpq_rounding_validate(&s->rnd_out) == FPQ_OK
+                   ? FPQ_OK
+                   : FPQ_ERR_ARG;
     if (!s->acc && !s->out)
         return FPQ_ERR_ARG;
     if ((unsigned)s->order > FPQ_DOT_BLOCK || (s->order == FPQ_DOT_BLOCK && s->block == 0))
@@ -54,7 +60,16 @@ int fpq_dot_spec_validate(const fpq_dot_spec *s)
 }
 
 static const fpq_format *in_b(const fpq_dot_spec *s) { return s->in_b ? s->in_b : s->in; }
-static const fpq_format *out_fmt(const fpq_dot_spec *s) { return s->out ? s->out : s->acc; }
+const fpq_format *fpq_dot_out_format(const fpq_dot_spec *s)
+{
+    if (s->out)
+        return s->out;
+    if (s->model)
+        return s->model->promote ? &s->model->promote_acc : &s->model->acc;
+    return s->acc;
+}
+
+static const fpq_format *out_fmt(const fpq_dot_spec *s) { return fpq_dot_out_format(s); }
 
 /* ---- one dot product ------------------------------------------------------ */
 
@@ -92,54 +107,11 @@ static void add_into(dot_ctx *c, mpfr_ptr dst, mpfr_srcptr a, mpfr_srcptr b, con
     round_into(c, dst, y, f);
 }
 
-/* Bits of precision that hold the sum of t[0..n) exactly. */
-static mpfr_prec_t exact_sum_prec(mpfr_t *t, size_t n)
-{
-    bool any = false;
-    mpfr_exp_t hi = 0, lo = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!mpfr_regular_p(t[i]))
-            continue;
-        mpfr_exp_t e = mpfr_get_exp(t[i]);
-        mpfr_exp_t l = e - (mpfr_exp_t)mpfr_min_prec(t[i]);
-        if (!any || e > hi)
-            hi = e;
-        if (!any || l < lo)
-            lo = l;
-        any = true;
-    }
-    if (!any)
-        return MPFR_PREC_MIN;
-    mpfr_prec_t carry = 1;
-    for (size_t m = n; m > 1; m >>= 1)
-        carry++;
-    return (mpfr_prec_t)(hi - lo) + carry + 1;
-}
-
-/* dst = the exact sum of t[0..n); dst's precision is set to hold it.  An
- * empty or all-zero sum is +0 (IEEE: -0 when every term is -0). */
-static int exact_sum(mpfr_ptr dst, mpfr_t *t, size_t n)
-{
-    mpfr_set_prec(dst, exact_sum_prec(t, n));
-    if (n == 0) {
-        mpfr_set_zero(dst, 1);
-        return FPQ_OK;
-    }
-    mpfr_ptr *p = malloc(n * sizeof *p);
-    if (!p)
-        return FPQ_ERR_NO_MEMORY;
-    for (size_t i = 0; i < n; i++)
-        p[i] = t[i];
-    mpfr_sum(dst, p, (unsigned long)n, MPFR_RNDN); /* exact at this precision */
-    free(p);
-    return FPQ_OK;
-}
-
 /* s = t[0..n) summed sequentially from +0 in f (exactly when f is NULL). */
 static int sum_seq(dot_ctx *c, mpfr_ptr s, mpfr_t *t, size_t n, const fpq_format *f)
 {
     if (!f)
-        return exact_sum(s, t, n);
+        return fpq_exact_sum(s, t, n);
     mpfr_set_prec(s, INPUT_PREC);
     mpfr_set_zero(s, 1);
     for (size_t i = 0; i < n; i++)
@@ -170,7 +142,7 @@ static void sum_tree(dot_ctx *c, mpfr_ptr s, mpfr_t *t, size_t n, const fpq_form
 static int sum_pairwise(dot_ctx *c, mpfr_ptr s, mpfr_t *t, size_t n, const fpq_format *f)
 {
     if (!f || n == 0)
-        return exact_sum(s, t, n);
+        return fpq_exact_sum(s, t, n);
     mpfr_set_prec(s, INPUT_PREC);
     if (n == 1)
         round_into(c, s, t[0], f); /* t[0] may become a positive NaN */
@@ -202,10 +174,34 @@ static int sum_blocks(dot_ctx *c, mpfr_ptr s, mpfr_t *t, size_t n)
     return st;
 }
 
+/* sum = the terms summed under s's accumulation model, from cval (may be
+ * NULL); xv, yv (strides xs, ys) the inputs of the terms. */
+static int sum_model(dot_ctx *c, mpfr_ptr sum, mpfr_t *terms, mpfr_t *xv, mpfr_t *yv, size_t xs, size_t ys,
+                     size_t n, mpfr_srcptr cval)
+{
+    const fpq_dot_spec *s = c->s;
+    long *te = malloc((n ? n : 1) * sizeof *te);
+    if (!te)
+        return FPQ_ERR_NO_MEMORY;
+    for (size_t i = 0; i < n; i++) {
+        if (!mpfr_regular_p(terms[i]))
+            te[i] = 0;
+        else if (s->prod)
+            te[i] = (long)mpfr_get_exp(terms[i]) - 1; /* a rounded product: its own exponent */
+        else
+            te[i] = fpq_acc_term_exp(xv[i * xs], s->in, yv[i * ys], in_b(s));
+    }
+    int st = fpq_acc_model_sum(sum, &c->flags, terms, te, n, cval, s->model);
+    free(te);
+    return st;
+}
+
 /* The dot product of decoded inputs xv, yv; terms is scratch of n values at
- * TERM_PREC.  *out in the output format; exact as fpq_dot says. */
+ * TERM_PREC.  *out in the output format; exact as fpq_dot says.  cval: the
+ * accumulator's start under a model (NULL: +0). */
 static int dot_values(uint64_t *out, unsigned *flags, mpfr_ptr exact, mpfr_t *xv, mpfr_t *yv, size_t xs,
-                      size_t ys, size_t n, mpfr_t *terms, const fpq_dot_spec *s, uint64_t position)
+                      size_t ys, size_t n, mpfr_t *terms, const fpq_dot_spec *s, uint64_t position,
+                      mpfr_srcptr cval)
 {
     dot_ctx c = {.s = s, .rnd = s->rnd, .flags = 0};
     c.rnd.position = position;
@@ -216,14 +212,16 @@ static int dot_values(uint64_t *out, unsigned *flags, mpfr_ptr exact, mpfr_t *xv
     }
     int st = FPQ_OK;
     if (exact)
-        st = exact_sum(exact, terms, n);
+        st = fpq_exact_sum(exact, terms, n);
     if (s->prod)
         for (size_t i = 0; i < n; i++)
             round_into(&c, terms[i], terms[i], s->prod);
 
     mpfr_t sum;
     mpfr_init2(sum, INPUT_PREC);
-    if (st == FPQ_OK) {
+    if (st == FPQ_OK && s->model) {
+        st = sum_model(&c, sum, terms, xv, yv, xs, ys, n, cval);
+    } else if (st == FPQ_OK) {
         switch (s->order) {
         case FPQ_DOT_SEQ: st = sum_seq(&c, sum, terms, n, s->acc); break;
         case FPQ_DOT_PAIRWISE: st = sum_pairwise(&c, sum, terms, n, s->acc); break;
@@ -299,7 +297,7 @@ int fpq_dot(uint64_t *out, unsigned *flags, mpfr_ptr exact, const uint64_t *x, c
     uint8_t todo = 1;
     unsigned fl_fast = 0;
     uint64_t fast_out = 0;
-    const bool fast = fpq_fast_gemm(&fast_out, &todo, &fl_fast, x, y, 1, n, 1, s) && !todo;
+    const bool fast = !s->model && fpq_fast_gemm(&fast_out, &todo, &fl_fast, x, y, 1, n, 1, s) && !todo;
     mpfr_t *xv = values_new(n, INPUT_PREC), *yv = values_new(n, INPUT_PREC), *t = values_new(n, TERM_PREC);
     int st = xv && yv && t ? FPQ_OK : FPQ_ERR_NO_MEMORY;
     if (st == FPQ_OK)
@@ -310,15 +308,39 @@ int fpq_dot(uint64_t *out, unsigned *flags, mpfr_ptr exact, const uint64_t *x, c
         for (size_t i = 0; exact && i < n; i++)
             mpfr_mul(t[i], xv[i], yv[i], MPFR_RNDN); /* exact; finite */
         if (exact)
-            st = exact_sum(exact, t, n);
+            st = fpq_exact_sum(exact, t, n);
         if (st == FPQ_OK) {
             *out = fast_out;
             if (flags)
                 *flags = fl_fast;
         }
     } else if (st == FPQ_OK) {
-        st = dot_values(out, flags, exact, xv, yv, 1, 1, n, t, s, s->rnd.position);
+        st = dot_values(out, flags, exact, xv, yv, 1, 1, n, t, s, s->rnd.position, NULL);
     }
+    values_free(xv, n);
+    values_free(yv, n);
+    values_free(t, n);
+    return st;
+}
+
+int fpq_dot_c(uint64_t *out, unsigned *flags, const uint64_t *x, const uint64_t *y, size_t n, uint64_t c,
+              const fpq_dot_spec *s)
+{
+    if (!out || (n && (!x || !y)) || fpq_dot_spec_validate(s) != FPQ_OK || !s->model)
+        return FPQ_ERR_ARG;
+    mpfr_t *xv = values_new(n, INPUT_PREC), *yv = values_new(n, INPUT_PREC), *t = values_new(n, TERM_PREC);
+    mpfr_t cv;
+    mpfr_init2(cv, INPUT_PREC);
+    int st = xv && yv && t ? FPQ_OK : FPQ_ERR_NO_MEMORY;
+    if (st == FPQ_OK)
+        st = decode_all(xv, x, n, s->in);
+    if (st == FPQ_OK)
+        st = decode_all(yv, y, n, in_b(s));
+    if (st == FPQ_OK && fpq_decode(cv, NULL, NULL, out_fmt(s), c) != FPQ_OK)
+        st = FPQ_ERR_BITS_WIDE;
+    if (st == FPQ_OK)
+        st = dot_values(out, flags, NULL, xv, yv, 1, 1, n, t, s, s->rnd.position, cv);
+    mpfr_clear(cv);
     values_free(xv, n);
     values_free(yv, n);
     values_free(t, n);
@@ -360,7 +382,7 @@ static int gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a
         return FPQ_ERR_ARG;
     uint8_t *todo = NULL;
     unsigned fl_fast = 0;
-    if (fast && !c_exact && rows && cols) {
+    if (fast && !s->model && !c_exact && rows && cols) {
         todo = malloc(rows * cols);
         if (todo && !fpq_fast_gemm(c, todo, &fl_fast, a, b, rows, k, cols, s)) {
             free(todo);
@@ -411,7 +433,7 @@ static int gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a
                 fpq_dot_spec se = *s;
                 se.rnd_out.position = s->rnd_out.position + (uint64_t)e;
                 int r = dot_values(&c[e], &fl, c_exact ? exv : NULL, av + i * k, bv + j, 1, cols, k, t, &se,
-                                   s->rnd.position + (uint64_t)e * stride);
+                                   s->rnd.position + (uint64_t)e * stride, NULL);
                 if (c_exact)
                     c_exact[e] = mpfr_get_d(exv, MPFR_RNDN);
                 if (r != FPQ_OK) {

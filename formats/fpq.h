@@ -623,6 +623,65 @@ bool fpq_unordered(unsigned *flags, const fpq_format *f, uint64_t a, uint64_t b)
  * (products, then sums, in evaluation order). */
 typedef enum fpq_dot_order { FPQ_DOT_SEQ, FPQ_DOT_PAIRWISE, FPQ_DOT_BLOCK } fpq_dot_order;
 
+/* An accumulation model (accmodel.c): how a matrix unit sums products
+ * without rounding every addition (fpq_dot_spec.model).  The products
+ * (exact, or rounded into spec.prod) are taken `block` at a time; the
+ * products of a block and the running sum S (the accumulator C of the
+ * first block) are aligned to E, the largest of their exponents -- the
+ * exponent of an exact product x*y is ex + ey, the exponents of its inputs
+ * (floor(log2|v|), at least the input format's minimum normal exponent),
+ * so its significand lies in [1, 4); the exponent of a rounded product or
+ * of S is its own --; each addend keeps the bits of weight at least
+ * 2^(E - (p - 1) - extra), p the precision of `acc`, the rest truncated
+ * (align_round FPQ_RTZ) or rounded to nearest even (FPQ_RNE); the kept
+ * addends are summed exactly (unbounded carry bits); the block's sum is
+ * normalised and rounded into `acc` with norm_round (norm_end false), or
+ * carried exactly into the next block (norm_end true: rounded into acc
+ * only at a promotion and at the end).  promote > 0: after every promote
+ * products the partial sum (in acc) is added into a second accumulator in
+ * promote_acc, rounded with promote_round, and the first one restarts
+ * from zero (C starts the second accumulator then).  The final sum is
+ * rounded into spec.out (NULL: promote_acc when promote > 0, else acc)
+ * with spec.rnd_out.  A NaN or infinite
+ * addend makes its block the IEEE sum of the block's addends (rounded into
+ * acc).  Not modelled: limited carry bits, sticky bits, flushing of
+ * subnormals, lower limits on E. */
+typedef struct fpq_acc_model {
+    size_t block;          /* products per fused block, >= 1; default 4 */
+    bool align_exact;      /* true: no addend loses bits (extra ignored) */
+    int extra;             /* F: extra alignment bits, may be negative;
+                              default 0 */
+    fpq_rnd align_round;   /* FPQ_RTZ (default) or FPQ_RNE */
+    fpq_format acc;        /* the accumulator: a float format; default fp32 */
+    fpq_rnd norm_round;    /* FPQ_RTZ (default) or FPQ_RNE */
+    bool norm_end;         /* default false: normalise after each block */
+    size_t promote;        /* 0 (default): none; else a multiple of block */
+    fpq_format promote_acc; /* default fp32 */
+    fpq_rnd promote_round; /* FPQ_RTZ or FPQ_RNE (default) */
+} fpq_acc_model;
+
+/* The defaults above. */
+void fpq_acc_model_default(fpq_acc_model *m);
+/* FPQ_OK, or FPQ_ERR_ARG with a sentence in why (may be NULL; len bytes). */
+int fpq_acc_model_validate(const fpq_acc_model *m, char *why, size_t len);
+
+/* The named models (presets), in table order: name, the input format the
+ * source measured it for, the model as fpq_acc_model_parse items, and the
+ * source (a citation). */
+typedef struct fpq_acc_preset {
+    const char *name, *input, *model, *source;
+} fpq_acc_preset;
+extern const fpq_acc_preset fpq_acc_presets[];
+extern const size_t fpq_acc_npresets;
+
+/* Read an accumulation model: a preset name, or key=value items separated
+ * by commas, or a preset followed by items that change it:
+ *   block=K  extra=F|exact  align=rtz|rne  acc=FMT  norm=block|end
+ *   round=rtz|rne  promote=N|none  promote-acc=FMT  promote-round=rtz|rne
+ * Items start from fpq_acc_model_default.  FPQ_OK, or FPQ_ERR_ARG with a
+ * sentence naming the item in why (may be NULL; len bytes). */
+int fpq_acc_model_parse(fpq_acc_model *m, const char *text, char *why, size_t len);
+
 typedef struct fpq_dot_spec {
     const fpq_format *in;        /* x (GEMM: A); default fp16 */
     const fpq_format *in_b;      /* y (GEMM: B); NULL: same as in (default) */
@@ -637,6 +696,11 @@ typedef struct fpq_dot_spec {
     fpq_rounding rnd_in;         /* the _f64 entry points: doubles into in */
     fpq_rounding rnd;            /* products and sums */
     fpq_rounding rnd_out;        /* the one rounding into out */
+    const fpq_acc_model *model;  /* NULL (default): the orders above; else
+                                    the accumulation model (order, block,
+                                    acc and block_acc ignored; out NULL
+                                    means model->promote_acc when it
+                                    promotes, else model->acc) */
 } fpq_dot_spec;
 
 /* Fill every field with the defaults above (all roundings the defaults of
@@ -645,6 +709,9 @@ void fpq_dot_spec_default(fpq_dot_spec *s);
 /* FPQ_OK, or FPQ_ERR_ARG (a NULL or invalid format, block 0, a bad
  * rounding or order, acc and out both NULL). */
 int fpq_dot_spec_validate(const fpq_dot_spec *s);
+/* The format of the result of s: out, else the model's (see model), else
+ * acc. */
+const fpq_format *fpq_dot_out_format(const fpq_dot_spec *s);
 
 /* The emulated dot product of n patterns x (in) and y (in_b) into *out (a
  * pattern of the output format).  *flags (may be NULL): OR of the flags of
@@ -654,6 +721,13 @@ int fpq_dot_spec_validate(const fpq_dot_spec *s);
  * FPQ_ERR_NO_MEMORY. */
 int fpq_dot(uint64_t *out, unsigned *flags, mpfr_ptr exact, const uint64_t *x, const uint64_t *y,
             size_t n, const fpq_dot_spec *s);
+
+/* D = C + x.y as a matrix unit computes it: fpq_dot with the accumulator
+ * starting from c, a pattern of the output format, which the model aligns
+ * with the first block's products (after a promotion: the second
+ * accumulator's start).  Requires s->model; else FPQ_ERR_ARG. */
+int fpq_dot_c(uint64_t *out, unsigned *flags, const uint64_t *x, const uint64_t *y, size_t n, uint64_t c,
+              const fpq_dot_spec *s);
 
 /* fpq_dot on doubles, first encoded into in (x[i]: position
  * rnd_in.position + i) and in_b (y[i]: position rnd_in.position + n + i). */

@@ -37,6 +37,7 @@ Suite *matmul_suite(void);
 Suite *train_suite(void);
 Suite *p3109_suite(void);
 Suite *lean_suite(void);
+Suite *accmodel_suite(void);
 
 /* A failed condition aborts the test with a message; unlike ck_assert_msg it
  * does not record a mark point on success, so it is cheap in hot loops. */

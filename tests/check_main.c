@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, matmul_suite());
     srunner_add_suite(sr, train_suite());
     srunner_add_suite(sr, p3109_suite());
+    srunner_add_suite(sr, accmodel_suite());
 
     if (exhaustive)
         srunner_run_all(sr, CK_NORMAL);

@@ -20,7 +20,7 @@
 #include "opt.h"
 #include "source.h"
 
-enum { OPT_IN = 1, OPT_ACC, OPT_ORDER, OPT_PROD, OPT_RESULT, OPT_BLOCK_ACC };
+enum { OPT_IN = 1, OPT_ACC, OPT_ORDER, OPT_PROD, OPT_RESULT, OPT_BLOCK_ACC, OPT_ACC_MODEL };
 
 static const cli_opt options[] = {
     {OPT_IN, 0, "in", "FMT", "format of x and y (default: fp16)"},
@@ -29,6 +29,7 @@ static const cli_opt options[] = {
     {OPT_PROD, 0, "prod", "FMT", "round each product into FMT, or exact (default: exact)"},
     {OPT_RESULT, 0, "result", "FMT", "format of the result (default: --acc; fp32 when\n--acc exact)"},
     {OPT_BLOCK_ACC, 0, "block-acc", "FMT", "block:K: format of the sum of block sums, or exact\n(default: fp32)"},
+    {OPT_ACC_MODEL, 0, "acc-model", "M", "sum as accumulation model M (a preset below and/or\nitems; replaces --acc, --order, --block-acc)"},
     CLI_OPTS_ROUNDING,
     {0},
 };
@@ -62,6 +63,30 @@ static void print_help(FILE *f)
             "\n"
             "Options:\n");
     cli_opts_help(f, options);
+    fprintf(f,
+            "\n"
+            "Accumulation models (--acc-model): the products are taken `block` at a\n"
+            "time; a block's products and the running sum are aligned to the largest\n"
+            "exponent among them (an exact product x*y counts as ex + ey, its\n"
+            "significand in [1, 4)); each keeps the bits down to 2^(E - m - extra),\n"
+            "m the mantissa bits of the accumulator, the rest truncated (align=rtz)\n"
+            "or rounded (align=rne); they are summed exactly and the sum rounded into\n"
+            "acc (round=rtz|rne) after each block (norm=block) or carried exactly\n"
+            "(norm=end); promote=N adds the partial sum into promote-acc every N\n"
+            "products (promote-round) and restarts it.  Items: block=K, extra=F|exact,\n"
+            "align=rtz|rne, acc=FMT, norm=block|end, round=rtz|rne, promote=N|none,\n"
+            "promote-acc=FMT, promote-round=rtz|rne (defaults: block=4, extra=0,\n"
+            "align=rtz, acc=fp32, round=rtz, norm=block, promote=none, fp32, rne).\n"
+            "M is a preset, items, or a preset then items (h100-fp8,promote=128).\n"
+            "The result is in promote-acc when the model promotes, else in acc, unless\n"
+            "--result.  Presets (sources in the README):\n");
+    for (size_t i = 0; i < fpq_acc_npresets; i++) {
+        const fpq_acc_preset *p = &fpq_acc_presets[i];
+        if (strlen(p->model) <= 46)
+            fprintf(f, "  %-21s %-9s %s\n", p->name, p->input, p->model);
+        else /* the items on a line of their own */
+            fprintf(f, "  %-21s %s\n    %s\n", p->name, p->input, p->model);
+    }
     fprintf(f, "\nFMT, numbers, option syntax and exit status: see 'fpq --help'.\n");
 }
 
@@ -72,6 +97,8 @@ typedef struct dot_opts {
     fpq_rounding rnd;
     fpq_format in, acc, prod, result, bacc;
     bool acc_exact, prod_exact, bacc_exact, have_prod, have_result;
+    fpq_acc_model model;
+    const char *model_text, *model_clash; /* --acc-model; an option it replaces */
 } dot_opts;
 
 /* FMT, or "exact" when exact is non-NULL (then *exact says which). */
@@ -115,15 +142,28 @@ static int dot_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         o->source = arg;
         break;
     case OPT_IN: return format_arg(p, &o->in, NULL, arg);
-    case OPT_ACC: return format_arg(p, &o->acc, &o->acc_exact, arg);
+    case OPT_ACC_MODEL: {
+        char why[200];
+        o->model_text = arg;
+        if (fpq_acc_model_parse(&o->model, arg, why, sizeof why) != FPQ_OK)
+            return cli_opt_error(p, "%s", why);
+        break;
+    }
+    case OPT_ACC:
+        o->model_clash = "--acc";
+        return format_arg(p, &o->acc, &o->acc_exact, arg);
     case OPT_PROD:
         o->have_prod = true;
         return format_arg(p, &o->prod, &o->prod_exact, arg);
     case OPT_RESULT:
         o->have_result = true;
         return format_arg(p, &o->result, NULL, arg);
-    case OPT_BLOCK_ACC: return format_arg(p, &o->bacc, &o->bacc_exact, arg);
-    case OPT_ORDER: return order_arg(p, &o->spec, arg);
+    case OPT_BLOCK_ACC:
+        o->model_clash = "--block-acc";
+        return format_arg(p, &o->bacc, &o->bacc_exact, arg);
+    case OPT_ORDER:
+        o->model_clash = "--order";
+        return order_arg(p, &o->spec, arg);
     }
     return CLI_EXIT_OK;
 }
@@ -136,6 +176,9 @@ static int parse(dot_opts *o, int argc, char **argv)
     cli_parser_init(&p, "dot", options, argc, argv);
     p.rnd = &o->rnd;
     int rc = cli_parse(&p, dot_arg, o);
+    if (rc == CLI_EXIT_OK && o->model_text && o->model_clash)
+        rc = cli_usage_error("dot", "%s does not apply with --acc-model (the model sets the accumulator and the "
+                                    "order: acc=FMT, block=K, promote=N)", o->model_clash);
     if (rc == CLI_EXIT_OK && o->nops == 0)
         rc = cli_usage_error("dot", "missing SOURCE (a generator spec such as normal:rows=2,cols=4096,seed=1, "
                                     "a tensor file or a text file of pairs x y)");
@@ -272,7 +315,7 @@ static int load(fpq_tensor *t, bool *pairs, const char *source)
 
 static int report(const fpq_dot_spec *s, uint64_t out, unsigned fl, mpfr_srcptr exact, size_t n)
 {
-    const fpq_format *of = s->out ? s->out : s->acc;
+    const fpq_format *of = fpq_dot_out_format(s);
     mpfr_t v, diff;
     mpfr_init2(v, 64);
     fpq_class cls;
@@ -325,6 +368,10 @@ int cli_dot_main(int argc, char **argv)
     o.spec.out = o.have_result ? &o.result : o.acc_exact ? &fp32 : NULL;
     o.spec.block_acc = o.bacc_exact ? NULL : &o.bacc;
     o.spec.rnd_in = o.spec.rnd = o.spec.rnd_out = o.rnd;
+    if (o.model_text) {
+        o.spec.model = &o.model;
+        o.spec.out = o.have_result ? &o.result : NULL;
+    }
 
     fpq_tensor t = FPQ_TENSOR_INIT;
     bool pairs;

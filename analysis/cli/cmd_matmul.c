@@ -331,9 +331,10 @@ int cli_matmul_main(int argc, char **argv)
     size_t ct = a.gptq ? (calibrate ? cal.rows : x.rows) : calibrate && s.quant_x ? cal.rows : 0;
     size_t ov = calibrate && ct ? overlap_rows(&x, &cal) : ct;
     const char *insample = ct == 0 ? "" : ov == x.rows ? "yes" : ov ? "partly" : "no";
-    char accname[40];
+    char accname[200];
     snprintf(accname, sizeof accname, "%s",
              m.path == FPQ_MM_PATH_INT ? (s.int_acc64 ? "int64" : "int32")
+             : s.has_acc_model        ? a.mm.acc_model
              : s.has_acc              ? s.acc.name
              : m.path == FPQ_MM_PATH_CODES ? "fp32"
                                            : "exact");

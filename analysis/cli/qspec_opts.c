@@ -347,7 +347,7 @@ const cli_opt cli_mm_split_options[4] = {
     {0},
 };
 
-const cli_opt cli_mm_product_options[4] = {
+const cli_opt cli_mm_product_options[5] = {
     {CLI_MM_IN, 0, "in", "F",
      "round the dequantized operands into F first\n"
      "(fp16, bf16, fp32, ...; default: no rounding)"},
@@ -357,6 +357,13 @@ const cli_opt cli_mm_product_options[4] = {
     {CLI_MM_INT_ACC, 0, "int-acc", "int32|int64",
      "integer accumulator (default int32, wraps; the\n"
      "wrapped partial sums are counted)"},
+    {CLI_MM_ACC_MODEL, 0, "acc-model", "M",
+     "sum float products as accumulation model M instead\n"
+     "of --acc: a preset (v100, h100-fp8,\n"
+     "fp8-14bit-promote128, ...; 'fpq dot --help' lists\n"
+     "them) and/or items block=K,extra=F,align=rtz|rne,\n"
+     "acc=FMT,norm=block|end,round=rtz|rne,promote=N,\n"
+     "promote-acc=FMT,promote-round=rtz|rne"},
     {0},
 };
 
@@ -378,6 +385,7 @@ int cli_mm_option(const cli_parser *p, cli_mm_opts *o, int x_base, int w_base, i
     case CLI_MM_IN: o->in = arg; break;
     case CLI_MM_ACC: o->acc = arg; break;
     case CLI_MM_INT_ACC: o->int_acc = arg; break;
+    case CLI_MM_ACC_MODEL: o->acc_model = arg; break;
     default: *handled = false;
     }
     return CLI_EXIT_OK;
@@ -435,6 +443,14 @@ int cli_mm_build(fpq_mm_spec *s, const char *cmd, const cli_mm_opts *a)
         if ((rc = cli_format(&s->acc, cmd, a->acc)) != CLI_EXIT_OK)
             return rc;
         s->has_acc = true;
+    }
+    if (a->acc_model) {
+        char why[160];
+        if (a->acc)
+            return cli_usage_error(cmd, "--acc does not apply with --acc-model (set the model's acc=FMT)");
+        if (fpq_acc_model_parse(&s->acc_model, a->acc_model, why, sizeof why) != FPQ_OK)
+            return cli_usage_error(cmd, "--acc-model %s: %s", a->acc_model, why);
+        s->has_acc_model = true;
     }
     if (a->int_acc) {
         if (strcmp(a->int_acc, "int64") == 0)

@@ -88,7 +88,7 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *prefix, const cli
  * --kept-format, --in, --acc, --int-acc, as given. */
 typedef struct cli_mm_opts {
     cli_qspec_opts x, w;
-    const char *scheme, *kept, *in, *acc, *int_acc;
+    const char *scheme, *kept, *in, *acc, *int_acc, *acc_model;
     double threshold;
     bool has_threshold;
 } cli_mm_opts;
@@ -100,10 +100,11 @@ void cli_mm_opts_init(cli_mm_opts *o);
  * is 0; ids CLI_MM_*, between the spec options' and 1000. */
 enum {
     CLI_MM_FIRST = 950,
-    CLI_MM_SCHEME = CLI_MM_FIRST, CLI_MM_THRESHOLD, CLI_MM_KEPT, CLI_MM_IN, CLI_MM_ACC, CLI_MM_INT_ACC
+    CLI_MM_SCHEME = CLI_MM_FIRST, CLI_MM_THRESHOLD, CLI_MM_KEPT, CLI_MM_IN, CLI_MM_ACC, CLI_MM_INT_ACC,
+    CLI_MM_ACC_MODEL
 };
 extern const cli_opt cli_mm_split_options[4];
-extern const cli_opt cli_mm_product_options[4];
+extern const cli_opt cli_mm_product_options[5];
 
 /* Take id, as cli_parse passed it, when it is one of those or of the
  * operands' spec options made by cli_qspec_prefix with x_base and w_base

@@ -70,6 +70,11 @@ int fpq_mm_spec_validate(const fpq_mm_spec *s, fpq_errbuf *err)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "invalid operand format");
     if (s->has_acc && fpq_format_validate(&s->acc) != FPQ_OK)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "invalid accumulator format");
+    char why[160];
+    if (s->has_acc_model && fpq_acc_model_validate(&s->acc_model, why, sizeof why) != FPQ_OK)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "accumulation model: %s", why);
+    if (s->has_acc_model && s->has_acc)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "an accumulation model sets its own accumulator: no acc beside it");
     return FPQ_OK;
 }
 
@@ -159,13 +164,15 @@ int fpq_igemm(int64_t *c, size_t *overflows, const int32_t *a, const int32_t *b,
 /* Float GEMM in an emulated accumulator.                                 */
 
 /* c = a b, operands exactly representable in fa and fb, summed in order in
- * acc (every addition rounded to nearest even), exact products.  With an
+ * acc (every addition rounded to nearest even), exact products, or as the
+ * accumulation model `model` when it is not NULL (on libfpq).  With an
  * fp32 accumulator each element is first tried at host speed: while every
  * product is exactly a binary32, s = fp32(s + p) computed as binary64 then
  * rounded to binary32 is correctly rounded (53 >= 2*24 + 2), the same as
  * fpq_dot; an element with an inexact product is recomputed by libfpq. */
 static int gemm_acc(double *c, const double *a, const double *b, size_t rows, size_t k, size_t cols,
-                    const fpq_format *fa, const fpq_format *fb, const fpq_format *acc)
+                    const fpq_format *fa, const fpq_format *fb, const fpq_format *acc,
+                    const fpq_acc_model *model)
 {
     fpq_dot_spec ds;
     fpq_dot_spec_default(&ds);
@@ -175,7 +182,8 @@ static int gemm_acc(double *c, const double *a, const double *b, size_t rows, si
     ds.acc = acc;
     ds.out = NULL;
     ds.order = FPQ_DOT_SEQ;
-    if (fpq_format_host_width(acc) != 32)
+    ds.model = model;
+    if (model || fpq_format_host_width(acc) != 32)
         return fpq_gemm_f64(c, NULL, NULL, a, b, rows, k, cols, &ds);
     double *bt = transpose(b, k, cols, sizeof *b);
     if (!bt)
@@ -379,7 +387,8 @@ static int plain_product(double *yh, fpq_mm_metrics *m, const fpq_tensor *x, con
         } else {
             fpq_format f32;
             fpq_format_parse(&f32, "fp32");
-            st = gemm_acc(acc, qx, qw, rows, k, cols, &s->x.format, &s->w.format, s->has_acc ? &s->acc : &f32);
+            st = gemm_acc(acc, qx, qw, rows, k, cols, &s->x.format, &s->w.format, s->has_acc ? &s->acc : &f32,
+                          s->has_acc_model ? &s->acc_model : NULL);
             m->path = FPQ_MM_PATH_CODES;
         }
         if (st == FPQ_OK)
@@ -411,9 +420,10 @@ static int plain_product(double *yh, fpq_mm_metrics *m, const fpq_tensor *x, con
             goto done;
         a = ta, b = tb, fa = fb = &s->in;
     }
-    m->path = s->quant_x || s->quant_w || s->has_in || s->has_acc ? FPQ_MM_PATH_DEQUANT : FPQ_MM_PATH_EXACT;
-    if (s->has_acc)
-        st = gemm_acc(yh, a, b, rows, k, cols, fa, fb, &s->acc);
+    m->path = s->quant_x || s->quant_w || s->has_in || s->has_acc || s->has_acc_model ? FPQ_MM_PATH_DEQUANT
+                                                                                       : FPQ_MM_PATH_EXACT;
+    if (s->has_acc || s->has_acc_model)
+        st = gemm_acc(yh, a, b, rows, k, cols, fa, fb, &s->acc, s->has_acc_model ? &s->acc_model : NULL);
     else
         st = gemm_dot2(yh, a, b, rows, k, cols);
 
@@ -508,7 +518,7 @@ static int llm_int8_product(double *yh, fpq_mm_metrics *m, const fpq_tensor *x, 
         }
         fpq_format f32;
         fpq_format_parse(&f32, "fp32");
-        if ((st = gemm_acc(yo, xo.data, wo.data, rows, ko, cols, &s->kept, &s->kept, s->has_acc ? &s->acc : &f32))
+        if ((st = gemm_acc(yo, xo.data, wo.data, rows, ko, cols, &s->kept, &s->kept, s->has_acc ? &s->acc : &f32, NULL))
             != FPQ_OK)
             goto done;
         if (ki > 0)
