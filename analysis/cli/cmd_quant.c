@@ -159,7 +159,9 @@ static void scale_format_text(char *buf, size_t n, const fpq_qspec *s)
 
 static const char *scale_round_text(const fpq_qspec *s)
 {
-    return s->scheme == FPQ_SCHEME_MX ? fpq_mx_rule_name(s->mx_rule) : fpq_rnd_name(s->scale_round);
+    if (s->scheme == FPQ_SCHEME_MX || (s->scheme == FPQ_SCHEME_NVFP4 && s->mx_rule == FPQ_NV_4OVER6))
+        return fpq_mx_rule_name(s->mx_rule);
+    return fpq_rnd_name(s->scale_round);
 }
 
 /* The machine-readable spec cells of a row, in spec_cols order; numbers
@@ -318,7 +320,7 @@ static void print_table(const run *r, const row *rows, size_t nrows)
             cli_grid_add(&g, fpq_gran_name(s->granularity));
         char sf[64];
         scale_format_text(sf, sizeof sf, s);
-        if (s->scheme == FPQ_SCHEME_MX || s->scale_round != FPQ_RNE)
+        if (s->scheme == FPQ_SCHEME_MX || s->scale_round != FPQ_RNE || s->mx_rule == FPQ_NV_4OVER6)
             snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s", scale_round_text(s));
         if (fpq_qspec_arith(s) != FPQ_SARITH_EXACT)
             snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s %s", fpq_sarith_name(fpq_qspec_arith(s)),

@@ -33,7 +33,7 @@ enum {
 
 /* The spec options, ended by an entry whose id is 0; CLI_QSPEC_NOPTS of
  * them. */
-#define CLI_QSPEC_NOPTS 17
+#define CLI_QSPEC_NOPTS 18
 extern const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1];
 
 /* The spec options given, checked as far as they can be alone: the names

@@ -52,7 +52,7 @@ static const axis_info axes_info[FPQ_AX_COUNT_] = {
     [FPQ_AX_AXIS] = {"axis", "axis", M_QUANT},
     [FPQ_AX_SCALE_FORMAT] = {"scale_format", "scale-format", M_QUANT},
     [FPQ_AX_SCALE_ROUND] = {"scale_round", "scale-round", M_QUANT},
-    [FPQ_AX_MX_RULE] = {"mx_rule", "mx-rule", M_QUANT},
+    [FPQ_AX_MX_RULE] = {"mx_rule", "scale-rule", M_QUANT},
     [FPQ_AX_RANGE] = {"range", "range", M_QUANT},
     [FPQ_AX_LOSS_SCALE] = {"loss_scale", "loss-scale", M_CAST},
     [FPQ_AX_ROUND] = {"round", "round", M_BOTH},
@@ -85,6 +85,8 @@ fpq_sweep_axis fpq_sweep_axis_find(const char *key)
     for (unsigned i = 0; i < FPQ_AX_COUNT_; i++)
         if (strcmp(key, axes_info[i].key) == 0 || strcmp(key, axes_info[i].flag) == 0)
             return (fpq_sweep_axis)i;
+    if (strcmp(key, "mx-rule") == 0) /* the older flag of the scale rule */
+        return FPQ_AX_MX_RULE;
     return FPQ_AX_COUNT_;
 }
 

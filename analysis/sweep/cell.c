@@ -330,7 +330,8 @@ static int parse_quant(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *er
         return rc;
     fpq_mx_rule mxr = s->mx_rule;
     if ((v = val(cv, FPQ_AX_MX_RULE)) && fpq_mx_rule_parse(&mxr, v) != FPQ_OK)
-        return fpq_err(err, FPQ_LAB_ERR_SPEC, "mx_rule: unknown rule '%s' (floor, ceil, rceil)", v);
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "mx_rule: unknown rule '%s' (mx: floor, ceil, rceil, even; "
+                       "nvfp4: 6, 4over6)", v);
 
     if ((v = val(cv, FPQ_AX_RANGE)) && (rc = fpq_range_parse(s, v, err)) != FPQ_OK)
         return rc;
@@ -360,7 +361,7 @@ static int parse_quant(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *er
         s->scale_exact = sexact;
         s->scale_round = srnd;
     }
-    if (scheme == FPQ_SCHEME_MX)
+    if (scheme == FPQ_SCHEME_MX || scheme == FPQ_SCHEME_NVFP4)
         s->mx_rule = mxr;
     return FPQ_OK;
 }
@@ -384,7 +385,7 @@ static bool applies(const fpq_sweep_cell *c, fpq_sweep_mode m, fpq_sweep_axis a)
     case FPQ_AX_GROUP:
     case FPQ_AX_AXIS: return s->granularity == FPQ_GRAN_GROUP;
     case FPQ_AX_SCALE_ROUND: return s->scheme != FPQ_SCHEME_MX;
-    case FPQ_AX_MX_RULE: return s->scheme == FPQ_SCHEME_MX;
+    case FPQ_AX_MX_RULE: return s->scheme == FPQ_SCHEME_MX || s->scheme == FPQ_SCHEME_NVFP4;
     case FPQ_AX_SYMMETRIC: return symmetric_applies(s);
     case FPQ_AX_KEPT_FORMAT: return s->outlier > 0;
     default: return true;
