@@ -237,8 +237,7 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
     if ((unsigned)s->mx_rule >= FPQ_MX_RULE_COUNT_)
         return fpq_err(err, E, "unknown block-scale rule %d (mx: floor, ceil, rceil or even; nvfp4: 6 or "
                        "4over6)", (int)s->mx_rule);
-    /* nvfp4 takes floor, the field's default, as 6 */
-    if (!fpq_mx_rule_fits(s->mx_rule, s->scheme) && !(s->scheme == FPQ_SCHEME_NVFP4 && s->mx_rule == FPQ_MX_FLOOR))
+    if (!fpq_mx_rule_fits(s->mx_rule, s->scheme))
         return fpq_err(err, E, "scale rule %s does not apply to scheme %s (%s)", fpq_mx_rule_name(s->mx_rule),
                        fpq_scheme_name(s->scheme),
                        s->scheme == FPQ_SCHEME_MX ? "mx: floor, ceil, rceil or even" : "nvfp4: 6 or 4over6");
