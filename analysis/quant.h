@@ -182,8 +182,13 @@ typedef struct fpq_qspec {
                                 stochastic position of element 0 (element i
                                 of the row-major tensor uses position + i);
                                 int_symmetric: signed integers without their
-                                most negative value.  Overflow always
-                                saturates (the clamp). */
+                                most negative value; overflow: elements past
+                                the grid, default FPQ_OVF_SATURATE (the clamp,
+                                P3109 SatFinite); FPQ_OVF_FORMAT the format's
+                                own (Inf or NaN; integers clamp), PROPAGATE,
+                                WRAP (integers: two's complement; not with
+                                zeropoint, which must saturate, nor MX
+                                integers) */
     double outlier;          /* LLM.int8 split: columns with any |x| >= outlier
                                 are kept in kept_format; 0 (default): no split */
     fpq_format kept_format;  /* default fp16; kept values round to nearest

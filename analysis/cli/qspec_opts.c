@@ -67,6 +67,10 @@ const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
      "100)"},
     CLI_OPT_ROUND("element rounding: {modes}\n(default rne; sr: element i uses position i)"),
     CLI_OPT_SEED("seed of stochastic rounding (default 0; 0x-hex too)"),
+    CLI_OPT_OVERFLOW("elements past the grid (P3109's names): finite\n"
+                     "(default: saturate, the clamp), none (the format's\n"
+                     "own: Inf or NaN; integers clamp), propagate, wrap\n"
+                     "(integers: two's complement modulo 2^N)"),
     CLI_OPT_SYMMETRIC("[=B]", "signed integers without their most negative value\n(B 1, the default, or 0)"),
     {CLI_QO_OUTLIER, 0, "outlier", "T",
      "LLM.int8 split: columns with any |x| >= T are kept\n"
@@ -107,6 +111,7 @@ int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char 
     int rc = cli_rounding_option(p, &o->rnd, id, arg, &handled);
     if (handled) {
         o->any = true;
+        o->has_overflow |= id == CLI_ID_OVERFLOW;
         return rc;
     }
     unsigned long long u = 0;
@@ -201,6 +206,8 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *pre, const cli_qs
     s->rnd.mode = o->rnd.mode;
     s->rnd.seed = o->rnd.seed;
     s->rnd.int_symmetric = o->rnd.int_symmetric;
+    if (o->has_overflow)
+        s->rnd.overflow = o->rnd.overflow;
     if (o->has_outlier)
         s->outlier = o->outlier;
     if (o->kept) {

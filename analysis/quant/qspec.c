@@ -149,6 +149,7 @@ void fpq_qspec_default(fpq_qspec *s)
     s->percentile = 99.9;
     s->mse_steps = 100;
     fpq_rounding_default(&s->rnd);
+    s->rnd.overflow = FPQ_OVF_SATURATE;
     s->outlier = 0;
     must_parse(&s->kept_format, "fp16");
     s->exact_metrics = false;
@@ -253,6 +254,12 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
         return fpq_err(err, E, "element format '%s': inconsistent fields", s->format.name);
     if (fpq_rounding_validate(&s->rnd) != FPQ_OK)
         return fpq_err(err, E, "element rounding: invalid mode or overflow policy");
+    if (s->rnd.overflow != FPQ_OVF_SATURATE && s->scheme == FPQ_SCHEME_ZEROPOINT)
+        return fpq_err(err, E, "overflow %s: zeropoint clamps q + Z into the integer range itself; use overflow "
+                       "finite", fpq_overflow_name(s->rnd.overflow));
+    if (s->rnd.overflow == FPQ_OVF_WRAP && s->scheme == FPQ_SCHEME_MX && s->format.kind == FPQ_KIND_INT)
+        return fpq_err(err, E, "overflow wrap: MX integers are symmetric (-2^(N-1) unused), which wrap does not "
+                       "go with; use finite, none or propagate");
 
     const char *fn = s->format.name;
     if (s->granularity == FPQ_GRAN_GROUP && s->group < 2)

@@ -197,7 +197,6 @@ static int ctx_init(qctx *c, const fpq_qspec *s)
     memset(c, 0, sizeof *c);
     c->s = s;
     c->rnd = s->rnd;
-    c->rnd.overflow = FPQ_OVF_SATURATE;
     const fpq_format *f = &s->format;
     fpq_landmarks lm;
     if (fpq_landmarks_get(&lm, f) != FPQ_OK)
