@@ -260,7 +260,10 @@ static const struct {
     [FPQ_AX_CALIB] = {"SRC", "quant: static ranges from SRC, '-' dynamic; repeat\n"
                              "for more (no comma splitting)  [-]",
                       "static ranges from SRC, '-' dynamic  [-]"},
-    [FPQ_AX_OVERFLOW] = {"P", "cast: format (its Inf/NaN) or saturate  [format]", NULL},
+    [FPQ_AX_OVERFLOW] = {"P", "past the range (P3109's names): none (the format's\n"
+                              "own Inf/NaN; written format), finite (saturate;\n"
+                              "written saturate), propagate, wrap (integers)\n"
+                              "[quant: finite; cast: none]", NULL},
 };
 
 void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source)
