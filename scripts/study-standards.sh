@@ -65,7 +65,8 @@ p5e=$(value_of "$csv" label+format+granularity "normal|binary8p5se|tensor" sqnr_
 p3e=$(value_of "$csv" label+format+granularity "normal|binary8p3se|tensor" sqnr_db)
 e5=$(value_of "$csv" label+format+granularity "normal|fp8_e5m2|tensor" sqnr_db)
 if [ -n "$e4" ] && [ -n "$p4e" ] && [ -n "$p5e" ] && [ -n "$p3e" ] && [ -n "$e5" ]; then
-    sec_p "On normal data, one scale per tensor: binary8p4se reaches $(claim "$csv" label+format+granularity "normal|binary8p4se|tensor" sqnr_db "$p4e" 2) dB against fp8_e4m3's $(claim "$csv" label+format+granularity "normal|fp8_e4m3|tensor" sqnr_db "$e4" 2) dB (the same grid but its top binade: absmax maps max|x| to each format's largest finite value), binary8p3se $(claim "$csv" label+format+granularity "normal|binary8p3se|tensor" sqnr_db "$p3e" 2) dB against fp8_e5m2's $(claim "$csv" label+format+granularity "normal|fp8_e5m2|tensor" sqnr_db "$e5" 2) dB, and binary8p5se, one more bit of precision and one less of exponent, $(claim "$csv" label+format+granularity "normal|binary8p5se|tensor" sqnr_db "$p5e" 2) dB."
+    w=$(awk -v a="$p4e" -v b="$e4" 'BEGIN { print (a == b ? "the same SQNR as" : a > b ? "more than" : "less than") }')
+    sec_p "On normal data, one scale per tensor: binary8p4se reaches $(claim "$csv" label+format+granularity "normal|binary8p4se|tensor" sqnr_db "$p4e" 2) dB, $w fp8_e4m3 ($(claim "$csv" label+format+granularity "normal|fp8_e4m3|tensor" sqnr_db "$e4" 2) dB: binary8p4se's finite values are E4M3's halved, bias 8 instead of 7 with the top code Inf instead of NaN, and absmax scaling maps max|x| to each format's largest finite value, so both see the same grid), binary8p3se $(claim "$csv" label+format+granularity "normal|binary8p3se|tensor" sqnr_db "$p3e" 2) dB against fp8_e5m2's $(claim "$csv" label+format+granularity "normal|fp8_e5m2|tensor" sqnr_db "$e5" 2) dB, and binary8p5se, one more bit of precision and one less of exponent, $(claim "$csv" label+format+granularity "normal|binary8p5se|tensor" sqnr_db "$p5e" 2) dB."
 fi
 
 pivot "$csv" "$OUT/sqnr_tensor.csv" "granularity=tensor" format label sqnr_db 2 format
@@ -74,21 +75,22 @@ sec_fig standards_tensor "SQNR (dB) of the P3109 and OCP 8-bit formats (rows) on
 pivot "$csv" "$OUT/sqnr_col.csv" "granularity=col" format label sqnr_db 2 format
 sec_table "$OUT/sqnr_col.csv" "SQNR (dB) per channel (one scale per column), the mean of $NSEEDS seeds."
 pivot "$ucsv" "$OUT/sqnr_unsigned.csv" "" format label,granularity sqnr_db 2 format
-sec_table "$OUT/sqnr_unsigned.csv" "The unsigned binary8p4 formats on the nonnegative distributions (SQNR in dB, per tensor and per channel): no sign bit, so one more bit of precision for the same code count."
+sec_table "$OUT/sqnr_unsigned.csv" "The unsigned binary8p4 formats on the nonnegative distributions (SQNR in dB, per tensor and per channel)."
 u=$(value_of "$ucsv" label+format+granularity "relu-normal|binary8p4ue|tensor" sqnr_db)
 s4=$(value_of "$csv" label+format+granularity "relu-normal|binary8p4se|tensor" sqnr_db)
 if [ -n "$u" ] && [ -n "$s4" ]; then
-    sec_p "On relu-normal data (half zeros, half the positive half of a normal), binary8p4ue reaches $(claim "$ucsv" label+format+granularity "relu-normal|binary8p4ue|tensor" sqnr_db "$u" 2) dB per tensor against the signed binary8p4se's $(claim "$csv" label+format+granularity "relu-normal|binary8p4se|tensor" sqnr_db "$s4" 2) dB, which spends half its codes on negative values the data never takes."
+    w=$(awk -v a="$u" -v b="$s4" 'BEGIN { print (a == b ? "the same as" : a > b ? "above" : "below") }')
+    sec_p "On relu-normal data (half zeros, half the positive half of a normal), binary8p4ue reaches $(claim "$ucsv" label+format+granularity "relu-normal|binary8p4ue|tensor" sqnr_db "$u" 2) dB per tensor, $w the signed binary8p4se's $(claim "$csv" label+format+granularity "relu-normal|binary8p4se|tensor" sqnr_db "$s4" 2) dB: at the same precision P = 4 the bit an unsigned format frees from the sign goes to the exponent (bias 2^(K-P) = 16 instead of 8: twice the binades), not to the significand, and absmax scaling has no use for the extra range."
 fi
 
 # The cast: overflow by format and overflow mode
 sec_h3 "Overflow: P3109's SatNone and SatFinite beside the OCP behaviours"
-sec_p "No scale: normal data ($(shape_of "$ccsv" normal), $NSEEDS seeds) multiplied by a loss scale of 1 to 65536 and rounded into each format, under the format's own overflow behaviour (\`--overflow none\`, P3109 SatNone: Inf in the extended domain and in fp8_e5m2, NaN in the finite domain, fp8_e4m3 and the fnuz formats) and under saturation (\`--overflow finite\`, SatFinite: the largest finite value).  overflow_frac counts values that became Inf, nan_frac values that became NaN; under saturation both stay 0 and the clipped values count in clipped_frac."
+sec_p "No scale: normal data ($(shape_of "$ccsv" normal), $NSEEDS seeds) multiplied by a loss scale of 1 to 65536 and rounded into each format, under the format's own overflow behaviour (\`--overflow none\`, P3109 SatNone: Inf in the extended domain and in fp8_e5m2, NaN in the finite domain, fp8_e4m3 and the fnuz formats) and under saturation (\`--overflow finite\`, SatFinite: the largest finite value); the CSV writes the two as format and saturate.  overflow_frac counts values that became Inf, nan_frac values that became NaN; under saturation both stay 0 and the clipped values count in clipped_frac."
 awkp '
 NR == 1 { csv_head($0); next }
 {
     csv_split($0, f)
-    if (f[col("overflow")] != "none") next
+    if (f[col("overflow")] != "format") next
     fm = f[col("format")]; ls = f[col("loss_scale")] + 0
     if (!(fm in seen)) { seen[fm] = 1; F[++nf] = fm }
     if (!(ls in lss)) { lss[ls] = 1; S[++ns] = ls }
@@ -104,16 +106,16 @@ END {
     }
 }' "$ccsv" >"$OUT/overflow_table.csv" || die "overflow table"
 sec_table "$OUT/overflow_table.csv" "Fraction of values that became Inf or NaN under SatNone (format's own behaviour), by loss scale; the word says which."
-PICK_NAME=data pick "$ccsv" "$OUT/overflow.dat" "overflow=none" format loss_scale clipped_frac
+PICK_NAME=data pick "$ccsv" "$OUT/overflow.dat" "overflow=format" format loss_scale clipped_frac
 plot lines standards_overflow data="$OUT/overflow.dat" logx=1 xlabel="loss scale" ylabel="fraction beyond the largest finite value" \
     title="Values beyond the range against the loss scale (normal data, no scale)"
-sec_fig standards_overflow "The fraction of values beyond each format's largest finite value (clipped_frac: they become Inf, NaN or, saturated, the largest value) against the loss scale; the formats with 4 exponent bits overflow first."
+sec_fig standards_overflow "The fraction of values beyond each format's largest finite value (clipped_frac: they become Inf, NaN or, saturated, the largest value) against the loss scale: the fewer exponent bits a format has, the smaller the loss scale at which its values start to overflow."
 # generated: at 4096, who returns NaN, who Inf
-a=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4se|4096|none" overflow_frac)
-b=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|none" nan_frac)
-c=$(value_of "$ccsv" format+loss_scale+overflow "fp8_e4m3|4096|none" nan_frac)
-d=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|finite" nan_frac)
+a=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4se|4096|format" overflow_frac)
+b=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|format" nan_frac)
+c=$(value_of "$ccsv" format+loss_scale+overflow "fp8_e4m3|4096|format" nan_frac)
+d=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|saturate" nan_frac)
 if [ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] && [ -n "$d" ]; then
-    sec_p "At a loss scale of 4096, binary8p4se turns $(claim "$ccsv" format+loss_scale+overflow "binary8p4se|4096|none" overflow_frac "$a" 4) of the values into Inf, binary8p4sf $(claim "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|none" nan_frac "$b" 4) into NaN (its finite domain has no Inf: P3109 SatNone makes an overflow NaN), fp8_e4m3 $(claim "$ccsv" format+loss_scale+overflow "fp8_e4m3|4096|none" nan_frac "$c" 4) into NaN; with SatFinite binary8p4sf returns NaN for $(claim "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|finite" nan_frac "$d" 4) of them."
+    sec_p "At a loss scale of 4096, binary8p4se turns $(claim "$ccsv" format+loss_scale+overflow "binary8p4se|4096|format" overflow_frac "$a" 4) of the values into Inf, binary8p4sf $(claim "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|format" nan_frac "$b" 4) into NaN (its finite domain has no Inf: P3109 SatNone makes an overflow NaN), fp8_e4m3 $(claim "$ccsv" format+loss_scale+overflow "fp8_e4m3|4096|format" nan_frac "$c" 4) into NaN; with SatFinite binary8p4sf returns NaN for $(claim "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|saturate" nan_frac "$d" 4) of them."
 fi
 sec_files
