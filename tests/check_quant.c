@@ -503,9 +503,8 @@ typedef struct mx_rule_case {
     int want;
 } mx_rule_case;
 
-#define BELOW(x) nextafter((x), 0)
-#define ABOVE(x) nextafter((x), INFINITY)
-/* Elements: E2M1 (max 6, emax 2, 1 fraction bit), E4M3 (448, 8, 3), E5M2
+/* (Hex constants one ulp below and above the boundaries.)  Elements: E2M1
+ * (max 6, emax 2, 1 fraction bit), E4M3 (448, 8, 3), E5M2
  * (57344, 15, 2), MXINT8 (127/64, 0, 6).  Each rule at and on either side
  * of its boundary, the zero block, NaN and Inf (128: the E8M0 NaN). */
 static const mx_rule_case mx_rule_cases[] = {
@@ -514,8 +513,8 @@ static const mx_rule_case mx_rule_cases[] = {
     {448, 448, 3, FPQ_MX_FLOOR, 0},     {449, 448, 3, FPQ_MX_FLOOR, 0},
     {5, 6, 1, FPQ_MX_FLOOR, 0},         /* floor(log2 5) = 2, emax 2 */
     {7, 6, 1, FPQ_MX_FLOOR, 0},         {8, 6, 1, FPQ_MX_FLOOR, 1},
-    {4, 6, 1, FPQ_MX_FLOOR, 0},         {BELOW(4), 6, 1, FPQ_MX_FLOOR, -1},
-    {ABOVE(4), 6, 1, FPQ_MX_FLOOR, 0},  {BELOW(8), 6, 1, FPQ_MX_FLOOR, 0},
+    {4, 6, 1, FPQ_MX_FLOOR, 0},         {0x1.fffffffffffffp+1, 6, 1, FPQ_MX_FLOOR, -1},
+    {0x1.0000000000001p+2, 6, 1, FPQ_MX_FLOOR, 0},  {0x1.fffffffffffffp+2, 6, 1, FPQ_MX_FLOOR, 0},
     {57344, 57344, 2, FPQ_MX_FLOOR, 0}, /* e5m2: emax 15 */
     {1.0, 127.0 / 64, 6, FPQ_MX_FLOOR, 0}, /* MXINT8: emax 0 */
     {0.75, 127.0 / 64, 6, FPQ_MX_FLOOR, -1}, {0, 6, 1, FPQ_MX_FLOOR, -127}, /* all zero: smallest */
@@ -525,28 +524,28 @@ static const mx_rule_case mx_rule_cases[] = {
     /* CEIL: k = ceil(log2 amax) - emax */
     {7, 6, 1, FPQ_MX_CEIL, 1},          /* ceil(log2 7 - 2) = ceil(0.81) */
     {4, 6, 1, FPQ_MX_CEIL, 0},          /* log2 4 - 2 = 0 exactly */
-    {ABOVE(4), 6, 1, FPQ_MX_CEIL, 1},   {BELOW(4), 6, 1, FPQ_MX_CEIL, 0},
+    {0x1.0000000000001p+2, 6, 1, FPQ_MX_CEIL, 1},   {0x1.fffffffffffffp+1, 6, 1, FPQ_MX_CEIL, 0},
     {6, 6, 1, FPQ_MX_CEIL, 1},          {256, 448, 3, FPQ_MX_CEIL, 0},
-    {ABOVE(256), 448, 3, FPQ_MX_CEIL, 1}, {0, 6, 1, FPQ_MX_CEIL, -127},
+    {0x1.0000000000001p+8, 448, 3, FPQ_MX_CEIL, 1}, {0, 6, 1, FPQ_MX_CEIL, -127},
     {NAN, 6, 1, FPQ_MX_CEIL, 128},      {-INFINITY, 6, 1, FPQ_MX_CEIL, 128},
     /* RCEIL: k = ceil(log2(amax / max_elem)) */
     {7, 6, 1, FPQ_MX_RCEIL, 1},         /* ceil(log2(7/6)) */
     {6, 6, 1, FPQ_MX_RCEIL, 0},         {6.000001, 6, 1, FPQ_MX_RCEIL, 1},
-    {ABOVE(6), 6, 1, FPQ_MX_RCEIL, 1},  {BELOW(6), 6, 1, FPQ_MX_RCEIL, 0},
-    {3, 6, 1, FPQ_MX_RCEIL, -1},        {ABOVE(3), 6, 1, FPQ_MX_RCEIL, 0},
+    {0x1.8000000000001p+2, 6, 1, FPQ_MX_RCEIL, 1},  {0x1.7ffffffffffffp+2, 6, 1, FPQ_MX_RCEIL, 0},
+    {3, 6, 1, FPQ_MX_RCEIL, -1},        {0x1.8000000000001p+1, 6, 1, FPQ_MX_RCEIL, 0},
     {12, 6, 1, FPQ_MX_RCEIL, 1},        {896, 448, 3, FPQ_MX_RCEIL, 1},
-    {ABOVE(448), 448, 3, FPQ_MX_RCEIL, 1}, {0x1p-1074, 6, 1, FPQ_MX_RCEIL, -127},
+    {0x1.c000000000001p+8, 448, 3, FPQ_MX_RCEIL, 1}, {0x1p-1074, 6, 1, FPQ_MX_RCEIL, -127},
     {0, 6, 1, FPQ_MX_RCEIL, -127},      {NAN, 448, 3, FPQ_MX_RCEIL, 128},
     {INFINITY, 448, 3, FPQ_MX_RCEIL, 128},
     /* EVEN: FLOOR of amax rounded to mbits + 1 bits: one up at significand
      * >= 2 - 2^-(mbits+1) (E2M1: 1.75, E4M3: 1.9375, MXINT8: 1.9921875) */
     {7, 6, 1, FPQ_MX_EVEN, 1},          /* 1.75 * 4: rounds to 8 */
-    {BELOW(7), 6, 1, FPQ_MX_EVEN, 0},   {ABOVE(7), 6, 1, FPQ_MX_EVEN, 1},
-    {4, 6, 1, FPQ_MX_EVEN, 0},          {BELOW(4), 6, 1, FPQ_MX_EVEN, 0}, /* 3.99.. rounds to 4 */
-    {3.5, 6, 1, FPQ_MX_EVEN, 0},        {BELOW(3.5), 6, 1, FPQ_MX_EVEN, -1},
+    {0x1.bffffffffffffp+2, 6, 1, FPQ_MX_EVEN, 0},   {0x1.c000000000001p+2, 6, 1, FPQ_MX_EVEN, 1},
+    {4, 6, 1, FPQ_MX_EVEN, 0},          {0x1.fffffffffffffp+1, 6, 1, FPQ_MX_EVEN, 0}, /* 3.99.. rounds to 4 */
+    {3.5, 6, 1, FPQ_MX_EVEN, 0},        {0x1.bffffffffffffp+1, 6, 1, FPQ_MX_EVEN, -1},
     {6, 6, 1, FPQ_MX_EVEN, 0},          {496, 448, 3, FPQ_MX_EVEN, 1}, /* 1.9375 * 256 */
-    {BELOW(496), 448, 3, FPQ_MX_EVEN, 0}, {448, 448, 3, FPQ_MX_EVEN, 0},
-    {1.9921875, 127.0 / 64, 6, FPQ_MX_EVEN, 1}, {BELOW(1.9921875), 127.0 / 64, 6, FPQ_MX_EVEN, 0},
+    {0x1.effffffffffffp+8, 448, 3, FPQ_MX_EVEN, 0}, {448, 448, 3, FPQ_MX_EVEN, 0},
+    {1.9921875, 127.0 / 64, 6, FPQ_MX_EVEN, 1}, {0x1.fdfffffffffffp+0, 127.0 / 64, 6, FPQ_MX_EVEN, 0},
     {0, 6, 1, FPQ_MX_EVEN, -127},       {0x1p200 * 1.75, 6, 1, FPQ_MX_EVEN, 127}, /* 199 clamped */
     {NAN, 6, 1, FPQ_MX_EVEN, 128},      {INFINITY, 6, 1, FPQ_MX_EVEN, 128},
 };
