@@ -17,8 +17,10 @@
  *              Z = round(qmin - lo/S), q = clamp(round(x/S) + Z, qmin, qmax),
  *              x^ = (q - Z) S, with [lo, hi] = [min x, max x] by default.
  *   mx         OCP MX 1.0: blocks of 32, E8M0 scale 2^(floor(log2 amax) -
- *              emax_elem) (or the CEIL / RCEIL rules), elements saturate.
- *   nvfp4      blocks of 16, E4M3 block scale, FP32 tensor scale (NVIDIA NVFP4).
+ *              emax_elem) (or the CEIL / RCEIL / EVEN rules), elements
+ *              saturate.
+ *   nvfp4      blocks of 16, E4M3 block scale, FP32 tensor scale (NVIDIA NVFP4;
+ *              or Four Over Six's choice of 4 or 6 per block).
  *
  * Quotients x/S are formed in binary64 and rounded to odd (Boldo and
  * Melquiond) before the one rounding into a format of at most 51 bits of
@@ -70,11 +72,35 @@ typedef enum fpq_range {
     FPQ_RANGE_COUNT_
 } fpq_range;
 
-/* MX scale rules: X = 2^k with
- *   FLOOR  k = floor(log2 amax) - emax_elem        (OCP MX 1.0 §6.3)
- *   CEIL   k = ceil(log2(amax) - emax_elem)
- *   RCEIL  k = ceil(log2(amax / max_elem))         (cuBLAS, torchao) */
-typedef enum fpq_mx_rule { FPQ_MX_FLOOR, FPQ_MX_CEIL, FPQ_MX_RCEIL, FPQ_MX_RULE_COUNT_ } fpq_mx_rule;
+/* Block-scale rules (--scale-rule; the spec field mx_rule).  MX (E8M0
+ * scale X = 2^k, amax the block's max |x|, emax_elem the exponent of the
+ * element's largest power of two, m its fraction bits: precision - 1 for
+ * floats, N - 2 for MX intN):
+ *   FLOOR  k = floor(log2 amax) - emax_elem       (OCP MX 1.0 §6.3; torchao
+ *          ScaleCalculationMode.FLOOR)
+ *   CEIL   k = ceil(log2 amax) - emax_elem        (torchao CEIL)
+ *   RCEIL  k = ceil(log2(amax / max_elem)): the quotient rounded up to a
+ *          power of two (cuDNN block_scale_quantize "quantize_round_up(
+ *          amax / vmax)", cuBLAS UE8M0 scales, torchao RCEIL)
+ *   EVEN   k = floor(log2 amax') - emax_elem, amax' = amax rounded to m + 1
+ *          significant bits, ties away from zero: FLOOR but one up when
+ *          amax's significand is >= 2 - 2^-(m+1) (torchao EVEN)
+ * NVFP4 (E4M3 block scale s_b, FP32 tensor scale s_t):
+ *   SIX     s_t = amax / (6 * 448), s_b = e4m3(amax_b / (6 s_t)): the block
+ *           max maps to 6 (NVIDIA's recipe; the nvfp4 default)
+ *   4OVER6  Four Over Six (Cook et al. 2025, arXiv 2512.02010): s_t = amax
+ *           / (6 * 256); per block both s_b = e4m3(amax_b / (6 s_t)) and
+ *           e4m3(amax_b / (4 s_t)) are tried, and the one of lower sum of
+ *           squared block error kept (6 on a tie) */
+typedef enum fpq_mx_rule {
+    FPQ_MX_FLOOR,
+    FPQ_MX_CEIL,
+    FPQ_MX_RCEIL,
+    FPQ_MX_EVEN,
+    FPQ_NV_SIX,
+    FPQ_NV_4OVER6,
+    FPQ_MX_RULE_COUNT_
+} fpq_mx_rule;
 
 /* How the element quotient y = x / S is formed before its one rounding
  * into the element format (public quantizers differ here, and a tie of the
@@ -110,7 +136,7 @@ typedef enum fpq_sarith {
 
 const char *fpq_scheme_name(fpq_scheme s);   /* "absmax", "zeropoint", "mx", "nvfp4" */
 const char *fpq_gran_name(fpq_gran g);       /* "tensor", "row", "col", "group" */
-const char *fpq_mx_rule_name(fpq_mx_rule r); /* "floor", "ceil", "rceil" */
+const char *fpq_mx_rule_name(fpq_mx_rule r); /* "floor", "ceil", "rceil", "even", "6", "4over6" */
 /* Parse a name (aliases: zero-point, asym; token; column, channel).
  * FPQ_OK or FPQ_LAB_ERR_SPEC. */
 int fpq_scheme_parse(fpq_scheme *out, const char *name);
@@ -145,7 +171,8 @@ typedef struct fpq_qspec {
                                 any mode but sr; default rne.  A scale that
                                 rounds to 0 becomes the format's least positive
                                 value; one above its range, its largest */
-    fpq_mx_rule mx_rule;     /* mx: default FPQ_MX_FLOOR */
+    fpq_mx_rule mx_rule;     /* the block-scale rule: mx: floor (default), ceil,
+                                rceil, even; nvfp4: 6 (default), 4over6 */
     bool tensor_scale;       /* nvfp4: with the FP32 tensor scale (default) */
     fpq_range range;         /* default max */
     double percentile;       /* FPQ_RANGE_PERCENTILE: P in (0, 100]; default 99.9 */
@@ -155,8 +182,13 @@ typedef struct fpq_qspec {
                                 stochastic position of element 0 (element i
                                 of the row-major tensor uses position + i);
                                 int_symmetric: signed integers without their
-                                most negative value.  Overflow always
-                                saturates (the clamp). */
+                                most negative value; overflow: elements past
+                                the grid, default FPQ_OVF_SATURATE (the clamp,
+                                P3109 SatFinite); FPQ_OVF_FORMAT the format's
+                                own (Inf or NaN; integers clamp), PROPAGATE,
+                                WRAP (integers: two's complement; not with
+                                zeropoint, which must saturate, nor MX
+                                integers) */
     double outlier;          /* LLM.int8 split: columns with any |x| >= outlier
                                 are kept in kept_format; 0 (default): no split */
     fpq_format kept_format;  /* default fp16; kept values round to nearest
@@ -177,13 +209,17 @@ void fpq_qspec_default(fpq_qspec *s);
 
 /* Set the scheme and the fields it fixes: mx: granularity group, group 32,
  * e8m0 scale, element fp4_e2m1 (MXFP4; set format afterwards for MXFP8,
- * MXFP6 or MXINT8); nvfp4: granularity group, group 16, fp8_e4m3 scale,
- * element fp4_e2m1.  absmax and zeropoint: the scheme only. */
+ * MXFP6 or MXINT8), rule floor; nvfp4: granularity group, group 16,
+ * fp8_e4m3 scale, element fp4_e2m1, rule 6.  absmax and zeropoint: the scheme only. */
 void fpq_qspec_set_scheme(fpq_qspec *s, fpq_scheme scheme);
 
 /* FPQ_OK, or FPQ_LAB_ERR_SPEC with a sentence in err (may be NULL) naming
  * the field and what would be valid. */
 int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err);
+
+/* Whether calibration tensor c's shape fits input x's under s (fpq_quantize
+ * with calib): FPQ_OK, or FPQ_LAB_ERR_SPEC with a sentence in err. */
+int fpq_qspec_check_calib(const fpq_tensor *x, const fpq_tensor *c, const fpq_qspec *s, fpq_errbuf *err);
 
 /* The range choice as text: "max", "percentile:99.9", "mse" ("mse:50" for
  * other step counts); the percentile in the shortest text that reads back
@@ -299,9 +335,14 @@ double fpq_sarith_mul(fpq_sarith a, double x, double y);
 /* Block scales (exposed for tests and for other modules).                 */
 
 /* The MX shared-scale exponent k (X = 2^k) of a block with max|x| = amax
- * for an element format with largest finite value max_elem under rule;
- * clamped to [-127, 127]; amax = 0 gives -127 (OCP MX 1.0 §6.3). */
-int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule);
+ * for an element format with largest finite value max_elem and mbits
+ * fraction bits (EVEN) under an MX rule; clamped to [-127, 127]; amax = 0
+ * gives -127 (OCP MX 1.0 §6.3); a NaN or infinite amax gives 128, the
+ * E8M0 NaN (code 0xFF), as torchao and cuBLAS produce; an NVFP4 rule
+ * counts as FLOOR. */
+int fpq_mx_scale_exp(double amax, double max_elem, unsigned mbits, fpq_mx_rule rule);
+/* Whether rule is one of scheme's (mx: floor .. even; nvfp4: 6, 4over6). */
+bool fpq_mx_rule_fits(fpq_mx_rule rule, fpq_scheme scheme);
 
 /* ---------------------------------------------------------------------- */
 

@@ -1,6 +1,8 @@
 /* bulk-ref.c: the bulk entry points (fpq_encode_f32 ... fpq_round_f64)
  * computed element by element on the reference, fpq_encode and fpq_decode,
- * for what the bulk kernels do not cover (fpq_bulk_needs_reference). */
+ * for what the bulk kernels do not cover (fpq_bulk_needs_reference: P3109
+ * formats, the P3109 stochastic roundings, overflow propagate, and wrap
+ * into integers). */
 #include "fast-impl.h"
 
 #include <math.h>
@@ -8,7 +10,9 @@
 
 bool fpq_bulk_needs_reference(const fpq_format *f, const fpq_rounding *r)
 {
-    return f->p3109 || (r && (r->mode > FPQ_RSR || r->overflow == FPQ_OVF_PROPAGATE));
+    return f->p3109
+           || (r && (r->mode > FPQ_RSR || r->overflow == FPQ_OVF_PROPAGATE
+                     || (r->overflow == FPQ_OVF_WRAP && f->kind == FPQ_KIND_INT)));
 }
 
 /* Elements per block: even, so that blocks of 4-bit elements own their bytes. */

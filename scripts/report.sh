@@ -9,8 +9,8 @@
 #   --full          the studies at full size (also FULL=1)
 #   --small         a tiny size, for tests (make check-report)
 #   --studies LIST  a comma-separated subset, in the order given (default:
-#                   formats,granularity,zeropoint,outliers,rounding,range,
-#                   dynamic-range,matmul,accumulation,task)
+#                   formats,granularity,standards,zeropoint,outliers,
+#                   rounding,range,dynamic-range,matmul,accumulation,task)
 #   --make-data     run `make data` first when DATA/SOURCES.tsv is missing
 #                   (or DATA/usel/, and Node.js is there to compute it);
 #                   if that fails the report says so at the top and the
@@ -36,7 +36,7 @@ data=$ROOT/data
 threads=
 full=${FULL:-}
 [ "$full" = 0 ] && full=
-studies=formats,granularity,zeropoint,outliers,rounding,range,dynamic-range,matmul,accumulation,task
+studies=formats,granularity,standards,zeropoint,outliers,rounding,range,dynamic-range,matmul,accumulation,task
 make_data=
 small=
 while [ $# -gt 0 ]; do

@@ -188,6 +188,9 @@ content() {
     [ -n "$mxc" ] || { echo "granularity: no MXFP8 row in granularity.csv" >&2; return 1; }
     grep -q "MXFP8 and fp8_e4m3 in groups of 32 with an e8m0 scale store the same bits; MXFP8 is [^<]*OCP MX rule[^<]*clips the block's largest values (clipped_frac $mxc)" "$c/index.html" ||
         { echo "granularity: no sentence explains MXFP8 against fp8_e4m3 with its clipped_frac $mxc" >&2; return 1; }
+    # standards: the fnuz equivalences hold in every cell, said from the data
+    grep -q "binary8p4sf against fp8_e4m3fnuz and binary8p3sf against fp8_e5m2fnuz: the SQNR is the same number in \([0-9]*\)/\1 of" "$c/index.html" ||
+        { echo "standards: no sentence finds binary8p4sf = fp8_e4m3fnuz and binary8p3sf = fp8_e5m2fnuz in every cell" >&2; return 1; }
     # readable: fp64's max_finite short, no header like 1e+01, keys in words
     mf=$(row_of "$c/reference/formats.csv" fp64 | awk -F, '{ print $NF }')
     [ -n "$mf" ] && [ ${#mf} -le 16 ] || { echo "reference: fp64's max_finite has ${#mf} characters (more than 16)" >&2; return 1; }

@@ -1468,6 +1468,23 @@ START_TEST(fp8_e4m3_rne_equals_reference_on_all_binary32)
 }
 END_TEST
 
+/* Overflow wrap into an integer format: two's complement modulo 2^N, as
+ * fpq_encode gives it, on the bulk path too. */
+START_TEST(bulk_round_wraps_integers)
+{
+    fpq_format f;
+    ck_assert_int_eq(fpq_format_parse(&f, "int8"), FPQ_OK);
+    fpq_rounding r;
+    fpq_rounding_default(&r);
+    r.overflow = FPQ_OVF_WRAP;
+    const double x[4] = {300, 254, -381, 127.4}, want[4] = {44, -2, -125, 127};
+    double y[4];
+    ck_assert_int_eq(fpq_round_f64(y, x, 4, &f, &r), FPQ_OK);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(y[i] == want[i], "int8 wrap of %g: %g, want %g", x[i], y[i], want[i]);
+}
+END_TEST
+
 Suite *fast_suite(void)
 {
     Suite *s = suite_create("fast");
@@ -1492,6 +1509,7 @@ Suite *fast_suite(void)
     tcase_add_test(tc, packed_nibbles_low_first);
     tcase_add_test(tc, unpack_reads_the_packed_layout);
     tcase_add_test(tc, bad_arguments_are_refused);
+    tcase_add_test(tc, bulk_round_wraps_integers);
     tcase_add_loop_test(tc, bulk_path_keeps_out_of_the_callers_fp_environment, 0,
                         (int)(sizeof env_formats / sizeof env_formats[0]));
     suite_add_tcase(s, tc);

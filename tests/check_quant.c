@@ -498,33 +498,86 @@ END_TEST
 
 typedef struct mx_rule_case {
     double amax, max_elem;
+    unsigned mbits; /* the element's fraction bits (EVEN) */
     fpq_mx_rule rule;
     int want;
 } mx_rule_case;
 
+/* (Hex constants one ulp below and above the boundaries.)  Elements: E2M1
+ * (max 6, emax 2, 1 fraction bit), E4M3 (448, 8, 3), E5M2
+ * (57344, 15, 2), MXINT8 (127/64, 0, 6).  Each rule at and on either side
+ * of its boundary, the zero block, NaN and Inf (128: the E8M0 NaN). */
 static const mx_rule_case mx_rule_cases[] = {
-    {960, 448, FPQ_MX_FLOOR, 1},     /* floor(log2 960) = 9, emax 8 */
-    {448, 448, FPQ_MX_FLOOR, 0},     {449, 448, FPQ_MX_FLOOR, 0},
-    {5, 6, FPQ_MX_FLOOR, 0},         /* floor(log2 5) = 2, emax 2 */
-    {7, 6, FPQ_MX_FLOOR, 0},         {8, 6, FPQ_MX_FLOOR, 1},
-    {7, 6, FPQ_MX_CEIL, 1},          /* ceil(log2 7 - 2) = ceil(0.81) */
-    {4, 6, FPQ_MX_CEIL, 0},          /* log2 4 - 2 = 0 exactly */
-    {6, 6, FPQ_MX_CEIL, 1},          {7, 6, FPQ_MX_RCEIL, 1}, /* ceil(log2(7/6)) */
-    {6, 6, FPQ_MX_RCEIL, 0},         {6.000001, 6, FPQ_MX_RCEIL, 1},
-    {3, 6, FPQ_MX_RCEIL, -1},        {57344, 57344, FPQ_MX_FLOOR, 0}, /* e5m2: emax 15 */
-    {1.0, 127.0 / 64, FPQ_MX_FLOOR, 0},  /* MXINT8: emax 0 */
-    {0.75, 127.0 / 64, FPQ_MX_FLOOR, -1}, {0, 6, FPQ_MX_FLOOR, -127}, /* all zero: smallest */
-    {0x1p-140, 448, FPQ_MX_FLOOR, -127}, /* -148 clamped */
-    {0x1p200, 6, FPQ_MX_FLOOR, 127},     /* 198 clamped */
-    {0x1p-1074, 6, FPQ_MX_RCEIL, -127},
+    /* FLOOR (OCP MX 1.0 §6.3): k = floor(log2 amax) - emax */
+    {960, 448, 3, FPQ_MX_FLOOR, 1},     /* floor(log2 960) = 9, emax 8 */
+    {448, 448, 3, FPQ_MX_FLOOR, 0},     {449, 448, 3, FPQ_MX_FLOOR, 0},
+    {5, 6, 1, FPQ_MX_FLOOR, 0},         /* floor(log2 5) = 2, emax 2 */
+    {7, 6, 1, FPQ_MX_FLOOR, 0},         {8, 6, 1, FPQ_MX_FLOOR, 1},
+    {4, 6, 1, FPQ_MX_FLOOR, 0},         {0x1.fffffffffffffp+1, 6, 1, FPQ_MX_FLOOR, -1},
+    {0x1.0000000000001p+2, 6, 1, FPQ_MX_FLOOR, 0},  {0x1.fffffffffffffp+2, 6, 1, FPQ_MX_FLOOR, 0},
+    {57344, 57344, 2, FPQ_MX_FLOOR, 0}, /* e5m2: emax 15 */
+    {1.0, 127.0 / 64, 6, FPQ_MX_FLOOR, 0}, /* MXINT8: emax 0 */
+    {0.75, 127.0 / 64, 6, FPQ_MX_FLOOR, -1}, {0, 6, 1, FPQ_MX_FLOOR, -127}, /* all zero: smallest */
+    {0x1p-140, 448, 3, FPQ_MX_FLOOR, -127}, /* -148 clamped */
+    {0x1p200, 6, 1, FPQ_MX_FLOOR, 127},     /* 198 clamped */
+    {NAN, 6, 1, FPQ_MX_FLOOR, 128},         {INFINITY, 6, 1, FPQ_MX_FLOOR, 128},
+    /* CEIL: k = ceil(log2 amax) - emax */
+    {7, 6, 1, FPQ_MX_CEIL, 1},          /* ceil(log2 7 - 2) = ceil(0.81) */
+    {4, 6, 1, FPQ_MX_CEIL, 0},          /* log2 4 - 2 = 0 exactly */
+    {0x1.0000000000001p+2, 6, 1, FPQ_MX_CEIL, 1},   {0x1.fffffffffffffp+1, 6, 1, FPQ_MX_CEIL, 0},
+    {6, 6, 1, FPQ_MX_CEIL, 1},          {256, 448, 3, FPQ_MX_CEIL, 0},
+    {0x1.0000000000001p+8, 448, 3, FPQ_MX_CEIL, 1}, {0, 6, 1, FPQ_MX_CEIL, -127},
+    {NAN, 6, 1, FPQ_MX_CEIL, 128},      {-INFINITY, 6, 1, FPQ_MX_CEIL, 128},
+    /* RCEIL: k = ceil(log2(amax / max_elem)) */
+    {7, 6, 1, FPQ_MX_RCEIL, 1},         /* ceil(log2(7/6)) */
+    {6, 6, 1, FPQ_MX_RCEIL, 0},         {6.000001, 6, 1, FPQ_MX_RCEIL, 1},
+    {0x1.8000000000001p+2, 6, 1, FPQ_MX_RCEIL, 1},  {0x1.7ffffffffffffp+2, 6, 1, FPQ_MX_RCEIL, 0},
+    {3, 6, 1, FPQ_MX_RCEIL, -1},        {0x1.8000000000001p+1, 6, 1, FPQ_MX_RCEIL, 0},
+    {12, 6, 1, FPQ_MX_RCEIL, 1},        {896, 448, 3, FPQ_MX_RCEIL, 1},
+    {0x1.c000000000001p+8, 448, 3, FPQ_MX_RCEIL, 1}, {0x1p-1074, 6, 1, FPQ_MX_RCEIL, -127},
+    {0, 6, 1, FPQ_MX_RCEIL, -127},      {NAN, 448, 3, FPQ_MX_RCEIL, 128},
+    {INFINITY, 448, 3, FPQ_MX_RCEIL, 128},
+    /* EVEN: FLOOR of amax rounded to mbits + 1 bits: one up at significand
+     * >= 2 - 2^-(mbits+1) (E2M1: 1.75, E4M3: 1.9375, MXINT8: 1.9921875) */
+    {7, 6, 1, FPQ_MX_EVEN, 1},          /* 1.75 * 4: rounds to 8 */
+    {0x1.bffffffffffffp+2, 6, 1, FPQ_MX_EVEN, 0},   {0x1.c000000000001p+2, 6, 1, FPQ_MX_EVEN, 1},
+    {4, 6, 1, FPQ_MX_EVEN, 0},          {0x1.fffffffffffffp+1, 6, 1, FPQ_MX_EVEN, 0}, /* 3.99.. rounds to 4 */
+    {3.5, 6, 1, FPQ_MX_EVEN, 0},        {0x1.bffffffffffffp+1, 6, 1, FPQ_MX_EVEN, -1},
+    {6, 6, 1, FPQ_MX_EVEN, 0},          {496, 448, 3, FPQ_MX_EVEN, 1}, /* 1.9375 * 256 */
+    {0x1.effffffffffffp+8, 448, 3, FPQ_MX_EVEN, 0}, {448, 448, 3, FPQ_MX_EVEN, 0},
+    {1.9921875, 127.0 / 64, 6, FPQ_MX_EVEN, 1}, {0x1.fdfffffffffffp+0, 127.0 / 64, 6, FPQ_MX_EVEN, 0},
+    {0, 6, 1, FPQ_MX_EVEN, -127},       {0x1p200 * 1.75, 6, 1, FPQ_MX_EVEN, 127}, /* 199 clamped */
+    {NAN, 6, 1, FPQ_MX_EVEN, 128},      {INFINITY, 6, 1, FPQ_MX_EVEN, 128},
 };
 
 START_TEST(mx_shared_scale_rules_by_hand)
 {
     const mx_rule_case *c = &mx_rule_cases[_i];
-    int k = fpq_mx_scale_exp(c->amax, c->max_elem, c->rule);
+    int k = fpq_mx_scale_exp(c->amax, c->max_elem, c->mbits, c->rule);
     ck_assert_msg(k == c->want, "amax %a, max_elem %a, %s: k = %d, want %d", c->amax, c->max_elem,
                   fpq_mx_rule_name(c->rule), k, c->want);
+}
+END_TEST
+
+START_TEST(scale_rules_fit_their_schemes)
+{
+    for (int r = 0; r < FPQ_MX_RULE_COUNT_; r++) {
+        fpq_mx_rule back;
+        ck_assert_int_eq(fpq_mx_rule_parse(&back, fpq_mx_rule_name((fpq_mx_rule)r)), FPQ_OK);
+        ck_assert_int_eq(back, r);
+        bool mx = r <= FPQ_MX_EVEN;
+        ck_assert_int_eq(fpq_mx_rule_fits((fpq_mx_rule)r, FPQ_SCHEME_MX), mx);
+        ck_assert_int_eq(fpq_mx_rule_fits((fpq_mx_rule)r, FPQ_SCHEME_NVFP4), !mx);
+        fpq_qspec s;
+        fpq_qspec_default(&s);
+        fpq_qspec_set_scheme(&s, FPQ_SCHEME_MX);
+        s.mx_rule = (fpq_mx_rule)r;
+        ck_assert_int_eq(fpq_qspec_validate(&s, NULL), mx ? FPQ_OK : FPQ_LAB_ERR_SPEC);
+        fpq_qspec_set_scheme(&s, FPQ_SCHEME_NVFP4);
+        ck_assert_int_eq(s.mx_rule, FPQ_NV_SIX);
+        s.mx_rule = (fpq_mx_rule)r;
+        ck_assert_int_eq(fpq_qspec_validate(&s, NULL), mx ? FPQ_LAB_ERR_SPEC : FPQ_OK);
+    }
 }
 END_TEST
 
@@ -590,6 +643,15 @@ START_TEST(mx_elements_by_hand)
     check_vector("mxfp4 rceil", y, y_rceil, 32, &s, 0);
     s.mx_rule = FPQ_MX_FLOOR;
 
+    /* MXFP4 with EVEN, amax 7 = 1.75 * 4 rounds to 8: X = 2^(3 - 2) = 2:
+     * 7/2 = 3.5 ties 3 and 4 -> 4 (even) -> 8; 1/2 -> 1; FLOOR: X = 1, 7 ->
+     * 6 (saturated: the tie of 6 and 8, not clipped) */
+    double e[32] = {7, 1}, e_even[32] = {8, 1}, e_floor[32] = {6, 1};
+    s.mx_rule = FPQ_MX_EVEN;
+    check_vector("mxfp4 even", e, e_even, 32, &s, 0);
+    s.mx_rule = FPQ_MX_FLOOR;
+    check_vector("mxfp4 even's block under floor", e, e_floor, 32, &s, 0);
+
     /* MXINT8 (OCP MX 1.0 §5.3.4: k/64, -128 unused), amax 1: X = 1;
      * 0.3 * 64 = 19.2 -> 19/64; -0.5 -> -32/64; 1.99 x 64 = 127.36 -> 127 */
     s.format = fmt("int8");
@@ -646,6 +708,49 @@ START_TEST(nvfp4_scales_and_elements_by_hand)
     ck_assert(fpq_qspec_bits_per_value(&s, 1, 32, 0) == 4.5);
     s.tensor_scale = true;
     ck_assert(fpq_qspec_bits_per_value(&s, 1, 32, 0) == 4.5 + 1);
+}
+END_TEST
+
+/* Four Over Six (Cook et al. 2025): per block the scale mapping its max to
+ * 6 or to 4, whichever has the lower sum of squared errors (6 on a tie). */
+START_TEST(nvfp4_four_over_six_by_hand)
+{
+    fpq_qspec s;
+    fpq_qspec_default(&s);
+    fpq_qspec_set_scheme(&s, FPQ_SCHEME_NVFP4);
+    /* Tensor amax 6: under 4over6 s_t = fp32(6 / (6 256)) = 2^-8.  Block 0
+     * {6, 5}: to 6, s_b = 256, S = 1: 5 ties 4 and 6 -> 4, SSE 1; to 4,
+     * s_b = e4m3(384) = 384, S = 1.5: 6 -> 4 -> 6, 5/1.5 = 3.33 -> 3 ->
+     * 4.5, SSE 0.25: 4 wins.  Block 1 {4.8}: to 6, s_b = e4m3(204.8) = 208,
+     * S = 0.8125: 5.91 -> 6 -> 4.875 (error 0.075); to 4, s_b = e4m3(307.2)
+     * = 320, S = 1.25: 3.84 -> 4 -> 5 (0.2): 6 wins.  Block 1 under rule 6
+     * (s_t = fp32(6/2688)): s_b = e4m3(358.4) = 352, 4.8/(352 s_t) = 6.11
+     * -> 6; block 0: s_b = 448, S = 448 s_t (a hair above 1): {6, 4} S. */
+    const double st6 = (double)(float)(6 / 2688.0); /* s_t under rule 6 */
+    double x[32] = {6, 5}, want46[32] = {6, 4.5}, want6[32] = {6 * (448 * st6), 4 * (448 * st6)};
+    x[16] = 4.8, want46[16] = 4.875;
+    want6[16] = 6 * (352 * st6);
+    s.mx_rule = FPQ_NV_4OVER6;
+    check_vector("nvfp4 4over6", x, want46, 32, &s, 0);
+    s.mx_rule = FPQ_NV_SIX;
+    check_vector("nvfp4 6", x, want6, 32, &s, 0);
+    /* A tie keeps 6: block {4, 4} without the tensor scale: to 6, s_b =
+     * e4m3(0.667) = 0.6875, 4/0.6875 = 5.82 -> 6 -> 4.125; to 4, s_b = 1,
+     * exact: 4 wins.  {0, ...}: both exact (SSE 0 each): 6 kept, S = 2^-6
+     * (the clamp) either way. */
+    s.tensor_scale = false;
+    s.mx_rule = FPQ_NV_4OVER6;
+    double y[32] = {4, 4}, ywant[32] = {4, 4};
+    check_vector("nvfp4 4over6 no tensor scale", y, ywant, 32, &s, 0);
+    fpq_tensor t = from_array(1, 32, y);
+    fpq_qparts parts;
+    fpq_tensor xh = FPQ_TENSOR_INIT;
+    ck_assert_int_eq(fpq_quantize_parts(&xh, NULL, &parts, &t, NULL, &s, NULL), FPQ_OK);
+    ck_assert_msg(parts.scales.data[0] == 1.0 && parts.scales.data[1] == 0x1p-6, "scales %g %g",
+                  parts.scales.data[0], parts.scales.data[1]);
+    fpq_qparts_free(&parts);
+    fpq_tensor_free(&xh);
+    fpq_tensor_free(&t);
 }
 END_TEST
 
@@ -1532,6 +1637,8 @@ Suite *quant_suite(void)
     tcase_add_test(tc, mx_e4m3_block_of_the_spec_example_saturates);
     tcase_add_test(tc, mx_elements_by_hand);
     tcase_add_test(tc, nvfp4_scales_and_elements_by_hand);
+    tcase_add_test(tc, nvfp4_four_over_six_by_hand);
+    tcase_add_test(tc, scale_rules_fit_their_schemes);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("calibration and range", 120);

@@ -159,7 +159,9 @@ static void scale_format_text(char *buf, size_t n, const fpq_qspec *s)
 
 static const char *scale_round_text(const fpq_qspec *s)
 {
-    return s->scheme == FPQ_SCHEME_MX ? fpq_mx_rule_name(s->mx_rule) : fpq_rnd_name(s->scale_round);
+    if (s->scheme == FPQ_SCHEME_MX || (s->scheme == FPQ_SCHEME_NVFP4 && s->mx_rule == FPQ_NV_4OVER6))
+        return fpq_mx_rule_name(s->mx_rule);
+    return fpq_rnd_name(s->scale_round);
 }
 
 /* The machine-readable spec cells of a row, in spec_cols order; numbers
@@ -185,7 +187,10 @@ static void spec_cells(char cells[][96], bool *isnum, const run *r, const row *w
     snprintf(cells[k++], 96, "%s", scale_round_text(s));
     fpq_range_describe(cells[k++], 96, s);
     isnum[k] = true, cli_num(cells[k++], 96, w->m.clip_ratio);
-    snprintf(cells[k++], 96, "%s", fpq_rnd_name(s->rnd.mode));
+    if (s->rnd.overflow == FPQ_OVF_SATURATE) /* the default: the name alone, as before overflow modes */
+        snprintf(cells[k++], 96, "%s", fpq_rnd_name(s->rnd.mode));
+    else
+        snprintf(cells[k++], 96, "%s %s", fpq_rnd_name(s->rnd.mode), fpq_overflow_name(s->rnd.overflow));
     isnum[k] = true, snprintf(cells[k++], 96, "%llu", (unsigned long long)s->rnd.seed);
     isnum[k] = true, snprintf(cells[k++], 96, "%d", s->rnd.int_symmetric ? 1 : 0);
     isnum[k] = true, cli_num(cells[k++], 96, s->outlier);
@@ -318,7 +323,7 @@ static void print_table(const run *r, const row *rows, size_t nrows)
             cli_grid_add(&g, fpq_gran_name(s->granularity));
         char sf[64];
         scale_format_text(sf, sizeof sf, s);
-        if (s->scheme == FPQ_SCHEME_MX || s->scale_round != FPQ_RNE)
+        if (s->scheme == FPQ_SCHEME_MX || s->scale_round != FPQ_RNE || s->mx_rule == FPQ_NV_4OVER6)
             snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s", scale_round_text(s));
         if (fpq_qspec_arith(s) != FPQ_SARITH_EXACT)
             snprintf(sf + strlen(sf), sizeof sf - strlen(sf), " %s %s", fpq_sarith_name(fpq_qspec_arith(s)),
@@ -330,10 +335,11 @@ static void print_table(const run *r, const row *rows, size_t nrows)
             cli_grid_add(&g, rg);
         else
             cli_grid_addf(&g, "%s (%.4g)", rg, m->clip_ratio);
+        const char *ovf = s->rnd.overflow == FPQ_OVF_SATURATE ? "" : fpq_overflow_name(s->rnd.overflow);
         if (s->rnd.mode == FPQ_RSR)
-            cli_grid_addf(&g, "sr seed %llu", (unsigned long long)s->rnd.seed);
+            cli_grid_addf(&g, "sr seed %llu%s%s", (unsigned long long)s->rnd.seed, *ovf ? " " : "", ovf);
         else
-            cli_grid_add(&g, fpq_rnd_name(s->rnd.mode));
+            cli_grid_addf(&g, "%s%s%s", fpq_rnd_name(s->rnd.mode), *ovf ? " " : "", ovf);
         if (s->outlier > 0)
             cli_grid_addf(&g, ">=%g %s (%zu col)", s->outlier, s->kept_format.name, m->outlier_cols);
         else

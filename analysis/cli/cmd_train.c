@@ -247,7 +247,8 @@ static int build_point(fpq_nn_point *pt, const train_args *a, int p)
         if (!o->format)
             return cli_usage_error(CMD, "--%sscheme cast needs --%sformat", pre, pre);
         if (o->gran || o->has_group || o->has_axis || o->scale_format || o->scale_round || o->mx_rule ||
-            o->range || o->has_outlier || o->kept || o->no_tensor_scale || o->quotient || o->scale_arith)
+            o->range || o->has_outlier || o->kept || o->no_tensor_scale || o->quotient || o->scale_arith
+            || o->has_overflow)
             return cli_usage_error(CMD, "--%sscheme cast takes --%sformat, --%sround, --%sseed and "
                                    "--%ssymmetric only (a cast has no scale)", pre, pre, pre, pre, pre);
     }

@@ -50,7 +50,14 @@ const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
      "recip quotients: exact (default with --quotient\n"
      "exact: one rounding into the scale format), fp32\n"
      "(default with div and recip), fp64"},
-    {CLI_QO_MX_RULE, 0, "mx-rule", "R", "mx scale rule: floor (default, OCP), ceil, rceil"},
+    {CLI_QO_MX_RULE, 0, "scale-rule", "R",
+     "block-scale rule. mx: floor (default, OCP MX\n"
+     "  1.0), ceil, rceil (amax/max_elem rounded up, as\n"
+     "  cuBLAS), even (amax rounded to the element's\n"
+     "  precision, then floor; torchao EVEN); nvfp4: 6\n"
+     "  (default: block max to 6), 4over6 (Four Over\n"
+     "  Six: per block 4 or 6, the lower squared error)"},
+    {CLI_QO_MX_RULE, 0, "mx-rule", "R", "the same as --scale-rule"},
     {CLI_QO_NO_TENSOR_SCALE, 0, "no-tensor-scale", NULL, "nvfp4 without the FP32 tensor scale"},
     {CLI_QO_RANGE, 0, "range", "R",
      "max (default), percentile:P (clip at the P-th\n"
@@ -60,6 +67,10 @@ const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1] = {
      "100)"},
     CLI_OPT_ROUND("element rounding: {modes}\n(default rne; sr: element i uses position i)"),
     CLI_OPT_SEED("seed of stochastic rounding (default 0; 0x-hex too)"),
+    CLI_OPT_OVERFLOW("elements past the grid (P3109's names): finite\n"
+                     "(default: saturate, the clamp), none (the format's\n"
+                     "own: Inf or NaN; integers clamp), propagate, wrap\n"
+                     "(integers: two's complement modulo 2^N)"),
     CLI_OPT_SYMMETRIC("[=B]", "signed integers without their most negative value\n(B 1, the default, or 0)"),
     {CLI_QO_OUTLIER, 0, "outlier", "T",
      "LLM.int8 split: columns with any |x| >= T are kept\n"
@@ -100,6 +111,7 @@ int cli_qspec_option(const cli_parser *p, cli_qspec_opts *o, int id, const char 
     int rc = cli_rounding_option(p, &o->rnd, id, arg, &handled);
     if (handled) {
         o->any = true;
+        o->has_overflow |= id == CLI_ID_OVERFLOW;
         return rc;
     }
     unsigned long long u = 0;
@@ -179,9 +191,10 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *pre, const cli_qs
                            || s->scale_arith == FPQ_SARITH_DEFAULT))
         return cli_usage_error(cmd, "unknown scale arithmetic '%s' (exact, fp32 or fp64)", o->scale_arith);
     if (o->mx_rule && fpq_mx_rule_parse(&s->mx_rule, o->mx_rule) != FPQ_OK)
-        return cli_usage_error(cmd, "unknown mx scale rule '%s' (floor, ceil or rceil)", o->mx_rule);
-    if (o->mx_rule && s->scheme != FPQ_SCHEME_MX)
-        return cli_usage_error(cmd, "--%smx-rule applies to --%sscheme mx", pre, pre);
+        return cli_usage_error(cmd, "unknown scale rule '%s' (mx: floor, ceil, rceil or even; nvfp4: 6 or "
+                               "4over6)", o->mx_rule);
+    if (o->mx_rule && s->scheme != FPQ_SCHEME_MX && s->scheme != FPQ_SCHEME_NVFP4)
+        return cli_usage_error(cmd, "--%sscale-rule applies to --%sscheme mx or nvfp4", pre, pre);
     if (o->no_tensor_scale) {
         if (s->scheme != FPQ_SCHEME_NVFP4)
             return cli_usage_error(cmd, "--%sno-tensor-scale applies to --%sscheme nvfp4", pre, pre);
@@ -193,6 +206,8 @@ int cli_qspec_build(fpq_qspec *s, const char *cmd, const char *pre, const cli_qs
     s->rnd.mode = o->rnd.mode;
     s->rnd.seed = o->rnd.seed;
     s->rnd.int_symmetric = o->rnd.int_symmetric;
+    if (o->has_overflow)
+        s->rnd.overflow = o->rnd.overflow;
     if (o->has_outlier)
         s->outlier = o->outlier;
     if (o->kept) {
@@ -231,7 +246,9 @@ static const struct {
     [FPQ_AX_AXIS] = {NULL, "groups along 1 (a row) or 0 (a column)  [1]", NULL},
     [FPQ_AX_SCALE_FORMAT] = {NULL, "scale format, or exact  [fp32]", NULL},
     [FPQ_AX_SCALE_ROUND] = {NULL, "the scale's rounding  [rne]", NULL},
-    [FPQ_AX_MX_RULE] = {NULL, "mx scale rule: floor, ceil, rceil  [floor]", NULL},
+    [FPQ_AX_MX_RULE] = {NULL, "block-scale rule (column mx_rule). mx: floor, ceil,\n"
+                              "rceil, even [floor]; nvfp4: 6, 4over6 [6]; --mx-rule\n"
+                              "is the same", NULL},
     [FPQ_AX_RANGE] = {NULL, "max, percentile:P, mse[:STEPS]  [max]", NULL},
     [FPQ_AX_LOSS_SCALE] = {"S", "cast: multiply before the cast (2^K allowed)  [1]", NULL},
     [FPQ_AX_ROUND] = {NULL, "element rounding: {modes}\n[rne]", NULL},
@@ -243,7 +260,10 @@ static const struct {
     [FPQ_AX_CALIB] = {"SRC", "quant: static ranges from SRC, '-' dynamic; repeat\n"
                              "for more (no comma splitting)  [-]",
                       "static ranges from SRC, '-' dynamic  [-]"},
-    [FPQ_AX_OVERFLOW] = {"P", "cast: format (its Inf/NaN) or saturate  [format]", NULL},
+    [FPQ_AX_OVERFLOW] = {"P", "past the range (P3109's names): none (the format's\n"
+                              "own Inf/NaN; written format), finite (saturate;\n"
+                              "written saturate), propagate, wrap (integers)\n"
+                              "[quant: finite; cast: none]", NULL},
 };
 
 void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source)
@@ -266,6 +286,11 @@ void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source)
         else if (!o[0].arg)
             o[0].arg = "V"; /* an axis without a placeholder above */
         cli_opts_append(out, cap, n, o);
+        if (ax == FPQ_AX_MX_RULE) { /* its older name */
+            o[0].name = "mx-rule";
+            o[0].help = "the same as --scale-rule";
+            cli_opts_append(out, cap, n, o);
+        }
     }
 }
 
@@ -274,7 +299,9 @@ int cli_axis_option(const cli_parser *p, fpq_sweep_axes *a, int id, const char *
     if (id <= 0 || !p->cur)
         return CLI_EXIT_OK;
     fpq_sweep_axis ax = fpq_sweep_axis_find(p->cur->name);
-    if (ax == FPQ_AX_COUNT_ || strcmp(p->cur->name, fpq_sweep_axis_flag(ax)) != 0)
+    if (ax == FPQ_AX_COUNT_
+        || (strcmp(p->cur->name, fpq_sweep_axis_flag(ax)) != 0
+            && !(ax == FPQ_AX_MX_RULE && strcmp(p->cur->name, "mx-rule") == 0)))
         return CLI_EXIT_OK;
     int rc = CLI_EXIT_OK;
     switch (ax) {

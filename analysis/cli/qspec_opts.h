@@ -33,7 +33,7 @@ enum {
 
 /* The spec options, ended by an entry whose id is 0; CLI_QSPEC_NOPTS of
  * them. */
-#define CLI_QSPEC_NOPTS 17
+#define CLI_QSPEC_NOPTS 19
 extern const cli_opt cli_qspec_options[CLI_QSPEC_NOPTS + 1];
 
 /* The spec options given, checked as far as they can be alone: the names
@@ -45,6 +45,7 @@ typedef struct cli_qspec_opts {
     unsigned axis;
     double outlier;
     bool has_group, has_axis, has_outlier;
+    bool has_overflow; /* --overflow given (the spec's default is finite) */
     fpq_rounding rnd; /* --round, --seed, --symmetric */
     bool no_tensor_scale;
     bool exact; /* the command's --exact, if it has one */

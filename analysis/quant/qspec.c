@@ -17,7 +17,7 @@
 
 static const char *const scheme_names[FPQ_SCHEME_COUNT_] = {"absmax", "zeropoint", "mx", "nvfp4"};
 static const char *const gran_names[FPQ_GRAN_COUNT_] = {"tensor", "row", "col", "group"};
-static const char *const mx_rule_names[FPQ_MX_RULE_COUNT_] = {"floor", "ceil", "rceil"};
+static const char *const mx_rule_names[FPQ_MX_RULE_COUNT_] = {"floor", "ceil", "rceil", "even", "6", "4over6"};
 static const char *const quotient_names[FPQ_QUOTIENT_COUNT_] = {"exact", "div", "recip"};
 static const char *const sarith_names[FPQ_SARITH_COUNT_] = {"default", "exact", "fp32", "fp64"};
 
@@ -149,6 +149,7 @@ void fpq_qspec_default(fpq_qspec *s)
     s->percentile = 99.9;
     s->mse_steps = 100;
     fpq_rounding_default(&s->rnd);
+    s->rnd.overflow = FPQ_OVF_SATURATE;
     s->outlier = 0;
     must_parse(&s->kept_format, "fp16");
     s->exact_metrics = false;
@@ -165,12 +166,14 @@ void fpq_qspec_set_scheme(fpq_qspec *s, fpq_scheme scheme)
         s->scale_exact = false;
         must_parse(&s->scale_format, "e8m0");
         must_parse(&s->format, "fp4_e2m1");
+        s->mx_rule = FPQ_MX_FLOOR;
     } else if (scheme == FPQ_SCHEME_NVFP4) {
         s->granularity = FPQ_GRAN_GROUP;
         s->group = 16;
         s->scale_exact = false;
         must_parse(&s->scale_format, "fp8_e4m3");
         must_parse(&s->format, "fp4_e2m1");
+        s->mx_rule = FPQ_NV_SIX;
     }
 }
 
@@ -233,7 +236,12 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
     if ((unsigned)s->range >= FPQ_RANGE_COUNT_)
         return fpq_err(err, E, "unknown range choice %d (max, percentile:P or mse)", (int)s->range);
     if ((unsigned)s->mx_rule >= FPQ_MX_RULE_COUNT_)
-        return fpq_err(err, E, "unknown mx scale rule %d (floor, ceil or rceil)", (int)s->mx_rule);
+        return fpq_err(err, E, "unknown block-scale rule %d (mx: floor, ceil, rceil or even; nvfp4: 6 or "
+                       "4over6)", (int)s->mx_rule);
+    if (!fpq_mx_rule_fits(s->mx_rule, s->scheme))
+        return fpq_err(err, E, "scale rule %s does not apply to scheme %s (%s)", fpq_mx_rule_name(s->mx_rule),
+                       fpq_scheme_name(s->scheme),
+                       s->scheme == FPQ_SCHEME_MX ? "mx: floor, ceil, rceil or even" : "nvfp4: 6 or 4over6");
     if ((unsigned)s->quotient >= FPQ_QUOTIENT_COUNT_)
         return fpq_err(err, E, "unknown quotient %d (exact, div or recip)", (int)s->quotient);
     if ((unsigned)s->scale_arith >= FPQ_SARITH_COUNT_)
@@ -246,6 +254,12 @@ int fpq_qspec_validate(const fpq_qspec *s, fpq_errbuf *err)
         return fpq_err(err, E, "element format '%s': inconsistent fields", s->format.name);
     if (fpq_rounding_validate(&s->rnd) != FPQ_OK)
         return fpq_err(err, E, "element rounding: invalid mode or overflow policy");
+    if (s->rnd.overflow != FPQ_OVF_SATURATE && s->scheme == FPQ_SCHEME_ZEROPOINT)
+        return fpq_err(err, E, "overflow %s: zeropoint clamps q + Z into the integer range itself; use overflow "
+                       "finite", fpq_overflow_name(s->rnd.overflow));
+    if (s->rnd.overflow == FPQ_OVF_WRAP && s->scheme == FPQ_SCHEME_MX && s->format.kind == FPQ_KIND_INT)
+        return fpq_err(err, E, "overflow wrap: MX integers are symmetric (-2^(N-1) unused), which wrap does not "
+                       "go with; use finite, none or propagate");
 
     const char *fn = s->format.name;
     if (s->granularity == FPQ_GRAN_GROUP && s->group < 2)
@@ -446,4 +460,36 @@ bool fpq_qunit_too_small(char *buf, size_t n, const fpq_qspec *s, size_t rows, s
              what, rows, cols, per, per == 1 ? "" : "s", FPQ_MIN_UNIT_VALUES, s->format.name,
              cols == 1 || rows == 1 ? " (this tensor is a vector: per tensor, or groups along its length)" : "");
     return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Calibration shapes.                                                    */
+
+int fpq_qspec_check_calib(const fpq_tensor *x, const fpq_tensor *c, const fpq_qspec *s, fpq_errbuf *err)
+{
+    const int E = FPQ_LAB_ERR_SPEC;
+    bool same_rows = x->rows == c->rows, same_cols = x->cols == c->cols;
+    if (s->outlier > 0 && !same_cols)
+        return fpq_err(err, E, "calibration tensor is %zu x %zu but the outlier split picks columns: it "
+                       "needs the %zu columns of the input", c->rows, c->cols, x->cols);
+    switch (s->granularity) {
+    case FPQ_GRAN_TENSOR: return FPQ_OK;
+    case FPQ_GRAN_ROW:
+        if (!same_rows)
+            return fpq_err(err, E, "calibration tensor is %zu x %zu but per-row scales need the %zu rows "
+                           "of the input", c->rows, c->cols, x->rows);
+        return FPQ_OK;
+    case FPQ_GRAN_COL:
+        if (!same_cols)
+            return fpq_err(err, E, "calibration tensor is %zu x %zu but per-column scales need the %zu "
+                           "columns of the input", c->rows, c->cols, x->cols);
+        return FPQ_OK;
+    default:
+        if (!same_rows || !same_cols)
+            return fpq_err(err, E, "calibration tensor is %zu x %zu but %s scales need the input's shape, "
+                           "%zu x %zu", c->rows, c->cols,
+                           s->scheme == FPQ_SCHEME_MX || s->scheme == FPQ_SCHEME_NVFP4 ? "block" : "group",
+                           x->rows, x->cols);
+        return FPQ_OK;
+    }
 }

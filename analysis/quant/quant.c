@@ -184,6 +184,7 @@ typedef struct qctx {
     double qmin_i, qmax_i;  /* zeropoint: the integer range */
     double mx_unit;   /* mx: value of element code 1 relative to X (int: 2^-(N-2)) */
     double max_elem;  /* mx/nvfp4: the element's largest value relative to X */
+    unsigned mbits;   /* mx: the element's fraction bits (the EVEN rule) */
     /* scale rounding */
     fpq_format sfmt;
     fpq_rounding srnd;
@@ -196,7 +197,6 @@ static int ctx_init(qctx *c, const fpq_qspec *s)
     memset(c, 0, sizeof *c);
     c->s = s;
     c->rnd = s->rnd;
-    c->rnd.overflow = FPQ_OVF_SATURATE;
     const fpq_format *f = &s->format;
     fpq_landmarks lm;
     if (fpq_landmarks_get(&lm, f) != FPQ_OK)
@@ -233,8 +233,10 @@ static int ctx_init(qctx *c, const fpq_qspec *s)
              * (OCP MX 1.0 §5.3.4); intN likewise with k / 2^(N-2). */
             c->rnd.int_symmetric = true;
             c->mx_unit = ldexp(1.0, -(int)(f->bits - 2));
+            c->mbits = f->bits - 2;
         } else {
             c->mx_unit = 1.0;
+            c->mbits = fpq_format_precision(f) - 1;
         }
         c->max_elem = c->qmax * c->mx_unit;
         break;
@@ -470,7 +472,7 @@ static int zeropoint_params(uparam *P, const double *lo, const double *hi, const
 static void mx_params(uparam *P, const ustat *st, size_t U, const qctx *q)
 {
     for (size_t u = 0; u < U; u++) {
-        int k = fpq_mx_scale_exp(st[u].amax, q->max_elem, q->s->mx_rule);
+        int k = fpq_mx_scale_exp(st[u].amax, q->max_elem, q->mbits, q->s->mx_rule);
         P[u].s = ldexp(q->mx_unit, k);
         P[u].z = 0;
         P[u].qlo = q->clip_lo;
@@ -479,10 +481,12 @@ static void mx_params(uparam *P, const ustat *st, size_t U, const qctx *q)
     }
 }
 
-/* nvfp4 (NVIDIA NVFP4): s_t = fp32(amax / (448 max_elem)) (1 without the
+/* nvfp4 (NVIDIA NVFP4): s_t = fp32(amax / (tmax max_elem)) (1 without the
  * tensor scale, or for an all-zero tensor), s_b = e4m3(clamp(amax_b /
- * (max_elem s_t), 2^-6, 448)), S = s_t s_b (exact in binary64). */
-static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
+ * (top s_t), 2^-6, 448)), S = s_t s_b (exact in binary64).  tmax: 448 (the
+ * scale format's largest value), 256 under 4over6; top: the element value
+ * the block max maps to, max_elem (6) or 4. */
+static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q, double top)
 {
     double amax = 0;
     for (size_t u = 0; u < U; u++)
@@ -493,13 +497,14 @@ static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
         return FPQ_ERR_ARG;
     const double smax = value_of(&q->sfmt, slm.max_finite);  /* 448 */
     const double smin = value_of(&q->sfmt, slm.min_normal);  /* 2^-6 */
+    const double tmax = q->s->mx_rule == FPQ_NV_4OVER6 ? 256 : smax;
     double s_t = 1.0;
     if (q->s->tensor_scale && amax > 0) {
         fpq_format f32;
         fpq_rounding r;
         if (saturating_rne(&f32, &r, "fp32") != FPQ_OK)
             return FPQ_ERR_ARG;
-        double v = fpq_quot(amax, smax * q->max_elem, true); /* 448 * 6 exact */
+        double v = fpq_quot(amax, tmax * q->max_elem, true); /* 448 * 6 exact */
         fpq_round_f64(&s_t, &v, 1, &f32, &r);
         if (!(s_t > 0))
             s_t = 0x1p-149;
@@ -507,7 +512,7 @@ static int nvfp4_params(uparam *P, const ustat *st, size_t U, const qctx *q)
     double *sv = calloc(U ? U : 1, sizeof *sv);
     if (!sv)
         return FPQ_ERR_NO_MEMORY;
-    const double d = q->max_elem * s_t; /* exact: 24-bit s_t times a short max */
+    const double d = top * s_t; /* exact: 24-bit s_t times a short max */
     for (size_t u = 0; u < U; u++) {
         double v = q->arith == FPQ_SARITH_EXACT ? fpq_quot(st[u].amax, d, true)
                                                 : fpq_sarith_div(q->arith, st[u].amax, d);
@@ -666,7 +671,26 @@ static int compute_params(uparam *P, const fpq_tensor *t, const qlayout *L,
         goto done;
     }
     if (s->scheme == FPQ_SCHEME_NVFP4) {
-        st = nvfp4_params(P, us, U, q);
+        st = nvfp4_params(P, us, U, q, q->max_elem);
+        if (st != FPQ_OK || s->mx_rule != FPQ_NV_4OVER6)
+            goto done;
+        /* Four Over Six: the block max to 4 where that has the lower sum of
+         * squared errors (6 on a tie) */
+        sse = malloc(U1 * sizeof *sse), best = malloc(U1 * sizeof *best);
+        cand = malloc(U1 * sizeof *cand), scratch = calloc(fpq_tensor_size(t), sizeof *scratch);
+        size_t nclip;
+        if (!sse || !best || !cand || !scratch)
+            st = FPQ_ERR_NO_MEMORY;
+        if (st == FPQ_OK && (st = apply(scratch, &nclip, NULL, t, L, P, q)) == FPQ_OK) {
+            unit_sse(best, scratch, t, L);
+            if ((st = nvfp4_params(cand, us, U, q, 4.0)) == FPQ_OK
+                && (st = apply(scratch, &nclip, NULL, t, L, cand, q)) == FPQ_OK) {
+                unit_sse(sse, scratch, t, L);
+                for (size_t u = 0; u < U; u++)
+                    if (sse[u] < best[u])
+                        P[u] = cand[u];
+            }
+        }
         goto done;
     }
     const bool zp = s->scheme == FPQ_SCHEME_ZEROPOINT;
@@ -737,36 +761,6 @@ done:
 
 /* ---------------------------------------------------------------------- */
 /* The driver.                                                            */
-
-/* Whether calib's shape fits x's for the spec; else a message. */
-static int check_shapes(const fpq_tensor *x, const fpq_tensor *c, const fpq_qspec *s, fpq_errbuf *err)
-{
-    const int E = FPQ_LAB_ERR_SPEC;
-    bool same_rows = x->rows == c->rows, same_cols = x->cols == c->cols;
-    if (s->outlier > 0 && !same_cols)
-        return fpq_err(err, E, "calibration tensor is %zu x %zu but the outlier split picks columns: it "
-                       "needs the %zu columns of the input", c->rows, c->cols, x->cols);
-    switch (s->granularity) {
-    case FPQ_GRAN_TENSOR: return FPQ_OK;
-    case FPQ_GRAN_ROW:
-        if (!same_rows)
-            return fpq_err(err, E, "calibration tensor is %zu x %zu but per-row scales need the %zu rows "
-                           "of the input", c->rows, c->cols, x->rows);
-        return FPQ_OK;
-    case FPQ_GRAN_COL:
-        if (!same_cols)
-            return fpq_err(err, E, "calibration tensor is %zu x %zu but per-column scales need the %zu "
-                           "columns of the input", c->rows, c->cols, x->cols);
-        return FPQ_OK;
-    default:
-        if (!same_rows || !same_cols)
-            return fpq_err(err, E, "calibration tensor is %zu x %zu but %s scales need the input's shape, "
-                           "%zu x %zu", c->rows, c->cols,
-                           s->scheme == FPQ_SCHEME_MX || s->scheme == FPQ_SCHEME_NVFP4 ? "block" : "group",
-                           x->rows, x->cols);
-        return FPQ_OK;
-    }
-}
 
 /* Outlier columns of t: any |x| >= T.  out[c] = 1 for those. */
 static size_t outlier_columns(unsigned char *out, const fpq_tensor *t, double T)
@@ -882,7 +876,7 @@ int fpq_quantize_parts(fpq_tensor *xhat, fpq_qmetrics *m, fpq_qparts *parts, con
         return st;
     if (calib && (st = fpq_tensor_check_finite(calib, "calibration", err)) != FPQ_OK)
         return st;
-    if (calib && (st = check_shapes(x, calib, s, err)) != FPQ_OK)
+    if (calib && (st = fpq_qspec_check_calib(x, calib, s, err)) != FPQ_OK)
         return st;
     const fpq_tensor *ref = calib ? calib : x;
     const size_t n = fpq_tensor_size(x);
@@ -899,7 +893,7 @@ int fpq_quantize_parts(fpq_tensor *xhat, fpq_qmetrics *m, fpq_qparts *parts, con
         st = FPQ_ERR_NO_MEMORY;
         goto fail;
     }
-    /* outlier columns from ref, which has x's columns (check_shapes) */
+    /* outlier columns from ref, which has x's columns (fpq_qspec_check_calib) */
     size_t ocols = s->outlier > 0 ? outlier_columns(mask, ref, s->outlier) : 0;
     size_t lc = 0;
     for (size_t c = 0; c < x->cols; c++)
@@ -909,7 +903,7 @@ int fpq_quantize_parts(fpq_tensor *xhat, fpq_qmetrics *m, fpq_qparts *parts, con
     qlayout Lx, Lr;
     layout_init(&Lx, x->rows, x->cols, lc, ocols ? cmap : NULL, s);
     layout_init(&Lr, ref->rows, ref->cols, ref->cols - ocols, ocols ? cmap : NULL, s);
-    /* the same units by check_shapes (tensor granularity: one each) */
+    /* the same units by fpq_qspec_check_calib (tensor granularity: one each) */
     P = malloc((Lr.nunits ? Lr.nunits : 1) * sizeof *P);
     if (!P) {
         st = FPQ_ERR_NO_MEMORY;

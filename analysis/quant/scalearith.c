@@ -54,10 +54,12 @@ double fpq_sarith_mul(fpq_sarith a, double x, double y)
 }
 
 /* ---------------------------------------------------------------------- */
-/* MX scale rule (OCP MX 1.0 §6.3; CEIL; RCEIL as cuBLAS and torchao).   */
+/* MX scale rules (quant.h has each one's source).                        */
 
-int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule)
+int fpq_mx_scale_exp(double amax, double max_elem, unsigned mbits, fpq_mx_rule rule)
 {
+    if (isnan(amax) || isinf(amax))
+        return 128; /* the E8M0 NaN */
     if (!(amax > 0) || !(max_elem > 0))
         return -127; /* an all-zero block takes the smallest scale */
     int e = ilogb(amax);     /* floor(log2 amax), exactly */
@@ -72,7 +74,10 @@ int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule)
         while (ldexp(max_elem, (int)k) < amax)
             k++;
         break;
-    default: /* FPQ_MX_FLOOR */
+    case FPQ_MX_EVEN: /* significand m = amax 2^-e in [1, 2): up when it rounds to 2 at mbits */
+        k = (long)e - emax + (ldexp(amax, -e) >= 2.0 - ldexp(1.0, -(int)mbits - 1));
+        break;
+    default: /* FPQ_MX_FLOOR (and the NVFP4 rules) */
         k = (long)e - emax;
         break;
     }
@@ -81,4 +86,13 @@ int fpq_mx_scale_exp(double amax, double max_elem, fpq_mx_rule rule)
     if (k > 127)
         k = 127;
     return (int)k;
+}
+
+bool fpq_mx_rule_fits(fpq_mx_rule rule, fpq_scheme scheme)
+{
+    if (scheme == FPQ_SCHEME_MX)
+        return rule <= FPQ_MX_EVEN;
+    if (scheme == FPQ_SCHEME_NVFP4)
+        return rule == FPQ_NV_SIX || rule == FPQ_NV_4OVER6;
+    return true;
 }

@@ -52,7 +52,7 @@ static const axis_info axes_info[FPQ_AX_COUNT_] = {
     [FPQ_AX_AXIS] = {"axis", "axis", M_QUANT},
     [FPQ_AX_SCALE_FORMAT] = {"scale_format", "scale-format", M_QUANT},
     [FPQ_AX_SCALE_ROUND] = {"scale_round", "scale-round", M_QUANT},
-    [FPQ_AX_MX_RULE] = {"mx_rule", "mx-rule", M_QUANT},
+    [FPQ_AX_MX_RULE] = {"mx_rule", "scale-rule", M_QUANT},
     [FPQ_AX_RANGE] = {"range", "range", M_QUANT},
     [FPQ_AX_LOSS_SCALE] = {"loss_scale", "loss-scale", M_CAST},
     [FPQ_AX_ROUND] = {"round", "round", M_BOTH},
@@ -61,7 +61,7 @@ static const axis_info axes_info[FPQ_AX_COUNT_] = {
     [FPQ_AX_OUTLIER] = {"outlier", "outlier", M_QUANT},
     [FPQ_AX_KEPT_FORMAT] = {"kept_format", "kept-format", M_QUANT},
     [FPQ_AX_CALIB] = {"calibrate", "calibrate", M_QUANT},
-    [FPQ_AX_OVERFLOW] = {"overflow", "overflow", M_CAST},
+    [FPQ_AX_OVERFLOW] = {"overflow", "overflow", M_BOTH},
 };
 
 const char *fpq_sweep_axis_key(fpq_sweep_axis a)
@@ -85,6 +85,8 @@ fpq_sweep_axis fpq_sweep_axis_find(const char *key)
     for (unsigned i = 0; i < FPQ_AX_COUNT_; i++)
         if (strcmp(key, axes_info[i].key) == 0 || strcmp(key, axes_info[i].flag) == 0)
             return (fpq_sweep_axis)i;
+    if (strcmp(key, "mx-rule") == 0) /* the older flag of the scale rule */
+        return FPQ_AX_MX_RULE;
     return FPQ_AX_COUNT_;
 }
 
@@ -113,6 +115,14 @@ static size_t put_number(char *buf, size_t n, unsigned long long v)
     return put_text(buf, n, q);
 }
 
+/* An overflow mode as the CSVs write it: format (P3109 SatNone) and
+ * saturate (SatFinite) by their names from before the P3109 ones,
+ * propagate, wrap. */
+static const char *overflow_text(fpq_overflow o)
+{
+    return o == FPQ_OVF_FORMAT ? "format" : o == FPQ_OVF_SATURATE ? "saturate" : fpq_overflow_name(o);
+}
+
 size_t sweep_quant_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_qspec *s)
 {
     switch (a) {
@@ -131,6 +141,7 @@ size_t sweep_quant_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_qspec *
     case FPQ_AX_OUTLIER: /* 0, the default, without the search for the digits */
         return s->outlier == 0 && !signbit(s->outlier) ? put_text(buf, n, "0") : fpq_dtoa_digits(buf, n, s->outlier);
     case FPQ_AX_KEPT_FORMAT: return put_text(buf, n, s->kept_format.name);
+    case FPQ_AX_OVERFLOW: return put_text(buf, n, overflow_text(s->rnd.overflow));
     default: return put_text(buf, n, "-");
     }
 }
@@ -142,7 +153,7 @@ size_t sweep_cast_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_cast_spe
     case FPQ_AX_LOSS_SCALE: return fpq_dtoa_digits(buf, n, c->loss_scale);
     case FPQ_AX_ROUND: return put_text(buf, n, fpq_rnd_name(c->rnd.mode));
     case FPQ_AX_SEED: return put_number(buf, n, c->rnd.seed);
-    case FPQ_AX_OVERFLOW: return put_text(buf, n, c->rnd.overflow == FPQ_OVF_SATURATE ? "saturate" : "format");
+    case FPQ_AX_OVERFLOW: return put_text(buf, n, overflow_text(c->rnd.overflow));
     default: return put_text(buf, n, "-");
     }
 }

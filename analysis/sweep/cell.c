@@ -265,6 +265,20 @@ static int parse_rounding(fpq_rounding *r, const sweep_values *cv, fpq_errbuf *e
 /* ---------------------------------------------------------------------- */
 /* The two modes.                                                         */
 
+/* An overflow mode: P3109's names (none, finite, propagate, wrap) or
+ * format and saturate, the names of none and finite before them. */
+static int parse_overflow(fpq_overflow *o, const char *v, fpq_errbuf *err)
+{
+    if (strcmp(v, "saturate") == 0)
+        *o = FPQ_OVF_SATURATE;
+    else if (strcmp(v, "format") == 0)
+        *o = FPQ_OVF_FORMAT;
+    else if (fpq_overflow_parse(o, v) != FPQ_OK)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "overflow: bad value '%s' (none or format, finite or saturate, "
+                       "propagate, wrap)", v);
+    return FPQ_OK;
+}
+
 /* c->cast (holding its defaults) from the cast axes. */
 static int parse_cast(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *err)
 {
@@ -275,14 +289,8 @@ static int parse_cast(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *err
         return rc;
     if ((v = val(cv, FPQ_AX_LOSS_SCALE)) && (parse_number(&k->loss_scale, v) != FPQ_OK || !(k->loss_scale > 0)))
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "loss_scale: bad value '%s' (a positive number or 2^K)", v);
-    if ((v = val(cv, FPQ_AX_OVERFLOW))) {
-        if (strcmp(v, "saturate") == 0)
-            k->rnd.overflow = FPQ_OVF_SATURATE;
-        else if (strcmp(v, "format") == 0)
-            k->rnd.overflow = FPQ_OVF_FORMAT;
-        else
-            return fpq_err(err, FPQ_LAB_ERR_SPEC, "overflow: bad value '%s' (format or saturate)", v);
-    }
+    if ((v = val(cv, FPQ_AX_OVERFLOW)) && (rc = parse_overflow(&k->rnd.overflow, v, err)) != FPQ_OK)
+        return rc;
     return FPQ_OK;
 }
 
@@ -330,13 +338,16 @@ static int parse_quant(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *er
         return rc;
     fpq_mx_rule mxr = s->mx_rule;
     if ((v = val(cv, FPQ_AX_MX_RULE)) && fpq_mx_rule_parse(&mxr, v) != FPQ_OK)
-        return fpq_err(err, FPQ_LAB_ERR_SPEC, "mx_rule: unknown rule '%s' (floor, ceil, rceil)", v);
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "mx_rule: unknown rule '%s' (mx: floor, ceil, rceil, even; "
+                       "nvfp4: 6, 4over6)", v);
 
     if ((v = val(cv, FPQ_AX_RANGE)) && (rc = fpq_range_parse(s, v, err)) != FPQ_OK)
         return rc;
     if ((v = val(cv, FPQ_AX_OUTLIER)) && (parse_number(&s->outlier, v) != FPQ_OK || s->outlier < 0))
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "outlier: bad threshold '%s' (0 for none, or positive)", v);
     if ((v = val(cv, FPQ_AX_KEPT_FORMAT)) && (rc = parse_format(&s->kept_format, "kept_format", v, err)) != FPQ_OK)
+        return rc;
+    if ((v = val(cv, FPQ_AX_OVERFLOW)) && (rc = parse_overflow(&s->rnd.overflow, v, err)) != FPQ_OK)
         return rc;
     if ((v = val(cv, FPQ_AX_SYMMETRIC))) {
         if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0)
@@ -360,7 +371,7 @@ static int parse_quant(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *er
         s->scale_exact = sexact;
         s->scale_round = srnd;
     }
-    if (scheme == FPQ_SCHEME_MX)
+    if (scheme == FPQ_SCHEME_MX || scheme == FPQ_SCHEME_NVFP4)
         s->mx_rule = mxr;
     return FPQ_OK;
 }
@@ -384,7 +395,7 @@ static bool applies(const fpq_sweep_cell *c, fpq_sweep_mode m, fpq_sweep_axis a)
     case FPQ_AX_GROUP:
     case FPQ_AX_AXIS: return s->granularity == FPQ_GRAN_GROUP;
     case FPQ_AX_SCALE_ROUND: return s->scheme != FPQ_SCHEME_MX;
-    case FPQ_AX_MX_RULE: return s->scheme == FPQ_SCHEME_MX;
+    case FPQ_AX_MX_RULE: return s->scheme == FPQ_SCHEME_MX || s->scheme == FPQ_SCHEME_NVFP4;
     case FPQ_AX_SYMMETRIC: return symmetric_applies(s);
     case FPQ_AX_KEPT_FORMAT: return s->outlier > 0;
     default: return true;

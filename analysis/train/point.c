@@ -39,6 +39,8 @@ static int cast(const fpq_nn_point *p, float *x, size_t n, uint64_t position, fp
         return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory (%zu values)", n);
     fpq_rounding r = p->q.rnd;
     r.position = position;
+    r.overflow = FPQ_OVF_FORMAT; /* the format's own Inf or NaN, which loss scaling detects (a
+                                    quantization spec's default is finite) */
     int rc = fpq_round_f32(y, x, n, &p->q.format, &r);
     if (rc != FPQ_OK) {
         free(y);

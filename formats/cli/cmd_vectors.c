@@ -61,7 +61,10 @@ static void vectors_help(FILE *f)
             "overflow threshold, subnormal boundaries, zeros, infinities and NaNs\n"
             "(the set that proves the fast path); for FROM of at most 16 bits every\n"
             "pattern.  Then N random patterns of FROM (default %d), from the seed.\n"
-            "Stochastic rounding uses position = case index (0-based).\n"
+            "Stochastic rounding uses position = case index (0-based).  Under\n"
+            "sra:N, srb:N, src:N each line has a third column, R: the case's N\n"
+            "random bits (fpq_sr_bits(seed, index) >> (64 - N)) in hex, so that\n"
+            "another implementation given R reproduces every line.\n"
             "\n"
             "With FMT OP (an operation of 'fpq arith', FMT a float format): one case\n"
             "per line, OP's operands, the result (1 or 0 for comparisons) and the\n"
@@ -142,6 +145,16 @@ static int make_cases(cli_vectors *v)
     v->n = total;
     v->nboundary = nb;
     return CLI_EXIT_OK;
+}
+
+bool cli_vectors_r(char *buf, size_t n, const cli_vectors *v, size_t i)
+{
+    const fpq_rounding *r = &v->rnd;
+    if (v->arith || r->mode < FPQ_RSRA || r->mode > FPQ_RSRC || r->sr_n == 0 || r->sr_n > 64)
+        return false;
+    uint64_t R = fpq_sr_bits(r->seed, i) >> (64 - r->sr_n);
+    snprintf(buf, n, "0x%0*llx", (int)((r->sr_n + 3) / 4), (unsigned long long)R);
+    return true;
 }
 
 /* A command line of vectors or verify being read. */
@@ -311,13 +324,19 @@ int cli_vectors_main(int argc, char **argv)
     printf("# fpq %s vectors: %s -> %s, round %s, overflow %s%s\n", fpq_version(), v.from.name, v.to.name,
            cli_rounding_mode_text(mode, &v.rnd), cli_overflow_text(v.rnd.overflow),
            v.rnd.int_symmetric ? ", symmetric" : "");
-    printf("# %zu boundary cases, then %llu random cases (seed %llu); each line: input expected\n", v.nboundary,
-           v.count, (unsigned long long)v.rnd.seed);
+    char rr[24];
+    const bool with_r = cli_vectors_r(rr, sizeof rr, &v, 0);
+    printf("# %zu boundary cases, then %llu random cases (seed %llu); each line: input expected%s\n",
+           v.nboundary, v.count, (unsigned long long)v.rnd.seed,
+           with_r ? " R (the stochastic rounding's random bits)" : "");
     for (size_t i = 0; i < v.n; i++) {
         char a[24], b[24];
         fpq_sprint_bits(a, &v.from, v.in[i]);
         fpq_sprint_bits(b, &v.to, v.exp[i]);
-        printf("%s %s\n", a, b);
+        if (with_r && cli_vectors_r(rr, sizeof rr, &v, i))
+            printf("%s %s %s\n", a, b, rr);
+        else
+            printf("%s %s\n", a, b);
     }
     cli_vectors_free(&v);
     if (fflush(stdout) != 0 || ferror(stdout)) {

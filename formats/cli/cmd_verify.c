@@ -108,7 +108,9 @@ static void verify_help(FILE *f)
             "line (0x optional, case-insensitive), in order.  Mismatches are counted\n"
             "by class (nan, infinity, zero, overflow threshold, tie, subnormal,\n"
             "ordinary) with the first examples of each.  Everything after '--' is\n"
-            "CMD and its arguments, options of CMD included.\n"
+            "CMD and its arguments, options of CMD included.  Under sra:N, srb:N,\n"
+            "src:N each input line is the FROM pattern, a space and the case's R\n"
+            "(the R column of 'fpq vectors').\n"
             "\n"
             "With FMT OP (an operation of 'fpq arith'), CMD checks arithmetic: it\n"
             "reads the cases of 'fpq vectors FMT OP', one line of OP's operands (hex\n"
@@ -325,7 +327,11 @@ int cli_verify_main(int argc, char **argv)
             cli_arith_operands(b, sizeof b, &v, i);
         else
             fpq_sprint_bits(b, &from, v.in[i]);
-        fprintf(input, "%s\n", b);
+        char rr[24];
+        if (cli_vectors_r(rr, sizeof rr, &v, i)) /* sra/srb/src: the case's R after the input */
+            fprintf(input, "%s %s\n", b, rr);
+        else
+            fprintf(input, "%s\n", b);
     }
     fflush(stdout);
     if (fflush(input) != 0 || fseek(input, 0, SEEK_SET) != 0 || run_cmd(v.cmd, input, &output, &pid) != 0) {

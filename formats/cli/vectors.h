@@ -46,6 +46,13 @@ int cli_vectors_load(cli_vectors *v, const char *cmd, int argc, char **argv, boo
                      void (*help)(FILE *));
 void cli_vectors_free(cli_vectors *v);
 
+/* Under P3109's stochastic roundings sra:N, srb:N, src:N (conversions):
+ * the random bits R of case i, fpq_sr_bits(seed, i) >> (64 - N), the R
+ * the reference used, as 0x-hex of ceil(N/4) digits into buf, and true;
+ * else false (no R column).  vectors writes it as a third column, verify
+ * gives it to CMD after the input pattern. */
+bool cli_vectors_r(char *buf, size_t n, const cli_vectors *v, size_t i);
+
 /* arith_vectors.c: the arithmetic cases of v (v->from, v->op, v->rnd,
  * v->count, v->tiny_before): boundary operands, then v->count random ones.
  * Returns CLI_EXIT_OK, or reports and returns. */

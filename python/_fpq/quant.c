@@ -107,7 +107,7 @@ PyObject *py_quantize(PyObject *self, PyObject *args, PyObject *kw)
     if (mxo != Py_None) {
         const char *r = PyUnicode_Check(mxo) ? PyUnicode_AsUTF8(mxo) : NULL;
         if (r == NULL || fpq_mx_rule_parse(&s.mx_rule, r) != FPQ_OK) {
-            PyErr_Format(PyExc_ValueError, "unknown mx scale rule %R (floor, ceil or rceil)", mxo);
+            PyErr_Format(PyExc_ValueError, "unknown scale rule %R (mx: floor, ceil, rceil or even; nvfp4: 6 or 4over6)", mxo);
             return NULL;
         }
     }
