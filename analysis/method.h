@@ -7,7 +7,8 @@
  * the transformed W (GPTQ with the transformed calibration activations);
  * then the product of the transformed X and W^ as fpq_matmul forms it, X
  * quantized under s->x (static scales from the transformed calib when
- * given).  The error is always measured against the exact product of the
+ * given; per-token scales stay the token's own when calib has other rows
+ * than x, as in LLM.int8).  The error is always measured against the exact product of the
  * untransformed X and W (fpq_matmul_ref), so the rounding of the
  * transforms to binary64 (transform.h) is counted in it.
  */

@@ -30,8 +30,9 @@ static const cli_opt matmul_calibrate[] = {
     {OPT_CALIBRATE, 0, "calibrate", "SRC",
      "static activation scales (and LLM.int8 dims) from\n"
      "the calibration X, applied to X (clipping counted);\n"
-     "per-row scales need X's rows, except in LLM.int8,\n"
-     "where they stay the token's own; rows of a file:\n"
+     "per-row (per-token) scales stay the token's own\n"
+     "unless it has X's rows (not in LLM.int8); also the\n"
+     "activations of gptq and --smooth; rows of a file:\n"
      "FILE[A:B]"},
     {0},
 };
@@ -384,7 +385,10 @@ int cli_matmul_main(int argc, char **argv)
     cli_num(b[5], sizeof b[5], m.bits_w);
     /* the tokens calibrated on: GPTQ's Hessian, SmoothQuant's maxima,
      * static X scales */
-    size_t ct = gptq || mt->smooth ? (calibrate ? cal.rows : x.rows) : calibrate && s.quant_x ? cal.rows : 0;
+    bool token_own = s.quant_x && !s.llm_int8 && s.x.granularity == FPQ_GRAN_ROW && cal.rows != x.rows;
+    size_t ct = gptq || mt->smooth ? (calibrate ? cal.rows : x.rows)
+                : calibrate && (s.llm_int8 || (s.quant_x && !token_own)) ? cal.rows
+                                                                         : 0;
     size_t ov = calibrate && ct ? overlap_rows(&x, &cal) : ct;
     const char *insample = ct == 0 ? "" : ov == x.rows ? "yes" : ov ? "partly" : "no";
     char accname[40];
@@ -468,7 +472,7 @@ int cli_matmul_main(int argc, char **argv)
         describe(dx, sizeof dx, s.quant_x, &s.x);
         describe(dw, sizeof dw, s.quant_w, &s.w);
         printf("X: %s (%zu x %zu): %s%s\n", ops[0], x.rows, x.cols, dx,
-               s.quant_x ? (calibrate ? ", static" : ", dynamic") : "");
+               s.quant_x ? (calibrate && !token_own ? ", static" : ", dynamic") : "");
         if (calibrate)
             printf("calibrated on: %s\n", calibrate);
         printf("W: %s (%zu x %zu): %s\n", ops[1], w.rows, w.cols, dw);

@@ -120,7 +120,10 @@ int fpq_matmul_method(fpq_tensor *y, fpq_mm_metrics *m, fpq_mm_method_stats *ms,
         wuse = &wq;
     }
     fpq_mm_metrics mm;
-    if ((rc = fpq_matmul(&yh, &mm, NULL, &xt, wuse, calib ? &ct : NULL, &s2, err)) != FPQ_OK
+    /* per-token scales of X are the token's own when the calibration
+     * tokens are others */
+    bool xcal = calib && !(s->quant_x && !s->llm_int8 && s->x.granularity == FPQ_GRAN_ROW && calib->rows != x->rows);
+    if ((rc = fpq_matmul(&yh, &mm, NULL, &xt, wuse, xcal ? &ct : NULL, &s2, err)) != FPQ_OK
         || (rc = fpq_matmul_ref(&yr, x, w, err)) != FPQ_OK || (rc = fpq_mm_compare(&mm, row_err, &yr, &yh, err)) != FPQ_OK)
         goto done;
     if (wm) {
