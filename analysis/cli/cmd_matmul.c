@@ -246,8 +246,15 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         return rc;
     }
     case OPT_ACTORDER: a->gptq_opt = a->mt.gptq.act_order = true; break;
-    case OPT_HQQ_P: a->hqq_opt = true; return cli_arg_double(p, arg, DBL_MIN, 1, &a->mt.hqq.p);
-    case OPT_HQQ_BETA: a->hqq_opt = true; return cli_arg_double(p, arg, DBL_MIN, DBL_MAX, &a->mt.hqq.beta);
+    case OPT_HQQ_P:
+    case OPT_HQQ_BETA: {
+        double *v = id == OPT_HQQ_P ? &a->mt.hqq.p : &a->mt.hqq.beta;
+        a->hqq_opt = true;
+        int rc = cli_arg_double(p, arg, 0, id == OPT_HQQ_P ? 1 : DBL_MAX, v);
+        if (rc == CLI_EXIT_OK && *v == 0)
+            return cli_usage_error(CMD, "--%s must be above 0", id == OPT_HQQ_P ? "hqq-p" : "hqq-beta");
+        return rc;
+    }
     case OPT_HQQ_KAPPA: a->hqq_opt = true; return cli_arg_double(p, arg, 1, DBL_MAX, &a->mt.hqq.kappa);
     case OPT_HQQ_ITERS: {
         unsigned long long v;

@@ -318,10 +318,11 @@ static void print_json(const run *r, const row *rows, size_t nrows)
  * with 6 significant digits. */
 static void print_table(const run *r, const row *rows, size_t nrows)
 {
+    bool gptq = r->method && strcmp(r->method, "gptq") == 0;
     printf("input: %s (%zu x %zu), %s\n", r->input, r->rows, r->cols,
-           r->calibrate ? "static" : "dynamic");
+           r->calibrate && !gptq ? "static" : "dynamic");
     if (r->calibrate)
-        printf("calibrated on: %s\n", r->calibrate);
+        printf("%s: %s\n", gptq ? "GPTQ activations" : "calibrated on", r->calibrate);
     if (r->method)
         printf("weight method: %s\n", r->method);
     static const char *const head[] = {"format", "scheme", "granularity", "scale", "range", "round", "split"};

@@ -90,11 +90,13 @@ int fpq_matmul_method(fpq_tensor *y, fpq_mm_metrics *m, fpq_mm_method_stats *ms,
                        mt->w_method == FPQ_WMETHOD_GPTQ ? "GPTQ" : "HQQ");
     if (!acts)
         acts = x;
-    if (x->cols != w->rows || acts->cols != w->rows)
+    if (x->cols != w->rows)
+        return fpq_err(err, FPQ_ERR_ARG, "X is %zu x %zu and W is %zu x %zu: X's columns must equal W's rows",
+                       x->rows, x->cols, w->rows, w->cols);
+    if (acts->cols != w->rows)
         return fpq_err(err, FPQ_ERR_ARG,
-                       "X is %zu x %zu, the calibration activations %zu x %zu and W %zu x %zu: the columns of both "
-                       "must equal W's rows",
-                       x->rows, x->cols, acts->rows, acts->cols, w->rows, w->cols);
+                       "the calibration X is %zu x %zu and W is %zu x %zu: its columns must equal W's rows",
+                       acts->rows, acts->cols, w->rows, w->cols);
     if (calib && calib->cols != x->cols)
         return fpq_err(err, FPQ_LAB_ERR_SPEC, "the calibration X has %zu columns, X has %zu", calib->cols, x->cols);
     if ((rc = fpq_tensor_check_finite(x, "X", err)) != FPQ_OK || (rc = fpq_tensor_check_finite(w, "W", err)) != FPQ_OK
