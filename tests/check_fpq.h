@@ -34,7 +34,6 @@ Suite *io_suite(void);
 Suite *quant_suite(void);
 Suite *sweep_suite(void);
 Suite *matmul_suite(void);
-Suite *methods_suite(void);
 Suite *train_suite(void);
 Suite *p3109_suite(void);
 

@@ -29,7 +29,6 @@ int main(void)
     srunner_add_suite(sr, quant_suite());
     srunner_add_suite(sr, sweep_suite());
     srunner_add_suite(sr, matmul_suite());
-    srunner_add_suite(sr, methods_suite());
     srunner_add_suite(sr, train_suite());
     srunner_add_suite(sr, p3109_suite());
 
