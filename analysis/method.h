@@ -53,6 +53,16 @@ typedef struct fpq_mm_method_stats {
     fpq_hqq_stats hqq;        /* HQQ's, when used */
 } fpq_mm_method_stats;
 
+/* W^ of w (features x outputs) by the weight method wm under s with the
+ * method's default options (rtn: fpq_quantize; gptq: fpq_gptq with the
+ * activations acts, tokens x features; hqq: fpq_hqq), and the metrics of
+ * W^ against w (fpq_qmetrics_compute, exact when s->exact_metrics), with
+ * clipped_frac and bits_per_value from the method.  wh (may be NULL; else
+ * freed by the caller with fpq_tensor_free).  GPTQ needs acts and RTN takes
+ * none (FPQ_LAB_ERR_SPEC).  Returns as the method does. */
+int fpq_quantize_method(fpq_tensor *wh, fpq_qmetrics *m, const fpq_tensor *w, const fpq_tensor *acts,
+                        const fpq_qspec *s, fpq_wmethod wm, fpq_errbuf *err);
+
 /* Y^ of x (rows x K) and w (K x N) under s and the method mt.  calib (may
  * be NULL): static activation scales (and LLM.int8 dimensions), as for
  * fpq_matmul.  acts: the calibration activations of GPTQ and SmoothQuant

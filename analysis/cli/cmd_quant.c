@@ -472,37 +472,6 @@ static int check_method(fpq_wmethod *wm, const opts *o, const row *rows, size_t 
     return CLI_EXIT_OK;
 }
 
-/* W^ of x by GPTQ (activations cal) or HQQ under s with their default
- * options into *xh, and the metrics of W^ against x into *m. */
-static int method_quantize(fpq_tensor *xh, fpq_qmetrics *m, const fpq_tensor *x, const fpq_tensor *cal,
-                           const fpq_qspec *s, fpq_wmethod wm, fpq_errbuf *e)
-{
-    fpq_tensor_free(xh);
-    double clipped, bits;
-    int st;
-    if (wm == FPQ_WMETHOD_GPTQ) {
-        fpq_gptq_opts go;
-        fpq_gptq_stats gs;
-        fpq_gptq_opts_default(&go);
-        st = fpq_gptq(xh, &gs, x, cal, s, &go, e);
-        clipped = gs.clipped_frac;
-        bits = fpq_qspec_bits_per_value(s, x->rows, x->cols, 0);
-    } else {
-        fpq_hqq_opts ho;
-        fpq_hqq_stats hs;
-        fpq_hqq_opts_default(&ho);
-        st = fpq_hqq(xh, &hs, x, s, &ho, e);
-        clipped = hs.clipped_frac;
-        bits = hs.bits_per_value;
-    }
-    if (st == FPQ_OK && (st = fpq_qmetrics_compute(m, x, xh, s->exact_metrics, e)) == FPQ_OK) {
-        m->clipped_frac = clipped;
-        m->bits_per_value = bits;
-        m->clip_ratio = 1;
-    }
-    return st;
-}
-
 int cli_quant_main(int argc, char **argv)
 {
     opts o;
@@ -575,7 +544,9 @@ int cli_quant_main(int argc, char **argv)
     for (size_t i = 0; i < nrows; i++) {
         fpq_errbuf e = {""};
         int st = wm != FPQ_WMETHOD_RTN
-                     ? method_quantize(&xh, &rows[i].m, &x, &cal, &rows[i].spec, wm, &e)
+                     ? (fpq_tensor_free(&xh),
+                        fpq_quantize_method(&xh, &rows[i].m, &x, wm == FPQ_WMETHOD_GPTQ ? &cal : NULL,
+                                            &rows[i].spec, wm, &e))
                      : fpq_quantize_parts(o.out || o.values ? &xh : NULL, &rows[i].m, want_parts ? &parts : NULL,
                                           &x, o.calibrate ? &cal : NULL, &rows[i].spec, &e);
         if (st == FPQ_ERR_ARG)

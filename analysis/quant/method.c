@@ -33,6 +33,63 @@ void fpq_mm_method_default(fpq_mm_method *m)
     m->alpha = 0.5;
 }
 
+/* The units of s on a rows x cols tensor (no outlier split). */
+static size_t units_of(const fpq_qspec *s, size_t rows, size_t cols)
+{
+    switch (s->granularity) {
+    case FPQ_GRAN_TENSOR: return 1;
+    case FPQ_GRAN_ROW: return rows;
+    case FPQ_GRAN_COL: return cols;
+    default:
+        return s->axis == 0 ? (rows + s->group - 1) / s->group * cols : rows * ((cols + s->group - 1) / s->group);
+    }
+}
+
+int fpq_quantize_method(fpq_tensor *wh, fpq_qmetrics *m, const fpq_tensor *w, const fpq_tensor *acts,
+                        const fpq_qspec *s, fpq_wmethod wm, fpq_errbuf *err)
+{
+    if (wh)
+        *wh = (fpq_tensor)FPQ_TENSOR_INIT;
+    if (wm == FPQ_WMETHOD_RTN)
+        return acts ? fpq_err(err, FPQ_LAB_ERR_SPEC, "round to nearest takes no activations")
+                    : fpq_quantize(wh, m, w, NULL, s, err);
+    if (wm == FPQ_WMETHOD_GPTQ && !acts)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "GPTQ needs calibration activations (tokens x W's rows)");
+    fpq_tensor q = FPQ_TENSOR_INIT;
+    double clipped, bits;
+    int st;
+    if (wm == FPQ_WMETHOD_GPTQ) {
+        fpq_gptq_opts go;
+        fpq_gptq_stats gs;
+        fpq_gptq_opts_default(&go);
+        st = fpq_gptq(&q, &gs, w, acts, s, &go, err);
+        clipped = gs.clipped_frac;
+        bits = fpq_qspec_bits_per_value(s, w->rows, w->cols, 0);
+    } else {
+        fpq_hqq_opts ho;
+        fpq_hqq_stats hs;
+        fpq_hqq_opts_default(&ho);
+        st = fpq_hqq(&q, &hs, w, s, &ho, err);
+        clipped = hs.clipped_frac;
+        bits = hs.bits_per_value;
+    }
+    fpq_qmetrics qm;
+    if (st == FPQ_OK && (st = fpq_qmetrics_compute(&qm, w, &q, s->exact_metrics, err)) == FPQ_OK) {
+        qm.clipped_frac = clipped;
+        qm.n_clipped = (size_t)(clipped * (double)fpq_tensor_size(w) + 0.5);
+        qm.bits_per_value = bits;
+        qm.clip_ratio = 1;
+        qm.units = units_of(s, w->rows, w->cols);
+        if (m)
+            *m = qm;
+    }
+    if (st == FPQ_OK && wh)
+        *wh = q;
+    else
+        fpq_tensor_free(&q);
+    return st;
+}
+
 static int copy(fpq_tensor *dst, const fpq_tensor *src)
 {
     int st = fpq_tensor_alloc(dst, src->rows, src->cols);
