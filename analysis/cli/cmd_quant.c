@@ -544,9 +544,8 @@ int cli_quant_main(int argc, char **argv)
     for (size_t i = 0; i < nrows; i++) {
         fpq_errbuf e = {""};
         int st = wm != FPQ_WMETHOD_RTN
-                     ? (fpq_tensor_free(&xh),
-                        fpq_quantize_method(&xh, &rows[i].m, &x, wm == FPQ_WMETHOD_GPTQ ? &cal : NULL,
-                                            &rows[i].spec, wm, &e))
+                     ? fpq_quantize_method(o.out || o.values ? &xh : NULL, &rows[i].m, &x,
+                                           wm == FPQ_WMETHOD_GPTQ ? &cal : NULL, &rows[i].spec, wm, &e)
                      : fpq_quantize_parts(o.out || o.values ? &xh : NULL, &rows[i].m, want_parts ? &parts : NULL,
                                           &x, o.calibrate ? &cal : NULL, &rows[i].spec, &e);
         if (st == FPQ_ERR_ARG)
