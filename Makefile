@@ -22,6 +22,7 @@
 #   make bench-python       the Python package's speed (python/bench.py)
 #   make bench-stream       the `fpq arith` stream's lines per second
 #   make check-gptq         GPTQ against a NumPy implementation (tests/gptq/)
+#   make check-methods      HQQ, Hadamard rotation, SmoothQuant against NumPy (tests/gptq/)
 #   make deps               check for (and, as root, install) the Debian
 #                           packages of every target (scripts/deps.sh)
 #   make clean              remove build/ (reports/out/ is kept)
@@ -479,6 +480,7 @@ check: $(DEPS_CHECK)
 	@$(CHECK_MAKE) check-cli
 	@$(CHECK_MAKE) check-quant-py
 	@$(CHECK_MAKE) check-gptq
+	@$(CHECK_MAKE) check-methods
 	@$(SHELL) tests/check-files.sh $(FPQ)
 	@$(CHECK_MAKE) check-layers
 	@$(CHECK_MAKE) check-figures
@@ -500,6 +502,12 @@ check-unit: $(CHECK_FPQ)
 .PHONY: check-gptq
 check-gptq: $(FPQ)
 	$(PYTHON) tests/gptq/check_gptq.py $(FPQ)
+
+# HQQ, Hadamard rotation and SmoothQuant against NumPy implementations,
+# on synthetic data and the real layer of data/usel (skipped without it).
+.PHONY: check-methods
+check-methods: $(FPQ)
+	$(PYTHON) tests/gptq/check_methods.py $(FPQ) data
 
 # The Python package's tests (tests/python/) with pytest, against the
 # package in $(B)/python and the fpq command; nothing written into the

@@ -17,6 +17,10 @@
  *             [A:B]) parsed and loaded
  *   quant.h   quantization specs, fpq_quantize, error metrics, Lloyd-Max
  *   matmul.h  quantized matrix products and their error
+ *   gptq.h    GPTQ weight quantization
+ *   hqq.h     HQQ weight quantization (zero-points by half-quadratic steps)
+ *   transform.h  Hadamard rotation and SmoothQuant factors
+ *   method.h  a product with a weight method and those transforms
  *   sweep.h   plans, runs and merges of sweeps
  *   train.h   a small network engine: an MLP trained on IDX images with
  *             quantization points, evaluation and post-training quantization
@@ -38,6 +42,9 @@
 #include "quant.h"
 #include "matmul.h"
 #include "gptq.h"
+#include "hqq.h"
+#include "transform.h"
+#include "method.h"
 #include "sweep.h"
 #include "train.h"
 

@@ -58,14 +58,4 @@ typedef struct fpq_gptq_stats {
 int fpq_gptq(fpq_tensor *wq, fpq_gptq_stats *st, const fpq_tensor *w, const fpq_tensor *xcal,
              const fpq_qspec *s, const fpq_gptq_opts *o, fpq_errbuf *err);
 
-/* fpq_matmul (matmul.h) with W quantized by GPTQ under s->w, calibrated on
- * hcal (tokens x K): W^ from fpq_gptq, then the product of X (quantized
- * under s->x, with static scales from calib when given) and W^ formed as
- * fpq_matmul forms it with W exact, compared with the exact X W.  Metrics
- * as fpq_matmul's, bits_w from s->w, clipped_frac_w from fpq_gptq.  LLM.int8
- * is refused (FPQ_LAB_ERR_SPEC).  Returns as fpq_matmul and fpq_gptq. */
-int fpq_matmul_gptq(fpq_tensor *y, fpq_mm_metrics *m, double *row_err, const fpq_tensor *x, const fpq_tensor *w,
-                    const fpq_tensor *calib, const fpq_tensor *hcal, const fpq_mm_spec *s, const fpq_gptq_opts *o,
-                    fpq_errbuf *err);
-
 #endif

@@ -50,6 +50,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "method.h"
 #include "quant.h"
 
 #define FPQ_SWEEP_MAX_CELLS 10000000u
@@ -82,6 +83,9 @@ typedef enum fpq_sweep_axis {
     FPQ_AX_KEPT_FORMAT,  /* quant */
     FPQ_AX_CALIB,        /* quant: static calibration source, "-" dynamic */
     FPQ_AX_OVERFLOW,     /* cast: "format" (its own Inf/NaN) or "saturate" */
+    FPQ_AX_METHOD,       /* quant: weight method (method.h) of a features x
+                            outputs tensor: rtn, gptq (calibrate: the
+                            activations, tokens x features), hqq */
     FPQ_AX_COUNT_
 } fpq_sweep_axis;
 
@@ -128,6 +132,7 @@ typedef struct fpq_sweep_cell {
     size_t source, calib;    /* indices into the plan's sources; calib
                                 FPQ_SWEEP_NONE when dynamic */
     fpq_qspec spec;          /* quant */
+    fpq_wmethod method;      /* quant: how W^ is made (default rtn) */
     fpq_cast_spec cast;      /* cast */
 } fpq_sweep_cell;
 

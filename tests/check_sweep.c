@@ -488,10 +488,10 @@ START_TEST(csv_has_a_header_and_one_row_per_cell)
     ck_assert(strncmp(pl + 22, ",cells=60\n", 10) == 0);
     /* every input axis of the mode, rows/cols/n, then the metrics */
     const size_t nf = count_fields(header);
-    ck_assert_uint_eq(nf, 1 + 5 + 16 + FPQ_QMETRIC_COUNT + 2); /* clip_ratio, unit_values */
+    ck_assert_uint_eq(nf, 1 + 5 + 17 + FPQ_QMETRIC_COUNT + 2); /* clip_ratio, unit_values */
     ck_assert_ptr_nonnull(strstr(header, "cell,label,source,n,rows,cols,format,scheme,granularity,group,axis,"
                                          "scale_format,scale_round,mx_rule,range,round,seed,symmetric,outlier,"
-                                         "kept_format,calibrate,overflow,"));
+                                         "kept_format,calibrate,overflow,method,"));
     ck_assert_ptr_nonnull(strstr(header, ",mse,rmse,nmse,sqnr_db,lossless,max_abs_err,mean_rel_err,cos_sim,bias,"
                                          "clipped_frac,flushed_frac,overflow_frac,nan_frac,outlier_frac,"
                                          "bits_per_value,clip_ratio,unit_values"));

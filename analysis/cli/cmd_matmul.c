@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gptq.h"
-#include "matmul.h"
+#include "method.h"
 #include "commands.h"
 #include "qspec_opts.h"
 #include "source.h"
@@ -22,6 +21,7 @@
 
 enum {
     OPT_CALIBRATE = 1, OPT_ROWERR, OPT_WMETHOD, OPT_DAMP, OPT_BLOCK, OPT_ACTORDER,
+    OPT_HQQ_P, OPT_HQQ_BETA, OPT_HQQ_KAPPA, OPT_HQQ_ITERS, OPT_ROTATE, OPT_SMOOTH,
     OPT_X = 100, /* OPT_X + k: the spec option k of cli_qspec_options, --x-... */
     OPT_W = 200  /* --w-... */
 };
@@ -30,20 +30,44 @@ static const cli_opt matmul_calibrate[] = {
     {OPT_CALIBRATE, 0, "calibrate", "SRC",
      "static activation scales (and LLM.int8 dims) from\n"
      "the calibration X, applied to X (clipping counted);\n"
-     "per-row scales need X's rows, except in LLM.int8,\n"
-     "where they stay the token's own; rows of a file:\n"
+     "per-row (per-token) scales stay the token's own\n"
+     "unless it has X's rows (not in LLM.int8); also the\n"
+     "activations of gptq and --smooth; rows of a file:\n"
      "FILE[A:B]"},
     {0},
 };
 
 static const cli_opt matmul_method[] = {
     {OPT_WMETHOD, 0, "w-method", "M",
-     "rtn (default: round to nearest) or gptq (GPTQ,\n"
+     "rtn (default: round to nearest), gptq (GPTQ,\n"
      "Frantar et al. 2022: H = X^T X of --calibrate's X,\n"
-     "else of X itself: in-sample), under W's spec"},
+     "else of X itself: in-sample) or hqq (HQQ, Badri\n"
+     "and Shaji 2023: each unit's zero-point optimized\n"
+     "for the lp error of W, no calibration; needs\n"
+     "--w-scheme zeropoint), under W's spec"},
     {OPT_DAMP, 0, "damp", "D", "gptq: dampening, D x mean diag H (default 0.01)"},
     {OPT_BLOCK, 0, "block", "B", "gptq: lazy-update block of B features (default 128)"},
     {OPT_ACTORDER, 0, "act-order", NULL, "gptq: features in order of decreasing diag H"},
+    {OPT_HQQ_P, 0, "hqq-p", "P", "hqq: the lp norm, 0 < P <= 1 (default 0.7)"},
+    {OPT_HQQ_BETA, 0, "hqq-beta", "B", "hqq: initial beta of the shrinkage (default 10)"},
+    {OPT_HQQ_KAPPA, 0, "hqq-kappa", "K", "hqq: beta's growth per update, >= 1 (default 1.01)"},
+    {OPT_HQQ_ITERS, 0, "hqq-iters", "N",
+     "hqq: at most N zero-point updates, each kept only\n"
+     "while the unit's lp error falls (default 20)"},
+    {0},
+};
+
+static const cli_opt matmul_transform[] = {
+    {OPT_ROTATE, 0, "rotate", "hadamard[:B]",
+     "X H and H^T W, H orthonormal Sylvester-Hadamard,\n"
+     "block-diagonal with blocks of B (a power of two\n"
+     "dividing K; default the largest), in binary64\n"
+     "before any quantization"},
+    {OPT_SMOOTH, 0, "smooth", "ALPHA",
+     "SmoothQuant: X / s and s W, s_j = max|X_j|^ALPHA /\n"
+     "max|W_j|^(1-ALPHA) (W_j: row j of W), max|X_j| from\n"
+     "--calibrate's X, else X itself (in-sample); before\n"
+     "--rotate"},
     {0},
 };
 
@@ -57,12 +81,14 @@ static const cli_opt matmul_output[] = {
                 "clipped_frac_w, int_overflows, w_method, damp,\n"
                 "block, act_order, calib_tokens, eval_tokens,\n"
                 "overlap_tokens (X rows also in the calibration X),\n"
-                "in_sample (yes, partly, no; empty: none used)"),
+                "in_sample (yes, partly, no; empty: none used),\n"
+                "hqq_p, hqq_beta, hqq_kappa, hqq_iters, rotate\n"
+                "(hadamard:B), smooth (alpha)"),
     {OPT_ROWERR, 0, "row-errors", NULL, "also print the relative error of each row of Y"},
     {0},
 };
 
-#define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 24)
+#define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 32)
 typedef struct matmul_options {
     cli_qspec_prefixed x, w;
     cli_opt all[MATMUL_NOPTS];
@@ -79,6 +105,7 @@ static void matmul_table(matmul_options *m)
     cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_product_options);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_calibrate);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_method);
+    cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_transform);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_output);
 }
 
@@ -93,6 +120,7 @@ static void matmul_help(FILE *f)
         {"\nProduct:\n", cli_mm_product_options},
         {NULL, matmul_calibrate},
         {"\nWeight method:\n", matmul_method},
+        {"\nTransforms (the error is against the exact product of X and W):\n", matmul_transform},
         {"\nOutput:\n", matmul_output},
     };
     fprintf(f,
@@ -186,11 +214,10 @@ static void describe(char *buf, size_t n, bool quant, const fpq_qspec *s)
 /* A command line read. */
 typedef struct mm_args {
     cli_mm_opts mm; /* --x-..., --w-..., the split and the product */
-    const char *ops[2], *calibrate, *out, *wmethod;
+    const char *ops[2], *calibrate, *out, *wmethod, *rotate;
     int nops;
-    double damp;
-    size_t block;
-    bool csv, rowerr, force, gptq, gptq_opt, act_order;
+    fpq_mm_method mt;
+    bool csv, rowerr, force, gptq_opt, hqq_opt, smooth;
 } mm_args;
 
 /* One argument of the command line into the mm_args ctx (cli_on_arg). */
@@ -210,15 +237,34 @@ static int matmul_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         break;
     case OPT_CALIBRATE: a->calibrate = arg; break;
     case OPT_WMETHOD: a->wmethod = arg; break;
-    case OPT_DAMP: a->gptq_opt = true; return cli_arg_double(p, arg, 0, DBL_MAX, &a->damp);
+    case OPT_DAMP: a->gptq_opt = true; return cli_arg_double(p, arg, 0, DBL_MAX, &a->mt.gptq.damp);
     case OPT_BLOCK: {
         unsigned long long v;
         a->gptq_opt = true;
         int rc = cli_arg_uint(p, arg, 1, 1u << 30, &v);
-        a->block = (size_t)v;
+        a->mt.gptq.block = (size_t)v;
         return rc;
     }
-    case OPT_ACTORDER: a->gptq_opt = a->act_order = true; break;
+    case OPT_ACTORDER: a->gptq_opt = a->mt.gptq.act_order = true; break;
+    case OPT_HQQ_P:
+    case OPT_HQQ_BETA: {
+        double *v = id == OPT_HQQ_P ? &a->mt.hqq.p : &a->mt.hqq.beta;
+        a->hqq_opt = true;
+        int rc = cli_arg_double(p, arg, 0, id == OPT_HQQ_P ? 1 : DBL_MAX, v);
+        if (rc == CLI_EXIT_OK && *v == 0)
+            return cli_usage_error(CMD, "--%s must be above 0", id == OPT_HQQ_P ? "hqq-p" : "hqq-beta");
+        return rc;
+    }
+    case OPT_HQQ_KAPPA: a->hqq_opt = true; return cli_arg_double(p, arg, 1, DBL_MAX, &a->mt.hqq.kappa);
+    case OPT_HQQ_ITERS: {
+        unsigned long long v;
+        a->hqq_opt = true;
+        int rc = cli_arg_uint(p, arg, 1, 1u << 20, &v);
+        a->mt.hqq.iters = (unsigned)v;
+        return rc;
+    }
+    case OPT_ROTATE: a->rotate = arg; break;
+    case OPT_SMOOTH: a->mt.smooth = true; return cli_arg_double(p, arg, 0, 1, &a->mt.alpha);
     case CLI_ID_CSV: a->csv = true; break;
     case OPT_ROWERR: a->rowerr = true; break;
     case CLI_ID_OUT: a->out = arg; break;
@@ -242,19 +288,38 @@ static int parse(mm_args *a, int argc, char **argv)
     return rc;
 }
 
-/* --w-method and the GPTQ options; CLI_EXIT_OK or a reported usage error. */
+/* --w-method, its options and --rotate; CLI_EXIT_OK or a reported usage
+ * error. */
 static int build_method(mm_args *a, const fpq_mm_spec *s)
 {
-    if (a->wmethod && strcmp(a->wmethod, "gptq") == 0)
-        a->gptq = true;
-    else if (a->wmethod && strcmp(a->wmethod, "rtn") != 0)
-        return cli_usage_error(CMD, "unknown --w-method '%s' (rtn or gptq)", a->wmethod);
-    if (a->gptq_opt && !a->gptq)
+    fpq_mm_method *mt = &a->mt;
+    if (a->wmethod && fpq_wmethod_parse(&mt->w_method, a->wmethod) != FPQ_OK)
+        return cli_usage_error(CMD, "unknown --w-method '%s' (rtn, gptq or hqq)", a->wmethod);
+    const char *name = fpq_wmethod_name(mt->w_method);
+    if (a->gptq_opt && mt->w_method != FPQ_WMETHOD_GPTQ)
         return cli_usage_error(CMD, "--damp, --block and --act-order apply to --w-method gptq");
-    if (a->gptq && !s->quant_w)
-        return cli_usage_error(CMD, "--w-method gptq needs a W spec (--w-format, ...)");
-    if (a->gptq && s->llm_int8)
-        return cli_usage_error(CMD, "--w-method gptq does not combine with --scheme llm.int8");
+    if (a->hqq_opt && mt->w_method != FPQ_WMETHOD_HQQ)
+        return cli_usage_error(CMD, "--hqq-p, --hqq-beta, --hqq-kappa and --hqq-iters apply to --w-method hqq");
+    if (mt->w_method != FPQ_WMETHOD_RTN && !s->quant_w)
+        return cli_usage_error(CMD, "--w-method %s needs a W spec (--w-format, ...)", name);
+    if (mt->w_method != FPQ_WMETHOD_RTN && s->llm_int8)
+        return cli_usage_error(CMD, "--w-method %s does not combine with --scheme llm.int8", name);
+    if (mt->w_method == FPQ_WMETHOD_HQQ && s->w.scheme != FPQ_SCHEME_ZEROPOINT)
+        return cli_usage_error(CMD, "--w-method hqq optimizes zero-points: it needs --w-scheme zeropoint (got %s)",
+                               fpq_scheme_name(s->w.scheme));
+    if (a->rotate) {
+        const char *r = a->rotate;
+        if (strncmp(r, "hadamard", 8) != 0 || (r[8] != '\0' && r[8] != ':'))
+            return cli_usage_error(CMD, "--rotate '%s': the rotation is hadamard or hadamard:B", r);
+        mt->rotate = true;
+        if (r[8] == ':') {
+            char *end;
+            unsigned long long b = strtoull(r + 9, &end, 10);
+            if (end == r + 9 || *end || r[9] == '-' || b < 1 || b > (1ull << 30) || (b & (b - 1)))
+                return cli_usage_error(CMD, "--rotate '%s': B must be a power of two from 1 to 2^30", r);
+            mt->rotate_block = (size_t)b;
+        }
+    }
     return CLI_EXIT_OK;
 }
 
@@ -276,18 +341,16 @@ int cli_matmul_main(int argc, char **argv)
     mm_args a;
     memset(&a, 0, sizeof a);
     cli_mm_opts_init(&a.mm);
-    fpq_gptq_opts go;
-    fpq_gptq_opts_default(&go);
-    a.damp = go.damp;
-    a.block = go.block;
+    fpq_mm_method_default(&a.mt);
     int rc = parse(&a, argc, argv);
     fpq_mm_spec s;
     if (rc != CLI_EXIT_OK || (rc = cli_mm_build(&s, CMD, &a.mm)) != CLI_EXIT_OK
         || (rc = build_method(&a, &s)) != CLI_EXIT_OK)
         return cli_exit_status(rc);
-    go.damp = a.damp;
-    go.block = a.block;
-    go.act_order = a.act_order;
+    const fpq_mm_method *mt = &a.mt;
+    const fpq_gptq_opts go = mt->gptq;
+    const fpq_hqq_opts ho = mt->hqq;
+    const bool gptq = mt->w_method == FPQ_WMETHOD_GPTQ, hqq = mt->w_method == FPQ_WMETHOD_HQQ;
     const char *const *ops = a.ops, *calibrate = a.calibrate;
 
     fpq_tensor x = FPQ_TENSOR_INIT, w = FPQ_TENSOR_INIT, cal = FPQ_TENSOR_INIT, y = FPQ_TENSOR_INIT;
@@ -304,8 +367,8 @@ int cli_matmul_main(int argc, char **argv)
         goto done;
     re = cli_xmalloc((x.rows ? x.rows : 1) * sizeof *re);
     fpq_mm_metrics m;
-    int st = a.gptq ? fpq_matmul_gptq(&y, &m, re, &x, &w, calibrate ? &cal : NULL, calibrate ? &cal : &x, &s, &go, &e)
-                    : fpq_matmul(&y, &m, re, &x, &w, calibrate ? &cal : NULL, &s, &e);
+    fpq_mm_method_stats ms;
+    int st = fpq_matmul_method(&y, &m, &ms, re, &x, &w, calibrate ? &cal : NULL, calibrate ? &cal : &x, &s, mt, &e);
     if (st == FPQ_LAB_ERR_SPEC || st == FPQ_ERR_ARG) {
         rc = cli_usage_error(CMD, "%s", e.msg);
         goto done;
@@ -327,8 +390,12 @@ int cli_matmul_main(int argc, char **argv)
     cli_num(b[3], sizeof b[3], m.outlier_frac);
     cli_num(b[4], sizeof b[4], m.bits_x);
     cli_num(b[5], sizeof b[5], m.bits_w);
-    /* the tokens calibrated on: GPTQ's Hessian, static X scales */
-    size_t ct = a.gptq ? (calibrate ? cal.rows : x.rows) : calibrate && s.quant_x ? cal.rows : 0;
+    /* the tokens calibrated on: GPTQ's Hessian, SmoothQuant's maxima,
+     * static X scales */
+    bool token_own = s.quant_x && !s.llm_int8 && s.x.granularity == FPQ_GRAN_ROW && cal.rows != x.rows;
+    size_t ct = gptq || mt->smooth ? (calibrate ? cal.rows : x.rows)
+                : calibrate && (s.llm_int8 || (s.quant_x && !token_own)) ? cal.rows
+                                                                         : 0;
     size_t ov = calibrate && ct ? overlap_rows(&x, &cal) : ct;
     const char *insample = ct == 0 ? "" : ov == x.rows ? "yes" : ov ? "partly" : "no";
     char accname[200];
@@ -345,7 +412,8 @@ int cli_matmul_main(int argc, char **argv)
                                            "bits_per_value_x", "bits_per_value_w", "clipped_frac_x",
                                            "clipped_frac_w", "int_overflows", "w_method", "damp", "block",
                                            "act_order", "calib_tokens", "eval_tokens", "overlap_tokens",
-                                           "in_sample"};
+                                           "in_sample", "hqq_p", "hqq_beta", "hqq_kappa", "hqq_iters",
+                                           "rotate", "smooth"};
         size_t nh = sizeof head / sizeof head[0], nt = sizeof tail / sizeof tail[0];
         cli_grid g;
         cli_grid_init(&g, nh + 2 * OPERAND_COLS + nt);
@@ -380,8 +448,8 @@ int cli_matmul_main(int argc, char **argv)
         cli_grid_add(&g, c1);
         cli_grid_add(&g, c2);
         cli_grid_addf(&g, "%zu", m.int_overflows);
-        cli_grid_add(&g, a.gptq ? "gptq" : "rtn");
-        if (a.gptq)
+        cli_grid_add(&g, fpq_wmethod_name(mt->w_method));
+        if (gptq)
             cli_grid_addf(&g, "%g", go.damp), cli_grid_addf(&g, "%zu", go.block),
                 cli_grid_add(&g, go.act_order ? "yes" : "no");
         else
@@ -389,18 +457,43 @@ int cli_matmul_main(int argc, char **argv)
         cli_grid_addf(&g, "%zu", ct);
         cli_grid_addf(&g, "%zu", x.rows);
         cli_grid_addf(&g, "%zu", ov);
-        cli_grid_add(&g, insample);        cli_grid_print(&g, stdout, true, NULL);
+        cli_grid_add(&g, insample);
+        if (hqq)
+            cli_grid_addf(&g, "%g", ho.p), cli_grid_addf(&g, "%g", ho.beta), cli_grid_addf(&g, "%g", ho.kappa),
+                cli_grid_addf(&g, "%u", ho.iters);
+        else
+            cli_grid_add(&g, ""), cli_grid_add(&g, ""), cli_grid_add(&g, ""), cli_grid_add(&g, "");
+        if (ms.rotate_block)
+            cli_grid_addf(&g, "hadamard:%zu", ms.rotate_block);
+        else
+            cli_grid_add(&g, "");
+        if (mt->smooth)
+            cli_grid_addf(&g, "%g", mt->alpha);
+        else
+            cli_grid_add(&g, "");
+        cli_grid_print(&g, stdout, true, NULL);
         cli_grid_free(&g);
     } else {
-        char dx[160], dw[160];
+        char dx[160], dw[160], hqqnum[2][40];
+        cli_num(hqqnum[0], sizeof hqqnum[0], ms.hqq.lp_hqq);
+        cli_num(hqqnum[1], sizeof hqqnum[1], ms.hqq.lp_start);
         describe(dx, sizeof dx, s.quant_x, &s.x);
         describe(dw, sizeof dw, s.quant_w, &s.w);
         printf("X: %s (%zu x %zu): %s%s\n", ops[0], x.rows, x.cols, dx,
-               s.quant_x ? (calibrate ? ", static" : ", dynamic") : "");
+               s.quant_x ? (calibrate && !token_own ? ", static" : ", dynamic") : "");
         if (calibrate)
             printf("calibrated on: %s\n", calibrate);
         printf("W: %s (%zu x %zu): %s\n", ops[1], w.rows, w.cols, dw);
-        if (a.gptq)
+        if (mt->smooth)
+            printf("SmoothQuant: alpha %g, max|X_j| from %zu tokens (%zu of X's %zu among them%s)\n", mt->alpha, ct,
+                   ov, x.rows, ov == x.rows ? ": in-sample" : "");
+        if (ms.rotate_block)
+            printf("rotation: Hadamard, blocks of %zu (%zu blocks)\n", ms.rotate_block, x.cols / ms.rotate_block);
+        if (hqq)
+            printf("HQQ: p %g, beta %g, kappa %g, at most %u updates; lp error of W %s, min-max start %s "
+                   "(%zu of %zu zero-points moved)\n",
+                   ho.p, ho.beta, ho.kappa, ho.iters, hqqnum[0], hqqnum[1], ms.hqq.improved, ms.hqq.units);
+        if (gptq)
             printf("GPTQ: damp %g, block %zu, %s order, on %zu calibration tokens (%zu of X's %zu among them%s)\n",
                    go.damp, go.block, go.act_order ? "act" : "natural", ct, ov, x.rows,
                    ov == x.rows ? ": in-sample" : "");

@@ -15,17 +15,26 @@
 #include <string.h>
 
 #include "commands.h"
+#include "method.h"
 #include "qspec_opts.h"
 #include "source.h"
 
 #define CMD "quant"
 
-enum { OPT_CALIBRATE = 1, OPT_EXACT, OPT_VALUES, OPT_CODES, OPT_SCALES, OPT_ZPS };
+enum { OPT_CALIBRATE = 1, OPT_EXACT, OPT_VALUES, OPT_CODES, OPT_SCALES, OPT_ZPS, OPT_METHOD };
 
 static const cli_opt quant_calibrate[] = {
     {OPT_CALIBRATE, 0, "calibrate", "SRC",
      "static: scales, ranges and outlier columns from the\n"
-     "tensor SRC, applied to INPUT (outside: clipped)"},
+     "tensor SRC, applied to INPUT (outside: clipped);\n"
+     "with --method gptq: the activations (tokens x\n"
+     "INPUT's rows) of GPTQ's H = X^T X"},
+    {OPT_METHOD, 0, "method", "M",
+     "for a 2-D weight tensor INPUT (features x outputs):\n"
+     "rtn (default: round to nearest), gptq (needs\n"
+     "--calibrate; damp 0.01, block 128, natural order)\n"
+     "or hqq (scheme zeropoint; p 0.7, beta 10, kappa\n"
+     "1.01, 20 updates, no calibration); see fpq matmul"},
     {0},
 };
 
@@ -53,7 +62,7 @@ static const cli_opt quant_output[] = {
 };
 
 /* Every option of fpq quant: the spec options, then its own. */
-#define QUANT_NOPTS (CLI_QSPEC_NOPTS + 11)
+#define QUANT_NOPTS (CLI_QSPEC_NOPTS + 12)
 static void quant_options(cli_opt *t)
 {
     size_t n = 0;
@@ -131,7 +140,7 @@ typedef struct row {
 } row;
 
 typedef struct run {
-    const char *input, *calibrate;
+    const char *input, *calibrate, *method; /* method: NULL without --method */
     size_t rows, cols;
 } run;
 
@@ -209,10 +218,18 @@ static void late_cells(const char *cells[NLATE_COLS], const row *w)
     cells[1] = fpq_sarith_name(fpq_qspec_arith(&w->spec));
 }
 
+/* --method adds a last column "method". */
+static size_t nlate(const run *r)
+{
+    return r->method ? NLATE_COLS + 1 : NLATE_COLS;
+}
+
 /* A grid whose header is the nh names of head, then the metrics'. */
 static void grid_head(cli_grid *g, const char *const *head, size_t nh, size_t nlate)
 {
     cli_grid_init(g, nh + FPQ_QMETRIC_COUNT + nlate);
+    if (nlate > NLATE_COLS) /* the method's column */
+        nlate = NLATE_COLS;
     for (size_t k = 0; k < nh; k++)
         cli_grid_add(g, head[k]);
     for (size_t k = 0; k < FPQ_QMETRIC_COUNT; k++)
@@ -224,7 +241,9 @@ static void grid_head(cli_grid *g, const char *const *head, size_t nh, size_t nl
 static void print_csv(const run *r, const row *rows, size_t nrows)
 {
     cli_grid g;
-    grid_head(&g, spec_cols, NSPEC_COLS, NLATE_COLS);
+    grid_head(&g, spec_cols, NSPEC_COLS, nlate(r));
+    if (r->method)
+        cli_grid_add(&g, "method");
     for (size_t i = 0; i < nrows; i++) {
         char cells[NSPEC_COLS][96];
         bool isnum[NSPEC_COLS];
@@ -240,6 +259,8 @@ static void print_csv(const run *r, const row *rows, size_t nrows)
         late_cells(late, &rows[i]);
         for (size_t k = 0; k < NLATE_COLS; k++)
             cli_grid_add(&g, late[k]);
+        if (r->method)
+            cli_grid_add(&g, r->method);
     }
     cli_grid_print(&g, stdout, true, NULL);
     cli_grid_free(&g);
@@ -290,6 +311,8 @@ static void print_json(const run *r, const row *rows, size_t nrows)
             cli_num(b, sizeof b, v);
             printf(", \"%s\": %s", fpq_qmetric_names[k], isfinite(v) ? b : "null");
         }
+        if (r->method)
+            printf(", \"method\": \"%s\"", r->method);
 
         printf("}%s\n", i + 1 < nrows ? "," : "");
     }
@@ -300,10 +323,13 @@ static void print_json(const run *r, const row *rows, size_t nrows)
  * with 6 significant digits. */
 static void print_table(const run *r, const row *rows, size_t nrows)
 {
+    bool gptq = r->method && strcmp(r->method, "gptq") == 0;
     printf("input: %s (%zu x %zu), %s\n", r->input, r->rows, r->cols,
-           r->calibrate ? "static" : "dynamic");
+           r->calibrate && !gptq ? "static" : "dynamic");
     if (r->calibrate)
-        printf("calibrated on: %s\n", r->calibrate);
+        printf("%s: %s\n", gptq ? "GPTQ activations" : "calibrated on", r->calibrate);
+    if (r->method)
+        printf("weight method: %s\n", r->method);
     static const char *const head[] = {"format", "scheme", "granularity", "scale", "range", "round", "split"};
     const size_t nh = sizeof head / sizeof head[0];
     cli_grid g;
@@ -357,7 +383,7 @@ typedef struct opts {
     const char *input;     /* the operand */
     wlist formats, groups; /* --format, --group: the lists */
     cli_qspec_opts q;      /* the other spec options, and --exact */
-    const char *calibrate, *out;
+    const char *calibrate, *out, *method;
     const char *parts[3]; /* --codes, --scales, --zero-points */
     bool csv, json, values, force;
 } opts;
@@ -403,6 +429,7 @@ static int quant_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case OPT_CODES: o->parts[0] = arg; break;
     case OPT_SCALES: o->parts[1] = arg; break;
     case OPT_ZPS: o->parts[2] = arg; break;
+    case OPT_METHOD: o->method = arg; break;
     default: return cli_qspec_option(p, &o->q, id, arg);
     }
     return CLI_EXIT_OK;
@@ -425,6 +452,30 @@ static int write_parts(const opts *o, const fpq_qparts *parts, const fpq_tensor 
         return CLI_EXIT_OK;
     cli_error("%s", e.msg);
     return CLI_EXIT_DATA;
+}
+
+/* --method against the rest of the command line: CLI_EXIT_OK or a
+ * reported usage error. */
+static int check_method(fpq_wmethod *wm, const opts *o, const row *rows, size_t nrows)
+{
+    if (fpq_wmethod_parse(wm, o->method) != FPQ_OK)
+        return cli_usage_error(CMD, "unknown --method '%s' (rtn, gptq or hqq)", o->method);
+    if (*wm == FPQ_WMETHOD_RTN)
+        return CLI_EXIT_OK;
+    const char *name = fpq_wmethod_name(*wm);
+    if (o->parts[0] || o->parts[1] || o->parts[2])
+        return cli_usage_error(CMD, "--codes, --scales and --zero-points are the parts of round to nearest, not of "
+                                    "--method %s",
+                               name);
+    if (*wm == FPQ_WMETHOD_GPTQ && !o->calibrate)
+        return cli_usage_error(CMD, "--method gptq needs --calibrate X: the activations (tokens x INPUT's rows)");
+    if (*wm == FPQ_WMETHOD_HQQ && o->calibrate)
+        return cli_usage_error(CMD, "--method hqq takes no calibration data (no --calibrate)");
+    for (size_t i = 0; i < nrows; i++)
+        if (*wm == FPQ_WMETHOD_HQQ && rows[i].spec.scheme != FPQ_SCHEME_ZEROPOINT)
+            return cli_usage_error(CMD, "--method hqq optimizes zero-points: it needs --scheme zeropoint (got %s)",
+                                   fpq_scheme_name(rows[i].spec.scheme));
+    return CLI_EXIT_OK;
 }
 
 int cli_quant_main(int argc, char **argv)
@@ -471,6 +522,9 @@ int cli_quant_main(int argc, char **argv)
                              : "zero-points", nrows);
         goto done;
     }
+    fpq_wmethod wm = FPQ_WMETHOD_RTN;
+    if (o.method && (rc = check_method(&wm, &o, rows, nrows)) != CLI_EXIT_OK)
+        goto done;
     if (o.parts[2] && rows[0].spec.scheme != FPQ_SCHEME_ZEROPOINT) {
         rc = cli_usage_error(CMD, "--zero-points applies to --scheme zeropoint");
         goto done;
@@ -495,8 +549,13 @@ int cli_quant_main(int argc, char **argv)
     fpq_qparts parts = {0};
     for (size_t i = 0; i < nrows; i++) {
         fpq_errbuf e = {""};
-        int st = fpq_quantize_parts(o.out || o.values ? &xh : NULL, &rows[i].m, want_parts ? &parts : NULL, &x,
-                                    o.calibrate ? &cal : NULL, &rows[i].spec, &e);
+        int st = wm != FPQ_WMETHOD_RTN
+                     ? fpq_quantize_method(o.out || o.values ? &xh : NULL, &rows[i].m, &x,
+                                           wm == FPQ_WMETHOD_GPTQ ? &cal : NULL, &rows[i].spec, wm, &e)
+                     : fpq_quantize_parts(o.out || o.values ? &xh : NULL, &rows[i].m, want_parts ? &parts : NULL,
+                                          &x, o.calibrate ? &cal : NULL, &rows[i].spec, &e);
+        if (st == FPQ_ERR_ARG)
+            st = FPQ_LAB_ERR_SPEC; /* shapes of INPUT and the activations */
         if (st == FPQ_LAB_ERR_SPEC) {
             rc = cli_usage_error(CMD, "%s", e.msg);
             goto done;
@@ -540,7 +599,7 @@ int cli_quant_main(int argc, char **argv)
         goto done;
     }
     fpq_tensor_free(&xh);
-    run r = {input, o.calibrate, x.rows, x.cols};
+    run r = {input, o.calibrate, o.method ? fpq_wmethod_name(wm) : NULL, x.rows, x.cols};
     if (o.csv)
         print_csv(&r, rows, nrows);
     else if (o.json)

@@ -264,13 +264,18 @@ static const struct {
                               "own Inf/NaN; written format), finite (saturate;\n"
                               "written saturate), propagate, wrap (integers)\n"
                               "[quant: finite; cast: none]", NULL},
+    [FPQ_AX_METHOD] = {"M", "quant: weight method, the source features x outputs:\n"
+                            "rtn, gptq (calibrate: the activations, tokens x\n"
+                            "features), hqq (zeropoint, no calibrate); rtn with\n"
+                            "calibrate: static ranges, the source's shape; see\n"
+                            "fpq matmul  [rtn]", NULL},
 };
 
 void cli_axis_options(cli_opt *out, size_t cap, size_t *n, bool with_source)
 {
     for (unsigned a = 0; a < FPQ_AX_COUNT_; a++) {
         fpq_sweep_axis ax = (fpq_sweep_axis)a;
-        if (ax == FPQ_AX_LABEL
+        if (ax == FPQ_AX_LABEL || (!with_source && ax == FPQ_AX_METHOD) /* fpq hist: round to nearest */
             || (!with_source && (ax == FPQ_AX_SOURCE || !fpq_sweep_axis_in_mode(ax, FPQ_SWEEP_QUANT))))
             continue;
         const char *help = !with_source && axis_text[a].hist_help ? axis_text[a].hist_help : axis_text[a].help;

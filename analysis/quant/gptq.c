@@ -319,39 +319,3 @@ done:
     fpq_tensor_free(&q), fpq_tensor_free(&c.ref), fpq_tensor_free(&c.row);
     return rc;
 }
-
-int fpq_matmul_gptq(fpq_tensor *y, fpq_mm_metrics *m, double *row_err, const fpq_tensor *x, const fpq_tensor *w,
-                    const fpq_tensor *calib, const fpq_tensor *hcal, const fpq_mm_spec *s, const fpq_gptq_opts *o,
-                    fpq_errbuf *err)
-{
-    if (y)
-        *y = (fpq_tensor)FPQ_TENSOR_INIT;
-    if (s->llm_int8)
-        return fpq_err(err, FPQ_LAB_ERR_SPEC, "GPTQ does not combine with the LLM.int8 split");
-    if (!s->quant_w)
-        return fpq_err(err, FPQ_LAB_ERR_SPEC, "GPTQ needs a W spec (W would stay exact)");
-    fpq_tensor wq = FPQ_TENSOR_INIT, yh = FPQ_TENSOR_INIT, yr = FPQ_TENSOR_INIT;
-    fpq_gptq_stats gs;
-    fpq_mm_spec s2 = *s;
-    s2.quant_w = false;
-    fpq_mm_metrics mm;
-    int rc;
-    if ((rc = fpq_mm_spec_validate(s, err)) != FPQ_OK || (rc = fpq_gptq(&wq, &gs, w, hcal, &s->w, o, err)) != FPQ_OK
-        || (rc = fpq_matmul(&yh, &mm, NULL, x, &wq, calib, &s2, err)) != FPQ_OK
-        || (rc = fpq_matmul_ref(&yr, x, w, err)) != FPQ_OK
-        || (rc = fpq_mm_compare(&mm, row_err, &yr, &yh, err)) != FPQ_OK)
-        goto done;
-    if (mm.path == FPQ_MM_PATH_EXACT) /* W^ is dequantized: the exact sum of X W^ */
-        mm.path = FPQ_MM_PATH_DEQUANT;
-    mm.bits_w = fpq_qspec_bits_per_value(&s->w, w->rows, w->cols, 0);
-    mm.clipped_frac_w = gs.clipped_frac;
-    if (m)
-        *m = mm;
-    if (y) {
-        *y = yh;
-        yh = (fpq_tensor)FPQ_TENSOR_INIT;
-    }
-done:
-    fpq_tensor_free(&wq), fpq_tensor_free(&yh), fpq_tensor_free(&yr);
-    return rc;
-}

@@ -62,6 +62,7 @@ static const axis_info axes_info[FPQ_AX_COUNT_] = {
     [FPQ_AX_KEPT_FORMAT] = {"kept_format", "kept-format", M_QUANT},
     [FPQ_AX_CALIB] = {"calibrate", "calibrate", M_QUANT},
     [FPQ_AX_OVERFLOW] = {"overflow", "overflow", M_BOTH},
+    [FPQ_AX_METHOD] = {"method", "method", M_QUANT},
 };
 
 const char *fpq_sweep_axis_key(fpq_sweep_axis a)
@@ -142,6 +143,7 @@ size_t sweep_quant_text(char *buf, size_t n, fpq_sweep_axis a, const fpq_qspec *
         return s->outlier == 0 && !signbit(s->outlier) ? put_text(buf, n, "0") : fpq_dtoa_digits(buf, n, s->outlier);
     case FPQ_AX_KEPT_FORMAT: return put_text(buf, n, s->kept_format.name);
     case FPQ_AX_OVERFLOW: return put_text(buf, n, overflow_text(s->rnd.overflow));
+    case FPQ_AX_METHOD: return put_text(buf, n, "rtn"); /* a spec alone: round to nearest */
     default: return put_text(buf, n, "-");
     }
 }

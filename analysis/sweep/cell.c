@@ -354,6 +354,9 @@ static int parse_quant(fpq_sweep_cell *c, const sweep_values *cv, fpq_errbuf *er
             return fpq_err(err, FPQ_LAB_ERR_SPEC, "symmetric: bad value '%s' (0 or 1)", v);
         s->rnd.int_symmetric = v[0] == '1';
     }
+    c->method = FPQ_WMETHOD_RTN;
+    if ((v = val(cv, FPQ_AX_METHOD)) && fpq_wmethod_parse(&c->method, v) != FPQ_OK)
+        return fpq_err(err, FPQ_LAB_ERR_SPEC, "method: unknown method '%s' (rtn, gptq, hqq)", v);
     if ((v = val(cv, FPQ_AX_CALIB))) {
         c->calib = cv->calib;
         c->in[FPQ_AX_CALIB] = v;
@@ -398,6 +401,7 @@ static bool applies(const fpq_sweep_cell *c, fpq_sweep_mode m, fpq_sweep_axis a)
     case FPQ_AX_MX_RULE: return s->scheme == FPQ_SCHEME_MX || s->scheme == FPQ_SCHEME_NVFP4;
     case FPQ_AX_SYMMETRIC: return symmetric_applies(s);
     case FPQ_AX_KEPT_FORMAT: return s->outlier > 0;
+    case FPQ_AX_METHOD: return c->method != FPQ_WMETHOD_RTN; /* rtn, the default: "-", as before the axis */
     default: return true;
     }
 }
@@ -454,6 +458,14 @@ int sweep_cell_spec(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv,
             c->spec.rnd.int_symmetric = false;
         if (fpq_qspec_validate(&c->spec, why) != FPQ_OK)
             *invalid = true;
+        else if (c->method == FPQ_WMETHOD_GPTQ && c->calib == FPQ_SWEEP_NONE)
+            *invalid = true, fpq_err(why, FPQ_LAB_ERR_SPEC, "method gptq needs a calibrate value (the activations)");
+        else if (c->method == FPQ_WMETHOD_HQQ
+                 && (c->spec.scheme != FPQ_SCHEME_ZEROPOINT || c->spec.outlier > 0 || c->spec.rnd.mode != FPQ_RNE))
+            *invalid = true, fpq_err(why, FPQ_LAB_ERR_SPEC,
+                                     "method hqq needs scheme zeropoint, round rne and no outlier split");
+        else if (c->method == FPQ_WMETHOD_HQQ && c->calib != FPQ_SWEEP_NONE)
+            *invalid = true, fpq_err(why, FPQ_LAB_ERR_SPEC, "method hqq takes no calibrate value");
     }
     return FPQ_OK;
 }
@@ -475,6 +487,8 @@ int sweep_cell_build(fpq_sweep_cell *c, fpq_sweep_mode m, const sweep_values *cv
             len = (size_t)snprintf(t, FPQ_SWEEP_TEXT_MAX, "-");
         else if (m == FPQ_SWEEP_CAST)
             len = sweep_cast_text(t, FPQ_SWEEP_TEXT_MAX, ax, &c->cast);
+        else if (ax == FPQ_AX_METHOD)
+            len = (size_t)snprintf(t, FPQ_SWEEP_TEXT_MAX, "%s", fpq_wmethod_name(c->method));
         else
             len = sweep_quant_text(t, FPQ_SWEEP_TEXT_MAX, ax, &c->spec);
         if (len >= FPQ_SWEEP_TEXT_MAX)

@@ -114,7 +114,10 @@ int sweep_cell_row(char **row, fpq_sweep_mode mode, size_t k, const fpq_sweep_ce
             return rc;
         extra[0] = st.subnormal_frac;
     } else {
-        if ((rc = fpq_quantize(NULL, &m, x, calib, &c->spec, err)) != FPQ_OK)
+        rc = c->method == FPQ_WMETHOD_RTN ? fpq_quantize(NULL, &m, x, calib, &c->spec, err)
+                                          : fpq_quantize_method(NULL, &m, x, c->method == FPQ_WMETHOD_GPTQ ? calib : NULL,
+                                                                &c->spec, c->method, err);
+        if (rc != FPQ_OK)
             return rc;
         extra[0] = m.clip_ratio;
         extra[1] = m.units ? (double)m.n / (double)m.units : (double)m.n;
