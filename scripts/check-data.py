@@ -16,7 +16,9 @@ The USE-lite activations (DATADIR/usel/, scripts/usel-activations.mjs) are
 checked as a pair too: X W, with X = ffn-in-lL and W = ffn-w-lL, computed
 here in float64 must match the model's own float32 product ffn-out-lL to
 1e-5 relative (Frobenius norm), which shows X and W are the operands of
-that product.  Exit status 1 on any disagreement."""
+that product.  So are the layers of DATADIR/usel/text/ (usel-activations.mjs
+--text): NAME-x times NAME-w against the model's own NAME-y, to 1e-5.
+Exit status 1 on any disagreement."""
 import csv
 import io
 import json
@@ -162,11 +164,11 @@ def check(fpq, data):
     p = os.path.join(data, "glove", "glove-100d.npy")
     if os.path.exists(p):
         groups.append((p, read_npy(p)))
-    d = os.path.join(data, "usel")
-    if os.path.isdir(d):
-        for f in sorted(os.listdir(d)):
-            if f.endswith(".npy"):
-                groups.append((os.path.join(d, f), read_npy(os.path.join(d, f))))
+    for d in (os.path.join(data, "usel"), os.path.join(data, "usel", "text")):
+        if os.path.isdir(d):
+            for f in sorted(os.listdir(d)):
+                if f.endswith(".npy"):
+                    groups.append((os.path.join(d, f), read_npy(os.path.join(d, f))))
     for source, arrays in groups:
         bad += compare(fpq, source, arrays, report)
     print("%-60s %9s %11s %10s %9s %8s  %s" % ("tensor", "n", "mean", "std", "kurtosis",
@@ -204,6 +206,21 @@ def check_products(data):
         print("check-data: usel layer %d: ||ffn-out - ffn-in ffn-w||_F / ||ffn-in ffn-w||_F = %.3g"
               " (%d x %d times %d x %d): %s" % (layer, rel, x.shape[0], x.shape[1], w.shape[0],
                                                 w.shape[1], "agree" if ok else "DISAGREE"))
+        bad += not ok
+    d = os.path.join(data, "usel", "text")
+    names = sorted(f[:-6] for f in os.listdir(d) if f.endswith("-x.npy")) if os.path.isdir(d) else []
+    for name in names:
+        x, w, y = (np.load(os.path.join(d, "%s-%s.npy" % (name, k))).astype(np.float64) for k in "xwy")
+        if x.shape[1] != w.shape[0] or y.shape != (x.shape[0], w.shape[1]):
+            print("check-data: usel/text %s: shapes %s %s %s do not make a product"
+                  % (name, x.shape, w.shape, y.shape))
+            bad += 1
+            continue
+        ref = x @ w
+        rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
+        ok = rel <= 1e-5
+        print("check-data: usel/text %s: ||Y - X W||_F / ||X W||_F = %.3g (%d x %d times %d x %d): %s"
+              % (name, rel, x.shape[0], x.shape[1], w.shape[0], w.shape[1], "agree" if ok else "DISAGREE"))
         bad += not ok
     return bad
 
