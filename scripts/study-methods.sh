@@ -24,6 +24,11 @@
 
 . "$(dirname "$0")/study-lib.sh"
 study_init methods "$@"
+# one thread per fpq run unless --threads says otherwise: GPTQ quantizes one
+# feature at a time, and OpenMP regions that small cost more than they save
+# on a busy machine (the results do not depend on it)
+OMP_NUM_THREADS=${THREADS:-1}
+export OMP_NUM_THREADS
 
 # A method: LABEL|fpq matmul options (CAL: the calibration rows).  A line
 # whose options fpq matmul does not take (fpq matmul --help) is left out.
@@ -197,7 +202,7 @@ for layer in $done_layers; do
     g=$(value_of "$csv" layer+method+weights+activations "$layer|gptq|int4 g128|weight-only" sqnr_db)
     a=$(value_of "$csv" layer+method+weights+activations "$layer|gptq act-order|int4 g128|weight-only" sqnr_db)
     [ -n "$r" ] && [ -n "$g" ] && [ -n "$a" ] || continue
-    d=$(awk -v g="$g" -v r="$r" 'BEGIN { d = g - r; printf "%s %.2f dB", d >= 0 ? "gains" : "loses", d < 0 ? -d : d }')
+    d=$(awk -v g="$g" -v r="$r" 'BEGIN { d = g - r; printf "%s %.2f dB", (d >= 0 ? "gains" : "loses"), (d < 0 ? -d : d) }')
     best=$(awk -F, 'NR > 1 && $1 == l && $7 + 0 <= 4.5 { print; exit }' l="$layer" "$OUT/ranking.csv")
     bm=$(printf '%s' "$best" | cut -d, -f3-5 | sed 's/,/, /g')
     bs=$(printf '%s' "$best" | cut -d, -f6)
