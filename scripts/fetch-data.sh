@@ -34,7 +34,8 @@
 #           version 3 text, on every Debian system; from the package when
 #           absent) -> DATADIR/text/GPL-3
 #   derived the same model run on that text (scripts/usel-activations.mjs
-#           --text, 6,000+ tokens): every linear layer's input X, its W
+#           --text, 246 sentences, 8455 tokens, tokens.tsv pinned by
+#           sha256): every linear layer's input X, its W
 #           and the model's own X W, both layers (qkv, attn, ffn1, ffn2;
 #           proj-l0, the 256 -> 512 input projection) -> DATADIR/usel/text/
 #
@@ -295,6 +296,8 @@ elif [ -f "$data/usel/.complete" ] && have node; then
     echo "$me: running USE-lite under Node.js on $data/text/GPL-3 for $data/usel/text/ (about a minute)"
     node "$(dirname "$0")/usel-activations.mjs" --text "$data" "$data/usel/text" "$data/text/GPL-3" ||
         die "scripts/usel-activations.mjs --text failed"
+    # the sentence split and the tokenizer: the rows' pieces are pinned
+    verify "$data/usel/text/tokens.tsv" eda8101e8cd43ab5044316f7f0bbff3a951b88089ae018e1390dcb5fe2548248
     : >"$data/usel/text/.complete"
 elif [ ! -f "$data/usel/.complete" ]; then
     echo "$me: skipped $data/usel/text/ (it needs node and npm, as $data/usel/ does)"
