@@ -133,8 +133,6 @@ cal=$((n / 2 > 4096 ? 4096 : n / 2))
 ev=$(size 128 256 $((n - cal)))
 e0=$((n - ev))
 I4="--w-format int4 --w-group 128 --w-axis 0 --w-scale-format fp16"
-# shellcheck disable=SC2086
-run "$ccsv" method,tokens "rtn,$cal" "$x[$e0:$n]" "$w" $I4 || die "rtn refused"
 t=64
 while :; do
     [ $t -gt "$cal" ] && t=$cal
@@ -146,6 +144,8 @@ while :; do
     [ $t -ge "$cal" ] && break
     t=$((t * 2))
 done
+# shellcheck disable=SC2086
+run "$ccsv" method,tokens "rtn,$cal" "$x[$e0:$n]" "$w" $I4 || die "rtn refused"
 # in-sample, labelled: calibrated on the evaluation tokens themselves
 for m in "gptq (in-sample)|" "gptq act-order (in-sample)|--act-order"; do
     # shellcheck disable=SC2086
@@ -190,7 +190,7 @@ pivot "$ccsv" "$OUT/curve.csv" "" method tokens sqnr_db 2 "method \\ calibration
 sec_h2 "Weight methods on real layers: GPTQ and others, held out"
 sec_p "Every linear layer of the bundled Universal Sentence Encoder Lite, recorded over the GPL-3 text (\`make data\`: $n tokens; X the layer's own input, W its own weight), quantized by each method and each weight format, alone and with X quantized per token; the output SQNR of X W^ against the exact X W on held-out tokens: methods that calibrate (GPTQ, SmoothQuant) see the first $cal tokens, every product is evaluated on the last $ev.  Layers here:$done_layers.  Scales of int4 and int8 are fp16; MXFP4 and NVFP4 blocks run along the input dimension."
 if [ -s "$OUT/refused.txt" ]; then
-    sec_p "Combinations fpq refuses (e.g. HQQ optimizes an integer zero-point, not an MX or NVFP4 block) are left out: $(wc -l <"$OUT/refused.txt") of them, listed in refused.txt."
+    sec_p "Combinations this fpq refuses are left out: $(wc -l <"$OUT/refused.txt") of them, listed in refused.txt (the first: $(head -n 1 "$OUT/refused.txt"))."
 fi
 sec_table "$OUT/weight-only.csv" "Output SQNR (dB), weight-only, held-out tokens, by layer and method (rows) and weight format (columns)."
 sec_table "$OUT/ranking.csv" "Every cell ranked per layer by output SQNR (dB, held out) with its bits per value of W and X (scales included; 64 for X left in binary64)."
