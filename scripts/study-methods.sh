@@ -68,7 +68,7 @@ else
 fi
 csv=$OUT/methods.csv
 ccsv=$OUT/calibration.csv
-rm -f "$csv" "$ccsv"
+rm -f "$csv" "$ccsv" "$OUT/refused.txt"
 
 # run CSV KEYS VALUES X W ARGS...: `fpq matmul ARGS --csv X W` as a row of
 # CSV after the comma-separated VALUES of columns KEYS; 1 when fpq refuses
