@@ -186,42 +186,35 @@ def check(fpq, data):
     return 1 if bad else 0
 
 
+def check_pair(label, names, paths):
+    """1 when X W (files paths, called names: X, W, Y) in float64 is not the
+    model's product Y to 1e-5 relative (Frobenius norm), else 0."""
+    x, w, y = (np.load(p).astype(np.float64) for p in paths)
+    if x.shape[1] != w.shape[0] or y.shape != (x.shape[0], w.shape[1]):
+        print("check-data: %s: shapes %s %s %s do not make a product" % (label, x.shape, w.shape, y.shape))
+        return 1
+    ref = x @ w
+    rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
+    ok = rel <= 1e-5
+    print("check-data: %s: ||%s - %s %s||_F / ||%s %s||_F = %.3g (%d x %d times %d x %d): %s"
+          % (label, names[2], names[0], names[1], names[0], names[1], rel, x.shape[0], x.shape[1],
+             w.shape[0], w.shape[1], "agree" if ok else "DISAGREE"))
+    return 0 if ok else 1
+
+
 def check_products(data):
     """X W in float64 against the model's product, for each USE-lite layer."""
     bad = 0
     for layer in range(8):
-        p = {k: os.path.join(data, "usel", "%s-l%d.npy" % (k, layer))
-             for k in ("ffn-in", "ffn-w", "ffn-out")}
-        if not all(os.path.exists(f) for f in p.values()):
-            continue
-        x, w, y = (np.load(p[k]).astype(np.float64) for k in ("ffn-in", "ffn-w", "ffn-out"))
-        if x.shape[1] != w.shape[0] or y.shape != (x.shape[0], w.shape[1]):
-            print("check-data: usel layer %d: shapes %s %s %s do not make a product"
-                  % (layer, x.shape, w.shape, y.shape))
-            bad += 1
-            continue
-        ref = x @ w
-        rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
-        ok = rel <= 1e-5
-        print("check-data: usel layer %d: ||ffn-out - ffn-in ffn-w||_F / ||ffn-in ffn-w||_F = %.3g"
-              " (%d x %d times %d x %d): %s" % (layer, rel, x.shape[0], x.shape[1], w.shape[0],
-                                                w.shape[1], "agree" if ok else "DISAGREE"))
-        bad += not ok
+        names = ("ffn-in", "ffn-w", "ffn-out")
+        paths = [os.path.join(data, "usel", "%s-l%d.npy" % (k, layer)) for k in names]
+        if all(os.path.exists(f) for f in paths):
+            bad += check_pair("usel layer %d" % layer, names, paths)
     d = os.path.join(data, "usel", "text")
-    names = sorted(f[:-6] for f in os.listdir(d) if f.endswith("-x.npy")) if os.path.isdir(d) else []
-    for name in names:
-        x, w, y = (np.load(os.path.join(d, "%s-%s.npy" % (name, k))).astype(np.float64) for k in "xwy")
-        if x.shape[1] != w.shape[0] or y.shape != (x.shape[0], w.shape[1]):
-            print("check-data: usel/text %s: shapes %s %s %s do not make a product"
-                  % (name, x.shape, w.shape, y.shape))
-            bad += 1
-            continue
-        ref = x @ w
-        rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
-        ok = rel <= 1e-5
-        print("check-data: usel/text %s: ||Y - X W||_F / ||X W||_F = %.3g (%d x %d times %d x %d): %s"
-              % (name, rel, x.shape[0], x.shape[1], w.shape[0], w.shape[1], "agree" if ok else "DISAGREE"))
-        bad += not ok
+    layers = sorted(f[:-6] for f in os.listdir(d) if f.endswith("-x.npy")) if os.path.isdir(d) else []
+    for name in layers:
+        bad += check_pair("usel/text %s" % name, ("X", "W", "Y"),
+                          [os.path.join(d, "%s-%s.npy" % (name, k)) for k in "xwy"])
     return bad
 
 
