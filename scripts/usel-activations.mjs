@@ -192,6 +192,18 @@ const WEIGHTS = {
     'ffn-w-l1': `${layer(1)}FFN/conv2/Tensordot/Reshape_1`,
 };
 
+// The model's input for sentences of token ids: indices [n, 2] (sentence,
+// position) and values [n] (ids).
+function sparseBatch(lists) {
+    const indices = [], values = [];
+    lists.forEach((ids, s) => ids.forEach((id, p) => {
+        indices.push([s, p]);
+        values.push(id);
+    }));
+    return {indices, inputs: {indices: tf.tensor2d(indices, [indices.length, 2], 'int32'),
+                              values: tf.tensor1d(values, 'int32')}};
+}
+
 // ---- --text: every linear layer's input over a longer English text --------------
 
 // The linear layers (name: input node, the model's own product node, weight),
@@ -253,13 +265,7 @@ async function recordText(files) {
     const t0 = Date.now();
     for (let b = 0; b < sents.length; b += BATCH) {
         const ids = toks.slice(b, b + BATCH);
-        const indices = [], values = [];
-        ids.forEach((t, s) => t.forEach((id, p) => {
-            indices.push([s, p]);
-            values.push(id);
-        }));
-        const inputs = {indices: tf.tensor2d(indices, [indices.length, 2], 'int32'),
-                        values: tf.tensor1d(values, 'int32')};
+        const {indices, inputs} = sparseBatch(ids);
         const want = [NODES.where, ...names.flatMap(k => LINEAR[k].slice(0, 2))];
         const got = await model.executeAsync(inputs, want);
         const where = got[0].arraySync();
@@ -326,13 +332,7 @@ if (textMode) {
     process.exit(0);
 }
 
-const indices = [], values = [];
-tokens.forEach((ids, s) => ids.forEach((id, p) => {
-    indices.push([s, p]);
-    values.push(id);
-}));
-const inputs = {indices: tf.tensor2d(indices, [indices.length, 2], 'int32'),
-                values: tf.tensor1d(values, 'int32')};
+const {indices, inputs} = sparseBatch(tokens);
 // Where and SparseToDense make the graph dynamic: executeAsync, which also
 // returns intermediate nodes by name.
 const names = Object.keys(NODES);
