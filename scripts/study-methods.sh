@@ -35,6 +35,7 @@ export OMP_NUM_THREADS
 METHODS="rtn|--w-method rtn
 gptq|--w-method gptq --calibrate CAL
 gptq act-order|--w-method gptq --act-order --calibrate CAL
+rtn zero-point|--w-method rtn --w-scheme zeropoint
 hqq|--w-method hqq --w-scheme zeropoint
 rtn hadamard|--w-method rtn --rotate hadamard
 gptq hadamard|--w-method gptq --rotate hadamard --calibrate CAL
