@@ -98,7 +98,8 @@ for layer in $LAYERS; do
     w=$(real_source "usel-text-$layer-w")
     [ -n "$x" ] && [ -n "$w" ] || continue
     n=$(awk 'END { print NR - 1 }' "$(dirname "$x")/tokens.tsv")
-    cal=$((n / 2 > 4096 ? 4096 : n / 2))
+    cmax=$(size 512 4096 4096)
+    cal=$((n / 2 > cmax ? cmax : n / 2))
     ev=$(size 128 256 $((n - cal)))
     e0=$((n - ev))
     done_layers="$done_layers $layer"
@@ -130,7 +131,8 @@ case " $done_layers " in *" $clayer "*) ;; *) clayer=${done_layers##* } ;; esac
 x=$(real_source "usel-text-$clayer-x")
 w=$(real_source "usel-text-$clayer-w")
 n=$(awk 'END { print NR - 1 }' "$(dirname "$x")/tokens.tsv")
-cal=$((n / 2 > 4096 ? 4096 : n / 2))
+cmax=$(size 512 4096 4096)
+cal=$((n / 2 > cmax ? cmax : n / 2))
 ev=$(size 128 256 $((n - cal)))
 e0=$((n - ev))
 I4="--w-format int4 --w-group 128 --w-axis 0 --w-scale-format fp16"
