@@ -509,6 +509,12 @@ check-gptq: $(FPQ)
 check-methods: $(FPQ)
 	$(PYTHON) tests/gptq/check_methods.py $(FPQ) data
 
+# Only the real-layer cases of check_gptq.py, failing without make data's
+# data/usel/text/ (.ci/run runs it after make data).
+.PHONY: check-gptq-real
+check-gptq-real: $(FPQ)
+	$(PYTHON) tests/gptq/check_gptq.py --real-only --require-data $(FPQ)
+
 # The Python package's tests (tests/python/) with pytest, against the
 # package in $(B)/python and the fpq command; nothing written into the
 # source tree (no bytecode, no pytest cache).  Under SANITIZE python runs

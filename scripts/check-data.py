@@ -16,7 +16,9 @@ The USE-lite activations (DATADIR/usel/, scripts/usel-activations.mjs) are
 checked as a pair too: X W, with X = ffn-in-lL and W = ffn-w-lL, computed
 here in float64 must match the model's own float32 product ffn-out-lL to
 1e-5 relative (Frobenius norm), which shows X and W are the operands of
-that product.  Exit status 1 on any disagreement."""
+that product.  So are the layers of DATADIR/usel/text/ (usel-activations.mjs
+--text): NAME-x times NAME-w against the model's own NAME-y, to 1e-5.
+Exit status 1 on any disagreement."""
 import csv
 import io
 import json
@@ -162,11 +164,11 @@ def check(fpq, data):
     p = os.path.join(data, "glove", "glove-100d.npy")
     if os.path.exists(p):
         groups.append((p, read_npy(p)))
-    d = os.path.join(data, "usel")
-    if os.path.isdir(d):
-        for f in sorted(os.listdir(d)):
-            if f.endswith(".npy"):
-                groups.append((os.path.join(d, f), read_npy(os.path.join(d, f))))
+    for d in (os.path.join(data, "usel"), os.path.join(data, "usel", "text")):
+        if os.path.isdir(d):
+            for f in sorted(os.listdir(d)):
+                if f.endswith(".npy"):
+                    groups.append((os.path.join(d, f), read_npy(os.path.join(d, f))))
     for source, arrays in groups:
         bad += compare(fpq, source, arrays, report)
     print("%-60s %9s %11s %10s %9s %8s  %s" % ("tensor", "n", "mean", "std", "kurtosis",
@@ -184,27 +186,35 @@ def check(fpq, data):
     return 1 if bad else 0
 
 
+def check_pair(label, names, paths):
+    """1 when X W (files paths, called names: X, W, Y) in float64 is not the
+    model's product Y to 1e-5 relative (Frobenius norm), else 0."""
+    x, w, y = (np.load(p).astype(np.float64) for p in paths)
+    if x.shape[1] != w.shape[0] or y.shape != (x.shape[0], w.shape[1]):
+        print("check-data: %s: shapes %s %s %s do not make a product" % (label, x.shape, w.shape, y.shape))
+        return 1
+    ref = x @ w
+    rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
+    ok = rel <= 1e-5
+    print("check-data: %s: ||%s - %s %s||_F / ||%s %s||_F = %.3g (%d x %d times %d x %d): %s"
+          % (label, names[2], names[0], names[1], names[0], names[1], rel, x.shape[0], x.shape[1],
+             w.shape[0], w.shape[1], "agree" if ok else "DISAGREE"))
+    return 0 if ok else 1
+
+
 def check_products(data):
     """X W in float64 against the model's product, for each USE-lite layer."""
     bad = 0
     for layer in range(8):
-        p = {k: os.path.join(data, "usel", "%s-l%d.npy" % (k, layer))
-             for k in ("ffn-in", "ffn-w", "ffn-out")}
-        if not all(os.path.exists(f) for f in p.values()):
-            continue
-        x, w, y = (np.load(p[k]).astype(np.float64) for k in ("ffn-in", "ffn-w", "ffn-out"))
-        if x.shape[1] != w.shape[0] or y.shape != (x.shape[0], w.shape[1]):
-            print("check-data: usel layer %d: shapes %s %s %s do not make a product"
-                  % (layer, x.shape, w.shape, y.shape))
-            bad += 1
-            continue
-        ref = x @ w
-        rel = np.linalg.norm(y - ref) / np.linalg.norm(ref)
-        ok = rel <= 1e-5
-        print("check-data: usel layer %d: ||ffn-out - ffn-in ffn-w||_F / ||ffn-in ffn-w||_F = %.3g"
-              " (%d x %d times %d x %d): %s" % (layer, rel, x.shape[0], x.shape[1], w.shape[0],
-                                                w.shape[1], "agree" if ok else "DISAGREE"))
-        bad += not ok
+        names = ("ffn-in", "ffn-w", "ffn-out")
+        paths = [os.path.join(data, "usel", "%s-l%d.npy" % (k, layer)) for k in names]
+        if all(os.path.exists(f) for f in paths):
+            bad += check_pair("usel layer %d" % layer, names, paths)
+    d = os.path.join(data, "usel", "text")
+    layers = sorted(f[:-6] for f in os.listdir(d) if f.endswith("-x.npy")) if os.path.isdir(d) else []
+    for name in layers:
+        bad += check_pair("usel/text %s" % name, ("X", "W", "Y"),
+                          [os.path.join(d, "%s-%s.npy" % (name, k)) for k in "xwy"])
     return bad
 
 

@@ -30,6 +30,14 @@
 #           weight W (1536 x 512), the model's X W, the residual stream
 #           (tokens x 512) of both layers, as float32 .npy -> DATADIR/usel/
 #           Skipped, with a note, when node or npm is missing.
+#   Debian  base-files: /usr/share/common-licenses/GPL-3 (the GNU GPL
+#           version 3 text, on every Debian system; from the package when
+#           absent) -> DATADIR/text/GPL-3
+#   derived the same model run on that text (scripts/usel-activations.mjs
+#           --text, 246 sentences, 8455 tokens, tokens.tsv pinned by
+#           sha256): every linear layer's input X, its W
+#           and the model's own X W, both layers (qkv, attn, ffn1, ffn2;
+#           proj-l0, the 256 -> 512 input projection) -> DATADIR/usel/text/
 #
 # npm parts need npm (no root); Debian parts use `apt-get download` and
 # `dpkg-deb -x` (no install, no root).  Everything downloaded is kept in
@@ -240,6 +248,7 @@ fi
 
 # ---- USE-lite activations (Node.js) --------------------------------------------------
 
+USEL_TEXT="proj-l0 qkv-l0 attn-l0 ffn1-l0 ffn2-l0 qkv-l1 attn-l1 ffn1-l1 ffn2-l1"
 USEL="ffn-in-l0 ffn-w-l0 ffn-out-l0 resid-l0 ffn-in-l1 ffn-w-l1 ffn-out-l1 resid-l1 resid-out"
 nodedir=$(dirname "$0")/node
 if [ -f "$data/usel/.complete" ]; then
@@ -258,6 +267,40 @@ elif have node && have npm; then
 else
     echo "$me: node or npm not found: skipped $data/usel/ (USE-lite activations and weights for fpq matmul)." \
          "Install Node.js 18 or later (Debian: sudo apt-get install nodejs npm; or https://nodejs.org) and run make data again"
+fi
+
+# ---- USE-lite on a longer English text (Node.js) -------------------------------------
+# The GPL-3 text of base-files (/usr/share/common-licenses/GPL-3; the same
+# file in every base-files version since Debian 7), split into sentences
+# and pieces of at most 128 tokens; every linear layer's input recorded.
+
+GPL3_SHA=3972dc9744f6499f0f9b2dbf76696f2ae7ad8af9b23dde66d6af86c9dfb36986
+if [ ! -f "$data/text/GPL-3" ]; then
+    mkdir -p "$data/text"
+    if [ -f /usr/share/common-licenses/GPL-3 ] &&
+       [ "$(sha_of /usr/share/common-licenses/GPL-3)" = "$GPL3_SHA" ]; then
+        take /usr/share/common-licenses/GPL-3 "$data/text/GPL-3" "$GPL3_SHA"
+    else
+        have apt-get || die "apt-get not found: the GPL-3 text comes from Debian's base-files"
+        rm -f "$cache"/base-files_*.deb
+        echo "$me: apt-get download base-files"
+        (cd "$cache" && apt-get download base-files >/dev/null) || die "apt-get download base-files failed"
+        deb_fetch base-files any "$cache/base-files.tmp"
+        take "$cache/base-files.tmp/usr/share/common-licenses/GPL-3" "$data/text/GPL-3" "$GPL3_SHA"
+        rm -rf "$cache/base-files.tmp"
+    fi
+fi
+if [ -f "$data/usel/text/.complete" ]; then
+    :
+elif [ -f "$data/usel/.complete" ] && have node; then
+    echo "$me: running USE-lite under Node.js on $data/text/GPL-3 for $data/usel/text/ (about a minute)"
+    node "$(dirname "$0")/usel-activations.mjs" --text "$data" "$data/usel/text" "$data/text/GPL-3" ||
+        die "scripts/usel-activations.mjs --text failed"
+    # the sentence split and the tokenizer: the rows' pieces are pinned
+    verify "$data/usel/text/tokens.tsv" eda8101e8cd43ab5044316f7f0bbff3a951b88089ae018e1390dcb5fe2548248
+    : >"$data/usel/text/.complete"
+elif [ ! -f "$data/usel/.complete" ]; then
+    echo "$me: skipped $data/usel/text/ (it needs node and npm, as $data/usel/ does)"
 fi
 
 # ---- the list of bundled sources, for reports ----------------------------------------
@@ -286,6 +329,13 @@ fi
     if [ -f "$data/usel/.complete" ]; then
         for name in $USEL; do
             printf 'usel-%s\t%s/usel/%s.npy\n' "$name" "$data" "$name"
+        done
+    fi
+    if [ -f "$data/usel/text/.complete" ]; then
+        for name in $USEL_TEXT; do
+            for part in x w y; do
+                printf 'usel-text-%s-%s\t%s/usel/text/%s-%s.npy\n' "$name" "$part" "$data" "$name" "$part"
+            done
         done
     fi
 } >"$data/SOURCES.tsv+"

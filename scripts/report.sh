@@ -10,9 +10,11 @@
 #   --small         a tiny size, for tests (make check-report)
 #   --studies LIST  a comma-separated subset, in the order given (default:
 #                   formats,granularity,standards,zeropoint,outliers,
-#                   rounding,range,dynamic-range,matmul,accumulation,task)
+#                   rounding,range,dynamic-range,matmul,methods,accumulation,
+#                   task)
 #   --make-data     run `make data` first when DATA/SOURCES.tsv is missing
-#                   (or DATA/usel/, and Node.js is there to compute it);
+#                   (or DATA/usel/ or DATA/usel/text/, and Node.js is there
+#                   to compute them);
 #                   if that fails the report says so at the top and the
 #                   studies use synthetic data only
 #
@@ -36,7 +38,7 @@ data=$ROOT/data
 threads=
 full=${FULL:-}
 [ "$full" = 0 ] && full=
-studies=formats,granularity,standards,zeropoint,outliers,rounding,range,dynamic-range,matmul,accumulation,task
+studies=formats,granularity,standards,zeropoint,outliers,rounding,range,dynamic-range,matmul,methods,accumulation,task
 make_data=
 small=
 while [ $# -gt 0 ]; do
@@ -86,7 +88,8 @@ data_status=present
 data_note=
 # data/ from before the USE-lite activations existed: make data adds them
 # (the rest is cached) when Node.js is there to compute them
-if [ -n "$make_data" ] && [ -f "$data/SOURCES.tsv" ] && [ ! -f "$data/usel/.complete" ] &&
+if [ -n "$make_data" ] && [ -f "$data/SOURCES.tsv" ] &&
+   { [ ! -f "$data/usel/.complete" ] || [ ! -f "$data/usel/text/.complete" ]; } &&
    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     echo "$me: $data/usel/ is missing: running ${MAKE:-make} data" >&2
     mkdir -p "$ROOT/build"

@@ -62,12 +62,17 @@ function die(msg) {
     process.exit(1);
 }
 
-if (process.argv.length < 3 || process.argv.length > 4 || process.argv[2] === '--help') {
-    console.error('usage: node scripts/usel-activations.mjs DATADIR [OUTDIR]');
+const argv = process.argv.slice(2);
+const textMode = argv[0] === '--text';
+if (textMode ? argv.length < 4 : argv.length < 1 || argv.length > 2 || argv[0] === '--help') {
+    console.error('usage: node scripts/usel-activations.mjs DATADIR [OUTDIR]\n' +
+                  '       node scripts/usel-activations.mjs --text DATADIR OUTDIR FILE...');
     process.exit(2);
 }
-const data = process.argv[2];
-const out = process.argv[3] ?? path.join(data, 'usel');
+if (textMode)
+    argv.shift();
+const data = argv[0];
+const out = argv[1] ?? path.join(data, 'usel');
 
 let tf;
 try {
@@ -144,9 +149,9 @@ function readJson(p) {
 const useDir = path.join(data, 'use');
 const vocab = readJson(path.join(useDir, 'vocab.json'));
 const trPath = path.join(data, 'speech', 'transcription');
-if (!fs.existsSync(trPath))
+if (!textMode && !fs.existsSync(trPath))
     die(`${trPath} missing (scripts/fetch-data.sh fetches it)`);
-const sentences = fs.readFileSync(trPath, 'utf8').split('\n')
+const sentences = textMode ? [] : fs.readFileSync(trPath, 'utf8').split('\n')
     .map(l => l.replace(/\([^()]*\)\s*$/, '').replace(/<\/?s>/g, '').trim())
     .filter(l => l.length > 0);
 const encode = tokenizer(vocab);
@@ -187,13 +192,147 @@ const WEIGHTS = {
     'ffn-w-l1': `${layer(1)}FFN/conv2/Tensordot/Reshape_1`,
 };
 
-const indices = [], values = [];
-tokens.forEach((ids, s) => ids.forEach((id, p) => {
-    indices.push([s, p]);
-    values.push(id);
-}));
-const inputs = {indices: tf.tensor2d(indices, [indices.length, 2], 'int32'),
-                values: tf.tensor1d(values, 'int32')};
+// The model's input for sentences of token ids: indices [n, 2] (sentence,
+// position) and values [n] (ids).
+function sparseBatch(lists) {
+    const indices = [], values = [];
+    lists.forEach((ids, s) => ids.forEach((id, p) => {
+        indices.push([s, p]);
+        values.push(id);
+    }));
+    return {indices, inputs: {indices: tf.tensor2d(indices, [indices.length, 2], 'int32'),
+                              values: tf.tensor1d(values, 'int32')}};
+}
+
+// ---- --text: every linear layer's input over a longer English text --------------
+
+// The linear layers (name: input node, the model's own product node, weight),
+// both layers; the 1x1 Conv2D kernels [1, 1, K, N] are taken as K x N.
+const E = 'module/Encoder_en/KonaTransformer/Encode/';
+const LINEAR = {
+    'proj-l0': [`${layer(0)}AdjustResidualInput/Gather/GatherNd`, `${layer(0)}AdjustResidualInput/dense/MatMul`,
+                'module_apply_default/Encoder_en/KonaTransformer/Encode/Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat'],
+};
+for (const l of [0, 1]) {
+    const a = `${layer(l)}MultiheadAttention/`, v = `${E}Layer_${l}/TransformerLayer/MultiheadAttention/`;
+    LINEAR[`qkv-l${l}`] = [`${layer(l)}layer_prepostprocess/layer_norm/add_1`, `${a}qkv_transform_single/Conv2D`,
+                           `${v}qkv_transform_single/kernel/part_0`];
+    LINEAR[`attn-l${l}`] = [`${a}combine_heads/combine_last_two_dimensions/Reshape`,
+                            `${a}output_transform_single/Conv2D`, `${v}output_transform_single/kernel/part_0`];
+    for (const c of [1, 2])
+        LINEAR[`ffn${c}-l${l}`] = [`${layer(l)}FFN/conv${c}/Tensordot/Reshape`, `${layer(l)}FFN/conv${c}/Tensordot/MatMul`,
+                                   `${layer(l)}FFN/conv${c}/Tensordot/Reshape_1`];
+}
+const MAXLEN = 128;                   // the model clips sentences there
+const BATCH = 32;                     // sentences per model call
+
+// Paragraphs (blank lines) -> sentences (after . ! ? ; and a space) -> pieces
+// of whole words of at most MAXLEN tokens.
+function textSentences(text) {
+    const out = [];
+    for (const para of text.split(/\n\s*\n/)) {
+        for (const s of para.replace(/\s+/g, ' ').trim().split(/(?<=[.!?;])\s+/)) {
+            if (!s)
+                continue;
+            if (encode(s).length <= MAXLEN) {
+                out.push(s);
+                continue;
+            }
+            let cur = [];
+            for (const w of s.split(' ')) {
+                if (cur.length && encode([...cur, w].join(' ')).length > MAXLEN) {
+                    out.push(cur.join(' '));
+                    cur = [];
+                }
+                cur.push(w);
+            }
+            out.push(cur.join(' '));
+        }
+    }
+    return out;
+}
+
+async function recordText(files) {
+    const sents = files.flatMap(f => {
+        if (!fs.existsSync(f))
+            die(`${f} missing`);
+        return textSentences(fs.readFileSync(f, 'utf8'));
+    });
+    const toks = sents.map(encode);
+    const names = Object.keys(LINEAR);
+    const parts = Object.fromEntries(names.map(k => [k, {x: [], y: []}]));
+    let nTok = 0, cols = {};
+    const t0 = Date.now();
+    for (let b = 0; b < sents.length; b += BATCH) {
+        const ids = toks.slice(b, b + BATCH);
+        const {indices, inputs} = sparseBatch(ids);
+        const want = [NODES.where, ...names.flatMap(k => LINEAR[k].slice(0, 2))];
+        const got = await model.executeAsync(inputs, want);
+        const where = got[0].arraySync();
+        if (where.length !== indices.length ||
+            where.some(([s, p], r) => s !== indices[r][0] || p !== indices[r][1]))
+            die(`batch at sentence ${b}: the model kept ${where.length} of ${indices.length} tokens, or not in order`);
+        // an activation: [tokens, C] already gathered, or padded
+        // [sentences, (1,) positions, C]: the real tokens gathered
+        const real = t => tf.tidy(() => {
+            const c = t.shape[t.shape.length - 1];
+            if (t.shape.length === 2 && t.shape[0] === where.length)
+                return t.dataSync().slice();
+            return tf.gatherND(t.reshape([ids.length, -1, c]), got[0]).dataSync().slice();
+        });
+        names.forEach((k, i) => {
+            for (const [j, part] of [[1, 'x'], [2, 'y']]) {
+                const t = got[i * 2 + j];
+                cols[`${k}-${part}`] = t.shape[t.shape.length - 1];
+                parts[k][part].push(real(t));
+            }
+        });
+        tf.dispose([...got, inputs.indices, inputs.values]);
+        nTok += where.length;
+    }
+    fs.mkdirSync(out, {recursive: true});
+    const cat = chunks => {
+        const all = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+        let o = 0;
+        for (const c of chunks) {
+            all.set(c, o);
+            o += c.length;
+        }
+        return all;
+    };
+    for (const k of names) {
+        const w = model.weights[LINEAR[k][2]];
+        if (!w)
+            die(`weight ${LINEAR[k][2]} not in the model`);
+        const [kk, nn] = w[0].shape.slice(-2);
+        for (const part of ['x', 'y']) {
+            const d = cat(parts[k][part]);
+            if (d.length !== nTok * cols[`${k}-${part}`])
+                die(`${k}-${part}: ${d.length} values, expected ${nTok} rows`);
+            put(`${k}-${part}.npy`, npy({shape: [nTok, cols[`${k}-${part}`]], data: d}));
+        }
+        if (cols[`${k}-x`] !== kk || cols[`${k}-y`] !== nn)
+            die(`${k}: X has ${cols[`${k}-x`]} columns and Y ${cols[`${k}-y`]}, W is ${kk} x ${nn}`);
+        put(`${k}-w.npy`, npy({shape: [kk, nn], data: w[0].dataSync()}));
+    }
+    let tsv = 'row\tsentence\tposition\tid\tpiece\n', r = 0;
+    toks.forEach((t, s) => t.forEach((id, p) => {
+        tsv += `${r++}\t${s}\t${p}\t${id}\t${vocab[id][0]}\n`;
+    }));
+    put('tokens.tsv', tsv);
+    const lens = toks.map(t => t.length);
+    console.log(`${me}: ${files.length} text file(s), ${sents.length} sentences (longest ${Math.max(...lens)} tokens), ` +
+                `${nTok} tokens, ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${out}/`);
+    for (const k of names)
+        console.log(`  ${k.padEnd(8)} X ${nTok} x ${cols[`${k}-x`]}, W ${cols[`${k}-x`]} x ${cols[`${k}-y`]}`);
+}
+
+if (textMode) {
+    await recordText(argv.slice(2));
+    process.exit(0);
+}
+
+const {indices, inputs} = sparseBatch(tokens);
 // Where and SparseToDense make the graph dynamic: executeAsync, which also
 // returns intermediate nodes by name.
 const names = Object.keys(NODES);
