@@ -14,9 +14,10 @@
  * on Philox draws of (seed, epoch)); the learning rate follows a cosine
  * from lr down to 0 over all steps: lr_t = lr (1 + cos(pi t / T)) / 2.
  *
- * Products in fp32 go through CBLAS (OpenBLAS, one thread per call) in a
- * build with it (make FPQ_BLAS=1), else plain loops (summing over the
- * inner index in order): the two give different last bits, each the same run after run.
+ * Products in fp32 go through OpenBLAS's CBLAS (libopenblas.so.0, loaded
+ * with dlopen on first use, so libfpqlab does not link it; one thread per
+ * call) when it loads, else plain loops (summing over the inner index in
+ * order): the two give different last bits, each the same run after run.
  * Rows of a batch are split into fixed chunks of FPQ_NN_CHUNK rows run on
  * OpenMP threads, and the weight gradient is the sum of the chunks'
  * products in chunk order, so the result does not depend on the number of
@@ -129,10 +130,22 @@ int fpq_nn_point_apply(const fpq_nn_point *p, float *x, size_t rows, size_t cols
 
 /* ---- products (blas.c) ------------------------------------------------------------- */
 
-/* The name of the fp32 product in this build: "openblas" or "loops". */
-const char *fpq_nn_blas_name(void);
+typedef enum fpq_nn_blas {
+    FPQ_NN_BLAS_AUTO,     /* OpenBLAS when libopenblas.so.0 loads, else loops (default) */
+    FPQ_NN_BLAS_OPENBLAS, /* OpenBLAS or an error */
+    FPQ_NN_BLAS_LOOPS     /* the loops */
+} fpq_nn_blas;
+
+/* Choose the fp32 product for the whole process (not thread-safe: before
+ * training or evaluating).  FPQ_OK, or FPQ_LAB_ERR_SPEC for OPENBLAS when
+ * libopenblas.so.0 or its cblas_sgemm / openblas_set_num_threads cannot be
+ * loaded (err says which; the choice is then unchanged). */
+int fpq_nn_blas_set(fpq_nn_blas which, fpq_errbuf *err);
+/* The fp32 product the next call uses, "openblas" or "loops" (loading
+ * OpenBLAS under AUTO); *why (may be NULL) a phrase on why. */
+const char *fpq_nn_blas_name(const char **why);
 /* C (m x n) = A (m x k) op(B), op(B) = B (k x n) or, tb, B^T with B n x k
- * (the loops build transposes it into a copy first); rows in chunks of FPQ_NN_CHUNK on OpenMP
+ * (the loops transpose it into a copy first); rows in chunks of FPQ_NN_CHUNK on OpenMP
  * threads.  FPQ_OK or FPQ_ERR_NO_MEMORY. */
 int fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb);
 /* C (k x n) = A^T G, A m x k, G m x n: the sum over chunks of FPQ_NN_CHUNK

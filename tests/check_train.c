@@ -367,10 +367,32 @@ START_TEST(emulated_products_match_the_gemm_reference)
 }
 END_TEST
 
-/* The fp32 products: close to binary64 and the same bits on 1 and 2
- * threads. */
+/* Product _i: 0 the loops, 1 OpenBLAS (skipped with a note when
+ * libopenblas.so.0 does not load).  false when skipped. */
+static bool use_blas(int i)
+{
+    fpq_errbuf e;
+    if (i == 0) {
+        ck_assert_int_eq(fpq_nn_blas_set(FPQ_NN_BLAS_LOOPS, &e), FPQ_OK);
+        ck_assert_str_eq(fpq_nn_blas_name(NULL), "loops");
+        return true;
+    }
+    if (fpq_nn_blas_set(FPQ_NN_BLAS_OPENBLAS, &e) != FPQ_OK) {
+        ck_assert(strstr(e.msg, "libopenblas.so.0") != NULL);
+        fprintf(stderr, "check_train: OpenBLAS not tested: %s\n", e.msg);
+        fpq_nn_blas_set(FPQ_NN_BLAS_AUTO, &e);
+        return false;
+    }
+    ck_assert_str_eq(fpq_nn_blas_name(NULL), "openblas");
+    return true;
+}
+
+/* The fp32 products, on the loops and on OpenBLAS: close to binary64 and
+ * the same bits on 1 and 2 threads. */
 START_TEST(fp32_products_do_not_depend_on_threads)
 {
+    if (!use_blas(_i))
+        return;
     enum { M = 100, K = 70, N = 9 };
     static float a[M * K], b[K * N], g[M * N], c1[M * N], c2[M * N], w1[K * N], w2[K * N];
     static float scratch[4 * K * N];
@@ -402,6 +424,32 @@ START_TEST(fp32_products_do_not_depend_on_threads)
             }
             FPQ_CHECK(fabs(s - c1[i * N + j]) <= 1e-5 * sa + 1e-30, "C[%zu][%zu]", i, j);
         }
+    /* B^T and A^T G too */
+    static float bt[N * K];
+    for (size_t k = 0; k < K; k++)
+        for (size_t j = 0; j < N; j++)
+            bt[j * K + k] = b[k * N + j];
+    fpq_nn_matmul(c2, a, bt, M, K, N, true);
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            double s = 0, sa = 0;
+            for (size_t k = 0; k < K; k++) {
+                s += (double)a[i * K + k] * b[k * N + j];
+                sa += fabs((double)a[i * K + k] * b[k * N + j]);
+            }
+            FPQ_CHECK(fabs(s - c2[i * N + j]) <= 1e-5 * sa + 1e-30, "A B^T [%zu][%zu]", i, j);
+        }
+    for (size_t k = 0; k < K; k++)
+        for (size_t j = 0; j < N; j++) {
+            double s = 0, sa = 0;
+            for (size_t i = 0; i < M; i++) {
+                s += (double)a[i * K + k] * g[i * N + j];
+                sa += fabs((double)a[i * K + k] * g[i * N + j]);
+            }
+            FPQ_CHECK(fabs(s - w1[k * N + j]) <= 1e-5 * sa + 1e-30, "A^T G [%zu][%zu]", k, j);
+        }
+    fpq_errbuf e;
+    fpq_nn_blas_set(FPQ_NN_BLAS_AUTO, &e);
 }
 END_TEST
 
@@ -497,6 +545,10 @@ static bool same_net(const fpq_nn *a, const fpq_nn *b)
 
 START_TEST(training_learns_and_is_the_same_on_1_and_2_threads)
 {
+    /* _i: 0, 1 fp32 on the loops, on OpenBLAS; 2, 3 fp16 gradients (the
+       same two products) */
+    if (!use_blas(_i & 1))
+        return;
     write_set("train", 300, 1);
     write_set("t10k", 200, 2);
     fpq_train_spec s;
@@ -504,7 +556,7 @@ START_TEST(training_learns_and_is_the_same_on_1_and_2_threads)
     s.epochs = 2;
     s.batch = 40;
     s.lr = 0.1;
-    if (_i == 1) { /* fp16 everywhere in the backward pass, dynamic loss scaling, SR */
+    if (_i >= 2) { /* fp16 everywhere in the backward pass, dynamic loss scaling, SR */
         for (int p = FPQ_NN_PT_GRAD_ACT; p <= FPQ_NN_PT_GRAD_W; p++) {
             s.pt[p].on = s.pt[p].cast = true;
             s.pt[p].q.format = fmt("fp16");
@@ -531,6 +583,7 @@ START_TEST(training_learns_and_is_the_same_on_1_and_2_threads)
     ck_assert(same_net(&n1, &back));
     ck_assert_int_eq(fpq_nn_save(&n1, path, 0, &e), FPQ_LAB_ERR_IO); /* exists: needs FORCE */
     fpq_nn_free(&n1), fpq_nn_free(&n2), fpq_nn_free(&back);
+    fpq_nn_blas_set(FPQ_NN_BLAS_AUTO, &e);
 }
 END_TEST
 
@@ -651,12 +704,12 @@ Suite *train_suite(void)
     tcase_add_test(tc, cast_points_match_the_mpfr_reference);
     tcase_add_test(tc, spec_points_are_the_labs_quantizer);
     tcase_add_test(tc, emulated_products_match_the_gemm_reference);
-    tcase_add_test(tc, fp32_products_do_not_depend_on_threads);
+    tcase_add_loop_test(tc, fp32_products_do_not_depend_on_threads, 0, 2);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("engine", 120);
     tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
-    tcase_add_loop_test(tc, training_learns_and_is_the_same_on_1_and_2_threads, 0, 2);
+    tcase_add_loop_test(tc, training_learns_and_is_the_same_on_1_and_2_threads, 0, 4);
     tcase_add_test(tc, stored_weights_are_in_their_format);
     tcase_add_test(tc, dynamic_scaling_backs_off_on_overflow);
     tcase_add_test(tc, one_step_of_stored_weights_matches_the_reference);
