@@ -136,6 +136,8 @@ typedef enum fpq_nn_blas {
     FPQ_NN_BLAS_LOOPS     /* the loops */
 } fpq_nn_blas;
 
+/* "auto", "openblas", "loops" into *out: FPQ_OK or FPQ_ERR_ARG. */
+int fpq_nn_blas_parse(fpq_nn_blas *out, const char *name);
 /* Choose the fp32 product for the whole process (not thread-safe: before
  * training or evaluating).  FPQ_OK, or FPQ_LAB_ERR_SPEC for OPENBLAS when
  * libopenblas.so.0 or its cblas_sgemm / openblas_set_num_threads cannot be

@@ -23,7 +23,7 @@
 
 enum {
     OPT_DATA = 1, OPT_LIMIT, OPT_HIDDEN, OPT_INIT, OPT_QAT, OPT_EPOCHS, OPT_BATCH, OPT_LR,
-    OPT_MOMENTUM, OPT_WD, OPT_NO_MASTER, OPT_LOSS_SCALE, OPT_GROWTH, OPT_IN, OPT_ACC,
+    OPT_MOMENTUM, OPT_WD, OPT_NO_MASTER, OPT_LOSS_SCALE, OPT_GROWTH, OPT_IN, OPT_ACC, OPT_BLAS,
     OPT_PT = 100 /* OPT_PT + 20 p + k: the spec option k of point p */
 };
 _Static_assert(CLI_QSPEC_NOPTS <= 20, "the points' option ids are 20 apart");
@@ -71,6 +71,9 @@ static const cli_opt train_mixed[] = {
      "emulate every product: operands rounded into F\n"
      "(fpq_gemm_f64; default fp16 when only --acc)"},
     {OPT_ACC, 0, "acc", "F", "the emulated products' accumulator (default fp32)"},
+    {OPT_BLAS, 0, "blas", "B",
+     "the fp32 products: auto (default: OpenBLAS when\n"
+     "libopenblas.so.0 loads, else loops), openblas, loops"},
     {0},
 };
 
@@ -137,7 +140,8 @@ static void train_help(FILE *f)
             "\n"
             "Columns (--csv): epoch, train_loss, train_acc, test_acc, lr, loss_scale,\n"
             "grad_flush_frac and grad_overflow_frac (of the values through the ga- and\n"
-            "gw- points), skipped_steps, seconds.  test_acc is the network as trained:\n"
+            "gw- points), skipped_steps, seconds, products (openblas, loops or\n"
+            "emulated: what the products ran on).  test_acc is the network as trained:\n"
             "its stored weights through the w- and a- points and the products as set.\n"
             "\n"
             "Examples:\n"
@@ -155,7 +159,7 @@ static void train_help(FILE *f)
 typedef struct train_args {
     cli_qspec_opts pt[FPQ_NN_PT_COUNT_];
     bool cast[FPQ_NN_PT_COUNT_];
-    const char *data, *hidden, *init, *loss_scale, *in, *acc, *out;
+    const char *data, *hidden, *init, *loss_scale, *in, *acc, *out, *blas;
     unsigned long long limit, epochs, batch, growth, seed, threads;
     bool has_epochs, has_batch, has_growth, has_seed, qat, no_master, force, csv, quiet;
     double lr, momentum, wd;
@@ -205,6 +209,7 @@ static int train_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case OPT_GROWTH: a->has_growth = true; return cli_arg_uint(p, arg, 1, 1u << 30, &a->growth);
     case OPT_IN: a->in = arg; break;
     case OPT_ACC: a->acc = arg; break;
+    case OPT_BLAS: a->blas = arg; break;
     case CLI_ID_OUT: a->out = arg; break;
     case CLI_ID_FORCE: a->force = true; break;
     case CLI_ID_CSV: a->csv = true; break;
@@ -260,11 +265,15 @@ static int build_point(fpq_nn_point *pt, const train_args *a, int p)
 }
 
 static fpq_format fmt_in, fmt_acc;
+static fpq_nn_blas blas_choice;
 
 static int build(fpq_train_spec *s, size_t *sizes, size_t *nl, const train_args *a)
 {
     fpq_train_spec_default(s);
     int rc;
+    blas_choice = FPQ_NN_BLAS_AUTO;
+    if (a->blas && fpq_nn_blas_parse(&blas_choice, a->blas) != FPQ_OK)
+        return cli_usage_error(CMD, "--blas '%s': auto, openblas or loops", a->blas);
     for (int p = 0; p < FPQ_NN_PT_COUNT_; p++)
         if ((rc = build_point(&s->pt[p], a, p)) != CLI_EXIT_OK)
             return rc;
@@ -354,6 +363,7 @@ typedef struct run_ctx {
     unsigned epochs;
     double start, last; /* omp_get_wtime() */
     bool drawn;
+    const char *products; /* openblas, loops or emulated */
 } run_ctx;
 
 static void on_progress(void *ctx, unsigned epoch, size_t step, size_t steps)
@@ -390,8 +400,8 @@ static int on_epoch(void *ctx, const fpq_train_epoch *e)
     cli_num(v[5], sizeof v[5], e->grad_flush_frac);
     cli_num(v[6], sizeof v[6], e->grad_overflow_frac);
     if (r->csv)
-        printf("%u,%s,%s,%s,%s,%s,%s,%s,%llu,%.3f\n", e->epoch, v[0], v[1], v[2], v[3], v[4], v[5],
-               v[6], (unsigned long long)e->skipped_steps, e->seconds);
+        printf("%u,%s,%s,%s,%s,%s,%s,%s,%llu,%.3f,%s\n", e->epoch, v[0], v[1], v[2], v[3], v[4],
+               v[5], v[6], (unsigned long long)e->skipped_steps, e->seconds, r->products);
     else
         printf("%5u  %10.6f  %9.4f  %8.4f  %10.3g  %10.6g  %10.3g  %10.3g  %7llu  %7.2f\n",
                e->epoch, e->train_loss, e->train_acc, e->test_acc, e->lr, e->loss_scale,
@@ -419,6 +429,17 @@ int cli_train_main(int argc, char **argv)
     if (a.threads)
         omp_set_num_threads((int)a.threads);
     fpq_errbuf e = {""};
+    if (fpq_nn_blas_set(blas_choice, &e) != FPQ_OK) {
+        cli_error("%s", e.msg);
+        return CLI_EXIT_DATA;
+    }
+    /* which product runs, once: on stderr (unless -q, or always when
+       OpenBLAS was expected and did not load) and in the CSV's column */
+    const char *why, *products = s.emulate ? "emulated" : fpq_nn_blas_name(&why);
+    if (!s.emulate && (!a.quiet || (blas_choice == FPQ_NN_BLAS_AUTO
+                                                && strcmp(products, "loops") == 0)))
+        fprintf(stderr, "fpq train: fp32 products on %s (%s)\n",
+                strcmp(products, "loops") == 0 ? "loops" : "OpenBLAS", why);
     if (a.out && fpq_out_check(a.out, a.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
         cli_error("%s", e.msg);
         return CLI_EXIT_DATA;
@@ -443,10 +464,10 @@ int cli_train_main(int argc, char **argv)
         fpq_nn_data_free(&tr), fpq_nn_data_free(&te);
         return CLI_EXIT_DATA;
     }
-    run_ctx r = {a.csv, !a.quiet && isatty(2), s.epochs, omp_get_wtime(), 0, false};
+    run_ctx r = {a.csv, !a.quiet && isatty(2), s.epochs, omp_get_wtime(), 0, false, products};
     if (a.csv)
         printf("epoch,train_loss,train_acc,test_acc,lr,loss_scale,grad_flush_frac,"
-               "grad_overflow_frac,skipped_steps,seconds\n");
+               "grad_overflow_frac,skipped_steps,seconds,products\n");
     else
         printf("epoch  train_loss  train_acc  test_acc          lr  loss_scale  grad_flush  "
                "grad_ovf  skipped  seconds\n");

@@ -43,6 +43,17 @@ static void ob_load(void)
     ob.set_threads(1);
 }
 
+int fpq_nn_blas_parse(fpq_nn_blas *out, const char *name)
+{
+    static const char *const names[] = {"auto", "openblas", "loops"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (fpq_nn_blas)i;
+            return FPQ_OK;
+        }
+    return FPQ_ERR_ARG;
+}
+
 int fpq_nn_blas_set(fpq_nn_blas which, fpq_errbuf *err)
 {
     if (which == FPQ_NN_BLAS_OPENBLAS) {
