@@ -128,6 +128,38 @@ typedef struct fpq_nn_counts {
 int fpq_nn_point_apply(const fpq_nn_point *p, float *x, size_t rows, size_t cols,
                        uint64_t position, fpq_nn_counts *c, fpq_errbuf *err);
 
+/* ---- the optimizer's arithmetic in a format (optim.c) ----------------------------- */
+
+typedef struct fpq_nn_opt {
+    bool on;
+    fpq_format format; /* the momentum buffer's and every operation's format */
+    fpq_rounding rnd;  /* each operation's rounding (sr: with rnd.seed) */
+} fpq_nn_opt;
+
+/* Bytes of the momentum buffer of n values (packed codes of o->format). */
+size_t fpq_nn_opt_size(const fpq_nn_opt *o, size_t n);
+/* The buffer of n values set to +0. */
+int fpq_nn_opt_zero(const fpq_nn_opt *o, void *vcodes, size_t n, fpq_errbuf *err);
+
+/* One step of SGD with momentum on n values, every operation rounded once
+ * into F = o->format under o->rnd (libfpq's fpq_encode_f32 and
+ * fpq_arith_codes), the scalars mu, lr, inv, wd rounded into F to nearest
+ * even first:
+ *   0  g = F(dw)                      the gradient into F
+ *   1  g = g * inv                    only when inv != 1 (loss scale undone)
+ *   2  t = F(w)                       only when wd != 0, and
+ *   3  t = wd * t                       the weight decay
+ *   4  g = g + t
+ *   5  t = mu * v                     v: vcodes, the momentum buffer in F
+ *   6  v = t + g
+ *   7  u = lr * v                     decoded to fp32 (fpq_decode_f32)
+ * Stochastic rounding: operation k rounds element i at position position +
+ * (k + 1) 2^27 + i, so n must be below 2^27.  FPQ_OK, FPQ_ERR_ARG (err
+ * says why), FPQ_ERR_NO_MEMORY. */
+int fpq_nn_opt_step(const fpq_nn_opt *o, void *vcodes, float *u, const float *dw, const float *w,
+                    size_t n, double mu, double lr, double inv, double wd, uint64_t position,
+                    fpq_errbuf *err);
+
 /* ---- products (blas.c) ------------------------------------------------------------- */
 
 typedef enum fpq_nn_blas {
@@ -194,6 +226,10 @@ typedef struct fpq_train_spec {
     fpq_nn_scaling scaling;     /* default none */
     double scale;               /* default 65536 */
     unsigned growth_interval;   /* default 2000 */
+    fpq_nn_opt opt;             /* on: the optimizer's arithmetic in a format
+                                   (fpq_nn_opt_step; positions: the update
+                                   point's range of each layer, biases from
+                                   2^31 on); off: fp32 */
     bool emulate;               /* products through fpq_gemm_f64 */
     fpq_dot_spec dot;           /* their spec (in, acc, ...), when emulate */
 } fpq_train_spec;

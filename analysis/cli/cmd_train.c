@@ -24,7 +24,8 @@
 enum {
     OPT_DATA = 1, OPT_LIMIT, OPT_HIDDEN, OPT_INIT, OPT_QAT, OPT_EPOCHS, OPT_BATCH, OPT_LR,
     OPT_MOMENTUM, OPT_WD, OPT_NO_MASTER, OPT_LOSS_SCALE, OPT_GROWTH, OPT_IN, OPT_ACC, OPT_BLAS,
-    OPT_PT = 100 /* OPT_PT + 20 p + k: the spec option k of point p */
+    OPT_PT = 100, /* OPT_PT + 20 p + k: the spec option k of point p */
+    OPT_OPTIM = 300 /* OPT_OPTIM + k: --opt-format, --opt-round, --opt-seed */
 };
 _Static_assert(CLI_QSPEC_NOPTS <= 20, "the points' option ids are 20 apart");
 
@@ -89,11 +90,32 @@ static const char *const pt_what[FPQ_NN_PT_COUNT_] = {
     "weights in the products", "layer inputs", "output gradients", "weight gradients",
     "updates", "stored weights"};
 
-#define TRAIN_NOPTS (FPQ_NN_PT_COUNT_ * CLI_QSPEC_NOPTS + 40)
+#define TRAIN_NOPTS (FPQ_NN_PT_COUNT_ * CLI_QSPEC_NOPTS + 50)
 typedef struct train_options {
     cli_qspec_prefixed pt[FPQ_NN_PT_COUNT_];
+    cli_qspec_prefixed optim; /* its format, round and seed options only: */
+    cli_opt optim_t[4];
     cli_opt all[TRAIN_NOPTS];
 } train_options;
+
+/* --opt-format, --opt-round, --opt-seed: the spec options of that name
+ * under the prefix "opt". */
+static void optim_table(train_options *m)
+{
+    cli_qspec_prefix(&m->optim, "opt", OPT_OPTIM, NULL, NULL);
+    size_t n = 0;
+    for (int k = 0; k < CLI_QSPEC_NOPTS; k++) {
+        int id = cli_qspec_options[k].id;
+        if (id == CLI_ID_FORMAT || id == CLI_ID_ROUND || id == CLI_ID_SEED)
+            m->optim_t[n++] = m->optim.t[k];
+    }
+    memset(&m->optim_t[n], 0, sizeof m->optim_t[n]);
+    m->optim_t[0].help = "the optimizer's arithmetic: momentum buffer and\n"
+                         "every operation of the update rounded into F\n"
+                         "(default: fp32 arithmetic)";
+    m->optim_t[1].help = "each operation's rounding, as --round (default\n"
+                         "rne; sr: fresh bits for every operation)";
+}
 
 static void train_table(train_options *m)
 {
@@ -106,6 +128,8 @@ static void train_table(train_options *m)
                          p ? "w" : NULL, pt_what[p]);
         cli_opts_append(m->all, TRAIN_NOPTS, &n, m->pt[p].t);
     }
+    optim_table(m);
+    cli_opts_append(m->all, TRAIN_NOPTS, &n, m->optim_t);
     cli_opts_append(m->all, TRAIN_NOPTS, &n, train_mixed);
     cli_opts_append(m->all, TRAIN_NOPTS, &n, train_output);
 }
@@ -122,6 +146,8 @@ static void train_help(FILE *f)
          "rounds each value into --P-format with --P-round, no scale):\n", m.pt[0].t},
         {NULL, m.pt[1].t}, {NULL, m.pt[2].t}, {NULL, m.pt[3].t}, {NULL, m.pt[4].t},
         {NULL, m.pt[5].t},
+        {"\nThe optimizer (SGD with momentum; each operation one rounding into F,\n"
+         "the momentum buffer held in F):\n", m.optim_t},
         {"\nMixed precision:\n", train_mixed},
         {"\nOutput:\n", train_output},
     };
@@ -147,6 +173,7 @@ static void train_help(FILE *f)
             "Examples:\n"
             "  fpq train --data fashion-mnist --epochs 10 --seed 1 --out model.safetensors\n"
             "  fpq train --s-format bf16 --s-scheme cast --s-round sr --no-master --csv\n"
+            "  fpq train --opt-format bf16 --opt-round sr --opt-seed 1 --csv\n"
             "  fpq train --ga-format fp16 --ga-scheme cast --gw-format fp16 --gw-scheme cast \\\n"
             "      --loss-scale dynamic --csv\n"
             "  fpq train --init model.safetensors --qat --w-format int4 --w-granularity col \\\n"
@@ -158,6 +185,7 @@ static void train_help(FILE *f)
 
 typedef struct train_args {
     cli_qspec_opts pt[FPQ_NN_PT_COUNT_];
+    cli_qspec_opts optim;
     bool cast[FPQ_NN_PT_COUNT_];
     const char *data, *hidden, *init, *loss_scale, *in, *acc, *out, *blas;
     unsigned long long limit, epochs, batch, growth, seed, threads;
@@ -189,6 +217,10 @@ static int train_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         if (handled)
             return rc;
     }
+    bool handled;
+    int rc = cli_qspec_prefixed_option(p, &a->optim, OPT_OPTIM, id, arg, &handled);
+    if (handled)
+        return rc;
     switch (id) {
     case CLI_HELP: train_help(stdout); break;
     case CLI_OPERAND: return cli_usage_error(CMD, "unexpected operand '%s' (fpq train takes options only)", arg);
@@ -289,6 +321,16 @@ static int build(fpq_train_spec *s, size_t *sizes, size_t *nl, const train_args 
         s->weight_decay = a->wd;
     if (a->has_seed)
         s->seed = a->seed;
+    if (a->optim.any) {
+        if (!a->optim.format)
+            return cli_usage_error(CMD, "--opt-round and --opt-seed apply with --opt-format F");
+        fpq_qspec q;
+        if ((rc = cli_qspec_build(&q, CMD, "opt-", &a->optim)) != CLI_EXIT_OK)
+            return rc;
+        s->opt.on = true;
+        s->opt.format = q.format;
+        s->opt.rnd = q.rnd;
+    }
     if (a->no_master) {
         if (!s->pt[FPQ_NN_PT_STORE].on)
             return cli_usage_error(CMD, "--no-master applies with a store point (--s-format ...)");
@@ -417,6 +459,7 @@ int cli_train_main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     for (int p = 0; p < FPQ_NN_PT_COUNT_; p++)
         cli_qspec_opts_init(&a.pt[p]);
+    cli_qspec_opts_init(&a.optim);
     train_options m;
     train_table(&m);
     cli_parser p;
