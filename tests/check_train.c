@@ -209,18 +209,27 @@ static fpq_format fmt(const char *name)
     return f;
 }
 
+/* x (binary64) into f by fpq_encode on MPFR at `position`. */
+static uint64_t ref_enc(double x, const fpq_format *f, const fpq_rounding *r0, uint64_t position)
+{
+    mpfr_t v;
+    mpfr_init2(v, 128);
+    mpfr_set_d(v, x, MPFR_RNDN);
+    fpq_rounding r = *r0;
+    r.position = position;
+    uint64_t bits;
+    fpq_encode(&bits, NULL, f, v, &r);
+    mpfr_clear(v);
+    return bits;
+}
+
 /* x rounded into f by fpq_encode on MPFR (element at `position`), decoded
  * back to float through MPFR. */
 static float ref_round(float x, const fpq_format *f, const fpq_rounding *r0, uint64_t position)
 {
     mpfr_t v;
     mpfr_init2(v, 128);
-    mpfr_set_flt(v, x, MPFR_RNDN);
-    fpq_rounding r = *r0;
-    r.position = position;
-    uint64_t bits;
-    fpq_encode(&bits, NULL, f, v, &r);
-    fpq_decode(v, NULL, NULL, f, bits);
+    fpq_decode(v, NULL, NULL, f, ref_enc(x, f, r0, position));
     float y = mpfr_get_flt(v, MPFR_RNDN);
     mpfr_clear(v);
     return y;
@@ -367,6 +376,23 @@ START_TEST(emulated_products_match_the_gemm_reference)
 }
 END_TEST
 
+/* c (rows x cols) is within 1e-5 of the sum of |terms| of the binary64
+ * product X Y, X rows x inner (xt: stored inner x rows), Y inner x cols. */
+static void close_to_binary64(const float *c, const float *x, const float *y, size_t rows,
+                              size_t inner, size_t cols, bool xt, const char *what)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            double s = 0, sa = 0;
+            for (size_t t = 0; t < inner; t++) {
+                double p = (double)(xt ? x[t * rows + i] : x[i * inner + t]) * y[t * cols + j];
+                s += p;
+                sa += fabs(p);
+            }
+            FPQ_CHECK(fabs(s - c[i * cols + j]) <= 1e-5 * sa + 1e-30, "%s [%zu][%zu]", what, i, j);
+        }
+}
+
 /* Product _i: 0 the loops, 1 OpenBLAS (skipped with a note when
  * libopenblas.so.0 does not load).  false when skipped. */
 static bool use_blas(int i)
@@ -415,59 +441,21 @@ START_TEST(fp32_products_do_not_depend_on_threads)
     omp_set_num_threads(saved);
     ck_assert(memcmp(c1, c2, sizeof c1) == 0);
     ck_assert(memcmp(w1, w2, sizeof w1) == 0);
-    for (size_t i = 0; i < M; i++)
-        for (size_t j = 0; j < N; j++) {
-            double s = 0, sa = 0;
-            for (size_t k = 0; k < K; k++) {
-                s += (double)a[i * K + k] * b[k * N + j];
-                sa += fabs((double)a[i * K + k] * b[k * N + j]);
-            }
-            FPQ_CHECK(fabs(s - c1[i * N + j]) <= 1e-5 * sa + 1e-30, "C[%zu][%zu]", i, j);
-        }
-    /* B^T and A^T G too */
+    /* A B, and A (B^T)^T from B's transpose */
     static float bt[N * K];
     for (size_t k = 0; k < K; k++)
         for (size_t j = 0; j < N; j++)
             bt[j * K + k] = b[k * N + j];
     fpq_nn_matmul(c2, a, bt, M, K, N, true);
-    for (size_t i = 0; i < M; i++)
-        for (size_t j = 0; j < N; j++) {
-            double s = 0, sa = 0;
-            for (size_t k = 0; k < K; k++) {
-                s += (double)a[i * K + k] * b[k * N + j];
-                sa += fabs((double)a[i * K + k] * b[k * N + j]);
-            }
-            FPQ_CHECK(fabs(s - c2[i * N + j]) <= 1e-5 * sa + 1e-30, "A B^T [%zu][%zu]", i, j);
-        }
-    for (size_t k = 0; k < K; k++)
-        for (size_t j = 0; j < N; j++) {
-            double s = 0, sa = 0;
-            for (size_t i = 0; i < M; i++) {
-                s += (double)a[i * K + k] * g[i * N + j];
-                sa += fabs((double)a[i * K + k] * g[i * N + j]);
-            }
-            FPQ_CHECK(fabs(s - w1[k * N + j]) <= 1e-5 * sa + 1e-30, "A^T G [%zu][%zu]", k, j);
-        }
+    close_to_binary64(c1, a, b, M, K, N, false, "A B");
+    close_to_binary64(c2, a, b, M, K, N, false, "A B^T");
+    close_to_binary64(w1, a, g, K, M, N, true, "A^T G");
     fpq_errbuf e;
     fpq_nn_blas_set(FPQ_NN_BLAS_AUTO, &e);
 }
 END_TEST
 
 /* ---- the optimizer's arithmetic in a format against MPFR ---------------------- */
-
-/* x (binary64) into f by fpq_encode on MPFR at `position`. */
-static uint64_t ref_enc(double x, const fpq_format *f, const fpq_rounding *r0, uint64_t position)
-{
-    mpfr_t v;
-    mpfr_init2(v, 128);
-    mpfr_set_d(v, x, MPFR_RNDN);
-    fpq_rounding r = *r0;
-    r.position = position;
-    uint64_t bits;
-    fpq_encode(&bits, NULL, f, v, &r);
-    mpfr_clear(v);
-    return bits;
-}
 
 /* a op b in f on MPFR (fpq_arith_reference) at `position`. */
 static uint64_t ref_op(fpq_op op, uint64_t a, uint64_t b, const fpq_format *f,
@@ -770,9 +758,7 @@ START_TEST(optimizer_format_trains_as_specified)
     write_set("t10k", 80, 10);
     fpq_train_spec s;
     fpq_train_spec_default(&s);
-    s.epochs = 2;
-    s.batch = 40;
-    s.weight_decay = 1e-3;
+    s.epochs = 2, s.batch = 40, s.weight_decay = 1e-3;
     s.scaling = FPQ_NN_SCALE_STATIC;
     s.scale = 256;
     fpq_nn ref, n1, n2;
