@@ -51,6 +51,7 @@ plim=
 [ "$ptq_limit" -gt 0 ] && plim="--limit $ptq_limit"
 images=$( [ "$limit" -gt 0 ] && echo "the first $limit" || echo "all 60,000" )
 tests=$( [ "$ptq_limit" -gt 0 ] && echo "the first $ptq_limit" || echo "all 10,000" )
+ntest=$( [ "$ptq_limit" -gt 0 ] && echo "$ptq_limit" || echo 10000 )
 
 # Spearman's rank correlation of two columns of a CSV (ties: mean ranks)
 spearman() {
@@ -229,6 +230,25 @@ if [ -n "$f32" ] && [ -n "$rho_w" ] && [ -n "$rho_o" ] && [ -n "$best4" ]; then
     echo "spearman weight SQNR,$rho_w" >>"$OUT/ptq_rank.csv"
     echo "spearman logits SQNR,$rho_o" >>"$OUT/ptq_rank.csv"
     sec_p "fp32: $(claim "$ptq" spec "int8 per channel" fp32_acc_pct "$f32" 2)%.  Across the specs, the rank correlation (Spearman) of test accuracy with the weights' SQNR is $(claim "$OUT/ptq_rank.csv" measure "spearman weight SQNR" value "$rho_w" 2), with the logits' SQNR $(claim "$OUT/ptq_rank.csv" measure "spearman logits SQNR" value "$rho_o" 2) (1: the same order).  The most accurate spec from 3.9 to 4.6 bits per weight is $best4, at $(claim "$ptq" spec "$best4" test_acc_pct "$(value_of "$ptq" spec "$best4" test_acc_pct)" 2)%."
+fi
+# the largest loss against fp32 among the specs whose weights keep at
+# least 15 dB, and the loss of the spec with the lowest weight SQNR
+awkp 'NR == 1 { csv_head($0); next }
+{ csv_split($0, f); q = f[col("weight_sqnr_db")]; if (q == "") next; q += 0
+  d = f[col("fp32_acc_pct")] - f[col("test_acc_pct")]
+  if (q >= 15 && (hn == "" || d > hd)) { hd = d; hn = f[col("spec")] }
+  if (ln == "" || q < lq) { lq = q; ln = f[col("spec")]; ld = d }
+  a = f[col("fp32_acc_pct")] / 100 }
+END { print "what,spec,loss_points,weight_sqnr_db"; printf "worst at 15 dB or more,%s,%.2f,\n", hn, hd; printf "lowest SQNR,%s,%.2f,%.2f\n", ln, ld, lq
+      printf "standard error,,%.2f,\n", 100 * sqrt(a * (1 - a) / nt) }' -v nt="$ntest" "$ptq" >"$OUT/ptq_threshold.csv"
+se=$(value_of "$OUT/ptq_threshold.csv" what "standard error" loss_points)
+hn=$(value_of "$OUT/ptq_threshold.csv" what "worst at 15 dB or more" spec)
+hd=$(value_of "$OUT/ptq_threshold.csv" what "worst at 15 dB or more" loss_points)
+ln=$(value_of "$OUT/ptq_threshold.csv" what "lowest SQNR" spec)
+ld=$(value_of "$OUT/ptq_threshold.csv" what "lowest SQNR" loss_points)
+lq=$(value_of "$OUT/ptq_threshold.csv" what "lowest SQNR" weight_sqnr_db)
+if [ -n "$hn" ] && [ -n "$ln" ]; then
+    sec_p "Among the specs whose weights keep at least 15 dB, the largest loss against fp32 is $(claim "$OUT/ptq_threshold.csv" what "worst at 15 dB or more" loss_points "$hd" 2) points ($hn); the spec with the lowest weight SQNR, $ln at $(claim "$OUT/ptq_threshold.csv" what "lowest SQNR" weight_sqnr_db "$lq" 1) dB, loses $(claim "$OUT/ptq_threshold.csv" what "lowest SQNR" loss_points "$ld" 2) points.  For scale: the binomial standard error of an accuracy near fp32's on $tests test images is $(claim "$OUT/ptq_threshold.csv" what "standard error" loss_points "$se" 2) points."
 fi
 pick "$ptq" "$OUT/ptq_bits.dat" "" family bits_w test_acc_pct spec
 plot lines ptq_bits data="$OUT/ptq_bits.dat" xlabel="bits per weight (with scales)" ylabel="test accuracy (%)" points=1 logx=1 title="PTQ of the fp32 MLP: test accuracy against bits per weight"
