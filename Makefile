@@ -36,7 +36,7 @@
 # -march=native.  WERROR=1 makes warnings errors (make check does so unless
 # given WERROR=0).  FPQ_NO_SNDFILE=1, FPQ_NO_JANSSON=1 leave out the loaders
 # that need libsndfile, Jansson (left out anyway when pkg-config does not
-# find them); FPQ_BLAS=1 builds the network engine's products on OpenBLAS.  B=DIR builds in DIR instead of build/.  V=1 shows full
+# find them).  B=DIR builds in DIR instead of build/.  V=1 shows full
 # commands.
 #
 # Nothing here writes into the source tree outside build/ and reports/out/.
@@ -147,24 +147,12 @@ ifneq ($(shell $(PKG_CONFIG) --exists jansson 2>/dev/null && echo y),y)
 override FPQ_NO_JANSSON := 1
 endif
 endif
-# The network engine's fp32 products (analysis/train/blas.c) use OpenBLAS
-# through CBLAS with FPQ_BLAS=1 when pkg-config finds openblas; otherwise
-# (the default) plain loops (same results run after run, other last bits
-# than OpenBLAS's).  Not by default: a linked OpenBLAS starts its thread
-# pool when fpq starts, and hangs under a small address-space limit
-# (tests/cli/hostile-input.test runs fpq under one).
-override FPQ_BLAS := $(filter-out 0,$(FPQ_BLAS))
-override FPQ_NO_BLAS := 1
-ifneq ($(FPQ_BLAS),)
-ifeq ($(shell $(PKG_CONFIG) --exists openblas 2>/dev/null && echo y),y)
-override FPQ_NO_BLAS :=
-endif
-endif
-ANA_PKGS := $(if $(FPQ_NO_SNDFILE),,sndfile) $(if $(FPQ_NO_JANSSON),,jansson) \
-            $(if $(FPQ_NO_BLAS),,openblas)
+# The network engine's fp32 products (analysis/train/blas.c) load OpenBLAS
+# (libopenblas.so.0) with dlopen on first use, plain loops without it:
+# nothing to link.
+ANA_PKGS := $(if $(FPQ_NO_SNDFILE),,sndfile) $(if $(FPQ_NO_JANSSON),,jansson)
 ANA_DEFS := $(if $(FPQ_NO_SNDFILE),-DFPQ_NO_SNDFILE) \
-            $(if $(FPQ_NO_JANSSON),-DFPQ_NO_JANSSON) \
-            $(if $(FPQ_NO_BLAS),-DFPQ_NO_BLAS)
+            $(if $(FPQ_NO_JANSSON),-DFPQ_NO_JANSSON)
 ANA_LEFT_OUT := $(if $(FPQ_NO_SNDFILE),analysis/io/audio.c) \
     $(if $(FPQ_NO_JANSSON),analysis/io/safetensors.c analysis/io/tfjs.c) \
     $(if $(FPQ_NO_SNDFILE)$(FPQ_NO_JANSSON),,analysis/io/absent.c)
@@ -600,27 +588,21 @@ check-quant-py: $(FPQ)
 	/usr/bin/python3 tests/quant/numpy_quotient.py $(FPQ)
 	$(SHELL) tests/quant/tie_bug.sh $(FPQ)
 
-# fpq without libsndfile, Jansson and OpenBLAS, whatever this build found:
-# this build's objects with analysis/io/absent.c in place of the three
-# loaders that need them and analysis/train/blas.c built with FPQ_NO_BLAS,
-# linked without those libraries (so nothing else needs them), on the
-# cases of tests/nolibs/loaders.test.
+# fpq without libsndfile and Jansson, whatever this build found: this
+# build's objects with analysis/io/absent.c in place of the three loaders
+# that need them, linked without those libraries (so nothing else needs
+# them), on the cases of tests/nolibs/loaders.test.
 NOLIBS := $(B)/nolibs
 NOLIBS_OBJS := $(filter-out $(addprefix $(B)/obj/analysis/io/, \
-    audio.o safetensors.o tfjs.o absent.o) $(B)/obj/analysis/train/blas.o,$(LAB_OBJS)) \
-    $(NOLIBS)/absent.o $(NOLIBS)/blas.o
+    audio.o safetensors.o tfjs.o absent.o),$(LAB_OBJS)) \
+    $(NOLIBS)/absent.o
 
 $(NOLIBS)/absent.o: analysis/io/absent.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis -DFPQ_NO_SNDFILE -DFPQ_NO_JANSSON \
 		$(MPFR_CFLAGS) $(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
 
-$(NOLIBS)/blas.o: analysis/train/blas.c $(FLAGS_FILE)
-	@mkdir -p $(@D)
-	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) -Ianalysis -DFPQ_NO_BLAS \
-		$(MPFR_CFLAGS) $(ALL_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c -o $@ $<
-
--include $(NOLIBS)/absent.d $(NOLIBS)/blas.d
+-include $(NOLIBS)/absent.d
 
 $(NOLIBS)/fpq: $(CLI_OBJS) $(NOLIBS_OBJS) $(LIB_A) $(FLAGS_FILE)
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@+ \

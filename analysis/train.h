@@ -14,9 +14,10 @@
  * on Philox draws of (seed, epoch)); the learning rate follows a cosine
  * from lr down to 0 over all steps: lr_t = lr (1 + cos(pi t / T)) / 2.
  *
- * Products in fp32 go through CBLAS (OpenBLAS, one thread per call) in a
- * build with it (make FPQ_BLAS=1), else plain loops (summing over the
- * inner index in order): the two give different last bits, each the same run after run.
+ * Products in fp32 go through OpenBLAS's CBLAS (libopenblas.so.0, loaded
+ * with dlopen on first use, so libfpqlab does not link it; one thread per
+ * call) when it loads, else plain loops (summing over the inner index in
+ * order): the two give different last bits, each the same run after run.
  * Rows of a batch are split into fixed chunks of FPQ_NN_CHUNK rows run on
  * OpenMP threads, and the weight gradient is the sum of the chunks'
  * products in chunk order, so the result does not depend on the number of
@@ -127,12 +128,58 @@ typedef struct fpq_nn_counts {
 int fpq_nn_point_apply(const fpq_nn_point *p, float *x, size_t rows, size_t cols,
                        uint64_t position, fpq_nn_counts *c, fpq_errbuf *err);
 
+/* ---- the optimizer's arithmetic in a format (optim.c) ----------------------------- */
+
+typedef struct fpq_nn_opt {
+    bool on;
+    fpq_format format; /* the momentum buffer's and every operation's format */
+    fpq_rounding rnd;  /* each operation's rounding (sr: with rnd.seed) */
+} fpq_nn_opt;
+
+/* Bytes of the momentum buffer of n values (packed codes of o->format). */
+size_t fpq_nn_opt_size(const fpq_nn_opt *o, size_t n);
+/* The buffer of n values set to +0. */
+int fpq_nn_opt_zero(const fpq_nn_opt *o, void *vcodes, size_t n, fpq_errbuf *err);
+
+/* One step of SGD with momentum on n values, every operation rounded once
+ * into F = o->format under o->rnd (libfpq's fpq_encode_f32 and
+ * fpq_arith_codes), the scalars mu, lr, inv, wd rounded into F to nearest
+ * even first:
+ *   0  g = F(dw)                      the gradient into F
+ *   1  g = g * inv                    only when inv != 1 (loss scale undone)
+ *   2  t = F(w)                       only when wd != 0, and
+ *   3  t = wd * t                       the weight decay
+ *   4  g = g + t
+ *   5  t = mu * v                     v: vcodes, the momentum buffer in F
+ *   6  v = t + g
+ *   7  u = lr * v                     decoded to fp32 (fpq_decode_f32)
+ * Stochastic rounding: operation k rounds element i at position position +
+ * (k + 1) 2^27 + i, so n must be below 2^27.  FPQ_OK, FPQ_ERR_ARG (err
+ * says why), FPQ_ERR_NO_MEMORY. */
+int fpq_nn_opt_step(const fpq_nn_opt *o, void *vcodes, float *u, const float *dw, const float *w,
+                    size_t n, double mu, double lr, double inv, double wd, uint64_t position,
+                    fpq_errbuf *err);
+
 /* ---- products (blas.c) ------------------------------------------------------------- */
 
-/* The name of the fp32 product in this build: "openblas" or "loops". */
-const char *fpq_nn_blas_name(void);
+typedef enum fpq_nn_blas {
+    FPQ_NN_BLAS_AUTO,     /* OpenBLAS when libopenblas.so.0 loads, else loops (default) */
+    FPQ_NN_BLAS_OPENBLAS, /* OpenBLAS or an error */
+    FPQ_NN_BLAS_LOOPS     /* the loops */
+} fpq_nn_blas;
+
+/* "auto", "openblas", "loops" into *out: FPQ_OK or FPQ_ERR_ARG. */
+int fpq_nn_blas_parse(fpq_nn_blas *out, const char *name);
+/* Choose the fp32 product for the whole process (not thread-safe: before
+ * training or evaluating).  FPQ_OK, or FPQ_LAB_ERR_SPEC for OPENBLAS when
+ * libopenblas.so.0 or its cblas_sgemm / openblas_set_num_threads cannot be
+ * loaded (err says which; the choice is then unchanged). */
+int fpq_nn_blas_set(fpq_nn_blas which, fpq_errbuf *err);
+/* The fp32 product the next call uses, "openblas" or "loops" (loading
+ * OpenBLAS under AUTO); *why (may be NULL) a phrase on why. */
+const char *fpq_nn_blas_name(const char **why);
 /* C (m x n) = A (m x k) op(B), op(B) = B (k x n) or, tb, B^T with B n x k
- * (the loops build transposes it into a copy first); rows in chunks of FPQ_NN_CHUNK on OpenMP
+ * (the loops transpose it into a copy first); rows in chunks of FPQ_NN_CHUNK on OpenMP
  * threads.  FPQ_OK or FPQ_ERR_NO_MEMORY. */
 int fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb);
 /* C (k x n) = A^T G, A m x k, G m x n: the sum over chunks of FPQ_NN_CHUNK
@@ -179,6 +226,10 @@ typedef struct fpq_train_spec {
     fpq_nn_scaling scaling;     /* default none */
     double scale;               /* default 65536 */
     unsigned growth_interval;   /* default 2000 */
+    fpq_nn_opt opt;             /* on: the optimizer's arithmetic in a format
+                                   (fpq_nn_opt_step; positions: the update
+                                   point's range of each layer, biases from
+                                   2^31 on); off: fp32 */
     bool emulate;               /* products through fpq_gemm_f64 */
     fpq_dot_spec dot;           /* their spec (in, acc, ...), when emulate */
 } fpq_train_spec;

@@ -3,8 +3,8 @@
 #
 # Tiers (default: lib):
 #   lib     `make`: a C11 compiler with OpenMP, GNU make, MPFR and GMP;
-#           optional: OpenBLAS (the network engine's fp32 products with
-#           make FPQ_BLAS=1; plain loops without it)
+#           optional: OpenBLAS (the network engine's fp32 products, loaded
+#           at run time; plain loops without it)
 #   check   `make check`: lib, Check, pkg-config, libsndfile, Jansson,
 #           gnuplot and the Python package's build and tests (python3-dev,
 #           NumPy, pytest); optional: the second compiler (clang and libomp-dev
@@ -48,7 +48,7 @@ set -eu
 #   libjansson-dev  JSON parser for safetensors and TF.js manifests
 #   gnuplot-nox     figures in the report (and make check's figure test)
 #   libopenblas-dev CBLAS for the fp32 products of fpq train and eval
-#                   (analysis/train/blas.c, make FPQ_BLAS=1; optional)
+#                   (analysis/train/blas.c, loaded at run time; optional)
 #   python3-numpy   independent check of the bundled data's statistics
 #                   (scripts/fetch-data.sh, run by make report); the NumPy
 #                   quantizers of make check (tests/quant/); the Python

@@ -209,18 +209,27 @@ static fpq_format fmt(const char *name)
     return f;
 }
 
+/* x (binary64) into f by fpq_encode on MPFR at `position`. */
+static uint64_t ref_enc(double x, const fpq_format *f, const fpq_rounding *r0, uint64_t position)
+{
+    mpfr_t v;
+    mpfr_init2(v, 128);
+    mpfr_set_d(v, x, MPFR_RNDN);
+    fpq_rounding r = *r0;
+    r.position = position;
+    uint64_t bits;
+    fpq_encode(&bits, NULL, f, v, &r);
+    mpfr_clear(v);
+    return bits;
+}
+
 /* x rounded into f by fpq_encode on MPFR (element at `position`), decoded
  * back to float through MPFR. */
 static float ref_round(float x, const fpq_format *f, const fpq_rounding *r0, uint64_t position)
 {
     mpfr_t v;
     mpfr_init2(v, 128);
-    mpfr_set_flt(v, x, MPFR_RNDN);
-    fpq_rounding r = *r0;
-    r.position = position;
-    uint64_t bits;
-    fpq_encode(&bits, NULL, f, v, &r);
-    fpq_decode(v, NULL, NULL, f, bits);
+    fpq_decode(v, NULL, NULL, f, ref_enc(x, f, r0, position));
     float y = mpfr_get_flt(v, MPFR_RNDN);
     mpfr_clear(v);
     return y;
@@ -368,10 +377,49 @@ START_TEST(emulated_products_match_the_gemm_reference)
 }
 END_TEST
 
-/* The fp32 products: close to binary64 and the same bits on 1 and 2
- * threads. */
+/* c (rows x cols) is within 1e-5 of the sum of |terms| of the binary64
+ * product X Y, X rows x inner (xt: stored inner x rows), Y inner x cols. */
+static void close_to_binary64(const float *c, const float *x, const float *y, size_t rows,
+                              size_t inner, size_t cols, bool xt, const char *what)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            double s = 0, sa = 0;
+            for (size_t t = 0; t < inner; t++) {
+                double p = (double)(xt ? x[t * rows + i] : x[i * inner + t]) * y[t * cols + j];
+                s += p;
+                sa += fabs(p);
+            }
+            FPQ_CHECK(fabs(s - c[i * cols + j]) <= 1e-5 * sa + 1e-30, "%s [%zu][%zu]", what, i, j);
+        }
+}
+
+/* Product _i: 0 the loops, 1 OpenBLAS (skipped with a note when
+ * libopenblas.so.0 does not load).  false when skipped. */
+static bool use_blas(int i)
+{
+    fpq_errbuf e;
+    if (i == 0) {
+        ck_assert_int_eq(fpq_nn_blas_set(FPQ_NN_BLAS_LOOPS, &e), FPQ_OK);
+        ck_assert_str_eq(fpq_nn_blas_name(NULL), "loops");
+        return true;
+    }
+    if (fpq_nn_blas_set(FPQ_NN_BLAS_OPENBLAS, &e) != FPQ_OK) {
+        ck_assert(strstr(e.msg, "libopenblas.so.0") != NULL);
+        fprintf(stderr, "check_train: OpenBLAS not tested: %s\n", e.msg);
+        fpq_nn_blas_set(FPQ_NN_BLAS_AUTO, &e);
+        return false;
+    }
+    ck_assert_str_eq(fpq_nn_blas_name(NULL), "openblas");
+    return true;
+}
+
+/* The fp32 products, on the loops and on OpenBLAS: close to binary64 and
+ * the same bits on 1 and 2 threads. */
 START_TEST(fp32_products_do_not_depend_on_threads)
 {
+    if (!use_blas(_i))
+        return;
     enum { M = 100, K = 70, N = 9 };
     static float a[M * K], b[K * N], g[M * N], c1[M * N], c2[M * N], w1[K * N], w2[K * N];
     static float scratch[4 * K * N];
@@ -394,14 +442,101 @@ START_TEST(fp32_products_do_not_depend_on_threads)
     omp_set_num_threads(saved);
     ck_assert(memcmp(c1, c2, sizeof c1) == 0);
     ck_assert(memcmp(w1, w2, sizeof w1) == 0);
-    for (size_t i = 0; i < M; i++)
-        for (size_t j = 0; j < N; j++) {
-            double s = 0, sa = 0;
-            for (size_t k = 0; k < K; k++) {
-                s += (double)a[i * K + k] * b[k * N + j];
-                sa += fabs((double)a[i * K + k] * b[k * N + j]);
+    /* A B, and A (B^T)^T from B's transpose */
+    static float bt[N * K];
+    for (size_t k = 0; k < K; k++)
+        for (size_t j = 0; j < N; j++)
+            bt[j * K + k] = b[k * N + j];
+    fpq_nn_matmul(c2, a, bt, M, K, N, true);
+    close_to_binary64(c1, a, b, M, K, N, false, "A B");
+    close_to_binary64(c2, a, b, M, K, N, false, "A B^T");
+    close_to_binary64(w1, a, g, K, M, N, true, "A^T G");
+    fpq_errbuf e;
+    fpq_nn_blas_set(FPQ_NN_BLAS_AUTO, &e);
+}
+END_TEST
+
+/* ---- the optimizer's arithmetic in a format against MPFR ---------------------- */
+
+/* a op b in f on MPFR (fpq_arith_reference) at `position`. */
+static uint64_t ref_op(fpq_op op, uint64_t a, uint64_t b, const fpq_format *f,
+                       const fpq_rounding *r0, uint64_t position)
+{
+    fpq_rounding r = *r0;
+    r.position = position;
+    const fpq_format *from[2] = {f, f};
+    uint64_t x[2] = {a, b}, out;
+    fpq_arith_reference(&out, NULL, f, op, from, x, &r);
+    return out;
+}
+
+/* Two steps of fpq_nn_opt_step (loss scale and weight decay on, then off)
+ * against the same operations one by one on MPFR: the momentum codes and
+ * the updates bit for bit, per format and kind of rounding. */
+START_TEST(optimizer_steps_match_the_mpfr_reference)
+{
+    const char *fmts[] = {"bf16", "fp16", "fp8_e4m3", "fp32"};
+    const fpq_rnd modes[] = {FPQ_RNE, FPQ_RTZ, FPQ_RSR};
+    enum { N = 300 };
+    const uint64_t P = 5ull << 32;
+    for (size_t fi = 0; fi < sizeof fmts / sizeof *fmts; fi++)
+        for (size_t mi = 0; mi < 3; mi++) {
+            fpq_nn_opt o;
+            o.on = true;
+            o.format = fmt(fmts[fi]);
+            fpq_rounding_default(&o.rnd);
+            o.rnd.mode = modes[mi];
+            o.rnd.seed = 9;
+            const fpq_format *f = &o.format;
+            fpq_rounding rne;
+            fpq_rounding_default(&rne);
+            float dw[N], w[N], u[N];
+            uint64_t v[N], vc[N];
+            fpq_errbuf e;
+            void *codes = malloc(fpq_nn_opt_size(&o, N));
+            ck_assert_ptr_nonnull(codes);
+            ck_assert_int_eq(fpq_nn_opt_zero(&o, codes, N, &e), FPQ_OK);
+            for (size_t i = 0; i < N; i++)
+                v[i] = ref_enc(0, f, &rne, 0);
+            for (int step = 0; step < 2; step++) {
+                const double mu = 0.9, lr = 0.05 / (step + 1), inv = step ? 1 : 1.0 / 1024,
+                             wd = step ? 0 : 5e-4;
+                fill(dw, N, 300 + fi * 7 + mi * 2 + (size_t)step);
+                fill(w, N, 400 + fi * 7 + mi);
+                for (size_t i = 0; i < N; i++)
+                    dw[i] = ldexpf(dw[i], step ? -12 : -2), w[i] = ldexpf(w[i], -14);
+                ck_assert_msg(fpq_nn_opt_step(&o, codes, u, dw, w, N, mu, lr, inv, wd, P, &e)
+                              == FPQ_OK, "%s", e.msg);
+                const uint64_t smu = ref_enc(mu, f, &rne, 0), slr = ref_enc(lr, f, &rne, 0);
+                const uint64_t sinv = ref_enc(inv, f, &rne, 0), swd = ref_enc(wd, f, &rne, 0);
+                ck_assert_int_eq(fpq_unpack(vc, codes, 0, N, f), FPQ_OK);
+                for (size_t i = 0; i < N; i++) {
+                    uint64_t g = ref_enc(dw[i], f, &o.rnd, P + (1ull << 27) + i);
+                    if (inv != 1)
+                        g = ref_op(FPQ_OP_MUL, g, sinv, f, &o.rnd, P + (2ull << 27) + i);
+                    if (wd != 0) {
+                        uint64_t t = ref_enc(w[i], f, &o.rnd, P + (3ull << 27) + i);
+                        t = ref_op(FPQ_OP_MUL, swd, t, f, &o.rnd, P + (4ull << 27) + i);
+                        g = ref_op(FPQ_OP_ADD, g, t, f, &o.rnd, P + (5ull << 27) + i);
+                    }
+                    uint64_t t = ref_op(FPQ_OP_MUL, smu, v[i], f, &o.rnd, P + (6ull << 27) + i);
+                    v[i] = ref_op(FPQ_OP_ADD, t, g, f, &o.rnd, P + (7ull << 27) + i);
+                    uint64_t ub = ref_op(FPQ_OP_MUL, slr, v[i], f, &o.rnd, P + (8ull << 27) + i);
+                    mpfr_t d;
+                    mpfr_init2(d, 64);
+                    fpq_decode(d, NULL, NULL, f, ub);
+                    float want = mpfr_get_flt(d, MPFR_RNDN);
+                    mpfr_clear(d);
+                    FPQ_CHECK(vc[i] == v[i], "%s mode %d step %d: v[%zu] %#llx, reference %#llx",
+                              fmts[fi], (int)modes[mi], step, i, (unsigned long long)vc[i],
+                              (unsigned long long)v[i]);
+                    FPQ_CHECK(memcmp(&want, &u[i], 4) == 0 || (isnan(want) && isnan(u[i])),
+                              "%s mode %d step %d: u[%zu] %a, "
+                              "reference %a", fmts[fi], (int)modes[mi], step, i, (double)u[i],
+                              (double)want);
+                }
             }
-            FPQ_CHECK(fabs(s - c1[i * N + j]) <= 1e-5 * sa + 1e-30, "C[%zu][%zu]", i, j);
+            free(codes);
         }
 }
 END_TEST
@@ -498,6 +633,10 @@ static bool same_net(const fpq_nn *a, const fpq_nn *b)
 
 START_TEST(training_learns_and_is_the_same_on_1_and_2_threads)
 {
+    /* _i: 0, 1 fp32 on the loops, on OpenBLAS; 2, 3 fp16 gradients (the
+       same two products) */
+    if (!use_blas(_i & 1))
+        return;
     write_set("train", 300, 1);
     write_set("t10k", 200, 2);
     fpq_train_spec s;
@@ -505,7 +644,7 @@ START_TEST(training_learns_and_is_the_same_on_1_and_2_threads)
     s.epochs = 2;
     s.batch = 40;
     s.lr = 0.1;
-    if (_i == 1) { /* fp16 everywhere in the backward pass, dynamic loss scaling, SR */
+    if (_i >= 2) { /* fp16 everywhere in the backward pass, dynamic loss scaling, SR */
         for (int p = FPQ_NN_PT_GRAD_ACT; p <= FPQ_NN_PT_GRAD_W; p++) {
             s.pt[p].on = s.pt[p].cast = true;
             s.pt[p].q.format = fmt("fp16");
@@ -532,6 +671,7 @@ START_TEST(training_learns_and_is_the_same_on_1_and_2_threads)
     ck_assert(same_net(&n1, &back));
     ck_assert_int_eq(fpq_nn_save(&n1, path, 0, &e), FPQ_LAB_ERR_IO); /* exists: needs FORCE */
     fpq_nn_free(&n1), fpq_nn_free(&n2), fpq_nn_free(&back);
+    fpq_nn_blas_set(FPQ_NN_BLAS_AUTO, &e);
 }
 END_TEST
 
@@ -610,6 +750,40 @@ START_TEST(one_step_of_stored_weights_matches_the_reference)
 }
 END_TEST
 
+/* The optimizer in fp32 with nearest-even is the fp32 optimizer bit for
+ * bit (the same operations in the same order); in bf16 with stochastic
+ * rounding it gives the same network on 1 and 2 threads, and another one. */
+START_TEST(optimizer_format_trains_as_specified)
+{
+    write_set("train", 160, 9);
+    write_set("t10k", 80, 10);
+    fpq_train_spec s;
+    fpq_train_spec_default(&s);
+    s.epochs = 2, s.batch = 40, s.weight_decay = 1e-3;
+    s.scaling = FPQ_NN_SCALE_STATIC;
+    s.scale = 256;
+    fpq_nn ref, n1, n2;
+    record r0, r1, r2;
+    run(&ref, &r0, &s, 2);
+    s.opt.on = true;
+    s.opt.format = fmt("fp32");
+    fpq_rounding_default(&s.opt.rnd);
+    run(&n1, &r1, &s, 1);
+    ck_assert(same_net(&ref, &n1));
+    ck_assert(memcmp(&r0, &r1, sizeof r0) == 0);
+    fpq_nn_free(&n1);
+    s.opt.format = fmt("bf16");
+    s.opt.rnd.mode = FPQ_RSR;
+    s.opt.rnd.seed = 4;
+    run(&n1, &r1, &s, 1);
+    run(&n2, &r2, &s, 2);
+    ck_assert(same_net(&n1, &n2));
+    ck_assert(memcmp(&r1, &r2, sizeof r1) == 0);
+    ck_assert(!same_net(&n1, &ref));
+    fpq_nn_free(&ref), fpq_nn_free(&n1), fpq_nn_free(&n2);
+}
+END_TEST
+
 /* A static loss scale that overflows fp16 gradients: the dynamic scaler
  * skips those steps and backs off. */
 START_TEST(dynamic_scaling_backs_off_on_overflow)
@@ -652,14 +826,16 @@ Suite *train_suite(void)
     tcase_add_test(tc, cast_points_match_the_mpfr_reference);
     tcase_add_test(tc, spec_points_are_the_labs_quantizer);
     tcase_add_test(tc, emulated_products_match_the_gemm_reference);
-    tcase_add_test(tc, fp32_products_do_not_depend_on_threads);
+    tcase_add_loop_test(tc, fp32_products_do_not_depend_on_threads, 0, 2);
+    tcase_add_test(tc, optimizer_steps_match_the_mpfr_reference);
     suite_add_tcase(s, tc);
 
     tc = fpq_check_tcase("engine", 120);
     tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
-    tcase_add_loop_test(tc, training_learns_and_is_the_same_on_1_and_2_threads, 0, 2);
+    tcase_add_loop_test(tc, training_learns_and_is_the_same_on_1_and_2_threads, 0, 4);
     tcase_add_test(tc, stored_weights_are_in_their_format);
     tcase_add_test(tc, dynamic_scaling_backs_off_on_overflow);
+    tcase_add_test(tc, optimizer_format_trains_as_specified);
     tcase_add_test(tc, one_step_of_stored_weights_matches_the_reference);
     suite_add_tcase(s, tc);
     return s;

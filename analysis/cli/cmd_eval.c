@@ -20,7 +20,7 @@
 #define CMD "eval"
 
 enum {
-    OPT_DATA = 1, OPT_LIMIT,
+    OPT_DATA = 1, OPT_LIMIT, OPT_BLAS,
     OPT_X = 100, /* OPT_X + k: --x-..., the layer inputs */
     OPT_W = 200  /* --w-..., the weights */
 };
@@ -35,6 +35,10 @@ static const cli_opt eval_output[] = {
     CLI_OPT_CSV("a header and one row: test_acc, fp32_acc, agree,\n"
                 "bits_x, bits_w, outlier_frac, sqnr_db_fcK per layer"),
     CLI_OPT_THREADS("OpenMP threads (the results do not depend on it)"),
+    {OPT_BLAS, 0, "blas", "B",
+     "the fp32 network's products: auto (default:\n"
+     "OpenBLAS when libopenblas.so.0 loads, else loops),\n"
+     "openblas, loops"},
     {0},
 };
 
@@ -95,7 +99,7 @@ static void eval_help(FILE *f)
 
 typedef struct eval_args {
     cli_mm_opts mm;
-    const char *model, *data;
+    const char *model, *data, *blas;
     unsigned long long limit, threads;
     bool csv;
 } eval_args;
@@ -116,6 +120,7 @@ static int eval_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         break;
     case OPT_DATA: a->data = arg; break;
     case OPT_LIMIT: return cli_arg_uint(p, arg, 1, SIZE_MAX, &a->limit);
+    case OPT_BLAS: a->blas = arg; break;
     case CLI_ID_CSV: a->csv = true; break;
     case CLI_ID_THREADS: return cli_arg_uint(p, arg, 1, 4096, &a->threads);
     }
@@ -135,11 +140,18 @@ int cli_eval_main(int argc, char **argv)
     if (rc == CLI_EXIT_OK && !a.model)
         rc = cli_usage_error(CMD, "missing MODEL (a network written by fpq train --out)");
     fpq_mm_spec s;
+    fpq_nn_blas blas = FPQ_NN_BLAS_AUTO;
+    if (rc == CLI_EXIT_OK && a.blas && fpq_nn_blas_parse(&blas, a.blas) != FPQ_OK)
+        rc = cli_usage_error(CMD, "--blas '%s': auto, openblas or loops", a.blas);
     if (rc != CLI_EXIT_OK || (rc = cli_mm_build(&s, CMD, &a.mm)) != CLI_EXIT_OK)
         return cli_exit_status(rc);
     if (a.threads)
         omp_set_num_threads((int)a.threads);
     fpq_errbuf e = {""};
+    if (fpq_nn_blas_set(blas, &e) != FPQ_OK) {
+        cli_error("%s", e.msg);
+        return CLI_EXIT_DATA;
+    }
     fpq_nn net;
     if (fpq_nn_load(&net, a.model, &e) != FPQ_OK) {
         cli_error("%s", e.msg);

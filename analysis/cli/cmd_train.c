@@ -23,8 +23,9 @@
 
 enum {
     OPT_DATA = 1, OPT_LIMIT, OPT_HIDDEN, OPT_INIT, OPT_QAT, OPT_EPOCHS, OPT_BATCH, OPT_LR,
-    OPT_MOMENTUM, OPT_WD, OPT_NO_MASTER, OPT_LOSS_SCALE, OPT_GROWTH, OPT_IN, OPT_ACC,
-    OPT_PT = 100 /* OPT_PT + 20 p + k: the spec option k of point p */
+    OPT_MOMENTUM, OPT_WD, OPT_NO_MASTER, OPT_LOSS_SCALE, OPT_GROWTH, OPT_IN, OPT_ACC, OPT_BLAS,
+    OPT_PT = 100, /* OPT_PT + 20 p + k: the spec option k of point p */
+    OPT_OPTIM = 300 /* OPT_OPTIM + k: --opt-format, --opt-round, --opt-seed */
 };
 _Static_assert(CLI_QSPEC_NOPTS <= 20, "the points' option ids are 20 apart");
 
@@ -71,6 +72,9 @@ static const cli_opt train_mixed[] = {
      "emulate every product: operands rounded into F\n"
      "(fpq_gemm_f64; default fp16 when only --acc)"},
     {OPT_ACC, 0, "acc", "F", "the emulated products' accumulator (default fp32)"},
+    {OPT_BLAS, 0, "blas", "B",
+     "the fp32 products: auto (default: OpenBLAS when\n"
+     "libopenblas.so.0 loads, else loops), openblas, loops"},
     {0},
 };
 
@@ -86,11 +90,32 @@ static const char *const pt_what[FPQ_NN_PT_COUNT_] = {
     "weights in the products", "layer inputs", "output gradients", "weight gradients",
     "updates", "stored weights"};
 
-#define TRAIN_NOPTS (FPQ_NN_PT_COUNT_ * CLI_QSPEC_NOPTS + 40)
+#define TRAIN_NOPTS (FPQ_NN_PT_COUNT_ * CLI_QSPEC_NOPTS + 50)
 typedef struct train_options {
     cli_qspec_prefixed pt[FPQ_NN_PT_COUNT_];
+    cli_qspec_prefixed optim; /* its format, round and seed options only: */
+    cli_opt optim_t[4];
     cli_opt all[TRAIN_NOPTS];
 } train_options;
+
+/* --opt-format, --opt-round, --opt-seed: the spec options of that name
+ * under the prefix "opt". */
+static void optim_table(train_options *m)
+{
+    cli_qspec_prefix(&m->optim, "opt", OPT_OPTIM, NULL, NULL);
+    size_t n = 0;
+    for (int k = 0; k < CLI_QSPEC_NOPTS; k++) {
+        int id = cli_qspec_options[k].id;
+        if (id == CLI_ID_FORMAT || id == CLI_ID_ROUND || id == CLI_ID_SEED)
+            m->optim_t[n++] = m->optim.t[k];
+    }
+    memset(&m->optim_t[n], 0, sizeof m->optim_t[n]);
+    m->optim_t[0].help = "the optimizer's arithmetic: momentum buffer and\n"
+                         "every operation of the update rounded into F\n"
+                         "(default: fp32 arithmetic)";
+    m->optim_t[1].help = "each operation's rounding, as --round (default\n"
+                         "rne; sr: fresh bits for every operation)";
+}
 
 static void train_table(train_options *m)
 {
@@ -103,6 +128,8 @@ static void train_table(train_options *m)
                          p ? "w" : NULL, pt_what[p]);
         cli_opts_append(m->all, TRAIN_NOPTS, &n, m->pt[p].t);
     }
+    optim_table(m);
+    cli_opts_append(m->all, TRAIN_NOPTS, &n, m->optim_t);
     cli_opts_append(m->all, TRAIN_NOPTS, &n, train_mixed);
     cli_opts_append(m->all, TRAIN_NOPTS, &n, train_output);
 }
@@ -119,6 +146,8 @@ static void train_help(FILE *f)
          "rounds each value into --P-format with --P-round, no scale):\n", m.pt[0].t},
         {NULL, m.pt[1].t}, {NULL, m.pt[2].t}, {NULL, m.pt[3].t}, {NULL, m.pt[4].t},
         {NULL, m.pt[5].t},
+        {"\nThe optimizer (SGD with momentum; each operation one rounding into F,\n"
+         "the momentum buffer held in F):\n", m.optim_t},
         {"\nMixed precision:\n", train_mixed},
         {"\nOutput:\n", train_output},
     };
@@ -137,12 +166,14 @@ static void train_help(FILE *f)
             "\n"
             "Columns (--csv): epoch, train_loss, train_acc, test_acc, lr, loss_scale,\n"
             "grad_flush_frac and grad_overflow_frac (of the values through the ga- and\n"
-            "gw- points), skipped_steps, seconds.  test_acc is the network as trained:\n"
+            "gw- points), skipped_steps, seconds, products (openblas, loops or\n"
+            "emulated: what the products ran on).  test_acc is the network as trained:\n"
             "its stored weights through the w- and a- points and the products as set.\n"
             "\n"
             "Examples:\n"
             "  fpq train --data fashion-mnist --epochs 10 --seed 1 --out model.safetensors\n"
             "  fpq train --s-format bf16 --s-scheme cast --s-round sr --no-master --csv\n"
+            "  fpq train --opt-format bf16 --opt-round sr --opt-seed 1 --csv\n"
             "  fpq train --ga-format fp16 --ga-scheme cast --gw-format fp16 --gw-scheme cast \\\n"
             "      --loss-scale dynamic --csv\n"
             "  fpq train --init model.safetensors --qat --w-format int4 --w-granularity col \\\n"
@@ -154,8 +185,9 @@ static void train_help(FILE *f)
 
 typedef struct train_args {
     cli_qspec_opts pt[FPQ_NN_PT_COUNT_];
+    cli_qspec_opts optim;
     bool cast[FPQ_NN_PT_COUNT_];
-    const char *data, *hidden, *init, *loss_scale, *in, *acc, *out;
+    const char *data, *hidden, *init, *loss_scale, *in, *acc, *out, *blas;
     unsigned long long limit, epochs, batch, growth, seed, threads;
     bool has_epochs, has_batch, has_growth, has_seed, qat, no_master, force, csv, quiet;
     double lr, momentum, wd;
@@ -185,6 +217,10 @@ static int train_arg(void *ctx, const cli_parser *p, int id, const char *arg)
         if (handled)
             return rc;
     }
+    bool handled;
+    int rc = cli_qspec_prefixed_option(p, &a->optim, OPT_OPTIM, id, arg, &handled);
+    if (handled)
+        return rc;
     switch (id) {
     case CLI_HELP: train_help(stdout); break;
     case CLI_OPERAND: return cli_usage_error(CMD, "unexpected operand '%s' (fpq train takes options only)", arg);
@@ -205,6 +241,7 @@ static int train_arg(void *ctx, const cli_parser *p, int id, const char *arg)
     case OPT_GROWTH: a->has_growth = true; return cli_arg_uint(p, arg, 1, 1u << 30, &a->growth);
     case OPT_IN: a->in = arg; break;
     case OPT_ACC: a->acc = arg; break;
+    case OPT_BLAS: a->blas = arg; break;
     case CLI_ID_OUT: a->out = arg; break;
     case CLI_ID_FORCE: a->force = true; break;
     case CLI_ID_CSV: a->csv = true; break;
@@ -261,11 +298,15 @@ static int build_point(fpq_nn_point *pt, const train_args *a, int p)
 }
 
 static fpq_format fmt_in, fmt_acc;
+static fpq_nn_blas blas_choice;
 
 static int build(fpq_train_spec *s, size_t *sizes, size_t *nl, const train_args *a)
 {
     fpq_train_spec_default(s);
     int rc;
+    blas_choice = FPQ_NN_BLAS_AUTO;
+    if (a->blas && fpq_nn_blas_parse(&blas_choice, a->blas) != FPQ_OK)
+        return cli_usage_error(CMD, "--blas '%s': auto, openblas or loops", a->blas);
     for (int p = 0; p < FPQ_NN_PT_COUNT_; p++)
         if ((rc = build_point(&s->pt[p], a, p)) != CLI_EXIT_OK)
             return rc;
@@ -281,6 +322,16 @@ static int build(fpq_train_spec *s, size_t *sizes, size_t *nl, const train_args 
         s->weight_decay = a->wd;
     if (a->has_seed)
         s->seed = a->seed;
+    if (a->optim.any) {
+        if (!a->optim.format)
+            return cli_usage_error(CMD, "--opt-round and --opt-seed apply with --opt-format F");
+        fpq_qspec q;
+        if ((rc = cli_qspec_build(&q, CMD, "opt-", &a->optim)) != CLI_EXIT_OK)
+            return rc;
+        s->opt.on = true;
+        s->opt.format = q.format;
+        s->opt.rnd = q.rnd;
+    }
     if (a->no_master) {
         if (!s->pt[FPQ_NN_PT_STORE].on)
             return cli_usage_error(CMD, "--no-master applies with a store point (--s-format ...)");
@@ -355,6 +406,7 @@ typedef struct run_ctx {
     unsigned epochs;
     double start, last; /* omp_get_wtime() */
     bool drawn;
+    const char *products; /* openblas, loops or emulated */
 } run_ctx;
 
 static void on_progress(void *ctx, unsigned epoch, size_t step, size_t steps)
@@ -391,8 +443,8 @@ static int on_epoch(void *ctx, const fpq_train_epoch *e)
     cli_num(v[5], sizeof v[5], e->grad_flush_frac);
     cli_num(v[6], sizeof v[6], e->grad_overflow_frac);
     if (r->csv)
-        printf("%u,%s,%s,%s,%s,%s,%s,%s,%llu,%.3f\n", e->epoch, v[0], v[1], v[2], v[3], v[4], v[5],
-               v[6], (unsigned long long)e->skipped_steps, e->seconds);
+        printf("%u,%s,%s,%s,%s,%s,%s,%s,%llu,%.3f,%s\n", e->epoch, v[0], v[1], v[2], v[3], v[4],
+               v[5], v[6], (unsigned long long)e->skipped_steps, e->seconds, r->products);
     else
         printf("%5u  %10.6f  %9.4f  %8.4f  %10.3g  %10.6g  %10.3g  %10.3g  %7llu  %7.2f\n",
                e->epoch, e->train_loss, e->train_acc, e->test_acc, e->lr, e->loss_scale,
@@ -408,6 +460,7 @@ int cli_train_main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     for (int p = 0; p < FPQ_NN_PT_COUNT_; p++)
         cli_qspec_opts_init(&a.pt[p]);
+    cli_qspec_opts_init(&a.optim);
     train_options m;
     train_table(&m);
     cli_parser p;
@@ -420,6 +473,17 @@ int cli_train_main(int argc, char **argv)
     if (a.threads)
         omp_set_num_threads((int)a.threads);
     fpq_errbuf e = {""};
+    if (fpq_nn_blas_set(blas_choice, &e) != FPQ_OK) {
+        cli_error("%s", e.msg);
+        return CLI_EXIT_DATA;
+    }
+    /* which product runs, once: on stderr (unless -q, or always when
+       OpenBLAS was expected and did not load) and in the CSV's column */
+    const char *why, *products = s.emulate ? "emulated" : fpq_nn_blas_name(&why);
+    if (!s.emulate && (!a.quiet || (blas_choice == FPQ_NN_BLAS_AUTO
+                                                && strcmp(products, "loops") == 0)))
+        fprintf(stderr, "fpq train: fp32 products on %s (%s)\n",
+                strcmp(products, "loops") == 0 ? "loops" : "OpenBLAS", why);
     if (a.out && fpq_out_check(a.out, a.force ? FPQ_OUT_FORCE : 0, &e) != FPQ_OK) {
         cli_error("%s", e.msg);
         return CLI_EXIT_DATA;
@@ -444,10 +508,10 @@ int cli_train_main(int argc, char **argv)
         fpq_nn_data_free(&tr), fpq_nn_data_free(&te);
         return CLI_EXIT_DATA;
     }
-    run_ctx r = {a.csv, !a.quiet && isatty(2), s.epochs, omp_get_wtime(), 0, false};
+    run_ctx r = {a.csv, !a.quiet && isatty(2), s.epochs, omp_get_wtime(), 0, false, products};
     if (a.csv)
         printf("epoch,train_loss,train_acc,test_acc,lr,loss_scale,grad_flush_frac,"
-               "grad_overflow_frac,skipped_steps,seconds\n");
+               "grad_overflow_frac,skipped_steps,seconds,products\n");
     else
         printf("epoch  train_loss  train_acc  test_acc          lr  loss_scale  grad_flush  "
                "grad_ovf  skipped  seconds\n");

@@ -1,28 +1,92 @@
 /* train/blas.c: the products of the network engine (train.h) -- fp32
- * through CBLAS (OpenBLAS, one thread per call, so the OpenMP chunks of
- * the callers are the only parallelism) or plain loops when the build has
- * no BLAS (FPQ_NO_BLAS), and the emulated product through libfpq's
- * fpq_gemm_f64. */
+ * through OpenBLAS's CBLAS (libopenblas.so.0, loaded with dlopen on first
+ * use and held at one thread, so the OpenMP chunks of the callers are the
+ * only parallelism) or plain loops when it cannot be loaded or loops are
+ * asked for, and the emulated product through libfpq's fpq_gemm_f64. */
 #include "train.h"
 
+#include <cblas.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef FPQ_NO_BLAS
-#include <cblas.h>
-#endif
+/* OpenBLAS is loaded on first use, not linked: loaded, it starts its
+ * threads and reserves its buffers, which would cost every fpq run (and
+ * fail under a small address-space limit). */
+static struct {
+    void (*sgemm)(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, int, int, int, float,
+                  const float *, int, const float *, int, float, float *, int);
+    void (*set_threads)(int);
+    const char *missing; /* why not, when it could not be loaded */
+} ob;
+static pthread_once_t ob_once = PTHREAD_ONCE_INIT;
+static fpq_nn_blas chosen = FPQ_NN_BLAS_AUTO;
 
-#ifdef FPQ_NO_BLAS
-const char *fpq_nn_blas_name(void)
+static void ob_load(void)
 {
-    return "loops";
+    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        ob.missing = "libopenblas.so.0 could not be loaded (Debian: libopenblas0)";
+        return;
+    }
+    *(void **)&ob.sgemm = dlsym(h, "cblas_sgemm");
+    *(void **)&ob.set_threads = dlsym(h, "openblas_set_num_threads");
+    if (!ob.sgemm || !ob.set_threads) {
+        ob.missing = "libopenblas.so.0 lacks cblas_sgemm or openblas_set_num_threads";
+        ob.sgemm = NULL;
+        return;
+    }
+    /* one thread: OpenBLAS splits a product's sums over its threads
+       differently for different counts; the callers' chunks are the
+       parallelism */
+    ob.set_threads(1);
+}
+
+int fpq_nn_blas_parse(fpq_nn_blas *out, const char *name)
+{
+    static const char *const names[] = {"auto", "openblas", "loops"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (fpq_nn_blas)i;
+            return FPQ_OK;
+        }
+    return FPQ_ERR_ARG;
+}
+
+int fpq_nn_blas_set(fpq_nn_blas which, fpq_errbuf *err)
+{
+    if (which == FPQ_NN_BLAS_OPENBLAS) {
+        pthread_once(&ob_once, ob_load);
+        if (!ob.sgemm)
+            return fpq_err(err, FPQ_LAB_ERR_SPEC, "OpenBLAS asked for: %s", ob.missing);
+    }
+    chosen = which;
+    return FPQ_OK;
+}
+
+/* Whether the products run on OpenBLAS now (loading it under AUTO). */
+static bool use_openblas(void)
+{
+    if (chosen == FPQ_NN_BLAS_LOOPS)
+        return false;
+    pthread_once(&ob_once, ob_load);
+    return ob.sgemm != NULL;
+}
+
+const char *fpq_nn_blas_name(const char **why)
+{
+    bool o = use_openblas();
+    if (why)
+        *why = o ? "libopenblas.so.0, one thread per call"
+                 : chosen == FPQ_NN_BLAS_LOOPS ? "asked for" : ob.missing;
+    return o ? "openblas" : "loops";
 }
 
 /* C (m x n) = A B in float, B k x n, summing over t = 0 .. k-1 in order
  * (a row of C at a time, so the loop over j vectorizes). */
-static void sgemm_nn(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb)
+static void loops_nn(float *c, const float *a, const float *b, size_t m, size_t k, size_t n)
 {
-    (void)tb; /* B^T was transposed by the caller */
     for (size_t i = 0; i < m; i++) {
         float *ci = c + i * n;
         memset(ci, 0, n * sizeof *ci);
@@ -36,7 +100,7 @@ static void sgemm_nn(float *c, const float *a, const float *b, size_t m, size_t 
 }
 
 /* C (k x n) = A^T G, A m x k, G m x n, summing over i = 0 .. m-1 in order. */
-static void sgemm_tn(float *c, const float *a, const float *g, size_t m, size_t k, size_t n)
+static void loops_tn(float *c, const float *a, const float *g, size_t m, size_t k, size_t n)
 {
     memset(c, 0, k * n * sizeof *c);
     for (size_t i = 0; i < m; i++)
@@ -48,53 +112,14 @@ static void sgemm_tn(float *c, const float *a, const float *g, size_t m, size_t 
                 ct[j] += av * gi[j];
         }
 }
-#else
-const char *fpq_nn_blas_name(void)
-{
-    return "openblas";
-}
-
-/* OpenBLAS's own (not in cblas.h of every BLAS) */
-void openblas_set_num_threads(int n);
-
-static void one_thread(void)
-{
-    static int done;
-    int d;
-#pragma omp atomic read
-    d = done;
-    if (!d) {
-#pragma omp critical(fpq_nn_blas)
-        if (!done) {
-            openblas_set_num_threads(1);
-#pragma omp atomic write
-            done = 1;
-        }
-    }
-}
-
-static void sgemm_nn(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb)
-{
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
-                1.0f, a, (int)k, b, tb ? (int)k : (int)n, 0.0f, c, (int)n);
-}
-
-static void sgemm_tn(float *c, const float *a, const float *g, size_t m, size_t k, size_t n)
-{
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)n, (int)m, 1.0f, a, (int)k, g,
-                (int)n, 0.0f, c, (int)n);
-}
-#endif
 
 int fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, size_t n, bool tb)
 {
     float *bt = NULL;
-#ifndef FPQ_NO_BLAS
-    one_thread();
-#else
+    const bool o = use_openblas();
     /* the loops take B^T (B n x k) as a k x n copy, so that every product
        sums in index order along rows that vectorize */
-    if (tb) {
+    if (!o && tb) {
         if (!(bt = malloc((k * n > 0 ? k * n : 1) * sizeof *bt)))
             return FPQ_ERR_NO_MEMORY;
 #pragma omp parallel for schedule(static) if (k * n > 65536)
@@ -104,13 +129,17 @@ int fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, 
         b = bt;
         tb = false;
     }
-#endif
     const ptrdiff_t chunks = (ptrdiff_t)((m + FPQ_NN_CHUNK - 1) / FPQ_NN_CHUNK);
 #pragma omp parallel for schedule(static)
     for (ptrdiff_t q = 0; q < chunks; q++) {
         size_t r0 = (size_t)q * FPQ_NN_CHUNK;
         size_t rows = m - r0 < FPQ_NN_CHUNK ? m - r0 : FPQ_NN_CHUNK;
-        sgemm_nn(c + r0 * n, a + r0 * k, b, rows, k, n, tb);
+        if (o)
+            ob.sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)rows, (int)n,
+                     (int)k, 1.0f, a + r0 * k, (int)k, b, tb ? (int)k : (int)n, 0.0f, c + r0 * n,
+                     (int)n);
+        else
+            loops_nn(c + r0 * n, a + r0 * k, b, rows, k, n);
     }
     free(bt);
     return FPQ_OK;
@@ -119,16 +148,19 @@ int fpq_nn_matmul(float *c, const float *a, const float *b, size_t m, size_t k, 
 void fpq_nn_matmul_tn(float *c, const float *a, const float *g, size_t m, size_t k, size_t n,
                       float *scratch)
 {
-#ifndef FPQ_NO_BLAS
-    one_thread();
-#endif
+    const bool o = use_openblas();
     const size_t chunks = (m + FPQ_NN_CHUNK - 1) / FPQ_NN_CHUNK;
     const size_t kn = k * n;
 #pragma omp parallel for schedule(static)
     for (ptrdiff_t q = 0; q < (ptrdiff_t)chunks; q++) {
         size_t r0 = (size_t)q * FPQ_NN_CHUNK;
         size_t rows = m - r0 < FPQ_NN_CHUNK ? m - r0 : FPQ_NN_CHUNK;
-        sgemm_tn(scratch + (size_t)q * kn, a + r0 * k, g + r0 * n, rows, k, n);
+        float *cq = scratch + (size_t)q * kn;
+        if (o)
+            ob.sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)n, (int)rows, 1.0f,
+                     a + r0 * k, (int)k, g + r0 * n, (int)n, 0.0f, cq, (int)n);
+        else
+            loops_tn(cq, a + r0 * k, g + r0 * n, rows, k, n);
     }
     /* the chunks' sum, in chunk order for every element */
 #pragma omp parallel for schedule(static)

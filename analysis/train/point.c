@@ -74,7 +74,8 @@ static int quantize(const fpq_nn_point *p, float *x, size_t rows, size_t cols, u
     fpq_qspec s = p->q;
     s.rnd.position = position;
     fpq_qmetrics m;
-    int rc = fpq_quantize(&q, &m, &t, NULL, &s, err);
+    /* the metrics only for the counts (they cost as much as the rounding) */
+    int rc = fpq_quantize(&q, c ? &m : NULL, &t, NULL, &s, err);
     if (rc != FPQ_OK) {
         fpq_tensor_free(&t);
         return rc;

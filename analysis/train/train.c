@@ -39,6 +39,7 @@ typedef struct ws {
     float *stored[FPQ_NN_MAXLAYERS]; /* with a master copy: the stored weights */
     float *dw[FPQ_NN_MAXLAYERS], *db[FPQ_NN_MAXLAYERS];
     float *vw[FPQ_NN_MAXLAYERS], *vb[FPQ_NN_MAXLAYERS];
+    void *cw[FPQ_NN_MAXLAYERS], *cb[FPQ_NN_MAXLAYERS]; /* momentum in the optimizer's format */
     float *u;                       /* an update, widest weight */
     float *scratch;                 /* chunk products of the weight gradient */
     size_t *perm;
@@ -51,12 +52,14 @@ static void ws_free(ws *w)
     for (size_t l = 0; l < FPQ_NN_MAXLAYERS; l++) {
         free(w->z[l]), free(w->wq[l]), free(w->stored[l]);
         free(w->dw[l]), free(w->db[l]), free(w->vw[l]), free(w->vb[l]);
+        free(w->cw[l]), free(w->cb[l]);
     }
     free(w->g), free(w->g2), free(w->u), free(w->scratch), free(w->perm);
     memset(w, 0, sizeof *w);
 }
 
-static int ws_alloc(ws *w, const fpq_nn *net, size_t B, size_t n, bool stored)
+static int ws_alloc(ws *w, const fpq_nn *net, size_t B, size_t n, bool stored,
+                    const fpq_nn_opt *opt)
 {
     memset(w, 0, sizeof *w);
     w->L = net->nlayers;
@@ -75,6 +78,13 @@ static int ws_alloc(ws *w, const fpq_nn *net, size_t B, size_t n, bool stored)
         ok &= (w->db[l] = malloc(net->size[l + 1] * sizeof(float))) != NULL;
         ok &= (w->vw[l] = calloc(nw, sizeof(float))) != NULL;
         ok &= (w->vb[l] = calloc(net->size[l + 1], sizeof(float))) != NULL;
+        if (opt->on) {
+            ok &= (w->cw[l] = malloc(fpq_nn_opt_size(opt, nw))) != NULL;
+            ok &= (w->cb[l] = malloc(fpq_nn_opt_size(opt, net->size[l + 1]))) != NULL;
+            fpq_errbuf e;
+            ok = ok && fpq_nn_opt_zero(opt, w->cw[l], nw, &e) == FPQ_OK
+                 && fpq_nn_opt_zero(opt, w->cb[l], net->size[l + 1], &e) == FPQ_OK;
+        }
         if (stored) {
             ok &= (w->stored[l] = malloc(nw * sizeof(float))) != NULL;
             if (ok)
@@ -235,12 +245,20 @@ static int update(ws *w, fpq_nn *net, const fpq_train_spec *s, double lr, double
     for (size_t l = 0; l < net->nlayers; l++) {
         size_t in = net->size[l], out = net->size[l + 1], nw = in * out;
         float *wm = net->w[l], *v = w->vw[l], *dw = w->dw[l], *u = w->u;
+        int rc;
+        if (s->opt.on) {
+            rc = fpq_nn_opt_step(&s->opt, w->cw[l], u, dw, wm, nw, s->momentum, lr, 1.0 / scale,
+                                 s->weight_decay, pos(t, l, FPQ_NN_PT_UPDATE), err);
+            if (rc != FPQ_OK)
+                return rc;
+        } else {
 #pragma omp parallel for schedule(static)
-        for (ptrdiff_t i = 0; i < (ptrdiff_t)nw; i++) {
-            v[i] = mu * v[i] + (dw[i] * inv + wd * wm[i]);
-            u[i] = flr * v[i];
+            for (ptrdiff_t i = 0; i < (ptrdiff_t)nw; i++) {
+                v[i] = mu * v[i] + (dw[i] * inv + wd * wm[i]);
+                u[i] = flr * v[i];
+            }
         }
-        int rc = fpq_nn_point_apply(&s->pt[FPQ_NN_PT_UPDATE], u, in, out,
+        rc = fpq_nn_point_apply(&s->pt[FPQ_NN_PT_UPDATE], u, in, out,
                                     pos(t, l, FPQ_NN_PT_UPDATE), NULL, err);
         if (rc != FPQ_OK)
             return rc;
@@ -255,9 +273,18 @@ static int update(ws *w, fpq_nn *net, const fpq_train_spec *s, double lr, double
             if (rc != FPQ_OK)
                 return rc;
         }
-        for (size_t j = 0; j < out; j++) {
-            w->vb[l][j] = mu * w->vb[l][j] + w->db[l][j] * inv;
-            net->b[l][j] -= flr * w->vb[l][j];
+        if (s->opt.on) {
+            rc = fpq_nn_opt_step(&s->opt, w->cb[l], u, w->db[l], net->b[l], out, s->momentum, lr,
+                                 1.0 / scale, 0, pos(t, l, FPQ_NN_PT_UPDATE) + (1u << 31), err);
+            if (rc != FPQ_OK)
+                return rc;
+            for (size_t j = 0; j < out; j++)
+                net->b[l][j] -= u[j];
+        } else {
+            for (size_t j = 0; j < out; j++) {
+                w->vb[l][j] = mu * w->vb[l][j] + w->db[l][j] * inv;
+                net->b[l][j] -= flr * w->vb[l][j];
+            }
         }
     }
     return FPQ_OK;
@@ -279,7 +306,7 @@ int fpq_train_run(fpq_nn *net, const fpq_nn_data *train, const fpq_nn_data *test
     const bool master = s->pt[FPQ_NN_PT_STORE].on && s->master;
     size_t B = s->batch < train->n ? s->batch : train->n;
     ws w;
-    if (ws_alloc(&w, net, B, train->n, master) != FPQ_OK)
+    if (ws_alloc(&w, net, B, train->n, master, &s->opt) != FPQ_OK)
         return fpq_err(err, FPQ_ERR_NO_MEMORY, "out of memory for training");
     int rc = FPQ_OK;
     /* the stored weights start as the store point makes them */

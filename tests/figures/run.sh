@@ -82,6 +82,8 @@ check outliers outliers "data='$d/outliers.dat'; split='$d/split.dat'; at=32"
 check drange drange "data='$d/drange_hist.csv'; ranges='$d/drange_ranges.csv'"
 check matmul matmul "dynamic='$d/matmul.dat'; static='$d/matmul.dat'; rows=64; k=512; cols=128"
 check drange_shift drange "data='$d/drange_hist.csv'; ranges='$d/drange_ranges.csv'; shift=16; xmin=-60; xmax=30"
+check task_curves task_curves "data='$d/task_curves.dat'; xlabel='epoch'; ylabel='test accuracy (%)'"
+check task_curves_logy task_curves "data='$d/task_curves.dat'; logy=1; key='inside right bottom'"
 
 # every template has at least one case
 for f in "$tpl"/*.gp; do
