@@ -87,6 +87,9 @@ endif
 B := build/san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
+# Instrumented code runs several times slower: the per-case timeouts of the
+# Check suites (set for the plain build) are scaled by 4.
+CK_TIMEOUT_MULTIPLIER ?= 4
 else
 B := build
 SAN_FLAGS :=
