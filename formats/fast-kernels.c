@@ -195,8 +195,10 @@ INLINE uint32_t k32_fixq(const int mode, float f, uint32_t neg, float magic, flo
 INLINE uint32_t sr_gt(uint32_t R, uint32_t sh, uint32_t uh, uint32_t ul)
 {
     /* sh <= 32: R 2^(64 - sh) > u exactly when R > floor(u / 2^(64 - sh)),
-     * which is uh >> (32 - sh), as R is an integer */
-    const uint32_t c1 = sh < 32 ? 32 - sh : 0;
+     * which is uh >> (32 - sh), as R is an integer.  sh = 0 discards nothing
+     * (R = 0, never above): the shift is held at 31, as a shift by 32 is
+     * undefined in C */
+    const uint32_t c1 = sh == 0 ? 31 : sh < 32 ? 32 - sh : 0;
     const uint32_t up1 = R > (uh >> c1);
     /* 32 < sh <= 64: floor(u / 2^c), c = 64 - sh < 32, as two words: the
      * high one must be 0 (R < 2^24), the low one below R */
