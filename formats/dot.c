@@ -384,7 +384,8 @@ static int gemm(uint64_t *c, double *c_exact, unsigned *flags, const uint64_t *a
     unsigned fl_fast = 0;
     if (fast && !s->model && !c_exact && rows && cols) {
         todo = malloc(rows * cols);
-        if (todo && !fpq_fast_gemm(c, todo, &fl_fast, a, b, rows, k, cols, s)) {
+        /* no flags asked for: the fast path may leave them out */
+        if (todo && !fpq_fast_gemm(c, todo, flags ? &fl_fast : NULL, a, b, rows, k, cols, s)) {
             free(todo);
             todo = NULL;
         }
@@ -469,6 +470,40 @@ int fpq_gemm_reference(uint64_t *c, double *c_exact, unsigned *flags, const uint
     return gemm(c, c_exact, flags, a, b, rows, k, cols, s, false);
 }
 
+/* Encode n doubles into f at positions first, first + 1, ... without
+ * flags: the bulk path (fast.c, equal to fpq_encode bit for bit, NaN the
+ * canonical NaN of its sign as encode_all gives it). */
+static bool encode_bulk(uint64_t *bits, const double *x, size_t n, const fpq_format *f, const fpq_rounding *rnd,
+                        uint64_t first)
+{
+    void *packed = malloc(fpq_packed_size(f, n ? n : 1));
+    fpq_rounding r = *rnd;
+    r.position = first;
+    const bool ok = packed && fpq_encode_f64(packed, x, n, f, &r) == FPQ_OK &&
+                    fpq_unpack(bits, packed, 0, n, f) == FPQ_OK;
+    free(packed);
+    return ok;
+}
+
+/* c[e] = the value of pattern cb[e] of f: the bulk decoder (fast.c), and
+ * fpq_decode with mpfr_get_d for the NaN patterns (whose binary64 NaN the
+ * bulk path makes canonical). */
+static bool decode_bulk(double *c, const uint64_t *cb, size_t n, const fpq_format *f)
+{
+    void *packed = malloc(fpq_packed_size(f, n ? n : 1));
+    const bool ok = packed && fpq_pack(packed, cb, 0, n, f) == FPQ_OK && fpq_decode_f64(c, packed, n, f) == FPQ_OK;
+    free(packed);
+    if (ok) {
+        MPFR_DECL_INIT(v, INPUT_PREC);
+        for (size_t e = 0; e < n; e++)
+            if (isnan(c[e])) {
+                fpq_decode(v, NULL, NULL, f, cb[e]);
+                c[e] = mpfr_get_d(v, MPFR_RNDN);
+            }
+    }
+    return ok;
+}
+
 int fpq_gemm_f64(double *c, double *c_exact, unsigned *flags, const double *a, const double *b, size_t rows,
                  size_t k, size_t cols, const fpq_dot_spec *s)
 {
@@ -482,19 +517,20 @@ int fpq_gemm_f64(double *c, double *c_exact, unsigned *flags, const double *a, c
     int st = FPQ_ERR_NO_MEMORY;
     if (ab && bb && cb) {
         unsigned fin = 0, fg = 0;
-        encode_all(ab, &fin, a, na, s->in, &s->rnd_in, s->rnd_in.position);
-        encode_all(bb, &fin, b, nb, in_b(s), &s->rnd_in, s->rnd_in.position + na);
-        st = fpq_gemm(cb, c_exact, &fg, ab, bb, rows, k, cols, s);
-        if (st == FPQ_OK) {
-            MPFR_DECL_INIT(v, INPUT_PREC);
-            for (size_t e = 0; e < nc; e++) {
-                fpq_decode(v, NULL, NULL, out_fmt(s), cb[e]);
-                c[e] = mpfr_get_d(v, MPFR_RNDN);
-            }
-            if (flags)
-                *flags = fin | fg;
+        if (flags) { /* the input roundings' flags: fpq_encode per element */
+            encode_all(ab, &fin, a, na, s->in, &s->rnd_in, s->rnd_in.position);
+            encode_all(bb, &fin, b, nb, in_b(s), &s->rnd_in, s->rnd_in.position + na);
+        } else if (!encode_bulk(ab, a, na, s->in, &s->rnd_in, s->rnd_in.position) ||
+                   !encode_bulk(bb, b, nb, in_b(s), &s->rnd_in, s->rnd_in.position + na)) {
+            goto out;
         }
+        st = fpq_gemm(cb, c_exact, flags ? &fg : NULL, ab, bb, rows, k, cols, s);
+        if (st == FPQ_OK && !decode_bulk(c, cb, nc, out_fmt(s)))
+            st = FPQ_ERR_NO_MEMORY;
+        if (st == FPQ_OK && flags)
+            *flags = fin | fg;
     }
+out:
     free(ab);
     free(bb);
     free(cb);

@@ -98,6 +98,115 @@ static unsigned gemm_rows(const gjob *g, size_t i0, size_t i1)
     return fl;
 }
 
+/* Whether F is binary32 itself. */
+static bool is_b32(const fa_fmt *F)
+{
+    return F->M == 23 && F->emin == -126 && F->emax == 127 && F->specials == FPQ_SPECIALS_IEEE && F->negzero;
+}
+
+/* The nonzero finite magnitudes of v[0 .. n-1]: *lo the least, *hi the
+ * greatest (0 when there is none). */
+static void mag_range(const double *v, size_t n, double *lo, double *hi)
+{
+    double l = INFINITY, h = 0;
+    for (size_t e = 0; e < n; e++) {
+        const double m = fabs(v[e]);
+        if (m != 0 && m < INFINITY) {
+            l = m < l ? m : l;
+            h = m > h ? m : h;
+        }
+    }
+    *lo = l;
+    *hi = h;
+}
+
+/* Whether the binary32 kernel (fast-gemm32.c, which gives the argument)
+ * computes this GEMM: a binary32 accumulator, exact products (none, or
+ * rounded into binary32), sequential order, nearest-even with overflow to
+ * Inf, float inputs of at most 24 bits of precision together, and every
+ * product of nonzero finite inputs a binary32 normal number: min|a| min|b|
+ * >= 2^-126 and max|a| max|b| < 2^128 (the products are exact in
+ * binary64). */
+static bool b32_ok(const fpq_dot_spec *s, const fa_fmt *acc, const fa_fmt *prod, const double *av, size_t na,
+                   const double *bv, size_t nb)
+{
+    const fpq_format *fa = s->in, *fb = s->in_b ? s->in_b : s->in;
+    if (fa->kind != FPQ_KIND_FLOAT || fb->kind != FPQ_KIND_FLOAT || fa->mbits + fb->mbits + 2 > 24)
+        return false;
+    if (!is_b32(acc) || (s->prod && !is_b32(prod)) || s->order != FPQ_DOT_SEQ || s->rnd.mode != FPQ_RNE ||
+        s->rnd.overflow != FPQ_OVF_FORMAT)
+        return false;
+    double la, ha, lb, hb;
+    mag_range(av, na, &la, &ha);
+    mag_range(bv, nb, &lb, &hb);
+    if (ha == 0 || hb == 0)
+        return true; /* every product is 0 */
+    return la * lb >= 0x1p-126 && ha * hb < 0x1p128;
+}
+
+enum { ROW_BLOCK32 = 4 * G32_R }; /* rows of C per OpenMP work item */
+
+/* Rows i0 .. i1 - 1 of C on the binary32 kernel: af the rows of A in
+ * binary32, bf B in strips of G32_W columns (bad rows and columns all 0). */
+static unsigned gemm32_rows(const gjob *g, const float *af, const float *bf, size_t i0, size_t i1, bool want)
+{
+    const size_t cols = g->cols, k = g->k.k;
+    unsigned fl = 0;
+    bool inex = false;
+    float out[G32_R * G32_W];
+    for (size_t j0 = 0; j0 < cols; j0 += G32_W) {
+        const size_t n = cols - j0 < G32_W ? cols - j0 : G32_W;
+        for (size_t i = i0; i < i1; i += G32_R) {
+            const int nr = i1 - i < G32_R ? (int)(i1 - i) : G32_R;
+            inex |= g32_block(af + i * k, k, bf + j0 * k, out, nr, want);
+            for (int r = 0; r < nr; r++)
+                for (size_t j = 0; j < n; j++) {
+                    const size_t e = (i + (size_t)r) * cols + j0 + j;
+                    const float v = out[r * G32_W + j];
+                    const bool bad = g->row_bad[i + (size_t)r] || g->col_bad[j0 + j] || !isfinite(v);
+                    g->todo[e] = bad;
+                    if (!bad)
+                        g->c[e] = fa_encode(&g->out, v, g->rnd_out, &fl);
+                }
+        }
+    }
+    return fl | (inex ? FPQ_FLAG_INEXACT : 0);
+}
+
+/* The GEMM on the binary32 kernel; false when out of memory. */
+static bool gemm32(gjob *g, const double *av, const double *bv, size_t rows, bool want, unsigned *flags)
+{
+    const size_t k = g->k.k, cols = g->cols, stride = (cols + G32_W - 1) / G32_W * G32_W;
+    if (k && stride > SIZE_MAX / sizeof(float) / k)
+        return false;
+    float *af = malloc((rows * k != 0 ? rows * k : 1) * sizeof *af), *bf = calloc(k * stride != 0 ? k * stride : 1, sizeof *bf);
+    if (!af || !bf) {
+        free(af);
+        free(bf);
+        return false;
+    }
+    for (size_t i = 0; i < rows; i++)
+        for (size_t q = 0; q < k; q++)
+            af[i * k + q] = g->row_bad[i] ? 0.0f : (float)av[i * k + q]; /* exact */
+    for (size_t q = 0; q < k; q++)
+        for (size_t j = 0; j < cols; j++)
+            bf[(j / G32_W * k + q) * G32_W + j % G32_W] = g->col_bad[j] ? 0.0f : (float)bv[q * cols + j];
+    fpq_fast_gemm32_calls++;
+    unsigned fl_all = 0;
+#pragma omp parallel reduction(| : fl_all)
+    {
+        const fp_state fs = fp_enter();
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i0 = 0; i0 < rows; i0 += ROW_BLOCK32)
+            fl_all |= gemm32_rows(g, af, bf, i0, rows - i0 < ROW_BLOCK32 ? rows : i0 + ROW_BLOCK32, want);
+        fp_leave(fs);
+    }
+    *flags = fl_all;
+    free(af);
+    free(bf);
+    return true;
+}
+
 int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a, const uint64_t *b, size_t rows,
                   size_t k, size_t cols, const fpq_dot_spec *s)
 {
@@ -121,32 +230,41 @@ int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a
         return 0;
     const size_t na = rows * k, nb = k * cols;
     double *av = malloc((na ? na : 1) * sizeof *av), *bv = malloc((nb ? nb : 1) * sizeof *bv);
-    double *bp = calloc(k && stride ? k * stride : 1, sizeof *bp);
+    double *bp = NULL;
     uint8_t *row_bad = calloc(rows, 1);
     uint64_t *col_bad = calloc(stride, sizeof *col_bad);
-    int ok = av && bv && bp && row_bad && col_bad && decode(av, a, na, s->in) && decode(bv, b, nb, in_b);
+    int ok = av && bv && row_bad && col_bad && decode(av, a, na, s->in) && decode(bv, b, nb, in_b);
     if (ok) {
         for (size_t i = 0; i < rows; i++)
             for (size_t q = 0; q < k; q++)
                 row_bad[i] |= !isfinite(av[i * k + q]);
         for (size_t q = 0; q < k; q++)
+            for (size_t j = 0; j < cols; j++)
+                col_bad[j] |= !isfinite(bv[q * cols + j]);
+        g.k = (gk_job){.has_prod = s->prod != NULL, .mode = s->rnd.mode, .order = s->order,
+                       .k = k, .block = s->block};
+        g.av = av;
+        g.row_bad = row_bad;
+        g.col_bad = col_bad;
+        unsigned fl_all = 0;
+        if (b32_ok(s, &acc, &prod, av, na, bv, nb)) {
+            ok = gemm32(&g, av, bv, rows, flags != NULL, &fl_all);
+            goto done;
+        }
+        bp = calloc(k && stride ? k * stride : 1, sizeof *bp);
+        if (!(ok = bp != NULL))
+            goto done;
+        for (size_t q = 0; q < k; q++)
             for (size_t j = 0; j < cols; j++) {
                 const double v = bv[q * cols + j];
-                const bool fin = isfinite(v);
-                col_bad[j] |= !fin;
-                bp[(j / GK_W * k + q) * GK_W + j % GK_W] = fin ? v : 0;
+                bp[(j / GK_W * k + q) * GK_W + j % GK_W] = isfinite(v) ? v : 0;
             }
-        g.k = (gk_job){.has_prod = s->prod != NULL, .mode = s->rnd.mode, .order = s->order,
-                       .k = k, .block = s->block, .b = bp};
+        g.k.b = bp;
         gk_fmt_init(&g.k.acc, &acc, &s->rnd);
         if (s->prod)
             gk_fmt_init(&g.k.prod, &prod, &s->rnd);
         if (s->order == FPQ_DOT_BLOCK)
             gk_fmt_init(&g.k.bacc, &bacc, &s->rnd);
-        g.av = av;
-        g.row_bad = row_bad;
-        g.col_bad = col_bad;
-        unsigned fl_all = 0;
 #pragma omp parallel reduction(| : fl_all)
         {
             const fp_state fs = fp_enter();
@@ -155,7 +273,9 @@ int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a
                 fl_all |= gemm_rows(&g, i0, rows - i0 < ROW_BLOCK ? rows : i0 + ROW_BLOCK);
             fp_leave(fs);
         }
-        *flags = fl_all;
+    done:
+        if (ok && flags)
+            *flags = fl_all;
     }
     free(av);
     free(bv);

@@ -58,4 +58,20 @@ FPQ_HIDDEN void gk_fmt_init(gk_fmt *G, const fa_fmt *F, const fpq_rounding *r);
  * the columns that are not bad. */
 FPQ_HIDDEN unsigned gk_strip(const gk_job *g, const double *arow, size_t j0, double *s, uint64_t *bad);
 
+/* The binary32 kernel (fast-gemm32.c, which gives the conditions under
+ * which host binary32 arithmetic is the reference): nr <= G32_R rows of A
+ * (a, k values each, stride k, finite) times a strip of G32_W columns of B
+ * (b: k rows of G32_W finite values, zeros past the last column), summed
+ * sequentially in binary32 into out (nr rows of G32_W).  A sum may become
+ * infinite (the caller leaves that element to the reference).  With want,
+ * returns whether any step was inexact (else false).  Host rounding
+ * nearest-even, no flush-to-zero (fp_enter). */
+enum { G32_R = 4, G32_W = 32 };
+FPQ_HIDDEN bool g32_block(const float *a, size_t k, const float *b, float *out, int nr, bool want);
+
+/* GEMMs fpq_fast_gemm has run on the binary32 kernel (a count for the
+ * tests; not thread-safe across concurrent GEMMs, which only the tests
+ * read). */
+FPQ_HIDDEN extern unsigned long fpq_fast_gemm32_calls;
+
 #endif

@@ -188,8 +188,9 @@ int fpq_nn_matmul_emu(float *c, const float *a, const float *b, size_t m, size_t
     for (ptrdiff_t t = 0; t < (ptrdiff_t)k; t++)
         for (size_t j = 0; j < n; j++)
             bd[(size_t)t * n + j] = tb ? b[j * k + (size_t)t] : b[(size_t)t * n + j];
-    unsigned flags = 0;
-    int rc = fpq_gemm_f64(cd, NULL, &flags, ad, bd, m, k, n, dot);
+    /* no flags: the products' flags are not reported, and without them
+       fpq_gemm_f64 takes the bulk encoder and the fast path's lean loops */
+    int rc = fpq_gemm_f64(cd, NULL, NULL, ad, bd, m, k, n, dot);
     if (rc != FPQ_OK) {
         free(ad);
         return fpq_err(err, rc, "emulated product (%zu x %zu x %zu): %s", m, k, n, fpq_strerror(rc));
