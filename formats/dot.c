@@ -511,6 +511,8 @@ int fpq_gemm_f64(double *c, double *c_exact, unsigned *flags, const double *a, c
         return FPQ_ERR_ARG;
     if ((rows && k > SIZE_MAX / rows) || (k && cols > SIZE_MAX / k) || (rows && cols > SIZE_MAX / rows))
         return FPQ_ERR_ARG;
+    if (!flags && !c_exact && fpq_fast_gemm_f64(c, a, b, rows, k, cols, s))
+        return FPQ_OK;
     const size_t na = rows * k, nb = k * cols, nc = rows * cols;
     uint64_t *ab = malloc((na ? na : 1) * sizeof *ab), *bb = malloc((nb ? nb : 1) * sizeof *bb),
              *cb = malloc((nc ? nc : 1) * sizeof *cb);

@@ -431,6 +431,15 @@ FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *f
 FPQ_HIDDEN int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a, const uint64_t *b,
                              size_t rows, size_t k, size_t cols, const fpq_dot_spec *s);
 
+/* fpq_gemm_f64 without flags or an exact result on the binary32 kernel
+ * (fast-dot.c): the inputs rounded into in and in_b by fpq_round_f64 (the
+ * positions of fpq_gemm_f64), C the output values.  0 when it does not
+ * apply: not the kernel's case, a NaN or infinite input, a sum that
+ * overflows, or out of memory (c may be partly written: the caller
+ * computes all of C again). */
+FPQ_HIDDEN int fpq_fast_gemm_f64(double *c, const double *a, const double *b, size_t rows, size_t k, size_t cols,
+                                 const fpq_dot_spec *s);
+
 /* +, - and * of same-format fp16 or bf16 arrays in nearest-even
  * (fast-arith16.c, which gives the method): set up by
  * fpq_fast_a16_init, false when it does not apply (other op, mode,

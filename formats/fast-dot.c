@@ -146,65 +146,132 @@ static bool b32_ok(const fpq_dot_spec *s, const fa_fmt *acc, const fa_fmt *prod,
 
 enum { ROW_BLOCK32 = 4 * G32_R }; /* rows of C per OpenMP work item */
 
-/* Rows i0 .. i1 - 1 of C on the binary32 kernel: af the rows of A in
- * binary32, bf B in strips of G32_W columns (bad rows and columns all 0). */
-static unsigned gemm32_rows(const gjob *g, const float *af, const float *bf, size_t i0, size_t i1, bool want)
+/* af (rows x k) and bf (B in strips of G32_W columns, zeros past the last
+ * column) in binary32 from the values av and bv (exact), with the rows and
+ * columns that row_bad and col_bad mark (may be NULL) all 0; false when out
+ * of memory. */
+static bool to_b32(float **af, float **bf, const double *av, const double *bv, size_t rows, size_t k, size_t cols,
+                   const uint8_t *row_bad, const uint64_t *col_bad)
 {
-    const size_t cols = g->cols, k = g->k.k;
-    unsigned fl = 0;
-    bool inex = false;
-    float out[G32_R * G32_W];
-    for (size_t j0 = 0; j0 < cols; j0 += G32_W) {
-        const size_t n = cols - j0 < G32_W ? cols - j0 : G32_W;
-        for (size_t i = i0; i < i1; i += G32_R) {
-            const int nr = i1 - i < G32_R ? (int)(i1 - i) : G32_R;
-            inex |= g32_block(af + i * k, k, bf + j0 * k, out, nr, want);
-            for (int r = 0; r < nr; r++)
-                for (size_t j = 0; j < n; j++) {
-                    const size_t e = (i + (size_t)r) * cols + j0 + j;
-                    const float v = out[r * G32_W + j];
-                    const bool bad = g->row_bad[i + (size_t)r] || g->col_bad[j0 + j] || !isfinite(v);
-                    g->todo[e] = bad;
-                    if (!bad)
-                        g->c[e] = fa_encode(&g->out, v, g->rnd_out, &fl);
-                }
-        }
-    }
-    return fl | (inex ? FPQ_FLAG_INEXACT : 0);
-}
-
-/* The GEMM on the binary32 kernel; false when out of memory. */
-static bool gemm32(gjob *g, const double *av, const double *bv, size_t rows, bool want, unsigned *flags)
-{
-    const size_t k = g->k.k, cols = g->cols, stride = (cols + G32_W - 1) / G32_W * G32_W;
+    const size_t stride = (cols + G32_W - 1) / G32_W * G32_W;
+    *af = NULL;
+    *bf = NULL;
     if (k && stride > SIZE_MAX / sizeof(float) / k)
         return false;
-    float *af = malloc((rows * k != 0 ? rows * k : 1) * sizeof *af), *bf = calloc(k * stride != 0 ? k * stride : 1, sizeof *bf);
-    if (!af || !bf) {
-        free(af);
-        free(bf);
+    *af = malloc((rows * k != 0 ? rows * k : 1) * sizeof **af);
+    *bf = calloc(k * stride != 0 ? k * stride : 1, sizeof **bf);
+    if (!*af || !*bf)
         return false;
-    }
     for (size_t i = 0; i < rows; i++)
         for (size_t q = 0; q < k; q++)
-            af[i * k + q] = g->row_bad[i] ? 0.0f : (float)av[i * k + q]; /* exact */
+            (*af)[i * k + q] = row_bad && row_bad[i] ? 0.0f : (float)av[i * k + q];
     for (size_t q = 0; q < k; q++)
         for (size_t j = 0; j < cols; j++)
-            bf[(j / G32_W * k + q) * G32_W + j % G32_W] = g->col_bad[j] ? 0.0f : (float)bv[q * cols + j];
+            (*bf)[(j / G32_W * k + q) * G32_W + j % G32_W] = col_bad && col_bad[j] ? 0.0f : (float)bv[q * cols + j];
+    return true;
+}
+
+/* cf (rows x cols) = the sums of the binary32 kernel, rows of C on OpenMP
+ * threads (each element depends on its inputs alone); with want, returns
+ * whether any step was inexact. */
+static bool run_b32(float *cf, const float *af, const float *bf, size_t rows, size_t k, size_t cols, bool want)
+{
+    bool inex = false;
     fpq_fast_gemm32_calls++;
-    unsigned fl_all = 0;
-#pragma omp parallel reduction(| : fl_all)
+#pragma omp parallel reduction(|| : inex)
     {
         const fp_state fs = fp_enter();
+        float out[G32_R * G32_W];
 #pragma omp for schedule(dynamic, 1)
-        for (size_t i0 = 0; i0 < rows; i0 += ROW_BLOCK32)
-            fl_all |= gemm32_rows(g, af, bf, i0, rows - i0 < ROW_BLOCK32 ? rows : i0 + ROW_BLOCK32, want);
+        for (size_t i0 = 0; i0 < rows; i0 += ROW_BLOCK32) {
+            const size_t i1 = rows - i0 < ROW_BLOCK32 ? rows : i0 + ROW_BLOCK32;
+            for (size_t j0 = 0; j0 < cols; j0 += G32_W) {
+                const size_t n = cols - j0 < G32_W ? cols - j0 : G32_W;
+                for (size_t i = i0; i < i1; i += G32_R) {
+                    const int nr = i1 - i < G32_R ? (int)(i1 - i) : G32_R;
+                    inex = g32_block(af + i * k, k, bf + j0 * k, out, nr, want) || inex;
+                    for (int r = 0; r < nr; r++)
+                        memcpy(cf + (i + (size_t)r) * cols + j0, out + r * G32_W, n * sizeof *out);
+                }
+            }
+        }
         fp_leave(fs);
     }
-    *flags = fl_all;
+    return inex;
+}
+
+/* The GEMM of fpq_fast_gemm on the binary32 kernel; false when out of
+ * memory. */
+static bool gemm32(gjob *g, const double *av, const double *bv, size_t rows, bool want, unsigned *flags)
+{
+    const size_t k = g->k.k, cols = g->cols;
+    float *af, *bf, *cf = malloc((rows * cols != 0 ? rows * cols : 1) * sizeof *cf);
+    bool ok = to_b32(&af, &bf, av, bv, rows, k, cols, g->row_bad, g->col_bad) && cf;
+    if (ok) {
+        unsigned fl = run_b32(cf, af, bf, rows, k, cols, want) ? FPQ_FLAG_INEXACT : 0;
+        const bool same = is_b32(&g->out); /* C's patterns are the sums' binary32 bits */
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++) {
+                const size_t e = i * cols + j;
+                const float v = cf[e];
+                const bool bad = g->row_bad[i] || g->col_bad[j] || !isfinite(v);
+                g->todo[e] = bad;
+                if (bad)
+                    continue;
+                if (same) {
+                    uint32_t u;
+                    memcpy(&u, &v, sizeof u);
+                    g->c[e] = u;
+                } else {
+                    g->c[e] = fa_encode(&g->out, v, g->rnd_out, &fl);
+                }
+            }
+        *flags = fl;
+    }
     free(af);
     free(bf);
-    return true;
+    free(cf);
+    return ok;
+}
+
+int fpq_fast_gemm_f64(double *c, const double *a, const double *b, size_t rows, size_t k, size_t cols,
+                      const fpq_dot_spec *s)
+{
+    const fpq_format *in_b = s->in_b ? s->in_b : s->in, *out = s->out ? s->out : s->acc;
+    fa_fmt acc, prod, fo;
+    if (s->model || !input_ok(s->in) || !input_ok(in_b) || !s->acc || !fa_init(&acc, s->acc) ||
+        !fa_init(&fo, out) || (s->prod && !fa_init(&prod, s->prod)) || !fa_op_ok(FPQ_OP_FMA, &s->rnd) ||
+        !fa_op_ok(FPQ_OP_FMA, &s->rnd_out))
+        return 0;
+    const size_t na = rows * k, nb = k * cols, nc = rows * cols;
+    double *av = malloc((na + nb != 0 ? na + nb : 1) * sizeof *av), *bv = av + na;
+    float *af = NULL, *bf = NULL, *cf = malloc((nc != 0 ? nc : 1) * sizeof *cf);
+    fpq_rounding rb = s->rnd_in;
+    rb.position += na;
+    int ok = av && cf && fpq_round_f64(av, a, na, s->in, &s->rnd_in) == FPQ_OK &&
+             fpq_round_f64(bv, b, nb, in_b, &rb) == FPQ_OK;
+    for (size_t e = 0; ok && e < na + nb; e++)
+        ok = isfinite(av[e]);
+    ok = ok && b32_ok(s, &acc, &prod, av, na, bv, nb) && to_b32(&af, &bf, av, bv, rows, k, cols, NULL, NULL);
+    if (ok) {
+        run_b32(cf, af, bf, rows, k, cols, false);
+        const bool same = is_b32(&fo);
+        unsigned fl = 0;
+        for (size_t e = 0; ok && e < nc; e++) {
+            if (!(ok = isfinite(cf[e])) || same) {
+                c[e] = cf[e];
+                continue;
+            }
+            const uint64_t p = fa_encode(&fo, cf[e], &s->rnd_out, &fl); /* an overflow: the reference */
+            ok = !fa_special(&fo, p);
+            c[e] = fa_value(&fo, p);
+        }
+    }
+    free(av);
+    free(af);
+    free(bf);
+    free(cf);
+    return ok;
 }
 
 int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a, const uint64_t *b, size_t rows,
