@@ -105,19 +105,23 @@ static bool is_b32(const fa_fmt *F)
 }
 
 /* The nonzero finite magnitudes of v[0 .. n-1]: *lo the least, *hi the
- * greatest (0 when there is none). */
-static void mag_range(const double *v, size_t n, double *lo, double *hi)
+ * greatest (0 when there is none); returns whether every value is finite.
+ * On the bits (the order of nonnegative binary64 numbers), so that it
+ * vectorises. */
+static bool mag_range(const double *v, size_t n, double *lo, double *hi)
 {
-    double l = INFINITY, h = 0;
+    const uint64_t inf = UINT64_C(0x7ff0000000000000);
+    uint64_t l = UINT64_MAX, h = 0, nonfin = 0;
     for (size_t e = 0; e < n; e++) {
-        const double m = fabs(v[e]);
-        if (m != 0 && m < INFINITY) {
-            l = m < l ? m : l;
-            h = m > h ? m : h;
-        }
+        const uint64_t u = f64_bits(v[e]) & ~(UINT64_C(1) << 63), big = u >= inf;
+        const uint64_t lu = u | ((uint64_t)0 - ((u == 0) | big)), hu = u & (big - 1);
+        l = lu < l ? lu : l;
+        h = hu > h ? hu : h;
+        nonfin |= big;
     }
-    *lo = l;
-    *hi = h;
+    *lo = l == UINT64_MAX ? INFINITY : f64_from(l);
+    *hi = f64_from(h);
+    return !nonfin;
 }
 
 /* Whether the binary32 kernel (fast-gemm32.c, which gives the argument)
@@ -137,8 +141,8 @@ static bool b32_ok(const fpq_dot_spec *s, const fa_fmt *acc, const fa_fmt *prod,
         s->rnd.overflow != FPQ_OVF_FORMAT)
         return false;
     double la, ha, lb, hb;
-    mag_range(av, na, &la, &ha);
-    mag_range(bv, nb, &lb, &hb);
+    (void)mag_range(av, na, &la, &ha);
+    (void)mag_range(bv, nb, &lb, &hb);
     if (ha == 0 || hb == 0)
         return true; /* every product is 0 */
     return la * lb >= 0x1p-126 && ha * hb < 0x1p128;
@@ -250,8 +254,8 @@ int fpq_fast_gemm_f64(double *c, const double *a, const double *b, size_t rows, 
     rb.position += na;
     int ok = av && cf && fpq_round_f64(av, a, na, s->in, &s->rnd_in) == FPQ_OK &&
              fpq_round_f64(bv, b, nb, in_b, &rb) == FPQ_OK;
-    for (size_t e = 0; ok && e < na + nb; e++)
-        ok = isfinite(av[e]);
+    double lo, hi;
+    ok = ok && mag_range(av, na + nb, &lo, &hi);
     ok = ok && b32_ok(s, &acc, &prod, av, na, bv, nb) && to_b32(&af, &bf, av, bv, rows, k, cols, NULL, NULL);
     if (ok) {
         run_b32(cf, af, bf, rows, k, cols, false);

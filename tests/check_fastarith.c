@@ -25,6 +25,7 @@
  * flags from thresholds written here.  NaN and infinite operands go to the
  * reference by the fast path's construction and are covered above. */
 #include "check_fpq.h"
+#include "fast-gemm-impl.h" /* fpq_fast_gemm32_calls */
 
 #include <math.h>
 #include <stdio.h>
@@ -714,6 +715,132 @@ START_TEST(gemm_zero_in_format_without_negative_zero)
 }
 END_TEST
 
+/* ---- the binary32 kernel (formats/fast-gemm32.c) ------------------------------- */
+
+/* fp16, bf16, fp8_e4m3 and fp8_e5m2 inputs into an fp32 accumulator (the
+ * binary32 kernel's case) against the reference: every pattern and the
+ * flags (one and two threads), fpq_gemm without flags (the kernel's loop
+ * without TwoSum), and fpq_gemm_f64 without flags (fpq_fast_gemm_f64) on
+ * doubles that need rounding into the input format.  The values: a few
+ * binades around 1 with +-0, and columns of A repeated with the row of B
+ * negated (exact cancellation to +0, -0 products); per variant: raw
+ * patterns of the top exponent field (NaN, Inf), the range check's limits on both sides for bf16
+ * (min|a| min|b| = 2^-126 and 2^-127, max|a| max|b| = (2 - 2^-7) 2^127 and
+ * 2^128) and the other formats' extremes (always within), and sums that
+ * overflow into Inf.  fpq_fast_gemm32_calls shows whether the kernel ran:
+ * it must when the limits hold, and must not past them. */
+enum { B32_PLAIN, B32_SPECIALS, B32_LOW_IN, B32_LOW_OUT, B32_HIGH_IN, B32_HIGH_OUT, B32_OVERFLOW, B32_NVAR };
+static const char *const b32_in[] = {"fp16", "bf16", "fp8_e4m3", "fp8_e5m2"};
+
+static uint64_t enc(const fpq_format *f, double d)
+{
+    MPFR_DECL_INIT(v, 64);
+    uint64_t x;
+    mpfr_set_d(v, d, MPFR_RNDN);
+    fpq_encode(&x, NULL, f, v, NULL);
+    return x;
+}
+
+START_TEST(gemm_b32_kernel)
+{
+    const int var = _i % B32_NVAR;
+    const fpq_format *f = fpq_check_need(b32_in[_i / B32_NVAR]);
+    const bool bf16 = strcmp(f->name, "bf16") == 0;
+    fpq_dot_spec s;
+    fpq_dot_spec_default(&s);
+    s.in = f;
+    s.acc = fpq_check_need("fp32");
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 1300 + (uint64_t)_i);
+    const size_t rows = 1 + fpq_check_rng_below(&g, 9), cols = 1 + fpq_check_rng_below(&g, 70);
+    const size_t k = _i % 3 == 0 ? 1 : 2 + fpq_check_rng_below(&g, 70);
+    const size_t na = rows * k, nb = k * cols, nc = rows * cols;
+    double *ad = xmalloc(na * sizeof *ad), *bd = xmalloc(nb * sizeof *bd);
+    for (size_t e = 0; e < na + nb; e++) {
+        const uint64_t u = fpq_check_rng_next(&g);
+        double *d = e < na ? &ad[e] : &bd[e - na];
+        *d = u % 10 == 0 ? ((u >> 8) & 1 ? -0.0 : 0.0)
+                         : ldexp((double)(u >> 11) * 0x1p-53 - 0.5, (int)(u % 7) - 3) * (1 + 0x1p-13);
+    }
+    for (size_t q = 1; q < k; q += 4) { /* column q of A = column q - 1, row q of B = -(row q - 1) */
+        for (size_t i = 0; i < rows; i++)
+            ad[i * k + q] = ad[i * k + q - 1];
+        for (size_t j = 0; j < cols; j++)
+            bd[q * cols + j] = -bd[(q - 1) * cols + j];
+    }
+    fpq_landmarks lm;
+    fpq_landmarks_get(&lm, f);
+    const double fmax = value_of(f, lm.max_finite), fmin = value_of(f, lm.min_positive);
+    switch (var) {
+    case B32_LOW_IN: ad[0] = bf16 ? 0x1p-63 : fmin, bd[0] = bf16 ? 0x1p-63 : fmin; break;
+    case B32_LOW_OUT: ad[0] = bf16 ? 0x1p-64 : fmin, bd[0] = bf16 ? 0x1p-63 : fmin; break;
+    case B32_HIGH_IN: ad[0] = bf16 ? 0x1.fcp63 : fmax, bd[0] = bf16 ? 0x1p64 : -fmax; break;
+    case B32_HIGH_OUT: ad[0] = bf16 ? 0x1p64 : fmax, bd[0] = bf16 ? 0x1p64 : fmax; break;
+    case B32_OVERFLOW: /* row 0 times column 0: k products of 1.125 2^127 (bf16) */
+        for (size_t q = 0; q < k; q++)
+            ad[q] = bd[q * cols] = bf16 ? 0x1.8p63 : fmax;
+        break;
+    default: break;
+    }
+    uint64_t *a = xmalloc(na * sizeof *a), *b = xmalloc(nb * sizeof *b);
+    for (size_t e = 0; e < na; e++)
+        a[e] = enc(f, ad[e]);
+    for (size_t e = 0; e < nb; e++)
+        b[e] = enc(f, bd[e]);
+    if (var == B32_SPECIALS)
+        for (size_t e = 0; e < na + nb; e++)
+            if (fpq_check_rng_below(&g, 30) == 0) {
+                uint64_t *x = e < na ? &a[e] : &b[e - na];
+                /* the top exponent field: NaN and Inf (fp8_e4m3: its NaN and finite values) */
+                *x = (fpq_check_rng_next(&g) | ((UINT64_C(1) << f->ebits) - 1) << f->mbits) & fpq_check_mask(f);
+                double *d = e < na ? &ad[e] : &bd[e - na];
+                *d = value_of(f, *x);
+            }
+    const bool taken = !(bf16 && (var == B32_LOW_OUT || var == B32_HIGH_OUT));
+    unsigned long n0 = fpq_fast_gemm32_calls;
+    gemm_compare(&s, a, b, rows, k, cols, "binary32 kernel", _i);
+    FPQ_CHECK(fpq_fast_gemm32_calls - n0 == (taken ? 2u : 0u), "binary32 kernel %d: ran %lu times, not %d", _i,
+              fpq_fast_gemm32_calls - n0, taken ? 2 : 0);
+    uint64_t *c = xmalloc(nc * sizeof *c), *want = xmalloc(nc * sizeof *want);
+    unsigned wfl;
+    ck_assert_int_eq(fpq_gemm_reference(want, NULL, &wfl, a, b, rows, k, cols, &s), FPQ_OK);
+    n0 = fpq_fast_gemm32_calls;
+    ck_assert_int_eq(fpq_gemm(c, NULL, NULL, a, b, rows, k, cols, &s), FPQ_OK);
+    FPQ_CHECK(fpq_fast_gemm32_calls - n0 == (taken ? 1u : 0u), "binary32 kernel %d without flags: ran %lu times", _i,
+              fpq_fast_gemm32_calls - n0);
+    for (size_t e = 0; e < nc; e++)
+        FPQ_CHECK(c[e] == want[e], "binary32 kernel %d without flags: C[%zu] = 0x%llx, reference 0x%llx", _i, e,
+                  (unsigned long long)c[e], (unsigned long long)want[e]);
+    /* fpq_gemm_f64: the doubles (not all of them values of f) rounded
+     * into f as fpq_encode does, then the reference */
+    double *cd = xmalloc(nc * sizeof *cd);
+    for (size_t e = 0; e < na; e++)
+        a[e] = enc(f, ad[e]);
+    for (size_t e = 0; e < nb; e++)
+        b[e] = enc(f, bd[e]);
+    ck_assert_int_eq(fpq_gemm_reference(want, NULL, &wfl, a, b, rows, k, cols, &s), FPQ_OK);
+    n0 = fpq_fast_gemm32_calls;
+    ck_assert_int_eq(fpq_gemm_f64(cd, NULL, NULL, ad, bd, rows, k, cols, &s), FPQ_OK);
+    bool over = false;
+    for (size_t e = 0; e < nc; e++) {
+        const double w = value_of(s.acc, want[e]);
+        over |= isinf(w);
+        FPQ_CHECK(f64_bits(cd[e]) == f64_bits(w) || (isnan(cd[e]) && isnan(w)),
+                  "binary32 kernel %d, fpq_gemm_f64: C[%zu] = %a, reference %a", _i, e, cd[e], w);
+    }
+    if (var != B32_SPECIALS) /* fpq_fast_gemm_f64 runs the kernel, and leaves an overflow to the rest */
+        FPQ_CHECK(fpq_fast_gemm32_calls - n0 == (taken ? 1u + over : 0u), "binary32 kernel %d, fpq_gemm_f64: ran %lu times",
+                  _i, fpq_fast_gemm32_calls - n0);
+    free(cd);
+    free(c);
+    free(want);
+    free(a);
+    free(b);
+    free(ad);
+    free(bd);
+}
+END_TEST
+
 /* ---- fp16 and bf16: NaN and infinite operands ------------------------------------ */
 
 /* Every pattern with the exponent field all ones (Inf, every NaN, quiet
@@ -914,6 +1041,7 @@ Suite *fastarith_suite(void)
     tcase_add_loop_test(tc, gemm_boundary_inputs, 0, (int)NBND);
     tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
     tcase_add_test(tc, gemm_zero_in_format_without_negative_zero);
+    tcase_add_loop_test(tc, gemm_b32_kernel, 0, 4 * B32_NVAR);
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
         tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);
