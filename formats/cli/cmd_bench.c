@@ -178,6 +178,7 @@ static const struct {
     {"gemm_bf16_acc_bf16", "bf16", "bf16"},
     {"gemm_e4m3_acc_fp32", "fp8_e4m3", "fp32"},
     {"gemm_fp16_acc_fp16", "fp16", "fp16"},
+    {"gemm_bf16_acc_fp32", "bf16", "fp32"},
 };
 enum { NGEMM = sizeof gemm_rows / sizeof gemm_rows[0], GEMM_K = 1536, GEMM_COLS = 512 };
 
@@ -334,10 +335,12 @@ static void bench_help(FILE *f)
             "arith_add_noflags and arith_mul_noflags without.  With one thread on\n"
             "the normal data: emulated GEMMs (fpq_gemm) of 2^N/16384 x 1536 x 512,\n"
             "sequential order, every addition rounded: bf16 into a bf16\n"
-            "accumulator, fp8_e4m3 into fp32, fp16 into fp16; their figure is\n"
-            "multiply-adds per second and their ratio is to gemm_naive_fp32, a\n"
-            "plain binary32 i-k-j loop of the same shape timed in the same run (a\n"
-            "naive pass before each emulated one; the best naive pass of the run).\n"
+            "accumulator, fp8_e4m3 into fp32, fp16 into fp16, bf16 into fp32 (the\n"
+            "training products; fp32 accumulators take the binary32 kernel); their\n"
+            "figure is multiply-adds per second and their ratio is to\n"
+            "gemm_naive_fp32, a plain binary32 i-k-j loop of the same shape timed\n"
+            "in the same run (a naive pass before each emulated one; the best naive\n"
+            "pass of the run).\n"
             "Each figure is the best of R passes (default %d).  A copy-loop pass runs\n"
             "before every timed pass: memory speed wanders on a shared machine, so\n"
             "a kernel is compared with the copy passes taken between its own.\n"
