@@ -725,7 +725,7 @@ END_TEST
  * binades around 1 with +-0, and columns of A repeated with the row of B
  * negated (exact cancellation to +0, -0 products); per variant: raw
  * patterns of the top exponent field (NaN, Inf), the range check's limits on both sides for bf16
- * (min|a| min|b| = 2^-126 and 2^-127, max|a| max|b| = (2 - 2^-7) 2^127 and
+ * (min|a| min|b| = 2^-126 and about 2^-149, max|a| max|b| = (2 - 2^-7) 2^127 and
  * 2^128) and the other formats' extremes (always within), and sums that
  * overflow into Inf.  fpq_fast_gemm32_calls shows whether the kernel ran:
  * it must when the limits hold, and must not past them. */
@@ -773,7 +773,9 @@ START_TEST(gemm_b32_kernel)
     const double fmax = value_of(f, lm.max_finite), fmin = value_of(f, lm.min_positive);
     switch (var) {
     case B32_LOW_IN: ad[0] = bf16 ? 0x1p-63 : fmin, bd[0] = bf16 ? 0x1p-63 : fmin; break;
-    case B32_LOW_OUT: ad[0] = bf16 ? 0x1p-64 : fmin, bd[0] = bf16 ? 0x1p-63 : fmin; break;
+    case B32_LOW_OUT: /* bf16: the product 0x1.fc02p-151 is no binary32 number (the reference: 2^-149, underflow) */
+        ad[0] = bf16 ? 0x1.fep-76 : fmin, bd[0] = bf16 ? 0x1.fep-76 : fmin;
+        break;
     case B32_HIGH_IN: ad[0] = bf16 ? 0x1.fcp63 : fmax, bd[0] = bf16 ? 0x1p64 : -fmax; break;
     case B32_HIGH_OUT: ad[0] = bf16 ? 0x1p64 : fmax, bd[0] = bf16 ? 0x1p64 : fmax; break;
     case B32_OVERFLOW: /* row 0 times column 0: k products of 1.125 2^127 (bf16) */
