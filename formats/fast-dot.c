@@ -131,21 +131,30 @@ static bool mag_range(const double *v, size_t n, double *lo, double *hi)
  * product of nonzero finite inputs a binary32 normal number: min|a| min|b|
  * >= 2^-126 and max|a| max|b| < 2^128 (the products are exact in
  * binary64). */
-static bool b32_ok(const fpq_dot_spec *s, const fa_fmt *acc, const fa_fmt *prod, const double *av, size_t na,
-                   const double *bv, size_t nb)
+static bool b32_spec_ok(const fpq_dot_spec *s, const fa_fmt *acc, const fa_fmt *prod)
 {
     const fpq_format *fa = s->in, *fb = s->in_b ? s->in_b : s->in;
     if (fa->kind != FPQ_KIND_FLOAT || fb->kind != FPQ_KIND_FLOAT || fa->mbits + fb->mbits + 2 > 24)
         return false;
-    if (!is_b32(acc) || (s->prod && !is_b32(prod)) || s->order != FPQ_DOT_SEQ || s->rnd.mode != FPQ_RNE ||
-        s->rnd.overflow != FPQ_OVF_FORMAT)
-        return false;
-    double la, ha, lb, hb;
-    (void)mag_range(av, na, &la, &ha);
-    (void)mag_range(bv, nb, &lb, &hb);
+    return is_b32(acc) && (!s->prod || is_b32(prod)) && s->order == FPQ_DOT_SEQ && s->rnd.mode == FPQ_RNE &&
+           s->rnd.overflow == FPQ_OVF_FORMAT;
+}
+
+/* The range check of b32_spec_ok's comment on the magnitudes of mag_range. */
+static bool b32_range_ok(double la, double ha, double lb, double hb)
+{
     if (ha == 0 || hb == 0)
         return true; /* every product is 0 */
     return la * lb >= 0x1p-126 && ha * hb < 0x1p128;
+}
+
+static bool b32_ok(const fpq_dot_spec *s, const fa_fmt *acc, const fa_fmt *prod, const double *av, size_t na,
+                   const double *bv, size_t nb)
+{
+    double la, ha, lb, hb;
+    (void)mag_range(av, na, &la, &ha);
+    (void)mag_range(bv, nb, &lb, &hb);
+    return b32_spec_ok(s, acc, prod) && b32_range_ok(la, ha, lb, hb);
 }
 
 enum { ROW_BLOCK32 = 4 * G32_R }; /* rows of C per OpenMP work item */
@@ -178,7 +187,8 @@ static bool to_b32(float **af, float **bf, const double *av, const double *bv, s
 /* cf (rows x cols) = the sums of the binary32 kernel, rows of C on OpenMP
  * threads (each element depends on its inputs alone); with want, returns
  * whether any step was inexact. */
-static bool run_b32(float *cf, const float *af, const float *bf, size_t rows, size_t k, size_t cols, bool want)
+static bool run_b32(float *cf, double *cd, const float *af, const float *bf, size_t rows, size_t k, size_t cols,
+                    bool want)
 {
     bool inex = false;
     fpq_fast_gemm32_calls++;
@@ -194,8 +204,14 @@ static bool run_b32(float *cf, const float *af, const float *bf, size_t rows, si
                 for (size_t i = i0; i < i1; i += G32_R) {
                     const int nr = i1 - i < G32_R ? (int)(i1 - i) : G32_R;
                     inex = g32_block(af + i * k, k, bf + j0 * k, out, nr, want) || inex;
-                    for (int r = 0; r < nr; r++)
-                        memcpy(cf + (i + (size_t)r) * cols + j0, out + r * G32_W, n * sizeof *out);
+                    for (int r = 0; r < nr; r++) {
+                        const size_t e = (i + (size_t)r) * cols + j0;
+                        if (cf)
+                            memcpy(cf + e, out + r * G32_W, n * sizeof *out);
+                        else
+                            for (size_t j = 0; j < n; j++)
+                                cd[e + j] = out[r * G32_W + j];
+                    }
                 }
             }
         }
@@ -212,7 +228,7 @@ static bool gemm32(gjob *g, const double *av, const double *bv, size_t rows, boo
     float *af, *bf, *cf = malloc((rows * cols != 0 ? rows * cols : 1) * sizeof *cf);
     bool ok = to_b32(&af, &bf, av, bv, rows, k, cols, g->row_bad, g->col_bad) && cf;
     if (ok) {
-        unsigned fl = run_b32(cf, af, bf, rows, k, cols, want) ? FPQ_FLAG_INEXACT : 0;
+        unsigned fl = run_b32(cf, NULL, af, bf, rows, k, cols, want) ? FPQ_FLAG_INEXACT : 0;
         const bool same = is_b32(&g->out); /* C's patterns are the sums' binary32 bits */
         for (size_t i = 0; i < rows; i++)
             for (size_t j = 0; j < cols; j++) {
@@ -238,6 +254,41 @@ static bool gemm32(gjob *g, const double *av, const double *bv, size_t rows, boo
     return ok;
 }
 
+enum { CHUNK64 = 8192 }; /* doubles rounded at a time by fpq_fast_gemm_f64 */
+
+/* x[0 .. n-1] rounded into f by fpq_round_f64 (element e at position
+ * r->position + e), CHUNK64 at a time through tmp, into dst in binary32
+ * (exact): as they are, or (strips) as B's k x cols values in strips of
+ * G32_W columns; the magnitudes' range (mag_range) into *lo, *hi.  False
+ * on a NaN or infinite result.  In chunks, so that no binary64 copy of
+ * the whole matrix is made. */
+static bool round_b32(float *dst, bool strips, size_t k, size_t cols, const double *x, size_t n, const fpq_format *f,
+                      const fpq_rounding *r, double *tmp, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = 0;
+    for (size_t e0 = 0; e0 < n; e0 += CHUNK64) {
+        const size_t m = n - e0 < CHUNK64 ? n - e0 : CHUNK64;
+        fpq_rounding rc = *r;
+        rc.position += e0;
+        double l, h;
+        if (fpq_round_f64(tmp, x + e0, m, f, &rc) != FPQ_OK || !mag_range(tmp, m, &l, &h))
+            return false;
+        *lo = l < *lo ? l : *lo;
+        *hi = h > *hi ? h : *hi;
+        if (!strips) {
+            for (size_t e = 0; e < m; e++)
+                dst[e0 + e] = (float)tmp[e]; /* exact */
+            continue;
+        }
+        for (size_t e = 0; e < m; e++) { /* B[q][j] into its strip */
+            const size_t q = (e0 + e) / cols, j = (e0 + e) % cols;
+            dst[(j / G32_W * k + q) * G32_W + j % G32_W] = (float)tmp[e];
+        }
+    }
+    return true;
+}
+
 int fpq_fast_gemm_f64(double *c, const double *a, const double *b, size_t rows, size_t k, size_t cols,
                       const fpq_dot_spec *s)
 {
@@ -245,36 +296,33 @@ int fpq_fast_gemm_f64(double *c, const double *a, const double *b, size_t rows, 
     fa_fmt acc, prod, fo;
     if (s->model || !input_ok(s->in) || !input_ok(in_b) || !s->acc || !fa_init(&acc, s->acc) ||
         !fa_init(&fo, out) || (s->prod && !fa_init(&prod, s->prod)) || !fa_op_ok(FPQ_OP_FMA, &s->rnd) ||
-        !fa_op_ok(FPQ_OP_FMA, &s->rnd_out))
+        !fa_op_ok(FPQ_OP_FMA, &s->rnd_out) || !b32_spec_ok(s, &acc, &prod))
         return 0;
-    const size_t na = rows * k, nb = k * cols, nc = rows * cols;
-    double *av = malloc((na + nb != 0 ? na + nb : 1) * sizeof *av), *bv = av + na;
-    float *af = NULL, *bf = NULL, *cf = malloc((nc != 0 ? nc : 1) * sizeof *cf);
+    const size_t na = rows * k, nb = k * cols, nc = rows * cols, stride = (cols + G32_W - 1) / G32_W * G32_W;
+    if (k && stride > SIZE_MAX / sizeof(float) / k)
+        return 0;
+    double *tmp = malloc(CHUNK64 * sizeof *tmp);
+    float *af = malloc((na != 0 ? na : 1) * sizeof *af), *bf = calloc(k * stride != 0 ? k * stride : 1, sizeof *bf);
     fpq_rounding rb = s->rnd_in;
     rb.position += na;
-    int ok = av && cf && fpq_round_f64(av, a, na, s->in, &s->rnd_in) == FPQ_OK &&
-             fpq_round_f64(bv, b, nb, in_b, &rb) == FPQ_OK;
-    double lo, hi;
-    ok = ok && mag_range(av, na + nb, &lo, &hi);
-    ok = ok && b32_ok(s, &acc, &prod, av, na, bv, nb) && to_b32(&af, &bf, av, bv, rows, k, cols, NULL, NULL);
+    double la, ha, lb, hb;
+    int ok = tmp && af && bf && round_b32(af, false, k, cols, a, na, s->in, &s->rnd_in, tmp, &la, &ha) &&
+             round_b32(bf, true, k, cols, b, nb, in_b, &rb, tmp, &lb, &hb) && b32_range_ok(la, ha, lb, hb);
     if (ok) {
-        run_b32(cf, af, bf, rows, k, cols, false);
+        run_b32(NULL, c, af, bf, rows, k, cols, false);
         const bool same = is_b32(&fo);
         unsigned fl = 0;
         for (size_t e = 0; ok && e < nc; e++) {
-            if (!(ok = isfinite(cf[e])) || same) {
-                c[e] = cf[e];
+            if (!(ok = isfinite(c[e])) || same)
                 continue;
-            }
-            const uint64_t p = fa_encode(&fo, cf[e], &s->rnd_out, &fl); /* an overflow: the reference */
+            const uint64_t p = fa_encode(&fo, c[e], &s->rnd_out, &fl); /* an overflow: the reference */
             ok = !fa_special(&fo, p);
             c[e] = fa_value(&fo, p);
         }
     }
-    free(av);
+    free(tmp);
     free(af);
     free(bf);
-    free(cf);
     return ok;
 }
 
