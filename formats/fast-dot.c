@@ -23,7 +23,15 @@
  * or infinite value of B is replaced by 0 in the decoded copy and its
  * column is bad from the start; a row of A with one is not computed here
  * at all.  The flags raised before an element goes bad are the
- * reference's too.  The output rounding is fa_encode per element. */
+ * reference's too.  The output rounding is fa_encode per element.
+ *
+ * A binary32 accumulator in nearest-even with exact products, sequential
+ * order and products within binary32's normal range (b32_spec_ok,
+ * b32_range_ok) takes the binary32 kernel instead (fast-gemm32.c: there
+ * the host's binary32 additions are the reference's steps), the same way:
+ * NaN and infinite inputs and sums that overflow left to the reference.
+ * fpq_fast_gemm_f64 is that kernel for fpq_gemm_f64 without flags, on
+ * doubles rounded by fpq_round_f64, with no bit patterns in between. */
 #include "fast-gemm-impl.h"
 
 #include <stdlib.h>
