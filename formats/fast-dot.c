@@ -199,7 +199,7 @@ static bool run_b32(float *cf, double *cd, const float *af, const float *bf, siz
                     bool want)
 {
     bool inex = false;
-    fpq_fast_gemm32_calls++;
+    __atomic_fetch_add(&fpq_fast_gemm32_calls, 1, __ATOMIC_RELAXED); /* GEMMs may run at once */
 #pragma omp parallel reduction(|| : inex)
     {
         const fp_state fs = fp_enter();

@@ -69,9 +69,8 @@ FPQ_HIDDEN unsigned gk_strip(const gk_job *g, const double *arow, size_t j0, dou
 enum { G32_R = 4, G32_W = 32 };
 FPQ_HIDDEN bool g32_block(const float *a, size_t k, const float *b, float *out, int nr, bool want);
 
-/* GEMMs fpq_fast_gemm and fpq_fast_gemm_f64 have run on the binary32 kernel (a count for the
- * tests; not thread-safe across concurrent GEMMs, which only the tests
- * read). */
+/* GEMMs fpq_fast_gemm and fpq_fast_gemm_f64 have run on the binary32
+ * kernel (a count for the tests, incremented atomically). */
 FPQ_HIDDEN extern unsigned long fpq_fast_gemm32_calls;
 
 #endif
