@@ -364,6 +364,7 @@ typedef struct lean {
     uint64_t to_max; /* overflow gives +-max (saturate, or the mode rounds toward zero): 1 per sign */
     uint64_t to_max_neg;
     uint64_t negzero; /* the format has -0 */
+    double ovf_at;    /* max + 2^(emax - M), the grid's next value: from here on every rounding overflows */
 } lean;
 
 static inline void lean_init(lean *L, const fa_fmt *F, const fpq_rounding *r)
@@ -376,6 +377,7 @@ static inline void lean_init(lean *L, const fa_fmt *F, const fpq_rounding *r)
     L->to_max = sat || m == FPQ_RTZ || m == FPQ_RTO || m == FPQ_RDN;
     L->to_max_neg = sat || m == FPQ_RTZ || m == FPQ_RTO || m == FPQ_RUP;
     L->negzero = F->negzero;
+    L->ovf_at = L->max + ldexp(1.0, F->emax - F->M);
 }
 
 /* fa_encode then fa_value, for a finite binary64 x in the normal range or
@@ -422,6 +424,33 @@ FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *f
     const double mag = seld(ovf, L->max, v);
     const uint64_t sgn = neg & ((uint64_t)(mag != 0) | L->negzero); /* no -0: +0 */
     return f64_from(f64_bits(mag) | sgn << 63);
+}
+
+/* The flags of rounding x stochastically (FPQ_RSR) into L with the draw u,
+ * for a finite binary64 x in the normal range or zero, as fpq_encode gives
+ * them (encode.c): inexact when bits below the format's quantum are set,
+ * underflow when inexact and |x| < 2^emin (for the stochastic modes every
+ * such x is tiny), overflow (and inexact) when |x| truncated to the grid
+ * extended without bound lies above the largest finite value (|x| at least
+ * the grid's next value), or when |x| lies between the two and the draw
+ * sends it up: its discarded fraction, at most 52 bits at the top of a
+ * 64-bit word, above u -- the comparison of the bulk path's k64 kernel
+ * (fast-kernels.c). */
+FA_INLINE uint64_t lean_sr_flags(const lean *L, double x, uint64_t u)
+{
+    const uint64_t xb = f64_bits(x);
+    const int64_t ef = (int64_t)((xb >> 52) & 0x7ff);
+    const int64_t ex = ef - 1023;
+    const int64_t e = (int64_t)sel(ex > L->emin, (uint64_t)ex, (uint64_t)L->emin);
+    int64_t sh = 52 - L->M + (e - ex);
+    sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
+    const uint64_t sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
+    const uint64_t kept = sig >> sh, rn = (sig - (kept << sh)) << (64 - sh);
+    const double ax = fabs(x);
+    const uint64_t inexact = rn != 0;
+    const uint64_t ovf = (uint64_t)(ax >= L->ovf_at) | ((uint64_t)(ax > L->max) & (uint64_t)(rn > u));
+    const uint64_t tiny = ex < L->emin;
+    return (inexact | ovf) * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW | ovf * FPQ_FLAG_OVERFLOW;
 }
 
 /* fpq_gemm on the fast path (fast-dot.c), with c_exact NULL: 0 when it

@@ -42,6 +42,8 @@ typedef struct ajob {
     bool k32;        /* +, - or * within one format of k32_arith (pl.p32) */
     bool use16;      /* +, - or * of fp16 or bf16 in nearest-even (fast-arith16.c) */
     a16 h16;
+    bool sr;         /* stochastic rounding (FPQ_RSR) of an exact binary64 result: sr_block */
+    uint64_t key;    /* fpq_sr_key of the seed */
 } ajob;
 
 /* fpq_arith_mixed on element i (operands in o), for what the fast path
@@ -166,6 +168,123 @@ static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t 
         }
 }
 
+/* ---- stochastic rounding -------------------------------------------------------
+ *
+ * FPQ_RSR compares the whole discarded fraction of the exact result with
+ * the draw fpq_sr_bits(seed, position + i) (encode.c), so a rounded
+ * intermediate, even one rounded to odd, does not do.  Where binary64
+ * holds the exact result, the bulk path's k64 kernel rounds it, with the
+ * same draws and the same comparison as fpq_encode on binary64 input
+ * (tests/check_fast.c), and lean_sr_flags gives the flags:
+ * - products: always (at most 24 + 24 bits, within [2^-298, 2^256]);
+ * - sums and differences: when TwoSum's error term is 0 (fp16 and every
+ *   format of at most 8 bits always; bf16 and binary32 while the operands'
+ *   exponent gap keeps the sum within 53 bits);
+ * - fma: the exact product plus the addend, when TwoSum's error term is 0;
+ * - quotients and square roots: when the remainder (one fma) is 0.
+ * Everything else -- an inexact quotient or square root, a sum whose exact
+ * value binary64 does not hold, NaN and infinite operands, x / 0 -- goes
+ * to fpq_arith_mixed, which takes the MPFR reference for every stochastic
+ * rounding (fast-arith-impl.h's fa_op_ok), element by element at its own
+ * position. */
+
+/* The operands of a block as binary64 values: from the table (NaN and
+ * +-Inf as such; finite() marks them below) or decoded, with bad[i] set
+ * for a NaN or infinite operand. */
+static void sr_operands(const ajob *j, double v[3][BLOCK], uint8_t *restrict bad, uint64_t o[3][BLOCK])
+{
+    if (j->tab) {
+        const float *restrict tab = j->tab;
+        for (unsigned k = 0; k < 3; k++) /* o[k] is 0 beyond the arity */
+            for (size_t i = 0; i < BLOCK; i++)
+                v[k][i] = tab[o[k][i]];
+        memset(bad, 0, BLOCK);
+        return;
+    }
+    for (size_t i = 0; i < BLOCK; i++) {
+        bool sp = false;
+        for (unsigned k = 0; k < 3; k++) {
+            const bool spk = k < j->arity && fa_special(&j->ffrom, o[k][i]);
+            v[k][i] = spk ? 0 : fa_value(&j->ffrom, o[k][i]);
+            sp |= spk;
+        }
+        bad[i] = sp;
+    }
+}
+
+/* The exact results y of a block where binary64 holds them; bad[i] = 1
+ * elsewhere (y[i] then 0).  An exact zero sum comes out of the host's
+ * nearest-even addition with IEEE 754's sign: -0 only for two -0 terms,
+ * as fpq_zero_sum_negative gives it in every mode but rdn. */
+static void sr_exact_block(const ajob *j, double *restrict y, uint8_t *restrict bad, double v[3][BLOCK])
+{
+    const double *restrict a = v[0], *restrict b = v[1], *restrict c = v[2];
+    switch (j->op) {
+    case FPQ_OP_MUL:
+        for (size_t i = 0; i < BLOCK; i++)
+            y[i] = a[i] * b[i];
+        break;
+    case FPQ_OP_ADD:
+    case FPQ_OP_SUB:
+    case FPQ_OP_FMA: {
+        const bool sub = j->op == FPQ_OP_SUB, fma_op = j->op == FPQ_OP_FMA;
+        for (size_t i = 0; i < BLOCK; i++) {
+            const double x0 = fma_op ? a[i] * b[i] : a[i];
+            const double x1 = fma_op ? c[i] : sub ? -b[i] : b[i];
+            const double s = x0 + x1, t = s - x0;
+            const double err = (x0 - (s - t)) + (x1 - t);
+            bad[i] |= (uint8_t)(err != 0 || !isfinite(s)); /* NaN err: an infinite term */
+            y[i] = s;
+        }
+        break;
+    }
+    case FPQ_OP_DIV:
+        for (size_t i = 0; i < BLOCK; i++) {
+            const double q = a[i] / b[i];
+            bad[i] |= (uint8_t)(b[i] == 0 || !isfinite(q) || fma(-q, b[i], a[i]) != 0);
+            y[i] = q;
+        }
+        break;
+    default: /* FPQ_OP_SQRT: sqrt(-0) = -0 */
+        for (size_t i = 0; i < BLOCK; i++) {
+            const double s = sqrt(a[i]);
+            bad[i] |= (uint8_t)(a[i] < 0 || !isfinite(s) || fma(-s, s, a[i]) != 0);
+            y[i] = s;
+        }
+        break;
+    }
+    for (size_t i = 0; i < BLOCK; i++) {
+        bad[i] |= (uint8_t)!isfinite(y[i]);
+        y[i] = bad[i] ? 0 : y[i];
+    }
+}
+
+/* Stochastic rounding on one block: codes of elements i0 .. i0+len into c
+ * and, with a flags array, the flags. */
+static void sr_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0, size_t len)
+{
+    double v[3][BLOCK], y[BLOCK];
+    uint64_t u[BLOCK];
+    uint8_t bad[BLOCK];
+    sr_operands(j, v, bad, o);
+    sr_exact_block(j, y, bad, v);
+    fpq_fast_sr_draws(u, j->key, j->rnd->position + i0, len);
+    fpq_fast_k64_encode_block(c, y, u, &j->pl.p64, j->pl.norm, 0, FPQ_RSR);
+    if (j->flags) {
+        uint8_t *restrict fl = j->flags + i0;
+        for (size_t i = 0; i < len; i++)
+            fl[i] = (uint8_t)lean_sr_flags(&j->lto, y[i], u[i]);
+    }
+    for (size_t i = 0; i < len; i++)
+        if (bad[i]) {
+            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
+            unsigned fl = 0;
+            c[i] = slow_one(j, i0 + i, ops, &fl);
+            if (j->flags)
+                j->flags[i0 + i] = (uint8_t)fl;
+        }
+}
+
 /* The codes of elements i0 .. i0+len of a packed array of 8- or 16-bit
  * containers into 32-bit lanes, zero-padded to a block; a whole block with
  * the trip count known, so that GCC vectorises the copy. */
@@ -246,7 +365,9 @@ static void arith_block(const ajob *j, size_t i0, size_t len)
             fpq_unpack(o[k], j->x[k], i0, len, j->from);
         memset(o[k] + (k < j->arity ? len : 0), 0, (BLOCK - (k < j->arity ? len : 0)) * sizeof(uint64_t));
     }
-    if (j->fast && (!j->flags || j->tab)) {
+    if (j->sr) {
+        sr_block(j, c, o, i0, len);
+    } else if (j->fast && (!j->flags || j->tab)) {
         lean_block(j, c, o, i0, len);
     } else {
         const fa_fmt *fp[3] = {&j->ffrom, &j->ffrom, &j->ffrom};
@@ -287,9 +408,13 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
     j.fast = fa_op_ok(op, rnd) && fa_init(&j.fto, to) && fa_init(&j.ffrom, from);
     /* with flags, the value rounded to odd: it keeps the inexact bit */
     j.lean_rn = rnd->mode == FPQ_RNE && op != FPQ_OP_FMA && !flags;
-    if (j.fast && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
+    /* stochastic rounding of exact binary64 results: sr_block */
+    j.sr = rnd->mode == FPQ_RSR && rnd->overflow != FPQ_OVF_PROPAGATE && op >= FPQ_OP_ADD && op <= FPQ_OP_SQRT &&
+           fa_init(&j.fto, to) && fa_init(&j.ffrom, from);
+    j.key = fpq_sr_key(rnd->seed);
+    if ((j.fast || j.sr) && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
         return FPQ_ERR_ARG;
-    if (j.fast)
+    if (j.fast || j.sr)
         lean_init(&j.lto, &j.fto, rnd);
     /* +, - and * of fp16 or bf16 in nearest-even: fast-arith16.c */
     j.use16 = fpq_fast_a16_init(&j.h16, to, from, op, rnd);
@@ -304,7 +429,7 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
         }
     }
     /* the table pays from 2^16 elements on */
-    if (j.fast && !j.k32 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
+    if ((j.fast || j.sr) && !j.k32 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
         (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL)) {
         const size_t np = (size_t)1 << from->bits;
         j.tab = malloc(np * sizeof *j.tab);

@@ -760,6 +760,139 @@ START_TEST(specials_fp16_bf16)
 }
 END_TEST
 
+/* ---- stochastic rounding: exact binary64 results through the k64 kernel --------------
+ *
+ * The same batches as the deterministic tests above (check_batch: arrays
+ * with and without flags, element i at position rnd.position + i), in sr
+ * with several seeds and start positions (0 and others, so that an element
+ * reading another element's draw shows), under both overflow policies,
+ * for every operation (division, square root and the inexact sums take
+ * the reference per element: they are compared all the same). */
+
+static const struct {
+    uint64_t seed, position;
+} sr_cases[] = {
+    {0, 0}, {7, 1000}, {UINT64_C(0x9e3779b97f4a7c15), 12345}, {42, (UINT64_C(1) << 40) + 3},
+};
+#define NSR (sizeof sr_cases / sizeof sr_cases[0])
+
+static void check_sr(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, size_t nseeds, uint64_t stream)
+{
+    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_SQRT, FPQ_OP_FMA};
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, stream);
+    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+        batch b;
+        batch_init(&b, cap);
+        fill(&b, f, ops[o], &g);
+        /* division, square root and fma: mostly the reference, so fewer */
+        const bool main_op = ops[o] == FPQ_OP_ADD || ops[o] == FPQ_OP_SUB || ops[o] == FPQ_OP_MUL;
+        for (size_t c = 0; c < (main_op ? nseeds : 1); c++)
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = FPQ_RSR;
+                r.seed = sr_cases[(c + o) % NSR].seed;
+                r.position = sr_cases[(c + o) % NSR].position;
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                check_batch(f, ops[o], &b, &r, main_op ? stride : 7 * stride);
+            }
+        batch_free(&b);
+    }
+}
+
+/* Formats of at most 8 bits: every pair (every 5th of the 7- and 8-bit
+ * formats, two seeds; every pair and every seed with
+ * FPQ_CHECK_EXHAUSTIVE=1). */
+START_TEST(sr_small_formats_all_pairs)
+{
+    const fpq_format *f = fpq_check_format((size_t)_i);
+    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
+    if (f->bits > 8 || (f->kind != FPQ_KIND_FLOAT && !fpq_check_exhaustive()))
+        return;
+    const bool full = f->bits <= 6 || fpq_check_exhaustive();
+    check_sr(f, fill_all_pairs, 1 << 12, full ? 1 : 5, fpq_check_exhaustive() ? NSR : 2, 800 + (uint64_t)_i);
+}
+END_TEST
+
+/* 9 to 16 bits: the boundary-complete pairs of fill_boundary. */
+START_TEST(sr_mid_formats_boundary_pairs)
+{
+    const fpq_format *f = fpq_check_format((size_t)_i);
+    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
+    if (f->bits <= 8 || f->bits > 16 || f->kind != FPQ_KIND_FLOAT)
+        return;
+    check_sr(f, fill_boundary, 1 << 14, 1, NSR, 900 + (uint64_t)_i);
+}
+END_TEST
+
+START_TEST(sr_wide_formats_random)
+{
+    const fpq_format *f = fpq_check_format((size_t)_i);
+    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
+    if (f->bits <= 16)
+        return;
+    check_sr(f, fill_random, 4096, 1, 2, 1000 + (uint64_t)_i);
+}
+END_TEST
+
+/* fp16 and bf16 arrays of 2^16 elements and more (the table path), and
+ * their NaN and infinite operands. */
+START_TEST(sr_table_path_16_bits)
+{
+    static const char *const names[] = {"fp16", "bf16"};
+    const fpq_format *f = fpq_check_need(names[_i]);
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 1100 + (uint64_t)_i);
+    for (int o = FPQ_OP_ADD; o <= FPQ_OP_MUL; o++) {
+        for (int k = 0; k < 2; k++) {
+            batch b;
+            batch_init(&b, 1 << 17);
+            (k ? fill_specials : fill_random_big)(&b, f, (fpq_op)o, &g);
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = FPQ_RSR;
+                r.seed = sr_cases[(size_t)(o + k + ov) % NSR].seed;
+                r.position = sr_cases[(size_t)(o + k + ov) % NSR].position;
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                check_batch(f, (fpq_op)o, &b, &r, k ? 1 : 7);
+            }
+            batch_free(&b);
+        }
+    }
+}
+END_TEST
+
+/* A supplement to the comparisons: the rounding is unbiased.  fp8 e4m3
+ * 1 + 2^-5 = 1.03125 lies a quarter of the way from 1 to 1.125, so about
+ * a quarter of 2^16 draws round it up (within 6 standard deviations). */
+START_TEST(sr_unbiased)
+{
+    const fpq_format *f = fpq_check_need("fp8_e4m3");
+    const size_t n = (size_t)1 << 16;
+    uint8_t *a = xmalloc(n), *b = xmalloc(n), *r = xmalloc(n);
+    memset(a, 0x38, n); /* 1 */
+    memset(b, 0x10, n); /* 2^-5 */
+    fpq_rounding rnd;
+    fpq_rounding_default(&rnd);
+    rnd.mode = FPQ_RSR;
+    rnd.seed = 3;
+    ck_assert_int_eq(fpq_arith_codes(r, NULL, f, FPQ_OP_ADD, f, a, b, NULL, n, &rnd), FPQ_OK);
+    size_t up = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(r[i] == 0x38 || r[i] == 0x39);
+        up += r[i] == 0x39;
+    }
+    const double sd = sqrt(0.25 * 0.75 * (double)n);
+    FPQ_CHECK(fabs((double)up - 0.25 * (double)n) < 6 * sd, "%zu of %zu rounded up, expected about %zu", up, n,
+              n / 4);
+    free(a);
+    free(b);
+    free(r);
+}
+END_TEST
+
 /* ---- exhaustive: fp16 and bf16, add and mul, rne and rtz --------------------------- */
 
 typedef struct ex_fmt {
@@ -914,6 +1047,13 @@ Suite *fastarith_suite(void)
     tcase_add_loop_test(tc, gemm_boundary_inputs, 0, (int)NBND);
     tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
     tcase_add_test(tc, gemm_zero_in_format_without_negative_zero);
+    suite_add_tcase(s, tc);
+    tc = fpq_check_tcase("fastarith_stochastic", 600);
+    tcase_add_loop_test(tc, sr_small_formats_all_pairs, 0, nf);
+    tcase_add_loop_test(tc, sr_mid_formats_boundary_pairs, 0, nf);
+    tcase_add_loop_test(tc, sr_wide_formats_random, 0, nf);
+    tcase_add_loop_test(tc, sr_table_path_16_bits, 0, 2);
+    tcase_add_test(tc, sr_unbiased);
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
         tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);
