@@ -453,6 +453,14 @@ FA_INLINE uint64_t lean_sr_flags(const lean *L, double x, uint64_t u)
     return (inexact | ovf) * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW | ovf * FPQ_FLAG_OVERFLOW;
 }
 
+/* fast-arith-sr.c: the exact results of a block of BLOCK operations in
+ * binary64 (bad[i] ORed with 1 where binary64 does not hold one), and the
+ * flags of their stochastic rounding into L. */
+FPQ_HIDDEN void fpq_fast_sr_exact_block(double *restrict y, uint8_t *restrict bad, const double *restrict a,
+                                        const double *restrict b, const double *restrict c, fpq_op op);
+FPQ_HIDDEN void fpq_fast_sr_flags_block(uint8_t *restrict fl, const double *restrict y, const uint64_t *restrict u,
+                                        const lean *L, size_t len);
+
 /* fpq_gemm on the fast path (fast-dot.c), with c_exact NULL: 0 when it
  * does not apply (nothing written); else 1, with c and *flags set, and
  * todo[e] = 1 for every element e that the reference must compute (its

@@ -195,9 +195,12 @@ static void sr_operands(const ajob *j, double v[3][BLOCK], uint8_t *restrict bad
 {
     if (j->tab) {
         const float *restrict tab = j->tab;
-        for (unsigned k = 0; k < 3; k++) /* o[k] is 0 beyond the arity */
-            for (size_t i = 0; i < BLOCK; i++)
-                v[k][i] = tab[o[k][i]];
+        for (unsigned k = 0; k < 3; k++)
+            if (k < j->arity)
+                for (size_t i = 0; i < BLOCK; i++)
+                    v[k][i] = tab[o[k][i]];
+            else
+                memset(v[k], 0, sizeof v[k]);
         memset(bad, 0, BLOCK);
         return;
     }
@@ -212,53 +215,6 @@ static void sr_operands(const ajob *j, double v[3][BLOCK], uint8_t *restrict bad
     }
 }
 
-/* The exact results y of a block where binary64 holds them; bad[i] = 1
- * elsewhere (y[i] then 0).  An exact zero sum comes out of the host's
- * nearest-even addition with IEEE 754's sign: -0 only for two -0 terms,
- * as fpq_zero_sum_negative gives it in every mode but rdn. */
-static void sr_exact_block(const ajob *j, double *restrict y, uint8_t *restrict bad, double v[3][BLOCK])
-{
-    const double *restrict a = v[0], *restrict b = v[1], *restrict c = v[2];
-    switch (j->op) {
-    case FPQ_OP_MUL:
-        for (size_t i = 0; i < BLOCK; i++)
-            y[i] = a[i] * b[i];
-        break;
-    case FPQ_OP_ADD:
-    case FPQ_OP_SUB:
-    case FPQ_OP_FMA: {
-        const bool sub = j->op == FPQ_OP_SUB, fma_op = j->op == FPQ_OP_FMA;
-        for (size_t i = 0; i < BLOCK; i++) {
-            const double x0 = fma_op ? a[i] * b[i] : a[i];
-            const double x1 = fma_op ? c[i] : sub ? -b[i] : b[i];
-            const double s = x0 + x1, t = s - x0;
-            const double err = (x0 - (s - t)) + (x1 - t);
-            bad[i] |= (uint8_t)(err != 0 || !isfinite(s)); /* NaN err: an infinite term */
-            y[i] = s;
-        }
-        break;
-    }
-    case FPQ_OP_DIV:
-        for (size_t i = 0; i < BLOCK; i++) {
-            const double q = a[i] / b[i];
-            bad[i] |= (uint8_t)(b[i] == 0 || !isfinite(q) || fma(-q, b[i], a[i]) != 0);
-            y[i] = q;
-        }
-        break;
-    default: /* FPQ_OP_SQRT: sqrt(-0) = -0 */
-        for (size_t i = 0; i < BLOCK; i++) {
-            const double s = sqrt(a[i]);
-            bad[i] |= (uint8_t)(a[i] < 0 || !isfinite(s) || fma(-s, s, a[i]) != 0);
-            y[i] = s;
-        }
-        break;
-    }
-    for (size_t i = 0; i < BLOCK; i++) {
-        bad[i] |= (uint8_t)!isfinite(y[i]);
-        y[i] = bad[i] ? 0 : y[i];
-    }
-}
-
 /* Stochastic rounding on one block: codes of elements i0 .. i0+len into c
  * and, with a flags array, the flags. */
 static void sr_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0, size_t len)
@@ -267,14 +223,11 @@ static void sr_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0
     uint64_t u[BLOCK];
     uint8_t bad[BLOCK];
     sr_operands(j, v, bad, o);
-    sr_exact_block(j, y, bad, v);
+    fpq_fast_sr_exact_block(y, bad, v[0], v[1], v[2], j->op);
     fpq_fast_sr_draws(u, j->key, j->rnd->position + i0, len);
     fpq_fast_k64_encode_block(c, y, u, &j->pl.p64, j->pl.norm, 0, FPQ_RSR);
-    if (j->flags) {
-        uint8_t *restrict fl = j->flags + i0;
-        for (size_t i = 0; i < len; i++)
-            fl[i] = (uint8_t)lean_sr_flags(&j->lto, y[i], u[i]);
-    }
+    if (j->flags)
+        fpq_fast_sr_flags_block(j->flags + i0, y, u, &j->lto, len);
     for (size_t i = 0; i < len; i++)
         if (bad[i]) {
             const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
