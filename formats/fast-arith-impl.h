@@ -12,7 +12,9 @@
  * wider than binary32 -- goes to the MPFR reference (arith.c), because no
  * theorem below covers it with binary64 as the host format.  (Arrays of
  * +, - and * of fp16 and bf16 in nearest-even have kernels of their own,
- * NaN and infinite operands included: fast-arith16.c.)
+ * NaN and infinite operands included: fast-arith16.c.  Arrays in
+ * stochastic rounding round the exact result where binary64 holds it:
+ * fast-arith.c's sr_block, fast-arith-sr.c.)
  *
  * Method.  The operands are binary64 numbers exactly.  Binary64 holds the
  * exact result of the operation as an unevaluated pair: the product of two
@@ -383,18 +385,35 @@ static inline void lean_init(lean *L, const fa_fmt *F, const fpq_rounding *r)
 /* fa_encode then fa_value, for a finite binary64 x in the normal range or
  * zero, without branches: the value, the flags ORed into *fl, and *bad
  * set when the result is not finite (overflow into Inf or NaN). */
+/* x's split at the format's quantum: its binade ex, the binade e =
+ * max(ex, emin) of the grid, its significand sig (53 bits), the kept part
+ * and the remainder rn shifted to the top of a word (no 1 << sh, which the
+ * vectoriser narrows: half is 2^63, as in fast-kernels.c).  Beyond 62
+ * discarded bits kept is 0 and rn nonzero below half. */
+typedef struct lean_split {
+    int64_t ex, e;
+    uint64_t sig, kept, rn;
+} lean_split;
+FA_INLINE lean_split lean_split_at(const lean *L, uint64_t xb)
+{
+    lean_split s;
+    const int64_t ef = (int64_t)((xb >> 52) & 0x7ff);
+    s.ex = ef - 1023;
+    s.e = (int64_t)sel(s.ex > L->emin, (uint64_t)s.ex, (uint64_t)L->emin);
+    int64_t sh = 52 - L->M + (s.e - s.ex);
+    sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
+    s.sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
+    s.kept = s.sig >> sh;
+    s.rn = (s.sig - (s.kept << sh)) << (64 - sh);
+    return s;
+}
+
 FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *fl, uint64_t *bad)
 {
     const uint64_t xb = f64_bits(x), neg = xb >> 63;
-    const int64_t ef = (int64_t)((xb >> 52) & 0x7ff);
-    const int64_t ex = ef - 1023;
-    const int64_t e = (int64_t)sel(ex > L->emin, (uint64_t)ex, (uint64_t)L->emin);
-    int64_t sh = 52 - L->M + (e - ex);
-    sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
-    const uint64_t sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
-    /* the remainder shifted to the top of a word (no 1 << sh, which the
-     * vectoriser narrows): half is 2^63, as in fast-kernels.c */
-    const uint64_t kept = sig >> sh, rn = (sig - (kept << sh)) << (64 - sh);
+    const lean_split sp = lean_split_at(L, xb);
+    const int64_t ex = sp.ex, e = sp.e;
+    const uint64_t sig = sp.sig, kept = sp.kept, rn = sp.rn;
 #define LEAN_AWAY(rn, odd)                                                                                 \
     (mode == FPQ_RNE   ? (uint64_t)((rn) + (odd) > (UINT64_C(1) << 63))                                   \
      : mode == FPQ_RNA ? (uint64_t)((rn) >= (UINT64_C(1) << 63))                                          \
@@ -438,14 +457,9 @@ FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *f
  * (fast-kernels.c). */
 FA_INLINE uint64_t lean_sr_flags(const lean *L, double x, uint64_t u)
 {
-    const uint64_t xb = f64_bits(x);
-    const int64_t ef = (int64_t)((xb >> 52) & 0x7ff);
-    const int64_t ex = ef - 1023;
-    const int64_t e = (int64_t)sel(ex > L->emin, (uint64_t)ex, (uint64_t)L->emin);
-    int64_t sh = 52 - L->M + (e - ex);
-    sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
-    const uint64_t sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
-    const uint64_t kept = sig >> sh, rn = (sig - (kept << sh)) << (64 - sh);
+    const lean_split sp = lean_split_at(L, f64_bits(x));
+    const int64_t ex = sp.ex;
+    const uint64_t rn = sp.rn;
     const double ax = fabs(x);
     const uint64_t inexact = rn != 0;
     const uint64_t ovf = (uint64_t)(ax >= L->ovf_at) | ((uint64_t)(ax > L->max) & (uint64_t)(rn > u));

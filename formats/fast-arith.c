@@ -17,7 +17,10 @@
  * or bf16 arrays in nearest-even under the format's overflow policy go to
  * fast-arith16.c's kernels (AVX2, F16C) where the CPU has them, and +, -
  * and * within one format of at most 16 bits otherwise to k32_arith
- * (fast-kernels.c), with fpq_arith_mixed for its NaN operands.  OpenMP threads take
+ * (fast-kernels.c), with fpq_arith_mixed for its NaN operands.  In
+ * stochastic rounding (FPQ_RSR) the exact result, where binary64 holds
+ * it, is rounded by the k64 kernel with the reference's draws (sr_block
+ * below).  OpenMP threads take
  * fixed chunks: no result depends on the thread count. */
 #include "fast-arith-impl.h"
 
@@ -56,6 +59,20 @@ static uint64_t slow_one(const ajob *j, size_t i, const uint64_t *o, unsigned *f
     uint64_t res;
     fpq_arith_mixed(&res, fl, j->to, j->op, fr, o, &r);
     return res;
+}
+
+/* The elements i0 + i (i < len) with bad[i] set from slow_one: codes
+ * into c and, with a flags array, the flags. */
+static void patch_bad(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], const uint8_t *bad, size_t i0, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (bad[i]) {
+            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
+            unsigned fl = 0;
+            c[i] = slow_one(j, i0 + i, ops, &fl);
+            if (j->flags)
+                j->flags[i0 + i] = (uint8_t)fl;
+        }
 }
 
 /* The lean path for +, - and * by table: operands decoded by j->tab,
@@ -158,14 +175,7 @@ static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t 
     fpq_fast_k64_encode_block(c, y, NULL, &j->pl.p64, j->pl.norm, 0, j->rnd->mode);
     if (j->flags)
         lean_flags(j, j->flags + i0, y, len);
-    for (size_t i = 0; i < len; i++)
-        if (bad[i]) {
-            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
-            unsigned fl = 0;
-            c[i] = slow_one(j, i0 + i, ops, &fl);
-            if (j->flags)
-                j->flags[i0 + i] = (uint8_t)fl;
-        }
+    patch_bad(j, c, o, bad, i0, len);
 }
 
 /* ---- stochastic rounding -------------------------------------------------------
@@ -228,14 +238,7 @@ static void sr_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0
     fpq_fast_k64_encode_block(c, y, u, &j->pl.p64, j->pl.norm, 0, FPQ_RSR);
     if (j->flags)
         fpq_fast_sr_flags_block(j->flags + i0, y, u, &j->lto, len);
-    for (size_t i = 0; i < len; i++)
-        if (bad[i]) {
-            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
-            unsigned fl = 0;
-            c[i] = slow_one(j, i0 + i, ops, &fl);
-            if (j->flags)
-                j->flags[i0 + i] = (uint8_t)fl;
-        }
+    patch_bad(j, c, o, bad, i0, len);
 }
 
 /* The codes of elements i0 .. i0+len of a packed array of 8- or 16-bit

@@ -17,6 +17,12 @@
  *   (fpq_boundaries_f32) reached as x + 0, x + a sticky bit and x * 1 with
  *   binary32 operands (every 31st of them, all with FPQ_CHECK_EXHAUSTIVE=1);
  * - wider formats and mixed operands: random patterns.
+ * The same batches in stochastic rounding (sr; check_sr), with several
+ * seeds and start positions, both overflow policies and every operation
+ * (formats of at most 8 bits: every pair of the formats up to 6 bits,
+ * every 5th of the 7- and 8-bit ones, every pair with
+ * FPQ_CHECK_EXHAUSTIVE=1), the table path and the NaN and infinite
+ * operands of fp16 and bf16 arrays, and, as a supplement, the mean.
  * With FPQ_CHECK_EXHAUSTIVE=1, every pair of finite fp16 and bf16 operands
  * for add and mul in rne and rtz, against an oracle of its own: the exact
  * result in binary64 (bf16 sums with an exponent gap above 44: the smaller
@@ -186,6 +192,47 @@ static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_
     }
 }
 
+/* ---- stochastic rounding: exact binary64 results through the k64 kernel --------------
+ *
+ * The same batches as the deterministic tests above (check_batch: arrays
+ * with and without flags, element i at position rnd.position + i), in sr
+ * with several seeds and start positions (0 and others, so that an element
+ * reading another element's draw shows), under both overflow policies,
+ * for every operation (division, square root and the inexact sums take
+ * the reference per element: they are compared all the same). */
+
+static const struct {
+    uint64_t seed, position;
+} sr_cases[] = {
+    {0, 0}, {7, 1000}, {UINT64_C(0x9e3779b97f4a7c15), 12345}, {42, (UINT64_C(1) << 40) + 3},
+};
+#define NSR (sizeof sr_cases / sizeof sr_cases[0])
+
+static void check_sr(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, size_t nseeds, uint64_t stream)
+{
+    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_SQRT, FPQ_OP_FMA};
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, stream);
+    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+        batch b;
+        batch_init(&b, cap);
+        fill(&b, f, ops[o], &g);
+        /* division, square root and fma: mostly the reference, so fewer */
+        const bool main_op = ops[o] == FPQ_OP_ADD || ops[o] == FPQ_OP_SUB || ops[o] == FPQ_OP_MUL;
+        for (size_t c = 0; c < (main_op ? nseeds : 1); c++)
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = FPQ_RSR;
+                r.seed = sr_cases[(c + o) % NSR].seed;
+                r.position = sr_cases[(c + o) % NSR].position;
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                check_batch(f, ops[o], &b, &r, main_op ? stride : 7 * stride);
+            }
+        batch_free(&b);
+    }
+}
+
 /* ---- formats of at most 8 bits: every pair ----------------------------------- */
 
 static void fill_all_pairs(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
@@ -221,6 +268,9 @@ START_TEST(small_formats_all_pairs)
      * every pair with FPQ_CHECK_EXHAUSTIVE=1 */
     const bool full = quick || fpq_check_exhaustive();
     check_all_modes(f, fill_all_pairs, 1 << 12, full ? 1 : 11, full, 100 + (uint64_t)_i);
+    /* stochastic: every 5th pair of the 7- and 8-bit formats with two
+     * seeds; every pair and every seed with FPQ_CHECK_EXHAUSTIVE=1 */
+    check_sr(f, fill_all_pairs, 1 << 12, full ? 1 : 5, fpq_check_exhaustive() ? NSR : 2, 800 + (uint64_t)_i);
 }
 END_TEST
 
@@ -290,6 +340,7 @@ START_TEST(mid_formats_boundary_pairs)
     if (f->bits <= 8 || f->bits > 16 || f->kind != FPQ_KIND_FLOAT)
         return;
     check_all_modes(f, fill_boundary, 1 << 14, 1, true, 200 + (uint64_t)_i);
+    check_sr(f, fill_boundary, 1 << 14, 1, NSR, 900 + (uint64_t)_i);
 }
 END_TEST
 
@@ -356,6 +407,7 @@ START_TEST(wide_formats_random)
     if (f->bits <= 16)
         return;
     check_all_modes(f, fill_random, 4096, 1, true, 300 + (uint64_t)_i);
+    check_sr(f, fill_random, 4096, 1, 2, 1000 + (uint64_t)_i);
 }
 END_TEST
 
@@ -760,82 +812,6 @@ START_TEST(specials_fp16_bf16)
 }
 END_TEST
 
-/* ---- stochastic rounding: exact binary64 results through the k64 kernel --------------
- *
- * The same batches as the deterministic tests above (check_batch: arrays
- * with and without flags, element i at position rnd.position + i), in sr
- * with several seeds and start positions (0 and others, so that an element
- * reading another element's draw shows), under both overflow policies,
- * for every operation (division, square root and the inexact sums take
- * the reference per element: they are compared all the same). */
-
-static const struct {
-    uint64_t seed, position;
-} sr_cases[] = {
-    {0, 0}, {7, 1000}, {UINT64_C(0x9e3779b97f4a7c15), 12345}, {42, (UINT64_C(1) << 40) + 3},
-};
-#define NSR (sizeof sr_cases / sizeof sr_cases[0])
-
-static void check_sr(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, size_t nseeds, uint64_t stream)
-{
-    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_SQRT, FPQ_OP_FMA};
-    fpq_check_rng g;
-    fpq_check_rng_init(&g, stream);
-    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
-        batch b;
-        batch_init(&b, cap);
-        fill(&b, f, ops[o], &g);
-        /* division, square root and fma: mostly the reference, so fewer */
-        const bool main_op = ops[o] == FPQ_OP_ADD || ops[o] == FPQ_OP_SUB || ops[o] == FPQ_OP_MUL;
-        for (size_t c = 0; c < (main_op ? nseeds : 1); c++)
-            for (int ov = 0; ov < 2; ov++) {
-                fpq_rounding r;
-                fpq_rounding_default(&r);
-                r.mode = FPQ_RSR;
-                r.seed = sr_cases[(c + o) % NSR].seed;
-                r.position = sr_cases[(c + o) % NSR].position;
-                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
-                check_batch(f, ops[o], &b, &r, main_op ? stride : 7 * stride);
-            }
-        batch_free(&b);
-    }
-}
-
-/* Formats of at most 8 bits: every pair (every 5th of the 7- and 8-bit
- * formats, two seeds; every pair and every seed with
- * FPQ_CHECK_EXHAUSTIVE=1). */
-START_TEST(sr_small_formats_all_pairs)
-{
-    const fpq_format *f = fpq_check_format((size_t)_i);
-    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
-    if (f->bits > 8 || (f->kind != FPQ_KIND_FLOAT && !fpq_check_exhaustive()))
-        return;
-    const bool full = f->bits <= 6 || fpq_check_exhaustive();
-    check_sr(f, fill_all_pairs, 1 << 12, full ? 1 : 5, fpq_check_exhaustive() ? NSR : 2, 800 + (uint64_t)_i);
-}
-END_TEST
-
-/* 9 to 16 bits: the boundary-complete pairs of fill_boundary. */
-START_TEST(sr_mid_formats_boundary_pairs)
-{
-    const fpq_format *f = fpq_check_format((size_t)_i);
-    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
-    if (f->bits <= 8 || f->bits > 16 || f->kind != FPQ_KIND_FLOAT)
-        return;
-    check_sr(f, fill_boundary, 1 << 14, 1, NSR, 900 + (uint64_t)_i);
-}
-END_TEST
-
-START_TEST(sr_wide_formats_random)
-{
-    const fpq_format *f = fpq_check_format((size_t)_i);
-    ck_assert_msg(f != NULL, "%s does not parse", fpq_check_label((size_t)_i));
-    if (f->bits <= 16)
-        return;
-    check_sr(f, fill_random, 4096, 1, 2, 1000 + (uint64_t)_i);
-}
-END_TEST
-
 /* fp16 and bf16 arrays of 2^16 elements and more (the table path), and
  * their NaN and infinite operands. */
 START_TEST(sr_table_path_16_bits)
@@ -1049,9 +1025,6 @@ Suite *fastarith_suite(void)
     tcase_add_test(tc, gemm_zero_in_format_without_negative_zero);
     suite_add_tcase(s, tc);
     tc = fpq_check_tcase("fastarith_stochastic", 600);
-    tcase_add_loop_test(tc, sr_small_formats_all_pairs, 0, nf);
-    tcase_add_loop_test(tc, sr_mid_formats_boundary_pairs, 0, nf);
-    tcase_add_loop_test(tc, sr_wide_formats_random, 0, nf);
     tcase_add_loop_test(tc, sr_table_path_16_bits, 0, 2);
     tcase_add_test(tc, sr_unbiased);
     suite_add_tcase(s, tc);
