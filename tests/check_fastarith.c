@@ -840,6 +840,58 @@ START_TEST(sr_table_path_16_bits)
 }
 END_TEST
 
+/* Arrays in sr from one format into another (random operands, every
+ * operation, both policies): element i against the reference. */
+START_TEST(sr_arrays_across_formats)
+{
+    static const char *const names[][2] = {
+        {"fp8_e4m3", "fp16"}, {"fp8_e5m2", "bf16"}, {"bf16", "fp32"}, {"fp16", "fp8_e4m3"}, {"fp4_e2m1", "fp16"},
+    };
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 1200);
+    const size_t n = 3000;
+    for (size_t t = 0; t < sizeof names / sizeof names[0]; t++) {
+        const fpq_format *to = fpq_check_need(names[t][0]), *from = fpq_check_need(names[t][1]);
+        const fpq_format *fr[3] = {from, from, from};
+        void *in[3], *out = xmalloc(fpq_packed_size(to, n));
+        uint8_t *fl = xmalloc(n);
+        for (int k = 0; k < 3; k++) {
+            in[k] = xmalloc(fpq_packed_size(from, n));
+            for (size_t i = 0; i < n; i++)
+                put(in[k], from, i, fpq_check_rng_next(&g) & fpq_check_mask(from));
+        }
+        for (int op = FPQ_OP_ADD; op <= FPQ_OP_SQRT; op++)
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = FPQ_RSR;
+                r.seed = sr_cases[(t + (size_t)op) % NSR].seed;
+                r.position = sr_cases[(t + (size_t)op) % NSR].position;
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                ck_assert_int_eq(fpq_arith_codes(out, fl, to, (fpq_op)op, from, in[0], in[1], in[2], n, &r), FPQ_OK);
+                for (size_t i = 0; i < n; i++) {
+                    const uint64_t x[3] = {get(in[0], from, i), get(in[1], from, i), get(in[2], from, i)};
+                    fpq_rounding ri = r;
+                    ri.position += i;
+                    uint64_t want;
+                    unsigned wf;
+                    fpq_arith_reference(&want, &wf, to, (fpq_op)op, fr, x, &ri);
+                    FPQ_CHECK(get(out, to, i) == want && fl[i] == wf,
+                              "%s = %s(%s) sr ovf=%d (0x%llx, 0x%llx, 0x%llx): arrays 0x%llx flags %u, reference "
+                              "0x%llx flags %u",
+                              to->name, fpq_op_name((fpq_op)op), from->name, ov, (unsigned long long)x[0],
+                              (unsigned long long)x[1], (unsigned long long)x[2], (unsigned long long)get(out, to, i),
+                              fl[i], (unsigned long long)want, wf);
+                }
+            }
+        for (int k = 0; k < 3; k++)
+            free(in[k]);
+        free(out);
+        free(fl);
+    }
+}
+END_TEST
+
 /* A supplement to the comparisons: the rounding is unbiased.  fp8 e4m3
  * 1 + 2^-5 = 1.03125 lies a quarter of the way from 1 to 1.125, so about
  * a quarter of 2^16 draws round it up (within 6 standard deviations). */
@@ -1026,6 +1078,7 @@ Suite *fastarith_suite(void)
     suite_add_tcase(s, tc);
     tc = fpq_check_tcase("fastarith_stochastic", 600);
     tcase_add_loop_test(tc, sr_table_path_16_bits, 0, 2);
+    tcase_add_test(tc, sr_arrays_across_formats);
     tcase_add_test(tc, sr_unbiased);
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
