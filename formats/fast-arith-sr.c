@@ -27,8 +27,8 @@ static inline __attribute__((always_inline)) double two_sum_exact(uint64_t *m, d
  * out of the host's nearest-even addition with IEEE 754's sign, -0 only
  * for two -0 terms, as fpq_zero_sum_negative gives it in every mode but
  * rdn. */
-HOT void fpq_fast_sr_exact_block(double *restrict y, uint8_t *restrict bad, const double *restrict a,
-                                 const double *restrict b, const double *restrict c, fpq_op op)
+HOT static void sr_exact_block(double *restrict y, uint8_t *restrict bad, const double *restrict a,
+                               const double *restrict b, const double *restrict c, fpq_op op)
 {
     uint64_t m[BLOCK]; /* 1: not exact in binary64, or no finite result */
     switch (op) {
@@ -73,8 +73,8 @@ HOT void fpq_fast_sr_exact_block(double *restrict y, uint8_t *restrict bad, cons
 
 /* fl[i] = lean_sr_flags of y[i] with the draw u[i], i < len: the whole
  * block (a trip count known, 64-bit lanes throughout), then the copy. */
-HOT void fpq_fast_sr_flags_block(uint8_t *restrict fl, const double *restrict y, const uint64_t *restrict u,
-                                 const lean *L, size_t len)
+HOT static void sr_flags_block(uint8_t *restrict fl, const double *restrict y, const uint64_t *restrict u,
+                               const lean *L, size_t len)
 {
     const lean P = *L;
     uint64_t f[BLOCK];
@@ -82,4 +82,19 @@ HOT void fpq_fast_sr_flags_block(uint8_t *restrict fl, const double *restrict y,
         f[i] = lean_sr_flags(&P, y[i], u[i]);
     for (size_t i = 0; i < len; i++)
         fl[i] = (uint8_t)f[i];
+}
+
+/* The exported entry points: plain functions around the clones (as in
+ * fast-kernels.c; clang's target_clones do not give a hidden symbol the
+ * plain name). */
+void fpq_fast_sr_exact_block(double *restrict y, uint8_t *restrict bad, const double *restrict a,
+                             const double *restrict b, const double *restrict c, fpq_op op)
+{
+    sr_exact_block(y, bad, a, b, c, op);
+}
+
+void fpq_fast_sr_flags_block(uint8_t *restrict fl, const double *restrict y, const uint64_t *restrict u,
+                             const lean *L, size_t len)
+{
+    sr_flags_block(fl, y, u, L, len);
 }
