@@ -12,7 +12,9 @@
  * wider than binary32 -- goes to the MPFR reference (arith.c), because no
  * theorem below covers it with binary64 as the host format.  (Arrays of
  * +, - and * of fp16 and bf16 in nearest-even have kernels of their own,
- * NaN and infinite operands included: fast-arith16.c.)
+ * NaN and infinite operands included: fast-arith16.c.  Arrays in
+ * stochastic rounding round the exact result where binary64 holds it:
+ * fast-arith.c's sr_block, fast-arith-sr.c.)
  *
  * Method.  The operands are binary64 numbers exactly.  Binary64 holds the
  * exact result of the operation as an unevaluated pair: the product of two
@@ -364,6 +366,7 @@ typedef struct lean {
     uint64_t to_max; /* overflow gives +-max (saturate, or the mode rounds toward zero): 1 per sign */
     uint64_t to_max_neg;
     uint64_t negzero; /* the format has -0 */
+    double ovf_at;    /* max + 2^(emax - M), the grid's next value: from here on every rounding overflows */
 } lean;
 
 static inline void lean_init(lean *L, const fa_fmt *F, const fpq_rounding *r)
@@ -376,23 +379,41 @@ static inline void lean_init(lean *L, const fa_fmt *F, const fpq_rounding *r)
     L->to_max = sat || m == FPQ_RTZ || m == FPQ_RTO || m == FPQ_RDN;
     L->to_max_neg = sat || m == FPQ_RTZ || m == FPQ_RTO || m == FPQ_RUP;
     L->negzero = F->negzero;
+    L->ovf_at = L->max + ldexp(1.0, F->emax - F->M);
 }
 
 /* fa_encode then fa_value, for a finite binary64 x in the normal range or
  * zero, without branches: the value, the flags ORed into *fl, and *bad
  * set when the result is not finite (overflow into Inf or NaN). */
+/* x's split at the format's quantum: its binade ex, the binade e =
+ * max(ex, emin) of the grid, its significand sig (53 bits), the kept part
+ * and the remainder rn shifted to the top of a word (no 1 << sh, which the
+ * vectoriser narrows: half is 2^63, as in fast-kernels.c).  Beyond 62
+ * discarded bits kept is 0 and rn nonzero below half. */
+typedef struct lean_split {
+    int64_t ex, e;
+    uint64_t sig, kept, rn;
+} lean_split;
+FA_INLINE lean_split lean_split_at(const lean *L, uint64_t xb)
+{
+    lean_split s;
+    const int64_t ef = (int64_t)((xb >> 52) & 0x7ff);
+    s.ex = ef - 1023;
+    s.e = (int64_t)sel(s.ex > L->emin, (uint64_t)s.ex, (uint64_t)L->emin);
+    int64_t sh = 52 - L->M + (s.e - s.ex);
+    sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
+    s.sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
+    s.kept = s.sig >> sh;
+    s.rn = (s.sig - (s.kept << sh)) << (64 - sh);
+    return s;
+}
+
 FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *fl, uint64_t *bad)
 {
     const uint64_t xb = f64_bits(x), neg = xb >> 63;
-    const int64_t ef = (int64_t)((xb >> 52) & 0x7ff);
-    const int64_t ex = ef - 1023;
-    const int64_t e = (int64_t)sel(ex > L->emin, (uint64_t)ex, (uint64_t)L->emin);
-    int64_t sh = 52 - L->M + (e - ex);
-    sh = (int64_t)sel(sh < 62, (uint64_t)sh, 62);
-    const uint64_t sig = (xb & ((UINT64_C(1) << 52) - 1)) | ((uint64_t)(ef != 0) << 52);
-    /* the remainder shifted to the top of a word (no 1 << sh, which the
-     * vectoriser narrows): half is 2^63, as in fast-kernels.c */
-    const uint64_t kept = sig >> sh, rn = (sig - (kept << sh)) << (64 - sh);
+    const lean_split sp = lean_split_at(L, xb);
+    const int64_t ex = sp.ex, e = sp.e;
+    const uint64_t sig = sp.sig, kept = sp.kept, rn = sp.rn;
 #define LEAN_AWAY(rn, odd)                                                                                 \
     (mode == FPQ_RNE   ? (uint64_t)((rn) + (odd) > (UINT64_C(1) << 63))                                   \
      : mode == FPQ_RNA ? (uint64_t)((rn) >= (UINT64_C(1) << 63))                                          \
@@ -423,6 +444,36 @@ FA_INLINE double lean_round(const lean *L, const int mode, double x, uint64_t *f
     const uint64_t sgn = neg & ((uint64_t)(mag != 0) | L->negzero); /* no -0: +0 */
     return f64_from(f64_bits(mag) | sgn << 63);
 }
+
+/* The flags of rounding x stochastically (FPQ_RSR) into L with the draw u,
+ * for a finite binary64 x in the normal range or zero, as fpq_encode gives
+ * them (encode.c): inexact when bits below the format's quantum are set,
+ * underflow when inexact and |x| < 2^emin (for the stochastic modes every
+ * such x is tiny), overflow (and inexact) when |x| truncated to the grid
+ * extended without bound lies above the largest finite value (|x| at least
+ * the grid's next value), or when |x| lies between the two and the draw
+ * sends it up: its discarded fraction, at most 52 bits at the top of a
+ * 64-bit word, above u -- the comparison of the bulk path's k64 kernel
+ * (fast-kernels.c). */
+FA_INLINE uint64_t lean_sr_flags(const lean *L, double x, uint64_t u)
+{
+    const lean_split sp = lean_split_at(L, f64_bits(x));
+    const int64_t ex = sp.ex;
+    const uint64_t rn = sp.rn;
+    const double ax = fabs(x);
+    const uint64_t inexact = rn != 0;
+    const uint64_t ovf = (uint64_t)(ax >= L->ovf_at) | ((uint64_t)(ax > L->max) & (uint64_t)(rn > u));
+    const uint64_t tiny = ex < L->emin;
+    return (inexact | ovf) * FPQ_FLAG_INEXACT | (inexact & tiny) * FPQ_FLAG_UNDERFLOW | ovf * FPQ_FLAG_OVERFLOW;
+}
+
+/* fast-arith-sr.c: the exact results of a block of BLOCK operations in
+ * binary64 (bad[i] ORed with 1 where binary64 does not hold one), and the
+ * flags of their stochastic rounding into L. */
+FPQ_HIDDEN void fpq_fast_sr_exact_block(double *restrict y, uint8_t *restrict bad, const double *restrict a,
+                                        const double *restrict b, const double *restrict c, fpq_op op);
+FPQ_HIDDEN void fpq_fast_sr_flags_block(uint8_t *restrict fl, const double *restrict y, const uint64_t *restrict u,
+                                        const lean *L, size_t len);
 
 /* fpq_gemm on the fast path (fast-dot.c), with c_exact NULL: 0 when it
  * does not apply (nothing written); else 1, with c and *flags set, and

@@ -17,7 +17,10 @@
  * or bf16 arrays in nearest-even under the format's overflow policy go to
  * fast-arith16.c's kernels (AVX2, F16C) where the CPU has them, and +, -
  * and * within one format of at most 16 bits otherwise to k32_arith
- * (fast-kernels.c), with fpq_arith_mixed for its NaN operands.  OpenMP threads take
+ * (fast-kernels.c), with fpq_arith_mixed for its NaN operands.  In
+ * stochastic rounding (FPQ_RSR) the exact result, where binary64 holds
+ * it, is rounded by the k64 kernel with the reference's draws (sr_block
+ * below).  OpenMP threads take
  * fixed chunks: no result depends on the thread count. */
 #include "fast-arith-impl.h"
 
@@ -42,6 +45,8 @@ typedef struct ajob {
     bool k32;        /* +, - or * within one format of k32_arith (pl.p32) */
     bool use16;      /* +, - or * of fp16 or bf16 in nearest-even (fast-arith16.c) */
     a16 h16;
+    bool sr;         /* stochastic rounding (FPQ_RSR) of an exact binary64 result: sr_block */
+    uint64_t key;    /* fpq_sr_key of the seed */
 } ajob;
 
 /* fpq_arith_mixed on element i (operands in o), for what the fast path
@@ -54,6 +59,20 @@ static uint64_t slow_one(const ajob *j, size_t i, const uint64_t *o, unsigned *f
     uint64_t res;
     fpq_arith_mixed(&res, fl, j->to, j->op, fr, o, &r);
     return res;
+}
+
+/* The elements i0 + i (i < len) with bad[i] set from slow_one: codes
+ * into c and, with a flags array, the flags. */
+static void patch_bad(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], const uint8_t *bad, size_t i0, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (bad[i]) {
+            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
+            unsigned fl = 0;
+            c[i] = slow_one(j, i0 + i, ops, &fl);
+            if (j->flags)
+                j->flags[i0 + i] = (uint8_t)fl;
+        }
 }
 
 /* The lean path for +, - and * by table: operands decoded by j->tab,
@@ -156,14 +175,70 @@ static void lean_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t 
     fpq_fast_k64_encode_block(c, y, NULL, &j->pl.p64, j->pl.norm, 0, j->rnd->mode);
     if (j->flags)
         lean_flags(j, j->flags + i0, y, len);
-    for (size_t i = 0; i < len; i++)
-        if (bad[i]) {
-            const uint64_t ops[3] = {o[0][i], o[1][i], o[2][i]};
-            unsigned fl = 0;
-            c[i] = slow_one(j, i0 + i, ops, &fl);
-            if (j->flags)
-                j->flags[i0 + i] = (uint8_t)fl;
+    patch_bad(j, c, o, bad, i0, len);
+}
+
+/* ---- stochastic rounding -------------------------------------------------------
+ *
+ * FPQ_RSR compares the whole discarded fraction of the exact result with
+ * the draw fpq_sr_bits(seed, position + i) (encode.c), so a rounded
+ * intermediate, even one rounded to odd, does not do.  Where binary64
+ * holds the exact result, the bulk path's k64 kernel rounds it, with the
+ * same draws and the same comparison as fpq_encode on binary64 input
+ * (tests/check_fast.c), and lean_sr_flags gives the flags:
+ * - products: always (at most 24 + 24 bits, within [2^-298, 2^256]);
+ * - sums and differences: when TwoSum's error term is 0 (fp16 and every
+ *   format of at most 8 bits always; bf16 and binary32 while the operands'
+ *   exponent gap keeps the sum within 53 bits);
+ * - fma: the exact product plus the addend, when TwoSum's error term is 0;
+ * - quotients and square roots: when the remainder (one fma) is 0.
+ * Everything else -- an inexact quotient or square root, a sum whose exact
+ * value binary64 does not hold, NaN and infinite operands, x / 0 -- goes
+ * to fpq_arith_mixed, which takes the MPFR reference for every stochastic
+ * rounding (fast-arith-impl.h's fa_op_ok), element by element at its own
+ * position. */
+
+/* The operands of a block as binary64 values: from the table (NaN and
+ * +-Inf as such; finite() marks them below) or decoded, with bad[i] set
+ * for a NaN or infinite operand. */
+static void sr_operands(const ajob *j, double v[3][BLOCK], uint8_t *restrict bad, uint64_t o[3][BLOCK])
+{
+    if (j->tab) {
+        const float *restrict tab = j->tab;
+        for (unsigned k = 0; k < 3; k++)
+            if (k < j->arity)
+                for (size_t i = 0; i < BLOCK; i++)
+                    v[k][i] = tab[o[k][i]];
+            else
+                memset(v[k], 0, sizeof v[k]);
+        memset(bad, 0, BLOCK);
+        return;
+    }
+    for (size_t i = 0; i < BLOCK; i++) {
+        bool sp = false;
+        for (unsigned k = 0; k < 3; k++) {
+            const bool spk = k < j->arity && fa_special(&j->ffrom, o[k][i]);
+            v[k][i] = spk ? 0 : fa_value(&j->ffrom, o[k][i]);
+            sp |= spk;
         }
+        bad[i] = sp;
+    }
+}
+
+/* Stochastic rounding on one block: codes of elements i0 .. i0+len into c
+ * and, with a flags array, the flags. */
+static void sr_block(const ajob *j, uint64_t *c, uint64_t o[3][BLOCK], size_t i0, size_t len)
+{
+    double v[3][BLOCK], y[BLOCK];
+    uint64_t u[BLOCK];
+    uint8_t bad[BLOCK];
+    sr_operands(j, v, bad, o);
+    fpq_fast_sr_exact_block(y, bad, v[0], v[1], v[2], j->op);
+    fpq_fast_sr_draws(u, j->key, j->rnd->position + i0, len);
+    fpq_fast_k64_encode_block(c, y, u, &j->pl.p64, j->pl.norm, 0, FPQ_RSR);
+    if (j->flags)
+        fpq_fast_sr_flags_block(j->flags + i0, y, u, &j->lto, len);
+    patch_bad(j, c, o, bad, i0, len);
 }
 
 /* The codes of elements i0 .. i0+len of a packed array of 8- or 16-bit
@@ -246,7 +321,9 @@ static void arith_block(const ajob *j, size_t i0, size_t len)
             fpq_unpack(o[k], j->x[k], i0, len, j->from);
         memset(o[k] + (k < j->arity ? len : 0), 0, (BLOCK - (k < j->arity ? len : 0)) * sizeof(uint64_t));
     }
-    if (j->fast && (!j->flags || j->tab)) {
+    if (j->sr) {
+        sr_block(j, c, o, i0, len);
+    } else if (j->fast && (!j->flags || j->tab)) {
         lean_block(j, c, o, i0, len);
     } else {
         const fa_fmt *fp[3] = {&j->ffrom, &j->ffrom, &j->ffrom};
@@ -287,9 +364,13 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
     j.fast = fa_op_ok(op, rnd) && fa_init(&j.fto, to) && fa_init(&j.ffrom, from);
     /* with flags, the value rounded to odd: it keeps the inexact bit */
     j.lean_rn = rnd->mode == FPQ_RNE && op != FPQ_OP_FMA && !flags;
-    if (j.fast && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
+    /* stochastic rounding of exact binary64 results: sr_block */
+    j.sr = rnd->mode == FPQ_RSR && rnd->overflow != FPQ_OVF_PROPAGATE && op >= FPQ_OP_ADD && op <= FPQ_OP_SQRT &&
+           fa_init(&j.fto, to) && fa_init(&j.ffrom, from);
+    j.key = fpq_sr_key(rnd->seed);
+    if ((j.fast || j.sr) && fpq_fast_plan_init(&j.pl, to, rnd, SRC_F64, false, false) != FPQ_OK)
         return FPQ_ERR_ARG;
-    if (j.fast)
+    if (j.fast || j.sr)
         lean_init(&j.lto, &j.fto, rnd);
     /* +, - and * of fp16 or bf16 in nearest-even: fast-arith16.c */
     j.use16 = fpq_fast_a16_init(&j.h16, to, from, op, rnd);
@@ -304,7 +385,7 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
         }
     }
     /* the table pays from 2^16 elements on */
-    if (j.fast && !j.k32 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
+    if ((j.fast || j.sr) && !j.k32 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
         (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL)) {
         const size_t np = (size_t)1 << from->bits;
         j.tab = malloc(np * sizeof *j.tab);

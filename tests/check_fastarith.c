@@ -17,6 +17,12 @@
  *   (fpq_boundaries_f32) reached as x + 0, x + a sticky bit and x * 1 with
  *   binary32 operands (every 31st of them, all with FPQ_CHECK_EXHAUSTIVE=1);
  * - wider formats and mixed operands: random patterns.
+ * The same batches in stochastic rounding (sr; check_sr), with several
+ * seeds and start positions, both overflow policies and every operation
+ * (formats of at most 8 bits: every pair of the formats up to 6 bits,
+ * every 5th of the 7- and 8-bit ones, every pair with
+ * FPQ_CHECK_EXHAUSTIVE=1), the table path and the NaN and infinite
+ * operands of fp16 and bf16 arrays, and, as a supplement, the mean.
  * With FPQ_CHECK_EXHAUSTIVE=1, every pair of finite fp16 and bf16 operands
  * for add and mul in rne and rtz, against an oracle of its own: the exact
  * result in binary64 (bf16 sums with an exponent gap above 44: the smaller
@@ -187,6 +193,47 @@ static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_
     }
 }
 
+/* ---- stochastic rounding: exact binary64 results through the k64 kernel --------------
+ *
+ * The same batches as the deterministic tests above (check_batch: arrays
+ * with and without flags, element i at position rnd.position + i), in sr
+ * with several seeds and start positions (0 and others, so that an element
+ * reading another element's draw shows), under both overflow policies,
+ * for every operation (division, square root and the inexact sums take
+ * the reference per element: they are compared all the same). */
+
+static const struct {
+    uint64_t seed, position;
+} sr_cases[] = {
+    {0, 0}, {7, 1000}, {UINT64_C(0x9e3779b97f4a7c15), 12345}, {42, (UINT64_C(1) << 40) + 3},
+};
+#define NSR (sizeof sr_cases / sizeof sr_cases[0])
+
+static void check_sr(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, size_t nseeds, uint64_t stream)
+{
+    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_SQRT, FPQ_OP_FMA};
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, stream);
+    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+        batch b;
+        batch_init(&b, cap);
+        fill(&b, f, ops[o], &g);
+        /* division, square root and fma: mostly the reference, so fewer */
+        const bool main_op = ops[o] == FPQ_OP_ADD || ops[o] == FPQ_OP_SUB || ops[o] == FPQ_OP_MUL;
+        for (size_t c = 0; c < (main_op ? nseeds : 1); c++)
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = FPQ_RSR;
+                r.seed = sr_cases[(c + o) % NSR].seed;
+                r.position = sr_cases[(c + o) % NSR].position;
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                check_batch(f, ops[o], &b, &r, main_op ? stride : 7 * stride);
+            }
+        batch_free(&b);
+    }
+}
+
 /* ---- formats of at most 8 bits: every pair ----------------------------------- */
 
 static void fill_all_pairs(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
@@ -222,6 +269,9 @@ START_TEST(small_formats_all_pairs)
      * every pair with FPQ_CHECK_EXHAUSTIVE=1 */
     const bool full = quick || fpq_check_exhaustive();
     check_all_modes(f, fill_all_pairs, 1 << 12, full ? 1 : 11, full, 100 + (uint64_t)_i);
+    /* stochastic: every 5th pair of the 7- and 8-bit formats with two
+     * seeds; every pair and every seed with FPQ_CHECK_EXHAUSTIVE=1 */
+    check_sr(f, fill_all_pairs, 1 << 12, full ? 1 : 5, fpq_check_exhaustive() ? NSR : 2, 800 + (uint64_t)_i);
 }
 END_TEST
 
@@ -291,6 +341,7 @@ START_TEST(mid_formats_boundary_pairs)
     if (f->bits <= 8 || f->bits > 16 || f->kind != FPQ_KIND_FLOAT)
         return;
     check_all_modes(f, fill_boundary, 1 << 14, 1, true, 200 + (uint64_t)_i);
+    check_sr(f, fill_boundary, 1 << 14, 1, NSR, 900 + (uint64_t)_i);
 }
 END_TEST
 
@@ -357,6 +408,7 @@ START_TEST(wide_formats_random)
     if (f->bits <= 16)
         return;
     check_all_modes(f, fill_random, 4096, 1, true, 300 + (uint64_t)_i);
+    check_sr(f, fill_random, 4096, 1, 2, 1000 + (uint64_t)_i);
 }
 END_TEST
 
@@ -889,6 +941,115 @@ START_TEST(specials_fp16_bf16)
 }
 END_TEST
 
+/* fp16 and bf16 arrays of 2^16 elements and more (the table path), and
+ * their NaN and infinite operands. */
+START_TEST(sr_table_path_16_bits)
+{
+    static const char *const names[] = {"fp16", "bf16"};
+    const fpq_format *f = fpq_check_need(names[_i]);
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 1100 + (uint64_t)_i);
+    for (int o = FPQ_OP_ADD; o <= FPQ_OP_MUL; o++) {
+        for (int k = 0; k < 2; k++) {
+            batch b;
+            batch_init(&b, 1 << 17);
+            (k ? fill_specials : fill_random_big)(&b, f, (fpq_op)o, &g);
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = FPQ_RSR;
+                r.seed = sr_cases[(size_t)(o + k + ov) % NSR].seed;
+                r.position = sr_cases[(size_t)(o + k + ov) % NSR].position;
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                check_batch(f, (fpq_op)o, &b, &r, k ? 1 : 7);
+            }
+            batch_free(&b);
+        }
+    }
+}
+END_TEST
+
+/* Arrays in sr from one format into another (random operands, every
+ * operation, both policies): element i against the reference. */
+START_TEST(sr_arrays_across_formats)
+{
+    static const char *const names[][2] = {
+        {"fp8_e4m3", "fp16"}, {"fp8_e5m2", "bf16"}, {"bf16", "fp32"}, {"fp16", "fp8_e4m3"}, {"fp4_e2m1", "fp16"},
+    };
+    fpq_check_rng g;
+    fpq_check_rng_init(&g, 1200);
+    const size_t n = 3000;
+    for (size_t t = 0; t < sizeof names / sizeof names[0]; t++) {
+        const fpq_format *to = fpq_check_need(names[t][0]), *from = fpq_check_need(names[t][1]);
+        const fpq_format *fr[3] = {from, from, from};
+        void *in[3], *out = xmalloc(fpq_packed_size(to, n));
+        uint8_t *fl = xmalloc(n);
+        for (int k = 0; k < 3; k++) {
+            in[k] = xmalloc(fpq_packed_size(from, n));
+            for (size_t i = 0; i < n; i++)
+                put(in[k], from, i, fpq_check_rng_next(&g) & fpq_check_mask(from));
+        }
+        for (int op = FPQ_OP_ADD; op <= FPQ_OP_SQRT; op++)
+            for (int ov = 0; ov < 2; ov++) {
+                fpq_rounding r;
+                fpq_rounding_default(&r);
+                r.mode = FPQ_RSR;
+                r.seed = sr_cases[(t + (size_t)op) % NSR].seed;
+                r.position = sr_cases[(t + (size_t)op) % NSR].position;
+                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
+                ck_assert_int_eq(fpq_arith_codes(out, fl, to, (fpq_op)op, from, in[0], in[1], in[2], n, &r), FPQ_OK);
+                for (size_t i = 0; i < n; i++) {
+                    const uint64_t x[3] = {get(in[0], from, i), get(in[1], from, i), get(in[2], from, i)};
+                    fpq_rounding ri = r;
+                    ri.position += i;
+                    uint64_t want;
+                    unsigned wf;
+                    fpq_arith_reference(&want, &wf, to, (fpq_op)op, fr, x, &ri);
+                    FPQ_CHECK(get(out, to, i) == want && fl[i] == wf,
+                              "%s = %s(%s) sr ovf=%d (0x%llx, 0x%llx, 0x%llx): arrays 0x%llx flags %u, reference "
+                              "0x%llx flags %u",
+                              to->name, fpq_op_name((fpq_op)op), from->name, ov, (unsigned long long)x[0],
+                              (unsigned long long)x[1], (unsigned long long)x[2], (unsigned long long)get(out, to, i),
+                              fl[i], (unsigned long long)want, wf);
+                }
+            }
+        for (int k = 0; k < 3; k++)
+            free(in[k]);
+        free(out);
+        free(fl);
+    }
+}
+END_TEST
+
+/* A supplement to the comparisons: the rounding is unbiased.  fp8 e4m3
+ * 1 + 2^-5 = 1.03125 lies a quarter of the way from 1 to 1.125, so about
+ * a quarter of 2^16 draws round it up (within 6 standard deviations). */
+START_TEST(sr_unbiased)
+{
+    const fpq_format *f = fpq_check_need("fp8_e4m3");
+    const size_t n = (size_t)1 << 16;
+    uint8_t *a = xmalloc(n), *b = xmalloc(n), *r = xmalloc(n);
+    memset(a, 0x38, n); /* 1 */
+    memset(b, 0x10, n); /* 2^-5 */
+    fpq_rounding rnd;
+    fpq_rounding_default(&rnd);
+    rnd.mode = FPQ_RSR;
+    rnd.seed = 3;
+    ck_assert_int_eq(fpq_arith_codes(r, NULL, f, FPQ_OP_ADD, f, a, b, NULL, n, &rnd), FPQ_OK);
+    size_t up = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(r[i] == 0x38 || r[i] == 0x39);
+        up += r[i] == 0x39;
+    }
+    const double sd = sqrt(0.25 * 0.75 * (double)n);
+    FPQ_CHECK(fabs((double)up - 0.25 * (double)n) < 6 * sd, "%zu of %zu rounded up, expected about %zu", up, n,
+              n / 4);
+    free(a);
+    free(b);
+    free(r);
+}
+END_TEST
+
 /* ---- exhaustive: fp16 and bf16, add and mul, rne and rtz --------------------------- */
 
 typedef struct ex_fmt {
@@ -1044,6 +1205,11 @@ Suite *fastarith_suite(void)
     tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
     tcase_add_test(tc, gemm_zero_in_format_without_negative_zero);
     tcase_add_loop_test(tc, gemm_b32_kernel, 0, 4 * B32_NVAR);
+    suite_add_tcase(s, tc);
+    tc = fpq_check_tcase("fastarith_stochastic", 600);
+    tcase_add_loop_test(tc, sr_table_path_16_bits, 0, 2);
+    tcase_add_test(tc, sr_arrays_across_formats);
+    tcase_add_test(tc, sr_unbiased);
     suite_add_tcase(s, tc);
     if (fpq_check_exhaustive()) {
         tc = fpq_check_tcase_slow("fastarith_all_pairs", 7200);
