@@ -55,7 +55,8 @@ static inline __attribute__((always_inline)) uint32_t dir_pick(uint32_t c, uint3
 /* Whether the kernels apply to plan P, and their constants. */
 static bool kdir_init(kdir *D, const k32 *P)
 {
-    if (!P->lean_ok || P->emin - P->M < -126 || P->M - P->emin > 126)
+    /* emin = -126: no fixed-quantum part, so q and 1/q are not needed */
+    if (!P->lean_ok || (P->emin > -126 && (P->emin - P->M < -126 || P->M - P->emin > 126)))
         return false;
     D->sh0 = P->sh0;
     D->keep = P->keep;
@@ -68,8 +69,11 @@ static bool kdir_init(kdir *D, const k32 *P)
     D->signbit = P->signbit;
     D->ovf0 = P->bits.ovf0, D->ovfx = P->bits.ovf0 ^ P->bits.ovf1;
     D->covf0 = P->code.ovf0, D->covfx = P->code.ovf0 ^ P->code.ovf1;
-    D->q = f32_from((uint32_t)(P->emin - P->M + 127) << 23);
-    D->invq = f32_from((uint32_t)(P->M - P->emin + 127) << 23);
+    D->q = D->invq = 0;
+    if (P->emin > -126) {
+        D->q = f32_from((uint32_t)(P->emin - P->M + 127) << 23);
+        D->invq = f32_from((uint32_t)(P->M - P->emin + 127) << 23);
+    }
     return true;
 }
 
