@@ -129,51 +129,53 @@ static inline __attribute__((always_inline)) uint32_t dir_encode(const kdir *D, 
     return dir_pick(rn > D->max_bits, D->covf0 ^ (D->covfx & m), r);
 }
 
-/* The largest |x| bits of a block (Inf, NaN: at least 0x7f800000). */
-#define DIR_LOOP(EXPR)                                                      \
+/* The loop of a block in one mode: element i's result by ASSIGN(MODE,
+ * SUB, xb), with the fixed-quantum part (SUB) when emin > -126; hi: the
+ * largest |x| bits of the block (Inf, NaN: at least 0x7f800000). */
+#define DIR_LOOP(ASSIGN, MODE)                                              \
     for (size_t i = 0; i < BLOCK; i++) {                                    \
         const uint32_t xb = f32_bits(src[i]), a = xb & 0x7fffffffu;         \
         hi = a > hi ? a : hi;                                               \
-        EXPR;                                                               \
+        ASSIGN(MODE, xb);                                                   \
     }
+#define DIR_SUB(ASSIGN, MODE)                                               \
+    if (D.norm_bits > 0x00800000u) {                                        \
+        DIR_LOOP(ASSIGN##_SUB, MODE)                                        \
+    } else {                                                                \
+        DIR_LOOP(ASSIGN, MODE)                                              \
+    }                                                                       \
+    break
 
-#define DIR_MODES(BODY)                                                     \
+/* A block in the mode, one loop per mode (a constant inside each); true
+ * when the block holds no Inf or NaN. */
+#define DIR_BLOCK(ASSIGN)                                                   \
+    const kdir D = *dp;                                                     \
+    uint32_t hi = 0;                                                        \
     switch (mode) {                                                         \
-    case FPQ_RNA: BODY(FPQ_RNA); break;                                     \
-    case FPQ_RTZ: BODY(FPQ_RTZ); break;                                     \
-    case FPQ_RUP: BODY(FPQ_RUP); break;                                     \
-    case FPQ_RDN: BODY(FPQ_RDN); break;                                     \
-    default: BODY(FPQ_RTO); break;                                          \
-    }
+    case FPQ_RNA: DIR_SUB(ASSIGN, FPQ_RNA);                                 \
+    case FPQ_RTZ: DIR_SUB(ASSIGN, FPQ_RTZ);                                 \
+    case FPQ_RUP: DIR_SUB(ASSIGN, FPQ_RUP);                                 \
+    case FPQ_RDN: DIR_SUB(ASSIGN, FPQ_RDN);                                 \
+    default: DIR_SUB(ASSIGN, FPQ_RTO);                                      \
+    }                                                                       \
+    return hi < 0x7f800000u
 
 HOT static bool dir_round_block(float *restrict dst, const float *restrict src, const kdir *dp, fpq_rnd mode)
 {
-    const kdir D = *dp;
-    const int sub = D.norm_bits > 0x00800000u;
-    uint32_t hi = 0;
-#define BODY(MODE)                                                          \
-    if (sub)                                                                \
-        DIR_LOOP(dst[i] = f32_from(dir_round(&D, MODE, 1, xb)))             \
-    else                                                                    \
-        DIR_LOOP(dst[i] = f32_from(dir_round(&D, MODE, 0, xb)))
-    DIR_MODES(BODY)
-#undef BODY
-    return hi < 0x7f800000u;
+#define ROUND(MODE, xb) dst[i] = f32_from(dir_round(&D, MODE, 0, xb))
+#define ROUND_SUB(MODE, xb) dst[i] = f32_from(dir_round(&D, MODE, 1, xb))
+    DIR_BLOCK(ROUND);
+#undef ROUND
+#undef ROUND_SUB
 }
 
 HOT static bool dir_encode_block(uint32_t *restrict codes, const float *restrict src, const kdir *dp, fpq_rnd mode)
 {
-    const kdir D = *dp;
-    const int sub = D.norm_bits > 0x00800000u;
-    uint32_t hi = 0;
-#define BODY(MODE)                                                          \
-    if (sub)                                                                \
-        DIR_LOOP(codes[i] = dir_encode(&D, MODE, 1, xb))                    \
-    else                                                                    \
-        DIR_LOOP(codes[i] = dir_encode(&D, MODE, 0, xb))
-    DIR_MODES(BODY)
-#undef BODY
-    return hi < 0x7f800000u;
+#define ENCODE(MODE, xb) codes[i] = dir_encode(&D, MODE, 0, xb)
+#define ENCODE_SUB(MODE, xb) codes[i] = dir_encode(&D, MODE, 1, xb)
+    DIR_BLOCK(ENCODE);
+#undef ENCODE
+#undef ENCODE_SUB
 }
 
 bool fpq_fast_k32_dir_round_block(float *restrict dst, const float *restrict src, const k32 *pp, fpq_rnd mode)
