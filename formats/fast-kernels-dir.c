@@ -9,7 +9,8 @@
  * bits of a = |x|'s bits are rounded in place, as k32_lean_norm does: a
  * mask added and the discarded bits cleared (toward zero: nothing added;
  * ties away: half of 2^sh0; away from zero when the mode and sign say so:
- * 2^sh0 - 1; to odd: the sticky bit ORed into the last kept bit), a carry
+ * 2^sh0 - 1; to odd: the sticky bit ORed into the last kept bit, which
+ * is bit sh0 of a + 2^sh0 - 1 when that bit of a is 0), a carry
  * moving into the exponent field by itself.  Below 2^emin the quantum is
  * fixed: s = min(|x|, 2^emin) / q is exact (a product by a power of 2 with
  * a normal result, s <= 2^M <= 2^22), and the rounded count of quanta k is
@@ -44,12 +45,12 @@ typedef struct kdir {
 
 #define DIR_TIE 0x1.fffffep-2f /* 1/2 - 2^-25 */
 
-/* c ? a : b as masks: a chain of ternaries becomes one PHI node that GCC's
- * if-conversion gives up on. */
+/* c ? a : b, c 0 or 1, as b ^ ((a ^ b) & -c): three one-cycle operations
+ * on vectors (a chain of ternaries becomes one PHI node that GCC's if-
+ * conversion gives up on, and a blend costs two on AVX2). */
 static inline __attribute__((always_inline)) uint32_t dir_pick(uint32_t c, uint32_t a, uint32_t b)
 {
-    const uint32_t m = 0u - c;
-    return (a & m) | (b & ~m);
+    return b ^ ((a ^ b) & (0u - c));
 }
 
 /* Whether the kernels apply to plan P, and their constants. */
@@ -77,56 +78,65 @@ static bool kdir_init(kdir *D, const k32 *P)
     return true;
 }
 
-/* The rounded bits of a = |x| in the normal binades; m: all ones when x is
- * negative, else 0.  Possibly past the largest finite value. */
+/* The rounded bits of a = |x| in the normal binades (m = DIR_NEG(xb)),
+ * possibly past the largest finite value. */
 #define DIR_NORM(D, mode, a, m)                                                           \
     ((mode) == FPQ_RTZ   ? (a) & (D)->keep                                               \
      : (mode) == FPQ_RNA ? ((a) + (D)->half) & (D)->keep                                 \
-     : (mode) == FPQ_RUP ? ((a) + ((D)->low & ~(m))) & (D)->keep                         \
-     : (mode) == FPQ_RDN ? ((a) + ((D)->low & (m))) & (D)->keep                          \
-                         : ((a) | ((((a) & (D)->low) + (D)->low) & (D)->ulp)) & (D)->keep)
+     : (mode) == FPQ_RUP || (mode) == FPQ_RDN ? ((a) + DIR_AWAY(mode, (D)->low, m)) & (D)->keep \
+                         : ((((a) + (D)->low) & (D)->ulp) | (a)) & (D)->keep)
+
+/* All ones when xb is negative, else 0 (an arithmetic shift). */
+#define DIR_NEG(xb) ((uint32_t)((int32_t)(xb) >> 31))
+
+/* v where a directed mode rounds away from zero (up: positive inputs,
+ * down: negative ones; m = DIR_NEG(xb)), else 0. */
+#define DIR_AWAY(mode, v, m) ((mode) == FPQ_RUP ? (v) & ~(m) : (v) & (m))
+
+/* x < y for x, y < 2^31, as a signed comparison: one instruction where
+ * vectors have no unsigned one (AVX2). */
+#define DIR_LT(x, y) ((int32_t)(x) < (int32_t)(y))
 
 /* The rounded count of quanta of min(a, 2^emin) (a = |x|'s bits, m as
  * above): below 2^22 + 1. */
 static inline __attribute__((always_inline)) uint32_t dir_count(const kdir *D, const int mode, uint32_t a,
                                                                 uint32_t m)
 {
-    const float s = f32_from(dir_pick(a < D->norm_bits, a, D->norm_bits)) * D->invq;
+    const uint32_t ac = a < D->norm_bits ? a : D->norm_bits; /* a minimum, no blend */
+    const float s = f32_from(ac) * D->invq;
     if (mode == FPQ_RNA)
         return (uint32_t)(int32_t)(s + DIR_TIE);
     const uint32_t t = (uint32_t)(int32_t)s;
     if (mode == FPQ_RTZ)
         return t;
     const uint32_t inexact = 0u - (uint32_t)((float)(int32_t)t != s); /* a mask */
-    if (mode == FPQ_RUP)
-        return t - (inexact & ~m);
-    if (mode == FPQ_RDN)
-        return t - (inexact & m);
+    if (mode == FPQ_RUP || mode == FPQ_RDN)
+        return t - DIR_AWAY(mode, inexact, m);
     return t | (inexact & 1); /* FPQ_RTO */
 }
 
 static inline __attribute__((always_inline)) uint32_t dir_round(const kdir *D, const int mode, const int SUB,
                                                                 uint32_t xb)
 {
-    const uint32_t a = xb & 0x7fffffffu, m = 0u - (xb >> 31);
+    const uint32_t a = xb & 0x7fffffffu, m = DIR_NEG(xb);
     const uint32_t rn = DIR_NORM(D, mode, a, m);
     uint32_t mag = rn;
-    if (SUB)
-        mag = dir_pick(a < D->norm_bits, f32_bits((float)(int32_t)dir_count(D, mode, a, m) * D->q), rn);
-    const uint32_t r = mag | (xb & 0x80000000u);
-    return dir_pick(rn > D->max_bits, D->ovf0 ^ (D->ovfx & m), r);
+    if (SUB) {
+        const uint32_t sb = f32_bits((float)(int32_t)dir_count(D, mode, a, m) * D->q);
+        mag = dir_pick(DIR_LT(a, D->norm_bits), sb, rn);
+    }
+    return dir_pick(DIR_LT(D->max_bits, rn), D->ovf0 ^ (D->ovfx & m), mag | (xb ^ a));
 }
 
 static inline __attribute__((always_inline)) uint32_t dir_encode(const kdir *D, const int mode, const int SUB,
                                                                  uint32_t xb)
 {
-    const uint32_t a = xb & 0x7fffffffu, m = 0u - (xb >> 31);
+    const uint32_t a = xb & 0x7fffffffu, m = DIR_NEG(xb);
     const uint32_t rn = DIR_NORM(D, mode, a, m);
     uint32_t mag = (rn >> D->sh0) - D->code_off; /* wraps below 2^emin: not taken there */
     if (SUB)
-        mag = dir_pick(a < D->norm_bits, dir_count(D, mode, a, m), mag);
-    const uint32_t r = mag | (D->signbit & m);
-    return dir_pick(rn > D->max_bits, D->covf0 ^ (D->covfx & m), r);
+        mag = dir_pick(DIR_LT(a, D->norm_bits), dir_count(D, mode, a, m), mag);
+    return dir_pick(DIR_LT(D->max_bits, rn), D->covf0 ^ (D->covfx & m), mag | (D->signbit & m));
 }
 
 /* The loop of a block in one mode: element i's result by ASSIGN(MODE,
