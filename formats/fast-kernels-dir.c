@@ -2,8 +2,9 @@
  * deterministic modes other than nearest-even (ties away, toward zero, up,
  * down, to odd), in few operations per element, for the formats of the
  * lean kernels of fast-kernels.c (k32 lean_ok: signed, with -0 and
- * subnormals, 1 to 22 mantissa bits, held by binary32) whose quantum below
- * 2^emin, q = 2^(emin - M), and its inverse are normal binary32 numbers.
+ * subnormals, 1 to 22 mantissa bits, held by binary32) with emin = -126
+ * or whose quantum below 2^emin, q = 2^(emin - M), and its inverse are
+ * normal binary32 numbers.
  *
  * In the format's normal binades (|x| >= 2^emin) the discarded sh0 = 23 - M
  * bits of a = |x|'s bits are rounded in place, as k32_lean_norm does: a
@@ -45,9 +46,9 @@ typedef struct kdir {
 
 #define DIR_TIE 0x1.fffffep-2f /* 1/2 - 2^-25 */
 
-/* c ? a : b, c 0 or 1, as b ^ ((a ^ b) & -c): three one-cycle operations
- * on vectors (a chain of ternaries becomes one PHI node that GCC's if-
- * conversion gives up on, and a blend costs two on AVX2). */
+/* c ? a : b, c 0 or 1, as b ^ ((a ^ b) & -c): a chain of ternaries
+ * becomes one PHI node that GCC's if-conversion gives up on, so that the
+ * loop would not be vectorised. */
 static inline __attribute__((always_inline)) uint32_t dir_pick(uint32_t c, uint32_t a, uint32_t b)
 {
     return b ^ ((a ^ b) & (0u - c));
