@@ -281,4 +281,15 @@ FPQ_HIDDEN void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_
 FPQ_HIDDEN void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, size_t n, const klut *P,
                                           const fpq_rounding *r, uint64_t pos);
 
+/* ---- fast-kernels-dir.c ------------------------------------------------------- */
+
+/* A block (BLOCK elements) rounded or encoded in a deterministic mode other
+ * than nearest-even by the short kernels of fast-kernels-dir.c: true when
+ * they apply to the plan and the block holds no Inf or NaN, else false (and
+ * dst or codes meaningless: the caller runs the kernels above). */
+FPQ_HIDDEN bool fpq_fast_k32_dir_round_block(float *restrict dst, const float *restrict src, const k32 *pp,
+                                             fpq_rnd mode);
+FPQ_HIDDEN bool fpq_fast_k32_dir_encode_block(uint32_t *restrict codes, const float *restrict src, const k32 *pp,
+                                              fpq_rnd mode);
+
 #endif

@@ -826,12 +826,16 @@ uint64_t fpq_fast_dec_float_general(const kdec *P, uint64_t c) { return dec_floa
 void fpq_fast_k32_encode_block(uint32_t *restrict codes, const float *restrict src, const uint64_t *restrict u,
                                const k32 *pp, int is_int, fpq_rnd mode)
 {
+    if (!is_int && fpq_fast_k32_dir_encode_block(codes, src, pp, mode))
+        return;
     k32_encode_block(codes, src, u, pp, is_int, mode);
 }
 
 void fpq_fast_k32_round_block(float *restrict dst, const float *restrict src, const uint64_t *restrict u,
                               const k32 *pp, int is_int, fpq_rnd mode)
 {
+    if (!is_int && fpq_fast_k32_dir_round_block(dst, src, pp, mode))
+        return;
     k32_round_block(dst, src, u, pp, is_int, mode);
 }
 

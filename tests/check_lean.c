@@ -23,7 +23,8 @@
  *   and every binary32 whose top 16 bits are those of a boundary point
  *   near 2^emin, 1 and the largest value (the low bits run through all
  *   2^16 values), in every mode, both overflow policies.
- *   FPQ_CHECK_EXHAUSTIVE=1: all 2^32 binary32 inputs, every mode, the
+ *   FPQ_CHECK_EXHAUSTIVE=1: all 2^32 binary32 inputs, every mode (or those
+ *   of FPQ_CHECK_LEAN_FORMATS and FPQ_CHECK_LEAN_MODES), the
  *   format's own overflow policy (the lean kernels take the results of
  *   overflow, Inf and NaN from the same plan constants as the general one,
  *   which the boundary cases check under both policies).
@@ -70,58 +71,55 @@ static void plans(const fpq_format *f, const fpq_rounding *r, k32 *lean, k32 *ge
     gen->lean_ok = gen->rne_ok = gen->enc_rne_ok = gen->int_rne_ok = false;
 }
 
-/* One block: src (BLOCK binary32 values at positions pos..) through both
- * kernels; the index of the first difference, or BLOCK. */
-static size_t compare_block(const float *src, uint64_t pos, const k32 *lean, const k32 *gen, const fpq_format *f,
-                            const fpq_rounding *r)
-{
-    uint64_t u[BLOCK];
+/* The results of one block, src (BLOCK binary32 values at positions pos..),
+ * by the lean kernels (rl, cl) and the general ones (rg, cg). */
+typedef struct block_out {
     float rl[BLOCK], rg[BLOCK];
     uint32_t cl[BLOCK], cg[BLOCK];
+} block_out;
+
+static void run_block(block_out *o, const float *src, uint64_t pos, const k32 *lean, const k32 *gen,
+                      const fpq_format *f, const fpq_rounding *r)
+{
+    uint64_t u[BLOCK];
     const uint64_t *d = NULL;
     if (r->mode == FPQ_RSR) {
         fpq_fast_sr_draws(u, fpq_sr_key(r->seed), pos, BLOCK);
         d = u;
     }
     const int is_int = f->kind == FPQ_KIND_INT;
-    fpq_fast_k32_round_block(rl, src, d, lean, is_int, r->mode);
-    fpq_fast_k32_round_block(rg, src, d, gen, is_int, r->mode);
-    fpq_fast_k32_encode_block(cl, src, d, lean, is_int, r->mode);
-    fpq_fast_k32_encode_block(cg, src, d, gen, is_int, r->mode);
-    for (size_t i = 0; i < BLOCK; i++) {
-        uint32_t a, b;
-        memcpy(&a, &rl[i], 4);
-        memcpy(&b, &rg[i], 4);
-        if (a != b || cl[i] != cg[i])
+    fpq_fast_k32_round_block(o->rl, src, d, lean, is_int, r->mode);
+    fpq_fast_k32_round_block(o->rg, src, d, gen, is_int, r->mode);
+    fpq_fast_k32_encode_block(o->cl, src, d, lean, is_int, r->mode);
+    fpq_fast_k32_encode_block(o->cg, src, d, gen, is_int, r->mode);
+}
+
+/* One block through both kernels: the index of the first difference, or
+ * BLOCK. */
+static size_t compare_block(const float *src, uint64_t pos, const k32 *lean, const k32 *gen, const fpq_format *f,
+                            const fpq_rounding *r)
+{
+    block_out o;
+    run_block(&o, src, pos, lean, gen, f, r);
+    for (size_t i = 0; i < BLOCK; i++)
+        if (memcmp(&o.rl[i], &o.rg[i], 4) != 0 || o.cl[i] != o.cg[i])
             return i;
-    }
     return BLOCK;
 }
 
 static void report(const float *src, size_t i, uint64_t pos, const k32 *lean, const k32 *gen, const fpq_format *f,
                    const fpq_rounding *r, const char *label)
 {
-    uint64_t u[BLOCK];
-    float rl[BLOCK], rg[BLOCK];
-    uint32_t cl[BLOCK], cg[BLOCK];
-    const uint64_t *d = NULL;
-    if (r->mode == FPQ_RSR) {
-        fpq_fast_sr_draws(u, fpq_sr_key(r->seed), pos, BLOCK);
-        d = u;
-    }
-    const int is_int = f->kind == FPQ_KIND_INT;
-    fpq_fast_k32_round_block(rl, src, d, lean, is_int, r->mode);
-    fpq_fast_k32_round_block(rg, src, d, gen, is_int, r->mode);
-    fpq_fast_k32_encode_block(cl, src, d, lean, is_int, r->mode);
-    fpq_fast_k32_encode_block(cg, src, d, gen, is_int, r->mode);
+    block_out o;
+    run_block(&o, src, pos, lean, gen, f, r);
     uint32_t x, a, b;
     memcpy(&x, &src[i], 4);
-    memcpy(&a, &rl[i], 4);
-    memcpy(&b, &rg[i], 4);
+    memcpy(&a, &o.rl[i], 4);
+    memcpy(&b, &o.rg[i], 4);
     ck_abort_msg("%s, %s, %s, overflow %s: binary32 0x%08" PRIx32 " (%a) at position %" PRIu64
                  ": lean round 0x%08" PRIx32 " code 0x%" PRIx32 ", general round 0x%08" PRIx32 " code 0x%" PRIx32,
                  label, f->name, fpq_rnd_name(r->mode), fpq_overflow_name(r->overflow), x, (double)src[i], pos + i,
-                 a, cl[i], b, cg[i]);
+                 a, o.cl[i], b, o.cg[i]);
 }
 
 /* The roundings of a case: mode m, overflow policy o, seed of the run. */
@@ -191,12 +189,35 @@ START_TEST(lean_equals_general_on_boundaries)
 }
 END_TEST
 
+/* Whether name is in the comma-separated list of environment variable var
+ * (unset or empty: every name is). */
+static bool selected(const char *var, const char *name)
+{
+    const char *s = getenv(var);
+    if (s == NULL || *s == '\0')
+        return true;
+    const size_t n = strlen(name);
+    for (const char *p = s; *p != '\0';) {
+        const size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
 /* FPQ_CHECK_EXHAUSTIVE=1: all 2^32 binary32 inputs in order of their bits
- * (position = the bits), case _i = format * NMODES + mode. */
+ * (position = the bits), case _i = format * NMODES + mode; only the formats
+ * and modes named in FPQ_CHECK_LEAN_FORMATS and FPQ_CHECK_LEAN_MODES when
+ * these are set (comma-separated names, as fpq_format_parse and
+ * fpq_rnd_name spell them), the other cases passing at once. */
 START_TEST(lean_equals_general_on_all_binary32)
 {
     fpq_format f;
     ck_assert_int_eq(fpq_format_parse(&f, lean_formats[_i / NMODES]), FPQ_OK);
+    if (!selected("FPQ_CHECK_LEAN_FORMATS", lean_formats[_i / NMODES]) ||
+        !selected("FPQ_CHECK_LEAN_MODES", fpq_rnd_name(lean_modes[_i % NMODES])))
+        return;
     const fpq_rounding r = rounding(lean_modes[_i % NMODES], FPQ_OVF_FORMAT);
     k32 lean, gen;
     plans(&f, &r, &lean, &gen);
