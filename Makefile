@@ -463,7 +463,11 @@ RUN_CHECK = $(strip env $(CHECK_ENV) $(VALGRIND) ./$(CHECK_FPQ))
 # (WERROR=$(CHECK_WERROR)): the flags differ from a plain make's, so the
 # objects are rebuilt with it.  The second compiler's build is left out
 # under SANITIZE and VALGRIND (make check-cc2 SANITIZE=1 runs it).
-CHECK_MAKE = $(MAKE) --no-print-directory WERROR=$(CHECK_WERROR)
+CHECK_MAKE = $(MAKE) --no-print-directory $(CHECK_J) WERROR=$(CHECK_WERROR)
+# A make check given no -j builds with -j$(CHECK_JOBS) (default: the cores
+# nproc counts); with -j given (-j1 too) each step's make follows it.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
 
 .PHONY: check check-unit check-cli check-layers check-install check-exhaustive check-nolibs check-cc2
 check: $(DEPS_CHECK)

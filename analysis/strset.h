@@ -1,5 +1,5 @@
 /* strset.h: a set of strings (open addressing, FNV-1a hashes), for telling
- * whether a string was met before. */
+ * whether a string was met before; and a name's place in a fixed list. */
 #ifndef FPQ_STRSET_H
 #define FPQ_STRSET_H
 
@@ -19,5 +19,9 @@ typedef struct fpq_strset {
 int fpq_strset_add(fpq_strset *S, char *s, bool *found);
 
 void fpq_strset_free(fpq_strset *S);
+
+/* The index of name in names[0 .. n-1], compared ignoring case (the first
+ * that matches), or -1 when none does or name is NULL. */
+long fpq_name_index(const char *const *names, size_t n, const char *name);
 
 #endif

@@ -152,7 +152,7 @@ END {
 }' -v lab="$lab" -v bars="$OUT/rules_$lab.csv" "$csv" >"$OUT/rules_table_$lab.csv" || die "rules table"
     plot bars "rules_$lab" data="$OUT/rules_$lab.csv" ylabel="SQNR (dB)" ymin=0 \
         title="SQNR by block-scale rule: $lab"
-    sec_fig "rules_$lab" "SQNR of each block format under each scale rule on $lab (a missing bar: the rule does not apply to the format)."
+    sec_fig "rules_$lab" "SQNR of each block format under each scale rule on $lab (a missing bar: the rule does not apply to the format; MX: floor, ceil, rceil, even; NVFP4: 6, the block maximum scaled to 6, and 4over6, to 4 or 6 per block, the lower squared error)."
     sec_table "$OUT/rules_table_$lab.csv" "Block-scale rules on $lab: SQNR, fraction of values clipped, bits per value."
 done
 # generated: per MX element the best rule against floor, and 4over6 against 6

@@ -102,6 +102,26 @@ pick() {
         die "pick from $1 failed ($3)"
 }
 
+# same_series DAT: in a file of pick's blocks, the series whose points are
+# all the same (they would hide one another) as one block named
+# "A = B = ...", in the order of first appearance
+same_series() {
+    awk '
+function flush() {
+    if (nm == "") return
+    if (pts in who) who[pts] = who[pts] " = " nm
+    else { key[++nk] = pts; who[pts] = nm }
+    nm = ""; pts = ""
+}
+/^"/ { flush(); nm = substr($0, 2, length($0) - 2); next }
+/^$/ { next }
+{ pts = pts $0 "\n" }
+END {
+    flush()
+    for (i = 1; i <= nk; i++) printf "%s\"%s\"\n%s", (i > 1 ? "\n\n" : ""), who[key[i]], key[i]
+}' "$1" >"$1+" && mv -f "$1+" "$1" || die "same_series $1"
+}
+
 # pivot CSV OUT WHERE ROWS COLS VAL [DIGITS] [ROWNAME]: a table
 pivot() {
     awk -f "$LIB/csv.awk" -f "$LIB/pivot.awk" -v where="$3" -v rows="$4" -v cols="$5" -v val="$6" \

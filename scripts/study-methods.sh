@@ -89,6 +89,18 @@ run() {
     tail -n 1 "$OUT/.row.csv" >>"$out"
 }
 
+# split_tokens X: the tokens of layer input X (its tokens.tsv beside it) in
+# n, the calibration ones (the first half, at most 4096; 512 with --small)
+# in cal, the evaluation ones (the last ev from token e0: 256, 128 with
+# --small, every token after the calibration ones with --full) in ev, e0
+split_tokens() {
+    n=$(awk 'END { print NR - 1 }' "$(dirname "$1")/tokens.tsv")
+    cmax=$(size 512 4096 4096)
+    cal=$((n / 2 > cmax ? cmax : n / 2))
+    ev=$(size 128 256 $((n - cal)))
+    e0=$((n - ev))
+}
+
 refused=
 nl='
 '
@@ -97,11 +109,7 @@ for layer in $LAYERS; do
     x=$(real_source "usel-text-$layer-x")
     w=$(real_source "usel-text-$layer-w")
     [ -n "$x" ] && [ -n "$w" ] || continue
-    n=$(awk 'END { print NR - 1 }' "$(dirname "$x")/tokens.tsv")
-    cmax=$(size 512 4096 4096)
-    cal=$((n / 2 > cmax ? cmax : n / 2))
-    ev=$(size 128 256 $((n - cal)))
-    e0=$((n - ev))
+    split_tokens "$x"
     done_layers="$done_layers $layer"
     printf '%s\n' "$METHODS" | while IFS='|' read -r mlabel mopts; do
         offered "$mopts" || continue
@@ -130,11 +138,7 @@ clayer=ffn2-l1
 case " $done_layers " in *" $clayer "*) ;; *) clayer=${done_layers##* } ;; esac
 x=$(real_source "usel-text-$clayer-x")
 w=$(real_source "usel-text-$clayer-w")
-n=$(awk 'END { print NR - 1 }' "$(dirname "$x")/tokens.tsv")
-cmax=$(size 512 4096 4096)
-cal=$((n / 2 > cmax ? cmax : n / 2))
-ev=$(size 128 256 $((n - cal)))
-e0=$((n - ev))
+split_tokens "$x"
 I4="--w-format int4 --w-group 128 --w-axis 0 --w-scale-format fp16"
 t=64
 while :; do

@@ -107,9 +107,11 @@ END {
 }' "$ccsv" >"$OUT/overflow_table.csv" || die "overflow table"
 sec_table "$OUT/overflow_table.csv" "Fraction of values that became Inf or NaN under SatNone (format's own behaviour), by loss scale; the word says which."
 PICK_NAME=data pick "$ccsv" "$OUT/overflow.dat" "overflow=format" format loss_scale clipped_frac
+same_series "$OUT/overflow.dat"
 plot lines standards_overflow data="$OUT/overflow.dat" logx=1 xlabel="loss scale" ylabel="fraction beyond the largest finite value" \
+    key="below left maxcols 3" \
     title="Values beyond the range against the loss scale (normal data, no scale)"
-sec_fig standards_overflow "The fraction of values beyond each format's largest finite value (clipped_frac: they become Inf, NaN or, saturated, the largest value) against the loss scale: the fewer exponent bits a format has, the smaller the loss scale at which its values start to overflow."
+sec_fig standards_overflow "The fraction of values beyond each format's largest finite value (clipped_frac: they become Inf, NaN or, saturated, the largest value) against the loss scale: the fewer exponent bits a format has, the smaller the loss scale at which its values start to overflow.  Formats with the same fraction at every loss scale share one line, named A = B."
 # generated: at 4096, who returns NaN, who Inf
 a=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4se|4096|format" overflow_frac)
 b=$(value_of "$ccsv" format+loss_scale+overflow "binary8p4sf|4096|format" nan_frac)

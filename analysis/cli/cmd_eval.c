@@ -44,20 +44,15 @@ static const cli_opt eval_output[] = {
 
 #define EVAL_NOPTS (2 * CLI_QSPEC_NOPTS + 16)
 typedef struct eval_options {
-    cli_qspec_prefixed x, w;
+    cli_mm_tables mm;
     cli_opt all[EVAL_NOPTS];
 } eval_options;
 
 static void eval_table(eval_options *m)
 {
     size_t n = 0;
-    cli_qspec_prefix(&m->x, "x", OPT_X, NULL, NULL);
-    cli_qspec_prefix(&m->w, "w", OPT_W, "x", "the weights");
     cli_opts_append(m->all, EVAL_NOPTS, &n, eval_data);
-    cli_opts_append(m->all, EVAL_NOPTS, &n, m->x.t);
-    cli_opts_append(m->all, EVAL_NOPTS, &n, m->w.t);
-    cli_opts_append(m->all, EVAL_NOPTS, &n, cli_mm_split_options);
-    cli_opts_append(m->all, EVAL_NOPTS, &n, cli_mm_product_options);
+    cli_mm_append(m->all, EVAL_NOPTS, &n, &m->mm, OPT_X, OPT_W, "the weights");
     cli_opts_append(m->all, EVAL_NOPTS, &n, eval_output);
 }
 
@@ -67,8 +62,8 @@ static void eval_help(FILE *f)
     eval_table(&m);
     const cli_help_part parts[] = {
         {"\nData:\n", eval_data},
-        {"\nLayer inputs (the spec options of 'fpq quant', prefixed x-):\n", m.x.t},
-        {"\nWeights (prefixed w-; per output channel: --w-granularity col):\n", m.w.t},
+        {"\nLayer inputs (the spec options of 'fpq quant', prefixed x-):\n", m.mm.x.t},
+        {"\nWeights (prefixed w-; per output channel: --w-granularity col):\n", m.mm.w.t},
         {"\nOutlier split (as 'fpq matmul'):\n", cli_mm_split_options},
         {"\nProduct (as 'fpq matmul'):\n", cli_mm_product_options},
         {"\nOutput:\n", eval_output},

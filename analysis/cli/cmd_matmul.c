@@ -90,19 +90,14 @@ static const cli_opt matmul_output[] = {
 
 #define MATMUL_NOPTS (2 * CLI_QSPEC_NOPTS + 32)
 typedef struct matmul_options {
-    cli_qspec_prefixed x, w;
+    cli_mm_tables mm;
     cli_opt all[MATMUL_NOPTS];
 } matmul_options;
 
 static void matmul_table(matmul_options *m)
 {
     size_t n = 0;
-    cli_qspec_prefix(&m->x, "x", OPT_X, NULL, NULL);
-    cli_qspec_prefix(&m->w, "w", OPT_W, "x", "W");
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, m->x.t);
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, m->w.t);
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_split_options);
-    cli_opts_append(m->all, MATMUL_NOPTS, &n, cli_mm_product_options);
+    cli_mm_append(m->all, MATMUL_NOPTS, &n, &m->mm, OPT_X, OPT_W, "W");
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_calibrate);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_method);
     cli_opts_append(m->all, MATMUL_NOPTS, &n, matmul_transform);
@@ -114,8 +109,8 @@ static void matmul_help(FILE *f)
     matmul_options m;
     matmul_table(&m);
     const cli_help_part parts[] = {
-        {NULL, m.x.t},
-        {NULL, m.w.t},
+        {NULL, m.mm.x.t},
+        {NULL, m.mm.w.t},
         {"\nOutlier split:\n", cli_mm_split_options},
         {"\nProduct:\n", cli_mm_product_options},
         {NULL, matmul_calibrate},

@@ -399,6 +399,17 @@ const cli_opt cli_mm_product_options[5] = {
     {0},
 };
 
+void cli_mm_append(cli_opt *out, size_t cap, size_t *n, cli_mm_tables *t, int x_base, int w_base,
+                   const char *w_what)
+{
+    cli_qspec_prefix(&t->x, "x", x_base, NULL, NULL);
+    cli_qspec_prefix(&t->w, "w", w_base, "x", w_what);
+    cli_opts_append(out, cap, n, t->x.t);
+    cli_opts_append(out, cap, n, t->w.t);
+    cli_opts_append(out, cap, n, cli_mm_split_options);
+    cli_opts_append(out, cap, n, cli_mm_product_options);
+}
+
 int cli_mm_option(const cli_parser *p, cli_mm_opts *o, int x_base, int w_base, int id,
                   const char *arg, bool *handled)
 {

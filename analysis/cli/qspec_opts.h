@@ -107,6 +107,19 @@ enum {
 extern const cli_opt cli_mm_split_options[4];
 extern const cli_opt cli_mm_product_options[5];
 
+/* The operands' spec options of a product: x- and w-prefixed (see
+ * cli_qspec_prefix). */
+typedef struct cli_mm_tables {
+    cli_qspec_prefixed x, w;
+} cli_mm_tables;
+
+/* Make t's tables, X's with ids x_base + k, W's with ids w_base + k and
+ * help "as --x-NAME, for W_WHAT", then append to out (see cli_opts_append)
+ * X's options, W's, cli_mm_split_options and cli_mm_product_options, in
+ * that order. */
+void cli_mm_append(cli_opt *out, size_t cap, size_t *n, cli_mm_tables *t, int x_base, int w_base,
+                   const char *w_what);
+
 /* Take id, as cli_parse passed it, when it is one of those or of the
  * operands' spec options made by cli_qspec_prefix with x_base and w_base
  * (*handled true); else *handled false and CLI_EXIT_OK. */

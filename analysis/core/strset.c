@@ -1,9 +1,10 @@
-/* strset.c: a set of strings (strset.h). */
+/* strset.c: a set of strings, a name's place in a list (strset.h). */
 #include "strset.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fpq.h"
 
@@ -63,4 +64,14 @@ void fpq_strset_free(fpq_strset *S)
         free(S->slot[i]);
     free(S->slot);
     *S = (fpq_strset)FPQ_STRSET_INIT;
+}
+
+long fpq_name_index(const char *const *names, size_t n, const char *name)
+{
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(name, names[i]) == 0)
+            return (long)i;
+    return -1;
 }

@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "strset.h"
 #include "transform.h"
 
 static const char *const wmethod_names[FPQ_WMETHOD_COUNT_] = {"rtn", "gptq", "hqq"};
@@ -16,12 +16,11 @@ const char *fpq_wmethod_name(fpq_wmethod m)
 
 int fpq_wmethod_parse(fpq_wmethod *out, const char *name)
 {
-    for (unsigned i = 0; i < FPQ_WMETHOD_COUNT_; i++)
-        if (strcasecmp(name, wmethod_names[i]) == 0) {
-            *out = (fpq_wmethod)i;
-            return FPQ_OK;
-        }
-    return FPQ_LAB_ERR_SPEC;
+    long i = fpq_name_index(wmethod_names, FPQ_WMETHOD_COUNT_, name);
+    if (i < 0)
+        return FPQ_LAB_ERR_SPEC;
+    *out = (fpq_wmethod)i;
+    return FPQ_OK;
 }
 
 void fpq_mm_method_default(fpq_mm_method *m)

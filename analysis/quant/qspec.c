@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "dtoa.h"
+#include "strset.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -44,11 +45,11 @@ static int parse_name(int *out, const char *name, const char *const *names, size
 {
     if (!name)
         return FPQ_LAB_ERR_SPEC;
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(name, names[i]) == 0) {
-            *out = (int)i;
-            return FPQ_OK;
-        }
+    long k = fpq_name_index(names, n, name);
+    if (k >= 0) {
+        *out = (int)k;
+        return FPQ_OK;
+    }
     for (size_t i = 0; i < nal; i++)
         if (strcasecmp(name, al[i].name) == 0) {
             *out = al[i].value;

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dtoa.h"
+#include "strset.h"
 
 /* ---------------------------------------------------------------------- */
 /* Modes.                                                                 */
@@ -24,12 +24,11 @@ const char *fpq_sweep_mode_name(fpq_sweep_mode m)
 
 int fpq_sweep_mode_parse(fpq_sweep_mode *out, const char *name)
 {
-    for (unsigned i = 0; i < FPQ_SWEEP_MODE_COUNT_; i++)
-        if (strcasecmp(name, mode_names[i]) == 0) {
-            *out = (fpq_sweep_mode)i;
-            return FPQ_OK;
-        }
-    return FPQ_LAB_ERR_SPEC;
+    long i = fpq_name_index(mode_names, FPQ_SWEEP_MODE_COUNT_, name);
+    if (i < 0)
+        return FPQ_LAB_ERR_SPEC;
+    *out = (fpq_sweep_mode)i;
+    return FPQ_OK;
 }
 
 /* ---------------------------------------------------------------------- */
