@@ -54,12 +54,21 @@
 
 enum { A16_NONE, A16_FP16, A16_BF16 };
 
+/* A16_X86: the kernels are built.  A16_PICK: the CPU is asked at setup
+ * (AVX2 and F16C present? AVX-512 too?); without it (FPQ_NO_CLONES, a
+ * build for AVX2 and F16C) the build's own target is taken as given. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(FPQ_NO_CLONES)
 #define A16_X86 1
+#define A16_PICK 1
 #include <cpuid.h>
+#include <immintrin.h>
+#elif defined(__x86_64__) && defined(__GNUC__) && defined(__AVX2__) && defined(__F16C__)
+#define A16_X86 1
+#define A16_PICK 0
 #include <immintrin.h>
 #else
 #define A16_X86 0
+#define A16_PICK 0
 #endif
 
 /* Whether f has the layout of fp16 (e5m10) or bf16 (e8m7), IEEE specials,
@@ -76,7 +85,7 @@ static int a16_class(const fpq_format *f)
     return A16_NONE;
 }
 
-#if A16_X86
+#if A16_PICK
 /* AVX2, and F16C for fp16 (CPUID leaf 1, ECX bit 29). */
 static bool a16_cpu_ok(int cls)
 {
@@ -90,7 +99,7 @@ static bool a16_cpu_ok(int cls)
 static bool a16_cpu_ok(int cls)
 {
     (void)cls;
-    return false;
+    return A16_X86;
 }
 #endif
 
@@ -105,7 +114,7 @@ bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq
         return false;
     K->cls = cls;
     K->op = op;
-#if A16_X86
+#if A16_PICK
     K->avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                 __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
 #endif
@@ -237,6 +246,21 @@ TI void a16_step(const a16 *K, const int CLS, const int OP, const int FLAGS, con
     __m256 fa[2], fb[2];
     widen16(CLS, pa, ca, fa);
     widen16(CLS, pb, cb, fb);
+    const __m256i magm = _mm256_set1_epi16(0x7fff), infc = _mm256_set1_epi16(CLS == A16_FP16 ? 0x7c00 : 0x7f80);
+    const __m256i ma = _mm256_and_si256(ca, magm), mb = _mm256_and_si256(cb, magm);
+    /* bf16 products: whether some product of nonzero operands may fall
+     * below 2^-126, from the codes' magnitudes |a|, |b| (exponent field e,
+     * fraction f): |a| + |b| < 135 * 2^7 unless e_a + e_b >= 134, which
+     * keeps the product of two normal numbers at or above
+     * 2^(e_a + e_b - 254) >= 2^-126 and a subnormal one times another at
+     * or above 2^-133 2^(134 - 127) */
+    bool odd = false;
+    if (OP == FPQ_OP_MUL && CLS == A16_BF16) {
+        const __m256i sum = _mm256_add_epi16(ma, mb), lim = _mm256_set1_epi16(135 << 7);
+        const __m256i big = _mm256_cmpeq_epi16(_mm256_max_epu16(sum, lim), sum);
+        const __m256i zero = _mm256_cmpeq_epi16(_mm256_min_epu16(ma, mb), _mm256_setzero_si256());
+        odd = !_mm256_testc_si256(_mm256_or_si256(big, zero), _mm256_set1_epi16(-1));
+    }
     __m256i res, inx[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
     __m128i r16[2];
     __m256i x[2];
@@ -260,11 +284,7 @@ TI void a16_step(const a16 *K, const int CLS, const int OP, const int FLAGS, con
                 }
             } else {
                 x[h] = _mm256_castps_si256(p);
-                const __m256i ax = _mm256_and_si256(x[h], _mm256_set1_epi32(0x7fffffff));
-                const __m256i low = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x800000), ax);
-                const __m256i both = _mm256_and_si256(nonzero(fa[h]), nonzero(fb[h]));
                 __m256i tiny = _mm256_setzero_si256();
-                const bool odd = !_mm256_testz_si256(low, both);
                 if (odd)
                     x[h] = bf16_mul_odd(fa[h], fb[h], &tiny);
                 if (FLAGS) {
@@ -294,9 +314,7 @@ TI void a16_step(const a16 *K, const int CLS, const int OP, const int FLAGS, con
     else
         res = bf16_round16(x);
 
-    const __m256i magm = _mm256_set1_epi16(0x7fff), infc = _mm256_set1_epi16(CLS == A16_FP16 ? 0x7c00 : 0x7f80);
     const __m256i q = _mm256_set1_epi16(CLS == A16_FP16 ? 0x0200 : 0x0040);
-    const __m256i ma = _mm256_and_si256(ca, magm), mb = _mm256_and_si256(cb, magm);
     const __m256i nana = _mm256_cmpgt_epi16(ma, infc), nan = _mm256_or_si256(nana, _mm256_cmpgt_epi16(mb, infc));
     const __m256i rm = _mm256_and_si256(res, magm), resnan = _mm256_cmpgt_epi16(rm, infc);
     const __m256i nanres = _mm256_or_si256(_mm256_blendv_epi8(cb, ca, nana), q);
@@ -368,13 +386,12 @@ TGT static void a16_run16_avx2(const a16 *K, uint16_t *r, uint8_t *fl, const uin
     A16_RUN16
 }
 
+#if A16_PICK
 __attribute__((target("avx2,f16c,avx512f,avx512vl,avx512bw,avx512dq"))) static void
 a16_run16_avx512(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
 {
     A16_RUN16
 }
-#undef A16_OPS
-#undef A16_RUN16
 
 static void a16_run16(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
 {
@@ -383,6 +400,14 @@ static void a16_run16(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a,
     else
         a16_run16_avx2(K, r, fl, a, b, n);
 }
+#else
+static void a16_run16(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
+{
+    a16_run16_avx2(K, r, fl, a, b, n);
+}
+#endif
+#undef A16_OPS
+#undef A16_RUN16
 #else
 static void a16_run16(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b, size_t n)
 {
