@@ -1,8 +1,9 @@
 /* fast-arith16.c: +, - and * of fp16 (IEEE binary16) and bf16 (bfloat16)
- * arrays in nearest-even, eight elements per step with AVX2 (and F16C for
- * fp16), for fpq_arith_codes (fast-arith.c) when both operands and the
- * result are in the same one of these formats, the overflow policy is the
- * format's own and the CPU has the instructions.
+ * arrays in nearest-even, sixteen elements per step (two halves of eight
+ * binary32 lanes) with AVX2 (and F16C for fp16), for fpq_arith_codes
+ * (fast-arith.c) when both operands and the result are in the same one of
+ * these formats, the overflow policy is the format's own and the CPU has
+ * the instructions.
  *
  * Method (the operands are binary32 numbers exactly: F16C's conversion for
  * fp16, the code shifted left by 16 for bf16):
@@ -14,41 +15,46 @@
  * and p = 8 (bf16) both satisfy it.  A sum below the smallest normal of
  * either format is exact (two multiples of the format's quantum add to
  * one), so the theorem's unbounded-exponent setting covers every inexact
- * sum.  The flag inexact is the TwoSum error (Knuth) being nonzero, or s
- * not being a value of the format; sums never underflow.
+ * sum.  The flag inexact: s - a != b or s - b != a (the binary32 sum is
+ * inexact; see sum_inexact), or s not being a value of the format; sums
+ * never underflow.
  *   fp16 product: a b is exact in binary32 (at most 22 bits, no lower than
  * 2^-48), rounded once.  Underflow (tininess after rounding): inexact and
  * |a b| < 2^-14 (1 - 2^-12), the midpoint below 2^emin at 11 bits.
  *   bf16 product: a b has at most 16 bits, so RN32(a b) is exact whenever
  * it is a normal binary32 number or infinite (binary32 overflow happens
  * only beyond bf16's own overflow threshold, so the infinity is right).
- * A step in which some product of nonzero operands falls below 2^-126 is
- * done again in binary64: the exact product, rounded to odd into binary32
- * (RN32, stepped to the odd neighbour on the error's side), then rounded
- * to nearest; rounding to odd at p + 2 or more bits and then to p bits is
- * the correct rounding of the exact value (S. Boldo and G. Melquiond,
- * "Emulation of FMA and correctly rounded sums: proved algorithms using
- * rounding to odd", IEEE Trans. Computers 57(4), 2008, Theorem 1), here
- * 16 more bits than bf16 on the same exponent range.  Underflow: inexact
- * and |RO32(a b)| < 2^-126 (1 - 2^-9) (an even binary32 number, so the
- * comparison says the same of the exact product).
+ * A step in which some product of nonzero operands may fall below 2^-126
+ * (judged from the codes' exponent fields) is done again in binary64: the
+ * exact product, rounded to odd into binary32 (RN32, stepped to the odd
+ * neighbour on the error's side), then rounded to nearest; rounding to
+ * odd at p + 2 or more bits and then to p bits is the correct rounding of
+ * the exact value (S. Boldo and G. Melquiond, "Emulation of FMA and
+ * correctly rounded sums: proved algorithms using rounding to odd", IEEE
+ * Trans. Computers 57(4), 2008, Theorem 1), here 16 more bits than bf16
+ * on the same exponent range.  Underflow: inexact and |RO32(a b)| <
+ * 2^-126 (1 - 2^-9) (an even binary32 number, so the comparison says the
+ * same of the exact product).
  *   Rounding binary32 bits x to bf16 in nearest-even: (x + 0x7fff + bit 16
  * of x) >> 16, which carries into the exponent and to infinity by itself.
- * fp16: F16C's conversion in nearest-even.  The steps are compiled twice,
- * for AVX2 and for AVX-512 (VL, BW, DQ: the same eight-lane operations
- * with 32 registers and mask compares), picked by the CPU at setup.
- *   Overflow: the result is infinite and no operand is (inexact too).
- *   NaN and infinite operands, in a branch taken only by steps that have
- * one: the first NaN operand with its quiet bit set (invalid when either
- * is signalling), Inf - Inf and 0 * Inf the format's default NaN with
- * invalid (taken from fpq_arith_mixed at setup), other infinities the
- * float result (exact, no flag) -- arith.c's rules.
+ * fp16: F16C's conversion in nearest-even.
+ *   Overflow: an infinite result of an inexact rounding (bf16 products: an
+ * infinite result of finite operands); inexact too.
+ *   NaN and infinite operands, in the same lanes with no branch (a16_step
+ * gives the details): the first NaN operand with its quiet bit set
+ * (invalid when either is signalling), Inf - Inf and 0 * Inf the format's
+ * default NaN with invalid (taken from fpq_arith_mixed at setup), other
+ * infinities the binary32 result (exact, no flag) -- arith.c's rules.
  *
- * Everything else -- other modes and formats, the saturating overflow
- * policies, a CPU without AVX2/F16C, a build without x86 intrinsics or
- * with FPQ_NO_CLONES -- takes fast-arith.c's other paths.  The tests
- * (tests/check_fastarith.c, make check-exhaustive: every pair of finite
- * operands, and every NaN or infinite operand against a boundary set)
+ * The steps are compiled for AVX2 and for AVX-512 (VL, BW, DQ: the same
+ * operations with 32 registers), picked by the CPU at setup; with
+ * FPQ_NO_CLONES, for the build's own target when it has AVX2 and F16C
+ * (e.g. -march=haswell).  Everything else -- other modes and formats, the
+ * saturating overflow policies, a CPU without AVX2/F16C, a build without
+ * x86 intrinsics, or with FPQ_NO_CLONES for an older target -- takes
+ * fast-arith.c's other paths.  The tests (tests/check_fastarith.c, make
+ * check-exhaustive: every pair of finite operands; every NaN or infinite
+ * operand against a boundary set, alone and in lanes among ordinary ones)
  * compare results and flags with the MPFR reference. */
 #include "fast-arith-impl.h"
 
@@ -126,7 +132,7 @@ bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq
     fpq_arith_mixed(&res, &fl, to, FPQ_OP_ADD, fr, x, r);
     K->cnan = (uint16_t)res;
     K->cnan_fl = (uint8_t)fl;
-    return true;
+    return fl == FPQ_FLAG_INVALID; /* the flag the steps raise for it */
 }
 
 #if A16_X86
@@ -226,9 +232,9 @@ TI __m256i sum_inexact(const int OP, __m256 fa, __m256 fb, __m256 s)
 /* One step of sixteen elements: codes r (and flags fl when FLAGS).
  *
  * Per half, in binary32: the result, and a 32-bit value that is nonzero
- * exactly when the step's rounding is inexact (TWO: the flag bits inexact
- * and underflow for the fp16 product).  Then, for all sixteen elements in
- * 16-bit lanes, the NaN and infinite cases with no branch:
+ * exactly when the element's rounding is inexact (for products: the flag
+ * bits inexact and underflow themselves).  Then, for all sixteen elements
+ * in 16-bit lanes, the NaN and infinite cases with no branch:
  *   - an infinite operand with no NaN operand and no invalid operation:
  *     the binary32 operation gives the infinity of the right sign, exact
  *     (Fast2Sum compares unordered, the product is the rounded value), and
@@ -249,11 +255,12 @@ TI void a16_step(const a16 *K, const int CLS, const int OP, const int FLAGS, con
     const __m256i magm = _mm256_set1_epi16(0x7fff), infc = _mm256_set1_epi16(CLS == A16_FP16 ? 0x7c00 : 0x7f80);
     const __m256i ma = _mm256_and_si256(ca, magm), mb = _mm256_and_si256(cb, magm);
     /* bf16 products: whether some product of nonzero operands may fall
-     * below 2^-126, from the codes' magnitudes |a|, |b| (exponent field e,
-     * fraction f): |a| + |b| < 135 * 2^7 unless e_a + e_b >= 134, which
-     * keeps the product of two normal numbers at or above
-     * 2^(e_a + e_b - 254) >= 2^-126 and a subnormal one times another at
-     * or above 2^-133 2^(134 - 127) */
+     * below 2^-126, from the codes' magnitude bits m = e 2^7 + f (exponent
+     * field e, fraction f < 2^7): m_a + m_b >= 135 * 2^7 implies
+     * e_a + e_b >= 134, which keeps the product of two normal numbers at
+     * or above 2^(e_a + e_b - 254) >= 2^-126 and a subnormal one (at least
+     * 2^-133) times a normal one (at least 2^(134 - 127)) at or above
+     * 2^-126 too */
     bool odd = false;
     if (OP == FPQ_OP_MUL && CLS == A16_BF16) {
         const __m256i sum = _mm256_add_epi16(ma, mb), lim = _mm256_set1_epi16(135 << 7);
@@ -378,8 +385,8 @@ TI void a16_loop(const a16 *K, const int CLS, const int OP, const int FLAGS, uin
     else                                                                                                   \
         A16_OPS(A16_BF16, 0)
 
-/* The same steps compiled for AVX2 and for AVX-512 (VL, BW: the same
- * eight-lane operations with 32 registers and mask compares). */
+/* The same steps compiled for AVX2 and for AVX-512 (VL, BW, DQ: the same
+ * operations with 32 registers). */
 TGT static void a16_run16_avx2(const a16 *K, uint16_t *r, uint8_t *fl, const uint16_t *a, const uint16_t *b,
                               size_t n)
 {

@@ -955,10 +955,10 @@ static const struct {
     const char *f;
     fpq_op op;
     fpq_rnd mode;
-} ex_cases[] = {
-    {"fp16", FPQ_OP_ADD, FPQ_RNE}, {"fp16", FPQ_OP_ADD, FPQ_RTZ}, {"fp16", FPQ_OP_MUL, FPQ_RNE},
-    {"fp16", FPQ_OP_MUL, FPQ_RTZ}, {"bf16", FPQ_OP_ADD, FPQ_RNE}, {"bf16", FPQ_OP_ADD, FPQ_RTZ},
-    {"bf16", FPQ_OP_MUL, FPQ_RNE}, {"bf16", FPQ_OP_MUL, FPQ_RTZ},
+} ex_cases[] = { /* nearest-even (fast-arith16.c's kernels) first */
+    {"fp16", FPQ_OP_ADD, FPQ_RNE}, {"fp16", FPQ_OP_MUL, FPQ_RNE}, {"bf16", FPQ_OP_ADD, FPQ_RNE},
+    {"bf16", FPQ_OP_MUL, FPQ_RNE}, {"fp16", FPQ_OP_ADD, FPQ_RTZ}, {"fp16", FPQ_OP_MUL, FPQ_RTZ},
+    {"bf16", FPQ_OP_ADD, FPQ_RTZ}, {"bf16", FPQ_OP_MUL, FPQ_RTZ},
 };
 
 START_TEST(all_pairs_fp16_bf16)
