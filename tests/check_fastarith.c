@@ -163,17 +163,17 @@ static void check_batch(const fpq_format *f, fpq_op op, const batch *b, const fp
 /* Every mode and overflow policy on a batch per operation, built by fill. */
 typedef void (*fill_fn)(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g);
 
-static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, bool all_modes,
-                            uint64_t stream)
+static void check_ops_modes(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, bool all_modes,
+                            uint64_t stream, size_t nops, size_t nmodes)
 {
     static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_SQRT, FPQ_OP_FMA};
     fpq_check_rng g;
     fpq_check_rng_init(&g, stream);
-    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+    for (size_t o = 0; o < nops; o++) {
         batch b;
         batch_init(&b, cap);
         fill(&b, f, ops[o], &g);
-        for (size_t m = 0; m < NMODES; m++)
+        for (size_t m = 0; m < nmodes; m++)
             for (int ov = 0; ov < 2; ov++) {
                 fpq_rounding r;
                 fpq_rounding_default(&r);
@@ -184,6 +184,13 @@ static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_
             }
         batch_free(&b);
     }
+}
+
+/* The same for all six operations in every deterministic mode. */
+static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, bool all_modes,
+                            uint64_t stream)
+{
+    check_ops_modes(f, fill, cap, stride, all_modes, stream, 6, NMODES);
 }
 
 /* ---- formats of at most 8 bits: every pair ----------------------------------- */
@@ -410,25 +417,9 @@ static void fill_random_big(batch *b, const fpq_format *f, fpq_op op, fpq_check_
 
 START_TEST(arrays_table_path_16_bits)
 {
-    static const char *const names[] = {"fp16", "bf16"};
-    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL};
-    const fpq_format *f = fpq_check_need(names[_i]);
-    fpq_check_rng g;
-    fpq_check_rng_init(&g, 700 + (uint64_t)_i);
-    for (size_t o = 0; o < 3; o++) {
-        batch b;
-        batch_init(&b, 1 << 17);
-        fill_random_big(&b, f, ops[o], &g);
-        for (size_t m = 0; m < NMODES; m++)
-            for (int ov = 0; ov < 2; ov++) {
-                fpq_rounding r;
-                fpq_rounding_default(&r);
-                r.mode = det_modes[m];
-                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
-                check_batch(f, ops[o], &b, &r, 7);
-            }
-        batch_free(&b);
-    }
+    /* +, - and * (the first three operations) */
+    check_ops_modes(fpq_check_need(_i ? "bf16" : "fp16"), fill_random_big, 1 << 17, 7, true, 700 + (uint64_t)_i, 3,
+                    NMODES);
 }
 END_TEST
 
@@ -742,21 +733,8 @@ static void fill_specials(batch *b, const fpq_format *f, fpq_op op, fpq_check_rn
 
 START_TEST(specials_fp16_bf16)
 {
-    static const char *const names[2] = {"fp16", "bf16"};
-    static const fpq_op ops[3] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL};
-    const fpq_format *f = fpq_check_need(names[_i]);
-    for (size_t o = 0; o < 3; o++) {
-        batch b;
-        batch_init(&b, 1 << 12);
-        fill_specials(&b, f, ops[o], NULL);
-        for (int ov = 0; ov < 2; ov++) {
-            fpq_rounding r;
-            fpq_rounding_default(&r);
-            r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
-            check_batch(f, ops[o], &b, &r, 1);
-        }
-        batch_free(&b);
-    }
+    /* +, - and *, nearest-even (the first mode) */
+    check_ops_modes(fpq_check_need(_i ? "bf16" : "fp16"), fill_specials, 1 << 12, 1, true, 0, 3, 1);
 }
 END_TEST
 
@@ -772,8 +750,9 @@ END_TEST
  * vector has special, flagged and exact lanes at once.  The pair's lane
  * moves through all 16 positions; the array's length is no multiple of 16
  * (the padded last step). */
-static void fill_specials_mixed(batch *b, const fpq_format *f, fpq_check_rng *g)
+static void fill_specials_mixed(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
 {
+    (void)op;
     const uint64_t sign = UINT64_C(1) << (f->bits - 1), emax = ((UINT64_C(1) << f->ebits) - 1) << f->mbits;
     const uint64_t quiet = UINT64_C(1) << (f->mbits - 1), fmask = (UINT64_C(1) << f->mbits) - 1;
     const uint64_t one = (uint64_t)f->bias << f->mbits, minnorm = UINT64_C(1) << f->mbits;
@@ -812,21 +791,9 @@ static void fill_specials_mixed(batch *b, const fpq_format *f, fpq_check_rng *g)
 
 START_TEST(specials_mixed_lanes_fp16_bf16)
 {
-    static const char *const names[2] = {"fp16", "bf16"};
-    static const fpq_op ops[3] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL};
-    const fpq_format *f = fpq_check_need(names[_i]);
-    fpq_check_rng g;
-    fpq_check_rng_init(&g, 1500 + (uint64_t)_i);
-    for (size_t o = 0; o < 3; o++) {
-        batch b;
-        batch_init(&b, 1 << 14);
-        fill_specials_mixed(&b, f, &g);
-        /* every lane with flags and without, against the reference */
-        fpq_rounding r;
-        fpq_rounding_default(&r);
-        check_batch(f, ops[o], &b, &r, 1);
-        batch_free(&b);
-    }
+    /* +, - and *, nearest-even (the first mode) */
+    check_ops_modes(fpq_check_need(_i ? "bf16" : "fp16"), fill_specials_mixed, 1 << 14, 1, true, 1500 + (uint64_t)_i,
+                    3, 1);
 }
 END_TEST
 
