@@ -170,17 +170,17 @@ static void check_batch(const fpq_format *f, fpq_op op, const batch *b, const fp
 /* Every mode and overflow policy on a batch per operation, built by fill. */
 typedef void (*fill_fn)(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g);
 
-static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, bool all_modes,
-                            uint64_t stream)
+static void check_ops_modes(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, bool all_modes,
+                            uint64_t stream, size_t nops, size_t nmodes)
 {
     static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL, FPQ_OP_DIV, FPQ_OP_SQRT, FPQ_OP_FMA};
     fpq_check_rng g;
     fpq_check_rng_init(&g, stream);
-    for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+    for (size_t o = 0; o < nops; o++) {
         batch b;
         batch_init(&b, cap);
         fill(&b, f, ops[o], &g);
-        for (size_t m = 0; m < NMODES; m++)
+        for (size_t m = 0; m < nmodes; m++)
             for (int ov = 0; ov < 2; ov++) {
                 fpq_rounding r;
                 fpq_rounding_default(&r);
@@ -232,6 +232,13 @@ static void check_sr(const fpq_format *f, fill_fn fill, size_t cap, size_t strid
             }
         batch_free(&b);
     }
+}
+
+/* The same for all six operations in every deterministic mode. */
+static void check_all_modes(const fpq_format *f, fill_fn fill, size_t cap, size_t stride, bool all_modes,
+                            uint64_t stream)
+{
+    check_ops_modes(f, fill, cap, stride, all_modes, stream, 6, NMODES);
 }
 
 /* ---- formats of at most 8 bits: every pair ----------------------------------- */
@@ -463,25 +470,9 @@ static void fill_random_big(batch *b, const fpq_format *f, fpq_op op, fpq_check_
 
 START_TEST(arrays_table_path_16_bits)
 {
-    static const char *const names[] = {"fp16", "bf16"};
-    static const fpq_op ops[] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL};
-    const fpq_format *f = fpq_check_need(names[_i]);
-    fpq_check_rng g;
-    fpq_check_rng_init(&g, 700 + (uint64_t)_i);
-    for (size_t o = 0; o < 3; o++) {
-        batch b;
-        batch_init(&b, 1 << 17);
-        fill_random_big(&b, f, ops[o], &g);
-        for (size_t m = 0; m < NMODES; m++)
-            for (int ov = 0; ov < 2; ov++) {
-                fpq_rounding r;
-                fpq_rounding_default(&r);
-                r.mode = det_modes[m];
-                r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
-                check_batch(f, ops[o], &b, &r, 7);
-            }
-        batch_free(&b);
-    }
+    /* +, - and * (the first three operations) */
+    check_ops_modes(fpq_check_need(_i ? "bf16" : "fp16"), fill_random_big, 1 << 17, 7, true, 700 + (uint64_t)_i, 3,
+                    NMODES);
 }
 END_TEST
 
@@ -923,21 +914,67 @@ static void fill_specials(batch *b, const fpq_format *f, fpq_op op, fpq_check_rn
 
 START_TEST(specials_fp16_bf16)
 {
-    static const char *const names[2] = {"fp16", "bf16"};
-    static const fpq_op ops[3] = {FPQ_OP_ADD, FPQ_OP_SUB, FPQ_OP_MUL};
-    const fpq_format *f = fpq_check_need(names[_i]);
-    for (size_t o = 0; o < 3; o++) {
-        batch b;
-        batch_init(&b, 1 << 12);
-        fill_specials(&b, f, ops[o], NULL);
-        for (int ov = 0; ov < 2; ov++) {
-            fpq_rounding r;
-            fpq_rounding_default(&r);
-            r.overflow = ov ? FPQ_OVF_SATURATE : FPQ_OVF_FORMAT;
-            check_batch(f, ops[o], &b, &r, 1);
-        }
-        batch_free(&b);
-    }
+    /* +, - and *, nearest-even (the first mode) */
+    check_ops_modes(fpq_check_need(_i ? "bf16" : "fp16"), fill_specials, 1 << 12, 1, true, 0, 3, 1);
+}
+END_TEST
+
+/* Every special operand (both infinities; quiet NaNs with payload 0, a
+ * small payload and every payload bit; signalling NaNs with payload 1 and
+ * the largest payload; each with either sign) against one operand of every
+ * class (+-0, the smallest, a middle and the largest subnormal, the
+ * smallest normal, 1, a normal with fraction bits, the largest finite, and
+ * the specials themselves), in both orders, each pair in a lane of its own
+ * among ordinary ones: the other lanes of its 16-element step (the kernels'
+ * width; two 8-lane halves) hold random finite pairs, with products and
+ * sums that overflow, underflow or are inexact among them, so that one
+ * vector has special, flagged and exact lanes at once.  The pair's lane
+ * moves through all 16 positions; the array's length is no multiple of 16
+ * (the padded last step). */
+static void fill_specials_mixed(batch *b, const fpq_format *f, fpq_op op, fpq_check_rng *g)
+{
+    (void)op;
+    const uint64_t sign = UINT64_C(1) << (f->bits - 1), emax = ((UINT64_C(1) << f->ebits) - 1) << f->mbits;
+    const uint64_t quiet = UINT64_C(1) << (f->mbits - 1), fmask = (UINT64_C(1) << f->mbits) - 1;
+    const uint64_t one = (uint64_t)f->bias << f->mbits, minnorm = UINT64_C(1) << f->mbits;
+    const uint64_t specials[] = {emax, emax | quiet, emax | quiet | 5, emax | fmask, emax | 1, emax | (quiet - 1)};
+    const uint64_t classes[] = {0, 1, quiet | 3, fmask, minnorm, one, one | (fmask & 0x2b5),
+                                emax - 1};
+    const size_t ns = sizeof specials / sizeof specials[0], nc = sizeof classes / sizeof classes[0];
+    size_t lane = 0;
+    for (size_t i = 0; i < 2 * ns; i++)
+        for (size_t j = 0; j < 2 * (nc + ns); j++)
+            for (int order = 0; order < 2; order++) {
+                const uint64_t x = specials[i / 2] | (i % 2 ? sign : 0);
+                const uint64_t y = (j / 2 < nc ? classes[j / 2] : specials[j / 2 - nc]) | (j % 2 ? sign : 0);
+                for (size_t k = 0; k < 16; k++) {
+                    if (k == lane % 16) {
+                        batch_add(b, order ? y : x, order ? x : y, 0);
+                        continue;
+                    }
+                    /* an ordinary pair: random finite codes, one in four near
+                     * the largest finite or the smallest normal */
+                    uint64_t o[2];
+                    for (int t = 0; t < 2; t++) {
+                        const uint64_t u = fpq_check_rng_next(g);
+                        uint64_t m = u % emax;
+                        if ((u >> 32) % 4 == 0)
+                            m = (u >> 40) % 2 ? emax - 1 - (u >> 48) % 4 : minnorm + (u >> 48) % 4;
+                        o[t] = m | ((u >> 63) ? sign : 0);
+                    }
+                    batch_add(b, o[0], o[1], 0);
+                }
+                lane++;
+            }
+    for (int k = 0; k < 5; k++) /* an unaligned end */
+        batch_add(b, emax | (k % 2 ? sign : 0), (uint64_t)k, 0);
+}
+
+START_TEST(specials_mixed_lanes_fp16_bf16)
+{
+    /* +, - and *, nearest-even (the first mode) */
+    check_ops_modes(fpq_check_need(_i ? "bf16" : "fp16"), fill_specials_mixed, 1 << 14, 1, true, 1500 + (uint64_t)_i,
+                    3, 1);
 }
 END_TEST
 
@@ -1175,10 +1212,10 @@ static const struct {
     const char *f;
     fpq_op op;
     fpq_rnd mode;
-} ex_cases[] = {
-    {"fp16", FPQ_OP_ADD, FPQ_RNE}, {"fp16", FPQ_OP_ADD, FPQ_RTZ}, {"fp16", FPQ_OP_MUL, FPQ_RNE},
-    {"fp16", FPQ_OP_MUL, FPQ_RTZ}, {"bf16", FPQ_OP_ADD, FPQ_RNE}, {"bf16", FPQ_OP_ADD, FPQ_RTZ},
-    {"bf16", FPQ_OP_MUL, FPQ_RNE}, {"bf16", FPQ_OP_MUL, FPQ_RTZ},
+} ex_cases[] = { /* nearest-even (fast-arith16.c's kernels) first */
+    {"fp16", FPQ_OP_ADD, FPQ_RNE}, {"fp16", FPQ_OP_MUL, FPQ_RNE}, {"bf16", FPQ_OP_ADD, FPQ_RNE},
+    {"bf16", FPQ_OP_MUL, FPQ_RNE}, {"fp16", FPQ_OP_ADD, FPQ_RTZ}, {"fp16", FPQ_OP_MUL, FPQ_RTZ},
+    {"bf16", FPQ_OP_ADD, FPQ_RTZ}, {"bf16", FPQ_OP_MUL, FPQ_RTZ},
 };
 
 START_TEST(all_pairs_fp16_bf16)
@@ -1200,6 +1237,7 @@ Suite *fastarith_suite(void)
     tcase_add_test(tc, arrays_stochastic_positions);
     tcase_add_loop_test(tc, arrays_table_path_16_bits, 0, 2);
     tcase_add_loop_test(tc, specials_fp16_bf16, 0, 2);
+    tcase_add_loop_test(tc, specials_mixed_lanes_fp16_bf16, 0, 2);
     tcase_add_loop_test(tc, gemm_equals_reference, 0, (int)(sizeof gemm_cases / sizeof gemm_cases[0]));
     tcase_add_loop_test(tc, gemm_boundary_inputs, 0, (int)NBND);
     tcase_add_loop_test(tc, gemm_no_flags_after_overflow, 0, 2);
