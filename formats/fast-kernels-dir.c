@@ -13,8 +13,8 @@
  * 2^sh0 - 1; to odd: the sticky bit ORed into the last kept bit, which
  * is bit sh0 of a + 2^sh0 - 1 when that bit of a is 0), a carry
  * moving into the exponent field by itself.  Below 2^emin the quantum is
- * fixed: s = min(|x|, 2^emin) / q is exact (a product by a power of 2 with
- * a normal result, s <= 2^M <= 2^22), and the rounded count of quanta k is
+ * fixed: s = min(|x|, 2^emin) / q is exact (a product by the power of 2
+ * 1/q >= 1: kdir_init takes only formats with q <= 1; s <= 2^M <= 2^22), and the rounded count of quanta k is
  * s's truncation t (a conversion to an integer, which truncates) plus what
  * the mode adds: 1 when s is inexact (s != t) and the mode rounds the
  * magnitude away (up for positive x, down for negative); for ties away the
@@ -58,7 +58,10 @@ static inline __attribute__((always_inline)) uint32_t dir_pick(uint32_t c, uint3
 static bool kdir_init(kdir *D, const k32 *P)
 {
     /* emin = -126: no fixed-quantum part, so q and 1/q are not needed */
-    if (!P->lean_ok || (P->emin > -126 && (P->emin - P->M < -126 || P->M - P->emin > 126)))
+    /* s = min(|x|, 2^emin) / q is exact only when q <= 1 (a larger q
+     * would push the smallest binary32 subnormals' bits out of s), and q
+     * and 1/q must be binary32 normals */
+    if (!P->lean_ok || (P->emin > -126 && (P->emin - P->M < -126 || P->emin - P->M > 0)))
         return false;
     D->sh0 = P->sh0;
     D->keep = P->keep;
