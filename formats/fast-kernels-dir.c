@@ -17,8 +17,8 @@
  * 1/q >= 1: kdir_init takes only formats with q <= 1; s <= 2^M <= 2^22),
  * and the rounded count of quanta k is s's truncation t (a conversion to
  * an integer, which truncates) plus what the mode adds: 1 when s is
- * inexact (s != t) and the mode rounds the magnitude away (up for positive x, down for negative); for ties away the
- * truncation of s + (1/2 - 2^-25), which is floor(s + 1/2) for every
+ * inexact (s != t) and the mode rounds the magnitude away (up for
+ * positive x, down for negative); for ties away the truncation of s + (1/2 - 2^-25), which is floor(s + 1/2) for every
  * binary32 0 <= s < 2^22 (the one sum that rounds across an integer, at
  * s = 1/2 - 2^-25, is kept below 1 by the constant's deficit; the sum at a
  * tie rounds up to the integer); for odd t with its last bit set when s is
