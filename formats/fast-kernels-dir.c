@@ -1,38 +1,38 @@
 /* fast-kernels-dir.c: round-to-format and encode from binary32 in the
  * deterministic modes other than nearest-even (ties away, toward zero, up,
- * down, to odd), in few operations per element, for the formats of the
- * lean kernels of fast-kernels.c (k32 lean_ok: signed, with -0 and
- * subnormals, 1 to 22 mantissa bits, held by binary32) with emin = -126
- * or whose quantum below 2^emin, q = 2^(emin - M), and its inverse are
- * normal binary32 numbers.
+ * down, to odd), in few operations per element, for the formats of the lean
+ * kernels of fast-kernels.c (k32 lean_ok: signed, with -0 and subnormals, 1
+ * to 22 mantissa bits, held by binary32) with emin = -126 or whose quantum
+ * below 2^emin, q = 2^(emin - M), and its inverse are normal binary32
+ * numbers.
  *
  * In the format's normal binades (|x| >= 2^emin) the discarded sh0 = 23 - M
- * bits of a = |x|'s bits are rounded in place, as k32_lean_norm does: a
- * mask added and the discarded bits cleared (toward zero: nothing added;
- * ties away: half of 2^sh0; away from zero when the mode and sign say so:
- * 2^sh0 - 1; to odd: the sticky bit ORed into the last kept bit, which
- * is bit sh0 of a + 2^sh0 - 1 when that bit of a is 0), a carry
- * moving into the exponent field by itself.  Below 2^emin the quantum is
- * fixed: s = min(|x|, 2^emin) / q is exact (a product by the power of 2
- * 1/q >= 1: kdir_init takes only formats with q <= 1; s <= 2^M <= 2^22),
- * and the rounded count of quanta k is s's truncation t (a conversion to
- * an integer, which truncates) plus what the mode adds: 1 when s is
- * inexact (s != t) and the mode rounds the magnitude away (up for
- * positive x, down for negative); for ties away the truncation of s + (1/2 - 2^-25), which is floor(s + 1/2) for every
- * binary32 0 <= s < 2^22 (the one sum that rounds across an integer, at
- * s = 1/2 - 2^-25, is kept below 1 by the constant's deficit; the sum at a
- * tie rounds up to the integer); for odd t with its last bit set when s is
- * inexact.  Round-to-format takes k q (exact), encode k itself; in the
- * normal binades encode takes the rounded bits shifted down less the
- * exponent fields' bias difference.  When emin = -126 the format's grid
- * below 2^emin is binary32's subnormal grid coarsened by 2^sh0, so the in-
- * place rounding holds there too and no fixed-quantum part is needed.
+ * bits of a = |x|'s bits are rounded in place, as k32_lean_norm does: a mask
+ * added and the discarded bits cleared (toward zero: nothing added; ties
+ * away: half of 2^sh0; away from zero when the mode and sign say so: 2^sh0 -
+ * 1; to odd: the sticky bit ORed into the last kept bit, which is bit sh0 of
+ * a + 2^sh0 - 1 when that bit of a is 0), a carry moving into the exponent
+ * field by itself.  Below 2^emin the quantum is fixed: s = min(|x|, 2^emin) /
+ * q is exact (a product by the power of 2 1/q >= 1: kdir_init takes only
+ * formats with q <= 1; s <= 2^M <= 2^22), and the rounded count of quanta k
+ * is s's truncation t (a conversion to an integer, which truncates) plus what
+ * the mode adds: 1 when s is inexact (s != t) and the mode rounds the
+ * magnitude away (up for positive x, down for negative); for ties away the
+ * truncation of s + (1/2 - 2^-25), which is floor(s + 1/2) for every binary32
+ * 0 <= s < 2^22 (the one sum that rounds across an integer, at s = 1/2 -
+ * 2^-25, is kept below 1 by the constant's deficit; the sum at a tie rounds
+ * up to the integer); for odd t with its last bit set when s is inexact.
+ * Round-to-format takes k q (exact), encode k itself; in the normal binades
+ * encode takes the rounded bits shifted down less the exponent fields' bias
+ * difference.  When emin = -126 the format's grid below 2^emin is binary32's
+ * subnormal grid coarsened by 2^sh0, so the in- place rounding holds there
+ * too and no fixed-quantum part is needed.
  *
  * Overflow: the in-place rounded magnitude beyond the largest finite value
- * takes the plan's overflow result of the sign.  Inf and NaN inputs are
- * left out: a block holding any returns false, and the caller runs its
- * general lean kernel on it (k32_round_lean, k32_encode_lean).  Branch-free
- * per element, per mode, so that GCC vectorises the loops. */
+ * takes the plan's overflow result of the sign.  Inf and NaN inputs are left
+ * out: a block holding any returns false, and the caller runs its general
+ * lean kernel on it (k32_round_lean, k32_encode_lean).  Branch-free per
+ * element, per mode, so that GCC vectorises the loops. */
 #include "fast-impl.h"
 
 /* The constants of a block's loop, from the plan. */
