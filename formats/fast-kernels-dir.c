@@ -4,7 +4,7 @@
  * kernels of fast-kernels.c (k32 lean_ok: signed, with -0 and subnormals, 1
  * to 22 mantissa bits, held by binary32) with emin = -126 or whose quantum
  * below 2^emin, q = 2^(emin - M), and its inverse are normal binary32
- * numbers.
+ * numbers and q <= 1.
  *
  * In the format's normal binades (|x| >= 2^emin) the discarded sh0 = 23 - M
  * bits of a = |x|'s bits are rounded in place, as k32_lean_norm does: a mask
