@@ -256,9 +256,12 @@ static void encode_block(const job *j, size_t i0, size_t len)
     if (pl->use_k32) {
         uint32_t c[BLOCK];
         float tmp[BLOCK];
-        uint64_t u[BLOCK];
-        fpq_fast_k32_encode_block(c, block_f32(tmp, j->src, i0, len), draws(u, j->r, j->r->position + i0, len),
-                                  &pl->p32, j->f->kind == FPQ_KIND_INT, j->r->mode);
+        const float *x = block_f32(tmp, j->src, i0, len);
+        const int is_int = j->f->kind == FPQ_KIND_INT;
+        if (j->r->mode == FPQ_RSR)
+            fpq_fast_k32_sr_encode_block(c, x, fpq_sr_key(j->r->seed), j->r->position + i0, &pl->p32, is_int);
+        else
+            fpq_fast_k32_encode_block(c, x, NULL, &pl->p32, is_int, j->r->mode);
         if (len == BLOCK)
             pack32_block(j->dst, i0, c, pl->w);
         else
@@ -306,10 +309,13 @@ static void round_block(const job *j, size_t i0, size_t len)
     const bool direct = len == BLOCK && j->dst != j->src;
     if (pl->use_k32 && pl->k32_round) {
         float res[BLOCK], tmp[BLOCK];
-        uint64_t u[BLOCK];
-        fpq_fast_k32_round_block(direct ? (float *)j->dst + i0 : res, block_f32(tmp, j->src, i0, len),
-                                 draws(u, j->r, j->r->position + i0, len), &pl->p32, j->f->kind == FPQ_KIND_INT,
-                                 j->r->mode);
+        float *out = direct ? (float *)j->dst + i0 : res;
+        const float *x = block_f32(tmp, j->src, i0, len);
+        const int is_int = j->f->kind == FPQ_KIND_INT;
+        if (j->r->mode == FPQ_RSR)
+            fpq_fast_k32_sr_round_block(out, x, fpq_sr_key(j->r->seed), j->r->position + i0, &pl->p32, is_int);
+        else
+            fpq_fast_k32_round_block(out, x, NULL, &pl->p32, is_int, j->r->mode);
         if (!direct)
             store(j->dst, false, i0, res, len);
     } else {

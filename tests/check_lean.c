@@ -88,11 +88,21 @@ static size_t compare_block(const float *src, uint64_t pos, const k32 *lean, con
     fpq_fast_k32_round_block(rg, src, d, gen, is_int, r->mode);
     fpq_fast_k32_encode_block(cl, src, d, lean, is_int, r->mode);
     fpq_fast_k32_encode_block(cg, src, d, gen, is_int, r->mode);
+    float rf[BLOCK];
+    uint32_t cf[BLOCK];
+    if (r->mode == FPQ_RSR) { /* the loops with the draws inside */
+        fpq_fast_k32_sr_round_block(rf, src, fpq_sr_key(r->seed), pos, lean, is_int);
+        fpq_fast_k32_sr_encode_block(cf, src, fpq_sr_key(r->seed), pos, lean, is_int);
+    } else {
+        memcpy(rf, rl, sizeof rf);
+        memcpy(cf, cl, sizeof cf);
+    }
     for (size_t i = 0; i < BLOCK; i++) {
-        uint32_t a, b;
+        uint32_t a, b, c;
         memcpy(&a, &rl[i], 4);
         memcpy(&b, &rg[i], 4);
-        if (a != b || cl[i] != cg[i])
+        memcpy(&c, &rf[i], 4);
+        if (a != b || cl[i] != cg[i] || c != b || cf[i] != cg[i])
             return i;
     }
     return BLOCK;
@@ -114,14 +124,22 @@ static void report(const float *src, size_t i, uint64_t pos, const k32 *lean, co
     fpq_fast_k32_round_block(rg, src, d, gen, is_int, r->mode);
     fpq_fast_k32_encode_block(cl, src, d, lean, is_int, r->mode);
     fpq_fast_k32_encode_block(cg, src, d, gen, is_int, r->mode);
-    uint32_t x, a, b;
+    float rf[BLOCK] = {0};
+    uint32_t cf[BLOCK] = {0};
+    if (r->mode == FPQ_RSR) {
+        fpq_fast_k32_sr_round_block(rf, src, fpq_sr_key(r->seed), pos, lean, is_int);
+        fpq_fast_k32_sr_encode_block(cf, src, fpq_sr_key(r->seed), pos, lean, is_int);
+    }
+    uint32_t x, a, b, c;
     memcpy(&x, &src[i], 4);
     memcpy(&a, &rl[i], 4);
     memcpy(&b, &rg[i], 4);
+    memcpy(&c, &rf[i], 4);
     ck_abort_msg("%s, %s, %s, overflow %s: binary32 0x%08" PRIx32 " (%a) at position %" PRIu64
-                 ": lean round 0x%08" PRIx32 " code 0x%" PRIx32 ", general round 0x%08" PRIx32 " code 0x%" PRIx32,
+                 ": lean round 0x%08" PRIx32 " code 0x%" PRIx32 ", general round 0x%08" PRIx32 " code 0x%" PRIx32
+                 ", fused sr round 0x%08" PRIx32 " code 0x%" PRIx32,
                  label, f->name, fpq_rnd_name(r->mode), fpq_overflow_name(r->overflow), x, (double)src[i], pos + i,
-                 a, cl[i], b, cg[i]);
+                 a, cl[i], b, cg[i], c, cf[i]);
 }
 
 /* The roundings of a case: mode m, overflow policy o, seed of the run. */

@@ -1,0 +1,203 @@
+/* fast-sr.c: stochastic rounding from binary32 in the bulk path, with the
+ * draws computed inside the rounding loop (fast-impl.h describes the
+ * method; fast-kernels.c has the kernels that take an array of draws).
+ *
+ * The rule is that of every stochastic rounding here: element i rounds
+ * away from zero when frac 2^64 > u, frac the exact discarded fraction of
+ * |x| in units of the quantum q at |x|, u = fpq_sr_bits(seed, position + i).
+ * For a binary32 input the discarded bits R are at most 24 (frac = R 2^-sh,
+ * sh the number of discarded bits counted from |x|'s last place), and the
+ * comparison is decided by the draw's top word uh alone except in one case
+ * of probability about 2^-32 per element:
+ *
+ * - sh <= 32: R 2^(64 - sh) > u exactly when R > floor(u / 2^(64 - sh)),
+ *   which is uh >> (32 - sh) (R is an integer);
+ * - sh > 32: with c = sh - 32 and t = floor(R / 2^c) (t = 0 for c >= 24),
+ *   R 2^-c > uh + ul 2^-32 holds when t > uh and fails when t < uh, or
+ *   t = uh and R = t 2^c; it depends on ul only when t = uh and R has bits
+ *   below 2^c.
+ *
+ * So the loops compute only uh (splitmix64's finaliser has two 64-bit
+ * multiplies; of the second only the top word is needed: three 32-bit
+ * multiplies) and mark a block where some element is in that last case;
+ * such a block is done again by the kernels of fast-kernels.c with the
+ * whole draws (fpq_fast_sr_draws).  Results are bit-identical to those
+ * kernels and to fpq_encode. */
+#include "fast-impl.h"
+
+INLINE uint32_t sel32(uint32_t c, uint32_t a, uint32_t b)
+{
+    const uint32_t m = 0u - c;
+    return (a & m) | (b & ~m);
+}
+
+/* The top 32 bits of fpq_sr_mix64(z): of w = y * MUL2 only the top word
+ * counts (w ^ (w >> 31) has top word wh ^ (wh >> 31)), the high half of
+ * the low words' product plus the two cross products, modulo 2^32. */
+INLINE uint32_t sr_mix64_hi(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * FPQ_SR_MUL1;
+    z ^= z >> 27;
+    const uint32_t wh = (uint32_t)((z * FPQ_SR_MUL2) >> 32);
+    return wh ^ (wh >> 31);
+}
+
+/* The top word of draw i of a block whose first draw is at position pos:
+ * base = key + (pos + 1) * golden (fpq_sr_key). */
+#define UH(i) sr_mix64_hi(base + (uint64_t)(i) * FPQ_SR_GOLDEN)
+
+/* Stochastic rounding of a finite binary32 magnitude a (bits) to the grid
+ * of quantum 2^sh0 units of a's last place above 2^emin, fixed below
+ * (e127 = emin + 127 >= 1); qb: the bits of the quantum at 2^emin.  As in
+ * fast-kernels.c's k32_sr_any: sh = sh0 + max(0, e127 - max(E, 1)) bits are
+ * discarded (binary32 subnormals are the binade -126 without leading bit);
+ * for sh <= 23 R is a's low sh bits and clearing them truncates; for sh >=
+ * 24 |x| is below one quantum, R is the whole significand sig and the
+ * truncation is 0 (R = sig & low either way, as sig < 2^24).  The
+ * decision by uh as above; *amb set where it needs the low word. */
+INLINE uint32_t sr_any_hi(uint32_t a, uint32_t sh0, uint32_t e127, uint32_t qb, uint32_t uh, uint32_t *amb)
+{
+    const uint32_t E = a >> 23, E1 = E > 1 ? E : 1;
+    const uint32_t sh = sh0 + (E1 < e127 ? e127 - E1 : 0); /* >= 1 */
+    const uint32_t sh31 = sh < 31 ? sh : 31, low = (1u << sh31) - 1;
+    const uint32_t R = (a - ((E1 - 1) << 23)) & low; /* sig: a less all but one of its exponent field */
+    /* sh <= 32: R against uh >> (32 - sh); sh > 32: R >> min(sh - 32, 31)
+     * against uh */
+    const uint32_t c1 = sh < 32 ? 32 - sh : 0, c2 = sh < 32 ? 0 : sh - 32 < 31 ? sh - 32 : 31;
+    const uint32_t t = R >> c2, v = uh >> c1;
+    const uint32_t up = t > v;
+    *amb |= (t == v) & (R != t << c2); /* c2 > 0 then, and v = uh */
+    const uint32_t y = (a & ~low) + (up << sh31);
+    return sel32(sh >= 24, qb & (0u - up), y);
+}
+
+/* Stochastic rounding of a = |x| >= 2^emin (the format's normal binades):
+ * sh = sh0 <= 23, and R > uh >> (32 - sh0) exactly when R + 2^sh0 - 1 -
+ * (uh >> (32 - sh0)) carries into the kept bits. */
+INLINE uint32_t sr_norm_hi(const k32 *P, uint32_t a, uint32_t uh)
+{
+    return (a + ~P->keep - (uh >> (32 - P->sh0))) & P->keep;
+}
+
+/* A special input's result by sign: s0 for a positive input, s0 ^ d (d =
+ * s0 ^ s1, s1 the negative one's) for a negative one; sm: all ones when
+ * negative. */
+#define BY_SIGN(s0, d, sm) ((s0) ^ ((d) & (sm)))
+
+/* Binary32 bits of the result from the rounded magnitude's bits mag (all
+ * of them: normal binades and below) for the input bits xb. */
+INLINE uint32_t sr_round_out(const k32 *P, uint32_t xb, uint32_t mag)
+{
+    const uint32_t a = xb & 0x7fffffffu, sm = (uint32_t)((int32_t)xb >> 31);
+    const k32_sp *S = &P->bits;
+    uint32_t r = mag > P->max_bits ? BY_SIGN(S->ovf0, S->ovf0 ^ S->ovf1, sm) : mag | (xb & 0x80000000u);
+    r = a == 0x7f800000u ? BY_SIGN(S->inf0, S->inf0 ^ S->inf1, sm) : r;
+    return a > 0x7f800000u ? BY_SIGN(S->nan0, S->nan0 ^ S->nan1, sm) : r;
+}
+
+/* The code of the input bits xb from the rounded magnitude's bits y: below
+ * 2^emin its count of quanta (y + C less C's bits, exact as y lies on the
+ * grid of q), above the bits shifted down less the bias difference. */
+INLINE uint32_t sr_encode_out(const k32 *P, uint32_t xb, uint32_t y)
+{
+    const uint32_t a = xb & 0x7fffffffu, sm = (uint32_t)((int32_t)xb >> 31);
+    const uint32_t cs = f32_bits(f32_from(y) + P->magic) - f32_bits(P->magic);
+    const uint32_t mag = sel32(y < P->norm_bits, cs, (y >> P->sh0) - P->code_off);
+    const k32_sp *S = &P->code;
+    uint32_t r = sel32(mag > P->maxmag, BY_SIGN(S->ovf0, S->ovf0 ^ S->ovf1, sm), mag | (P->signbit & sm));
+    r = sel32(a == 0x7f800000u, BY_SIGN(S->inf0, S->inf0 ^ S->inf1, sm), r);
+    return sel32(a > 0x7f800000u, BY_SIGN(S->nan0, S->nan0 ^ S->nan1, sm), r);
+}
+#undef BY_SIGN
+
+/* Integers within [-2^22, 2^22] (int_rne_ok): clamped first, then the
+ * magnitude to the grid of q = 1 (sh0 = 0, e127 = 150); NaN gives 0, -0
+ * and values rounded to 0 give +0. */
+INLINE int32_t sr_int_hi(const k32 *P, float x, uint32_t uh, uint32_t *amb)
+{
+    float v = x < P->flo ? P->flo : x;
+    v = v > P->fhi ? P->fhi : v;
+    const uint32_t vb = f32_bits(v), neg = vb >> 31;
+    const uint32_t k = (uint32_t)(int32_t)f32_from(sr_any_hi(vb & 0x7fffffffu, 0, 150, 0x3f800000u, uh, amb));
+    const uint32_t r = (k ^ (0u - neg)) + neg;
+    return (int32_t)sel32(x != x, 0, r);
+}
+
+/* Whether every element of a block has |x| >= 2^emin (norm_bits: the bits
+ * of 2^emin); Inf and NaN count as such. */
+INLINE bool block_normal(const float *restrict src, uint32_t norm_bits)
+{
+    uint32_t lo = UINT32_MAX;
+    for (size_t i = 0; i < BLOCK; i++) {
+        const uint32_t a = f32_bits(src[i]) & 0x7fffffffu;
+        lo = a < lo ? a : lo;
+    }
+    return lo >= norm_bits;
+}
+
+/* The loops: integers (INT), floats whose block lies in the normal binades
+ * or beyond (NORM), other floats (ANY); each an assignment of element i,
+ * where INT and ANY also OR into amb.  Returns amb. */
+#define SR_LOOPS(INT, NORM, ANY)                                                \
+    const k32 P = *pp;                                                          \
+    const uint64_t base = key + (pos + 1) * FPQ_SR_GOLDEN;                      \
+    uint32_t amb = 0;                                                           \
+    if (is_int)                                                                 \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            INT;                                                                \
+    else if (block_normal(src, P.norm_bits))                                    \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            NORM;                                                               \
+    else                                                                        \
+        for (size_t i = 0; i < BLOCK; i++)                                      \
+            ANY;                                                                \
+    return amb;
+
+HOT_MUL64 static uint32_t sr_round_block(float *restrict dst, const float *restrict src, uint64_t key, uint64_t pos,
+                                         const k32 *pp, int is_int)
+{
+    SR_LOOPS(dst[i] = (float)sr_int_hi(&P, src[i], UH(i), &amb),
+             dst[i] = f32_from(sr_round_out(&P, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i)))),
+             dst[i] = f32_from(sr_round_out(&P, f32_bits(src[i]),
+                                            sr_any_hi(f32_bits(src[i]) & 0x7fffffffu, P.sh0, (uint32_t)(P.emin + 127), P.qbits,
+                                                      UH(i), &amb))))
+}
+
+HOT_MUL64 static uint32_t sr_encode_block(uint32_t *restrict codes, const float *restrict src, uint64_t key,
+                                          uint64_t pos, const k32 *pp, int is_int)
+{
+    SR_LOOPS(codes[i] = (uint32_t)sr_int_hi(&P, src[i], UH(i), &amb) & P.mask,
+             codes[i] = sr_encode_out(&P, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i))),
+             codes[i] = sr_encode_out(&P, f32_bits(src[i]),
+                                      sr_any_hi(f32_bits(src[i]) & 0x7fffffffu, P.sh0, (uint32_t)(P.emin + 127), P.qbits, UH(i),
+                                                &amb)))
+}
+#undef SR_LOOPS
+#undef UH
+
+/* Whether the loops above apply to a plan: the lean formats of k32
+ * (fast-kernels.c's k32_round_lean and k32_encode_lean), integers of
+ * k32_int_lean. */
+static bool sr_lean(const k32 *pp, int is_int) { return is_int ? pp->int_rne_ok : pp->lean_ok; }
+
+bool fpq_fast_k32_sr_ok(const k32 *pp, int is_int) { return sr_lean(pp, is_int); }
+
+void fpq_fast_k32_sr_round_block(float *restrict dst, const float *restrict src, uint64_t key, uint64_t pos,
+                                 const k32 *pp, int is_int)
+{
+    if (sr_lean(pp, is_int) && !sr_round_block(dst, src, key, pos, pp, is_int))
+        return;
+    uint64_t u[BLOCK];
+    fpq_fast_sr_draws(u, key, pos, BLOCK);
+    fpq_fast_k32_round_block(dst, src, u, pp, is_int, FPQ_RSR);
+}
+
+void fpq_fast_k32_sr_encode_block(uint32_t *restrict codes, const float *restrict src, uint64_t key, uint64_t pos,
+                                  const k32 *pp, int is_int)
+{
+    if (sr_lean(pp, is_int) && !sr_encode_block(codes, src, key, pos, pp, is_int))
+        return;
+    uint64_t u[BLOCK];
+    fpq_fast_sr_draws(u, key, pos, BLOCK);
+    fpq_fast_k32_encode_block(codes, src, u, pp, is_int, FPQ_RSR);
+}
