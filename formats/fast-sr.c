@@ -42,9 +42,10 @@ INLINE uint32_t sr_mix64_hi(uint64_t z)
     return wh ^ (wh >> 31);
 }
 
-/* The top word of draw i of a block whose first draw is at position pos:
- * base = key + (pos + 1) * golden (fpq_sr_key). */
-#define UH(i) sr_mix64_hi(base + (uint64_t)(i) * FPQ_SR_GOLDEN)
+/* The top word of the draw of the loop's element: z = key + (pos + 1 +
+ * i) * golden (fpq_sr_key), stepped by golden with i (an induction
+ * variable, not a multiply per element). */
+#define UH(i) sr_mix64_hi(z)
 
 /* Stochastic rounding of a finite binary32 magnitude a (bits) to the grid
  * of quantum 2^sh0 units of a's last place above 2^emin, fixed below
@@ -142,14 +143,15 @@ INLINE bool block_normal(const float *restrict src, uint32_t norm_bits)
     const k32 P = *pp;                                                          \
     const uint64_t base = key + (pos + 1) * FPQ_SR_GOLDEN;                      \
     uint32_t amb = 0;                                                           \
+    uint64_t z = base;                                                          \
     if (is_int)                                                                 \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
+        for (size_t i = 0; i < BLOCK; i++, z += FPQ_SR_GOLDEN)                  \
             INT;                                                                \
     else if (block_normal(src, P.norm_bits))                                    \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
+        for (size_t i = 0; i < BLOCK; i++, z += FPQ_SR_GOLDEN)                  \
             NORM;                                                               \
     else                                                                        \
-        for (size_t i = 0; i < BLOCK; i++)                                      \
+        for (size_t i = 0; i < BLOCK; i++, z += FPQ_SR_GOLDEN)                  \
             ANY;                                                                \
     return amb;
 
