@@ -86,9 +86,13 @@ INLINE uint32_t sr_norm_hi(const k32 *P, uint32_t a, uint32_t uh)
 #define BY_SIGN(s0, d, sm) ((s0) ^ ((d) & (sm)))
 
 /* Binary32 bits of the result from the rounded magnitude's bits mag (all
- * of them: normal binades and below) for the input bits xb. */
-INLINE uint32_t sr_round_out(const k32 *P, uint32_t xb, uint32_t mag)
+ * of them: normal binades and below) for the input bits xb.  IN: the
+ * input is finite and at most the largest finite value in magnitude, so
+ * that mag is at most that too (it lies on the grid): no special case. */
+INLINE uint32_t sr_round_out(const k32 *P, const int IN, uint32_t xb, uint32_t mag)
 {
+    if (IN)
+        return mag | (xb & 0x80000000u);
     const uint32_t a = xb & 0x7fffffffu, sm = (uint32_t)((int32_t)xb >> 31);
     const k32_sp *S = &P->bits;
     uint32_t r = mag > P->max_bits ? BY_SIGN(S->ovf0, S->ovf0 ^ S->ovf1, sm) : mag | (xb & 0x80000000u);
@@ -98,12 +102,15 @@ INLINE uint32_t sr_round_out(const k32 *P, uint32_t xb, uint32_t mag)
 
 /* The code of the input bits xb from the rounded magnitude's bits y: below
  * 2^emin its count of quanta (y + C less C's bits, exact as y lies on the
- * grid of q), above the bits shifted down less the bias difference. */
-INLINE uint32_t sr_encode_out(const k32 *P, uint32_t xb, uint32_t y)
+ * grid of q), above the bits shifted down less the bias difference (IN as
+ * in sr_round_out; NORM: y >= 2^emin). */
+INLINE uint32_t sr_encode_out(const k32 *P, const int IN, const int NORM, uint32_t xb, uint32_t y)
 {
     const uint32_t a = xb & 0x7fffffffu, sm = (uint32_t)((int32_t)xb >> 31);
     const uint32_t cs = f32_bits(f32_from(y) + P->magic) - f32_bits(P->magic);
-    const uint32_t mag = sel32(y < P->norm_bits, cs, (y >> P->sh0) - P->code_off);
+    const uint32_t mag = NORM ? (y >> P->sh0) - P->code_off : sel32(y < P->norm_bits, cs, (y >> P->sh0) - P->code_off);
+    if (IN)
+        return mag | (P->signbit & sm);
     const k32_sp *S = &P->code;
     uint32_t r = sel32(mag > P->maxmag, BY_SIGN(S->ovf0, S->ovf0 ^ S->ovf1, sm), mag | (P->signbit & sm));
     r = sel32(a == 0x7f800000u, BY_SIGN(S->inf0, S->inf0 ^ S->inf1, sm), r);
@@ -124,43 +131,57 @@ INLINE int32_t sr_int_hi(const k32 *P, float x, uint32_t uh, uint32_t *amb)
     return (int32_t)sel32(x != x, 0, r);
 }
 
-/* Whether every element of a block has |x| >= 2^emin (norm_bits: the bits
- * of 2^emin); Inf and NaN count as such. */
-INLINE bool block_normal(const float *restrict src, uint32_t norm_bits)
+/* The least and the greatest |x| of a block, as bits (NaN above Inf). */
+INLINE void block_range(const float *restrict src, uint32_t *lo_out, uint32_t *hi_out)
 {
-    uint32_t lo = UINT32_MAX;
+    uint32_t lo = UINT32_MAX, hi = 0;
     for (size_t i = 0; i < BLOCK; i++) {
         const uint32_t a = f32_bits(src[i]) & 0x7fffffffu;
         lo = a < lo ? a : lo;
+        hi = a > hi ? a : hi;
     }
-    return lo >= norm_bits;
+    *lo_out = lo;
+    *hi_out = hi;
 }
 
 /* The loops: integers (INT), floats whose block lies in the normal binades
  * or beyond (NORM), other floats (ANY); each an assignment of element i,
- * where INT and ANY also OR into amb.  Returns amb. */
+ * where INT and ANY also OR into amb.  NORM and ANY in two forms each, IN
+ * (a constant in each loop) set when every |x| of the block is at most
+ * the largest finite value.  Returns amb. */
+#define SR_LOOP(BODY)                                                           \
+    for (size_t i = 0; i < BLOCK; i++, z += FPQ_SR_GOLDEN)                      \
+        BODY;
 #define SR_LOOPS(INT, NORM, ANY)                                                \
     const k32 P = *pp;                                                          \
-    const uint64_t base = key + (pos + 1) * FPQ_SR_GOLDEN;                      \
-    uint32_t amb = 0;                                                           \
-    uint64_t z = base;                                                          \
-    if (is_int)                                                                 \
-        for (size_t i = 0; i < BLOCK; i++, z += FPQ_SR_GOLDEN)                  \
-            INT;                                                                \
-    else if (block_normal(src, P.norm_bits))                                    \
-        for (size_t i = 0; i < BLOCK; i++, z += FPQ_SR_GOLDEN)                  \
-            NORM;                                                               \
-    else                                                                        \
-        for (size_t i = 0; i < BLOCK; i++, z += FPQ_SR_GOLDEN)                  \
-            ANY;                                                                \
+    uint64_t z = key + (pos + 1) * FPQ_SR_GOLDEN;                               \
+    uint32_t amb = 0, lo, hi;                                                   \
+    if (is_int) {                                                               \
+        SR_LOOP(INT)                                                            \
+        return amb;                                                             \
+    }                                                                           \
+    block_range(src, &lo, &hi);                                                 \
+    if (lo >= P.norm_bits && hi <= P.max_bits) {                                \
+        const int IN = 1;                                                       \
+        SR_LOOP(NORM)                                                           \
+    } else if (lo >= P.norm_bits) {                                             \
+        const int IN = 0;                                                       \
+        SR_LOOP(NORM)                                                           \
+    } else if (hi <= P.max_bits) {                                              \
+        const int IN = 1;                                                       \
+        SR_LOOP(ANY)                                                            \
+    } else {                                                                    \
+        const int IN = 0;                                                       \
+        SR_LOOP(ANY)                                                            \
+    }                                                                           \
     return amb;
 
 HOT_MUL64 static uint32_t sr_round_block(float *restrict dst, const float *restrict src, uint64_t key, uint64_t pos,
                                          const k32 *pp, int is_int)
 {
     SR_LOOPS(dst[i] = (float)sr_int_hi(&P, src[i], UH(i), &amb),
-             dst[i] = f32_from(sr_round_out(&P, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i)))),
-             dst[i] = f32_from(sr_round_out(&P, f32_bits(src[i]),
+             dst[i] = f32_from(sr_round_out(&P, IN, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i)))),
+             dst[i] = f32_from(sr_round_out(&P, IN, f32_bits(src[i]),
                                             sr_any_hi(f32_bits(src[i]) & 0x7fffffffu, P.sh0, (uint32_t)(P.emin + 127), P.qbits,
                                                       UH(i), &amb))))
 }
@@ -169,12 +190,13 @@ HOT_MUL64 static uint32_t sr_encode_block(uint32_t *restrict codes, const float 
                                           uint64_t pos, const k32 *pp, int is_int)
 {
     SR_LOOPS(codes[i] = (uint32_t)sr_int_hi(&P, src[i], UH(i), &amb) & P.mask,
-             codes[i] = sr_encode_out(&P, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i))),
-             codes[i] = sr_encode_out(&P, f32_bits(src[i]),
+             codes[i] = sr_encode_out(&P, IN, 1, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i))),
+             codes[i] = sr_encode_out(&P, IN, 0, f32_bits(src[i]),
                                       sr_any_hi(f32_bits(src[i]) & 0x7fffffffu, P.sh0, (uint32_t)(P.emin + 127), P.qbits, UH(i),
                                                 &amb)))
 }
 #undef SR_LOOPS
+#undef SR_LOOP
 #undef UH
 
 /* Whether the loops above apply to a plan: the lean formats of k32
