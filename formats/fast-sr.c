@@ -47,29 +47,31 @@ INLINE uint32_t sr_mix64_hi(uint64_t z)
  * variable, not a multiply per element). */
 #define UH(i) sr_mix64_hi(z)
 
-/* Stochastic rounding of a finite binary32 magnitude a (bits) to the grid
- * of quantum 2^sh0 units of a's last place above 2^emin, fixed below
- * (e127 = emin + 127 >= 1); qb: the bits of the quantum at 2^emin.  As in
- * fast-kernels.c's k32_sr_any: sh = sh0 + max(0, e127 - max(E, 1)) bits are
- * discarded (binary32 subnormals are the binade -126 without leading bit);
- * for sh <= 23 R is a's low sh bits and clearing them truncates; for sh >=
- * 24 |x| is below one quantum, R is the whole significand sig and the
- * truncation is 0 (R = sig & low either way, as sig < 2^24).  The
- * decision by uh as above; *amb set where it needs the low word. */
-INLINE uint32_t sr_any_hi(uint32_t a, uint32_t sh0, uint32_t e127, uint32_t qb, uint32_t uh, uint32_t *amb)
+/* Stochastic rounding of 0 <= f < q 2^22 to the grid of a fixed quantum q
+ * (magic = q 2^23; S1 S2 = 2^31 / q, two binary32 powers of 2, as 2^31 /
+ * q may exceed binary32's range): the count k of quanta.  As in
+ * fast-kernels.c's k32_fixq, t = f + magic (nearest-even, fp_enter) is
+ * the nearest multiple of q plus magic and rem = f - (t - magic) is exact,
+ * so the truncation is kt = (t's bits less magic's) - 1 when rem < 0; the
+ * discarded fraction is frac = rem / q (+ 1 when rem < 0), and G = frac
+ * 2^31 = rem S1 S2 (+ 2^31) is exact in binary32 (rem is a multiple of f's
+ * last place, which is at least q 2^-24 when rem < 0, as then f > q / 2),
+ * 0 <= G < 2^31.  With g = floor(G) and h = floor(uh / 2): frac 2^64 > u
+ * (frac 2^32 = 2 G against uh + ul 2^-32) holds when g > h and fails when
+ * g < h; g = h is left to the whole draw (*amb).  Other f (the normal
+ * binades, Inf, NaN, where the caller takes another result) give some k,
+ * G held at 0 where it is not below 2^31 (no conversion out of range),
+ * and at worst a needless *amb. */
+INLINE uint32_t sr_fixq_hi(float f, float magic, float S1, float S2, uint32_t uh, uint32_t *amb)
 {
-    const uint32_t E = a >> 23, E1 = E > 1 ? E : 1;
-    const uint32_t sh = sh0 + (E1 < e127 ? e127 - E1 : 0); /* >= 1 */
-    const uint32_t sh31 = sh < 31 ? sh : 31, low = (1u << sh31) - 1;
-    const uint32_t R = (a - ((E1 - 1) << 23)) & low; /* sig: a less all but one of its exponent field */
-    /* sh <= 32: R against uh >> (32 - sh); sh > 32: R >> min(sh - 32, 31)
-     * against uh */
-    const uint32_t c1 = sh < 32 ? 32 - sh : 0, c2 = sh < 32 ? 0 : sh - 32 < 31 ? sh - 32 : 31;
-    const uint32_t t = R >> c2, v = uh >> c1;
-    const uint32_t up = t > v;
-    *amb |= (t == v) & (R != t << c2); /* c2 > 0 then, and v = uh */
-    const uint32_t y = (a & ~low) + (up << sh31);
-    return sel32(sh >= 24, qb & (0u - up), y);
+    const float t = f + magic;
+    const float rem = f - (t - magic);
+    const uint32_t below = rem < 0.0f;
+    float G = rem * S1 * S2 + f32_from(sel32(below, 0x4f000000u, 0)); /* + 2^31 */
+    G = G < 0x1p31f ? G : 0.0f;
+    const uint32_t g = (uint32_t)(int32_t)G, h = uh >> 1;
+    *amb |= g == h;
+    return f32_bits(t) - f32_bits(magic) - below + (g > h);
 }
 
 /* Stochastic rounding of a = |x| >= 2^emin (the format's normal binades):
@@ -100,15 +102,11 @@ INLINE uint32_t sr_round_out(const k32 *P, const int IN, uint32_t xb, uint32_t m
     return a > 0x7f800000u ? BY_SIGN(S->nan0, S->nan0 ^ S->nan1, sm) : r;
 }
 
-/* The code of the input bits xb from the rounded magnitude's bits y: below
- * 2^emin its count of quanta (y + C less C's bits, exact as y lies on the
- * grid of q), above the bits shifted down less the bias difference (IN as
- * in sr_round_out; NORM: y >= 2^emin). */
-INLINE uint32_t sr_encode_out(const k32 *P, const int IN, const int NORM, uint32_t xb, uint32_t y)
+/* The code of the input bits xb from its rounded magnitude's code mag (IN
+ * as in sr_round_out). */
+INLINE uint32_t sr_encode_out(const k32 *P, const int IN, uint32_t xb, uint32_t mag)
 {
     const uint32_t a = xb & 0x7fffffffu, sm = (uint32_t)((int32_t)xb >> 31);
-    const uint32_t cs = f32_bits(f32_from(y) + P->magic) - f32_bits(P->magic);
-    const uint32_t mag = NORM ? (y >> P->sh0) - P->code_off : sel32(y < P->norm_bits, cs, (y >> P->sh0) - P->code_off);
     if (IN)
         return mag | (P->signbit & sm);
     const k32_sp *S = &P->code;
@@ -119,16 +117,29 @@ INLINE uint32_t sr_encode_out(const k32 *P, const int IN, const int NORM, uint32
 #undef BY_SIGN
 
 /* Integers within [-2^22, 2^22] (int_rne_ok): clamped first, then the
- * magnitude to the grid of q = 1 (sh0 = 0, e127 = 150); NaN gives 0, -0
- * and values rounded to 0 give +0. */
+ * magnitude to the grid of q = 1; NaN gives 0, -0 and values rounded to 0
+ * give +0. */
 INLINE int32_t sr_int_hi(const k32 *P, float x, uint32_t uh, uint32_t *amb)
 {
     float v = x < P->flo ? P->flo : x;
     v = v > P->fhi ? P->fhi : v;
     const uint32_t vb = f32_bits(v), neg = vb >> 31;
-    const uint32_t k = (uint32_t)(int32_t)f32_from(sr_any_hi(vb & 0x7fffffffu, 0, 150, 0x3f800000u, uh, amb));
+    const uint32_t k = sr_fixq_hi(f32_from(vb & 0x7fffffffu), 0x1p23f, 0x1p31f, 1.0f, uh, amb);
     const uint32_t r = (k ^ (0u - neg)) + neg;
     return (int32_t)sel32(x != x, 0, r);
+}
+
+/* The rounded magnitude of a = |x| (bits) for the lean float formats:
+ * sr_norm_hi in the normal binades, sr_fixq_hi below them; as binary32
+ * bits (round) or as the format's code (encode, CODE). */
+INLINE uint32_t sr_any_hi(const k32 *P, const int CODE, uint32_t a, float S2, uint32_t uh, uint32_t *amb)
+{
+    const uint32_t k = sr_fixq_hi(f32_from(a), P->magic, 0x1p64f, S2, uh, amb);
+    const uint32_t y = sr_norm_hi(P, a, uh);
+    if (CODE)
+        return sel32(a < P->norm_bits, k, (y >> P->sh0) - P->code_off);
+    /* k quanta: magic + k q exactly (magic's last place is q), less magic */
+    return sel32(a < P->norm_bits, f32_bits(f32_from(f32_bits(P->magic) + k) - P->magic), y);
 }
 
 /* The least and the greatest |x| of a block, as bits (NaN above Inf). */
@@ -156,6 +167,8 @@ INLINE void block_range(const float *restrict src, uint32_t *lo_out, uint32_t *h
     const k32 P = *pp;                                                          \
     uint64_t z = key + (pos + 1) * FPQ_SR_GOLDEN;                               \
     uint32_t amb = 0, lo, hi;                                                   \
+    /* 2^-64 2^31 / q, q = 2^(emin - M) */                                     \
+    const float S2 = f32_from((uint32_t)(94 - (P.emin - (int32_t)P.M)) << 23);  \
     if (is_int) {                                                               \
         SR_LOOP(INT)                                                            \
         return amb;                                                             \
@@ -182,18 +195,17 @@ HOT_MUL64 static uint32_t sr_round_block(float *restrict dst, const float *restr
     SR_LOOPS(dst[i] = (float)sr_int_hi(&P, src[i], UH(i), &amb),
              dst[i] = f32_from(sr_round_out(&P, IN, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i)))),
              dst[i] = f32_from(sr_round_out(&P, IN, f32_bits(src[i]),
-                                            sr_any_hi(f32_bits(src[i]) & 0x7fffffffu, P.sh0, (uint32_t)(P.emin + 127), P.qbits,
-                                                      UH(i), &amb))))
+                                            sr_any_hi(&P, 0, f32_bits(src[i]) & 0x7fffffffu, S2, UH(i), &amb))))
 }
 
 HOT_MUL64 static uint32_t sr_encode_block(uint32_t *restrict codes, const float *restrict src, uint64_t key,
                                           uint64_t pos, const k32 *pp, int is_int)
 {
     SR_LOOPS(codes[i] = (uint32_t)sr_int_hi(&P, src[i], UH(i), &amb) & P.mask,
-             codes[i] = sr_encode_out(&P, IN, 1, f32_bits(src[i]), sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i))),
-             codes[i] = sr_encode_out(&P, IN, 0, f32_bits(src[i]),
-                                      sr_any_hi(f32_bits(src[i]) & 0x7fffffffu, P.sh0, (uint32_t)(P.emin + 127), P.qbits, UH(i),
-                                                &amb)))
+             codes[i] = sr_encode_out(&P, IN, f32_bits(src[i]),
+                                      (sr_norm_hi(&P, f32_bits(src[i]) & 0x7fffffffu, UH(i)) >> P.sh0) - P.code_off),
+             codes[i] = sr_encode_out(&P, IN, f32_bits(src[i]),
+                                      sr_any_hi(&P, 1, f32_bits(src[i]) & 0x7fffffffu, S2, UH(i), &amb)))
 }
 #undef SR_LOOPS
 #undef SR_LOOP
