@@ -215,17 +215,19 @@ START_TEST(lean_equals_general_on_boundaries)
 }
 END_TEST
 
-/* The fused stochastic loops decide by a draw's top word uh, except where
- * the discarded fraction R 2^-sh has sh = 32 + c > 32 and floor(R 2^-c) =
- * uh with bits of R below 2^c: then the block is done again with whole
- * draws.  Here R = uh 2^c + 1 (uh in [2^(23-c), 2^(24-c)), so that R is a
- * binary32 significand), element 37 of a block, |x| = R 2^(e - 23) with e
- * chosen so that sh = 32 + c: x rounds away from zero exactly when R
- * 2^(32-c) > u, that is when u's low word is below 2^(32-c).  Positions
- * are searched for both outcomes, c in {1, 8}, formats int8, fp8_e4m3 and
- * fp16, both signs; results are checked against that rule and against
- * the general kernel, and through fpq_round_f32 / fpq_encode_f32 with the
- * element first of a call of 1 and of 600 elements. */
+/* The fused stochastic loops decide by a draw's top word uh: below 2^emin
+ * (and for integers) with g = floor(frac 2^31) against floor(uh / 2),
+ * frac the discarded fraction, and where they are equal the block is done
+ * again with whole draws.  Here |x| = R 2^(e - 23) with R = uh 2^c + 1
+ * (uh in [2^(23-c), 2^(24-c)), so that R is a binary32 significand) and e
+ * chosen so that |x| is 2^(32 + c) times smaller than the quantum: frac =
+ * R 2^-(32+c), g = floor(uh / 2) is that case, and x rounds away from zero
+ * exactly when R 2^(32-c) > u, that is when u's low word is below
+ * 2^(32-c).  Element 37 of a block; positions are searched for both
+ * outcomes, c in {1, 8}, formats int8, fp8_e4m3 and fp16, both signs;
+ * results are checked against that rule and against the general kernel,
+ * and through fpq_round_f32 / fpq_encode_f32 with the element first of a
+ * call of 1 and of 600 elements. */
 START_TEST(fused_sr_low_word)
 {
     static const char *const names[] = {"int8", "fp8_e4m3", "fp16"};
