@@ -287,11 +287,9 @@ FPQ_HIDDEN void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, si
 /* Stochastic rounding of a whole block from binary32 with the draws
  * fpq_sr_bits(seed, pos + i), key = fpq_sr_key(seed), computed in the
  * loop: the same results as fpq_fast_k32_round_block /
- * fpq_fast_k32_encode_block with those draws, for every k32 plan
- * (fpq_fast_k32_sr_ok: whether the fused loops serve it; otherwise, and
- * for a block where an element needs a draw's low word, those kernels
- * run on the whole draws). */
-FPQ_HIDDEN bool fpq_fast_k32_sr_ok(const k32 *pp, int is_int);
+ * fpq_fast_k32_encode_block with those draws, for every k32 plan (where
+ * the fused loops do not serve the plan, and for a block where an element
+ * needs a draw's low word, those kernels run on the whole draws). */
 FPQ_HIDDEN void fpq_fast_k32_sr_round_block(float *restrict dst, const float *restrict src, uint64_t key,
                                             uint64_t pos, const k32 *pp, int is_int);
 FPQ_HIDDEN void fpq_fast_k32_sr_encode_block(uint32_t *restrict codes, const float *restrict src, uint64_t key,

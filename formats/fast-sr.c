@@ -211,29 +211,32 @@ HOT_MUL64 static uint32_t sr_encode_block(uint32_t *restrict codes, const float 
 #undef SR_LOOP
 #undef UH
 
-/* Whether the loops above apply to a plan: the lean formats of k32
- * (fast-kernels.c's k32_round_lean and k32_encode_lean), integers of
- * k32_int_lean. */
-static bool sr_lean(const k32 *pp, int is_int) { return is_int ? pp->int_rne_ok : pp->lean_ok; }
-
-bool fpq_fast_k32_sr_ok(const k32 *pp, int is_int) { return sr_lean(pp, is_int); }
+/* One block into dst (round) or codes (encode; the other NULL): the loops
+ * above for the lean formats of k32 (fast-kernels.c's k32_round_lean and
+ * k32_encode_lean) and the integers of k32_int_lean, else, or where they
+ * mark the block, fast-kernels.c's kernels on the whole draws. */
+static void sr_block(float *restrict dst, uint32_t *restrict codes, const float *restrict src, uint64_t key,
+                     uint64_t pos, const k32 *pp, int is_int)
+{
+    if ((is_int ? pp->int_rne_ok : pp->lean_ok) &&
+        !(codes ? sr_encode_block(codes, src, key, pos, pp, is_int) : sr_round_block(dst, src, key, pos, pp, is_int)))
+        return;
+    uint64_t u[BLOCK];
+    fpq_fast_sr_draws(u, key, pos, BLOCK);
+    if (codes)
+        fpq_fast_k32_encode_block(codes, src, u, pp, is_int, FPQ_RSR);
+    else
+        fpq_fast_k32_round_block(dst, src, u, pp, is_int, FPQ_RSR);
+}
 
 void fpq_fast_k32_sr_round_block(float *restrict dst, const float *restrict src, uint64_t key, uint64_t pos,
                                  const k32 *pp, int is_int)
 {
-    if (sr_lean(pp, is_int) && !sr_round_block(dst, src, key, pos, pp, is_int))
-        return;
-    uint64_t u[BLOCK];
-    fpq_fast_sr_draws(u, key, pos, BLOCK);
-    fpq_fast_k32_round_block(dst, src, u, pp, is_int, FPQ_RSR);
+    sr_block(dst, NULL, src, key, pos, pp, is_int);
 }
 
 void fpq_fast_k32_sr_encode_block(uint32_t *restrict codes, const float *restrict src, uint64_t key, uint64_t pos,
                                   const k32 *pp, int is_int)
 {
-    if (sr_lean(pp, is_int) && !sr_encode_block(codes, src, key, pos, pp, is_int))
-        return;
-    uint64_t u[BLOCK];
-    fpq_fast_sr_draws(u, key, pos, BLOCK);
-    fpq_fast_k32_encode_block(codes, src, u, pp, is_int, FPQ_RSR);
+    sr_block(NULL, codes, src, key, pos, pp, is_int);
 }
