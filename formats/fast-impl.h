@@ -1,6 +1,7 @@
 /* fast-impl.h: private to the bulk path -- fast.c (the entry points, the
  * drivers and packing), fast-plan.c (a call's plan: the kernels' constants
- * and tables) and fast-kernels.c (the per-element kernels).
+ * and tables), fast-kernels.c (the per-element kernels) and fast-sr.c
+ * (stochastic rounding from binary32 with the draws inside the loop).
  *
  * The bulk path: round-to-format, encode and decode over arrays,
  * with integer bit manipulation and no MPFR in the per-element logic, split
