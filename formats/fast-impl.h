@@ -1,6 +1,7 @@
 /* fast-impl.h: private to the bulk path -- fast.c (the entry points, the
  * drivers and packing), fast-plan.c (a call's plan: the kernels' constants
- * and tables) and fast-kernels.c (the per-element kernels).
+ * and tables), fast-kernels.c (the per-element kernels) and fast-sr.c
+ * (stochastic rounding from binary32 with the draws inside the loop).
  *
  * The bulk path: round-to-format, encode and decode over arrays,
  * with integer bit manipulation and no MPFR in the per-element logic, split
@@ -277,6 +278,7 @@ FPQ_HIDDEN void fpq_fast_k32_arith_block(uint32_t *restrict codes, uint8_t *rest
 /* The stochastic draws fpq_sr_bits(seed, pos + i) of a block's first n
  * elements, key = fpq_sr_key(seed); the rest 0. */
 FPQ_HIDDEN void fpq_fast_sr_draws(uint64_t *u, uint64_t key, uint64_t pos, size_t n);
+
 /* The first n of a block into a table format; the rest of codes zeroed. */
 FPQ_HIDDEN void fpq_fast_lut_encode_block(uint64_t *codes, const double *src, size_t n, const klut *P,
                                           const fpq_rounding *r, uint64_t pos);
@@ -291,5 +293,18 @@ FPQ_HIDDEN bool fpq_fast_k32_dir_round_block(float *restrict dst, const float *r
                                              fpq_rnd mode);
 FPQ_HIDDEN bool fpq_fast_k32_dir_encode_block(uint32_t *restrict codes, const float *restrict src, const k32 *pp,
                                               fpq_rnd mode);
+
+/* ---- fast-sr.c ----------------------------------------------------------------- */
+
+/* Stochastic rounding of a whole block from binary32 with the draws
+ * fpq_sr_bits(seed, pos + i), key = fpq_sr_key(seed), computed in the
+ * loop: the same results as fpq_fast_k32_round_block /
+ * fpq_fast_k32_encode_block with those draws, for every k32 plan (where
+ * the fused loops do not serve the plan, and for a block where an element
+ * needs a draw's low word, those kernels run on the whole draws). */
+FPQ_HIDDEN void fpq_fast_k32_sr_round_block(float *restrict dst, const float *restrict src, uint64_t key,
+                                            uint64_t pos, const k32 *pp, int is_int);
+FPQ_HIDDEN void fpq_fast_k32_sr_encode_block(uint32_t *restrict codes, const float *restrict src, uint64_t key,
+                                             uint64_t pos, const k32 *pp, int is_int);
 
 #endif

@@ -250,15 +250,31 @@ static void for_blocks(const job *j, size_t n, block_fn fn)
     fp_leave(caller);
 }
 
+/* A block of binary32 elements x (elements i0.. of the call) by the k32
+ * kernels: rounded into out (codes NULL) or encoded into codes (out NULL);
+ * stochastic rounding by the loops with the draws inside (fast-sr.c). */
+static void k32_block(const job *j, float *out, uint32_t *codes, const float *x, size_t i0)
+{
+    const k32 *p = &j->pl.p32;
+    const int is_int = j->f->kind == FPQ_KIND_INT;
+    const fpq_rounding *r = j->r;
+    if (r->mode == FPQ_RSR && codes)
+        fpq_fast_k32_sr_encode_block(codes, x, fpq_sr_key(r->seed), r->position + i0, p, is_int);
+    else if (r->mode == FPQ_RSR)
+        fpq_fast_k32_sr_round_block(out, x, fpq_sr_key(r->seed), r->position + i0, p, is_int);
+    else if (codes)
+        fpq_fast_k32_encode_block(codes, x, NULL, p, is_int, r->mode);
+    else
+        fpq_fast_k32_round_block(out, x, NULL, p, is_int, r->mode);
+}
+
 static void encode_block(const job *j, size_t i0, size_t len)
 {
     const plan *pl = &j->pl;
     if (pl->use_k32) {
         uint32_t c[BLOCK];
         float tmp[BLOCK];
-        uint64_t u[BLOCK];
-        fpq_fast_k32_encode_block(c, block_f32(tmp, j->src, i0, len), draws(u, j->r, j->r->position + i0, len),
-                                  &pl->p32, j->f->kind == FPQ_KIND_INT, j->r->mode);
+        k32_block(j, NULL, c, block_f32(tmp, j->src, i0, len), i0);
         if (len == BLOCK)
             pack32_block(j->dst, i0, c, pl->w);
         else
@@ -306,10 +322,7 @@ static void round_block(const job *j, size_t i0, size_t len)
     const bool direct = len == BLOCK && j->dst != j->src;
     if (pl->use_k32 && pl->k32_round) {
         float res[BLOCK], tmp[BLOCK];
-        uint64_t u[BLOCK];
-        fpq_fast_k32_round_block(direct ? (float *)j->dst + i0 : res, block_f32(tmp, j->src, i0, len),
-                                 draws(u, j->r, j->r->position + i0, len), &pl->p32, j->f->kind == FPQ_KIND_INT,
-                                 j->r->mode);
+        k32_block(j, direct ? (float *)j->dst + i0 : res, NULL, block_f32(tmp, j->src, i0, len), i0);
         if (!direct)
             store(j->dst, false, i0, res, len);
     } else {

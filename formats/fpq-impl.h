@@ -164,10 +164,12 @@ static inline uint64_t fpq_nan_bits(const fpq_format *f, bool neg)
  * golden).  Here so that the bulk path's draw loop inlines and vectorises
  * it; rounding.c's fpq_sr_bits is the definition of record. */
 #define FPQ_SR_GOLDEN UINT64_C(0x9e3779b97f4a7c15)
+#define FPQ_SR_MUL1 UINT64_C(0xbf58476d1ce4e5b9)
+#define FPQ_SR_MUL2 UINT64_C(0x94d049bb133111eb)
 static inline uint64_t fpq_sr_mix64(uint64_t z)
 {
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    z = (z ^ (z >> 30)) * FPQ_SR_MUL1;
+    z = (z ^ (z >> 27)) * FPQ_SR_MUL2;
     return z ^ (z >> 31);
 }
 static inline uint64_t fpq_sr_key(uint64_t seed) { return fpq_sr_mix64(seed + FPQ_SR_GOLDEN); }
