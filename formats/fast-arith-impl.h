@@ -499,8 +499,7 @@ FPQ_HIDDEN int fpq_fast_gemm_f64(double *c, const double *a, const double *b, si
 typedef struct a16 {
     int cls;        /* fp16 or bf16 layout */
     fpq_op op;      /* FPQ_OP_ADD, FPQ_OP_SUB or FPQ_OP_MUL */
-    uint16_t cnan;  /* the result of an invalid operation ... */
-    uint8_t cnan_fl; /* ... and its flags */
+    uint16_t cnan;  /* the result of an invalid operation (its flag: invalid alone) */
     bool avx512;    /* the kernels compiled for AVX-512 (else AVX2) */
 } a16;
 FPQ_HIDDEN bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq_op op,

@@ -124,14 +124,13 @@ bool fpq_fast_a16_init(a16 *K, const fpq_format *to, const fpq_format *from, fpq
     K->avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                 __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
 #endif
-    /* the default NaN of an invalid operation, and its flags: Inf - Inf */
+    /* the default NaN of an invalid operation: Inf - Inf, whose flag must be invalid alone */
     const uint64_t inf = cls == A16_FP16 ? 0x7c00 : 0x7f80, x[3] = {inf, inf | 0x8000, 0};
     const fpq_format *fr[3] = {from, from, from};
     uint64_t res = 0;
     unsigned fl = 0;
     fpq_arith_mixed(&res, &fl, to, FPQ_OP_ADD, fr, x, r);
     K->cnan = (uint16_t)res;
-    K->cnan_fl = (uint8_t)fl;
     return fl == FPQ_FLAG_INVALID; /* the flag the steps raise for it */
 }
 
