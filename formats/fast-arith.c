@@ -384,8 +384,9 @@ int fpq_arith_codes(void *r, uint8_t *flags, const fpq_format *to, fpq_op op, co
             j.pl.p32 = p32.p32;
         }
     }
-    /* the table pays from 2^16 elements on */
-    if ((j.fast || j.sr) && !j.k32 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
+    /* the table pays from 2^16 elements on (not read by the k32 and
+     * fast-arith16.c kernels) */
+    if ((j.fast || j.sr) && !j.k32 && !j.use16 && from->bits <= 16 && n >= ((size_t)1 << from->bits) &&
         (op == FPQ_OP_ADD || op == FPQ_OP_SUB || op == FPQ_OP_MUL)) {
         const size_t np = (size_t)1 << from->bits;
         j.tab = malloc(np * sizeof *j.tab);
