@@ -106,6 +106,13 @@ static unsigned gemm_rows(const gjob *g, size_t i0, size_t i1)
     return fl;
 }
 
+/* Where B's value (q, j) lies in a copy of B held in strips of w columns
+ * (k rows of w values a strip, fast-gemm-impl.h). */
+static inline size_t strip_at(size_t q, size_t j, size_t k, size_t w)
+{
+    return (j / w * k + q) * w + j % w;
+}
+
 /* Whether F is binary32 itself. */
 static bool is_b32(const fa_fmt *F)
 {
@@ -188,7 +195,7 @@ static bool to_b32(float **af, float **bf, const double *av, const double *bv, s
             (*af)[i * k + q] = row_bad && row_bad[i] ? 0.0f : (float)av[i * k + q];
     for (size_t q = 0; q < k; q++)
         for (size_t j = 0; j < cols; j++)
-            (*bf)[(j / G32_W * k + q) * G32_W + j % G32_W] = col_bad && col_bad[j] ? 0.0f : (float)bv[q * cols + j];
+            (*bf)[strip_at(q, j, k, G32_W)] = col_bad && col_bad[j] ? 0.0f : (float)bv[q * cols + j];
     return true;
 }
 
@@ -291,7 +298,7 @@ static bool round_b32(float *dst, bool strips, size_t k, size_t cols, const doub
         }
         for (size_t e = 0; e < m; e++) { /* B[q][j] into its strip */
             const size_t q = (e0 + e) / cols, j = (e0 + e) % cols;
-            dst[(j / G32_W * k + q) * G32_W + j % G32_W] = (float)tmp[e];
+            dst[strip_at(q, j, k, G32_W)] = (float)tmp[e];
         }
     }
     return true;
@@ -384,7 +391,7 @@ int fpq_fast_gemm(uint64_t *c, uint8_t *todo, unsigned *flags, const uint64_t *a
         for (size_t q = 0; q < k; q++)
             for (size_t j = 0; j < cols; j++) {
                 const double v = bv[q * cols + j];
-                bp[(j / GK_W * k + q) * GK_W + j % GK_W] = isfinite(v) ? v : 0;
+                bp[strip_at(q, j, k, GK_W)] = isfinite(v) ? v : 0;
             }
         g.k.b = bp;
         gk_fmt_init(&g.k.acc, &acc, &s->rnd);
